@@ -1,0 +1,85 @@
+"""The ``nimbus`` command: up, serve, agent, manage, tempest-config."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-dir", help="where state lives (default ~/.nimbus)")
+    parser.add_argument("--db-url", help="SQLAlchemy URL (default: SQLite in the state dir)")
+    parser.add_argument("--bus-url", help="kombu URL (default memory://)")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind (default 8700)")
+    parser.add_argument("--public-host", help="host name clients use, when binding 0.0.0.0")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    keys = ["state_dir", "db_url", "bus_url", "host", "port", "public_host", "admin_password"]
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nimbus", description="OpenStack, rebuilt in Python.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole cloud in this process")
+    _common(up)
+    up.add_argument("--admin-password", help="admin password (generated when not given)")
+    up.add_argument("--compute-hosts", type=int, help="simulated compute hosts (fake driver)")
+
+    serve = sub.add_parser("serve", help="run one part of a scaled cloud")
+    serve.add_argument("role", choices=["api", "scheduler"])
+    _common(serve)
+
+    agent = sub.add_parser("agent", help="run an agent on this host")
+    agent.add_argument("role", choices=["compute", "network", "volume", "object"])
+    _common(agent)
+
+    manage = sub.add_parser("manage", help="database and key administration")
+    manage.add_argument("action", choices=["db-upgrade", "db-revision", "bootstrap",
+                                           "fernet-rotate"])
+    manage.add_argument("--service", help="service whose migration branch to extend")
+    manage.add_argument("-m", "--message", default="change", help="revision message")
+    _common(manage)
+
+    tempest = sub.add_parser("tempest-config", help="write tempest.conf for the running cloud")
+    _common(tempest)
+    tempest.add_argument("--output", "-o", help="file to write (default: stdout)")
+    tempest.add_argument("--workspace", help="tempest workspace directory")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = _overrides(args)
+    if args.command == "up":
+        from nimbus.cmd import up
+
+        if args.compute_hosts:
+            overrides["fake_compute_hosts"] = args.compute_hosts
+        return up.run(overrides)
+    if args.command == "serve":
+        from nimbus.cmd import up
+
+        return up.run(overrides, roles={"api"} if args.role == "api" else {"scheduler"},
+                      serve_api=args.role == "api")
+    if args.command == "agent":
+        from nimbus.cmd import up
+
+        return up.run(overrides, roles={f"{args.role}-agent"}, serve_api=False)
+    if args.command == "manage":
+        from nimbus.cmd import manage
+
+        return manage.run(args.action, overrides, args.service, args.message)
+    if args.command == "tempest-config":
+        from nimbus.cmd import tempest_config
+
+        return tempest_config.run(overrides, args.output, args.workspace)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""``nimbus up`` (everything in one process) and the scaled roles that share its code."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nimbus.conf.settings import Settings, load
+from nimbus.core.logs import configure_logging
+
+LOG = logging.getLogger("nimbus")
+ALL_ROLES = {"api", "scheduler", "compute-agent", "network-agent", "volume-agent", "object-agent"}
+
+
+def write_clouds_yaml(settings: Settings, secrets: dict[str, Any]) -> Path:
+    auth_url = f"{settings.public_url}/identity/v3"
+
+    def cloud(user: str, project: str, password: str) -> dict[str, Any]:
+        return {
+            "auth": {
+                "auth_url": auth_url,
+                "username": user,
+                "password": password,
+                "project_name": project,
+                "user_domain_name": "Default",
+                "project_domain_name": "Default",
+            },
+            "region_name": settings.region,
+            "interface": "public",
+            "identity_api_version": 3,
+        }
+
+    data = {
+        "clouds": {
+            "nimbus": cloud("admin", "admin", secrets["admin_password"]),
+            "nimbus-demo": cloud("demo", "demo", secrets["demo_password"]),
+        }
+    }
+    path = settings.state_dir / "clouds.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.chmod(0o600)
+    return path
+
+
+def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: bool = True) -> int:
+    started = time.monotonic()
+    settings = load(overrides)
+    roles = roles or set(ALL_ROLES)
+    configure_logging(settings)
+    from nimbus.core.cloud import Cloud
+
+    cloud = Cloud(settings)
+    if not settings.bus_url.startswith("memory"):
+        cloud.bus.check()
+    cloud.migrate()
+    cloud.start()
+    if "api" in roles:
+        cloud.bootstrap()
+    ready = threading.Event()
+    stop = threading.Event()
+
+    def start_workers() -> None:
+        try:
+            cloud.start_workers(roles)
+        except Exception:
+            LOG.exception("starting workers failed")
+            stop.set()
+            return
+        ready.set()
+        LOG.info("ready in %.2fs", time.monotonic() - started)
+
+    if not serve_api:
+        start_workers()
+        _announce(settings, cloud, roles, None)
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(1):
+                pass
+        except KeyboardInterrupt:
+            pass
+        cloud.stop()
+        return 0
+
+    import uvicorn
+
+    from nimbus.core.api.app import build_app
+
+    app = build_app(cloud, ready=ready.is_set)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                            lifespan="off", access_log=False, timeout_keep_alive=30)
+    server = uvicorn.Server(config)
+    clouds_yaml = write_clouds_yaml(settings, cloud.secrets)
+
+    def after_start() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.01)
+        if server.should_exit:
+            return
+        start_workers()
+        if ready.is_set():
+            _announce(settings, cloud, roles, clouds_yaml)
+        else:
+            server.should_exit = True
+
+    threading.Thread(target=after_start, name="startup", daemon=True).start()
+    try:
+        server.run()
+    finally:
+        cloud.stop()
+    return 0 if not stop.is_set() else 1
+
+
+def _announce(settings: Settings, cloud: Any, roles: set[str], clouds_yaml: Path | None) -> None:
+    out = sys.stdout
+    print(f"Nimbus is up at {settings.public_url} (roles: {', '.join(sorted(roles))})", file=out)
+    print(f"  database: {cloud.db.url.render_as_string(hide_password=True)}", file=out)
+    print(f"  bus:      {settings.bus_url.split('@')[-1]}", file=out)
+    for name, runtime in cloud.runtimes.items():
+        backend = getattr(runtime.state, "backend_summary", None)
+        if backend:
+            print(f"  {name:9} {backend}", file=out)
+    if clouds_yaml is not None:
+        print(f"  clouds.yaml: {clouds_yaml}", file=out)
+        print(f"  try: OS_CLIENT_CONFIG_FILE={clouds_yaml} openstack --os-cloud nimbus "
+              "server list", file=out)
+    print(f"  health: {settings.public_url}/health", file=out, flush=True)

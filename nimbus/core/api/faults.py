@@ -1,0 +1,94 @@
+"""The one place errors become HTTP responses, in each service's own fault format."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Callable
+
+from starlette.responses import Response
+
+from nimbus.core.errors import NimbusError
+
+LOG = logging.getLogger(__name__)
+
+_NOVA_KEYS = {
+    400: "badRequest",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "itemNotFound",
+    405: "badMethod",
+    406: "notAcceptable",
+    409: "conflictingRequest",
+    413: "overLimit",
+    415: "badMediaType",
+    429: "overLimit",
+    501: "notImplemented",
+    503: "serviceUnavailable",
+}
+
+_NEUTRON_TYPES = {
+    400: "BadRequest",
+    401: "NotAuthorized",
+    403: "PolicyNotAuthorized",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "OverQuota",
+    503: "ServiceUnavailable",
+}
+
+
+def _json(body: object, status: int) -> Response:
+    return Response(json.dumps(body), status_code=status, media_type="application/json")
+
+
+def _keystone(err: NimbusError, request_id: str) -> Response:
+    return _json({"error": {"code": err.code, "title": err.title, "message": err.message}}, err.code)
+
+
+def _nova(err: NimbusError, request_id: str) -> Response:
+    key = _NOVA_KEYS.get(err.code, "computeFault")
+    return _json({key: {"code": err.code, "message": err.message}}, err.code)
+
+
+def _neutron(err: NimbusError, request_id: str) -> Response:
+    kind = err.kwargs.get("neutron_type") or _NEUTRON_TYPES.get(err.code, type(err).__name__)
+    return _json({"NeutronError": {"type": kind, "message": err.message, "detail": ""}}, err.code)
+
+
+def _placement(err: NimbusError, request_id: str) -> Response:
+    code = err.kwargs.get("error_code", "placement.undefined_code")
+    body = {"errors": [{"status": err.code, "title": err.title, "detail": err.message,
+                        "code": code, "request_id": request_id}]}
+    return _json(body, err.code)
+
+
+def _plain(err: NimbusError, request_id: str) -> Response:
+    """Glance and Swift answer with a short HTML page, as webob and swob do."""
+    text = (f"<html>\n <head>\n  <title>{err.code} {html.escape(err.title)}</title>\n </head>\n"
+            f" <body>\n  <h1>{err.code} {html.escape(err.title)}</h1>\n  "
+            f"{html.escape(err.message)}<br /><br />\n\n\n\n </body>\n</html>")
+    return Response(text, status_code=err.code, media_type="text/html")
+
+
+STYLES: dict[str, Callable[[NimbusError, str], Response]] = {
+    "keystone": _keystone,
+    "nova": _nova,
+    "cinder": _nova,
+    "neutron": _neutron,
+    "placement": _placement,
+    "glance": _plain,
+    "swift": _plain,
+}
+
+
+def render(err: NimbusError, style: str, request_id: str) -> Response:
+    """Render ``err`` as ``style``'s fault body; 5xx are logged with their request id."""
+    if err.code >= 500:
+        LOG.error("%s %s: %s", request_id, type(err).__name__, err.message)
+    response = STYLES.get(style, _keystone)(err, request_id)
+    for name, value in err.headers.items():
+        response.headers[name] = value
+    return response

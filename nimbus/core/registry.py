@@ -1,0 +1,89 @@
+"""Which workers are running where: heartbeats make "is the compute host up" a query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import select
+
+from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.db.models import ServiceRecord
+
+LOG = logging.getLogger(__name__)
+DOWN_AFTER = dt.timedelta(seconds=60)
+
+
+class Registry:
+    def __init__(self, db: Database, interval: float = 10.0) -> None:
+        self.db = db
+        self.interval = interval
+        self._stop = threading.Event()
+        self._beats: list[tuple[str, str, str]] = []
+        self._thread: threading.Thread | None = None
+
+    @retry_on_lock()
+    def report(self, binary: str, host: str, topic: str = "") -> None:
+        with self.db.writer() as s:
+            row = s.scalar(select(ServiceRecord).filter_by(binary=binary, host=host))
+            if row is None:
+                row = ServiceRecord(binary=binary, host=host, topic=topic)
+                s.add(row)
+            row.report_count = (row.report_count or 0) + 1
+            row.updated_at = utcnow()
+
+    def register(self, binary: str, host: str, topic: str = "") -> None:
+        """Report now and then every ``interval`` seconds until ``stop``."""
+        self.report(binary, host, topic)
+        self._beats.append((binary, host, topic))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            for beat in list(self._beats):
+                try:
+                    self.report(*beat)
+                except Exception:
+                    LOG.exception("heartbeat for %s on %s failed", beat[0], beat[1])
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def list(self, binary: str | None = None) -> list[dict[str, Any]]:
+        now = utcnow()
+        with self.db.reader() as s:
+            stmt = select(ServiceRecord).order_by(ServiceRecord.id)
+            if binary:
+                stmt = stmt.filter_by(binary=binary)
+            rows = s.scalars(stmt).all()
+        return [
+            {
+                "id": r.id,
+                "binary": r.binary,
+                "host": r.host,
+                "topic": r.topic,
+                "disabled": r.disabled,
+                "disabled_reason": r.disabled_reason,
+                "up": (now - r.updated_at) < DOWN_AFTER,
+                "updated_at": r.updated_at,
+            }
+            for r in rows
+        ]
+
+    def is_up(self, binary: str, host: str) -> bool:
+        return any(r["up"] and not r["disabled"] for r in self.list(binary) if r["host"] == host)
+
+    @retry_on_lock()
+    def set_disabled(self, binary: str, host: str, disabled: bool, reason: str | None = None) -> bool:
+        with self.db.writer() as s:
+            row = s.scalar(select(ServiceRecord).filter_by(binary=binary, host=host))
+            if row is None:
+                return False
+            row.disabled = disabled
+            row.disabled_reason = reason
+            return True

@@ -1,0 +1,298 @@
+"""Users, groups and passwords, with the security-compliance rules Keystone enforces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from nimbus.conf.settings import SecurityCompliance
+from nimbus.core.db.base import new_hex_id, utcnow
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from nimbus.identity.db.models import Assignment, Group, GroupMembership, Password, Project, User
+from nimbus.identity.passwords import hash_password, verify_password
+
+USER_OPTIONS = {
+    "ignore_change_password_upon_first_use",
+    "ignore_password_expiry",
+    "ignore_lockout_failure_attempts",
+    "lock_password",
+    "multi_factor_auth_enabled",
+    "multi_factor_auth_rules",
+    "ignore_user_inactivity",
+}
+
+
+class UserManager:
+    def __init__(self, db: Database, compliance: SecurityCompliance, kdf_cost: int) -> None:
+        self.db = db
+        self.rules = compliance
+        self.kdf_cost = kdf_cost
+
+    # -- passwords --------------------------------------------------------------------------
+    def _check_strength(self, password: str) -> None:
+        if self.rules.password_regex and not re.match(self.rules.password_regex, password):
+            description = self.rules.password_regex_description or "it does not match the rules"
+            raise BadRequest(f"Password validation error: The password does not meet the "
+                             f"requirements: {description}.")
+
+    def _new_password(self, user: User, password: str, self_service: bool) -> Password:
+        expires = None
+        if self.rules.password_expires_days and not user.options.get("ignore_password_expiry"):
+            expires = utcnow() + dt.timedelta(days=self.rules.password_expires_days)
+        if (self.rules.change_password_upon_first_use and not self_service
+                and not user.options.get("ignore_change_password_upon_first_use")):
+            expires = utcnow()
+        return Password(user_id=user.id, hash=hash_password(password, self.kdf_cost),
+                        expires_at=expires, self_service=self_service)
+
+    @staticmethod
+    def current_password(s: Any, user_id: str) -> Password | None:
+        return s.scalar(select(Password).filter_by(user_id=user_id)
+                        .order_by(Password.id.desc()).limit(1))
+
+    def password_expires_at(self, user_id: str) -> dt.datetime | None:
+        with self.db.reader() as s:
+            current = self.current_password(s, user_id)
+        return current.expires_at if current else None
+
+    # -- users ------------------------------------------------------------------------------
+    @retry_on_lock()
+    def create_user(self, name: str, domain_id: str, password: str | None = None,
+                    enabled: bool = True, default_project_id: str | None = None,
+                    description: str | None = None, email: str | None = None,
+                    options: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
+                    user_id: str | None = None) -> User:
+        if not name or len(name) > 255:
+            raise BadRequest("Invalid input for field 'name': must be 1 to 255 characters.")
+        options = options or {}
+        unknown = set(options) - USER_OPTIONS
+        if unknown:
+            raise BadRequest(f"Invalid input for field 'options': unknown {sorted(unknown)}")
+        if password is not None:
+            self._check_strength(password)
+        with self.db.writer() as s:
+            domain = s.get(Project, domain_id)
+            if domain is None or not domain.is_domain:
+                raise NotFound(resource="domain", id=domain_id)
+            if s.scalar(select(User).filter_by(domain_id=domain_id, name=name)):
+                raise Conflict(resource="user", reason=f"Duplicate entry found with name {name} "
+                               f"at domain ID {domain_id}")
+            user = User(id=user_id or new_hex_id(), name=name, domain_id=domain_id,
+                        enabled=enabled, default_project_id=default_project_id,
+                        description=description, email=email, options=options, extra=extra or {})
+            s.add(user)
+            s.flush()
+            if password is not None:
+                s.add(self._new_password(user, password, self_service=False))
+        return user
+
+    def get_user(self, user_id: str) -> User:
+        with self.db.reader() as s:
+            row = s.get(User, user_id)
+        if row is None:
+            raise NotFound(resource="user", id=user_id)
+        return row
+
+    def get_user_by_name(self, name: str, domain_id: str) -> User:
+        with self.db.reader() as s:
+            row = s.scalar(select(User).filter_by(name=name, domain_id=domain_id))
+        if row is None:
+            raise NotFound(resource="user", id=name)
+        return row
+
+    def list_users(self, filters: dict[str, Any] | None = None) -> list[User]:
+        filters = filters or {}
+        with self.db.reader() as s:
+            stmt = select(User).order_by(User.name)
+            for key in ("name", "domain_id", "enabled"):
+                if filters.get(key) is not None:
+                    stmt = stmt.filter_by(**{key: filters[key]})
+            if filters.get("group_id"):
+                stmt = stmt.join(GroupMembership, GroupMembership.user_id == User.id).where(
+                    GroupMembership.group_id == filters["group_id"])
+            return list(s.scalars(stmt))
+
+    @retry_on_lock()
+    def update_user(self, user_id: str, changes: dict[str, Any]) -> User:
+        with self.db.writer() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(resource="user", id=user_id)
+            if "domain_id" in changes and changes["domain_id"] != user.domain_id:
+                raise BadRequest("Update of `domain_id` is not allowed.")
+            if "options" in changes:
+                unknown = set(changes["options"] or {}) - USER_OPTIONS
+                if unknown:
+                    raise BadRequest(f"Invalid input for field 'options': unknown {sorted(unknown)}")
+                merged = dict(user.options or {})
+                for key, value in (changes["options"] or {}).items():
+                    if value is None:
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = value
+                user.options = merged
+            for key in ("name", "enabled", "default_project_id", "description", "email"):
+                if key in changes:
+                    setattr(user, key, changes[key])
+            if changes.get("enabled") is True:
+                user.failed_auth_count = 0
+            if "password" in changes and changes["password"] is not None:
+                self._check_strength(changes["password"])
+                s.add(self._new_password(user, changes["password"], self_service=False))
+        return user
+
+    @retry_on_lock()
+    def delete_user(self, user_id: str) -> None:
+        with self.db.writer() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(resource="user", id=user_id)
+            s.execute(delete(Assignment).where(Assignment.actor_id == user_id))
+            s.delete(user)
+
+    @retry_on_lock()
+    def change_password(self, user_id: str, original: str, new: str) -> None:
+        """Self-service change: checks the original, reuse history and minimum age."""
+        with self.db.writer() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(resource="user", id=user_id)
+            current = self.current_password(s, user_id)
+            if current is None or not verify_password(original, current.hash):
+                raise Unauthorized("The original password is incorrect.")
+            if user.options.get("lock_password"):
+                raise BadRequest("You cannot change your password at this time due to password "
+                                 "policy disallowing password changes.")
+            min_age = self.rules.minimum_password_age_days
+            if min_age and current.self_service and (
+                    utcnow() - current.created_at < dt.timedelta(days=min_age)):
+                raise BadRequest(f"You cannot change your password at this time due to the "
+                                 f"minimum password age. Once you change your password, it must "
+                                 f"be used for {min_age} day(s) before it can be changed.")
+            self._check_strength(new)
+            count = max(self.rules.unique_last_password_count, 1)
+            recent = list(s.scalars(select(Password).filter_by(user_id=user_id)
+                                    .order_by(Password.id.desc()).limit(count)))
+            if self.rules.unique_last_password_count and any(
+                    verify_password(new, p.hash) for p in recent):
+                raise BadRequest(f"The new password cannot be identical to a previous password. "
+                                 f"The total number which includes the new password must be "
+                                 f"unique is {self.rules.unique_last_password_count}.")
+            s.add(self._new_password(user, new, self_service=True))
+
+    # -- authentication ---------------------------------------------------------------------
+    @retry_on_lock()
+    def authenticate(self, user_id: str, password: str) -> User:
+        """The user, if the password is right and the account usable; 401 otherwise."""
+        # The failure is raised after the commit, so that the failed-attempt count is kept.
+        with self.db.writer() as s:
+            user = s.get(User, user_id)
+            failure = self._check(s, user, password) if user is not None else "unknown user"
+        if failure is not None or user is None:
+            raise Unauthorized(failure if failure and failure.startswith("The ") else
+                               "The request you have made requires authentication.")
+        return user
+
+    def _check(self, s: Any, user: User, password: str) -> str | None:
+        opts = user.options or {}
+        attempts = self.rules.lockout_failure_attempts
+        if attempts and not opts.get("ignore_lockout_failure_attempts") and (
+                user.failed_auth_count or 0) >= attempts:
+            locked_until = (user.failed_auth_at or utcnow()) + dt.timedelta(
+                seconds=self.rules.lockout_duration)
+            if not self.rules.lockout_duration or utcnow() < locked_until:
+                return f"The account is locked for user: {user.id}."
+            user.failed_auth_count = 0
+        current = self.current_password(s, user.id)
+        if current is None or not verify_password(password, current.hash):
+            user.failed_auth_count = (user.failed_auth_count or 0) + 1
+            user.failed_auth_at = utcnow()
+            return "wrong password"
+        if not user.enabled:
+            return "disabled"
+        if (current.expires_at and current.expires_at <= utcnow()
+                and not opts.get("ignore_password_expiry")):
+            return f"The password is expired and needs to be changed for user: {user.id}."
+        user.failed_auth_count = 0
+        user.last_active_at = utcnow()
+        return None
+
+    # -- groups -----------------------------------------------------------------------------
+    @retry_on_lock()
+    def create_group(self, name: str, domain_id: str, description: str = "") -> Group:
+        with self.db.writer() as s:
+            if s.scalar(select(Group).filter_by(domain_id=domain_id, name=name)):
+                raise Conflict(resource="group", reason=f"Duplicate entry found with name {name}")
+            group = Group(name=name, domain_id=domain_id, description=description or "")
+            s.add(group)
+        return group
+
+    def get_group(self, group_id: str) -> Group:
+        with self.db.reader() as s:
+            row = s.get(Group, group_id)
+        if row is None:
+            raise NotFound(resource="group", id=group_id)
+        return row
+
+    def list_groups(self, filters: dict[str, Any] | None = None,
+                    user_id: str | None = None) -> list[Group]:
+        filters = filters or {}
+        with self.db.reader() as s:
+            stmt = select(Group).order_by(Group.name)
+            for key in ("name", "domain_id"):
+                if filters.get(key) is not None:
+                    stmt = stmt.filter_by(**{key: filters[key]})
+            if user_id:
+                stmt = stmt.join(GroupMembership, GroupMembership.group_id == Group.id).where(
+                    GroupMembership.user_id == user_id)
+            return list(s.scalars(stmt))
+
+    @retry_on_lock()
+    def update_group(self, group_id: str, changes: dict[str, Any]) -> Group:
+        with self.db.writer() as s:
+            group = s.get(Group, group_id)
+            if group is None:
+                raise NotFound(resource="group", id=group_id)
+            for key in ("name", "description"):
+                if key in changes:
+                    setattr(group, key, changes[key])
+        return group
+
+    @retry_on_lock()
+    def delete_group(self, group_id: str) -> None:
+        with self.db.writer() as s:
+            group = s.get(Group, group_id)
+            if group is None:
+                raise NotFound(resource="group", id=group_id)
+            s.execute(delete(Assignment).where(Assignment.actor_id == group_id))
+            s.delete(group)
+
+    @retry_on_lock()
+    def add_to_group(self, user_id: str, group_id: str) -> None:
+        self.get_user(user_id)
+        self.get_group(group_id)
+        with self.db.writer() as s:
+            if s.get(GroupMembership, (user_id, group_id)) is None:
+                s.add(GroupMembership(user_id=user_id, group_id=group_id))
+
+    def in_group(self, user_id: str, group_id: str) -> bool:
+        self.get_user(user_id)
+        self.get_group(group_id)
+        with self.db.reader() as s:
+            return s.get(GroupMembership, (user_id, group_id)) is not None
+
+    @retry_on_lock()
+    def remove_from_group(self, user_id: str, group_id: str) -> None:
+        with self.db.writer() as s:
+            row = s.get(GroupMembership, (user_id, group_id))
+            if row is None:
+                raise NotFound(f"User {user_id} is not a member of group {group_id}.")
+            s.delete(row)
+
+    def group_ids_of(self, user_id: str) -> list[str]:
+        with self.db.reader() as s:
+            return list(s.scalars(select(GroupMembership.group_id).filter_by(user_id=user_id)))

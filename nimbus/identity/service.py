@@ -1,0 +1,48 @@
+"""Identity (Keystone v3): how the service plugs into the cloud."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nimbus.core.api.routing import Router
+from nimbus.core.api.service import ServiceDef
+from nimbus.identity import bootstrap as boot
+from nimbus.identity.api import (
+    app_creds,
+    assignments,
+    auth,
+    catalog,
+    discovery,
+    resources,
+    roles,
+    users,
+)
+from nimbus.identity.policies import RULES
+
+if TYPE_CHECKING:
+    from nimbus.core.cloud import Cloud
+
+router = Router()
+for module in (discovery, auth, resources, users, roles, assignments, catalog, app_creds):
+    router.include(module.router)
+
+
+def _start(cloud: Cloud) -> Any:
+    from nimbus.identity.manager import IdentityState
+
+    state = IdentityState(cloud)
+    cloud.auth.use_local(state.validate_for_services)
+    return state
+
+
+SERVICE = ServiceDef(
+    name="identity",
+    service_type="identity",
+    prefix="/identity",
+    endpoint_path="/v3",
+    fault_style="keystone",
+    router=router,
+    policy=RULES,
+    start=_start,
+    bootstrap=lambda cloud, state: boot.bootstrap(cloud, state),
+)

@@ -1,0 +1,78 @@
+"""Shared fixtures: an in-process cloud with fake personas, for unit and protection tests."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from nimbus.conf.settings import load
+from nimbus.core.api.app import build_app
+from nimbus.core.cloud import Cloud
+from tests.support.personas import fake_validator, token_for
+
+
+class PersonaClient:
+    """A TestClient that sends a persona's token: ``api.as_("member").get(...)``."""
+
+    def __init__(self, client: TestClient, prefix: str, persona: str | None = "admin") -> None:
+        self.client = client
+        self.prefix = prefix
+        self.persona = persona
+
+    def as_(self, persona: str | None) -> PersonaClient:
+        return PersonaClient(self.client, self.prefix, persona)
+
+    def request(self, method: str, path: str, **kw: Any) -> Any:
+        headers = dict(kw.pop("headers", {}) or {})
+        if self.persona:
+            headers.setdefault("X-Auth-Token", token_for(self.persona))
+        return self.client.request(method, self.prefix + path, headers=headers, **kw)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.request("POST", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Any:
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.request("DELETE", path, **kw)
+
+    def head(self, path: str, **kw: Any) -> Any:
+        return self.request("HEAD", path, **kw)
+
+
+@pytest.fixture
+def make_cloud(tmp_path: Path) -> Iterator[Callable[..., tuple[Cloud, PersonaClient]]]:
+    """``cloud, api = make_cloud(["network"], prefix="/network")``: services in-process, fake auth."""
+    clouds: list[Cloud] = []
+
+    def factory(services: list[str], prefix: str = "", bootstrap: bool = False,
+                **settings: Any) -> tuple[Cloud, PersonaClient]:
+        cfg = load({"state_dir": str(tmp_path / f"cloud{len(clouds)}"), **settings})
+        cloud = Cloud(cfg, services=services)
+        cloud.migrate()
+        cloud.start()
+        cloud.auth.use_local(fake_validator)
+        if bootstrap:
+            cloud.bootstrap()
+        clouds.append(cloud)
+        client = TestClient(build_app(cloud), raise_server_exceptions=False)
+        return cloud, PersonaClient(client, prefix)
+
+    yield factory
+    for cloud in clouds:
+        cloud.stop()
