@@ -46,6 +46,10 @@ def write_clouds_yaml(settings: Settings, secrets: dict[str, Any]) -> Path:
     path = settings.state_dir / "clouds.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     path.chmod(0o600)
+    # Where this cloud answers, for tools run later against the same state dir.
+    (settings.state_dir / "endpoint.yaml").write_text(
+        yaml.safe_dump({"host": settings.host, "port": settings.port,
+                        "public_host": settings.public_host}))
     return path
 
 

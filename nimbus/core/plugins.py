@@ -31,8 +31,8 @@ def load_driver(kind: str, name: str) -> type[Any]:
             if ep.name == name:
                 return ep.load()  # type: ignore[no-any-return]
         # Running from a source tree without an install: fall back to the package convention.
-        module = import_module(f"nimbus.{kind}.drivers.{name}")
-        return module.DRIVER  # type: ignore[no-any-return]
+        driver_module = import_module(f"nimbus.{kind}.drivers.{name}")
+        return driver_module.DRIVER  # type: ignore[no-any-return]
     except (ImportError, AttributeError) as exc:
         raise DriverLoadError(kind=kind, name=name, reason=str(exc)) from exc
 

@@ -6,6 +6,7 @@ and the admin password when those settings changed).
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from nimbus.core.cloud import SERVICE_USERS
@@ -62,10 +63,8 @@ def _ensure_catalog(cloud: Cloud, st: IdentityState) -> None:
     try:
         st.catalog.get_region(region)
     except NotFound:
-        try:
+        with contextlib.suppress(Conflict):
             st.catalog.create_region(region)
-        except Conflict:
-            pass
     wanted: dict[str, str] = {}
     for definition in cloud.definitions.values():
         url = cloud.endpoint_url(definition)

@@ -33,7 +33,7 @@ RULES: dict[str, str] = {
     "identity:get_auth_domains": "@",
     "identity:get_auth_system": "@",
     "identity:get_project": READER + " or project_id:%(target.project.id)s",
-    "identity:get_domain": READER + " or token.project.domain.id:%(target.domain.id)s"
+    "identity:get_domain": READER + " or project_domain_id:%(target.domain.id)s"
     " or domain_id:%(target.domain.id)s",
     "identity:get_user": SELF + " or (role:reader and system_scope:all)",
     "identity:list_user_projects": SELF + " or (role:reader and system_scope:all)",

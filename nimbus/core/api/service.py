@@ -21,7 +21,8 @@ class ServiceDef:
 
     ``start(cloud)`` builds the service's state (its manager, drivers, clients) and returns it.
     ``workers(cloud, state, roles)`` starts the background roles asked for (``scheduler``,
-    ``compute-agent``…; embedded mode asks for all) and returns objects with a ``stop()``. ``bootstrap(cloud, state)`` creates the first-start
+    ``compute-agent``…; embedded mode asks for all) and returns objects with a ``stop()``.
+    ``bootstrap(cloud, state)`` creates the first-start
     data and must be idempotent. ``health(state)`` returns a JSON-safe dict.
     """
 

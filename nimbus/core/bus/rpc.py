@@ -86,7 +86,8 @@ class Bus:
                 **props,
             )
 
-    def notify(self, publisher_id: str, event_type: str, payload: dict[str, Any], priority: str = "info") -> None:
+    def notify(self, publisher_id: str, event_type: str, payload: dict[str, Any],
+               priority: str = "info") -> None:
         body = {
             "message_id": str(uuid.uuid4()),
             "publisher_id": publisher_id,

@@ -44,6 +44,19 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value
 
 
+TYPE_MAP: dict[Any, Any] = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime}
+
+
+def service_metadata(service: str) -> MetaData:
+    """The metadata of one service's tables; each service's ``Base`` declares it::
+
+        class Base(DeclarativeBase):
+            metadata = service_metadata("identity")
+            type_annotation_map = TYPE_MAP
+    """
+    return MetaData(naming_convention=NAMING, info={"service": service})
+
+
 def make_base(service: str) -> type[DeclarativeBase]:
     """A declarative base whose tables are prefixed by nothing but live in the service's metadata."""
 

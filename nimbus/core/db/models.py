@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from nimbus.core.db.base import make_base, utcnow
+from nimbus.core.db.base import TYPE_MAP, service_metadata, utcnow
 
-Base = make_base("core")
+
+class Base(DeclarativeBase):
+    metadata = service_metadata("core")
+    type_annotation_map = TYPE_MAP
 
 
 class ServiceRecord(Base):

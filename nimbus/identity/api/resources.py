@@ -35,8 +35,7 @@ def list_domains(req: ApiRequest) -> dict[str, Any]:
 @router.get("/v3/domains/{domain_id}")
 def get_domain(req: ApiRequest) -> dict[str, Any]:
     domain_id = req.params["domain_id"]
-    req.enforce("identity:get_domain", {"target.domain.id": domain_id,
-                                        "token.project.domain.id": req.ctx.project_domain_id})
+    req.enforce("identity:get_domain", {"target.domain.id": domain_id})
     return {"domain": views.domain(base(req), state(req).resource.get_domain(domain_id))}
 
 

@@ -15,11 +15,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from nimbus.core.db.base import make_base, new_hex_id, utcnow
+from nimbus.core.db.base import TYPE_MAP, new_hex_id, service_metadata, utcnow
 
-Base = make_base("identity")
+
+class Base(DeclarativeBase):
+    metadata = service_metadata("identity")
+    type_annotation_map = TYPE_MAP
 
 
 def _id() -> Mapped[str]:

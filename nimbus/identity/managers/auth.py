@@ -28,7 +28,7 @@ class Authenticator:
             try:
                 return self.st.resource.get_domain_by_name(str(ref["name"])).id
             except NotFound:
-                raise Unauthorized("Could not find domain: %s." % ref["name"]) from None
+                raise Unauthorized(f"Could not find domain: {ref['name']}.") from None
         raise BadRequest("Invalid input for field 'domain': id or name is required.")
 
     def _user_ref(self, ref: dict[str, Any]) -> User:
@@ -71,11 +71,9 @@ class Authenticator:
             user = self.st.users.authenticate(user.id, password)
         if "token" in methods:
             token_id = require(identity, "token", "id")
-            try:
-                self.st.tokens.validate(str(token_id), include_catalog=False)
-                payload = decode(self.st.keys, str(token_id))
-            except NotFound:
-                raise Unauthorized("Could not validate the token.") from None
+            # An invalid or revoked token is a 404 here, as Keystone answers.
+            self.st.tokens.validate(str(token_id), include_catalog=False)
+            payload = decode(self.st.keys, str(token_id))
             user = self.st.users.get_user(payload.user_id)
             parent_audit = payload.audit_ids[-1] if len(payload.audit_ids) > 1 else \
                 payload.audit_ids[0]

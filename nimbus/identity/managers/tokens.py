@@ -173,9 +173,10 @@ class TokenManager:
                 continue
             if ev.project_id and not (p.scope == "project" and p.scope_id == ev.project_id):
                 continue
-            if ev.domain_id and not (p.scope == "domain" and p.scope_id == ev.domain_id):
-                if not (p.scope == "project" and self._project_domain(p.scope_id) == ev.domain_id):
-                    continue
+            in_domain = (p.scope == "domain" and p.scope_id == ev.domain_id) or (
+                p.scope == "project" and self._project_domain(p.scope_id) == ev.domain_id)
+            if ev.domain_id and not in_domain:
+                continue
             return True
         return False
 

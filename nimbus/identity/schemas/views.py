@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.core.db.base import iso_micro
 from nimbus.identity.db.models import (
     ApplicationCredential,
     Endpoint,
@@ -90,7 +91,7 @@ def endpoint(base: str, e: Endpoint) -> dict[str, Any]:
 
 def app_cred(base: str, c: ApplicationCredential, role_names: dict[str, str]) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "description": c.description, "user_id": c.user_id,
-            "project_id": c.project_id, "expires_at": iso_z(c.expires_at),
+            "project_id": c.project_id, "expires_at": iso_micro(c.expires_at),
             "unrestricted": c.unrestricted, "access_rules": c.access_rules or [],
             "roles": [{"id": r["id"], "name": role_names.get(r["id"], r.get("name")),
                        "domain_id": None} for r in c.roles],

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Run stock tempest against a fresh `nimbus up` and hold the ratchet.
+
+    python tests/interop/run_tempest.py --components identity,image [--update]
+    python tests/interop/run_tempest.py --regex '^tempest\\.api\\.identity\\.'
+
+It installs tempest 47.0.0 into .venv-tempest when missing, starts the cloud in a scratch state
+directory, writes tempest.conf with `nimbus tempest-config`, runs the selected tests, and then:
+- fails when a test listed in tests/interop/passing.txt did not pass (skips are not passes);
+- fails when the cloud answered any request with a 5xx;
+- prints the tests that newly pass (`--update` adds them to the ratchet file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+RATCHET = HERE / "passing.txt"
+TEMPEST_VERSION = "47.0.0"
+RESULT = re.compile(r"^\{\d+\} (?P<test>[\w.]+)(?:\[[^\]]*\])? \[[\d.]+s\] \.\.\. (?P<status>ok|FAILED)")
+SKIP = re.compile(r"^\{\d+\} (?:setUpClass \()?(?P<test>[\w.]+)\)? \.\.\. SKIPPED")
+
+
+def venv() -> Path:
+    path = ROOT / ".venv-tempest"
+    tempest = path / "bin" / "tempest"
+    if not tempest.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+        subprocess.run([str(path / "bin" / "pip"), "install", "-q", f"tempest=={TEMPEST_VERSION}"],
+                       check=True)
+    return path
+
+
+def include_list(components: set[str] | None, statuses: set[str]) -> list[str]:
+    lines = []
+    for raw in (HERE / "required-tests.txt").read_text().splitlines():
+        if raw.startswith("#") or not raw.strip():
+            continue
+        cols = raw.split("\t")
+        if cols[1] not in statuses or (components and cols[0] not in components):
+            continue
+        names = [cols[5]] + (cols[6].split(";") if len(cols) > 6 and cols[6] else [])
+        lines.extend("^" + re.escape(n) + r"\[" for n in names)
+    return lines
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"nimbus up exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("nimbus up did not become healthy")
+
+
+def server_errors(log: Path) -> list[str]:
+    bad = []
+    if not log.exists():
+        return bad
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            msg = json.loads(line).get("msg", "")
+        except ValueError:
+            continue
+        parts = msg.split()
+        if len(parts) >= 4 and parts[0].startswith("req-") and parts[3].startswith("5"):
+            bad.append(msg)
+    return bad
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--components", help="interop components, e.g. identity,image")
+    parser.add_argument("--flagged", action="store_true", help="include required-flagged tests")
+    parser.add_argument("--regex", help="run tests matching this regex instead")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--update", action="store_true", help="add new passes to the ratchet")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--db-url")
+    parser.add_argument("--bus-url")
+    args = parser.parse_args()
+
+    tempest_venv = venv()
+    work = Path(tempfile.mkdtemp(prefix="nimbus-tempest-"))
+    state, ws = work / "state", work / "ws"
+    port = free_port()
+    cmd = [str(ROOT / ".venv" / "bin" / "nimbus") if (ROOT / ".venv" / "bin" / "nimbus").exists()
+           else "nimbus", "up", "--state-dir", str(state), "--port", str(port)]
+    if args.db_url:
+        cmd += ["--db-url", args.db_url]
+    if args.bus_url:
+        cmd += ["--bus-url", args.bus_url]
+    up = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          start_new_session=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/health", up)
+        subprocess.run([str(tempest_venv / "bin" / "tempest"), "init", "--workspace-path",
+                        str(work / "workspaces.yaml"), str(ws)], check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([cmd[0], "tempest-config", "--state-dir", str(state), "--workspace",
+                        str(ws), "-o", str(ws / "etc" / "tempest.conf")], check=True)
+        run = [str(tempest_venv / "bin" / "tempest"), "run", "--concurrency",
+               str(args.concurrency)]
+        if args.regex:
+            run += ["--regex", args.regex]
+        else:
+            comps = set(args.components.split(",")) if args.components else None
+            statuses = {"required", "required-flagged"} if args.flagged else {"required"}
+            (ws / "include.txt").write_text("\n".join(include_list(comps, statuses)) + "\n")
+            run += ["--include-list", str(ws / "include.txt")]
+        env = dict(os.environ, PATH=f"{tempest_venv / 'bin'}:{os.environ.get('PATH', '')}")
+        proc = subprocess.run(run, cwd=ws, env=env, capture_output=True, text=True)
+        output = proc.stdout + proc.stderr
+        (work / "tempest-output.txt").write_text(output)
+    finally:
+        os.killpg(up.pid, signal.SIGTERM)
+        up.wait(timeout=30)
+
+    passed, failed, skipped = set(), set(), set()
+    for line in output.splitlines():
+        m = RESULT.match(line)
+        if m:
+            (passed if m.group("status") == "ok" else failed).add(m.group("test"))
+            continue
+        m = SKIP.match(line)
+        if m:
+            skipped.add(m.group("test"))
+    ratchet = set(RATCHET.read_text().split()) if RATCHET.exists() else set()
+    selected_ratchet = {t for t in ratchet if t in passed | failed | skipped}
+    lost = sorted(selected_ratchet - passed)
+    new = sorted(passed - ratchet)
+    errors = server_errors(state / "nimbus.log")
+    print(f"tempest: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+    for test in sorted(failed):
+        print(f"  FAILED  {test}")
+    for test in sorted(skipped):
+        print(f"  SKIPPED {test}")
+    if new:
+        print(f"{len(new)} newly passing:" + "".join(f"\n  {t}" for t in new))
+        if args.update:
+            RATCHET.write_text("\n".join(sorted(ratchet | passed)) + "\n")
+    if lost:
+        print(f"RATCHET: {len(lost)} tests that passed before did not pass now:"
+              + "".join(f"\n  {t}" for t in lost))
+    if errors:
+        print(f"SERVER ERRORS: {len(errors)} requests answered 5xx:" +
+              "".join(f"\n  {e}" for e in errors[:20]))
+    if args.keep or lost or errors:
+        print(f"details kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    if not passed and not failed:
+        print(output[-3000:])
+        return 1
+    return 1 if lost or errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
