@@ -42,7 +42,7 @@ def new_audit_id() -> str:
 
 
 class KeyRepository:
-    def __init__(self, directory: Path, max_active_keys: int = 3) -> None:
+    def __init__(self, directory: Path, max_active_keys: int = 4) -> None:
         self.directory = directory
         self.max_active_keys = max_active_keys
         self._cache: tuple[float, MultiFernet] | None = None
