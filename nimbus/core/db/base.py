@@ -7,14 +7,14 @@ import uuid
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
     "pk": "pk_%(table_name)s",
 }
 
@@ -55,17 +55,6 @@ def service_metadata(service: str) -> MetaData:
             type_annotation_map = TYPE_MAP
     """
     return MetaData(naming_convention=NAMING, info={"service": service})
-
-
-def make_base(service: str) -> type[DeclarativeBase]:
-    """A declarative base whose tables are prefixed by nothing but live in the service's metadata."""
-
-    class Base(DeclarativeBase):
-        metadata = MetaData(naming_convention=NAMING, info={"service": service})
-        type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime}
-
-    Base.__name__ = f"{service.title()}Base"
-    return Base
 
 
 def id_column(primary: bool = True) -> Mapped[str]:

@@ -75,7 +75,15 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for queries; commits nothing. Loaded objects stay usable after it closes."""
+        """A session for queries; commits nothing. Loaded objects stay usable after it closes.
+
+        Inside a writer on the same thread it is the writer's session: a second connection
+        would not see the uncommitted work, and on SQLite could wait on the writer's lock.
+        """
+        outer = getattr(self._local, "session", None)
+        if outer is not None:
+            yield outer
+            return
         session = self._sessions()
         try:
             yield session
@@ -85,13 +93,21 @@ class Database:
 
     @contextmanager
     def writer(self) -> Iterator[Session]:
-        """A session whose work is committed on exit, or rolled back on error."""
+        """A session whose work is committed on exit, or rolled back on error.
+
+        A writer opened inside another on the same thread joins it: one transaction, committed
+        by the outermost.
+        """
+        outer = getattr(self._local, "session", None)
+        if outer is not None:
+            yield outer
+            return
         sqlite = self.dialect == "sqlite"
         if sqlite:
             self._write_lock.acquire()
-        nested = getattr(self._local, "writing", False)
         self._local.writing = True
         session = self._sessions()
+        self._local.session = session
         try:
             yield session
             session.commit()
@@ -99,8 +115,9 @@ class Database:
             session.rollback()
             raise
         finally:
+            self._local.session = None
+            self._local.writing = False
             session.close()
-            self._local.writing = nested
             if sqlite:
                 self._write_lock.release()
 

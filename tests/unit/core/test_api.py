@@ -17,6 +17,12 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 
+COVERS = [
+    ('core', 'fault formats (nova, keystone, neutron, placement)'),
+    ('core', 'microversion negotiation'),
+    ('core', 'policy enforcement and the enforce-was-called guard'),
+]
+
 def _service(style: str, mv: MicroversionSpec | None = None) -> ServiceDef:
     router = Router()
 

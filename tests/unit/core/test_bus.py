@@ -13,6 +13,9 @@ from nimbus.core.bus.rpc import Bus, RpcClient
 from nimbus.core.errors import NotFound, RpcTimeout
 from tests.support.backends import amqp_url
 
+COVERS = [
+    ('core', 'bus: call/cast/fanout on memory:// and RabbitMQ'),
+]
 
 class Endpoint:
     RPC_VERSION = "1.2"

@@ -13,6 +13,10 @@ from nimbus.core.db.engine import Database
 from nimbus.core.registry import Registry
 from tests.support.backends import scratch_database
 
+COVERS = [
+    ('core', 'database: SQLite, PostgreSQL, MariaDB; concurrent writers'),
+    ('core', 'service registry and heartbeats'),
+]
 
 @pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:

@@ -8,6 +8,12 @@ import pytest
 
 from tests.unit.identity.conftest import Keystone
 
+COVERS = [
+    ('identity', 'users: create/list/show (per persona)'),
+    ('identity', 'projects: create/show (per persona)'),
+    ('identity', 'application credentials'),
+    ('identity', 'role grants on projects'),
+]
 
 @pytest.fixture
 def people(keystone: Keystone) -> dict[str, Any]:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from tests.unit.identity.conftest import Keystone
 
+COVERS = [
+    ('identity', 'token issue/validate/check/revoke'),
+    ('identity', 'token rescope (token method)'),
+    ('identity', 'Fernet key rotation'),
+    ('identity', 'lockout after failed attempts'),
+    ('identity', 'password auth faults (401/400)'),
+]
 
 def test_issue_validate_revoke(keystone: Keystone) -> None:
     admin = keystone.admin()

@@ -1,0 +1,39 @@
+"""Client for the Networking API (Neutron v2.0): networks, ports and security groups."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from nimbus.clients.base import ServiceClient
+
+
+class NetworkClient(ServiceClient):
+    service_type = "network"
+
+    def get_network(self, network_id: str) -> dict[str, Any]:
+        return self.get(f"/v2.0/networks/{network_id}")["network"]  # type: ignore[no-any-return]
+
+    def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
+        query = f"?{urlencode(filters, doseq=True)}" if filters else ""
+        return self.get(f"/v2.0/networks{query}")["networks"]  # type: ignore[no-any-return]
+
+    def get_port(self, port_id: str) -> dict[str, Any]:
+        return self.get(f"/v2.0/ports/{port_id}")["port"]  # type: ignore[no-any-return]
+
+    def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
+        query = f"?{urlencode(filters, doseq=True)}" if filters else ""
+        return self.get(f"/v2.0/ports{query}")["ports"]  # type: ignore[no-any-return]
+
+    def create_port(self, port: dict[str, Any]) -> dict[str, Any]:
+        return self.post("/v2.0/ports", {"port": port})["port"]  # type: ignore[no-any-return]
+
+    def update_port(self, port_id: str, port: dict[str, Any]) -> dict[str, Any]:
+        return self.put(f"/v2.0/ports/{port_id}", {"port": port})["port"]  # type: ignore[no-any-return]
+
+    def delete_port(self, port_id: str) -> None:
+        self.delete(f"/v2.0/ports/{port_id}", ok=(404,))
+
+    def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
+        query = f"?{urlencode(filters, doseq=True)}" if filters else ""
+        return self.get(f"/v2.0/security-groups{query}")["security_groups"]  # type: ignore[no-any-return]

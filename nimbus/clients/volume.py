@@ -1,0 +1,38 @@
+"""Client for the Block Storage API (Cinder v3): volumes and the attachments API (3.27+)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.clients.base import ServiceClient
+
+# 3.44 is the first version with ``os-complete`` on attachments.
+ATTACH_VERSION = "3.44"
+
+
+class VolumeClient(ServiceClient):
+    service_type = "block-storage"
+    microversion_service = "volume"
+
+    def get_volume(self, volume_id: str) -> dict[str, Any]:
+        return self.get(f"/volumes/{volume_id}")["volume"]  # type: ignore[no-any-return]
+
+    def create_attachment(self, volume_id: str, instance_uuid: str,
+                          connector: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"volume_uuid": volume_id, "instance_uuid": instance_uuid}
+        if connector is not None:
+            body["connector"] = connector
+        reply = self.post("/attachments", {"attachment": body}, microversion=ATTACH_VERSION)
+        return reply["attachment"]  # type: ignore[no-any-return]
+
+    def update_attachment(self, attachment_id: str, connector: dict[str, Any]) -> dict[str, Any]:
+        reply = self.put(f"/attachments/{attachment_id}", {"attachment": {"connector": connector}},
+                         microversion=ATTACH_VERSION)
+        return reply["attachment"]  # type: ignore[no-any-return]
+
+    def complete_attachment(self, attachment_id: str) -> None:
+        self.post(f"/attachments/{attachment_id}/action", {"os-complete": None},
+                  microversion=ATTACH_VERSION)
+
+    def delete_attachment(self, attachment_id: str) -> None:
+        self.delete(f"/attachments/{attachment_id}", microversion=ATTACH_VERSION, ok=(404,))

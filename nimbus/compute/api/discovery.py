@@ -1,0 +1,40 @@
+"""Version discovery at the compute root and at /v2.1, as Nova answers it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import ApiRequest, Router
+
+router = Router()
+
+MIN_VERSION = "2.1"
+MAX_VERSION = "2.96"
+UPDATED = "2013-07-23T11:33:21Z"
+
+
+def _v21(req: ApiRequest, full: bool) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": "v2.1",
+        "status": "CURRENT",
+        "version": MAX_VERSION,
+        "min_version": MIN_VERSION,
+        "updated": UPDATED,
+        "links": [{"rel": "self", "href": f"{req.service_url}/v2.1/"}],
+    }
+    if full:
+        doc["links"].append({"rel": "describedby", "type": "text/html",
+                             "href": "https://docs.openstack.org/"})
+        doc["media-types"] = [{"base": "application/json",
+                               "type": "application/vnd.openstack.compute+json;version=2.1"}]
+    return doc
+
+
+@router.get("/", public=True)
+def versions(req: ApiRequest) -> dict[str, Any]:
+    return {"versions": [_v21(req, False)]}
+
+
+@router.get("/v2.1", public=True)
+def version_v21(req: ApiRequest) -> dict[str, Any]:
+    return {"version": _v21(req, True)}

@@ -1,0 +1,107 @@
+"""The contract between the compute agent and a hypervisor.
+
+The agent hands a driver plain dicts (never a request or a database row) and the driver does the
+work on its host. A driver raises ``DriverError`` (or any ``NimbusError``) on failure; the agent
+turns that into the server's ``fault``. Capabilities are class attributes the agent branches on.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+from nimbus.core import errors
+
+
+@errors.register
+class DriverError(errors.NimbusError):
+    code = 500
+    title = "Compute driver error"
+    message_format = "{reason}"
+
+
+class ComputeDriver(abc.ABC):
+    """One hypervisor on one host.
+
+    ``instance`` arguments are dicts with at least ``uuid``, ``name``, ``flavor`` (``vcpus``,
+    ``ram``, ``disk``), ``image_ref``, ``metadata``, ``key_data``, ``user_data`` and ``ports``
+    (``port_id``, ``mac``, ``fixed_ips``, ``net_id``).
+    """
+
+    supports_multiattach: bool = False
+    supports_live_migration: bool = False
+    supports_pause: bool = True
+    supports_suspend: bool = True
+    hypervisor_type: str = "unknown"
+
+    def __init__(self, host: str, settings: Any = None) -> None:
+        self.host = host
+        self.settings = settings
+
+    def init_host(self) -> None:  # noqa: B027 - optional hook
+        """Prepare the host once when the agent starts (adopt running guests, create dirs)."""
+
+    @abc.abstractmethod
+    def get_available_resource(self) -> dict[str, Any]:
+        """Host totals: ``vcpus``, ``memory_mb``, ``local_gb`` and the ``*_used`` figures,
+        ``hypervisor_type``, ``hypervisor_version``, ``cpu_allocation_ratio``,
+        ``ram_allocation_ratio``, ``disk_allocation_ratio`` and ``reserved_host_memory_mb``."""
+
+    @abc.abstractmethod
+    def list_instances(self) -> list[str]:
+        """The uuids of the guests this host runs."""
+
+    @abc.abstractmethod
+    def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None) -> None:
+        """Create and boot ``instance`` from ``image`` (the image API's record, or None when
+        booting from a volume). Raises DriverError when the guest cannot be started."""
+
+    @abc.abstractmethod
+    def destroy(self, instance: dict[str, Any]) -> None:
+        """Stop the guest and remove its local disks. A guest that does not exist is not an
+        error (delete must always be able to finish)."""
+
+    @abc.abstractmethod
+    def reboot(self, instance: dict[str, Any], hard: bool) -> None:
+        """Restart the guest; ``hard`` means a power cycle rather than an ACPI request."""
+
+    @abc.abstractmethod
+    def power_off(self, instance: dict[str, Any]) -> None:
+        """Shut the guest down (``SHUTOFF``)."""
+
+    @abc.abstractmethod
+    def power_on(self, instance: dict[str, Any]) -> None:
+        """Boot a stopped guest."""
+
+    def pause(self, instance: dict[str, Any]) -> None:
+        """Freeze the guest's vCPUs, keeping its memory."""
+        raise DriverError(reason=f"{type(self).__name__} cannot pause")
+
+    def unpause(self, instance: dict[str, Any]) -> None:
+        raise DriverError(reason=f"{type(self).__name__} cannot unpause")
+
+    def suspend(self, instance: dict[str, Any]) -> None:
+        """Save the guest's memory to disk and stop it."""
+        raise DriverError(reason=f"{type(self).__name__} cannot suspend")
+
+    def resume(self, instance: dict[str, Any]) -> None:
+        raise DriverError(reason=f"{type(self).__name__} cannot resume")
+
+    @abc.abstractmethod
+    def get_volume_connector(self, instance: dict[str, Any]) -> dict[str, Any]:
+        """The connector dict Cinder needs to export a volume to this host (``host``,
+        ``initiator``, ``ip``, ``multipath``, ``platform``, ``os_type``)."""
+
+    @abc.abstractmethod
+    def attach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
+                      device: str) -> None:
+        """Plug the volume Cinder described in ``connection_info`` into the guest at ``device``."""
+
+    @abc.abstractmethod
+    def detach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any] | None,
+                      device: str) -> None:
+        """Unplug the volume at ``device``; a volume that is already gone is not an error."""
+
+    def power_state(self, instance: dict[str, Any]) -> int:
+        """The guest's power state (see ``states.PowerState``); 0 when unknown."""
+        return 0

@@ -1,0 +1,119 @@
+"""A driver that keeps guests in memory, for tests and for clouds without a hypervisor.
+
+It fails on demand: a server whose metadata has ``fake_fail`` set to an operation name
+(``spawn``, ``destroy``, ``reboot``, ``power_off``, ``attach_volume``...) fails that operation,
+so the fault paths can be tested end to end.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from nimbus.compute.drivers.base import ComputeDriver, DriverError
+from nimbus.compute.states import PowerState
+
+# Every simulated host keeps its guests here, keyed by host name, so that a test can look inside.
+GUESTS: dict[str, dict[str, dict[str, Any]]] = {}
+_LOCK = threading.Lock()
+
+
+class FakeDriver(ComputeDriver):
+    supports_multiattach = True
+    hypervisor_type = "fake"
+
+    def __init__(self, host: str, settings: Any = None) -> None:
+        super().__init__(host, settings)
+        with _LOCK:
+            self.guests = GUESTS.setdefault(host, {})
+
+    def _maybe_fail(self, instance: dict[str, Any], operation: str) -> None:
+        wanted = str((instance.get("metadata") or {}).get("fake_fail", ""))
+        if operation in {w.strip() for w in wanted.split(",")}:
+            raise DriverError(reason=f"Fake driver was asked to fail {operation}.")
+
+    def _guest(self, instance: dict[str, Any]) -> dict[str, Any]:
+        guest = self.guests.get(instance["uuid"])
+        if guest is None:
+            raise DriverError(reason=f"Instance {instance['uuid']} is not on host {self.host}.")
+        return guest
+
+    def get_available_resource(self) -> dict[str, Any]:
+        used_cpu = sum(g["vcpus"] for g in self.guests.values())
+        used_ram = sum(g["ram"] for g in self.guests.values())
+        used_disk = sum(g["disk"] for g in self.guests.values())
+        return {
+            "vcpus": 1000, "memory_mb": 800000, "local_gb": 600000,
+            "vcpus_used": used_cpu, "memory_mb_used": used_ram, "local_gb_used": used_disk,
+            "hypervisor_type": self.hypervisor_type, "hypervisor_version": 1000,
+            "cpu_allocation_ratio": 1.0, "ram_allocation_ratio": 1.0,
+            "disk_allocation_ratio": 1.0, "reserved_host_memory_mb": 0,
+        }
+
+    def list_instances(self) -> list[str]:
+        return list(self.guests)
+
+    def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None) -> None:
+        self._maybe_fail(instance, "spawn")
+        flavor = instance.get("flavor") or {}
+        self.guests[instance["uuid"]] = {
+            "name": instance.get("name"), "power": PowerState.RUNNING,
+            "vcpus": int(flavor.get("vcpus", 0)), "ram": int(flavor.get("ram", 0)),
+            "disk": int(flavor.get("disk", 0)), "volumes": {},
+            "ports": [p.get("port_id") for p in instance.get("ports", [])],
+        }
+
+    def destroy(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "destroy")
+        self.guests.pop(instance["uuid"], None)
+
+    def reboot(self, instance: dict[str, Any], hard: bool) -> None:
+        self._maybe_fail(instance, "reboot")
+        self._guest(instance)["power"] = PowerState.RUNNING
+
+    def power_off(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "power_off")
+        self._guest(instance)["power"] = PowerState.SHUTDOWN
+
+    def power_on(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "power_on")
+        self._guest(instance)["power"] = PowerState.RUNNING
+
+    def pause(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "pause")
+        self._guest(instance)["power"] = PowerState.PAUSED
+
+    def unpause(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "unpause")
+        self._guest(instance)["power"] = PowerState.RUNNING
+
+    def suspend(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "suspend")
+        self._guest(instance)["power"] = PowerState.SUSPENDED
+
+    def resume(self, instance: dict[str, Any]) -> None:
+        self._maybe_fail(instance, "resume")
+        self._guest(instance)["power"] = PowerState.RUNNING
+
+    def get_volume_connector(self, instance: dict[str, Any]) -> dict[str, Any]:
+        return {"host": self.host, "initiator": f"iqn.2024-01.org.nimbus:{self.host}",
+                "ip": "127.0.0.1", "multipath": False, "platform": "x86_64", "os_type": "linux"}
+
+    def attach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
+                      device: str) -> None:
+        self._maybe_fail(instance, "attach_volume")
+        self._guest(instance)["volumes"][device] = connection_info
+
+    def detach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any] | None,
+                      device: str) -> None:
+        self._maybe_fail(instance, "detach_volume")
+        guest = self.guests.get(instance["uuid"])
+        if guest is not None:
+            guest["volumes"].pop(device, None)
+
+    def power_state(self, instance: dict[str, Any]) -> int:
+        guest = self.guests.get(instance["uuid"])
+        return int(guest["power"]) if guest else PowerState.NOSTATE
+
+
+DRIVER = FakeDriver

@@ -1,0 +1,88 @@
+"""Default policy rules, under Nova's own names so an operator's policy.yaml applies unchanged."""
+
+from __future__ import annotations
+
+ADMIN = "rule:admin_required"
+MEMBER = "rule:admin_or_member"
+READER = "rule:admin_or_reader"
+ANYONE = "@"
+KEYPAIR_OWNER = "rule:admin_required or user_id:%(user_id)s"
+
+RULES: dict[str, str] = {
+    "admin_api": ADMIN,
+    "context_is_admin": ADMIN,
+    # servers
+    "os_compute_api:servers:index": READER,
+    "os_compute_api:servers:detail": READER,
+    "os_compute_api:servers:index:get_all_tenants": ADMIN,
+    "os_compute_api:servers:detail:get_all_tenants": ADMIN,
+    "os_compute_api:servers:allow_all_filters": ADMIN,
+    "os_compute_api:servers:show": READER,
+    "os_compute_api:servers:show:host_status": ADMIN,
+    "os_compute_api:servers:show:flavor-extra-specs": READER,
+    "os_compute_api:servers:create": MEMBER,
+    "os_compute_api:servers:create:forced_host": ADMIN,
+    "os_compute_api:servers:create:attach_network": MEMBER,
+    "os_compute_api:servers:create:attach_volume": MEMBER,
+    "os_compute_api:servers:update": MEMBER,
+    "os_compute_api:servers:delete": MEMBER,
+    "os_compute_api:servers:reboot": MEMBER,
+    "os_compute_api:servers:start": MEMBER,
+    "os_compute_api:servers:stop": MEMBER,
+    "os_compute_api:os-extended-server-attributes": ADMIN,
+    "os_compute_api:os-lock-server:lock": MEMBER,
+    "os_compute_api:os-lock-server:unlock": MEMBER,
+    "os_compute_api:os-lock-server:unlock:unlock_override": ADMIN,
+    "os_compute_api:os-pause-server:pause": MEMBER,
+    "os_compute_api:os-pause-server:unpause": MEMBER,
+    "os_compute_api:os-suspend-server:suspend": MEMBER,
+    "os_compute_api:os-suspend-server:resume": MEMBER,
+    "os_compute_api:ips:index": READER,
+    "os_compute_api:ips:show": READER,
+    "os_compute_api:server-metadata:index": READER,
+    "os_compute_api:server-metadata:show": READER,
+    "os_compute_api:server-metadata:create": MEMBER,
+    "os_compute_api:server-metadata:update": MEMBER,
+    "os_compute_api:server-metadata:update_all": MEMBER,
+    "os_compute_api:server-metadata:delete": MEMBER,
+    "os_compute_api:os-server-tags:index": READER,
+    "os_compute_api:os-server-tags:show": READER,
+    "os_compute_api:os-server-tags:update": MEMBER,
+    "os_compute_api:os-server-tags:update_all": MEMBER,
+    "os_compute_api:os-server-tags:delete": MEMBER,
+    "os_compute_api:os-server-tags:delete_all": MEMBER,
+    "os_compute_api:os-volumes-attachments:index": READER,
+    "os_compute_api:os-volumes-attachments:show": READER,
+    "os_compute_api:os-volumes-attachments:create": MEMBER,
+    "os_compute_api:os-volumes-attachments:delete": MEMBER,
+    "os_compute_api:os-attach-interfaces:list": READER,
+    "os_compute_api:os-attach-interfaces:show": READER,
+    "os_compute_api:os-instance-actions:list": READER,
+    "os_compute_api:os-instance-actions:show": READER,
+    "os_compute_api:os-instance-actions:events": ADMIN,
+    "os_compute_api:os-instance-actions:events:details": ADMIN,
+    # keypairs: the owner (or an admin acting for a user)
+    "os_compute_api:os-keypairs:index": KEYPAIR_OWNER,
+    "os_compute_api:os-keypairs:create": KEYPAIR_OWNER,
+    "os_compute_api:os-keypairs:delete": KEYPAIR_OWNER,
+    "os_compute_api:os-keypairs:show": KEYPAIR_OWNER,
+    # flavors: listing needs no rule in Nova; managing them is for admins
+    "os_compute_api:os-flavor-manage:create": ADMIN,
+    "os_compute_api:os-flavor-manage:update": ADMIN,
+    "os_compute_api:os-flavor-manage:delete": ADMIN,
+    "os_compute_api:os-flavor-extra-specs:index": READER,
+    "os_compute_api:os-flavor-extra-specs:show": READER,
+    "os_compute_api:os-flavor-extra-specs:create": ADMIN,
+    "os_compute_api:os-flavor-extra-specs:update": ADMIN,
+    "os_compute_api:os-flavor-extra-specs:delete": ADMIN,
+    # cloud-wide views
+    "os_compute_api:os-services:list": ADMIN,
+    "os_compute_api:os-hypervisors:list": ADMIN,
+    "os_compute_api:os-hypervisors:list-detail": ADMIN,
+    "os_compute_api:os-hypervisors:show": ADMIN,
+    "os_compute_api:os-availability-zone:list": ANYONE,
+    "os_compute_api:os-availability-zone:detail": ADMIN,
+    "os_compute_api:limits": ANYONE,
+    "os_compute_api:os-quota-sets:show": READER,
+    "os_compute_api:os-quota-sets:defaults": ANYONE,
+}

@@ -1,0 +1,1 @@
+"""The scheduler: picks a host through Placement, filters and weighers, then claims it."""

@@ -1,0 +1,124 @@
+"""The server state machine: vm_state, task_state, power_state and the status users see.
+
+Every transition the API allows is declared here, so the rules live in one readable place:
+``ACTIONS[name]`` says from which vm_states an action may start, which task_state it sets while
+the agent works, and which vm_state it ends in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nimbus.core.errors import InvalidState
+
+
+class VmState:
+    BUILDING = "building"
+    ACTIVE = "active"
+    STOPPED = "stopped"
+    PAUSED = "paused"
+    SUSPENDED = "suspended"
+    ERROR = "error"
+    DELETED = "deleted"
+
+
+class TaskState:
+    SCHEDULING = "scheduling"
+    NETWORKING = "networking"
+    SPAWNING = "spawning"
+    DELETING = "deleting"
+    REBOOTING = "rebooting"
+    REBOOTING_HARD = "rebooting_hard"
+    POWERING_OFF = "powering-off"
+    POWERING_ON = "powering-on"
+    PAUSING = "pausing"
+    UNPAUSING = "unpausing"
+    SUSPENDING = "suspending"
+    RESUMING = "resuming"
+
+
+class PowerState:
+    NOSTATE = 0
+    RUNNING = 1
+    PAUSED = 3
+    SHUTDOWN = 4
+    CRASHED = 6
+    SUSPENDED = 7
+
+
+_STATUS = {
+    VmState.BUILDING: "BUILD",
+    VmState.ACTIVE: "ACTIVE",
+    VmState.STOPPED: "SHUTOFF",
+    VmState.PAUSED: "PAUSED",
+    VmState.SUSPENDED: "SUSPENDED",
+    VmState.ERROR: "ERROR",
+    VmState.DELETED: "DELETED",
+}
+
+# A task can override the status of an active server, as Nova shows REBOOT while rebooting.
+_TASK_STATUS = {
+    TaskState.REBOOTING: "REBOOT",
+    TaskState.REBOOTING_HARD: "HARD_REBOOT",
+}
+
+
+def status_of(vm_state: str, task_state: str | None) -> str:
+    """The API ``status`` for a vm_state/task_state pair."""
+    if vm_state == VmState.ACTIVE and task_state in _TASK_STATUS:
+        return _TASK_STATUS[task_state]
+    return _STATUS.get(vm_state, "UNKNOWN")
+
+
+def vm_states_for_status(status: str) -> list[str]:
+    """The vm_states a ``status`` filter selects (``status=ACTIVE`` -> ``active``)."""
+    status = status.upper()
+    return [vm for vm, st in _STATUS.items() if st == status]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An action: allowed starting vm_states, the task while it runs, the vm_state after."""
+
+    allowed: tuple[str, ...]
+    task: str
+    final: str
+    power: int
+
+
+ACTIONS: dict[str, Transition] = {
+    "reboot": Transition((VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED,
+                          VmState.ERROR), TaskState.REBOOTING, VmState.ACTIVE, PowerState.RUNNING),
+    "stop": Transition((VmState.ACTIVE, VmState.ERROR), TaskState.POWERING_OFF, VmState.STOPPED,
+                       PowerState.SHUTDOWN),
+    "start": Transition((VmState.STOPPED,), TaskState.POWERING_ON, VmState.ACTIVE,
+                        PowerState.RUNNING),
+    "pause": Transition((VmState.ACTIVE,), TaskState.PAUSING, VmState.PAUSED, PowerState.PAUSED),
+    "unpause": Transition((VmState.PAUSED,), TaskState.UNPAUSING, VmState.ACTIVE,
+                          PowerState.RUNNING),
+    "suspend": Transition((VmState.ACTIVE,), TaskState.SUSPENDING, VmState.SUSPENDED,
+                          PowerState.SUSPENDED),
+    "resume": Transition((VmState.SUSPENDED,), TaskState.RESUMING, VmState.ACTIVE,
+                         PowerState.RUNNING),
+}
+
+# Deleting is allowed from every state; only a delete already under way is refused silently.
+DELETABLE = (VmState.BUILDING, VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED,
+             VmState.SUSPENDED, VmState.ERROR)
+
+
+def check_action(action: str, server_id: str, vm_state: str, task_state: str | None) -> Transition:
+    """The transition for ``action``, or 409 when the server's state does not allow it."""
+    transition = ACTIONS[action]
+    if task_state is not None:
+        raise invalid_state(action, server_id, "task_state", task_state)
+    if vm_state not in transition.allowed:
+        raise invalid_state(action, server_id, "vm_state", vm_state)
+    return transition
+
+
+def invalid_state(action: str, server_id: str, kind: str, state: str) -> InvalidState:
+    """Nova's own wording, which clients and tests match on."""
+    return InvalidState(f"Cannot '{action}' instance {server_id} while it is in {kind} {state}",
+                        action=action, resource="instance", id=server_id, state=state,
+                        state_kind=kind)

@@ -1,0 +1,33 @@
+"""Version discovery at the image root, as Glance answers it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import ApiRequest, Reply, Router
+
+router = Router()
+
+CURRENT = 16
+
+
+def _versions(req: ApiRequest) -> dict[str, Any]:
+    href = f"{req.service_url}/v2/"
+    versions = []
+    for minor in range(CURRENT, -1, -1):
+        versions.append({
+            "id": f"v2.{minor}",
+            "status": "CURRENT" if minor == CURRENT else "SUPPORTED",
+            "links": [{"rel": "self", "href": href}],
+        })
+    return {"versions": versions}
+
+
+@router.get("/", public=True)
+def root(req: ApiRequest) -> Reply:
+    return Reply(_versions(req), status=300)
+
+
+@router.get("/versions", public=True)
+def versions(req: ApiRequest) -> dict[str, Any]:
+    return _versions(req)

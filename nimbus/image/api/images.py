@@ -1,0 +1,112 @@
+"""``/v2/images``: create, list, show, update (JSON patch), delete, deactivate, reactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import ApiRequest, Reply, Router
+from nimbus.core.errors import Forbidden, NotFound
+from nimbus.image.api.common import load, target
+from nimbus.image.data import IMPORT_METHODS
+from nimbus.image.schemas import views
+from nimbus.image.schemas.requests import Change, parse_create, parse_list, parse_patch
+
+router = Router()
+
+
+def _check_visibility(req: ApiRequest, visibility: Any, owner: str | None) -> None:
+    """Making an image public is admin-only; community needs its own rule."""
+    rule = {"public": "publicize_image", "community": "communitize_image"}.get(visibility)
+    if rule:
+        req.enforce(rule, {"project_id": owner or "", "owner": owner or ""})
+
+
+@router.post("/v2/images", status=201)
+def create_image(req: ApiRequest) -> Reply:
+    new = parse_create(req.json)
+    owner = new.core.get("owner", req.ctx.project_id)
+    req.enforce("add_image", {"owner": owner or ""})
+    if "owner" in new.core and owner != req.ctx.project_id and not req.ctx.is_admin:
+        raise Forbidden("You are not permitted to create images owned by another project.")
+    _check_visibility(req, new.core.get("visibility"), owner)
+    image = req.svc.manager.create(req.ctx, new)
+    headers = {"Location": f"{req.service_url}/v2/images/{image['id']}",
+               "OpenStack-image-import-methods": ",".join(IMPORT_METHODS)}
+    return Reply(views.image(image), headers=headers)
+
+
+@router.get("/v2/images")
+def list_images(req: ApiRequest) -> dict[str, Any]:
+    req.enforce("get_images")
+    query = parse_list(req.query)
+    page, next_marker = req.svc.manager.list_images(req.ctx, query)
+    return views.image_page(page, list(req.query.multi_items()), next_marker)
+
+
+# With no id (``/v2/images/``) Glance answers 404, which clients and tempest rely on.
+@router.get("/v2/images/", policy_free=True)
+@router.delete("/v2/images/", policy_free=True)
+@router.patch("/v2/images/", policy_free=True)
+def no_image_id(req: ApiRequest) -> None:
+    raise NotFound("No image ID was given.")
+
+
+@router.get("/v2/images/{image_id}")
+def show_image(req: ApiRequest) -> dict[str, Any]:
+    return views.image(load(req, "get_image"))
+
+
+def _patch_rules(req: ApiRequest, image: dict[str, Any], changes: list[Change]) -> None:
+    for change in changes:
+        root = change.path[0]
+        if root == "owner" and change.op != "remove" and change.value != image["owner"] \
+                and not req.ctx.is_admin:
+            raise Forbidden("Owner can't be updated by non admin.")
+        if root == "visibility" and change.op != "remove" and \
+                change.value != image["visibility"]:
+            _check_visibility(req, change.value, image["owner"])
+
+
+@router.patch("/v2/images/{image_id}")
+def update_image(req: ApiRequest) -> dict[str, Any]:
+    image = req.svc.manager.get(req.ctx, req.params["image_id"])
+    req.enforce("get_image", target(req, image))
+    changes = parse_patch(req.headers.get("content-type", ""), req.json)
+    req.enforce("modify_image", target(req, image))
+    _patch_rules(req, image, changes)
+    return views.image(req.svc.manager.update(req.ctx, image["id"], changes))
+
+
+@router.delete("/v2/images/{image_id}", status=204)
+def delete_image(req: ApiRequest) -> None:
+    image = load(req, "get_image")
+    req.enforce("delete_image", target(req, image))
+    req.svc.manager.delete(req.ctx, image["id"])
+
+
+@router.post("/v2/images/{image_id}/actions/deactivate", status=204)
+def deactivate_image(req: ApiRequest) -> None:
+    image = load(req, "get_image")
+    req.enforce("deactivate", target(req, image))
+    req.svc.manager.set_active_state(req.ctx, image["id"], "deactivate")
+
+
+@router.post("/v2/images/{image_id}/actions/reactivate", status=204)
+def reactivate_image(req: ApiRequest) -> None:
+    image = load(req, "get_image")
+    req.enforce("reactivate", target(req, image))
+    req.svc.manager.set_active_state(req.ctx, image["id"], "reactivate")
+
+
+@router.put("/v2/images/{image_id}/tags/{tag}", status=204)
+def add_tag(req: ApiRequest) -> None:
+    image = load(req, "get_image")
+    req.enforce("modify_image", target(req, image))
+    req.svc.manager.add_tag(req.ctx, image["id"], req.params["tag"])
+
+
+@router.delete("/v2/images/{image_id}/tags/{tag}", status=204)
+def delete_tag(req: ApiRequest) -> None:
+    image = load(req, "get_image")
+    req.enforce("modify_image", target(req, image))
+    req.svc.manager.remove_tag(req.ctx, image["id"], req.params["tag"])

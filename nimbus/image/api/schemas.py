@@ -1,0 +1,27 @@
+"""``/v2/schemas/*``: the JSON schemas clients validate images and members against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.errors import NotFound
+from nimbus.image.schemas import image as image_schemas
+
+router = Router()
+
+_SCHEMAS = {
+    "image": image_schemas.image_schema,
+    "images": image_schemas.images_schema,
+    "member": image_schemas.member_schema,
+    "members": image_schemas.members_schema,
+}
+
+
+# Glance serves its schemas to any authenticated caller, without a policy rule.
+@router.get("/v2/schemas/{name}", policy_free=True)
+def show_schema(req: ApiRequest) -> dict[str, Any]:
+    factory = _SCHEMAS.get(req.params["name"])
+    if factory is None:
+        raise NotFound(f"Schema {req.params['name']} not found.")
+    return factory()

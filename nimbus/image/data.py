@@ -1,0 +1,217 @@
+"""Image bytes: upload, stage and import, and download, all streamed chunk by chunk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from nimbus.core.api.context import RequestContext
+from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import retry_on_lock
+from nimbus.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Gone,
+    PayloadTooLarge,
+    RangeNotSatisfiable,
+)
+from nimbus.image import inspect, states
+from nimbus.image.db.models import Image
+from nimbus.image.drivers.base import HASH_ALGO, ImageStore, StoredImage
+from nimbus.image.manager import ImageManager
+
+DEFAULT_SIZE_CAP = 1024**4
+IMPORT_METHODS = ("glance-direct",)
+
+
+class Capture:
+    """Passes chunks through, keeping the first bytes for inspection and enforcing a size cap."""
+
+    def __init__(self, chunks: Iterable[bytes], cap: int) -> None:
+        self.chunks = chunks
+        self.cap = cap
+        self.head = bytearray()
+        self.size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.size += len(chunk)
+            if self.size > self.cap:
+                raise PayloadTooLarge(reason=f"Image exceeds the storage limit of {self.cap} "
+                                             "bytes.")
+            if len(self.head) < inspect.HEAD_BYTES:
+                self.head.extend(chunk[:inspect.HEAD_BYTES - len(self.head)])
+            yield chunk
+
+
+@dataclass
+class Download:
+    chunks: Iterator[bytes] | None
+    length: int
+    total: int
+    offset: int
+    partial: bool
+    checksum: str | None
+
+
+class ImageData:
+    """Moves bytes between clients, the staging area and the store, driving the status."""
+
+    def __init__(self, manager: ImageManager, size_cap: int = DEFAULT_SIZE_CAP,
+                 strict_formats: bool = False) -> None:
+        self.manager = manager
+        self.db = manager.db
+        self.store: ImageStore = manager.store
+        self.staging: ImageStore = manager.staging
+        self.size_cap = size_cap
+        self.strict_formats = strict_formats
+
+    # -- status bookkeeping ----------------------------------------------------------------
+
+    @retry_on_lock()
+    def _begin(self, ctx: RequestContext, image_id: str, action: str) -> dict[str, Any]:
+        with self.db.writer() as session:
+            image = self.manager._visible(session, ctx, image_id)
+            if not states.allowed(action, image.status):
+                raise Conflict(f"Image status transition from {image.status} to "
+                               f"{states.TRANSITIONS[action][1]} is not allowed")
+            if action in ("upload", "stage") and (image.disk_format is None or
+                                                  image.container_format is None):
+                raise BadRequest("Properties disk_format, container_format must be set prior "
+                                 "to saving data.")
+            image.status = states.TRANSITIONS[action][1]
+            image.updated_at = utcnow()
+            return {"disk_format": image.disk_format, "staging": image.staging}
+
+    @retry_on_lock()
+    def _revert(self, image_id: str, action: str) -> None:
+        with self.db.writer() as session:
+            image = session.get(Image, image_id)
+            if image is not None and image.status == states.TRANSITIONS[action][1]:
+                image.status = states.ON_FAILURE[action]
+                image.staging = None
+                image.updated_at = utcnow()
+
+    @retry_on_lock()
+    def _finish(self, image_id: str, action: str, values: dict[str, Any]) -> bool:
+        """Record the result; False when the image was deleted while its bytes moved."""
+        with self.db.writer() as session:
+            image = session.get(Image, image_id)
+            if image is None or image.status != states.TRANSITIONS[action][1]:
+                return False
+            for key, value in values.items():
+                setattr(image, key, value)
+            image.status = states.TRANSITIONS[action][2]
+            image.updated_at = utcnow()
+            return True
+
+    # -- into the store --------------------------------------------------------------------
+
+    def _store(self, image_id: str, disk_format: str | None,
+               chunks: Iterable[bytes]) -> tuple[StoredImage, inspect.Inspection]:
+        capture = Capture(chunks, self.size_cap)
+        stored = self.store.add(image_id, capture)
+        try:
+            found = inspect.check(disk_format, bytes(capture.head), stored.size,
+                                  self.strict_formats)
+        except BaseException:
+            self.store.delete(stored.location)
+            raise
+        return stored, found
+
+    def _stored_values(self, stored: StoredImage, found: inspect.Inspection) -> dict[str, Any]:
+        return {"location": stored.location, "size": stored.size,
+                "checksum": stored.checksums.get("md5"), "os_hash_algo": HASH_ALGO,
+                "os_hash_value": stored.checksums.get(HASH_ALGO),
+                "virtual_size": found.virtual_size}
+
+    def upload(self, ctx: RequestContext, image_id: str, chunks: Iterable[bytes]) -> None:
+        """``PUT /file``: queued -> saving -> active; back to queued on any failure."""
+        info = self._begin(ctx, image_id, "upload")
+        try:
+            stored, found = self._store(image_id, info["disk_format"], chunks)
+        except BaseException:
+            self._revert(image_id, "upload")
+            raise
+        if not self._finish(image_id, "upload", self._stored_values(stored, found)):
+            self.store.delete(stored.location)
+            raise Gone(f"Image {image_id} could not be found after upload. The image may have "
+                       "been deleted during the upload.")
+
+    def stage(self, ctx: RequestContext, image_id: str, chunks: Iterable[bytes]) -> None:
+        """``PUT /stage``: keep the bytes aside until an import; queued -> uploading."""
+        self._begin(ctx, image_id, "stage")
+        try:
+            staged = self.staging.add(image_id, Capture(chunks, self.size_cap))
+        except BaseException:
+            self._revert(image_id, "stage")
+            raise
+        if not self._finish(image_id, "stage", {"staging": staged.location,
+                                                "size": staged.size}):
+            self.staging.delete(staged.location)
+            raise Gone(f"Image {image_id} was deleted while it was being staged.")
+
+    def import_image(self, ctx: RequestContext, image_id: str, body: Any) -> None:
+        """``POST /import`` with ``glance-direct``: staged bytes into the store, synchronously."""
+        method = body.get("method") if isinstance(body, dict) else None
+        if not isinstance(method, dict) or "name" not in method:
+            raise BadRequest("Import request requires a 'method' field with a 'name'.")
+        if method["name"] not in IMPORT_METHODS:
+            raise BadRequest(f"Unknown import method name '{method['name']}'.")
+        for flag in ("all_stores", "all_stores_must_succeed"):
+            if flag in body and not isinstance(body[flag], bool | None):
+                raise BadRequest(f"'{flag}' must be boolean value only")
+        current = self.manager.get(ctx, image_id)
+        if current["status"] != states.UPLOADING:
+            raise Conflict("Image needs to be staged before 'glance-direct' method can be used")
+        info = self._begin(ctx, image_id, "import")
+        staged = info["staging"]
+        try:
+            stored, found = self._store(image_id, info["disk_format"],
+                                        self.staging.get(staged))
+        except BaseException:
+            self._revert(image_id, "import")
+            self.staging.delete(staged)
+            raise
+        values = {**self._stored_values(stored, found), "staging": None}
+        if not self._finish(image_id, "import", values):
+            self.store.delete(stored.location)
+        self.staging.delete(staged)
+
+    # -- out of the store ------------------------------------------------------------------
+
+    def download(self, ctx: RequestContext, image_id: str,
+                 byte_range: tuple[int | None, int | None] | None) -> Download:
+        """The bytes to send (``chunks`` None when the image has no data yet)."""
+        image = self.manager.get(ctx, image_id)
+        if image["status"] == states.DEACTIVATED and not ctx.is_admin:
+            raise Forbidden("The requested image has been deactivated. Image data download is "
+                            "forbidden.")
+        if not image["location"] or image["status"] not in (states.ACTIVE, states.DEACTIVATED):
+            return Download(None, 0, 0, 0, False, None)
+        total = int(image["size"] or 0)
+        offset, length, partial = 0, total, False
+        if byte_range is not None:
+            offset, length = _resolve_range(byte_range, total)
+            partial = True
+        chunks = self.store.get(image["location"], offset, length)
+        return Download(chunks, length, total, offset, partial, image["checksum"])
+
+
+def _resolve_range(byte_range: tuple[int | None, int | None], total: int) -> tuple[int, int]:
+    first, last = byte_range
+    if first is None:
+        if not last:
+            raise RangeNotSatisfiable()
+        length = min(last, total)
+        return total - length, length
+    if first >= total:
+        err = RangeNotSatisfiable()
+        err.headers["Content-Range"] = f"bytes */{total}"
+        raise err
+    end = total - 1 if last is None else min(last, total - 1)
+    if end < first:
+        raise RangeNotSatisfiable()
+    return first, end - first + 1

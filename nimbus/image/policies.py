@@ -1,0 +1,43 @@
+"""Default policy rules under Glance's own names (its secure-RBAC defaults)."""
+
+from __future__ import annotations
+
+_MEMBER = "role:member and project_id:%(project_id)s"
+_READER = "role:reader and project_id:%(project_id)s"
+_ADMIN = "rule:context_is_admin"
+# The image target carries owner (as project_id), visibility and, for a shared image the caller
+# is a member of, the caller's project as member_id.
+_REACHABLE = ("(project_id:%(project_id)s or project_id:%(member_id)s or "
+              "'community':%(visibility)s or 'public':%(visibility)s or "
+              "'shared':%(visibility)s)")
+
+_ADMIN_OR_MEMBER = f"{_ADMIN} or ({_MEMBER})"
+_ADMIN_OR_READER = f"{_ADMIN} or ({_READER})"
+
+RULES: dict[str, str] = {
+    "service_api": "role:service or role:admin",
+    "add_image": f"{_ADMIN} or ({_MEMBER} and project_id:%(owner)s)",
+    "delete_image": _ADMIN_OR_MEMBER,
+    "get_image": f"{_ADMIN} or (role:reader and {_REACHABLE})",
+    "get_images": _ADMIN_OR_READER,
+    "modify_image": _ADMIN_OR_MEMBER,
+    "publicize_image": _ADMIN,
+    "communitize_image": _ADMIN_OR_MEMBER,
+    "download_image": f"{_ADMIN} or (role:member and {_REACHABLE})",
+    "upload_image": _ADMIN_OR_MEMBER,
+    "delete_image_location": _ADMIN,
+    "get_image_location": _ADMIN_OR_READER,
+    "set_image_location": _ADMIN_OR_MEMBER,
+    "add_member": _ADMIN_OR_MEMBER,
+    "delete_member": _ADMIN_OR_MEMBER,
+    "get_member": f"{_ADMIN} or role:reader and (project_id:%(project_id)s or "
+                  "project_id:%(member_id)s)",
+    "get_members": f"{_ADMIN} or role:reader and (project_id:%(project_id)s or "
+                   "project_id:%(member_id)s)",
+    "modify_member": f"{_ADMIN} or (role:member and project_id:%(member_id)s)",
+    "deactivate": _ADMIN_OR_MEMBER,
+    "reactivate": _ADMIN_OR_MEMBER,
+    "copy_image": _ADMIN,
+    "manage_image_cache": _ADMIN,
+    "stores_info_detail": _ADMIN,
+}

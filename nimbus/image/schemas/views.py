@@ -1,0 +1,53 @@
+"""Response shapes: an image, a list page and a member, as Glance prints them."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from nimbus.core.db.base import iso
+
+# Custom properties used internally and never shown (Glance hides the same kind).
+HIDDEN_PROPERTIES = frozenset({"os_glance_stage_host"})
+
+
+def image(record: dict[str, Any]) -> dict[str, Any]:
+    """One image: custom properties first, then the core attributes win on any clash."""
+    view: dict[str, Any] = {k: v for k, v in record["properties"].items()
+                            if k not in HIDDEN_PROPERTIES}
+    for key in ("name", "disk_format", "container_format", "visibility", "size",
+                "virtual_size", "status", "checksum", "protected", "min_ram", "min_disk",
+                "owner", "os_hidden", "os_hash_algo", "os_hash_value", "id"):
+        view[key] = record[key]
+    view["created_at"] = iso(record["created_at"])
+    view["updated_at"] = iso(record["updated_at"])
+    view["tags"] = list(record["tags"])
+    view["self"] = f"/v2/images/{record['id']}"
+    view["file"] = f"/v2/images/{record['id']}/file"
+    view["schema"] = "/v2/schemas/image"
+    return view
+
+
+def image_page(records: list[dict[str, Any]], params: list[tuple[str, str]],
+               next_marker: str | None) -> dict[str, Any]:
+    """``GET /v2/images``: the page plus ``first``/``next`` links that keep the filters."""
+    kept = [(k, v) for k, v in params if k != "marker"]
+    body: dict[str, Any] = {
+        "images": [image(r) for r in records],
+        "first": "/v2/images" + (f"?{urlencode(kept)}" if kept else ""),
+        "schema": "/v2/schemas/images",
+    }
+    if next_marker is not None:
+        body["next"] = "/v2/images?" + urlencode([*kept, ("marker", next_marker)])
+    return body
+
+
+def member(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "image_id": record["image_id"],
+        "member_id": record["member"],
+        "status": record["status"],
+        "created_at": iso(record["created_at"]),
+        "updated_at": iso(record["updated_at"]),
+        "schema": "/v2/schemas/member",
+    }

@@ -1,0 +1,69 @@
+"""Image (Glance v2): how the service plugs into the cloud."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nimbus.core.api.routing import Router
+from nimbus.core.api.service import ServiceDef
+from nimbus.core.plugins import load_driver
+from nimbus.image import bootstrap as first_start
+from nimbus.image.api import discovery, image_data, images, info, members, schemas
+from nimbus.image.data import ImageData
+from nimbus.image.drivers.base import ImageStore
+from nimbus.image.drivers.file import FileStore
+from nimbus.image.manager import ImageManager
+from nimbus.image.members import MemberManager
+from nimbus.image.policies import RULES
+
+if TYPE_CHECKING:
+    from nimbus.core.cloud import Cloud
+
+router = Router()
+for module in (discovery, schemas, info, images, image_data, members):
+    router.include(module.router)
+
+
+@dataclass
+class ImageService:
+    store: ImageStore
+    manager: ImageManager
+    data: ImageData
+    members: MemberManager
+
+
+def _option(cloud: Cloud, name: str, default: Any) -> Any:
+    return cloud.settings.extra.get(name, default)
+
+
+def start(cloud: Cloud) -> ImageService:
+    store: ImageStore = load_driver("image", cloud.settings.image_store)(cloud.settings)
+    # Staged bytes wait on this host's disk until their import, as Glance's staging area does.
+    staging = FileStore(cloud.settings, root=Path(cloud.settings.state_dir) / "images-staging")
+    manager = ImageManager(cloud.db, store, staging)
+    data = ImageData(manager,
+                     size_cap=int(_option(cloud, "image_size_cap", 1024**4)),
+                     strict_formats=bool(_option(cloud, "image_strict_formats", False)))
+    return ImageService(store, manager, data, MemberManager(manager))
+
+
+def health(state: ImageService) -> dict[str, Any]:
+    return {"store": state.store.name}
+
+
+SERVICE = ServiceDef(
+    name="image",
+    service_type="image",
+    prefix="/image",
+    endpoint_path="",
+    fault_style="glance",
+    router=router,
+    policy=RULES,
+    start=start,
+    bootstrap=first_start.bootstrap,
+    health=health,
+    # "/v2/images/" (no id) must stay distinct from "/v2/images": Glance answers it with 404.
+    keep_trailing_slash=True,
+)

@@ -1,0 +1,94 @@
+"""Version discovery at the service root, the v2.0 resource list, and /v2.0/extensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.network.errors import ExtensionNotFound
+
+router = Router()
+UPDATED = "2024-04-01T00:00:00-00:00"
+
+RESOURCES = [("network", "networks"), ("subnet", "subnets"), ("port", "ports"),
+             ("router", "routers"), ("security_group", "security-groups"),
+             ("security_group_rule", "security-group-rules"), ("floatingip", "floatingips"),
+             ("quota", "quotas")]
+
+# (alias, name, description): only what this service really implements.
+EXTENSIONS = [
+    ("router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 "
+     "Neutron networks and access to external networks via a NAT gateway."),
+    ("external-net", "Neutron external network", "Adds external network attribute to network "
+     "resource."),
+    ("ext-gw-mode", "Neutron L3 Configurable external gateway mode", "Extension of the router "
+     "abstraction for specifying whether SNAT should occur on the external gateway"),
+    ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
+    ("security-group", "security-group", "The security groups extension."),
+    ("binding", "Port Binding", "Expose port bindings of a virtual port to external "
+     "application"),
+    ("port-security", "Port Security", "Provides port security"),
+    ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
+    ("extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP. "
+     "Stored only; served by the DHCP backend when it exists."),
+    ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks"),
+    ("net-mtu", "Network MTU", "Provides MTU attribute for a network resource."),
+    ("network_availability_zone", "Network Availability Zone", "Availability zone support for "
+     "network."),
+    ("router_availability_zone", "Router Availability Zone", "Availability zone support for "
+     "router."),
+    ("quotas", "Quota management support", "Expose functions for quotas management per "
+     "tenant"),
+    ("quota_details", "Quota details management support", "Expose functions for quotas usage "
+     "statistics per project"),
+    ("standard-attr-description", "standard-attr-description", "Extension to add descriptions "
+     "to standard attributes"),
+    ("standard-attr-tag", "Tag support for resources with standard attribute: port, subnet, "
+     "network, router, security_group, floatingip", "Enables to set tag on resources with "
+     "standard attribute."),
+    ("standard-attr-timestamp", "Resource timestamps", "Adds created_at and updated_at fields "
+     "to all Neutron resources that have Neutron standard attributes."),
+    ("standard-attr-revisions", "Resource revision numbers", "This extension will display the "
+     "revision number of neutron resources."),
+    ("project-id", "project_id field enabled", "Extension that indicates that project_id field "
+     "is enabled."),
+    ("pagination", "Pagination support", "Extension that indicates that pagination is "
+     "enabled."),
+    ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
+    ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to "
+     "Floating IP resource"),
+    ("stateful-security-group", "Stateful security group", "Indicates if the security group "
+     "is stateful or not"),
+]
+
+
+def _extension(alias: str, name: str, description: str) -> dict[str, Any]:
+    return {"alias": alias, "name": name, "description": description, "updated": UPDATED,
+            "links": []}
+
+
+@router.get("/", public=True)
+def versions(req: ApiRequest) -> dict[str, Any]:
+    return {"versions": [{"id": "v2.0", "status": "CURRENT",
+                          "links": [{"href": f"{req.service_url}/v2.0/", "rel": "self"}]}]}
+
+
+@router.get("/v2.0", public=True)
+def resources(req: ApiRequest) -> dict[str, Any]:
+    base = f"{req.service_url}/v2.0"
+    return {"resources": [{"name": name, "collection": coll,
+                           "links": [{"href": f"{base}/{coll}", "rel": "self"}]}
+                          for name, coll in RESOURCES]}
+
+
+@router.get("/v2.0/extensions", policy_free=True)
+def list_extensions(req: ApiRequest) -> dict[str, Any]:
+    return {"extensions": [_extension(*ext) for ext in EXTENSIONS]}
+
+
+@router.get("/v2.0/extensions/{alias}", policy_free=True)
+def show_extension(req: ApiRequest) -> dict[str, Any]:
+    for ext in EXTENSIONS:
+        if ext[0] == req.params["alias"]:
+            return {"extension": _extension(*ext)}
+    raise ExtensionNotFound(id=req.params["alias"])

@@ -1,0 +1,159 @@
+"""Neutron's fault types: each error names itself in the ``NeutronError`` body's ``type``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core import errors
+
+
+class _Typed:
+    """Mixin: put the class name into ``neutron_type`` so the renderer prints it."""
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("neutron_type", type(self).__name__)
+        super().__init__(message, **kwargs)  # type: ignore[call-arg]
+
+
+class HTTPBadRequest(_Typed, errors.BadRequest):
+    """Attribute validation failures, as Neutron's API layer reports them."""
+
+    message_format = "Invalid input for {attr}. Reason: {reason}."
+
+
+class InvalidInput(_Typed, errors.BadRequest):
+    message_format = "Invalid input for operation: {error_message}."
+
+
+class BadRequest(_Typed, errors.BadRequest):
+    message_format = "Bad {resource} request: {msg}."
+
+
+class NetworkNotFound(_Typed, errors.NotFound):
+    message_format = "Network {id} could not be found."
+
+
+class SubnetNotFound(_Typed, errors.NotFound):
+    message_format = "Subnet {id} could not be found."
+
+
+class PortNotFound(_Typed, errors.NotFound):
+    message_format = "Port {id} could not be found."
+
+
+class RouterNotFound(_Typed, errors.NotFound):
+    message_format = "Router {id} could not be found."
+
+
+class SecurityGroupNotFound(_Typed, errors.NotFound):
+    message_format = "Security group {id} does not exist"
+
+
+class SecurityGroupRuleNotFound(_Typed, errors.NotFound):
+    message_format = "Security group rule {id} does not exist"
+
+
+class FloatingIPNotFound(_Typed, errors.NotFound):
+    message_format = "Floating IP {id} could not be found"
+
+
+class ExtensionNotFound(_Typed, errors.NotFound):
+    message_format = "Extension with alias {id} does not exist"
+
+
+class RouterInterfaceNotFound(_Typed, errors.NotFound):
+    message_format = "Router {router_id} does not have an interface with id {port_id}"
+
+
+class RouterInterfaceNotFoundForSubnet(_Typed, errors.NotFound):
+    message_format = "Router {router_id} has no interface on subnet {subnet_id}"
+
+
+class ExternalGatewayForFloatingIPNotFound(_Typed, errors.NotFound):
+    message_format = ("External network {external_network_id} is not reachable from subnet "
+                      "{subnet_id}. Therefore, cannot associate Port {port_id} with a Floating IP.")
+
+
+class Conflict(_Typed, errors.Conflict):
+    message_format = "{reason}"
+
+
+class NetworkInUse(_Typed, errors.Conflict):
+    message_format = ("Unable to complete operation on network {id}. There are one or more "
+                      "ports still in use on the network.")
+
+
+class SubnetInUse(_Typed, errors.Conflict):
+    message_format = ("Unable to complete operation on subnet {id}: One or more ports have an "
+                      "IP allocation from this subnet.")
+
+
+class PortInUse(_Typed, errors.Conflict):
+    message_format = ("Unable to complete operation on port {id} for network {net_id}. Port "
+                      "already has an attached device {device_id}.")
+
+
+class L3PortInUse(_Typed, errors.Conflict):
+    message_format = ("Port {id} cannot be deleted directly via the port API: has device owner "
+                      "{device_owner}.")
+
+
+class RouterInUse(_Typed, errors.Conflict):
+    message_format = "Router {id} {reason}"
+
+
+class RouterInterfaceInUseByFloatingIP(_Typed, errors.Conflict):
+    message_format = ("Router interface for subnet {subnet_id} on router {router_id} cannot be "
+                      "deleted, as it is required by one or more floating IPs.")
+
+
+class IpAddressGenerationFailure(_Typed, errors.Conflict):
+    message_format = "No more IP addresses available on network {net_id}."
+
+
+class IpAddressAlreadyAllocated(_Typed, errors.Conflict):
+    message_format = "IP address {ip} already allocated in subnet {subnet_id}"
+
+
+class MacAddressInUse(_Typed, errors.Conflict):
+    message_format = ("Unable to complete operation for network {net_id}. The mac address {mac} "
+                      "is in use.")
+
+
+class SecurityGroupRuleExists(_Typed, errors.Conflict):
+    message_format = "Security group rule already exists. Rule id is {rule_id}."
+
+
+class SecurityGroupInUse(_Typed, errors.Conflict):
+    message_format = "Security Group {id} in use."
+
+
+class SecurityGroupCannotRemoveDefault(_Typed, errors.Conflict):
+    message_format = "Insufficient rights for removing default security group."
+
+
+class SecurityGroupDefaultAlreadyExists(_Typed, errors.Conflict):
+    message_format = "Default security group already exists."
+
+
+class FloatingIPPortAlreadyAssociated(_Typed, errors.Conflict):
+    message_format = ("Cannot associate floating IP {floating_ip_address} ({fip_id}) with port "
+                      "{port_id} using fixed IP {fixed_ip}, as that fixed IP already has a "
+                      "floating IP on external network {net_id}.")
+
+
+class OverQuota(_Typed, errors.Conflict):
+    message_format = "Quota exceeded for resources: {overs}."
+
+
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, errors.NimbusError) \
+            and _cls.__module__ == __name__:
+        errors.register(_cls)
+
+
+@errors.register
+class TagNotFound(_Typed, errors.NotFound):
+    """A missing tag, or a tag on a collection that has none."""
+
+    message_format = "{reason}"

@@ -1,0 +1,130 @@
+"""Default policy: Neutron's rule names, so an operator's neutron policy.yaml still reads true.
+
+Attribute rules (``create_port:binding:host_id``) are checked only when the request sets that
+attribute; ``get_<resource>:<attr>`` rules hide the attribute from callers who fail them.
+"""
+
+from __future__ import annotations
+
+ADMIN = "rule:admin_only"
+MEMBER = "rule:admin_or_member"
+READER = "rule:admin_or_reader"
+ADMIN_OR_SERVICE = "rule:admin_only or rule:service_api"
+NET_OWNER = "rule:admin_only or (role:member and rule:network_owner)"
+NET_OWNER_OR_SERVICE = f"{NET_OWNER} or rule:service_api"
+
+_BASE = {
+    "admin_only": "rule:context_is_admin",
+    "service_api": "role:service",
+    "context_is_advsvc": "role:advsvc",
+    "network_owner": "project_id:%(network:project_id)s",
+    "shared": "True:%(shared)s",
+    "external": "True:%(router:external)s",
+}
+
+_NETWORKS = {
+    "create_network": MEMBER,
+    "create_network:shared": ADMIN,
+    "create_network:router:external": ADMIN,
+    "create_network:is_default": ADMIN,
+    "create_network:port_security_enabled": MEMBER,
+    "create_network:segments": ADMIN,
+    "create_network:provider:network_type": ADMIN,
+    "create_network:provider:physical_network": ADMIN,
+    "create_network:provider:segmentation_id": ADMIN,
+    "get_network": f"{READER} or rule:shared or rule:external or rule:context_is_advsvc "
+                   "or rule:service_api",
+    "get_network:router:external": "@",
+    "get_network:segments": ADMIN,
+    "get_network:provider:network_type": ADMIN_OR_SERVICE,
+    "get_network:provider:physical_network": ADMIN_OR_SERVICE,
+    "get_network:provider:segmentation_id": ADMIN_OR_SERVICE,
+    "update_network": MEMBER,
+    "update_network:shared": ADMIN,
+    "update_network:router:external": ADMIN,
+    "update_network:port_security_enabled": MEMBER,
+    "delete_network": MEMBER,
+}
+
+_SUBNETS = {
+    "create_subnet": NET_OWNER,
+    "create_subnet:segment_id": ADMIN,
+    "create_subnet:service_types": ADMIN,
+    "get_subnet": f"{READER} or rule:shared or rule:service_api",
+    "update_subnet": NET_OWNER,
+    "update_subnet:service_types": ADMIN,
+    "delete_subnet": NET_OWNER,
+}
+
+_PORTS = {
+    "create_port": f"{MEMBER} or rule:service_api",
+    "create_port:device_owner": f"{NET_OWNER_OR_SERVICE} or rule:context_is_advsvc",
+    "create_port:mac_address": NET_OWNER_OR_SERVICE,
+    "create_port:fixed_ips": f"{NET_OWNER_OR_SERVICE} or rule:shared",
+    "create_port:fixed_ips:ip_address": NET_OWNER_OR_SERVICE,
+    "create_port:fixed_ips:subnet_id": f"{NET_OWNER_OR_SERVICE} or rule:shared",
+    "create_port:port_security_enabled": NET_OWNER_OR_SERVICE,
+    "create_port:binding:host_id": ADMIN_OR_SERVICE,
+    "create_port:binding:profile": ADMIN_OR_SERVICE,
+    "create_port:binding:vnic_type": f"{MEMBER} or rule:service_api",
+    "create_port:allowed_address_pairs": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "get_port": f"{READER} or rule:context_is_advsvc or rule:service_api",
+    "get_port:binding:vif_type": ADMIN_OR_SERVICE,
+    "get_port:binding:vif_details": ADMIN_OR_SERVICE,
+    "get_port:binding:host_id": ADMIN_OR_SERVICE,
+    "get_port:binding:profile": ADMIN_OR_SERVICE,
+    "update_port": f"{MEMBER} or rule:context_is_advsvc or rule:service_api",
+    "update_port:device_owner": f"{NET_OWNER_OR_SERVICE} or rule:context_is_advsvc",
+    "update_port:mac_address": ADMIN_OR_SERVICE,
+    "update_port:fixed_ips": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "update_port:fixed_ips:ip_address": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "update_port:fixed_ips:subnet_id": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "update_port:port_security_enabled": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "update_port:binding:host_id": ADMIN_OR_SERVICE,
+    "update_port:binding:profile": ADMIN_OR_SERVICE,
+    "update_port:binding:vnic_type": f"{MEMBER} or rule:service_api",
+    "update_port:allowed_address_pairs": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "delete_port": f"{MEMBER} or rule:context_is_advsvc or rule:service_api",
+}
+
+_ROUTERS = {
+    "create_router": MEMBER,
+    "create_router:external_gateway_info": MEMBER,
+    "create_router:external_gateway_info:network_id": MEMBER,
+    "create_router:external_gateway_info:enable_snat": ADMIN,
+    "create_router:external_gateway_info:external_fixed_ips": ADMIN,
+    "get_router": READER,
+    "update_router": MEMBER,
+    "update_router:external_gateway_info": MEMBER,
+    "update_router:external_gateway_info:network_id": MEMBER,
+    "update_router:external_gateway_info:enable_snat": ADMIN,
+    "update_router:external_gateway_info:external_fixed_ips": ADMIN,
+    "delete_router": MEMBER,
+    "add_router_interface": MEMBER,
+    "remove_router_interface": MEMBER,
+}
+
+_SECURITY = {
+    "create_security_group": MEMBER,
+    "get_security_group": READER,
+    "update_security_group": MEMBER,
+    "delete_security_group": MEMBER,
+    "create_security_group_rule": MEMBER,
+    "get_security_group_rule": READER,
+    "delete_security_group_rule": MEMBER,
+}
+
+_OTHER = {
+    "create_floatingip": MEMBER,
+    "create_floatingip:floating_ip_address": ADMIN,
+    "get_floatingip": READER,
+    "update_floatingip": MEMBER,
+    "delete_floatingip": MEMBER,
+    "get_quota": READER,
+    "update_quota": ADMIN,
+    "delete_quota": ADMIN,
+    "get_network_ip_availability": ADMIN,
+}
+
+POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,
+                          **_OTHER}

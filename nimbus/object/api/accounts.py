@@ -1,0 +1,57 @@
+"""Accounts: ``GET``/``HEAD`` (stats and the container listing) and ``POST`` (metadata)."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.object.api.common import (
+    account_of,
+    authorize,
+    listing_query,
+    reply,
+    stats_headers,
+    swift_view,
+)
+from nimbus.object.schemas import listing, metadata
+from nimbus.object.schemas.constraints import ACCOUNT_LISTING_LIMIT
+
+router = Router()
+PATHS = ("/v1/{account}", "/v1/{account}/")
+
+
+def _read(req: ApiRequest) -> Response:
+    account = account_of(req)
+    authorize(req, "object:account:get", account)
+    mgr = req.svc.manager
+    info = mgr.account_info(account)
+    headers = stats_headers({
+        "X-Account-Container-Count": info.container_count,
+        "X-Account-Object-Count": info.object_count,
+        "X-Account-Bytes-Used": info.bytes_used,
+        "X-Timestamp": info.created_ts,
+        "X-Put-Timestamp": info.put_ts,
+        "Accept-Ranges": "bytes",
+    })
+    headers.update(metadata.to_headers(info.meta, "account"))
+    fmt = listing.choose_format(req.query, req.headers.get("accept"))
+    content_type = listing.CONTENT_TYPES[fmt]
+    if req.method == "HEAD":
+        return reply(204, headers, content_type=content_type)
+    items = mgr.list_containers(account, listing_query(req, ACCOUNT_LISTING_LIMIT, False))
+    if not items and fmt == "plain":
+        return reply(204, headers, content_type=content_type)
+    body = listing.render(items, fmt, "account", account, "container")
+    return reply(200, headers, body, content_type=content_type)
+
+
+def _post(req: ApiRequest) -> Response:
+    account = account_of(req)
+    authorize(req, "object:account:post", account)
+    req.svc.manager.update_account(account, metadata.updates(req.headers, "account"))
+    return reply(204)
+
+
+for _path in PATHS:
+    router.route(_path, ["GET", "HEAD"])(swift_view(_read))
+    router.route(_path, ["POST"])(swift_view(_post))

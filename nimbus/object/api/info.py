@@ -1,0 +1,37 @@
+"""``GET /info``: the capabilities document clients and tempest read to decide what to use.
+
+Only what is implemented is listed: no middleware (bulk, SLO, DLO, tempurl, versioning...) yet.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.responses import Response
+
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.object.api.common import reply, swift_view
+from nimbus.object.schemas.constraints import limits
+
+router = Router()
+SWIFT_VERSION = "2.34.0"
+
+
+def capabilities() -> dict[str, object]:
+    return {
+        "swift": {
+            "version": SWIFT_VERSION,
+            **limits(),
+            "allow_account_management": False,
+            "account_autocreate": True,
+            "strict_cors_mode": True,
+            "policies": [{"name": "Policy-0", "aliases": "Policy-0", "default": True}],
+        },
+    }
+
+
+@router.get("/info", public=True)
+@swift_view
+def info(req: ApiRequest) -> Response:
+    return reply(200, body=json.dumps(capabilities()),
+                 content_type="application/json; charset=UTF-8")

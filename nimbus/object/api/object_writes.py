@@ -1,0 +1,179 @@
+"""Writing objects: ``PUT`` (streamed, or ``X-Copy-From``), ``COPY``, ``POST``, ``DELETE``."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterator
+from urllib.parse import quote, unquote
+
+from starlette.requests import ClientDisconnect as StarletteDisconnect
+from starlette.responses import Response
+
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.errors import BadRequest, PayloadTooLarge
+from nimbus.object import timeutil
+from nimbus.object.api import containers
+from nimbus.object.api.common import (
+    authorize,
+    authorize_in_container,
+    reply,
+    swift_view,
+    truthy,
+)
+from nimbus.object.api.objects import PATH, names
+from nimbus.object.errors import ClientDisconnect, LengthRequired, PreconditionFailed
+from nimbus.object.objects import ObjectInfo, PutRequest
+from nimbus.object.schemas import metadata
+from nimbus.object.schemas.constraints import (
+    MAX_CONTENT_TYPE_LENGTH,
+    MAX_FILE_SIZE,
+    check_container_name,
+    check_object_name,
+)
+
+router = Router()
+DEFAULT_TYPE = "application/octet-stream"
+
+
+def _content_length(req: ApiRequest) -> int | None:
+    value = req.headers.get("content-length")
+    if value is None:
+        if "chunked" not in req.headers.get("transfer-encoding", "").lower():
+            raise LengthRequired()
+        return None
+    try:
+        length = int(value)
+    except ValueError:
+        raise BadRequest("Invalid Content-Length header value") from None
+    if length < 0:
+        raise BadRequest("Invalid Content-Length header value")
+    if length > MAX_FILE_SIZE:
+        raise PayloadTooLarge(reason="Your request is too large.")
+    return length
+
+
+def _body(req: ApiRequest, length: int | None) -> Iterator[bytes]:
+    """The request body, chunk by chunk; a short body is the client's disconnect (499)."""
+    received = 0
+    try:
+        for chunk in req.stream():
+            received += len(chunk)
+            yield chunk
+    except StarletteDisconnect:
+        raise ClientDisconnect() from None
+    if length is not None and received < length:
+        raise ClientDisconnect()
+
+
+def _content_type(req: ApiRequest, name: str, fallback: str | None = None) -> str:
+    given = req.headers.get("content-type")
+    if given is not None and len(given) > MAX_CONTENT_TYPE_LENGTH:
+        raise BadRequest(f"Content-Type longer than {MAX_CONTENT_TYPE_LENGTH}")
+    if given and not truthy(req.headers.get("x-detect-content-type")):
+        return given
+    if fallback and not given:
+        return fallback
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return guessed or DEFAULT_TYPE
+
+
+def _put_request(req: ApiRequest, content_type: str, meta: dict[str, str]) -> PutRequest:
+    etag = req.headers.get("etag")
+    if_none_match = req.headers.get("if-none-match")
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise BadRequest("If-None-Match only supports *")
+    return PutRequest(content_type=content_type, meta=meta,
+                      expected_etag=etag.strip().strip('"').lower() if etag else None,
+                      if_none_match=if_none_match is not None)
+
+
+def _created(info: ObjectInfo, extra: dict[str, str] | None = None) -> Response:
+    headers = {"ETag": info.etag, "Last-Modified": timeutil.http_date(info.meta_ts),
+               "X-Timestamp": info.meta_ts}
+    headers.update(extra or {})
+    return reply(201, headers)
+
+
+def put(req: ApiRequest) -> Response:
+    if not req.params["obj"]:
+        return containers.create(req)
+    account, container, obj = names(req)
+    authorize_in_container(req, "object:object:put", account, container, "write")
+    source = req.headers.get("x-copy-from")
+    if source is not None:
+        src_account = req.headers.get("x-copy-from-account") or account
+        src_container, src_obj = _split(source, "X-Copy-From")
+        return _copy(req, (src_account, src_container, src_obj), (account, container, obj))
+    length = _content_length(req)
+    meta = metadata.fresh(req.headers, "object")
+    request = _put_request(req, _content_type(req, obj), meta)
+    info = req.svc.objects.put(account, container, obj, _body(req, length), request)
+    return _created(info)
+
+
+def _split(value: str, header: str) -> tuple[str, str]:
+    """``/container/object`` (percent-encoded, leading slash optional) into its two names."""
+    container, _, obj = unquote(value).lstrip("/").partition("/")
+    if not container or not obj:
+        raise PreconditionFailed(
+            reason=f"{header} header must be of the form <container name>/<object name>")
+    check_container_name(container)
+    check_object_name(obj)
+    return container, obj
+
+
+def _copy(req: ApiRequest, src: tuple[str, str, str], dst: tuple[str, str, str]) -> Response:
+    authorize_in_container(req, "object:object:get", src[0], src[1], "read")
+    authorize_in_container(req, "object:object:copy", dst[0], dst[1], "write")
+    if int(req.headers.get("content-length") or 0) != 0:
+        raise BadRequest("Copy requests require a zero byte body")
+    objects = req.svc.objects
+    source = objects.info(*src)
+    if truthy(req.headers.get("x-fresh-metadata")):
+        meta = metadata.fresh(req.headers, "object")
+    else:
+        meta = metadata.merged(source.meta, metadata.updates(req.headers, "object"), "object")
+    request = _put_request(req, _content_type(req, dst[2], source.content_type), meta)
+    info = objects.copy(source, *dst, request)
+    extra = {"X-Copied-From": quote(f"{src[1]}/{src[2]}"),
+             "X-Copied-From-Last-Modified": timeutil.http_date(source.meta_ts)}
+    if src[0] != dst[0]:
+        extra["X-Copied-From-Account"] = quote(src[0])
+    return _created(info, extra)
+
+
+def copy(req: ApiRequest) -> Response:
+    account, container, obj = names(req)
+    destination = req.headers.get("destination")
+    if destination is None:
+        authorize(req, "object:object:copy", account)
+        raise PreconditionFailed(reason="Destination header required")
+    dst_account = req.headers.get("destination-account") or account
+    dst_container, dst_obj = _split(destination, "Destination")
+    return _copy(req, (account, container, obj), (dst_account, dst_container, dst_obj))
+
+
+def post(req: ApiRequest) -> Response:
+    if not req.params["obj"]:
+        return containers.update(req)
+    account, container, obj = names(req)
+    authorize_in_container(req, "object:object:post", account, container, "write")
+    meta = metadata.fresh(req.headers, "object")
+    content_type = req.headers.get("content-type")
+    req.svc.objects.post(account, container, obj, meta, content_type)
+    return reply(202)
+
+
+def delete(req: ApiRequest) -> Response:
+    if not req.params["obj"]:
+        return containers.delete(req)
+    account, container, obj = names(req)
+    authorize_in_container(req, "object:object:delete", account, container, "write")
+    req.svc.objects.delete(account, container, obj)
+    return reply(204)
+
+
+router.route(PATH, ["PUT"], stream=True)(swift_view(put))
+router.route(PATH, ["COPY"])(swift_view(copy))
+router.route(PATH, ["POST"])(swift_view(post))
+router.route(PATH, ["DELETE"])(swift_view(delete))

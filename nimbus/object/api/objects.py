@@ -1,0 +1,94 @@
+"""Reading objects: ``GET`` (streamed, ranges, conditionals) and ``HEAD``.
+
+The object routes also see ``/v1/<account>/<container>/`` (an empty object name): Swift treats
+that as the container, so these hand such requests to the container handlers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+from starlette.responses import Response, StreamingResponse
+
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.object import timeutil
+from nimbus.object.api import containers
+from nimbus.object.api.common import account_of, authorize_in_container, reply, swift_view
+from nimbus.object.objects import ObjectInfo
+from nimbus.object.schemas import conditional, metadata, ranges
+from nimbus.object.schemas.constraints import check_object_name
+
+router = Router()
+PATH = "/v1/{account}/{container}/{obj:path}"
+
+
+def object_headers(info: ObjectInfo) -> dict[str, str]:
+    headers = {
+        "Content-Type": info.content_type,
+        "ETag": info.etag,
+        "Last-Modified": timeutil.http_date(info.meta_ts),
+        "X-Timestamp": info.meta_ts,
+        "Accept-Ranges": "bytes",
+    }
+    headers.update(metadata.to_headers(info.meta, "object"))
+    return headers
+
+
+def names(req: ApiRequest) -> tuple[str, str, str]:
+    obj = req.params["obj"]
+    check_object_name(obj)
+    return account_of(req), req.params["container"], obj
+
+
+def read(req: ApiRequest) -> Response:
+    if not req.params["obj"]:
+        return containers.read(req)
+    account, container, obj = names(req)
+    authorize_in_container(req, "object:object:get", account, container, "read")
+    objects = req.svc.objects
+    info = objects.info(account, container, obj)
+    headers = object_headers(info)
+    if conditional.not_modified(req.headers, info.etag, info.meta_ts):
+        return reply(304, headers, content_type=info.content_type, length=0)
+    if req.method == "HEAD":
+        return reply(200, headers, content_type=info.content_type, length=info.size)
+    wanted = ranges.parse(req.headers.get("range"), info.size)
+    if wanted is None:
+        headers["Content-Length"] = str(info.size)
+        return StreamingResponse(objects.read(info), status_code=200, headers=headers)
+    if len(wanted) == 1:
+        start, end = wanted[0]
+        headers["Content-Length"] = str(end - start)
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{info.size}"
+        return StreamingResponse(objects.read(info, start, end), status_code=206,
+                                 headers=headers)
+    return _multipart(req, info, wanted, headers)
+
+
+def _multipart(req: ApiRequest, info: ObjectInfo, wanted: list[tuple[int, int]],
+               headers: dict[str, str]) -> Response:
+    boundary = uuid.uuid4().hex
+    parts: list[tuple[bytes, Iterator[bytes]]] = []
+    length = 0
+    for start, end in wanted:
+        head = (f"--{boundary}\r\nContent-Type: {info.content_type}\r\n"
+                f"Content-Range: bytes {start}-{end - 1}/{info.size}\r\n\r\n").encode()
+        parts.append((head, req.svc.objects.read(info, start, end)))
+        length += len(head) + (end - start) + 2
+    tail = f"--{boundary}--".encode()
+    length += len(tail)
+
+    def body() -> Iterator[bytes]:
+        for head, chunks in parts:
+            yield head
+            yield from chunks
+            yield b"\r\n"
+        yield tail
+
+    headers["Content-Type"] = f"multipart/byteranges;boundary={boundary}"
+    headers["Content-Length"] = str(length)
+    return StreamingResponse(body(), status_code=206, headers=headers)
+
+
+router.route(PATH, ["GET", "HEAD"])(swift_view(read))

@@ -1,0 +1,1 @@
+"""Placement's REST API, one module per resource."""

@@ -1,0 +1,86 @@
+"""Bodies of the allocation requests, which change shape with the microversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.placement.schemas import MAX_INT, RC_PATTERN, UUID, UUID_PATTERN
+
+_RESOURCES = {
+    "type": "object",
+    "minProperties": 1,
+    "patternProperties": {RC_PATTERN: {"type": "integer", "minimum": 1, "maximum": MAX_INT}},
+    "additionalProperties": False,
+}
+_ID = {"type": "string", "minLength": 1, "maxLength": 255}
+_CONSUMER_TYPE = {"type": "string", "pattern": r"^[A-Z0-9_]+$", "maxLength": 255}
+
+_LIST_FORM = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "properties": {
+            "resource_provider": {
+                "type": "object", "properties": {"uuid": UUID}, "required": ["uuid"],
+                "additionalProperties": False,
+            },
+            "resources": _RESOURCES,
+        },
+        "required": ["resource_provider", "resources"],
+        "additionalProperties": False,
+    },
+}
+
+
+def _dict_form(min_providers: int) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "minProperties": min_providers,
+        "patternProperties": {UUID_PATTERN: {
+            "type": "object",
+            "properties": {"resources": _RESOURCES, "generation": {"type": "integer"}},
+            "required": ["resources"],
+            "additionalProperties": False,
+        }},
+        "additionalProperties": False,
+    }
+
+
+def _consumer_body(version: tuple[int, int], dict_form: bool,
+                   min_providers: int) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "allocations": _dict_form(min_providers) if dict_form else _LIST_FORM,
+    }
+    required = ["allocations"]
+    if version >= (1, 8):
+        props.update(project_id=_ID, user_id=_ID)
+        required += ["project_id", "user_id"]
+    if version >= (1, 28):
+        props["consumer_generation"] = {"type": ["integer", "null"]}
+        required.append("consumer_generation")
+    if version >= (1, 38):
+        props["consumer_type"] = _CONSUMER_TYPE
+        required.append("consumer_type")
+    return {"type": "object", "properties": props, "required": required,
+            "additionalProperties": False}
+
+
+def put_allocations(version: tuple[int, int]) -> dict[str, Any]:
+    """PUT /allocations/{consumer_uuid}: a list of providers before 1.12, a dict after."""
+    return _consumer_body(version, version >= (1, 12), 1)
+
+
+def post_allocations(version: tuple[int, int]) -> dict[str, Any]:
+    """POST /allocations (1.13+): many consumers at once; an empty dict removes a consumer's."""
+    return {
+        "type": "object",
+        "minProperties": 1,
+        "patternProperties": {UUID_PATTERN: _consumer_body(version, True, 0)},
+        "additionalProperties": False,
+    }
+
+
+ALL = [put_allocations(v) for v in ((1, 0), (1, 8), (1, 12), (1, 28), (1, 38))] + [
+    post_allocations(v) for v in ((1, 13), (1, 28), (1, 38))
+]

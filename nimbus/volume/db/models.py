@@ -1,0 +1,108 @@
+"""Block-storage tables: volumes, their attachments, volume types, snapshots and quotas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from nimbus.core.db.base import TYPE_MAP, new_id, service_metadata, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata("volume")
+    type_annotation_map = TYPE_MAP
+
+
+class VolumeType(Base):
+    __tablename__ = "volume_types"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    extra_specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Volume(Base):
+    __tablename__ = "volume_volumes"
+    __table_args__ = (Index("ix_volume_volumes_project", "project_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    description: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    attach_status: Mapped[str] = mapped_column(String(32), default="detached")
+    previous_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    availability_zone: Mapped[str] = mapped_column(String(255), default="nova")
+    volume_type_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("volume_types.id"),
+                                                       nullable=True)
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    bootable: Mapped[bool] = mapped_column(default=False)
+    multiattach: Mapped[bool] = mapped_column(default=False)
+    readonly: Mapped[bool] = mapped_column(default=False)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    image_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    snapshot_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    source_volid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    provider_location: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    launched_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Attachment(Base):
+    __tablename__ = "volume_attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    volume_id: Mapped[str] = mapped_column(String(36), ForeignKey("volume_volumes.id",
+                                                                  ondelete="CASCADE"), index=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    instance_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    attached_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    mountpoint: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    attach_status: Mapped[str] = mapped_column(String(32))
+    attach_mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    connector: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    connection_info: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attach_time: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    detach_time: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Snapshot(Base):
+    __tablename__ = "volume_snapshots"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    volume_id: Mapped[str] = mapped_column(String(36), ForeignKey("volume_volumes.id"),
+                                           index=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    description: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[str] = mapped_column(String(8), default="0%")
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Quota(Base):
+    """A project's limit for one resource, when it differs from the default."""
+
+    __tablename__ = "volume_quotas"
+    __table_args__ = (UniqueConstraint("project_id", "resource"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,85 @@
+"""The contract every volume backend fulfils (fake, qcow2 files, thin LVM...).
+
+Drivers run on the volume agent's host and see plain dicts, never requests or database rows.
+A ``volume`` dict carries at least ``id``, ``name`` (the backend name, ``volume-<id>``), ``size``
+(GiB), ``project_id``, ``host`` and ``provider_location`` (whatever ``create_volume`` returned
+last). A ``connector`` is what the compute host sent: ``host``, ``initiator``, ``ip``,
+``multipath``, ``platform``, ``os_type``... A failing operation raises ``VolumeBackendError``.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+Volume = dict[str, Any]
+ModelUpdate = dict[str, Any]
+
+
+class VolumeDriver(abc.ABC):
+    """One storage backend on one host. Capabilities are class attributes the core branches on."""
+
+    #: the name this backend reports (``host@backend#pool``'s backend part)
+    backend_name: str = "base"
+    #: the transport compute hosts use to reach a volume (``file``, ``iscsi``, ``rbd``...)
+    storage_protocol: str = "unknown"
+    supports_multiattach: bool = False
+    thin_provisioning: bool = False
+    supports_extend_attached: bool = False
+    supports_snapshots: bool = False
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        """``config`` holds the backend's own settings (paths, volume group names...)."""
+        self.config = config
+
+    def start(self) -> None:  # noqa: B027 - optional hook
+        """Prepare the backend (create directories, check tools); raise if it cannot work."""
+
+    @abc.abstractmethod
+    def create_volume(self, volume: Volume) -> ModelUpdate:
+        """Create an empty volume of ``volume["size"]`` GiB.
+
+        Returns fields to store on the volume, e.g. ``{"provider_location": path}``.
+        """
+
+    def create_volume_from_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> ModelUpdate:
+        """Create ``volume`` holding ``snapshot``'s data; same return as ``create_volume``."""
+        raise NotImplementedError
+
+    def create_cloned_volume(self, volume: Volume, source: Volume) -> ModelUpdate:
+        """Create ``volume`` as a copy of ``source``; same return as ``create_volume``."""
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    def delete_volume(self, volume: Volume) -> None:
+        """Remove the volume's data; a volume that is already gone is not an error."""
+
+    @abc.abstractmethod
+    def extend_volume(self, volume: Volume, new_size: int) -> None:
+        """Grow the volume to ``new_size`` GiB (never shrinks)."""
+
+    @abc.abstractmethod
+    def initialize_connection(self, volume: Volume, connector: dict[str, Any]) -> dict[str, Any]:
+        """Export the volume to the host described by ``connector``.
+
+        Returns the connection_info compute hands to its volume driver:
+        ``{"driver_volume_type": <protocol>, "data": {...}}``, e.g. for a qcow2 file
+        ``{"driver_volume_type": "file", "data": {"path": "/.../volume-<id>", "format": "qcow2"}}``.
+        """
+
+    @abc.abstractmethod
+    def terminate_connection(self, volume: Volume, connector: dict[str, Any] | None) -> None:
+        """Stop exporting the volume to ``connector``'s host (all hosts when None)."""
+
+    def create_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> ModelUpdate:
+        """Take a point-in-time copy of ``volume``; returns fields to store on the snapshot."""
+        raise NotImplementedError
+
+    def delete_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> None:
+        """Remove a snapshot; one that is already gone is not an error."""
+        raise NotImplementedError
+
+    def get_capacity(self) -> dict[str, Any]:
+        """``{"total_capacity_gb", "free_capacity_gb", "provisioned_capacity_gb"}`` for stats."""
+        return {"total_capacity_gb": "infinite", "free_capacity_gb": "infinite",
+                "provisioned_capacity_gb": 0}

@@ -1,0 +1,57 @@
+"""Block-storage errors with Cinder's messages; registered so they cross the bus intact."""
+
+from __future__ import annotations
+
+from nimbus.core import errors
+
+
+class InvalidVolume(errors.BadRequest):
+    message_format = "Invalid volume: {reason}"
+
+
+class InvalidInput(errors.BadRequest):
+    message_format = "Invalid input received: {reason}"
+
+
+class VolumeNotFound(errors.NotFound):
+    message_format = "Volume {id} could not be found."
+
+
+class VolumeTypeNotFound(errors.NotFound):
+    message_format = "Volume type {id} could not be found."
+
+
+class SnapshotNotFound(errors.NotFound):
+    message_format = "Snapshot {id} could not be found."
+
+
+class AttachmentNotFound(errors.NotFound):
+    message_format = "VolumeAttachment {id} could not be found."
+
+
+class VolumeTypeExists(errors.Conflict):
+    message_format = "Volume Type {id} already exists."
+
+
+class VolumeTypeInUse(errors.BadRequest):
+    message_format = "Volume Type {id} deletion is not allowed with volumes present with the type."
+
+
+class VolumeBackendError(errors.NimbusError):
+    message_format = "Volume backend failed: {reason}"
+
+
+class VolumeLimitExceeded(errors.QuotaExceeded):
+    message_format = "VolumeLimitExceeded: Maximum number of volumes allowed ({limit}) exceeded"
+
+
+class VolumeSizeExceedsQuota(errors.QuotaExceeded):
+    message_format = ("VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds "
+                      "allowed gigabytes quota. Requested {requested}G, quota is {limit}G and "
+                      "{consumed}G has been consumed.")
+
+
+for _cls in (InvalidVolume, InvalidInput, VolumeNotFound, VolumeTypeNotFound, SnapshotNotFound,
+             AttachmentNotFound, VolumeTypeExists, VolumeTypeInUse, VolumeBackendError,
+             VolumeLimitExceeded, VolumeSizeExceedsQuota):
+    errors.register(_cls)

@@ -1,0 +1,75 @@
+"""Default policy rules under Cinder's own names, so an operator's policy.yaml applies unchanged."""
+
+from __future__ import annotations
+
+READER = "rule:admin_or_reader"
+MEMBER = "rule:admin_or_member"
+ADMIN = "rule:admin_required"
+# Compute attaches volumes with its service user (roles admin and service).
+ATTACHER = "rule:admin_or_member or rule:service_role"
+
+_ACTIONS = "volume_extension:volume_actions"
+
+RULES: dict[str, str] = {
+    "volume:create": MEMBER,
+    "volume:create_from_image": MEMBER,
+    "volume:get": READER,
+    "volume:get_all": READER,
+    "volume:update": MEMBER,
+    "volume:delete": MEMBER,
+    "volume:force_delete": ADMIN,
+    "volume:extend": MEMBER,
+    "volume:extend_attached_volume": MEMBER,
+    "volume:get_volume_metadata": READER,
+    "volume:create_volume_metadata": MEMBER,
+    "volume:update_volume_metadata": MEMBER,
+    "volume:delete_volume_metadata": MEMBER,
+    "volume:update_readonly_flag": MEMBER,
+    "volume_extension:volume_tenant_attribute": ADMIN,
+    "volume_extension:volume_host_attribute": ADMIN,
+    "volume_extension:volume_image_metadata:show": READER,
+    "volume_extension:volume_admin_actions:reset_status": ADMIN,
+    "volume_extension:volume_admin_actions:force_delete": ADMIN,
+    "volume_extension:volume_admin_actions:force_detach": ADMIN,
+    f"{_ACTIONS}:reserve": ATTACHER,
+    f"{_ACTIONS}:unreserve": ATTACHER,
+    f"{_ACTIONS}:initialize_connection": ATTACHER,
+    f"{_ACTIONS}:terminate_connection": ATTACHER,
+    f"{_ACTIONS}:attach": ATTACHER,
+    f"{_ACTIONS}:detach": ATTACHER,
+    f"{_ACTIONS}:begin_detaching": ATTACHER,
+    f"{_ACTIONS}:roll_detaching": ATTACHER,
+    f"{_ACTIONS}:upload_image": MEMBER,
+    "volume:attachment_create": ATTACHER,
+    "volume:attachment_update": ATTACHER,
+    "volume:attachment_delete": ATTACHER,
+    "volume:attachment_complete": ATTACHER,
+    "volume:multiattach_bootable_volume": MEMBER,
+    "volume_extension:types_manage": ADMIN,
+    "volume_extension:type_create": ADMIN,
+    "volume_extension:type_update": ADMIN,
+    "volume_extension:type_delete": ADMIN,
+    "volume_extension:type_get": READER,
+    "volume_extension:type_get_all": READER,
+    "volume_extension:types_extra_specs:index": READER,
+    "volume_extension:types_extra_specs:show": READER,
+    "volume_extension:types_extra_specs:create": ADMIN,
+    "volume_extension:types_extra_specs:update": ADMIN,
+    "volume_extension:types_extra_specs:delete": ADMIN,
+    "volume_extension:access_types_extra_specs": ADMIN,
+    "volume:create_snapshot": MEMBER,
+    "volume:get_snapshot": READER,
+    "volume:get_all_snapshots": READER,
+    "volume:update_snapshot": MEMBER,
+    "volume:delete_snapshot": MEMBER,
+    "volume:get_snapshot_metadata": READER,
+    "volume:update_snapshot_metadata": MEMBER,
+    "volume:delete_snapshot_metadata": MEMBER,
+    "volume_extension:quotas:show": READER,
+    "volume_extension:quotas:update": ADMIN,
+    "volume_extension:quotas:delete": ADMIN,
+    "limits_extension:used_limits": READER,
+    "volume_extension:availability_zone_list": "@",
+    "volume_extension:services:index": ADMIN,
+    "volume_extension:services:update": ADMIN,
+}

@@ -1,0 +1,60 @@
+"""Snapshot requests and responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.db.base import iso_micro
+from nimbus.volume.schemas.common import BOOLEAN_LIKE, DESCRIPTION, METADATA, NAME
+
+CREATE = {
+    "type": "object",
+    "properties": {
+        "snapshot": {
+            "type": "object",
+            "properties": {
+                "volume_id": {"type": "string", "minLength": 1, "maxLength": 36},
+                "name": NAME,
+                "display_name": NAME,
+                "description": DESCRIPTION,
+                "display_description": DESCRIPTION,
+                "force": BOOLEAN_LIKE,
+                "metadata": METADATA,
+            },
+            "required": ["volume_id"],
+        },
+    },
+    "required": ["snapshot"],
+}
+
+UPDATE = {
+    "type": "object",
+    "properties": {
+        "snapshot": {
+            "type": "object",
+            "properties": {"name": NAME, "display_name": NAME, "description": DESCRIPTION,
+                           "display_description": DESCRIPTION},
+        },
+    },
+    "required": ["snapshot"],
+}
+
+
+def view(snap: dict[str, Any], *, admin: bool) -> dict[str, Any]:
+    body = {
+        "id": snap["id"],
+        "volume_id": snap["volume_id"],
+        "name": snap["name"],
+        "description": snap["description"],
+        "status": snap["status"],
+        "size": snap["size"],
+        "metadata": snap["metadata"],
+        "created_at": iso_micro(snap["created_at"]),
+        "updated_at": iso_micro(snap["updated_at"]),
+        "os-extended-snapshot-attributes:progress": snap["progress"],
+        "os-extended-snapshot-attributes:project_id": snap["project_id"],
+        "user_id": snap["user_id"],
+        "group_snapshot_id": None,
+        "consumes_quota": True,
+    }
+    return body

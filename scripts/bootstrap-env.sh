@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Shared set-up: system packages (with apt, when missing) and the project's virtualenv.
+# Usage: source scripts/bootstrap-env.sh [extras]   e.g. "test"
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXTRAS="${1:-}"
+
+need_apt=()
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv python3-pip)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+  python3 -m venv "$ROOT/.venv"
+fi
+"$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
+if [ -n "$EXTRAS" ]; then
+  "$ROOT/.venv/bin/pip" install -q -e "$ROOT[$EXTRAS]"
+else
+  "$ROOT/.venv/bin/pip" install -q -e "$ROOT"
+fi
+export PATH="$ROOT/.venv/bin:$PATH"

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Install Nimbus into .venv and start the whole cloud in this process (`nimbus up`).
+# Any options are passed to `nimbus up`, e.g. --state-dir, --port, --db-url, --bus-url.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap-env.sh"
+exec "$ROOT/.venv/bin/nimbus" up "$@"

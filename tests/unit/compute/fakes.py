@@ -1,0 +1,206 @@
+"""In-memory stand-ins for the image, network, volume and placement clients compute uses."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+import uuid
+from typing import Any
+
+from nimbus.core.errors import BadRequest, Conflict, NotFound
+from tests.support.personas import PROJECT
+
+IMAGE_ID = "11111111-1111-4111-8111-111111111111"
+NETWORK_ID = "22222222-2222-4222-8222-222222222222"
+SUBNET_ID = "33333333-3333-4333-8333-333333333333"
+
+
+class FakeImage:
+    def __init__(self) -> None:
+        self.images: dict[str, dict[str, Any]] = {
+            IMAGE_ID: {"id": IMAGE_ID, "name": "cirros", "status": "active",
+                       "visibility": "public", "owner": "x", "min_disk": 0, "min_ram": 0,
+                       "size": 1024, "disk_format": "qcow2", "container_format": "bare"},
+        }
+
+    def get_image(self, image_id: str) -> dict[str, Any]:
+        if image_id not in self.images:
+            raise NotFound(f"No image found with ID {image_id}")
+        return copy.deepcopy(self.images[image_id])
+
+
+class FakeNetwork:
+    def __init__(self) -> None:
+        self.networks: dict[str, dict[str, Any]] = {
+            NETWORK_ID: {"id": NETWORK_ID, "name": "private", "project_id": PROJECT,
+                         "shared": True, "router:external": False},
+        }
+        self.ports: dict[str, dict[str, Any]] = {}
+        self._ips = itertools.count(10)
+        self.lock = threading.Lock()
+
+    def get_network(self, network_id: str) -> dict[str, Any]:
+        if network_id not in self.networks:
+            raise NotFound(f"Network {network_id} could not be found.")
+        return dict(self.networks[network_id])
+
+    def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
+        def match(net: dict[str, Any]) -> bool:
+            return all(net.get(k) == v for k, v in filters.items())
+
+        return [dict(n) for n in self.networks.values() if match(n)]
+
+    def get_port(self, port_id: str) -> dict[str, Any]:
+        if port_id not in self.ports:
+            raise NotFound(f"Port {port_id} could not be found.")
+        return dict(self.ports[port_id])
+
+    def create_port(self, port: dict[str, Any]) -> dict[str, Any]:
+        if port["network_id"] not in self.networks:
+            raise NotFound(f"Network {port['network_id']} could not be found.")
+        with self.lock:
+            n = next(self._ips)
+        ident = str(uuid.uuid4())
+        record = dict(port, id=ident, mac_address=f"fa:16:3e:00:00:{n:02x}", status="ACTIVE",
+                      fixed_ips=[{"subnet_id": SUBNET_ID, "ip_address": f"10.0.0.{n}"}])
+        if port.get("fixed_ips"):
+            record["fixed_ips"] = [{"subnet_id": SUBNET_ID, **ip} for ip in port["fixed_ips"]]
+        self.ports[ident] = record
+        return dict(record)
+
+    def update_port(self, port_id: str, port: dict[str, Any]) -> dict[str, Any]:
+        if port_id not in self.ports:
+            raise NotFound(f"Port {port_id} could not be found.")
+        self.ports[port_id].update(port)
+        return dict(self.ports[port_id])
+
+    def delete_port(self, port_id: str) -> None:
+        self.ports.pop(port_id, None)
+
+    def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
+        return [dict(p) for p in self.ports.values()
+                if all(p.get(k) == v for k, v in filters.items())]
+
+    def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeVolume:
+    def __init__(self) -> None:
+        self.volumes: dict[str, dict[str, Any]] = {}
+        self.attachments: dict[str, dict[str, Any]] = {}
+        self.calls: list[str] = []
+
+    def add(self, project_id: str = PROJECT, status: str = "available") -> str:
+        ident = str(uuid.uuid4())
+        self.volumes[ident] = {"id": ident, "status": status, "multiattach": False,
+                               "os-vol-tenant-attr:tenant_id": project_id}
+        return ident
+
+    def get_volume(self, volume_id: str) -> dict[str, Any]:
+        if volume_id not in self.volumes:
+            raise NotFound(f"Volume {volume_id} could not be found.")
+        return dict(self.volumes[volume_id])
+
+    def create_attachment(self, volume_id: str, instance_uuid: str,
+                          connector: dict[str, Any] | None = None) -> dict[str, Any]:
+        self.calls.append("create")
+        ident = str(uuid.uuid4())
+        self.attachments[ident] = {"id": ident, "volume_id": volume_id,
+                                   "instance": instance_uuid, "status": "reserved"}
+        self.volumes[volume_id]["status"] = "reserved"
+        return dict(self.attachments[ident])
+
+    def update_attachment(self, attachment_id: str, connector: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append("update")
+        if "host" not in connector:
+            raise BadRequest("connector has no host")
+        att = self.attachments[attachment_id]
+        att.update(status="attaching", connector=connector,
+                   connection_info={"driver_volume_type": "fake", "data": {}})
+        self.volumes[att["volume_id"]]["status"] = "attaching"
+        return dict(att)
+
+    def complete_attachment(self, attachment_id: str) -> None:
+        self.calls.append("complete")
+        att = self.attachments[attachment_id]
+        att["status"] = "attached"
+        self.volumes[att["volume_id"]]["status"] = "in-use"
+
+    def delete_attachment(self, attachment_id: str) -> None:
+        self.calls.append("delete")
+        att = self.attachments.pop(attachment_id, None)
+        if att is not None:
+            self.volumes[att["volume_id"]]["status"] = "available"
+
+
+class FakePlacement:
+    def __init__(self) -> None:
+        self.providers: dict[str, dict[str, Any]] = {}
+        self.allocations: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+
+    def find_provider(self, name: str) -> dict[str, Any] | None:
+        for rp in self.providers.values():
+            if rp["name"] == name:
+                return {"uuid": rp["uuid"], "name": name, "generation": rp["generation"]}
+        return None
+
+    def list_providers(self) -> list[dict[str, Any]]:
+        return [{"uuid": rp["uuid"], "name": rp["name"], "generation": rp["generation"]}
+                for rp in self.providers.values()]
+
+    def create_provider(self, name: str, uuid_: str | None = None) -> dict[str, Any]:
+        ident = str(uuid.uuid4())
+        self.providers[ident] = {"uuid": ident, "name": name, "generation": 0,
+                                 "inventories": {}}
+        return {"uuid": ident, "name": name, "generation": 0}
+
+    def set_inventories(self, rp_uuid: str, generation: int,
+                        inventories: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        rp = self.providers[rp_uuid]
+        if rp["generation"] != generation:
+            raise Conflict("generation mismatch")
+        rp["inventories"] = inventories
+        rp["generation"] += 1
+        return {"resource_provider_generation": rp["generation"], "inventories": inventories}
+
+    def _used(self, rp_uuid: str) -> dict[str, int]:
+        used: dict[str, int] = {}
+        for alloc in self.allocations.values():
+            for rc, amount in alloc.get(rp_uuid, {}).get("resources", {}).items():
+                used[rc] = used.get(rc, 0) + amount
+        return used
+
+    def allocation_candidates(self, resources: dict[str, int],
+                              limit: int | None = None) -> dict[str, Any]:
+        wanted = {rc: a for rc, a in resources.items() if a > 0}
+        requests, summaries = [], {}
+        for rp_uuid, rp in self.providers.items():
+            used = self._used(rp_uuid)
+            inv = rp["inventories"]
+            fits = all(rc in inv and inv[rc]["total"] - inv[rc].get("reserved", 0)
+                       - used.get(rc, 0) >= amount for rc, amount in wanted.items())
+            if not fits:
+                continue
+            requests.append({"allocations": {rp_uuid: {"resources": dict(wanted)}}})
+            summaries[rp_uuid] = {"resources": {
+                rc: {"capacity": inv[rc]["total"], "used": used.get(rc, 0)} for rc in inv}}
+        return {"allocation_requests": requests, "provider_summaries": summaries}
+
+    def claim(self, consumer: str, allocations: dict[str, Any], project_id: str,
+              user_id: str) -> None:
+        with self.lock:
+            self.allocations[consumer] = copy.deepcopy(allocations)
+
+    def delete_allocations(self, consumer: str) -> None:
+        self.allocations.pop(consumer, None)
+
+
+class FakeClients:
+    def __init__(self) -> None:
+        self.image = FakeImage()
+        self.network = FakeNetwork()
+        self.volume = FakeVolume()
+        self.placement = FakePlacement()
