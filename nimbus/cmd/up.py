@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +94,14 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
         cloud.stop()
         return 0
 
-    import uvicorn
-
     from nimbus.core.api.app import build_app
 
     app = build_app(cloud, ready=ready.is_set)
+    import uvicorn
+
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             lifespan="off", access_log=False, timeout_keep_alive=30)
-    server = uvicorn.Server(config)
+    server = make_server(config)
     clouds_yaml = write_clouds_yaml(settings, cloud.secrets)
 
     def after_start() -> None:
@@ -119,6 +121,30 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
     finally:
         cloud.stop()
     return 0 if not stop.is_set() else 1
+
+
+def _server_class() -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM after its shutdown, which would kill us before the cloud
+        stops its workers and closes the database; here a signal only asks to exit."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            previous = {sig: signal.signal(sig, self.handle_exit)
+                        for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server
+
+
+def make_server(config: Any) -> Any:
+    return _server_class()(config)
 
 
 def _announce(settings: Settings, cloud: Any, roles: set[str], clouds_yaml: Path | None) -> None:

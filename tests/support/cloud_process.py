@@ -27,8 +27,9 @@ class CloudProcess:
     """A whole cloud in one child process, with its own state directory and port."""
 
     def __init__(self, state_dir: Path, db_url: str | None = None, bus_url: str | None = None,
-                 extra: list[str] | None = None) -> None:
+                 extra: list[str] | None = None, command: tuple[str, ...] = ("up",)) -> None:
         self.state_dir = state_dir
+        self.command = command
         self.port = free_port()
         self.db_url = db_url
         self.bus_url = bus_url
@@ -42,7 +43,7 @@ class CloudProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> CloudProcess:
-        cmd = [str(BIN / "nimbus"), "up", "--state-dir", str(self.state_dir), "--port",
+        cmd = [str(BIN / "nimbus"), *self.command, "--state-dir", str(self.state_dir), "--port",
                str(self.port), *self.extra]
         if self.db_url:
             cmd += ["--db-url", self.db_url]
@@ -67,6 +68,17 @@ class CloudProcess:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"nimbus up was not healthy within {timeout}s: {self.output()[-3000:]}")
+
+    def spawn(self, *command: str) -> subprocess.Popen[bytes]:
+        """Another process of the same cloud (a scheduler, an agent) sharing its state dir."""
+        cmd = [str(BIN / "nimbus"), *command, "--state-dir", str(self.state_dir), "--port",
+               str(self.port)]
+        if self.db_url:
+            cmd += ["--db-url", self.db_url]
+        if self.bus_url:
+            cmd += ["--bus-url", self.bus_url]
+        log = open(self.state_dir.parent / f"{'-'.join(command)}.log", "ab")  # noqa: SIM115
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def output(self) -> str:
         path = self.state_dir.parent / f"{self.state_dir.name}-stdout.log"
