@@ -113,10 +113,16 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path) -> str:
         "console_output": "false",
         "live_migration": "false",
     }
-    conf["image"] = {"container_formats": "bare", "disk_formats": "raw,qcow2",
+    conf["image"] = {"container_formats": "bare", "disk_formats": "raw,qcow2,iso",
                      "region": settings.region}
     # Random bytes labelled qcow2 are what the list tests upload; strict checking is a setting.
-    conf["image-feature-enabled"] = {"api_v2": "true", "image_format_enforcement": "false"}
+    # Interoperable import is always on (glance-direct at least), and os_glance_* properties are
+    # reserved for the service; the import methods themselves are discovered from /v2/info/import.
+    conf["image-feature-enabled"] = {"api_v2": "true", "image_format_enforcement": "false",
+                                     "import_image": "true", "os_glance_reserved": "true",
+                                     # Stores carry weights; an image's ``stores`` lists them
+                                     # highest weight first (nimbus.image.stores).
+                                     "store_weight_enabled": "true"}
     conf["network"] = {
         "public_network_id": public.get("id", ""),
         "floating_network_name": public.get("name", "public"),

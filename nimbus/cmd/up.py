@@ -152,10 +152,15 @@ def _announce(settings: Settings, cloud: Any, roles: set[str], clouds_yaml: Path
     print(f"Nimbus is up at {settings.public_url} (roles: {', '.join(sorted(roles))})", file=out)
     print(f"  database: {cloud.db.url.render_as_string(hide_password=True)}", file=out)
     print(f"  bus:      {settings.bus_url.split('@')[-1]}", file=out)
+    print("  backends (chosen by settings; defaults are the fake/file drivers, which need no "
+          "privileges or extra packages):", file=out)
     for name, runtime in cloud.runtimes.items():
-        backend = getattr(runtime.state, "backend_summary", None)
-        if backend:
-            print(f"  {name:9} {backend}", file=out)
+        summary = getattr(runtime.state, "backend_summary", None)
+        if not summary:
+            health = runtime.health()
+            summary = ", ".join(f"{k} {v}" for k, v in health.items()
+                                if k in ("driver", "store", "backend")) or "built in"
+        print(f"    {name:10} {summary}", file=out)
     if clouds_yaml is not None:
         print(f"  clouds.yaml: {clouds_yaml}", file=out)
         print(f"  try: OS_CLIENT_CONFIG_FILE={clouds_yaml} openstack --os-cloud nimbus "

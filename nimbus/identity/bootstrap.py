@@ -7,6 +7,8 @@ and the admin password when those settings changed).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from nimbus.core.cloud import SERVICE_USERS
@@ -84,7 +86,46 @@ def _ensure_catalog(cloud: Cloud, st: IdentityState) -> None:
                 st.catalog.update_endpoint(ep.id, {"url": url})
 
 
+def _fingerprint(cloud: Cloud) -> str:
+    """What the bootstrap depends on; when unchanged since the last run, it has nothing to do."""
+    wanted = {
+        "secrets": cloud.secrets,
+        "region": cloud.settings.region,
+        "db": cloud.settings.database_url,
+        "endpoints": sorted((d.service_type, cloud.endpoint_url(d), *d.extra_catalog_types)
+                            for d in cloud.definitions.values()),
+        "roles": ROLES,
+        "service_users": SERVICE_USERS,
+    }
+    return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+
+
+def _learn_facts(cloud: Cloud, st: IdentityState) -> None:
+    """The ids other services' bootstraps need; NotFound when the bootstrap has not run."""
+    projects = {n: st.resource.get_project_by_name(n, DEFAULT_DOMAIN).id
+                for n in ("admin", "demo", "service")}
+    roles = {n: st.assignment.get_role_by_name(n).id for n in ROLES}
+    users = {n: st.users.get_user_by_name(n, DEFAULT_DOMAIN).id
+             for n in ("admin", "demo", *SERVICE_USERS)}
+    cloud.facts.update(projects=projects, roles=roles, users=users, domain=DEFAULT_DOMAIN)
+
+
 def bootstrap(cloud: Cloud, st: IdentityState) -> None:
+    # Verifying every bootstrap password costs a KDF run each; a restart with the same settings
+    # only needs the ids.
+    marker = cloud.settings.state_dir / ".identity-bootstrap"
+    fingerprint = _fingerprint(cloud)
+    if marker.exists() and marker.read_text() == fingerprint:
+        try:
+            _learn_facts(cloud, st)
+            return
+        except NotFound:
+            pass
+    _full_bootstrap(cloud, st)
+    marker.write_text(fingerprint)
+
+
+def _full_bootstrap(cloud: Cloud, st: IdentityState) -> None:
     try:
         st.resource.get_domain(DEFAULT_DOMAIN)
     except NotFound:

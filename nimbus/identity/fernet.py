@@ -35,6 +35,8 @@ class TokenPayload:
     trust_id: str | None = None
     issued_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(
         tzinfo=None))
+    # OS-FEDERATION: {"idp", "protocol", "groups": [group ids the mapping gave]}.
+    federation: dict[str, Any] | None = None
 
 
 def new_audit_id() -> str:
@@ -111,6 +113,10 @@ def encode(repo: KeyRepository, payload: TokenPayload) -> str:
     body = [PAYLOAD_VERSION, payload.user_id, payload.methods, _ts(payload.expires_at),
             payload.audit_ids, payload.scope, payload.scope_id, payload.app_cred_id,
             payload.trust_id, _ts(payload.issued_at)]
+    if payload.federation:
+        # A tagged trailing element: found by its tag, whatever else gets appended.
+        fed = payload.federation
+        body.append({"fed": [fed["idp"], fed["protocol"], list(fed.get("groups") or [])]})
     token = repo.fernet().encrypt(msgpack.packb(body))
     return token.decode().rstrip("=")
 
@@ -125,7 +131,16 @@ def decode(repo: KeyRepository, token: str) -> TokenPayload:
             raise ValueError("unknown payload version")
         return TokenPayload(user_id=body[1], methods=list(body[2]), expires_at=_from_ts(body[3]),
                             audit_ids=list(body[4]), scope=body[5], scope_id=body[6],
-                            app_cred_id=body[7], trust_id=body[8], issued_at=_from_ts(body[9]))
+                            app_cred_id=body[7], trust_id=body[8], issued_at=_from_ts(body[9]),
+                            federation=_federation(body[10:]))
     except (InvalidToken, ValueError, TypeError, IndexError, msgpack.ExtraData,
             msgpack.FormatError, msgpack.StackError, UnicodeEncodeError):
         raise NotFound("Could not recognize Fernet token") from None
+
+
+def _federation(tail: list[Any]) -> dict[str, Any] | None:
+    for item in tail:
+        if isinstance(item, dict) and "fed" in item:
+            idp, protocol, groups = item["fed"]
+            return {"idp": idp, "protocol": protocol, "groups": list(groups)}
+    return None

@@ -1,69 +1,73 @@
 """Default identity policy, with Keystone's rule names.
 
-Admin may do everything; readers with system scope may read; users may manage themselves
-(password, application credentials, their own projects) and validate their own tokens.
+The core API's rules (secure RBAC personas) live in ``rbac``; the extensions add theirs here.
 """
 
 from __future__ import annotations
 
-ADMIN = "rule:admin_required"
-READER = "rule:admin_required or (role:reader and system_scope:all)"
-SELF = "rule:admin_required or user_id:%(target.user.id)s"
+from nimbus.identity.rbac import ADMIN, CORE_RULES, READER
 
-_CRUD = {
-    "domain": ("domains", READER),
-    "project": ("projects", READER),
-    "user": ("users", READER),
-    "group": ("groups", READER),
-    "role": ("roles", READER),
-    "region": ("regions", "rule:authenticated"),
-    "service": ("services", READER),
-    "endpoint": ("endpoints", READER),
-    "credential": ("credentials", READER),
-}
+RULES: dict[str, str] = dict(CORE_RULES)
 
-RULES: dict[str, str] = {
-    "authenticated": "@",
-    "token_subject": "user_id:%(target.token.user_id)s",
-    "identity:validate_token": "rule:admin_required or rule:service_role or rule:token_subject",
-    "identity:check_token": "rule:admin_required or rule:service_role or rule:token_subject",
-    "identity:revoke_token": "rule:admin_required or rule:service_role or rule:token_subject",
-    "identity:get_auth_catalog": "@",
-    "identity:get_auth_projects": "@",
-    "identity:get_auth_domains": "@",
-    "identity:get_auth_system": "@",
-    "identity:get_project": READER + " or project_id:%(target.project.id)s",
-    "identity:get_domain": READER + " or project_domain_id:%(target.domain.id)s"
-    " or domain_id:%(target.domain.id)s",
-    "identity:get_user": SELF + " or (role:reader and system_scope:all)",
-    "identity:list_user_projects": SELF + " or (role:reader and system_scope:all)",
-    "identity:list_groups_for_user": SELF + " or (role:reader and system_scope:all)",
-    "identity:change_password": SELF,
-    "identity:get_application_credential": SELF,
-    "identity:list_application_credentials": SELF,
-    "identity:create_application_credential": "user_id:%(target.user.id)s",
-    "identity:delete_application_credential": SELF,
-    "identity:list_role_assignments": READER,
-    "identity:create_grant": ADMIN,
-    "identity:check_grant": READER,
-    "identity:list_grants": READER,
-    "identity:revoke_grant": ADMIN,
-    "identity:create_implied_role": ADMIN,
-    "identity:get_implied_role": READER,
-    "identity:list_implied_roles": READER,
-    "identity:list_role_inference_rules": READER,
-    "identity:delete_implied_role": ADMIN,
-    "identity:check_implied_role": READER,
-    "identity:add_user_to_group": ADMIN,
-    "identity:check_user_in_group": READER,
-    "identity:remove_user_from_group": ADMIN,
-    "identity:list_users_in_group": READER,
-}
-for single, (plural, read) in _CRUD.items():
-    RULES.setdefault(f"identity:get_{single}", read)
-    RULES[f"identity:list_{plural}"] = read
-    RULES[f"identity:create_{single}"] = ADMIN
-    RULES[f"identity:update_{single}"] = ADMIN
-    RULES[f"identity:delete_{single}"] = ADMIN
-RULES["identity:list_projects"] = READER
-RULES["identity:get_region"] = "rule:authenticated"
+# Trusts, credentials, access rules, OAuth consumers, domain configs, limits, revocations.
+_TRUSTOR = "user_id:%(target.trust.trustor_user_id)s"
+_TRUSTEE = "user_id:%(target.trust.trustee_user_id)s"
+_CRED_OWNER = "user_id:%(target.credential.user_id)s"
+_USER_OWNER = "user_id:%(target.user.id)s"
+RULES.update({
+    "identity:create_trust": "user_id:%(trust.trustor_user_id)s",
+    "identity:list_trusts": READER,
+    "identity:list_trusts_for_trustor": f"{READER} or {_TRUSTOR}",
+    "identity:list_trusts_for_trustee": f"{READER} or {_TRUSTEE}",
+    "identity:get_trust": f"{READER} or {_TRUSTOR} or {_TRUSTEE}",
+    "identity:list_roles_for_trust": f"{READER} or {_TRUSTOR} or {_TRUSTEE}",
+    "identity:get_role_for_trust": f"{READER} or {_TRUSTOR} or {_TRUSTEE}",
+    "identity:delete_trust": f"{ADMIN} or {_TRUSTOR}",
+    "identity:get_credential": f"{READER} or {_CRED_OWNER}",
+    "identity:list_credentials": f"{READER} or {_CRED_OWNER}",
+    "identity:create_credential": f"{ADMIN} or {_CRED_OWNER}",
+    "identity:update_credential": f"{ADMIN} or {_CRED_OWNER}",
+    "identity:delete_credential": f"{ADMIN} or {_CRED_OWNER}",
+    "identity:ec2_get_credential": f"{READER} or {_CRED_OWNER}",
+    "identity:ec2_list_credentials": f"{READER} or {_USER_OWNER}",
+    "identity:ec2_create_credential": f"{ADMIN} or {_USER_OWNER}",
+    "identity:ec2_delete_credential": f"{ADMIN} or {_CRED_OWNER}",
+    "identity:ec2tokens_validate": "@",
+    "identity:get_access_rule": f"{READER} or {_USER_OWNER}",
+    "identity:list_access_rules": f"{READER} or {_USER_OWNER}",
+    "identity:delete_access_rule": f"{ADMIN} or {_USER_OWNER}",
+    "identity:get_access_rules_config": "@",
+    "identity:create_consumer": ADMIN,
+    "identity:get_consumer": READER,
+    "identity:list_consumers": READER,
+    "identity:update_consumer": ADMIN,
+    "identity:delete_consumer": ADMIN,
+    "identity:create_domain_config": ADMIN,
+    "identity:get_domain_config": READER,
+    "identity:get_domain_config_default": READER,
+    "identity:update_domain_config": ADMIN,
+    "identity:delete_domain_config": ADMIN,
+    "identity:get_security_compliance_domain_config": "@",
+    "identity:get_registered_limit": "@",
+    "identity:list_registered_limits": "@",
+    "identity:create_registered_limits": ADMIN,
+    "identity:update_registered_limit": ADMIN,
+    "identity:delete_registered_limit": ADMIN,
+    "identity:get_limit_model": "@",
+    "identity:get_limit": f"{READER} or project_id:%(target.limit.project_id)s"
+                          " or domain_id:%(target.limit.domain_id)s",
+    "identity:list_limits": "@",
+    "identity:create_limits": ADMIN,
+    "identity:update_limit": ADMIN,
+    "identity:delete_limit": ADMIN,
+    "identity:list_revoke_events": f"{ADMIN} or rule:service_role",
+})
+
+# OS-FEDERATION: managed by admins, readable by system readers.
+for _single, _plural in (("identity_provider", "identity_providers"), ("protocol", "protocols"),
+                         ("mapping", "mappings"), ("service_provider", "service_providers")):
+    RULES[f"identity:create_{_single}"] = ADMIN
+    RULES[f"identity:update_{_single}"] = ADMIN
+    RULES[f"identity:delete_{_single}"] = ADMIN
+    RULES[f"identity:get_{_single}"] = READER
+    RULES[f"identity:list_{_plural}"] = READER

@@ -8,13 +8,25 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
 from nimbus.identity import bootstrap as boot
 from nimbus.identity.api import (
+    access_rules,
     app_creds,
     assignments,
     auth,
     catalog,
+    credentials,
     discovery,
+    domain_config,
+    endpoint_filter,
+    federation,
+    federation_auth,
+    grants,
+    limits,
+    oauth,
+    policy_blobs,
     resources,
+    revoke,
     roles,
+    trusts,
     users,
 )
 from nimbus.identity.policies import RULES
@@ -23,7 +35,9 @@ if TYPE_CHECKING:
     from nimbus.core.cloud import Cloud
 
 router = Router()
-for module in (discovery, auth, resources, users, roles, assignments, catalog, app_creds):
+for module in (discovery, auth, domain_config, resources, users, roles, assignments, catalog,
+               app_creds, federation, federation_auth, trusts, credentials, access_rules, oauth,
+               limits, revoke, endpoint_filter, policy_blobs, grants):
     router.include(module.router)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nimbus.core.api.context import RequestContext
 from nimbus.core.db.base import utcnow
@@ -17,32 +17,41 @@ from nimbus.core.errors import (
     PayloadTooLarge,
     RangeNotSatisfiable,
 )
-from nimbus.image import inspect, states
+from nimbus.image import inspect, locations, states
 from nimbus.image.db.models import Image
 from nimbus.image.drivers.base import HASH_ALGO, ImageStore, StoredImage
 from nimbus.image.manager import ImageManager
+
+if TYPE_CHECKING:
+    from nimbus.image.imports import Importer
+    from nimbus.image.stores import Stores
 
 DEFAULT_SIZE_CAP = 1024**4
 IMPORT_METHODS = ("glance-direct",)
 
 
 class Capture:
-    """Passes chunks through, keeping the first bytes for inspection and enforcing a size cap."""
+    """Passes chunks through, enforcing a size cap and showing each chunk to the inspector.
 
-    def __init__(self, chunks: Iterable[bytes], cap: int) -> None:
+    The inspector may refuse mid-stream; the store then drops what it wrote so far.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], cap: int,
+                 inspector: inspect.StreamInspector | None = None) -> None:
         self.chunks = chunks
         self.cap = cap
-        self.head = bytearray()
+        self.inspector = inspector
         self.size = 0
 
     def __iter__(self) -> Iterator[bytes]:
+        feed = self.inspector.feed if self.inspector is not None else None
         for chunk in self.chunks:
             self.size += len(chunk)
             if self.size > self.cap:
                 raise PayloadTooLarge(reason=f"Image exceeds the storage limit of {self.cap} "
                                              "bytes.")
-            if len(self.head) < inspect.HEAD_BYTES:
-                self.head.extend(chunk[:inspect.HEAD_BYTES - len(self.head)])
+            if feed is not None:
+                feed(chunk)
             yield chunk
 
 
@@ -67,6 +76,9 @@ class ImageData:
         self.staging: ImageStore = manager.staging
         self.size_cap = size_cap
         self.strict_formats = strict_formats
+        # Set by the service: the multi-store registry and the background importer.
+        self.stores: Stores | None = None
+        self.importer: Importer | None = None
 
     # -- status bookkeeping ----------------------------------------------------------------
 
@@ -95,7 +107,8 @@ class ImageData:
                 image.updated_at = utcnow()
 
     @retry_on_lock()
-    def _finish(self, image_id: str, action: str, values: dict[str, Any]) -> bool:
+    def _finish(self, image_id: str, action: str, values: dict[str, Any],
+                store_id: str | None = None) -> bool:
         """Record the result; False when the image was deleted while its bytes moved."""
         with self.db.writer() as session:
             image = session.get(Image, image_id)
@@ -103,21 +116,23 @@ class ImageData:
                 return False
             for key, value in values.items():
                 setattr(image, key, value)
+            if store_id and values.get("location"):
+                locations.add(session, image_id, store_id, values["location"])
             image.status = states.TRANSITIONS[action][2]
             image.updated_at = utcnow()
             return True
 
     # -- into the store --------------------------------------------------------------------
 
-    def _store(self, image_id: str, disk_format: str | None,
-               chunks: Iterable[bytes]) -> tuple[StoredImage, inspect.Inspection]:
-        capture = Capture(chunks, self.size_cap)
-        stored = self.store.add(image_id, capture)
+    def _store(self, image_id: str, disk_format: str | None, chunks: Iterable[bytes],
+               store: ImageStore | None = None) -> tuple[StoredImage, inspect.Inspection]:
+        target = store or self.store
+        inspector = inspect.StreamInspector(disk_format, self.strict_formats)
+        stored = target.add(image_id, Capture(chunks, self.size_cap, inspector))
         try:
-            found = inspect.check(disk_format, bytes(capture.head), stored.size,
-                                  self.strict_formats)
+            found = inspector.finish()
         except BaseException:
-            self.store.delete(stored.location)
+            target.delete(stored.location)
             raise
         return stored, found
 
@@ -127,16 +142,18 @@ class ImageData:
                 "os_hash_value": stored.checksums.get(HASH_ALGO),
                 "virtual_size": found.virtual_size}
 
-    def upload(self, ctx: RequestContext, image_id: str, chunks: Iterable[bytes]) -> None:
+    def upload(self, ctx: RequestContext, image_id: str, chunks: Iterable[bytes],
+               store_id: str | None = None) -> None:
         """``PUT /file``: queued -> saving -> active; back to queued on any failure."""
+        store_id, store = self.pick_store(store_id)
         info = self._begin(ctx, image_id, "upload")
         try:
-            stored, found = self._store(image_id, info["disk_format"], chunks)
+            stored, found = self._store(image_id, info["disk_format"], chunks, store)
         except BaseException:
             self._revert(image_id, "upload")
             raise
-        if not self._finish(image_id, "upload", self._stored_values(stored, found)):
-            self.store.delete(stored.location)
+        if not self._finish(image_id, "upload", self._stored_values(stored, found), store_id):
+            store.delete(stored.location)
             raise Gone(f"Image {image_id} could not be found after upload. The image may have "
                        "been deleted during the upload.")
 
@@ -153,32 +170,33 @@ class ImageData:
             self.staging.delete(staged.location)
             raise Gone(f"Image {image_id} was deleted while it was being staged.")
 
-    def import_image(self, ctx: RequestContext, image_id: str, body: Any) -> None:
-        """``POST /import`` with ``glance-direct``: staged bytes into the store, synchronously."""
-        method = body.get("method") if isinstance(body, dict) else None
-        if not isinstance(method, dict) or "name" not in method:
-            raise BadRequest("Import request requires a 'method' field with a 'name'.")
-        if method["name"] not in IMPORT_METHODS:
-            raise BadRequest(f"Unknown import method name '{method['name']}'.")
-        for flag in ("all_stores", "all_stores_must_succeed"):
-            if flag in body and not isinstance(body[flag], bool | None):
-                raise BadRequest(f"'{flag}' must be boolean value only")
-        current = self.manager.get(ctx, image_id)
-        if current["status"] != states.UPLOADING:
-            raise Conflict("Image needs to be staged before 'glance-direct' method can be used")
-        info = self._begin(ctx, image_id, "import")
-        staged = info["staging"]
-        try:
-            stored, found = self._store(image_id, info["disk_format"],
-                                        self.staging.get(staged))
-        except BaseException:
-            self._revert(image_id, "import")
-            self.staging.delete(staged)
-            raise
-        values = {**self._stored_values(stored, found), "staging": None}
-        if not self._finish(image_id, "import", values):
-            self.store.delete(stored.location)
-        self.staging.delete(staged)
+    def import_image(self, ctx: RequestContext, image_id: str, body: Any,
+                     store_id: str | None = None) -> dict[str, Any]:
+        """``POST /import``: validated here, the bytes move in the background (``imports``)."""
+        if self.importer is None:
+            raise Conflict("Image import is not available.")
+        image = self.manager.get(ctx, image_id)
+        task: dict[str, Any] = self.importer.start(ctx, image, body, store_id)
+        return task
+
+    def pick_store(self, store_id: str | None) -> tuple[str, ImageStore]:
+        """The store an upload goes to: the one asked for (400 if unknown) or the default."""
+        if self.stores is None:
+            if store_id and store_id != self.store.name:
+                raise BadRequest(f"Unknown store '{store_id}'.")
+            return self.store.name, self.store
+        store = self.stores.get(store_id) if store_id else self.stores.default
+        if store.read_only:
+            raise BadRequest(f"Store {store.id} is read-only.")
+        return store.id, store.driver
+
+    def driver_for(self, image_id: str, location: str) -> ImageStore:
+        """The store driver that holds ``location`` (the primary store for older records)."""
+        if self.stores is not None:
+            for sid, url in self.manager.stores_of(image_id).items():
+                if url == location and sid in self.stores.by_id:
+                    return self.stores.by_id[sid].driver
+        return self.store
 
     # -- out of the store ------------------------------------------------------------------
 
@@ -196,7 +214,8 @@ class ImageData:
         if byte_range is not None:
             offset, length = _resolve_range(byte_range, total)
             partial = True
-        chunks = self.store.get(image["location"], offset, length)
+        chunks = self.driver_for(image_id, image["location"]).get(image["location"], offset,
+                                                                    length)
         return Download(chunks, length, total, offset, partial, image["checksum"])
 
 

@@ -1,26 +1,39 @@
-"""Look at an image's first bytes: what format it really is, and whether it is unsafe.
+"""Image inspection while the bytes stream past: what format an image really is, and whether it is unsafe.
 
-A qcow2 with a backing file or an external data file makes the hypervisor open host files
-named by the image, so it is always refused. A file whose recognisable format differs from its
-``disk_format`` is refused too. Content we cannot recognise counts as raw; refusing a structured
-``disk_format`` with unrecognised content is ``strict`` (off by default, because interop suites
-upload random bytes labelled qcow2).
+``StreamInspector`` sees every chunk once, on its way to the store. It keeps the first
+``HEAD_BYTES`` (every header we read lives there), the last ``TAIL_BYTES`` (VHD and VMDK footers),
+and the few regions a header points at further on (VHDX metadata); it never re-reads the image.
+Anything recognised as dangerous is refused as soon as it is seen (the store then drops the
+partial data), or at the end:
+
+* a structured format that differs from ``disk_format`` (a qcow2 labelled raw would be opened
+  as raw by one tool and as qcow2 by another);
+* content that parses as two formats at once (a qcow2 in an ISO's system area, a qcow2 or VMDK
+  header that also carries a partition table): tools disagree on what it is;
+* whatever ``disk_formats`` finds unsafe in a header (backing/data files, host-path extents,
+  parents, unknown features, broken tables).
+
+Compatibility rule: content we cannot recognise at all counts as raw. Such content labelled with
+a structured ``disk_format`` (random bytes called qcow2) is refused only with ``strict`` (the
+``image_strict_formats`` option), because interop suites upload random bytes labelled qcow2.
+Recognised danger is refused whatever ``strict`` says.
 """
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 
 from nimbus.core.errors import BadRequest
+from nimbus.image import disk_formats
+from nimbus.image.disk_formats import Finding
 
-HEAD_BYTES = 64 * 1024
-_ISO_OFFSET = 0x8001
-# Formats we can recognise from the head; "raw" means "nothing recognisable".
+HEAD_BYTES = 1024 * 1024
+TAIL_BYTES = 1024
+MAX_REGIONS = 16
+# Formats we can recognise from the content; "raw" means "nothing recognisable".
 STRUCTURED = frozenset({"qcow2", "vmdk", "vhd", "vhdx", "vdi", "qed", "luks"})
-# disk_formats that are opened as plain bytes by the hypervisor.
+# disk_formats that the hypervisor opens as plain bytes.
 RAW_LIKE = frozenset({"raw", "ami", "ari", "aki", "iso", "ploop"})
-_QCOW2_DATA_FILE_BIT = 1 << 2
 
 
 @dataclass
@@ -30,56 +43,160 @@ class Inspection:
     unsafe: str | None = None
 
 
-def _qcow2(head: bytes) -> Inspection:
-    if len(head) < 32:
-        return Inspection("qcow2", unsafe="truncated qcow2 header")
-    version, backing_offset = struct.unpack(">IQ", head[4:16])
-    virtual_size = struct.unpack(">Q", head[24:32])[0]
-    result = Inspection("qcow2", virtual_size)
-    if backing_offset:
-        result.unsafe = "qcow2 images with a backing file are not allowed"
-    elif version >= 3 and len(head) >= 80:
-        incompatible = struct.unpack(">Q", head[72:80])[0]
-        if incompatible & _QCOW2_DATA_FILE_BIT:
-            result.unsafe = "qcow2 images with an external data file are not allowed"
-    return result
+class _Region:
+    def __init__(self, offset: int, length: int) -> None:
+        self.offset = offset
+        self.length = length
+        self.data = bytearray()
+        self.missed = False
+
+    @property
+    def complete(self) -> bool:
+        return len(self.data) >= self.length
+
+    def take(self, chunk: bytes | memoryview, start: int) -> bool:
+        """Copy the part of ``chunk`` (which begins at ``start``) we want; True when complete."""
+        want = self.offset + len(self.data)
+        if self.complete or want >= start + len(chunk):
+            return False
+        if want < start:
+            self.missed = True      # a header pointed backwards, at bytes already gone by
+            return False
+        begin = want - start
+        self.data += chunk[begin:begin + self.length - len(self.data)]
+        return self.complete
 
 
-def inspect(head: bytes) -> Inspection:
-    """The format ``head`` (the first bytes of an image) shows, and any reason to refuse it."""
-    if head[:4] == b"QFI\xfb":
-        return _qcow2(head)
-    if head[:4] == b"KDMV":
-        size = struct.unpack("<Q", head[12:20])[0] * 512 if len(head) >= 20 else None
-        return Inspection("vmdk", size)
-    if head.startswith(b"# Disk DescriptorFile"):
-        return Inspection("vmdk", unsafe="VMDK descriptor files that name other files are "
-                                         "not allowed")
-    if head[:8] == b"vhdxfile":
-        return Inspection("vhdx")
-    if head[:8] == b"conectix":
-        return Inspection("vhd")
-    if len(head) >= 68 and struct.unpack("<I", head[64:68])[0] == 0xBEDA107F:
-        return Inspection("vdi")
-    if head[:4] == b"QED\x00":
-        return Inspection("qed", unsafe="QED images are not supported")
-    if head[:6] == b"LUKS\xba\xbe":
-        return Inspection("luks")
-    if head[_ISO_OFFSET:_ISO_OFFSET + 5] == b"CD001":
-        return Inspection("iso")
-    return Inspection("raw")
+class StreamInspector:
+    """Feed it every chunk (``feed``), then call ``finish``; both raise a 400 on refusal."""
+
+    def __init__(self, disk_format: str | None, strict: bool = False) -> None:
+        self.claimed = disk_format or "raw"
+        self.strict = strict
+        self.size = 0
+        self._head = bytearray()
+        self._head_bytes: bytes | None = None
+        self.tail = b""
+        self.final = False
+        self._regions: dict[str, _Region] = {}
+        self._evaluated_head = False
+
+    # -- the Captured protocol the readers use ------------------------------------------------
+
+    @property
+    def head(self) -> bytes:
+        if self._head_bytes is None or len(self._head_bytes) != len(self._head):
+            self._head_bytes = bytes(self._head)
+        return self._head_bytes
+
+    @head.setter
+    def head(self, value: bytes) -> None:
+        self._head = bytearray(value)
+
+    def region(self, name: str, offset: int, length: int) -> bytes | None:
+        if offset + length <= len(self._head):
+            return self.head[offset:offset + length]
+        found = self._regions.get(name)
+        if found is None:
+            if len(self._regions) >= MAX_REGIONS:
+                raise BadRequest("Image content was refused: too many structures to inspect.")
+            found = self._regions[name] = _Region(offset, length)
+        return bytes(found.data) if found.complete else None
+
+    # -- streaming -----------------------------------------------------------------------------
+
+    def feed(self, chunk: bytes) -> None:
+        start = self.size
+        self.size += len(chunk)
+        if len(self._head) < HEAD_BYTES:
+            self._head += chunk[:HEAD_BYTES - len(self._head)]
+        if len(chunk) >= TAIL_BYTES:
+            self.tail = chunk[-TAIL_BYTES:]
+        else:
+            self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+        due = len(self._head) >= HEAD_BYTES and not self._evaluated_head
+        view = memoryview(chunk)
+        for region in list(self._regions.values()):
+            due |= region.take(view, start)
+        while due:
+            self._evaluated_head = True
+            before = set(self._regions)
+            self._judge(self._evaluate())
+            # A header may point into the chunk we are holding: let new regions see it too.
+            fresh = [self._regions[n] for n in set(self._regions) - before]
+            due = False
+            for region in fresh:
+                due |= region.take(view, start)
+
+    def finish(self) -> Inspection:
+        """The verdict once the whole image went by: the format and virtual size, or a 400."""
+        self.final = True
+        findings = self._evaluate()
+        self._judge(findings)
+        structured = [f for f in findings if f.format in STRUCTURED]
+        found = structured[0] if structured else next(
+            (f for f in findings if f.format == "iso"), Finding("raw"))
+        if not structured and self.claimed == "vhd":
+            # A fixed VHD is raw bytes with its footer at the very end.
+            footer = disk_formats.vhd_footer(self.tail[-512:])
+            if footer is not None:
+                if footer.unsafe:
+                    raise BadRequest(f"Image content was refused: {footer.unsafe}.")
+                found = footer
+        if self.strict and self.claimed not in RAW_LIKE and found.format != self.claimed:
+            raise BadRequest(f"Image content does not look like {self.claimed}.")
+        if found.format == "vhd" and self.claimed == "vhd" and not found.virtual_size:
+            found.virtual_size = self.size
+        if found.format not in STRUCTURED and self.claimed in RAW_LIKE:
+            found.virtual_size = self.size
+        return Inspection(found.format, found.virtual_size)
+
+    # -- judging -------------------------------------------------------------------------------
+
+    def _evaluate(self) -> list[Finding]:
+        readers = (*disk_formats.STRUCTURED_READERS, disk_formats.iso,
+                   disk_formats.partition_table)
+        findings = [f for f in (read(self) for read in readers) if f is not None]
+        if any(r.missed for r in self._regions.values()):
+            findings.append(Finding("raw", unsafe="image structures point backwards"))
+        return findings
+
+    def _judge(self, findings: list[Finding]) -> None:
+        """Refuse what is already known to be wrong (called mid-stream and at the end)."""
+        for finding in findings:
+            if finding.unsafe:
+                raise BadRequest(f"Image content was refused: {finding.unsafe}.")
+        names = [f.format for f in findings]
+        structured = [n for n in names if n in STRUCTURED]
+        if len(structured) > 1 or (structured and "iso" in names):
+            raise BadRequest("Image content was refused: it parses as more than one format "
+                             f"({', '.join(sorted(set(names)))}).")
+        if structured and ("mbr" in names or "gpt" in names):
+            # A partition table on a hybrid ISO is normal; on a qcow2 or VMDK it is a disguise.
+            raise BadRequest("Image content was refused: it parses as more than one format "
+                             f"({', '.join(sorted(set(names)))}).")
+        if structured and structured[0] != self.claimed:
+            raise BadRequest(f"Image content is {structured[0]} but disk_format is "
+                             f"{self.claimed}.")
 
 
-def check(disk_format: str | None, head: bytes, size: int, strict: bool = False) -> Inspection:
-    """Raise 400 when ``head`` is unsafe or does not match ``disk_format``; else the inspection."""
-    found = inspect(head)
-    if found.unsafe:
-        raise BadRequest(f"Image content was refused: {found.unsafe}.")
-    claimed = disk_format or "raw"
-    if found.format in STRUCTURED and found.format != claimed:
-        raise BadRequest(f"Image content is {found.format} but disk_format is {claimed}.")
-    if strict and claimed not in RAW_LIKE and claimed != "vhd" and found.format != claimed:
-        raise BadRequest(f"Image content does not look like {claimed}.")
-    if found.virtual_size is None and claimed in RAW_LIKE:
-        found.virtual_size = size
-    return found
+def inspect(data: bytes) -> Inspection:
+    """What a whole (small) buffer is, without raising: ``unsafe`` says why it would be refused."""
+    inspector = StreamInspector(None)
+    inspector.head = data[:HEAD_BYTES]
+    inspector.tail = data[-TAIL_BYTES:]
+    inspector.size = len(data)
+    inspector.final = True
+    findings = inspector._evaluate()
+    unsafe = next((f for f in findings if f.unsafe), None)
+    structured = [f for f in findings if f.format in STRUCTURED]
+    best = unsafe or (structured[0] if structured else None) or next(
+        (f for f in findings if f.format == "iso"), Finding("raw"))
+    return Inspection(best.format, best.virtual_size, best.unsafe)
+
+
+def check(disk_format: str | None, data: bytes, strict: bool = False) -> Inspection:
+    """Inspect a whole buffer as an upload would; raise 400 on refusal."""
+    inspector = StreamInspector(disk_format, strict)
+    inspector.feed(data)
+    return inspector.finish()

@@ -19,7 +19,7 @@ from nimbus.core.errors import (
     QuotaExceeded,
     register,
 )
-from nimbus.image import query, states
+from nimbus.image import locations, query, states
 from nimbus.image.db.models import Image, ImageMember, ImageProperty, ImageTag
 from nimbus.image.drivers.base import ImageStore
 from nimbus.image.schemas.image import WRITABLE_CORE
@@ -58,8 +58,9 @@ def records(session: Session, images: list[Image]) -> list[dict[str, Any]]:
         for t in session.execute(select(ImageTag).where(ImageTag.image_id.in_(ids))
                                  .order_by(ImageTag.created_at, ImageTag.value)).scalars():
             tags[t.image_id].append(t.value)
+    stored = locations.of_images(session, ids)
     return [{**{c: getattr(i, c) for c in _COLUMNS}, "properties": props[i.id],
-             "tags": tags[i.id]} for i in images]
+             "tags": tags[i.id], "locations": stored[i.id]} for i in images]
 
 
 class ImageManager:
@@ -69,6 +70,8 @@ class ImageManager:
         self.db = db
         self.store = store
         self.staging = staging
+        # The multi-store registry (``stores.Stores``), set by the service; None: one store.
+        self.stores: Any = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -83,6 +86,11 @@ class ImageManager:
     def get(self, ctx: RequestContext, image_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
             return record(session, self._visible(session, ctx, image_id))
+
+    def stores_of(self, image_id: str) -> dict[str, str]:
+        """Store id -> location of every copy of the image's bytes."""
+        with self.db.reader() as session:
+            return locations.of_images(session, [image_id])[image_id]
 
     def is_member(self, image_id: str, project_id: str | None) -> bool:
         with self.db.reader() as session:
@@ -213,19 +221,23 @@ class ImageManager:
 
     def delete(self, ctx: RequestContext, image_id: str) -> None:
         """Remove the record, then its bytes; an upload still running finds it gone."""
-        location, staging = self._delete_row(ctx, image_id)
-        if location:
+        location, staging, copies = self._delete_row(ctx, image_id)
+        for store_id, url in copies.items():
+            store = self.stores.by_id.get(store_id) if self.stores is not None else None
+            (store.driver if store is not None else self.store).delete(url)
+        if location and location not in copies.values():
             self.store.delete(location)
         if staging:
             self.staging.delete(staging)
 
     @retry_on_lock()
-    def _delete_row(self, ctx: RequestContext, image_id: str) -> tuple[str | None, str | None]:
+    def _delete_row(self, ctx: RequestContext,
+                    image_id: str) -> tuple[str | None, str | None, dict[str, str]]:
         with self.db.writer() as session:
             image = self._visible(session, ctx, image_id)
             if image.protected:
                 raise Forbidden(f"Image {image_id} is protected and cannot be deleted.")
-            found = (image.location, image.staging)
+            found = (image.location, image.staging, locations.remove_all(session, image_id))
             for model in (ImageProperty, ImageTag, ImageMember):
                 session.execute(delete(model).where(model.image_id == image_id))
             session.delete(image)

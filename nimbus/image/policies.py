@@ -13,6 +13,8 @@ _REACHABLE = ("(project_id:%(project_id)s or project_id:%(member_id)s or "
 
 _ADMIN_OR_MEMBER = f"{_ADMIN} or ({_MEMBER})"
 _ADMIN_OR_READER = f"{_ADMIN} or ({_READER})"
+# Metadata definitions are a catalog: any reader may browse it (visibility filters the rest).
+_METADEF_READ = f"{_ADMIN} or role:reader"
 
 RULES: dict[str, str] = {
     "service_api": "role:service or role:admin",
@@ -40,4 +42,35 @@ RULES: dict[str, str] = {
     "copy_image": _ADMIN,
     "manage_image_cache": _ADMIN,
     "stores_info_detail": _ADMIN,
+    "get_task": _ADMIN,
+    "get_tasks": _ADMIN,
+    "add_task": _ADMIN,
+    "modify_task": _ADMIN,
+    "tasks_api_access": _ADMIN,
+    "get_metadef_namespace": _METADEF_READ,
+    "get_metadef_namespaces": _METADEF_READ,
+    "modify_metadef_namespace": _ADMIN,
+    "add_metadef_namespace": _ADMIN,
+    "delete_metadef_namespace": _ADMIN,
+    "get_metadef_object": _METADEF_READ,
+    "get_metadef_objects": _METADEF_READ,
+    "modify_metadef_object": _ADMIN,
+    "add_metadef_object": _ADMIN,
+    "delete_metadef_object": _ADMIN,
+    "list_metadef_resource_types": _METADEF_READ,
+    "get_metadef_resource_type": _METADEF_READ,
+    "add_metadef_resource_type_association": _ADMIN,
+    "remove_metadef_resource_type_association": _ADMIN,
+    "get_metadef_property": _METADEF_READ,
+    "get_metadef_properties": _METADEF_READ,
+    "modify_metadef_property": _ADMIN,
+    "add_metadef_property": _ADMIN,
+    "remove_metadef_property": _ADMIN,
+    "get_metadef_tag": _METADEF_READ,
+    "get_metadef_tags": _METADEF_READ,
+    "modify_metadef_tag": _ADMIN,
+    "add_metadef_tag": _ADMIN,
+    "add_metadef_tags": _ADMIN,
+    "delete_metadef_tag": _ADMIN,
+    "delete_metadef_tags": _ADMIN,
 }

@@ -10,19 +10,35 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
 from nimbus.core.plugins import load_driver
 from nimbus.image import bootstrap as first_start
-from nimbus.image.api import discovery, image_data, images, info, members, schemas
+from nimbus.image import stores as image_stores
+from nimbus.image.api import (
+    discovery,
+    image_data,
+    images,
+    info,
+    members,
+    metadef_items,
+    metadefs,
+    schemas,
+    stores,
+    tasks,
+)
 from nimbus.image.data import ImageData
 from nimbus.image.drivers.base import ImageStore
 from nimbus.image.drivers.file import FileStore
+from nimbus.image.imports import Importer
 from nimbus.image.manager import ImageManager
 from nimbus.image.members import MemberManager
+from nimbus.image.metadefs import MetadefManager
 from nimbus.image.policies import RULES
+from nimbus.image.tasks import TaskManager
 
 if TYPE_CHECKING:
     from nimbus.core.cloud import Cloud
 
 router = Router()
-for module in (discovery, schemas, info, images, image_data, members):
+for module in (discovery, schemas, info, images, image_data, members, tasks, stores, metadefs,
+               metadef_items):
     router.include(module.router)
 
 
@@ -32,6 +48,11 @@ class ImageService:
     manager: ImageManager
     data: ImageData
     members: MemberManager
+    stores: image_stores.Stores
+    tasks: TaskManager
+    importer: Importer
+    metadefs: MetadefManager
+    settings: Any = None
 
 
 def _option(cloud: Cloud, name: str, default: Any) -> Any:
@@ -46,7 +67,19 @@ def start(cloud: Cloud) -> ImageService:
     data = ImageData(manager,
                      size_cap=int(_option(cloud, "image_size_cap", 1024**4)),
                      strict_formats=bool(_option(cloud, "image_strict_formats", False)))
-    return ImageService(store, manager, data, MemberManager(manager))
+    registry = image_stores.build(cloud, store)
+    manager.stores = data.stores = registry
+    task_manager = TaskManager(cloud.db)
+    importer = Importer(cloud, data, task_manager, registry,
+                        workers=int(_option(cloud, "image_import_workers", 2)))
+    data.importer = importer
+    return ImageService(store, manager, data, MemberManager(manager), registry, task_manager,
+                        importer, MetadefManager(cloud.db), cloud.settings)
+
+
+def workers(cloud: Cloud, state: ImageService, roles: Any) -> list[Any]:
+    # The import pool lives as long as the API; stopping it drops queued imports.
+    return [state.importer]
 
 
 def health(state: ImageService) -> dict[str, Any]:
@@ -64,6 +97,7 @@ SERVICE = ServiceDef(
     start=start,
     bootstrap=first_start.bootstrap,
     health=health,
+    workers=workers,
     # "/v2/images/" (no id) must stay distinct from "/v2/images": Glance answers it with 404.
     keep_trailing_slash=True,
 )

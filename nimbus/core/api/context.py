@@ -28,6 +28,8 @@ class RequestContext:
     audit_ids: list[str] = field(default_factory=list)
     catalog: list[dict[str, Any]] = field(default_factory=list)
     app_cred_id: str | None = None
+    # None: unrestricted; a list: the only requests this token may make.
+    access_rules: list[dict[str, Any]] | None = None
     trust_id: str | None = None
     token_expires_at: str | None = None
     authenticated: bool = False

@@ -64,6 +64,10 @@ class ServiceRuntime:
         return self.definition.prefix
 
     @property
+    def service_types(self) -> set[str]:
+        return {self.definition.service_type, *self.definition.extra_catalog_types}
+
+    @property
     def fault_style(self) -> str:
         return self.definition.fault_style
 

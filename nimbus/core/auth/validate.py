@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -26,12 +27,13 @@ def _key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _expired(body: TokenBody) -> bool:
+def _expires(body: TokenBody) -> float:
+    """The token's expiry as a POSIX timestamp (infinity when it has none)."""
     expires = body.get("expires_at")
     if not expires:
-        return False
+        return math.inf
     when = dt.datetime.strptime(expires[:19], "%Y-%m-%dT%H:%M:%S")
-    return when <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return when.replace(tzinfo=dt.UTC).timestamp()
 
 
 class TokenValidator:
@@ -39,7 +41,8 @@ class TokenValidator:
         self.cache_seconds = cache_seconds
         self.max_entries = max_entries
         self._backend: Callable[[str], TokenBody] | None = None
-        self._cache: dict[str, tuple[float, TokenBody]] = {}
+        # key -> (cache deadline on the monotonic clock, token expiry as a timestamp, body)
+        self._cache: dict[str, tuple[float, float, TokenBody]] = {}
         self._lock = threading.Lock()
 
     def use_local(self, backend: Callable[[str], TokenBody]) -> None:
@@ -54,8 +57,8 @@ class TokenValidator:
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(key)
-        if hit and hit[0] > now and not _expired(hit[1]):
-            return hit[1]
+        if hit and hit[0] > now and hit[1] > time.time():
+            return hit[2]
         if self._backend is None:
             raise Unauthorized("The identity service is not available to validate tokens.")
         try:
@@ -65,7 +68,7 @@ class TokenValidator:
         with self._lock:
             if len(self._cache) >= self.max_entries:
                 self._cache.clear()
-            self._cache[key] = (now + self.cache_seconds, body)
+            self._cache[key] = (now + self.cache_seconds, _expires(body), body)
         return body
 
     def invalidate(self) -> None:
@@ -92,7 +95,9 @@ class TokenValidator:
         ctx.roles = [r["name"] for r in body.get("roles", [])]
         ctx.audit_ids = list(body.get("audit_ids", []))
         ctx.catalog = body.get("catalog", [])
-        ctx.app_cred_id = (body.get("application_credential") or {}).get("id")
+        app_cred = body.get("application_credential") or {}
+        ctx.app_cred_id = app_cred.get("id")
+        ctx.access_rules = app_cred.get("access_rules") or None
         ctx.trust_id = (body.get("OS-TRUST:trust") or {}).get("id")
         ctx.token_expires_at = body.get("expires_at")
         ctx.auth_token = token

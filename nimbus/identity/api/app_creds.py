@@ -53,10 +53,12 @@ def create(req: ApiRequest) -> dict[str, Any]:
         token_roles = set(req.ctx.roles)
         wanted = [{"id": r.id, "name": r.name} for r in st.assignment.list_roles()
                   if r.name in token_roles and r.id in held]
+    rules = st.access_rules.resolve(user_id, data["access_rules"]) if data.get(
+        "access_rules") else None
     cred, secret = st.app_creds.create(
         user_id, req.ctx.project_id, data["name"], wanted, data.get("secret"),
         data.get("description"), _parse_expiry(data.get("expires_at")),
-        bool(data.get("unrestricted", False)), data.get("access_rules"))
+        bool(data.get("unrestricted", False)), rules)
     view = views.app_cred(base(req), cred, _names(req))
     view["secret"] = secret
     return {"application_credential": view}

@@ -1,104 +1,115 @@
-"""``GET /v3/role_assignments``, with the effective view (groups expanded, implied roles,
-inheritance applied)."""
+"""``GET /v3/role_assignments``: direct or effective assignments, with names on request."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.errors import NotFound
 from nimbus.identity.api.common import base, state
-from nimbus.identity.managers.assignment import SYSTEM, Grant
+from nimbus.identity.managers.assignment import Grant
+from nimbus.identity.managers.role_assignments import Entry, Query, list_assignments
 
 router = Router()
 
 
-def _entry(req: ApiRequest, g: Grant, names: bool, via_group: str | None = None) -> dict[str, Any]:
-    st = state(req)
-    b = base(req)
-    entry: dict[str, Any] = {"role": {"id": g.role_id}, "links": {}}
-    actor_key = "user" if g.is_user else "group"
-    entry[actor_key] = {"id": g.actor_id}
-    kind = g.target_kind
-    if kind == "system":
-        entry["scope"] = {"system": {"all": True}}
-    else:
-        entry["scope"] = {kind: {"id": g.target_id}}
+def _flag(req: ApiRequest, name: str) -> bool:
+    """Keystone's query flags: present (even empty) means true, unless it says false."""
+    return name in req.query and (req.query.get(name) or "").lower() not in ("0", "false")
+
+
+def _link(b: str, g: Grant) -> str:
+    actor = "users" if g.is_user else "groups"
+    if g.target_kind == "system":
+        return f"{b}/v3/system/{actor}/{g.actor_id}/roles/{g.role_id}"
+    path = f"{g.target_kind}s/{g.target_id}/{actor}/{g.actor_id}/roles/{g.role_id}"
     if g.inherited:
-        entry["scope"]["OS-INHERIT:inherited_to"] = "projects"
-    if kind == "system":
-        entry["links"]["assignment"] = f"{b}/v3/system/{actor_key}s/{g.actor_id}/roles/{g.role_id}"
-    else:
-        entry["links"]["assignment"] = (f"{b}/v3/{kind}s/{g.target_id}/{actor_key}s/{g.actor_id}"
-                                        f"/roles/{g.role_id}")
-    if via_group:
-        entry["links"]["membership"] = f"{b}/v3/groups/{via_group}/users/{g.actor_id}"
-    if names:
-        role = st.assignment.get_role(g.role_id)
-        entry["role"]["name"] = role.name
-        if g.is_user:
-            u = st.users.get_user(g.actor_id)
-            entry["user"].update(name=u.name, domain={"id": u.domain_id})
-        else:
-            grp = st.users.get_group(g.actor_id)
-            entry["group"].update(name=grp.name, domain={"id": grp.domain_id})
-        if kind == "project":
-            p = st.resource.get_project(g.target_id)
-            entry["scope"]["project"].update(name=p.name, domain={"id": p.domain_id})
-        elif kind == "domain":
-            d = st.resource.get_domain(g.target_id)
-            entry["scope"]["domain"]["name"] = d.name
-    return entry
+        return f"{b}/v3/OS-INHERIT/{path}/inherited_to_projects"
+    return f"{b}/v3/{path}"
+
+
+class _Names:
+    """Looks names up once per request; a deleted entity keeps its bare id."""
+
+    def __init__(self, req: ApiRequest) -> None:
+        self.st = state(req)
+        self.cache: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def _domain(self, domain_id: str) -> dict[str, Any]:
+        return self.get("domain", domain_id)
+
+    def get(self, kind: str, id_: str) -> dict[str, Any]:
+        key = (kind, id_)
+        if key not in self.cache:
+            self.cache[key] = {"id": id_}
+            with contextlib.suppress(NotFound):
+                self.cache[key] = self._load(kind, id_)
+        return self.cache[key]
+
+    def _load(self, kind: str, id_: str) -> dict[str, Any]:
+        st = self.st
+        if kind == "domain":
+            return {"id": id_, "name": st.resource.get_domain(id_).name}
+        if kind == "role":
+            role = st.assignment.get_role(id_)
+            out: dict[str, Any] = {"id": id_, "name": role.name}
+            if role.domain_id != "<<null>>":
+                out["domain"] = self._domain(role.domain_id)
+            return out
+        row: Any = (st.users.get_user(id_) if kind == "user" else
+                    st.users.get_group(id_) if kind == "group" else
+                    st.resource.get_project(id_))
+        return {"id": id_, "name": row.name, "domain": self._domain(row.domain_id)}
+
+
+def _entry(req: ApiRequest, e: Entry, names: _Names | None) -> dict[str, Any]:
+    b = base(req)
+    g = e.grant
+    actor = "user" if g.is_user else "group"
+    kind = g.target_kind
+    out: dict[str, Any] = {"role": {"id": g.role_id}, actor: {"id": g.actor_id},
+                           "links": {"assignment": _link(b, e.source)}}
+    out["scope"] = {"system": {"all": True}} if kind == "system" else {kind: {"id": g.target_id}}
+    if g.inherited:
+        out["scope"]["OS-INHERIT:inherited_to"] = "projects"
+    if e.via_group:
+        out["links"]["membership"] = f"{b}/v3/groups/{e.via_group}/users/{g.actor_id}"
+    if e.prior_role:
+        out["links"]["prior_role"] = f"{b}/v3/roles/{e.prior_role}"
+    if names is not None:
+        out["role"] = names.get("role", g.role_id)
+        out[actor] = names.get(actor, g.actor_id)
+        if kind != "system":
+            out["scope"][kind] = names.get(kind, g.target_id)
+    return out
 
 
 @router.get("/v3/role_assignments")
 def list_role_assignments(req: ApiRequest) -> dict[str, Any]:
-    req.enforce("identity:list_role_assignments")
-    st = state(req)
     q = req.query
-    effective = "effective" in q and q.get("effective") not in ("0", "false")
-    names = "include_names" in q and q.get("include_names") not in ("0", "false")
-    grants = st.assignment.list_grants()
-    out: list[tuple[Grant, str | None]] = []
-    for g in grants:
-        if effective and not g.is_user:
-            for user in st.users.list_users({"group_id": g.actor_id}):
-                out.append((Grant("User" + g.type[5:], user.id, g.target_id, g.role_id,
-                                  g.inherited), g.actor_id))
-        else:
-            out.append((g, None))
-    if effective:
-        expanded: list[tuple[Grant, str | None]] = []
-        for g, via in out:
-            if g.inherited:
-                for project in st.resource.list_projects():
-                    ancestors = {project.domain_id, project.parent_id}
-                    if g.target_id in ancestors:
-                        expanded.append((Grant("UserProject", g.actor_id, project.id, g.role_id),
-                                         via))
-                continue
-            expanded.append((g, via))
-            for implied in st.assignment.expand({g.role_id}) - {g.role_id}:
-                expanded.append((Grant(g.type, g.actor_id, g.target_id, implied), via))
-        out = expanded
-    result = []
-    for g, via in out:
-        if q.get("user.id") and not (g.is_user and g.actor_id == q["user.id"]):
-            continue
-        if q.get("group.id") and not (not g.is_user and g.actor_id == q["group.id"]):
-            continue
-        if q.get("role.id") and g.role_id != q["role.id"]:
-            continue
-        if q.get("scope.project.id") and not (g.target_kind == "project"
-                                               and g.target_id == q["scope.project.id"]):
-            continue
-        if q.get("scope.domain.id") and not (g.target_kind == "domain"
-                                              and g.target_id == q["scope.domain.id"]):
-            continue
-        if "scope.system" in q and g.target_id != SYSTEM:
-            continue
-        if q.get("scope.OS-INHERIT:inherited_to") and not g.inherited:
-            continue
-        result.append(_entry(req, g, names, via))
-    return {"role_assignments": result,
+    query = Query(user_id=q.get("user.id"), group_id=q.get("group.id"), role_id=q.get("role.id"),
+                  project_id=q.get("scope.project.id"), domain_id=q.get("scope.domain.id"),
+                  system="scope.system" in q,
+                  inherited=bool(q.get("scope.OS-INHERIT:inherited_to")),
+                  effective=_flag(req, "effective"),
+                  include_subtree=_flag(req, "include_subtree"))
+    if query.include_subtree:
+        # Keystone's own rule for tree listings: a project admin may list their tree too.
+        req.enforce("identity:list_role_assignments_for_tree",
+                    {"target.project.id": query.project_id})
+    elif not req.allowed("identity:list_role_assignments", {"target.domain_id": None}):
+        # A domain reader sees the assignments on their domain and its projects only.
+        req.enforce("identity:list_role_assignments", {"target.domain_id": req.ctx.domain_id})
+        query.visible_targets = {req.ctx.domain_id or ""}
+    else:
+        req.enforce("identity:list_role_assignments")
+    st = state(req)
+    if query.project_id and query.include_subtree:
+        st.resource.get_project(query.project_id)
+    names = _Names(req) if _flag(req, "include_names") else None
+    entries = list_assignments(st, query)
+    return {"role_assignments": [_entry(req, e, names) for e in entries],
             "links": {"self": f"{base(req)}/v3/role_assignments", "previous": None,
                       "next": None}}
+

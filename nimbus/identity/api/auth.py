@@ -7,7 +7,9 @@ from typing import Any
 from nimbus.core.api.routing import ApiRequest, Reply, Router
 from nimbus.core.errors import BadRequest, NotFound
 from nimbus.identity.api.common import base, state
+from nimbus.identity.auth_methods.mapped import request_headers
 from nimbus.identity.fernet import decode
+from nimbus.identity.receipts import HEADER, AuthReceiptRequired
 from nimbus.identity.schemas import views
 
 router = Router()
@@ -16,7 +18,12 @@ router = Router()
 @router.post("/v3/auth/tokens", public=True, status=201)
 def issue_token(req: ApiRequest) -> Reply:
     include_catalog = "nocatalog" not in req.query
-    issued = state(req).auth.authenticate(req.json, include_catalog)
+    with request_headers(req.headers):
+        try:
+            issued = state(req).auth.authenticate(req.json, include_catalog)
+        except AuthReceiptRequired as exc:
+            # Keystone answers a partial MFA login with the receipt itself, not an error body.
+            return Reply(exc.body, status=401, headers={HEADER: exc.receipt})
     return Reply({"token": issued.body}, headers={"X-Subject-Token": issued.token})
 
 
@@ -70,7 +77,7 @@ def auth_projects(req: ApiRequest) -> dict[str, Any]:
     req.enforce("identity:get_auth_projects")
     st = state(req)
     user_id = req.ctx.user_id or ""
-    ids = st.assignment.project_ids_for(user_id, st.users.group_ids_of(user_id))
+    ids = st.assignment.project_ids_for(user_id, st.tokens.group_ids(req.ctx.auth_token, user_id))
     rows = [p for p in st.resource.list_projects(ids=ids) if p.enabled]
     return views.collection(base(req), "auth/projects", "projects",
                             [views.project(base(req), p) for p in rows])
@@ -81,7 +88,7 @@ def auth_domains(req: ApiRequest) -> dict[str, Any]:
     req.enforce("identity:get_auth_domains")
     st = state(req)
     user_id = req.ctx.user_id or ""
-    ids = st.assignment.domain_ids_for(user_id, st.users.group_ids_of(user_id))
+    ids = st.assignment.domain_ids_for(user_id, st.tokens.group_ids(req.ctx.auth_token, user_id))
     rows = [d for d in st.resource.list_domains() if d.id in ids and d.enabled]
     return views.collection(base(req), "auth/domains", "domains",
                             [views.domain(base(req), d) for d in rows])
@@ -92,6 +99,7 @@ def auth_system(req: ApiRequest) -> dict[str, Any]:
     req.enforce("identity:get_auth_system")
     st = state(req)
     user_id = req.ctx.user_id or ""
-    has = bool(st.assignment.roles_for(user_id, st.users.group_ids_of(user_id), "system", None))
+    has = bool(st.assignment.roles_for(user_id, st.tokens.group_ids(req.ctx.auth_token, user_id),
+                                       "system", None))
     return {"system": [{"all": True}] if has else [],
             "links": {"self": f"{base(req)}/v3/auth/system", "previous": None, "next": None}}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.core.db.base import new_hex_id
-from nimbus.core.errors import BadRequest
+from nimbus.core.errors import BadRequest, Conflict, NotFound
 from nimbus.identity.api.common import base, body, state
 from nimbus.identity.schemas import requests, views
 
@@ -102,6 +103,19 @@ def delete_service(req: ApiRequest) -> None:
     state(req).catalog.delete_service(req.params["service_id"])
 
 
+def _legacy_region(req: ApiRequest, region: str | None) -> str | None:
+    """``region`` (the v2-style name) creates the region when missing, as Keystone does;
+    ``region_id`` must name an existing one."""
+    if region:
+        st = state(req)
+        try:
+            st.catalog.get_region(region)
+        except NotFound:
+            with contextlib.suppress(Conflict):
+                st.catalog.create_region(region)
+    return region
+
+
 @router.post("/v3/endpoints", status=201)
 def create_endpoint(req: ApiRequest) -> dict[str, Any]:
     req.enforce("identity:create_endpoint")
@@ -109,9 +123,9 @@ def create_endpoint(req: ApiRequest) -> dict[str, Any]:
     for key in ("service_id", "interface", "url"):
         if not data.get(key):
             raise BadRequest(f"Invalid input for field '{key}': it is required.")
+    region_id = data.get("region_id") or _legacy_region(req, data.get("region"))
     e = state(req).catalog.create_endpoint(data["service_id"], data["interface"], data["url"],
-                                           data.get("region_id") or data.get("region"),
-                                           data.get("enabled", True))
+                                           region_id, data.get("enabled", True))
     return {"endpoint": views.endpoint(base(req), e)}
 
 
@@ -136,7 +150,7 @@ def update_endpoint(req: ApiRequest) -> dict[str, Any]:
     req.enforce("identity:update_endpoint")
     data = body(req, "endpoint", requests.ENDPOINT)
     if "region" in data and "region_id" not in data:
-        data["region_id"] = data.pop("region")
+        data["region_id"] = _legacy_region(req, data.pop("region"))
     e = state(req).catalog.update_endpoint(req.params["endpoint_id"], data)
     return {"endpoint": views.endpoint(base(req), e)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.errors import Unauthorized
+from nimbus.core.errors import Forbidden, Unauthorized
 from nimbus.identity.auth_methods.base import AuthMethod, AuthResult, register
 from nimbus.identity.fernet import decode
 from nimbus.identity.managers.tokens import require
@@ -21,8 +21,16 @@ class Token(AuthMethod):
         payload = decode(self.st.keys, token_id)
         if payload.app_cred_id:
             raise Unauthorized("Tokens from application credentials cannot be rescoped.")
+        if payload.trust_id:
+            # Otherwise an impersonating trust token would become a plain token of the trustor.
+            raise Forbidden("Using a trust-scoped token to create another token is not "
+                            "allowed. Create a new token instead.")
         result.set_user(self.st.users.get_user(payload.user_id))
         result.parent_audit_id = payload.audit_ids[-1]
         result.expires_at = payload.expires_at
+        result.extras["prior_methods"] = list(payload.methods)
         if payload.scope != "unscoped":
             result.token_scope = (payload.scope, payload.scope_id)
+        if payload.federation:
+            # A federated token's mapped groups carry over to the token it is traded for.
+            result.extras["federation"] = payload.federation

@@ -211,3 +211,172 @@ class Credential(Base):
     type: Mapped[str] = mapped_column(String(255))
     blob: Mapped[str] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# -- OS-FEDERATION ---------------------------------------------------------------------------
+class IdentityProvider(Base):
+    __tablename__ = "identity_fed_idps"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    domain_id: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    authorization_ttl: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class IdpRemoteId(Base):
+    """A remote id belongs to one identity provider only (the primary key says so)."""
+
+    __tablename__ = "identity_fed_remote_ids"
+
+    remote_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    idp_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_fed_idps.id", ondelete="CASCADE"), index=True)
+
+
+class FederationProtocol(Base):
+    __tablename__ = "identity_fed_protocols"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idp_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_fed_idps.id", ondelete="CASCADE"), primary_key=True)
+    mapping_id: Mapped[str] = mapped_column(String(64))
+    remote_id_attribute: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class FederationMapping(Base):
+    __tablename__ = "identity_fed_mappings"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    schema_version: Mapped[str] = mapped_column(String(8), default="1.0")
+
+
+class ServiceProvider(Base):
+    __tablename__ = "identity_fed_sps"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    auth_url: Mapped[str] = mapped_column(String(256))
+    sp_url: Mapped[str] = mapped_column(String(256))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    relay_state_prefix: Mapped[str] = mapped_column(String(255), default="ss:mem:")
+
+
+class FederatedUser(Base):
+    """Links a shadow user to the identity it has at one provider and protocol."""
+
+    __tablename__ = "identity_fed_users"
+    __table_args__ = (UniqueConstraint("idp_id", "protocol_id", "unique_id",
+                                       name="uq_identity_fed_users_identity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("identity_users.id", ondelete="CASCADE"),
+                                         index=True)
+    idp_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_fed_idps.id", ondelete="CASCADE"))
+    protocol_id: Mapped[str] = mapped_column(String(64))
+    unique_id: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class Trust(Base):
+    """A delegation of some of a trustor's roles on a project to a trustee (OS-TRUST)."""
+
+    __tablename__ = "identity_trusts"
+
+    id: Mapped[str] = _id()
+    trustor_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    trustee_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    impersonation: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    remaining_uses: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    redelegated_trust_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    redelegation_count: Mapped[int] = mapped_column(Integer, default=0)
+    allow_redelegation: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Role ids, in the order the trustor named them.
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AccessRule(Base):
+    """A (service, path, method) an application credential may call; shared by a user's creds."""
+
+    __tablename__ = "identity_access_rules"
+    __table_args__ = (UniqueConstraint("user_id", "service", "path", "method"),)
+
+    id: Mapped[str] = _id()
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    service: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class OAuthConsumer(Base):
+    __tablename__ = "identity_oauth_consumers"
+
+    id: Mapped[str] = _id()
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DomainConfigOption(Base):
+    """One option of a domain-specific configuration; ``value`` holds ``{"v": <value>}``."""
+
+    __tablename__ = "identity_domain_configs"
+
+    domain_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group: Mapped[str] = mapped_column(String(255), primary_key=True)
+    option: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegisteredLimit(Base):
+    __tablename__ = "identity_registered_limits"
+
+    id: Mapped[str] = _id()
+    service_id: Mapped[str] = mapped_column(String(64), index=True)
+    region_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    resource_name: Mapped[str] = mapped_column(String(255))
+    default_limit: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Limit(Base):
+    """A project's (or domain's) override of a registered limit."""
+
+    __tablename__ = "identity_limits"
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    domain_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    service_id: Mapped[str] = mapped_column(String(64))
+    region_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    resource_name: Mapped[str] = mapped_column(String(255))
+    resource_limit: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IdMapping(Base):
+    """The public id of a user or group whose own (local) id lives in a domain's LDAP backend.
+
+    The public id is derived from (domain, local id, type), so it is stable; the row lets a public
+    id found in a token or an assignment be traced back to its backend entry.
+    """
+
+    __tablename__ = "identity_id_mappings"
+    __table_args__ = (UniqueConstraint("domain_id", "local_id", "entity_type"),)
+
+    public_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    domain_id: Mapped[str] = mapped_column(String(64))
+    local_id: Mapped[str] = mapped_column(String(255))
+    entity_type: Mapped[str] = mapped_column(String(16))
+
+
+# Tables of the core API kept in their own module (policy blobs, OS-EP-FILTER); imported here so
+# that the metadata, and so the migrations, know them.
+from nimbus.identity.db import catalog_models  # noqa: E402,F401

@@ -13,6 +13,8 @@ from nimbus.identity.db.models import Assignment, ImpliedRole, Project, Role
 
 GLOBAL = "<<null>>"
 SYSTEM = "system"
+# Keystone's ``[assignment] prohibited_implied_role``: nothing may imply admin.
+PROHIBITED_IMPLIED = ("admin",)
 
 USER_PROJECT, GROUP_PROJECT = "UserProject", "GroupProject"
 USER_DOMAIN, GROUP_DOMAIN = "UserDomain", "GroupDomain"
@@ -89,6 +91,12 @@ class AssignmentManager:
                 raise NotFound(resource="role", id=role_id)
             if (role.options or {}).get("immutable") and set(changes) - {"options"}:
                 raise Forbidden(f"Role {role_id} is immutable.")
+            if "domain_id" in changes and (changes["domain_id"] or GLOBAL) != role.domain_id:
+                raise BadRequest("Update of `domain_id` is not allowed.")
+            if "name" in changes and changes["name"] != role.name and s.scalar(
+                    select(Role).filter_by(name=changes["name"], domain_id=role.domain_id)):
+                raise Conflict(resource="role",
+                               reason=f"Duplicate entry found with name {changes['name']}")
             for key in ("name", "description", "options"):
                 if key in changes:
                     setattr(role, key, changes[key])
@@ -110,8 +118,12 @@ class AssignmentManager:
     # -- implied roles ----------------------------------------------------------------------
     @retry_on_lock()
     def create_implied(self, prior: str, implied: str) -> None:
-        self.get_role(prior)
-        self.get_role(implied)
+        prior_role = self.get_role(prior)
+        implied_role = self.get_role(implied)
+        if implied_role.name in PROHIBITED_IMPLIED:
+            raise Forbidden(f"{implied_role.name} role cannot be an implied role.")
+        if prior_role.domain_id == GLOBAL and implied_role.domain_id != GLOBAL:
+            raise Forbidden("A global role cannot imply a domain-specific role.")
         with self.db.writer() as s:
             if s.get(ImpliedRole, (prior, implied)) is None:
                 s.add(ImpliedRole(prior_role_id=prior, implied_role_id=implied))
@@ -229,7 +241,15 @@ class AssignmentManager:
             for g in self.list_grants(actor_ids=actors, target_id=SYSTEM,
                                       types=[USER_SYSTEM, GROUP_SYSTEM]):
                 direct.add(g.role_id)
-        return self.expand(direct) if direct else set()
+        return self.effective(direct) if direct else set()
+
+    def domain_role_ids(self) -> set[str]:
+        with self.db.reader() as s:
+            return set(s.scalars(select(Role.id).where(Role.domain_id != GLOBAL)))
+
+    def effective(self, role_ids: set[str]) -> set[str]:
+        """Implied roles added; domain-specific roles dropped (they only ever imply others)."""
+        return self.expand(role_ids) - self.domain_role_ids()
 
     def project_ids_for(self, user_id: str, group_ids: list[str]) -> set[str]:
         """Projects the user has any role on, directly, by group or by inheritance."""

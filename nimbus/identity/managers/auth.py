@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nimbus.core.errors import BadRequest, NotFound, Unauthorized
+from nimbus.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from nimbus.identity.auth_methods import METHODS, AuthResult
+from nimbus.identity.auth_methods.mapped import REQUEST_HEADERS
 from nimbus.identity.auth_methods.refs import domain_id_from_ref
 from nimbus.identity.db.models import User
 from nimbus.identity.managers.tokens import Issued, require
@@ -41,17 +42,38 @@ class Authenticator:
         user = result.user
         if user is None:
             raise Unauthorized("The request you have made requires authentication.")
+        methods = self.st.receipts.enforce(user, list(methods), set(METHODS),
+                                           REQUEST_HEADERS.get())
         scope, scope_id = self._scope(auth.get("scope"), user, result.app_cred is not None)
         if result.app_cred is not None:
             scope, scope_id = "project", result.app_cred.project_id
         elif scope == "unscoped" and result.token_scope and auth.get("scope") is None:
             scope, scope_id = result.token_scope
-        if scope != "unscoped":
-            self._check_scope(user, scope, scope_id)
-        return self.st.tokens.issue(user, list(methods), scope, scope_id, result.parent_audit_id,
-                                    result.expires_at,
-                                    result.app_cred.id if result.app_cred else None,
-                                    include_catalog)
+        trust = None
+        if scope == "trust":
+            if result.app_cred is not None or result.extras.get("federation"):
+                raise Forbidden("Trust scoping is not allowed with this auth method.")
+            trust, user = self.st.trusts.authorize(user, str(scope_id))
+            scope, scope_id = ("project", trust.project_id) if trust.project_id else (
+                "unscoped", None)
+            if trust.expires_at is not None and (result.expires_at is None
+                                                 or trust.expires_at < result.expires_at):
+                result.expires_at = trust.expires_at
+        federation = result.extras.get("federation")
+        if scope != "unscoped" and trust is None:
+            self._check_scope(user, scope, scope_id,
+                              federation["groups"] if federation else None)
+        # A rescoped token keeps the methods that proved the original one (Keystone's union).
+        methods = list(dict.fromkeys([*result.extras.get("prior_methods", []), *methods]))
+        issued = self.st.tokens.issue(user, list(methods), scope, scope_id,
+                                      result.parent_audit_id, result.expires_at,
+                                      result.app_cred.id if result.app_cred else None,
+                                      include_catalog, federation=federation,
+                                      trust_id=trust.id if trust else None)
+        if trust is not None:
+            # A use is counted only once the token exists, as Keystone does.
+            self.st.trusts.consume_use(trust.id)
+        return issued
 
     def _scope(self, scope: Any, user: User, is_app_cred: bool) -> tuple[str, str | None]:
         if scope is None:
@@ -82,7 +104,11 @@ class Authenticator:
         if "system" in scope:
             return "system", "all"
         if "OS-TRUST:trust" in scope:
-            raise Unauthorized("Trust scoping is not enabled yet.")
+            ref = scope["OS-TRUST:trust"]
+            if not isinstance(ref, dict) or not ref.get("id"):
+                raise BadRequest("Invalid input for field 'scope.OS-TRUST:trust.id': it is "
+                                 "required.")
+            return "trust", str(ref["id"])
         raise BadRequest("Invalid input for field 'scope'.")
 
     def _default_scope(self, user: User, is_app_cred: bool) -> tuple[str, str | None]:
@@ -98,8 +124,9 @@ class Authenticator:
                 pass
         return "unscoped", None
 
-    def _check_scope(self, user: User, scope: str, scope_id: str | None) -> None:
-        groups = self.st.users.group_ids_of(user.id)
+    def _check_scope(self, user: User, scope: str, scope_id: str | None,
+                     mapped_groups: list[str] | None = None) -> None:
+        groups = self.st.users.group_ids_of(user.id) + list(mapped_groups or [])
         if scope == "project" and scope_id:
             project = self.st.resource.get_project(scope_id)
             domain = self.st.resource.get_domain(project.domain_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import BadRequest, Conflict, NotFound
 from nimbus.identity.db.models import Endpoint, Region, Service
+from nimbus.identity.managers.catalog_extras import CatalogExtrasManager
 
 INTERFACES = ("public", "internal", "admin")
 
@@ -180,6 +181,12 @@ class CatalogManager:
         with self.db.reader() as s:
             services = list(s.scalars(select(Service).filter_by(enabled=True)))
             endpoints = list(s.scalars(select(Endpoint).filter_by(enabled=True)))
+        if project_id:
+            # OS-EP-FILTER: a project with endpoint associations sees only those endpoints.
+            chosen = CatalogExtrasManager(self.db).endpoints_for_project(project_id)
+            if chosen:
+                ids = {e.id for e in chosen}
+                endpoints = [e for e in endpoints if e.id in ids]
         result = []
         for svc in services:
             eps = []

@@ -9,7 +9,16 @@ from sqlalchemy import delete, select
 from nimbus.core.db.base import new_hex_id
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from nimbus.identity.db.models import Assignment, Project, User
+from nimbus.identity.db.models import (
+    Assignment,
+    Group,
+    GroupMembership,
+    ImpliedRole,
+    Project,
+    Role,
+    User,
+)
+from nimbus.identity.managers import project_tree
 
 ROOT_DOMAIN = "<<keystone.domain.root>>"
 DEFAULT_DOMAIN = "default"
@@ -71,17 +80,28 @@ class ResourceManager:
 
     @retry_on_lock()
     def delete_domain(self, domain_id: str) -> None:
+        """Delete a disabled domain and everything in it: projects, users, groups, its roles."""
         with self.db.writer() as s:
             row = s.get(Project, domain_id)
             if row is None or not row.is_domain:
                 raise NotFound(resource="domain", id=domain_id)
             if row.enabled:
                 raise Forbidden("Cannot delete a domain that is enabled, please disable it first.")
-            for project in s.scalars(select(Project).filter_by(domain_id=domain_id)):
-                s.delete(project)
-            for user in s.scalars(select(User).filter_by(domain_id=domain_id)):
-                s.delete(user)
-            s.execute(delete(Assignment).where(Assignment.target_id == domain_id))
+            projects = [p.id for p in s.scalars(select(Project).filter_by(domain_id=domain_id))]
+            users = [u.id for u in s.scalars(select(User).filter_by(domain_id=domain_id))]
+            groups = [g.id for g in s.scalars(select(Group).filter_by(domain_id=domain_id))]
+            roles = [r.id for r in s.scalars(select(Role).filter_by(domain_id=domain_id))]
+            s.execute(delete(Assignment).where(
+                Assignment.target_id.in_([domain_id, *projects])
+                | Assignment.actor_id.in_([*users, *groups]) | Assignment.role_id.in_(roles)))
+            s.execute(delete(GroupMembership).where(GroupMembership.user_id.in_(users)
+                                                    | GroupMembership.group_id.in_(groups)))
+            s.execute(delete(ImpliedRole).where(ImpliedRole.prior_role_id.in_(roles)
+                                                | ImpliedRole.implied_role_id.in_(roles)))
+            for model, ids in ((Role, roles), (Group, groups), (User, users),
+                               (Project, projects)):
+                if ids:
+                    s.execute(delete(model).where(model.id.in_(ids)))  # type: ignore[attr-defined]
             s.delete(row)
 
     # -- projects ---------------------------------------------------------------------------
@@ -97,13 +117,11 @@ class ResourceManager:
             domain = s.get(Project, domain_id)
             if domain is None or not domain.is_domain:
                 raise NotFound(resource="domain", id=domain_id)
-            if parent_id:
+            if parent_id and parent_id != domain_id:
                 parent = s.get(Project, parent_id)
                 if parent is None:
                     raise NotFound(resource="project", id=parent_id)
-                if parent.domain_id != domain_id and parent.id != domain_id:
-                    raise BadRequest("Cannot create a project in a different domain than its "
-                                     "parent.")
+                project_tree.check_new_child(s, parent, domain_id)
             if s.scalar(select(Project).filter_by(domain_id=domain_id, name=name)):
                 raise Conflict(resource="project",
                                reason=f"Duplicate entry found with name {name} at domain ID "
@@ -115,10 +133,11 @@ class ResourceManager:
             s.add(project)
         return project
 
-    def get_project(self, project_id: str) -> Project:
+    def get_project(self, project_id: str, allow_domain: bool = False) -> Project:
+        """A project; with ``allow_domain`` a domain too (seen through the projects API)."""
         with self.db.reader() as s:
             row = s.get(Project, project_id)
-        if row is None or row.is_domain:
+        if row is None or (row.is_domain and not allow_domain):
             raise NotFound(resource="project", id=project_id)
         return row
 
@@ -132,9 +151,11 @@ class ResourceManager:
 
     def list_projects(self, filters: dict[str, Any] | None = None,
                       ids: set[str] | None = None) -> list[Project]:
+        """Projects (or, with ``is_domain`` true, the domains) matching ``filters``."""
         filters = filters or {}
         with self.db.reader() as s:
-            stmt = select(Project).filter_by(is_domain=False).order_by(Project.name)
+            stmt = select(Project).filter_by(is_domain=bool(filters.get("is_domain")))
+            stmt = stmt.order_by(Project.name)
             for key in ("name", "domain_id", "enabled", "parent_id"):
                 if filters.get(key) is not None:
                     stmt = stmt.filter_by(**{key: filters[key]})
@@ -156,29 +177,59 @@ class ResourceManager:
                 rows = [r for r in rows if not tags & set(r.tags or [])]
         return rows
 
+    def parents(self, project_id: str) -> list[Project]:
+        with self.db.reader() as s:
+            row = s.get(Project, project_id)
+            return project_tree.parents(s, row) if row is not None else []
+
+    def subtree(self, project_id: str) -> list[Project]:
+        with self.db.reader() as s:
+            return project_tree.subtree(s, project_id)
+
     @retry_on_lock()
     def update_project(self, project_id: str, changes: dict[str, Any]) -> Project:
         with self.db.writer() as s:
             row = s.get(Project, project_id)
-            if row is None or row.is_domain:
+            if row is None:
                 raise NotFound(resource="project", id=project_id)
+            if "is_domain" in changes and changes["is_domain"] != row.is_domain:
+                raise BadRequest("Update of `is_domain` is not allowed.")
+            if row.is_domain:
+                return self.update_domain(project_id, changes)
             if "domain_id" in changes and changes["domain_id"] != row.domain_id:
                 raise BadRequest("Update of `domain_id` is not allowed.")
+            if "parent_id" in changes and changes["parent_id"] != row.parent_id:
+                raise BadRequest("Update of `parent_id` is not allowed.")
             if "name" in changes and changes["name"] != row.name and s.scalar(
                     select(Project).filter_by(domain_id=row.domain_id, name=changes["name"])):
-                raise Conflict(resource="project", reason="Duplicate name")
+                raise Conflict(resource="project",
+                               reason=f"Duplicate entry found with name {changes['name']} at "
+                               f"domain ID {row.domain_id}")
+            if "enabled" in changes:
+                project_tree.check_enable_change(s, row, bool(changes["enabled"]))
             for key in ("name", "description", "enabled", "tags", "options"):
                 if key in changes:
                     setattr(row, key, changes[key])
+            extra = {k: v for k, v in changes.items() if k not in PROJECT_FIELDS}
+            if extra:
+                row.extra = {**(row.extra or {}), **extra}
         return row
 
     @retry_on_lock()
     def delete_project(self, project_id: str) -> None:
         with self.db.writer() as s:
             row = s.get(Project, project_id)
-            if row is None or row.is_domain:
+            if row is None:
                 raise NotFound(resource="project", id=project_id)
-            if s.scalar(select(Project).filter_by(parent_id=project_id, is_domain=False)):
-                raise Forbidden("Cannot delete a project that has children.")
+            if row.is_domain:
+                self.delete_domain(project_id)
+                return
+            if project_tree.has_children(s, project_id):
+                raise Forbidden(f"Cannot delete the project {project_id} since it is not a "
+                                f"leaf in the hierarchy.")
             s.execute(delete(Assignment).where(Assignment.target_id == project_id))
             s.delete(row)
+
+
+PROJECT_FIELDS = {"id", "name", "description", "enabled", "tags", "options", "domain_id",
+                  "parent_id", "is_domain", "links"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import BadRequest, NotFound, Unauthorized
 from nimbus.identity.db.models import Project, RevocationEvent, User
 from nimbus.identity.fernet import KeyRepository, TokenPayload, decode, encode, new_audit_id
+from nimbus.identity.managers.token_cache import RenderCache, WriteGeneration
 
 if TYPE_CHECKING:
     from nimbus.identity.manager import IdentityState
@@ -31,6 +33,10 @@ def iso_z(when: dt.datetime | None) -> str | None:
     return f"{iso_micro(when)}Z" if when else None
 
 
+# How stale this process's view of revocations made by other processes may get.
+REVOCATION_RECHECK = 1.0
+
+
 @dataclass
 class Issued:
     token: str
@@ -46,11 +52,16 @@ class TokenManager:
         self.lifetime = lifetime
         self._events: tuple[int, list[RevocationEvent]] = (-1, [])
         self._events_lock = threading.Lock()
+        self._events_checked: tuple[int, float] = (-1, 0.0)
+        settings = getattr(getattr(state, "cloud", None), "settings", None)
+        self.bodies = RenderCache(WriteGeneration(db.engine),
+                                  getattr(settings, "token_cache_seconds", 30))
 
     # -- issuing ----------------------------------------------------------------------------
     def issue(self, user: User, methods: list[str], scope: str, scope_id: str | None,
               parent_audit_id: str | None = None, expires_at: dt.datetime | None = None,
-              app_cred_id: str | None = None, include_catalog: bool = True) -> Issued:
+              app_cred_id: str | None = None, include_catalog: bool = True,
+              federation: dict[str, Any] | None = None, trust_id: str | None = None) -> Issued:
         now = _now()
         expires = now + dt.timedelta(seconds=self.lifetime)
         if expires_at is not None:
@@ -59,6 +70,8 @@ class TokenManager:
         payload = TokenPayload(user_id=user.id, methods=methods, expires_at=expires,
                                audit_ids=audit_ids, scope=scope, scope_id=scope_id,
                                app_cred_id=app_cred_id, issued_at=now)
+        payload.federation = federation
+        payload.trust_id = trust_id
         body = self.render(payload, include_catalog)
         return Issued(encode(self.keys, payload), body)
 
@@ -69,12 +82,21 @@ class TokenManager:
         payload = decode(self.keys, token)
         if payload.expires_at <= _now() and not allow_expired:
             raise NotFound("The token has expired.")
+        # The generation is read before the revocation check and the render: a write that
+        # commits meanwhile moves it, so what was read here is never served after that write.
+        generation = self.bodies.generation.value
         if self._revoked(payload):
             raise NotFound("Failed to validate token")
+        key = self.bodies.key(token, include_catalog)
+        cached = self.bodies.get(key, generation)
+        if cached is not None:
+            return cached
         try:
-            return self.render(payload, include_catalog)
+            body = self.render(payload, include_catalog)
         except (NotFound, Unauthorized):
             raise NotFound("Failed to validate token") from None
+        self.bodies.put(key, generation, body)
+        return dict(body)
 
     def render(self, payload: TokenPayload, include_catalog: bool = True) -> dict[str, Any]:
         st = self.state
@@ -94,6 +116,8 @@ class TokenManager:
             "issued_at": iso_z(payload.issued_at),
         }
         groups = st.users.group_ids_of(user.id)
+        if payload.federation:
+            groups = self._federated(payload.federation, body, groups)
         role_ids: set[str] = set()
         project_id = None
         if payload.scope == "project" and payload.scope_id:
@@ -123,6 +147,9 @@ class TokenManager:
                                               "restricted": not cred.unrestricted}
             if cred.access_rules:
                 body["application_credential"]["access_rules"] = cred.access_rules
+        if payload.trust_id:
+            # OS-TRUST: the trust's roles, whatever the token's user holds themselves.
+            role_ids = st.trusts.render_into(payload.trust_id, user.id, body)
         if payload.scope != "unscoped":
             if not role_ids:
                 raise Unauthorized("The user has no role on the requested scope.")
@@ -130,9 +157,30 @@ class TokenManager:
             body["roles"] = [{"id": r.id, "name": r.name} for r in roles]
             if include_catalog:
                 body["catalog"] = st.catalog.catalog(project_id, user.id)
-        elif include_catalog:
-            body["catalog"] = []
         return body
+
+    def _federated(self, fed: dict[str, Any], body: dict[str, Any],
+                   groups: list[str]) -> list[str]:
+        """OS-FEDERATION: the mapped groups join the user's own while the provider is enabled."""
+        idp = self.state.federation.get_idp(fed["idp"])
+        if not idp.row.enabled:
+            raise NotFound(f"Identity Provider {idp.row.id} is disabled.")
+        body["user"]["OS-FEDERATION"] = {
+            "identity_provider": {"id": fed["idp"]}, "protocol": {"id": fed["protocol"]},
+            "groups": [{"id": g} for g in fed["groups"]]}
+        return list(dict.fromkeys([*groups, *fed["groups"]]))
+
+    def group_ids(self, token: str | None, user_id: str) -> list[str]:
+        """The user's groups, plus those a federated ``token`` was mapped to."""
+        groups = self.state.users.group_ids_of(user_id)
+        if token:
+            try:
+                fed = decode(self.keys, token).federation
+            except NotFound:
+                fed = None
+            if fed:
+                groups = list(dict.fromkeys([*groups, *fed["groups"]]))
+        return groups
 
     # -- revocation -------------------------------------------------------------------------
     @retry_on_lock()
@@ -152,14 +200,24 @@ class TokenManager:
         self.revoke(audit_id=payload.audit_ids[0])
 
     def _load_events(self) -> list[RevocationEvent]:
+        # A revocation made in this process is an identity write, which moves the generation,
+        # so it is seen at once; one made by another process within REVOCATION_RECHECK seconds.
+        # Skipping the query otherwise keeps a database round-trip off every validation.
+        generation, now = self.bodies.generation.value, time.monotonic()
+        with self._events_lock:
+            if self._events_checked[0] == generation and now - self._events_checked[1] < \
+                    REVOCATION_RECHECK:
+                return self._events[1]
         with self.db.reader() as s:
             top = s.scalar(select(func.max(RevocationEvent.id))) or 0
             with self._events_lock:
                 if top == self._events[0]:
+                    self._events_checked = (generation, now)
                     return self._events[1]
             events = list(s.scalars(select(RevocationEvent)))
         with self._events_lock:
             self._events = (top, events)
+            self._events_checked = (generation, now)
         return events
 
     def _revoked(self, p: TokenPayload) -> bool:

@@ -15,6 +15,8 @@ from nimbus.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from nimbus.identity.db.models import Assignment, Group, GroupMembership, Password, Project, User
 from nimbus.identity.passwords import hash_password, verify_password
 
+USER_FIELDS = {"id", "name", "domain_id", "enabled", "default_project_id", "description", "email",
+               "password", "options", "links", "password_expires_at"}
 USER_OPTIONS = {
     "ignore_change_password_upon_first_use",
     "ignore_password_expiry",
@@ -124,6 +126,10 @@ class UserManager:
                 raise NotFound(resource="user", id=user_id)
             if "domain_id" in changes and changes["domain_id"] != user.domain_id:
                 raise BadRequest("Update of `domain_id` is not allowed.")
+            if changes.get("name") not in (None, user.name) and s.scalar(
+                    select(User).filter_by(domain_id=user.domain_id, name=changes["name"])):
+                raise Conflict(resource="user", reason=f"Duplicate entry found with name "
+                               f"{changes['name']} at domain ID {user.domain_id}")
             if "options" in changes:
                 unknown = set(changes["options"] or {}) - USER_OPTIONS
                 if unknown:
@@ -138,6 +144,10 @@ class UserManager:
             for key in ("name", "enabled", "default_project_id", "description", "email"):
                 if key in changes:
                     setattr(user, key, changes[key])
+            # Attributes Keystone does not know are kept as they come (``extra``), as on create.
+            extra = {k: v for k, v in changes.items() if k not in USER_FIELDS}
+            if extra:
+                user.extra = {**(user.extra or {}), **extra}
             if changes.get("enabled") is True:
                 user.failed_auth_count = 0
             if "password" in changes and changes["password"] is not None:
@@ -257,6 +267,12 @@ class UserManager:
             group = s.get(Group, group_id)
             if group is None:
                 raise NotFound(resource="group", id=group_id)
+            if "domain_id" in changes and changes["domain_id"] != group.domain_id:
+                raise BadRequest("Update of `domain_id` is not allowed.")
+            if changes.get("name") not in (None, group.name) and s.scalar(
+                    select(Group).filter_by(domain_id=group.domain_id, name=changes["name"])):
+                raise Conflict(resource="group", reason=f"Duplicate entry found with name "
+                               f"{changes['name']}")
             for key in ("name", "description"):
                 if key in changes:
                     setattr(group, key, changes[key])

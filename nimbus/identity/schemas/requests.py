@@ -7,6 +7,11 @@ from typing import Any
 from nimbus.core.api.validation import BOOLEAN, ID, NULLABLE_ID, TAGS, string
 
 _OPTIONS: dict[str, Any] = {"type": "object"}
+# Keystone's tag rules: no commas or slashes (they separate tags in filters and URLs).
+MAX_TAGS = 80
+TAG: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^,/]*$"}
+TAGS_STRICT: dict[str, Any] = {"type": "array", "items": TAG, "maxItems": MAX_TAGS,
+                               "uniqueItems": True}
 
 DOMAIN_CREATE = {
     "type": "object",
@@ -24,13 +29,13 @@ PROJECT_CREATE = {
     "type": "object",
     "properties": {"name": string(64, 1), "description": string(4096, nullable=True),
                    "enabled": BOOLEAN, "domain_id": NULLABLE_ID, "parent_id": NULLABLE_ID,
-                   "is_domain": BOOLEAN, "tags": TAGS, "options": _OPTIONS},
+                   "is_domain": BOOLEAN, "tags": TAGS_STRICT, "options": _OPTIONS},
     "required": ["name"],
 }
 PROJECT_UPDATE = {
     "type": "object",
     "properties": {"name": string(64, 1), "description": string(4096, nullable=True),
-                   "enabled": BOOLEAN, "domain_id": NULLABLE_ID, "tags": TAGS,
+                   "enabled": BOOLEAN, "domain_id": NULLABLE_ID, "tags": TAGS_STRICT,
                    "options": _OPTIONS, "is_domain": BOOLEAN},
     "minProperties": 1,
 }
@@ -60,11 +65,23 @@ GROUP_CREATE = {
                    "description": string(4096, nullable=True)},
     "required": ["name"],
 }
+GROUP_UPDATE = {
+    "type": "object",
+    "properties": {"name": string(64, 1), "domain_id": NULLABLE_ID,
+                   "description": string(4096, nullable=True)},
+    "minProperties": 1,
+}
 ROLE_CREATE = {
     "type": "object",
     "properties": {"name": string(255, 1), "domain_id": NULLABLE_ID,
                    "description": string(255, nullable=True), "options": _OPTIONS},
     "required": ["name"],
+}
+ROLE_UPDATE = {
+    "type": "object",
+    "properties": {"name": string(255, 1), "description": string(255, nullable=True),
+                   "options": _OPTIONS, "domain_id": NULLABLE_ID},
+    "minProperties": 1,
 }
 REGION = {
     "type": "object",
@@ -88,6 +105,11 @@ APP_CRED = {
                    "secret": string(4096, 1), "expires_at": string(64, nullable=True),
                    "unrestricted": BOOLEAN,
                    "roles": {"type": "array", "items": {"type": "object"}},
-                   "access_rules": {"type": "array", "items": {"type": "object"}}},
+                   "access_rules": {"type": "array", "items": {
+                       "type": "object",
+                       "properties": {"id": ID, "service": string(64, 1), "path": string(128, 1),
+                                      "method": {"enum": ["GET", "HEAD", "POST", "PUT", "PATCH",
+                                                          "DELETE"]}},
+                       "additionalProperties": False}}},
     "required": ["name"],
 }

@@ -33,11 +33,13 @@ def domain(base: str, d: Project) -> dict[str, Any]:
 
 
 def project(base: str, p: Project) -> dict[str, Any]:
-    body = {"id": p.id, "name": p.name, "domain_id": p.domain_id,
-            "description": p.description or "", "enabled": p.enabled,
-            "parent_id": p.parent_id, "is_domain": False, "tags": p.tags or [],
-            "options": p.options or {}, "links": _link(base, "projects", p.id)}
-    body.update(p.extra or {})
+    """A project, or a domain seen through the projects API (``is_domain``, no domain)."""
+    body: dict[str, Any] = dict(p.extra or {})
+    body.update({"id": p.id, "name": p.name, "domain_id": None if p.is_domain else p.domain_id,
+                 "description": p.description or "", "enabled": p.enabled,
+                 "parent_id": None if p.is_domain else p.parent_id, "is_domain": p.is_domain,
+                 "tags": p.tags or [], "options": p.options or {},
+                 "links": _link(base, "projects", p.id)})
     return body
 
 

@@ -26,7 +26,7 @@ def upload_file(req: ApiRequest) -> None:
     image = load(req, "get_image")
     req.enforce("upload_image", target(req, image))
     _octet_stream(req)
-    req.svc.data.upload(req.ctx, image["id"], req.stream())
+    req.svc.data.upload(req.ctx, image["id"], req.stream(), _store_asked(req))
 
 
 @router.put("/v2/images/{image_id}/stage", status=204, stream=True)
@@ -44,8 +44,16 @@ def import_image(req: ApiRequest) -> Reply:
     body = req.json
     if not isinstance(body, dict):
         raise BadRequest("Body expected in request.")
-    req.svc.data.import_image(req.ctx, image["id"], body)
+    method = body.get("method")
+    if isinstance(method, dict) and method.get("name") == "copy-image":
+        req.enforce("copy_image", target(req, image))
+    req.svc.data.import_image(req.ctx, image["id"], body, _store_asked(req))
     return Reply(None, status=202)
+
+
+def _store_asked(req: ApiRequest) -> str | None:
+    """The store a client names with ``X-Image-Meta-Store`` (or ``?store=``), if any."""
+    return req.headers.get("x-image-meta-store") or req.query.get("store") or None
 
 
 def _parse_range(header: str | None) -> tuple[int | None, int | None] | None:

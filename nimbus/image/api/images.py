@@ -7,7 +7,6 @@ from typing import Any
 from nimbus.core.api.routing import ApiRequest, Reply, Router
 from nimbus.core.errors import Forbidden, NotFound
 from nimbus.image.api.common import load, target
-from nimbus.image.data import IMPORT_METHODS
 from nimbus.image.schemas import views
 from nimbus.image.schemas.requests import Change, parse_create, parse_list, parse_patch
 
@@ -31,8 +30,10 @@ def create_image(req: ApiRequest) -> Reply:
     _check_visibility(req, new.core.get("visibility"), owner)
     image = req.svc.manager.create(req.ctx, new)
     headers = {"Location": f"{req.service_url}/v2/images/{image['id']}",
-               "OpenStack-image-import-methods": ",".join(IMPORT_METHODS)}
-    return Reply(views.image(image), headers=headers)
+               "OpenStack-image-import-methods": ",".join(req.svc.importer.methods())}
+    if req.svc.stores.multi:
+        headers["OpenStack-image-store-ids"] = ",".join(req.svc.stores.writable())
+    return Reply(views.image(image, req.svc.stores.sort), headers=headers)
 
 
 @router.get("/v2/images")
@@ -40,7 +41,8 @@ def list_images(req: ApiRequest) -> dict[str, Any]:
     req.enforce("get_images")
     query = parse_list(req.query)
     page, next_marker = req.svc.manager.list_images(req.ctx, query)
-    return views.image_page(page, list(req.query.multi_items()), next_marker)
+    return views.image_page(page, list(req.query.multi_items()), next_marker,
+                            req.svc.stores.sort)
 
 
 # With no id (``/v2/images/``) Glance answers 404, which clients and tempest rely on.
@@ -53,7 +55,7 @@ def no_image_id(req: ApiRequest) -> None:
 
 @router.get("/v2/images/{image_id}")
 def show_image(req: ApiRequest) -> dict[str, Any]:
-    return views.image(load(req, "get_image"))
+    return views.image(load(req, "get_image"), req.svc.stores.sort)
 
 
 def _patch_rules(req: ApiRequest, image: dict[str, Any], changes: list[Change]) -> None:
@@ -74,7 +76,7 @@ def update_image(req: ApiRequest) -> dict[str, Any]:
     changes = parse_patch(req.headers.get("content-type", ""), req.json)
     req.enforce("modify_image", target(req, image))
     _patch_rules(req, image, changes)
-    return views.image(req.svc.manager.update(req.ctx, image["id"], changes))
+    return views.image(req.svc.manager.update(req.ctx, image["id"], changes), req.svc.stores.sort)
 
 
 @router.delete("/v2/images/{image_id}", status=204)

@@ -7,6 +7,7 @@ from typing import Any
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.core.errors import NotFound
 from nimbus.image.schemas import image as image_schemas
+from nimbus.image.schemas import metadefs as metadef_shapes
 
 router = Router()
 
@@ -25,3 +26,12 @@ def show_schema(req: ApiRequest) -> dict[str, Any]:
     if factory is None:
         raise NotFound(f"Schema {req.params['name']} not found.")
     return factory()
+
+
+@router.get("/v2/schemas/metadefs/{name}", policy_free=True)
+def show_metadef_schema(req: ApiRequest) -> dict[str, Any]:
+    found = metadef_shapes.schema(req.params["name"])
+    if found is None:
+        raise NotFound(f"Schema metadefs/{req.params['name']} not found.")
+    return found
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,5 +82,71 @@ class ImageMember(Base):
     )
     member: Mapped[str] = mapped_column(String(255), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ImageLocation(Base):
+    """Where one store keeps an image's bytes; an image may live in several stores at once."""
+
+    __tablename__ = "image_locations"
+
+    image_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("image_images.id", ondelete="CASCADE"), primary_key=True
+    )
+    store: Mapped[str] = mapped_column(String(255), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ImageTask(Base):
+    """An asynchronous job (an import, a copy) and how it went, as ``/v2/tasks`` shows it."""
+
+    __tablename__ = "image_tasks"
+    __table_args__ = (Index("ix_image_tasks_image_id", "image_id"),
+                      Index("ix_image_tasks_owner", "owner"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    type: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30), default="pending")
+    owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    input: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class MetadefNamespace(Base):
+    """A metadata-definition namespace: a catalog of properties, objects and tags."""
+
+    __tablename__ = "image_md_namespaces"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    namespace: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    visibility: Mapped[str] = mapped_column(String(32), default="private")
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MetadefItem(Base):
+    """One object, property, tag or resource-type association inside a namespace."""
+
+    __tablename__ = "image_md_items"
+
+    namespace_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("image_md_namespaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from nimbus.image.drivers.base import (
-    CHUNK_SIZE,
     Digests,
     ImageDataNotFound,
     ImageStore,
@@ -18,6 +17,9 @@ from nimbus.image.drivers.base import (
 )
 
 SCHEME = "file://"
+# Reads go out in larger pieces than writes come in: each chunk costs a hop from the worker
+# thread to the event loop, so 1 MiB pieces cut that overhead 16-fold at no memory cost to speak of.
+READ_CHUNK = 1024 * 1024
 
 
 class FileStore(ImageStore):
@@ -67,6 +69,9 @@ class FileStore(ImageStore):
             fh = open(path, "rb")  # noqa: SIM115 - closed by the generator below
         except FileNotFoundError:
             raise ImageDataNotFound(id=location) from None
+        if hasattr(os, "posix_fadvise"):
+            # A whole-image read is sequential: a wider readahead overlaps disk and network.
+            os.posix_fadvise(fh.fileno(), offset, length or 0, os.POSIX_FADV_SEQUENTIAL)
         return self._read(fh, offset, length)
 
     @staticmethod
@@ -75,7 +80,7 @@ class FileStore(ImageStore):
             fh.seek(offset)
             remaining = length
             while remaining is None or remaining > 0:
-                want = CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining)
+                want = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
                 chunk = fh.read(want)
                 if not chunk:
                     return

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from nimbus.core.db.base import iso
 
 # Custom properties used internally and never shown (Glance hides the same kind).
-HIDDEN_PROPERTIES = frozenset({"os_glance_stage_host"})
+HIDDEN_PROPERTIES = frozenset({"os_glance_stage_host", "os_glance_import_task"})
 
 
-def image(record: dict[str, Any]) -> dict[str, Any]:
-    """One image: custom properties first, then the core attributes win on any clash."""
+def image(record: dict[str, Any],
+          store_order: Callable[[set[str]], list[str]] | None = None) -> dict[str, Any]:
+    """One image: custom properties first, then the core attributes win on any clash.
+
+    ``stores`` lists the stores holding the bytes, highest weight first (``store_order``).
+    """
     view: dict[str, Any] = {k: v for k, v in record["properties"].items()
                             if k not in HIDDEN_PROPERTIES}
     for key in ("name", "disk_format", "container_format", "visibility", "size",
@@ -22,6 +27,9 @@ def image(record: dict[str, Any]) -> dict[str, Any]:
     view["created_at"] = iso(record["created_at"])
     view["updated_at"] = iso(record["updated_at"])
     view["tags"] = list(record["tags"])
+    held = set(record.get("locations") or {})
+    if held:
+        view["stores"] = ",".join(store_order(held) if store_order else sorted(held))
     view["self"] = f"/v2/images/{record['id']}"
     view["file"] = f"/v2/images/{record['id']}/file"
     view["schema"] = "/v2/schemas/image"
@@ -29,11 +37,12 @@ def image(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def image_page(records: list[dict[str, Any]], params: list[tuple[str, str]],
-               next_marker: str | None) -> dict[str, Any]:
+               next_marker: str | None,
+               store_order: Callable[[set[str]], list[str]] | None = None) -> dict[str, Any]:
     """``GET /v2/images``: the page plus ``first``/``next`` links that keep the filters."""
     kept = [(k, v) for k, v in params if k != "marker"]
     body: dict[str, Any] = {
-        "images": [image(r) for r in records],
+        "images": [image(r, store_order) for r in records],
         "first": "/v2/images" + (f"?{urlencode(kept)}" if kept else ""),
         "schema": "/v2/schemas/images",
     }

@@ -132,3 +132,32 @@ def test_version_ordering_and_parsing() -> None:
     spec = MicroversionSpec("volume", "3.0", "3.70")
     with pytest.raises(NotAcceptable):
         spec.negotiate({"openstack-api-version": "volume 4.0"})
+
+
+def test_access_rules_match_segments() -> None:
+    from nimbus.core.auth.access_rules import allowed
+
+    rules = [{"service": "compute", "method": "GET", "path": "/v2.1/servers/*"},
+             {"service": "image", "method": "GET", "path": "/v2/**"}]
+    assert allowed(rules, {"compute"}, "GET", "/v2.1/servers/abc")
+    assert not allowed(rules, {"compute"}, "GET", "/v2.1/servers/abc/action")
+    assert not allowed(rules, {"compute"}, "DELETE", "/v2.1/servers/abc")
+    assert allowed(rules, {"image"}, "GET", "/v2/images/x/file")
+    assert not allowed(rules, {"network"}, "GET", "/v2/images")
+
+
+def test_policy_targets_drop_unknown_owners(client_for: Any) -> None:
+
+    router = Router()
+
+    @router.get("/owned")
+    def owned(req: ApiRequest) -> dict[str, Any]:
+        req.enforce("thing:owned", {"project_id": None})
+        return {}
+
+    definition = ServiceDef(name="demo", service_type="demo", prefix="/demo", fault_style="nova",
+                            router=router, policy={"thing:owned": "project_id:%(project_id)s"},
+                            has_db=False)
+    client = client_for(definition)
+    resp = client.get("/demo/owned", headers={"X-Auth-Token": "persona-member"})
+    assert resp.status_code == 403

@@ -36,3 +36,16 @@ def upload(api: PersonaClient, image_id: str, data: bytes, persona: str = "membe
 
 
 PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+
+
+def wait_for(client: Any, url: str, done: Callable[[dict[str, Any]], bool],
+             timeout: float = 10) -> dict[str, Any]:
+    """Poll ``url`` until ``done(body)``: imports finish in a background worker."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        body: dict[str, Any] = client.get(url).json()
+        if done(body) or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)

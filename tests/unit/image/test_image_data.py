@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import struct
 
-from tests.unit.image.conftest import create, upload
+from tests.unit.image import crafted
+from tests.unit.image.conftest import create, upload, wait_for
 
 
 def _files(cloud) -> list[str]:
@@ -80,13 +80,7 @@ def test_upload_wrong_content_type(image_cloud):
 
 
 def _qcow2(backing: bool = False, data_file: bool = False) -> bytes:
-    header = bytearray(512)
-    header[0:4] = b"QFI\xfb"
-    struct.pack_into(">I", header, 4, 3)
-    struct.pack_into(">Q", header, 8, 400 if backing else 0)
-    struct.pack_into(">Q", header, 24, 10 * 1024**3)
-    struct.pack_into(">Q", header, 72, 4 if data_file else 0)
-    return bytes(header)
+    return crafted.qcow2(backing=backing, data_file=data_file)
 
 
 def test_qcow2_with_backing_file_refused(image_cloud):
@@ -129,7 +123,8 @@ def test_stage_and_import(image_cloud):
     member = api.as_("member")
     image = create(api)
     url = f"/v2/images/{image['id']}"
-    assert member.get("/v2/info/import").json()["import-methods"]["value"] == ["glance-direct"]
+    assert member.get("/v2/info/import").json()["import-methods"]["value"] == [
+        "glance-direct", "glance-download"]
     assert member.post(f"{url}/import", json={"method": {"name": "glance-direct"}}
                        ).status_code == 409
     resp = member.put(f"{url}/stage", content=b"staged bytes",
@@ -140,8 +135,8 @@ def test_stage_and_import(image_cloud):
                        ).status_code == 400
     assert member.post(f"{url}/import", json={"method": {"name": "glance-direct"}}
                        ).status_code == 202
-    shown = member.get(url).json()
-    assert shown["status"] == "active"
+    shown = wait_for(member, url, lambda i: i["status"] == "active" and
+                     not i.get("os_glance_importing_to_stores"))
     assert shown["checksum"] == hashlib.md5(b"staged bytes").hexdigest()
     assert member.get(f"{url}/file").content == b"staged bytes"
     assert list((cloud.settings.state_dir / "images-staging").iterdir()) == []

@@ -43,7 +43,7 @@ def test_create_response_headers(image_api):
     resp = image_api.as_("member").post("/v2/images", json={"name": "x"})
     assert resp.status_code == 201
     assert resp.headers["location"].endswith(f"/image/v2/images/{resp.json()['id']}")
-    assert resp.headers["openstack-image-import-methods"] == "glance-direct"
+    assert resp.headers["openstack-image-import-methods"] == "glance-direct,glance-download"
 
 
 def test_schemas(image_api):

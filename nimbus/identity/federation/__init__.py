@@ -1,0 +1,1 @@
+"""OS-FEDERATION: the mapping engine, assertion intake and OpenID Connect bearer checks."""

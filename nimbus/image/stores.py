@@ -1,0 +1,113 @@
+"""The stores this cloud keeps image bytes in (Glance's multi-store), and which one is default.
+
+Configured with ``image_stores`` (``id:driver`` pairs, comma-separated, highest weight first)
+and ``image_default_store``. Without them a cloud that runs the object service gets two stores,
+``file`` (the local filesystem, default) and ``object`` (Nimbus object storage); a cloud without
+it gets ``image_store`` alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from nimbus.core.errors import BadRequest
+from nimbus.core.plugins import load_driver
+from nimbus.image.drivers.base import ImageStore
+
+if TYPE_CHECKING:
+    from nimbus.core.cloud import Cloud
+
+DESCRIPTIONS = {"file": "Local filesystem store", "object": "Nimbus object storage",
+                "fake": "In-memory store (tests only)"}
+
+
+@dataclass
+class Store:
+    id: str
+    driver: ImageStore
+    weight: int
+    default: bool = False
+    read_only: bool = False
+
+    def info(self, detail: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "description": DESCRIPTIONS.get(
+            self.driver.name, self.driver.description), "weight": self.weight}
+        if self.default:
+            out["default"] = True
+        if self.read_only:
+            out["read-only"] = "true"
+        if detail:
+            out["type"] = self.driver.name
+            out["properties"] = self.driver.capabilities()
+        return out
+
+
+class Stores:
+    """Stores by id, ordered by weight (highest first), one of them the default."""
+
+    def __init__(self, stores: list[Store]) -> None:
+        if not stores:
+            raise ValueError("at least one image store is needed")
+        self.ordered = sorted(stores, key=lambda s: -s.weight)
+        self.by_id = {s.id: s for s in self.ordered}
+        self.default = next((s for s in self.ordered if s.default), self.ordered[0])
+        self.default.default = True
+
+    def __len__(self) -> int:
+        return len(self.ordered)
+
+    @property
+    def multi(self) -> bool:
+        return len(self.ordered) > 1
+
+    def get(self, store_id: str) -> Store:
+        store = self.by_id.get(store_id)
+        if store is None:
+            raise BadRequest(f"Unknown store '{store_id}': the stores are "
+                             f"{', '.join(self.by_id)}.")
+        return store
+
+    def writable(self) -> list[str]:
+        return [s.id for s in self.ordered if not s.read_only]
+
+    def sort(self, ids: list[str] | set[str]) -> list[str]:
+        """``ids`` in weight order (the order image ``stores`` lists them)."""
+        return [s.id for s in self.ordered if s.id in ids]
+
+
+def _driver(cloud: Cloud, name: str) -> ImageStore:
+    if name == "object":
+        from nimbus.clients.object import ObjectClient
+        from nimbus.image.drivers.object import ObjectStore
+        return ObjectStore(cloud.settings, client=ObjectClient(cloud, "glance"))
+    driver: ImageStore = load_driver("image", name)(cloud.settings)
+    return driver
+
+
+def configured(cloud: Cloud) -> list[tuple[str, str]]:
+    """The ``(id, driver)`` pairs the settings ask for, highest weight first."""
+    raw = str(cloud.settings.extra.get("image_stores", "") or "")
+    if raw:
+        pairs = []
+        for part in raw.split(","):
+            sid, _sep, drv = part.strip().partition(":")
+            if sid:
+                pairs.append((sid, drv or sid))
+        return pairs
+    pairs = [(cloud.settings.image_store, cloud.settings.image_store)]
+    if cloud.settings.image_store == "file" and "object" in cloud.service_names:
+        pairs.append(("object", "object"))
+    return pairs
+
+
+def build(cloud: Cloud, primary: ImageStore | None = None) -> Stores:
+    """The cloud's stores; ``primary`` (already built) serves the first one."""
+    pairs = configured(cloud)
+    default_id = str(cloud.settings.extra.get("image_default_store", "") or pairs[0][0])
+    stores = []
+    for i, (sid, drv) in enumerate(pairs):
+        reuse = i == 0 and primary is not None and primary.name == drv
+        driver = primary if reuse and primary is not None else _driver(cloud, drv)
+        stores.append(Store(sid, driver, weight=100 - 10 * i, default=sid == default_id))
+    return Stores(stores)
