@@ -64,6 +64,7 @@ class Cell:
     requests: int
     errors: int
     loop_probe_ms: tuple[float, float] | None = None  # /health p50 and max during the cell
+    load: float = 0.0  # the machine's 1-minute load average when the cell ended
 
 
 @dataclass
@@ -199,7 +200,8 @@ def run_cells(side: Side, identity: str, password: str, tests: list[str], concs:
                     raw, loop = wrk(url, conc, args.duration, env), None
                 side.cells[(test + label, conc)] = Cell(
                     raw["requests"] / raw["seconds"], raw["p50_ms"], raw["p99_ms"],
-                    raw["requests"], raw["bad_status"] + raw["socket_errors"], loop)
+                    raw["requests"], raw["bad_status"] + raw["socket_errors"], loop,
+                    os.getloadavg()[0])
                 drain(identity)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -272,14 +274,15 @@ def report(nb: Side, ks: Side | None, kdf_note: str) -> None:
     print(kdf_note)
     print()
     print("| test | conc | Nimbus req/s | p50 ms | p99 ms | err | Keystone req/s | p50 ms | p99 ms "
-          "| err | ratio |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| err | ratio | load avg (N / K) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for (test, conc), cell in nb.cells.items():
         peer = ks.cells.get((test.split(" ")[0], conc)) if ks else None
         ratio = f"{cell.rps / peer.rps:.1f}x" if peer and peer.rps else "-"
         print(f"| {test} | {conc} | {fmt(cell, 'rps')} | {fmt(cell, 'p50')} | {fmt(cell, 'p99')} "
               f"| {fmt(cell, 'err')} | {fmt(peer, 'rps')} | {fmt(peer, 'p50')} | {fmt(peer, 'p99')} "
-              f"| {fmt(peer, 'err')} | {ratio} |")
+              f"| {fmt(peer, 'err')} | {ratio} | {cell.load:.1f} / "
+              f"{f'{peer.load:.1f}' if peer else '-'} |")
     print()
     for (test, conc), cell in nb.cells.items():
         if cell.loop_probe_ms:
@@ -288,9 +291,9 @@ def report(nb: Side, ks: Side | None, kdf_note: str) -> None:
                   f"p50 {p50:.1f} ms, max {worst:.1f} ms")
     validate = [(c, cell.rps / ks.cells[("validate", c)].rps) for (t, c), cell in nb.cells.items()
                 if ks and t == "validate" and ("validate", c) in ks.cells]
-    for conc, ratio in validate:
-        print(f"validate c={conc}: {ratio:.1f}x Keystone (goal >= 10x): "
-              f"{'met' if ratio >= 10 else 'NOT met'}")
+    for conc, times in validate:
+        print(f"validate c={conc}: {times:.1f}x Keystone (goal >= 10x): "
+              f"{'met' if times >= 10 else 'NOT met'}")
 
 
 def main() -> int:

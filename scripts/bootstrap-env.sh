@@ -11,6 +11,8 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 # OpenLDAP server and tools: the LDAP identity tests start their own slapd.
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || need_apt+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
+# qemu-img: image conversion on import and the image-format interop tests.
+command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -71,7 +71,16 @@ class ServiceClient:
             kwargs["json"] = body
         if data is not None:
             kwargs["data"] = data
-        resp = self.session.request(path, method, **kwargs)
+        from keystoneauth1 import exceptions as ks_exc
+
+        try:
+            resp = self.session.request(path, method, **kwargs)
+        except ks_exc.ClientException as exc:
+            # Unreachable, no endpoint in the catalog, our own credentials refused: the other
+            # service is unavailable to us, which is a 503 for the caller, never a 500.
+            raise errors.ServiceUnavailable(
+                reason=f"The {self.service_type} service is unavailable: {type(exc).__name__}."
+            ) from None
         if resp.status_code >= 400 and resp.status_code not in ok:
             cls = _BY_STATUS.get(resp.status_code, errors.NimbusError)
             raise cls(fault_message(resp.text))

@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(tempest)
     tempest.add_argument("--output", "-o", help="file to write (default: stdout)")
     tempest.add_argument("--workspace", help="tempest workspace directory")
+    tempest.add_argument("--http-image", help="URL of a small image the cloud may fetch "
+                         "(tempest's [image] http_image)")
+    tempest.add_argument("--http-qcow2-image", help="URL of a small qcow2 the cloud may fetch "
+                         "(tempest's [image] http_qcow2_image)")
     return parser
 
 
@@ -77,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tempest-config":
         from nimbus.cmd import tempest_config
 
-        return tempest_config.run(overrides, args.output, args.workspace)
+        return tempest_config.run(overrides, args.output, args.workspace,
+                                  {"http_image": args.http_image,
+                                   "http_qcow2_image": args.http_qcow2_image})
     return 2
 
 

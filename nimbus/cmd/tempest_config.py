@@ -19,6 +19,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 
 from nimbus.conf.settings import Settings, load
+from nimbus.image.convert import target_format
 
 
 def _session(settings: Settings, secrets: dict[str, Any]) -> ks_session.Session:
@@ -43,13 +44,21 @@ def _find(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     return next((i for i in items if i.get("name") == name), None)
 
 
-def build(settings: Settings, secrets: dict[str, Any], workspace: Path) -> str:
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
+          http_images: dict[str, str] | None = None) -> str:
+    """The tempest.conf text; ``http_images`` are tempest's ``[image] http_image`` and
+    ``http_qcow2_image`` when the caller serves them somewhere the cloud may fetch from."""
     sess = _session(settings, secrets)
     access = sess.auth.get_access(sess)  # type: ignore[union-attr]
     catalog_types = {e["type"] for e in access.service_catalog.catalog}
     images = (_get(sess, "image", "/v2/images?limit=100") or {}).get("images", [])
     image = _find(images, "nimbus-test") or (images[0] if images else {})
     image_alt = _find(images, "nimbus-test-alt") or image
+    stores = (_get(sess, "image", "/v2/info/stores/detail") or {}).get("stores", [])
     flavors = (_get(sess, "compute", "/flavors") or {}).get("flavors", [])
     flavor = _find(flavors, "m1.nano") or (flavors[0] if flavors else {})
     flavor_alt = _find(flavors, "m1.micro") or flavor
@@ -113,8 +122,15 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path) -> str:
         "console_output": "false",
         "live_migration": "false",
     }
+    http_store = any(s.get("type") == "http" for s in stores)
+    shows_locations = bool(images) and "locations" in images[0]
     conf["image"] = {"container_formats": "bare", "disk_formats": "raw,qcow2,iso",
-                     "region": settings.region}
+                     "region": settings.region, **(http_images or {}),
+                     # Every image API node keeps a cache, managed through /v2/cache.
+                     "image_caching_enabled": "true"}
+    if "image_remote" in catalog_types:
+        # Another image API node of this cloud, registered under its own service type.
+        conf["image"]["alternate_image_endpoint"] = "image_remote"
     # Random bytes labelled qcow2 are what the list tests upload; strict checking is a setting.
     # Interoperable import is always on (glance-direct at least), and os_glance_* properties are
     # reserved for the service; the import methods themselves are discovered from /v2/info/import.
@@ -122,7 +138,17 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path) -> str:
                                      "import_image": "true", "os_glance_reserved": "true",
                                      # Stores carry weights; an image's ``stores`` lists them
                                      # highest weight first (nimbus.image.stores).
-                                     "store_weight_enabled": "true"}
+                                     "store_weight_enabled": "true",
+                                     # A read-only http store exists when the web-download
+                                     # allow-list names a host; images show ``locations`` when
+                                     # the listing carries them (show_multiple_locations).
+                                     "http_store_enabled": str(http_store).lower(),
+                                     "manage_locations": str(http_store and shows_locations).lower(),
+                                     "do_secure_hash": str(_flag(settings.extra.get(
+                                         "image_do_secure_hash", True))).lower(),
+                                     # Imports convert to the preferred format (qemu-img).
+                                     "image_conversion": str(
+                                         target_format(settings) is not None).lower()}
     conf["network"] = {
         "public_network_id": public.get("id", ""),
         "floating_network_name": public.get("name", "public"),
@@ -163,7 +189,8 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path) -> str:
     return out.getvalue()
 
 
-def run(overrides: dict[str, Any], output: str | None, workspace: str | None) -> int:
+def run(overrides: dict[str, Any], output: str | None, workspace: str | None,
+        http_images: dict[str, str] | None = None) -> int:
     settings = load(overrides)
     endpoint = settings.state_dir / "endpoint.yaml"
     if endpoint.exists():
@@ -176,7 +203,7 @@ def run(overrides: dict[str, Any], output: str | None, workspace: str | None) ->
         return 1
     secrets = yaml.safe_load(secrets_file.read_text())
     ws = Path(workspace or (Path(output).parent.parent if output else Path.cwd())).resolve()
-    text = build(settings, secrets, ws)
+    text = build(settings, secrets, ws, {k: v for k, v in (http_images or {}).items() if v})
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text)

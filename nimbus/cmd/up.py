@@ -59,6 +59,10 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
     started = time.monotonic()
     settings = load(overrides)
     roles = roles or set(ALL_ROLES)
+    terminate = threading.Event()
+    if not serve_api:
+        # Installed first: a SIGTERM during start-up must still end in a clean stop.
+        signal.signal(signal.SIGTERM, lambda *_: terminate.set())
     configure_logging(settings)
     from nimbus.core.cloud import Cloud
 
@@ -85,14 +89,13 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
     if not serve_api:
         start_workers()
         _announce(settings, cloud, roles, None)
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
-            while not stop.wait(1):
+            while not stop.is_set() and not terminate.wait(0.5):
                 pass
         except KeyboardInterrupt:
             pass
         cloud.stop()
-        return 0
+        return 1 if stop.is_set() else 0
 
     from nimbus.core.api.app import build_app
 
@@ -102,7 +105,10 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             lifespan="off", access_log=False, timeout_keep_alive=30)
     server = make_server(config)
-    clouds_yaml = write_clouds_yaml(settings, cloud.secrets)
+    # Only the process that serves identity writes clouds.yaml: an API process for other services
+    # sharing the state dir must not point it at itself.
+    clouds_yaml = (write_clouds_yaml(settings, cloud.secrets) if "identity" in cloud.runtimes
+                   else None)
 
     def after_start() -> None:
         while not server.started and not server.should_exit:

@@ -34,6 +34,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8700
     public_host: str = ""
+    # Where the identity API is, for processes that do not run it (default: this process's URL).
+    identity_url: str = ""
     db_url: str = ""
     bus_url: str = "memory://"
     admin_password: str = ""

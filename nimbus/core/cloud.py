@@ -13,7 +13,7 @@ import yaml
 from nimbus.conf.settings import Settings
 from nimbus.core.api.service import ServiceDef, ServiceRuntime
 from nimbus.core.auth.service_creds import ServiceCredentials
-from nimbus.core.auth.validate import TokenValidator
+from nimbus.core.auth.validate import TokenValidator, remote_fetcher
 from nimbus.core.bus.rpc import Bus
 from nimbus.core.db import migrate
 from nimbus.core.db.engine import Database
@@ -47,6 +47,17 @@ def _load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
     return data
 
 
+class _LazySession:
+    """The service session, made on first use: the identity API may not be up yet at start."""
+
+    def __init__(self, creds: ServiceCredentials, user: str) -> None:
+        self.creds = creds
+        self.user = user
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.creds.session(self.user).get(url, **kwargs)
+
+
 class Cloud:
     """Owns the shared machinery; services reach each other only through their public APIs."""
 
@@ -75,21 +86,32 @@ class Cloud:
 
     @property
     def identity_url(self) -> str:
-        return f"{self.settings.public_url}/identity/v3"
+        return self.settings.identity_url or f"{self.settings.public_url}/identity/v3"
 
     def endpoint_url(self, definition: ServiceDef) -> str:
         return f"{self.settings.public_url}{definition.prefix}{definition.endpoint_path}"
 
     def migrate(self) -> None:
-        names = ["core"] + [n for n in self.service_names if self.definitions[n].has_db]
-        migrate.upgrade(self.db.engine, names)
+        # Every branch, not only this process's services: the schema is shared, and a process
+        # running a subset must neither miss a branch nor trip over the others' heads.
+        migrate.upgrade(self.db.engine, ["core", *SERVICES])
 
     def start(self) -> None:
         """Build every service's state, in dependency order."""
+        if "identity" not in self.service_names:
+            self._validate_remotely()
         for name in self.service_names:
             definition = self.definitions[name]
             state = definition.start(self) if definition.start else None
             self.runtimes[name] = ServiceRuntime(definition, self, state)
+
+    def _validate_remotely(self) -> None:
+        """Without identity in this process, tokens are checked through the identity API, as
+        the first of this process's services' own user."""
+        users = {"compute": "nova", "placement": "placement", "image": "glance",
+                 "network": "neutron", "volume": "cinder", "object": "swift"}
+        user = next((users[n] for n in self.service_names if n in users), "nova")
+        self.auth.use_remote(remote_fetcher(_LazySession(self.creds, user), self.identity_url))
 
     def bootstrap(self) -> None:
         for name in self.service_names:

@@ -58,6 +58,7 @@ class Entry:
     size: int
     last_used: float
     users: int = 0
+    hits: int = 0
 
 
 @dataclass
@@ -107,6 +108,13 @@ class ImageCache:
         with self._lock:
             return sum(e.size for e in self._entries.values())
 
+    def entries(self) -> list[Entry]:
+        """Copies of the entries held, least recently used first."""
+        with self._lock:
+            found = sorted(self._entries.values(), key=lambda e: e.last_used)
+            return [Entry(e.image_id, e.path, e.size, e.last_used, e.users, e.hits)
+                    for e in found]
+
     def cached(self) -> list[str]:
         """Image ids held, least recently used first."""
         with self._lock:
@@ -123,6 +131,7 @@ class ImageCache:
                 entry = self._entries.get(image_id)
                 if entry is not None:
                     entry.users += 1
+                    entry.hits += 1
                     entry.last_used = self.clock()
                     return entry.path
                 fill = self._fills.get(image_id)

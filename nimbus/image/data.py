@@ -80,6 +80,13 @@ class ImageData:
         self.stores: Stores | None = None
         self.importer: Importer | None = None
 
+    def _quota(self, check: str, ctx: RequestContext, image_id: str, *args: Any) -> None:
+        """Run the manager's quota ``check`` for the owner of the image (if quotas are on)."""
+        quotas = self.manager.quotas
+        if quotas is not None:
+            owner = self.manager.get(ctx, image_id)["owner"]
+            getattr(quotas, check)(owner, *args)
+
     # -- status bookkeeping ----------------------------------------------------------------
 
     @retry_on_lock()
@@ -146,6 +153,7 @@ class ImageData:
                store_id: str | None = None) -> None:
         """``PUT /file``: queued -> saving -> active; back to queued on any failure."""
         store_id, store = self.pick_store(store_id)
+        self._quota("check_upload", ctx, image_id)
         info = self._begin(ctx, image_id, "upload")
         try:
             stored, found = self._store(image_id, info["disk_format"], chunks, store)
@@ -159,6 +167,7 @@ class ImageData:
 
     def stage(self, ctx: RequestContext, image_id: str, chunks: Iterable[bytes]) -> None:
         """``PUT /stage``: keep the bytes aside until an import; queued -> uploading."""
+        self._quota("check_stage", ctx, image_id)
         self._begin(ctx, image_id, "stage")
         try:
             staged = self.staging.add(image_id, Capture(chunks, self.size_cap))
@@ -176,6 +185,10 @@ class ImageData:
         if self.importer is None:
             raise Conflict("Image import is not available.")
         image = self.manager.get(ctx, image_id)
+        if self.manager.quotas is not None:
+            method = body.get("method") if isinstance(body, dict) else None
+            name = method.get("name") if isinstance(method, dict) else None
+            self.manager.quotas.check_import(image["owner"], name)
         task: dict[str, Any] = self.importer.start(ctx, image, body, store_id)
         return task
 
@@ -196,6 +209,10 @@ class ImageData:
             for sid, url in self.manager.stores_of(image_id).items():
                 if url == location and sid in self.stores.by_id:
                     return self.stores.by_id[sid].driver
+            # A registered location (an http URL, say) is read by whichever store owns it.
+            owner = self.stores.owner(location)
+            if owner is not None:
+                return owner.driver
         return self.store
 
     # -- out of the store ------------------------------------------------------------------
@@ -209,13 +226,16 @@ class ImageData:
                             "forbidden.")
         if not image["location"] or image["status"] not in (states.ACTIVE, states.DEACTIVATED):
             return Download(None, 0, 0, 0, False, None)
+        driver = self.driver_for(image_id, image["location"])
+        if image["size"] is None and byte_range is None:
+            # A registered location whose server gave no length: stream it without one.
+            return Download(driver.get(image["location"]), -1, -1, 0, False, image["checksum"])
         total = int(image["size"] or 0)
         offset, length, partial = 0, total, False
         if byte_range is not None:
             offset, length = _resolve_range(byte_range, total)
             partial = True
-        chunks = self.driver_for(image_id, image["location"]).get(image["location"], offset,
-                                                                    length)
+        chunks = driver.get(image["location"], offset, length)
         return Download(chunks, length, total, offset, partial, image["checksum"])
 
 

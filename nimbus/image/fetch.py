@@ -55,7 +55,9 @@ def check_uri(uri: Any, allowed: list[str]) -> str:
     return uri
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
+class RedirectCheck(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to a host the allow-list names (400 otherwise)."""
+
     def __init__(self, allowed: list[str]) -> None:
         self.allowed = allowed
 
@@ -67,7 +69,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
 def web(uri: str, allowed: list[str], timeout: float = 30) -> Iterator[bytes]:
     """The body at ``uri``, streamed; FetchError when it cannot be read."""
-    opener = urllib.request.build_opener(_Redirects(allowed))
+    opener = urllib.request.build_opener(RedirectCheck(allowed))
     try:
         resp = opener.open(urllib.request.Request(uri, headers={"User-Agent": "nimbus-image"}),
                            timeout=timeout)

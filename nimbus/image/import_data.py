@@ -38,6 +38,35 @@ def _record_staging(data: ImageData, image_id: str, location: str, size: int) ->
         return True
 
 
+def convert_staged(data: ImageData, image_id: str, target: str) -> None:
+    """Convert the staged bytes to ``target`` (``convert``) when the image needs it."""
+    import os
+
+    from nimbus.image import convert
+
+    with data.db.reader() as session:
+        row = locations.image_row(session, image_id)
+        disk_format, staged = (row.disk_format, row.staging) if row is not None else (None, None)
+    local_path = getattr(data.staging, "local_path", None)
+    if not staged or local_path is None or not convert.needed(disk_format, target):
+        return
+    path = local_path(staged)
+    converted = convert.convert(path, str(disk_format), target)
+    os.replace(converted, path)
+    _record_conversion(data, image_id, target, path.stat().st_size)
+
+
+@retry_on_lock()
+def _record_conversion(data: ImageData, image_id: str, disk_format: str, size: int) -> None:
+    with data.db.writer() as session:
+        row = locations.image_row(session, image_id)
+        if row is None:
+            raise Conflict(f"Image {image_id} was deleted during its import.")
+        row.disk_format = disk_format
+        row.size = size
+        row.updated_at = utcnow()
+
+
 def store_first(data: ImageData, image_id: str, store_id: str, driver: ImageStore,
                 chunks: Iterable[bytes]) -> None:
     """Write the first store: inspected like an upload; it sets size and checksums."""

@@ -19,7 +19,7 @@ from nimbus.core.api.context import RequestContext
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import retry_on_lock
 from nimbus.core.errors import BadRequest, Conflict
-from nimbus.image import fetch, import_data, states
+from nimbus.image import convert, fetch, import_data, states
 from nimbus.image import locations as loc
 from nimbus.image.tasks import FAILURE, PENDING, PROCESSING, SUCCESS, TaskManager
 
@@ -53,6 +53,8 @@ class Importer:
         self.tasks = tasks
         self.stores = stores
         self.allowed = fetch.allow_list(cloud.settings) if cloud is not None else []
+        # The format imports convert to (``convert``); None: stored as they came.
+        self.convert_to = convert.target_format(cloud.settings) if cloud is not None else None
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="image-import")
 
     def stop(self) -> None:
@@ -185,6 +187,8 @@ class Importer:
         done: list[str] = []
         try:
             source = self._source(image_id, plan)
+            if self.convert_to and plan.method != "copy-image":
+                import_data.convert_staged(self.data, image_id, self.convert_to)
             for sid in plan.stores:
                 try:
                     self._import_to(image_id, sid, source, plan, first=not done and

@@ -58,9 +58,12 @@ def records(session: Session, images: list[Image]) -> list[dict[str, Any]]:
         for t in session.execute(select(ImageTag).where(ImageTag.image_id.in_(ids))
                                  .order_by(ImageTag.created_at, ImageTag.value)).scalars():
             tags[t.image_id].append(t.value)
-    stored = locations.of_images(session, ids)
+    listed = locations.listings(session, ids)
+    stored = {i: locations.by_store(entries) for i, entries in listed.items()}
     return [{**{c: getattr(i, c) for c in _COLUMNS}, "properties": props[i.id],
-             "tags": tags[i.id], "locations": stored[i.id]} for i in images]
+             "tags": tags[i.id], "locations": stored[i.id],
+             "location_entries": [{"url": e.url, "metadata": dict(e.metadata)}
+                                  for e in listed[i.id]]} for i in images]
 
 
 class ImageManager:
@@ -72,6 +75,8 @@ class ImageManager:
         self.staging = staging
         # The multi-store registry (``stores.Stores``), set by the service; None: one store.
         self.stores: Any = None
+        # Per-project quotas (``quotas.ImageQuotas``), set by the service; None: unlimited.
+        self.quotas: Any = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -117,6 +122,8 @@ class ImageManager:
                                 limit=PROPERTY_QUOTA)
         if len(new.tags) > TAG_QUOTA:
             raise QuotaExceeded(resource="image tags", requested=len(new.tags), limit=TAG_QUOTA)
+        if self.quotas is not None:
+            self.quotas.check_create(core.get("owner", ctx.project_id))
         now = utcnow()
         try:
             with self.db.writer() as session:
@@ -188,6 +195,7 @@ class ImageManager:
             setattr(image, root, change.value)
             return tags
         if root == "locations":
+            # The API hands location operations to ``location_manager``; none arrive here.
             raise Forbidden("Image locations are managed by the image service.")
         if change.op == "remove":
             if root not in props:

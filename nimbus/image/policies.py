@@ -30,6 +30,9 @@ RULES: dict[str, str] = {
     "delete_image_location": _ADMIN,
     "get_image_location": _ADMIN_OR_READER,
     "set_image_location": _ADMIN_OR_MEMBER,
+    # The 2.17 location API: other services (and the owner) add; only services list.
+    "add_image_location": f"role:service or {_ADMIN_OR_MEMBER}",
+    "fetch_image_location": "role:service",
     "add_member": _ADMIN_OR_MEMBER,
     "delete_member": _ADMIN_OR_MEMBER,
     "get_member": f"{_ADMIN} or role:reader and (project_id:%(project_id)s or "
@@ -41,6 +44,11 @@ RULES: dict[str, str] = {
     "reactivate": _ADMIN_OR_MEMBER,
     "copy_image": _ADMIN,
     "manage_image_cache": _ADMIN,
+    # The cache API of Glance 2.14+ (one rule per operation).
+    "cache_image": _ADMIN,
+    "cache_list": _ADMIN,
+    "cache_delete": _ADMIN,
+    "cache_clear": _ADMIN,
     "stores_info_detail": _ADMIN,
     "get_task": _ADMIN,
     "get_tasks": _ADMIN,

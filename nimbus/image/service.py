@@ -10,12 +10,15 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
 from nimbus.core.plugins import load_driver
 from nimbus.image import bootstrap as first_start
+from nimbus.image import quotas as image_quotas
 from nimbus.image import stores as image_stores
 from nimbus.image.api import (
+    cache,
     discovery,
     image_data,
     images,
     info,
+    locations,
     members,
     metadef_items,
     metadefs,
@@ -27,9 +30,12 @@ from nimbus.image.data import ImageData
 from nimbus.image.drivers.base import ImageStore
 from nimbus.image.drivers.file import FileStore
 from nimbus.image.imports import Importer
+from nimbus.image.location_import import LocationImporter
+from nimbus.image.location_manager import LocationManager
 from nimbus.image.manager import ImageManager
 from nimbus.image.members import MemberManager
 from nimbus.image.metadefs import MetadefManager
+from nimbus.image.node_cache import NodeCache
 from nimbus.image.policies import RULES
 from nimbus.image.tasks import TaskManager
 
@@ -38,7 +44,7 @@ if TYPE_CHECKING:
 
 router = Router()
 for module in (discovery, schemas, info, images, image_data, members, tasks, stores, metadefs,
-               metadef_items):
+               metadef_items, locations, cache):
     router.include(module.router)
 
 
@@ -53,6 +59,13 @@ class ImageService:
     importer: Importer
     metadefs: MetadefManager
     settings: Any = None
+    locations: LocationManager | None = None
+    location_import: LocationImporter | None = None
+    # Glance's ``show_multiple_locations``: images carry ``locations`` and the JSON patch may
+    # edit them (``image_show_multiple_locations``, on by default).
+    show_locations: bool = False
+    quotas: image_quotas.ImageQuotas | None = None
+    node_cache: NodeCache | None = None
 
 
 def _option(cloud: Cloud, name: str, default: Any) -> Any:
@@ -73,13 +86,32 @@ def start(cloud: Cloud) -> ImageService:
     importer = Importer(cloud, data, task_manager, registry,
                         workers=int(_option(cloud, "image_import_workers", 2)))
     data.importer = importer
+    location_manager = LocationManager(manager, registry, cloud.settings)
+    location_import = LocationImporter(
+        location_manager, task_manager,
+        do_secure_hash=_flag(_option(cloud, "image_do_secure_hash", True)),
+        workers=int(_option(cloud, "image_import_workers", 2)))
+    manager.quotas = image_quotas.build(cloud)
     return ImageService(store, manager, data, MemberManager(manager), registry, task_manager,
-                        importer, MetadefManager(cloud.db), cloud.settings)
+                        importer, MetadefManager(cloud.db), cloud.settings, location_manager,
+                        location_import,
+                        _flag(_option(cloud, "image_show_multiple_locations", True)),
+                        manager.quotas, NodeCache.for_settings(data, cloud.settings))
+
+
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def workers(cloud: Cloud, state: ImageService, roles: Any) -> list[Any]:
-    # The import pool lives as long as the API; stopping it drops queued imports.
-    return [state.importer]
+    # The import pools live as long as the API; stopping them drops queued imports.
+    found: list[Any] = [state.importer,
+                        *([state.location_import] if state.location_import else []),
+                        *([state.node_cache] if state.node_cache else [])]
+    limits = state.quotas.limits if state.quotas is not None else None
+    if "api" in roles and isinstance(limits, image_quotas.IdentityLimits):
+        found.append(image_quotas.LimitRegistration(limits))
+    return found
 
 
 def health(state: ImageService) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Configured with ``image_stores`` (``id:driver`` pairs, comma-separated, highest weight first)
 and ``image_default_store``. Without them a cloud that runs the object service gets two stores,
 ``file`` (the local filesystem, default) and ``object`` (Nimbus object storage); a cloud without
-it gets ``image_store`` alone.
+it gets ``image_store`` alone. When the web-download allow-list names any host, a read-only ``web``
+store (driver ``http``) is added last, so images may have http(s) locations.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from nimbus.core.errors import BadRequest
 from nimbus.core.plugins import load_driver
 from nimbus.image.drivers.base import ImageStore
+from nimbus.image.fetch import allow_list
 
 if TYPE_CHECKING:
     from nimbus.core.cloud import Cloud
 
 DESCRIPTIONS = {"file": "Local filesystem store", "object": "Nimbus object storage",
-                "fake": "In-memory store (tests only)"}
+                "fake": "In-memory store (tests only)", "http": "Read-only HTTP store"}
+WEB_STORE = "web"
 
 
 @dataclass
@@ -68,6 +71,10 @@ class Stores:
                              f"{', '.join(self.by_id)}.")
         return store
 
+    def owner(self, location: str) -> Store | None:
+        """The store whose driver reads ``location`` (None: no store knows it)."""
+        return next((s for s in self.ordered if s.driver.owns(location)), None)
+
     def writable(self) -> list[str]:
         return [s.id for s in self.ordered if not s.read_only]
 
@@ -98,6 +105,8 @@ def configured(cloud: Cloud) -> list[tuple[str, str]]:
     pairs = [(cloud.settings.image_store, cloud.settings.image_store)]
     if cloud.settings.image_store == "file" and "object" in cloud.service_names:
         pairs.append(("object", "object"))
+    if allow_list(cloud.settings):
+        pairs.append((WEB_STORE, "http"))
     return pairs
 
 
@@ -109,5 +118,6 @@ def build(cloud: Cloud, primary: ImageStore | None = None) -> Stores:
     for i, (sid, drv) in enumerate(pairs):
         reuse = i == 0 and primary is not None and primary.name == drv
         driver = primary if reuse and primary is not None else _driver(cloud, drv)
-        stores.append(Store(sid, driver, weight=100 - 10 * i, default=sid == default_id))
+        stores.append(Store(sid, driver, weight=100 - 10 * i, default=sid == default_id,
+                            read_only=driver.read_only))
     return Stores(stores)

@@ -27,6 +27,7 @@ COVERS = [
     ("identity", "openstack role add/remove, role assignment list --names --effective"),
     ("identity", "openstack implied role create/list/delete"),
     ("identity", "openstack application credential create/list/show/delete, auth with it"),
+    ("identity", "openstack application credential create with a generated secret"),
     ("identity", "openstack trust create/list/show/delete, trust-scoped token"),
     ("identity", "openstack credential create/list/show/set/delete"),
     ("identity", "openstack region create/list/show/set/delete"),
@@ -149,7 +150,7 @@ def test_groups(cloud: CloudProcess) -> None:
     group = os_(cloud, "group", "create", "--description", "g", _name("group"))
     run(cloud, "group", "add", "user", group["id"], user["id"])
     out = run(cloud, "group", "contains", "user", group["id"], user["id"])
-    assert "is in group" in out
+    assert f"{user['id']} in group {group['id']}" in out
     members = os_(cloud, "user", "list", "--group", group["id"])
     assert names(members) == {user["name"]}
     groups = os_(cloud, "group", "list", "--user", user["id"])
@@ -210,7 +211,7 @@ def test_implied_roles(cloud: CloudProcess) -> None:
     prior = os_(cloud, "role", "create", _name("prior"))
     implied = os_(cloud, "role", "create", _name("implied"))
     rule = os_(cloud, "implied", "role", "create", "--implied-role", implied["id"], prior["id"])
-    assert rule["prior_role_id"] == prior["id"] and rule["implied_role_id"] == implied["id"]
+    assert rule["prior_role"] == prior["id"] and rule["implies"] == implied["id"]
     rules = os_(cloud, "implied", "role", "list")
     assert any(r["Prior Role ID"] == prior["id"] and r["Implied Role ID"] == implied["id"]
                for r in rules)
@@ -232,19 +233,29 @@ def test_implied_roles(cloud: CloudProcess) -> None:
 # -- delegation -------------------------------------------------------------------------------
 def test_application_credentials(cloud: CloudProcess) -> None:
     name = _name("appcred")
-    cred = os_(cloud, "application", "credential", "create", "--role", "admin",
-               "--description", "cli", name)
-    assert cred["name"] == name and cred["secret"]
+    cred = os_(cloud, "application", "credential", "create", "--role", "admin", "--secret",
+               "cli-s3cret", "--description", "cli", name)
+    assert cred["Name"] == name and cred["Secret"] == "cli-s3cret"
     assert name in names(os_(cloud, "application", "credential", "list"))
-    assert os_(cloud, "application", "credential", "show", cred["id"])["description"] == "cli"
-    add_cloud(cloud, "cli-appcred", {"application_credential_id": cred["id"],
-                                     "application_credential_secret": cred["secret"]},
+    shown = os_(cloud, "application", "credential", "show", cred["ID"])
+    assert shown["Description"] == "cli" and [r["name"] for r in shown["Roles"]] == ["admin"]
+    add_cloud(cloud, "cli-appcred", {"application_credential_id": cred["ID"],
+                                     "application_credential_secret": "cli-s3cret"},
               auth_type="v3applicationcredential")
     token = os_(cloud, "token", "issue", as_="cli-appcred")
     assert token["project_id"] == os_(cloud, "token", "issue")["project_id"]
     assert os_(cloud, "project", "list", as_="cli-appcred")
-    run(cloud, "application", "credential", "delete", cred["id"])
+    run(cloud, "application", "credential", "delete", cred["ID"])
     assert cloud.openstack("token", "issue", cloud="cli-appcred", check=False).returncode != 0
+
+
+def test_application_credential_generated_secret(cloud: CloudProcess) -> None:
+    # Without --secret the CLI sends "secret": null and the server makes one up.
+    name = _name("appcred-gen")
+    cred = gap(cloud, "application credential create without --secret (the CLI sends "
+               "'secret': null)", "application", "credential", "create", "--role", "admin", name)
+    assert cred["Name"] == name and cred["Secret"]
+    run(cloud, "application", "credential", "delete", cred["ID"])
 
 
 def test_trusts(cloud: CloudProcess) -> None:
@@ -254,7 +265,7 @@ def test_trusts(cloud: CloudProcess) -> None:
                 "--role", "member", "--impersonate", "admin", trustee["id"])
     assert trust["trustee_user_id"] == trustee["id"]
     assert trust["id"] in {t["ID"] for t in os_(cloud, "trust", "list")}
-    assert os_(cloud, "trust", "show", trust["id"])["impersonation"] is True
+    assert os_(cloud, "trust", "show", trust["id"])["is_impersonation"] is True
     add_cloud(cloud, "cli-trust", {"username": trustee["name"], "password": "pw-t-1",
                                    "user_domain_name": "Default", "trust_id": trust["id"]})
     token = gap(cloud, "trust-scoped tokens", "token", "issue", as_="cli-trust")

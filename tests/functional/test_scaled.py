@@ -72,6 +72,33 @@ def test_scaled_processes_build_and_delete_a_server(scaled: CloudProcess) -> Non
     assert scaled.server_errors() == []
 
 
+def test_an_api_process_without_identity_validates_through_the_identity_api(
+        scaled: CloudProcess) -> None:
+    import requests
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
+
+    image_only = CloudProcess(scaled.state_dir, scaled.db_url, scaled.bus_url,
+                              command=("serve", "api"),
+                              env={"NIMBUS_SERVICES": "image",
+                                   "NIMBUS_IDENTITY_URL": f"{scaled.url}/identity/v3"})
+    image_only.start()
+    try:
+        secrets = __import__("yaml").safe_load((scaled.state_dir / "secrets.yaml").read_text())
+        auth = v3.Password(auth_url=f"{scaled.url}/identity/v3", username="demo",
+                           password=secrets["demo_password"], project_name="demo",
+                           user_domain_id="default", project_domain_id="default")
+        token = ks_session.Session(auth=auth).get_token()
+        ok = requests.get(f"{image_only.url}/image/v2/images", headers={"X-Auth-Token": token},
+                          timeout=30)
+        assert ok.status_code == 200 and ok.json()["images"]
+        bad = requests.get(f"{image_only.url}/image/v2/images",
+                           headers={"X-Auth-Token": token[:-4] + "AAAA"}, timeout=30)
+        assert bad.status_code == 401
+    finally:
+        image_only.stop()
+
+
 def test_restart_keeps_state_and_sigterm_is_clean(tmp_path: Path) -> None:
     cloud = CloudProcess(tmp_path / "state").start()
     os_ = cloud.openstack_json

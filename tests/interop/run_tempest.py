@@ -9,30 +9,45 @@ directory, writes tempest.conf with `nimbus tempest-config`, runs the selected t
 - fails when a test listed in tests/interop/passing.txt did not pass (skips are not passes);
 - fails when the cloud answered any request with a 5xx;
 - prints the tests that newly pass (`--update` adds them to the ratchet file).
+
+CI has no internet, so the runner serves tempest's `[image] http_image` (a small raw image) and
+`http_qcow2_image` itself, from a thread on loopback, and starts the cloud with that host:port
+as its only web-download allow-list entry (so web-download and http image locations work).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+import tempest_extras
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 RATCHET = HERE / "passing.txt"
 TEMPEST_VERSION = "47.0.0"
-RESULT = re.compile(r"^\{\d+\} (?P<test>[\w.]+)(?:\[[^\]]*\])? \[[\d.]+s\] \.\.\. (?P<status>ok|FAILED)")
-SKIP = re.compile(r"^\{\d+\} (?:setUpClass \()?(?P<test>[\w.]+)\)? \.\.\. SKIPPED")
+# A scenario test (tempest's image-format tests) carries its scenario in parentheses; it is
+# part of the name, since each scenario passes or fails on its own.
+RESULT = re.compile(r"^\{\d+\} (?P<test>[\w.]+)(?:\[[^\]]*\])?(?P<scenario>\([^)]*\))? "
+                    r"\[[\d.]+s\] \.\.\. (?P<status>ok|FAILED)")
+SKIP = re.compile(r"^\{\d+\} (?:setUpClass \()?(?P<test>[\w.]+)(?P<scenario>\([^)]*\))?\)? "
+                  r"\.\.\. SKIPPED")
 
 
 def venv() -> Path:
@@ -62,6 +77,74 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def qcow2_image(virtual_size: int = 1024 * 1024, cluster_bits: int = 16) -> bytes:
+    """A valid, empty qcow2 (v3): header, refcount table and block, one L1 table."""
+    cluster = 1 << cluster_bits
+    out = bytearray(4 * cluster)
+    # magic, version, backing offset/size, cluster_bits, size, crypt, l1_size, l1 offset,
+    # refcount table offset, refcount table clusters, snapshots count and offset.
+    struct.pack_into(">4sIQIIQIIQQIIQ", out, 0, b"QFI\xfb", 3, 0, 0, cluster_bits, virtual_size,
+                     0, 1, 3 * cluster, cluster, 1, 0, 0)
+    # v3: feature bits, refcount_order 4 (16-bit refcounts), header length.
+    struct.pack_into(">QQQII", out, 72, 0, 0, 0, 4, 104)
+    struct.pack_into(">Q", out, cluster, 2 * cluster)
+    for index in range(4):
+        struct.pack_into(">H", out, 2 * cluster + 2 * index, 1)
+    return bytes(out)
+
+
+class ImageServer:
+    """Serves /image.raw and /image.qcow2 on loopback (GET, HEAD and byte ranges)."""
+
+    def __init__(self) -> None:
+        files = {"/image.raw": random.Random(47).randbytes(1024 * 1024),
+                 "/image.qcow2": qcow2_image()}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self, body: bool) -> None:
+                data = files.get(self.path)
+                if data is None:
+                    self.send_error(404)
+                    return
+                status, first, last = 200, 0, len(data) - 1
+                match = re.match(r"bytes=(\d*)-(\d*)$", self.headers.get("Range") or "")
+                if match and match.group(1):
+                    status, first = 206, int(match.group(1))
+                    last = min(int(match.group(2) or last), last)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(last - first + 1))
+                if status == 206:
+                    self.send_header("Content-Range", f"bytes {first}-{last}/{len(data)}")
+                self.end_headers()
+                if body:
+                    self.wfile.write(data[first:last + 1])
+
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                self._answer(True)
+
+            def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's name
+                self._answer(False)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> ImageServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -110,6 +193,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="nimbus-tempest-"))
     state, ws = work / "state", work / "ws"
     port = free_port()
+    images = ImageServer().start()
+    state.mkdir(parents=True)
+    (state / "nimbus.yaml").write_text(json.dumps(
+        {"extra": {"image_web_download_allow": images.host}}) + "\n")
     cmd = [str(ROOT / ".venv" / "bin" / "nimbus") if (ROOT / ".venv" / "bin" / "nimbus").exists()
            else "nimbus", "up", "--state-dir", str(state), "--port", str(port)]
     if args.db_url:
@@ -118,13 +205,22 @@ def main() -> int:
         cmd += ["--bus-url", args.bus_url]
     up = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                           start_new_session=True)
+    remote: subprocess.Popen[bytes] | None = None
     try:
         wait_healthy(f"http://127.0.0.1:{port}/health", up)
+        # A second image API node of the same cloud (tempest's alternate_image_endpoint).
+        remote = tempest_extras.start_remote_api(cmd[0], state, port)
+        wait_healthy(f"http://{tempest_extras.REMOTE_HOST}:{port}/health", remote)
+        tempest_extras.register_remote(state, port)
         subprocess.run([str(tempest_venv / "bin" / "tempest"), "init", "--workspace-path",
                         str(work / "workspaces.yaml"), str(ws)], check=True,
                        stdout=subprocess.DEVNULL)
         subprocess.run([cmd[0], "tempest-config", "--state-dir", str(state), "--workspace",
-                        str(ws), "-o", str(ws / "etc" / "tempest.conf")], check=True)
+                        str(ws), "-o", str(ws / "etc" / "tempest.conf"),
+                        "--http-image", f"http://{images.host}/image.raw",
+                        "--http-qcow2-image", f"http://{images.host}/image.qcow2"], check=True)
+        tempest_extras.set_manifest(ws / "etc" / "tempest.conf",
+                                    tempest_extras.format_images(work / "format-images"))
         run = [str(tempest_venv / "bin" / "tempest"), "run", "--concurrency",
                str(args.concurrency)]
         if args.regex:
@@ -139,18 +235,23 @@ def main() -> int:
         output = proc.stdout + proc.stderr
         (work / "tempest-output.txt").write_text(output)
     finally:
+        if remote is not None:
+            os.killpg(remote.pid, signal.SIGTERM)
+            remote.wait(timeout=30)
         os.killpg(up.pid, signal.SIGTERM)
         up.wait(timeout=30)
+        images.stop()
 
     passed, failed, skipped = set(), set(), set()
     for line in output.splitlines():
         m = RESULT.match(line)
         if m:
-            (passed if m.group("status") == "ok" else failed).add(m.group("test"))
+            name = m.group("test") + (m.group("scenario") or "")
+            (passed if m.group("status") == "ok" else failed).add(name)
             continue
         m = SKIP.match(line)
         if m:
-            skipped.add(m.group("test"))
+            skipped.add(m.group("test") + (m.group("scenario") or ""))
     ratchet = set(RATCHET.read_text().split()) if RATCHET.exists() else set()
     selected_ratchet = {t for t in ratchet if t in passed | failed | skipped}
     lost = sorted(selected_ratchet - passed)

@@ -27,8 +27,10 @@ class CloudProcess:
     """A whole cloud in one child process, with its own state directory and port."""
 
     def __init__(self, state_dir: Path, db_url: str | None = None, bus_url: str | None = None,
-                 extra: list[str] | None = None, command: tuple[str, ...] = ("up",)) -> None:
+                 extra: list[str] | None = None, command: tuple[str, ...] = ("up",),
+                 env: dict[str, str] | None = None) -> None:
         self.state_dir = state_dir
+        self.env = env
         self.command = command
         self.port = free_port()
         self.db_url = db_url
@@ -52,6 +54,7 @@ class CloudProcess:
         self.started_at = time.monotonic()
         log = open(self.state_dir.parent / f"{self.state_dir.name}-stdout.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(self.env or {})},
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

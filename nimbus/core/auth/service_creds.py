@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from keystoneauth1 import session as ks_session
-from keystoneauth1.identity import v3
+if TYPE_CHECKING:
+    from keystoneauth1 import session as ks_session
 
 
 class ServiceCredentials:
@@ -22,6 +23,10 @@ class ServiceCredentials:
         with self._lock:
             sess = self._sessions.get(user)
             if sess is None:
+                # Imported here: a process that never calls another service need not load it.
+                from keystoneauth1 import session as ks_session
+                from keystoneauth1.identity import v3
+
                 auth = v3.Password(
                     auth_url=self.auth_url,
                     username=user,

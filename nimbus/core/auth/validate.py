@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nimbus.core.api.context import RequestContext
-from nimbus.core.errors import NotFound, Unauthorized
+from nimbus.core.errors import NotFound, ServiceUnavailable, Unauthorized
 
 TokenBody = dict[str, Any]
 
@@ -51,6 +51,7 @@ class TokenValidator:
 
     def use_remote(self, fetch: Callable[[str], TokenBody]) -> None:
         self._backend = fetch
+
 
     def validate(self, token: str) -> TokenBody:
         key = _key(token)
@@ -102,3 +103,26 @@ class TokenValidator:
         ctx.token_expires_at = body.get("expires_at")
         ctx.auth_token = token
         ctx.authenticated = True
+
+
+def remote_fetcher(session: Any, identity_url: str) -> Callable[[str], TokenBody]:
+    """Validation through the identity API, as keystonemiddleware does, for a process that does
+    not run the identity service itself; ``session`` authenticates as a service user."""
+
+    def fetch(token: str) -> TokenBody:
+        from keystoneauth1 import exceptions as ks_exc
+
+        try:
+            resp = session.get(f"{identity_url}/auth/tokens",
+                               headers={"X-Subject-Token": token}, raise_exc=False)
+        except ks_exc.ClientException as exc:
+            raise ServiceUnavailable(reason=f"The identity service could not be reached to "
+                                     f"validate a token: {type(exc).__name__}.") from None
+        if resp.status_code in (401, 404):
+            raise NotFound(resource="token", id="***")
+        if resp.status_code != 200:
+            raise Unauthorized(f"The identity service answered {resp.status_code} when "
+                               f"validating a token.")
+        return resp.json()["token"]  # type: ignore[no-any-return]
+
+    return fetch

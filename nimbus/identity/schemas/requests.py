@@ -102,7 +102,7 @@ ENDPOINT = {
 APP_CRED = {
     "type": "object",
     "properties": {"name": string(255, 1), "description": string(4096, nullable=True),
-                   "secret": string(4096, 1), "expires_at": string(64, nullable=True),
+                   "secret": string(4096, 1, nullable=True), "expires_at": string(64, nullable=True),
                    "unrestricted": BOOLEAN,
                    "roles": {"type": "array", "items": {"type": "object"}},
                    "access_rules": {"type": "array", "items": {

@@ -8,7 +8,7 @@ from nimbus.core.api.routing import ApiRequest, Reply, Router
 
 router = Router()
 
-CURRENT = 16
+CURRENT = 17
 
 
 def _versions(req: ApiRequest) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def download_file(req: ApiRequest) -> Response:
     result = req.svc.data.download(req.ctx, image["id"], byte_range)
     if result.chunks is None:
         return Response(status_code=204)
-    headers = {"Content-Length": str(result.length)}
+    headers = {"Content-Length": str(result.length)} if result.length >= 0 else {}
     status = 200
     if result.partial:
         status = 206

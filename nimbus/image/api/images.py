@@ -13,6 +13,19 @@ from nimbus.image.schemas.requests import Change, parse_create, parse_list, pars
 router = Router()
 
 
+def _locations(req: ApiRequest, image: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """``locations`` as this caller may see them (None: the cloud does not show them)."""
+    if not req.svc.show_locations:
+        return None
+    if not req.allowed("get_image_location", target(req, image)):
+        return []
+    return list(image.get("location_entries") or [])
+
+
+def _view(req: ApiRequest, image: dict[str, Any]) -> dict[str, Any]:
+    return views.image(image, req.svc.stores.sort, _locations(req, image))
+
+
 def _check_visibility(req: ApiRequest, visibility: Any, owner: str | None) -> None:
     """Making an image public is admin-only; community needs its own rule."""
     rule = {"public": "publicize_image", "community": "communitize_image"}.get(visibility)
@@ -33,7 +46,7 @@ def create_image(req: ApiRequest) -> Reply:
                "OpenStack-image-import-methods": ",".join(req.svc.importer.methods())}
     if req.svc.stores.multi:
         headers["OpenStack-image-store-ids"] = ",".join(req.svc.stores.writable())
-    return Reply(views.image(image, req.svc.stores.sort), headers=headers)
+    return Reply(_view(req, image), headers=headers)
 
 
 @router.get("/v2/images")
@@ -42,7 +55,7 @@ def list_images(req: ApiRequest) -> dict[str, Any]:
     query = parse_list(req.query)
     page, next_marker = req.svc.manager.list_images(req.ctx, query)
     return views.image_page(page, list(req.query.multi_items()), next_marker,
-                            req.svc.stores.sort)
+                            req.svc.stores.sort, lambda image: _locations(req, image))
 
 
 # With no id (``/v2/images/``) Glance answers 404, which clients and tempest rely on.
@@ -55,12 +68,17 @@ def no_image_id(req: ApiRequest) -> None:
 
 @router.get("/v2/images/{image_id}")
 def show_image(req: ApiRequest) -> dict[str, Any]:
-    return views.image(load(req, "get_image"), req.svc.stores.sort)
+    return _view(req, load(req, "get_image"))
 
 
 def _patch_rules(req: ApiRequest, image: dict[str, Any], changes: list[Change]) -> None:
     for change in changes:
         root = change.path[0]
+        if root == "locations":
+            if not req.svc.show_locations:
+                raise Forbidden("This cloud does not expose image locations.")
+            req.enforce("delete_image_location" if change.op == "remove" else
+                        "set_image_location", target(req, image))
         if root == "owner" and change.op != "remove" and change.value != image["owner"] \
                 and not req.ctx.is_admin:
             raise Forbidden("Owner can't be updated by non admin.")
@@ -76,7 +94,21 @@ def update_image(req: ApiRequest) -> dict[str, Any]:
     changes = parse_patch(req.headers.get("content-type", ""), req.json)
     req.enforce("modify_image", target(req, image))
     _patch_rules(req, image, changes)
-    return views.image(req.svc.manager.update(req.ctx, image["id"], changes), req.svc.stores.sort)
+    # Runs of location operations go to the location manager, the rest to the image manager.
+    runs: list[list[Change]] = []
+    for change in changes:
+        if runs and (runs[-1][0].path[0] == "locations") == (change.path[0] == "locations"):
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+    updated = image
+    for run in runs or [[]]:
+        if run and run[0].path[0] == "locations":
+            req.svc.locations.patch(req.ctx, image["id"], run)
+            updated = req.svc.manager.get(req.ctx, image["id"])
+        else:
+            updated = req.svc.manager.update(req.ctx, image["id"], run)
+    return _view(req, updated)
 
 
 @router.delete("/v2/images/{image_id}", status=204)

@@ -15,7 +15,8 @@ def delete_from_store(req: ApiRequest) -> None:
     image = load(req, "get_image")
     req.enforce("delete_image_location", target(req, image))
     store_id = req.params["store_id"]
-    req.svc.stores.get(store_id)
+    if req.svc.stores.get(store_id).read_only:
+        raise Conflict(f"Store {store_id} is read-only; remove the image location instead.")
     if image["status"] != states.ACTIVE:
         raise Conflict("It's not allowed to remove image data from store if image status is "
                        "not 'active'")

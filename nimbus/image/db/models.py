@@ -97,6 +97,29 @@ class ImageLocation(Base):
     store: Mapped[str] = mapped_column(String(255), primary_key=True)
     url: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Where this copy sits in the image's ``locations`` list, and that entry's metadata.
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    meta: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+
+
+class ImageUrlLocation(Base):
+    """A location a client registered (an http(s) URL, or a store path an admin named).
+
+    Unlike ``ImageLocation`` several may share a store (``web`` holds every http URL).
+    """
+
+    __tablename__ = "image_url_locations"
+    __table_args__ = (Index("ix_image_url_locations_image_id", "image_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    image_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("image_images.id", ondelete="CASCADE")
+    )
+    store: Mapped[str] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class ImageTask(Base):

@@ -80,13 +80,15 @@ class ImageStore(ABC):
 
     Capabilities are class attributes that the manager branches on:
     ``supports_range`` (``get`` honours offset/length cheaply), ``is_local`` (locations are
-    paths on this host, so a scaled cloud needs shared storage).
+    paths on this host, so a scaled cloud needs shared storage), ``read_only`` (``add`` always
+    refuses: the store only reads locations registered on images, e.g. http URLs).
     """
 
     name: ClassVar[str] = "base"
     description: ClassVar[str] = ""
     supports_range: ClassVar[bool] = True
     is_local: ClassVar[bool] = False
+    read_only: ClassVar[bool] = False
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings
@@ -110,6 +112,17 @@ class ImageStore(ABC):
     @abstractmethod
     def delete(self, location: str) -> None:
         """Remove the data at ``location``; a location that is already gone is not an error."""
+
+    def owns(self, location: str) -> bool:
+        """Whether ``location`` is one this store could have written (or may read)."""
+        return False
+
+    def size(self, location: str) -> int | None:
+        """The byte count at ``location`` without reading it; None when the store can't tell.
+
+        Raises ``ImageDataNotFound`` when the location holds nothing.
+        """
+        return None
 
     def capabilities(self) -> dict[str, Any]:
         """What ``/v2/info/stores`` may say about this store."""

@@ -44,6 +44,15 @@ class FakeStore(ImageStore):
         end = len(data) if length is None else min(len(data), offset + length)
         return iter([data[i:min(i + CHUNK_SIZE, end)] for i in range(offset, end, CHUNK_SIZE)])
 
+    def owns(self, location: str) -> bool:
+        return location.startswith("fake://")
+
+    def size(self, location: str) -> int | None:
+        with self._lock:
+            if location not in self.blobs:
+                raise ImageDataNotFound(id=location)
+            return len(self.blobs[location])
+
     def delete(self, location: str) -> None:
         with self._lock:
             self.blobs.pop(location, None)

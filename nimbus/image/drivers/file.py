@@ -42,6 +42,23 @@ class FileStore(ImageStore):
             raise ImageDataNotFound(id=location)
         return path
 
+    def local_path(self, location: str) -> Path:
+        """The file behind ``location`` (for tools such as ``qemu-img`` that need a path)."""
+        return self._path(location)
+
+    def owns(self, location: str) -> bool:
+        try:
+            self._path(location)
+        except ImageDataNotFound:
+            return False
+        return True
+
+    def size(self, location: str) -> int | None:
+        try:
+            return self._path(location).stat().st_size
+        except FileNotFoundError:
+            raise ImageDataNotFound(id=location) from None
+
     def add(self, image_id: str, chunks: Iterable[bytes]) -> StoredImage:
         final = self.root / image_id
         # A unique temporary name: a retried upload never trips over a half-written file.

@@ -48,6 +48,12 @@ class ObjectStore(ImageStore):
         container, _sep, name = location[len(SCHEME):].partition("/")
         return container, name
 
+    def owns(self, location: str) -> bool:
+        try:
+            return self._split(location)[0] == self.container
+        except ImageDataNotFound:
+            return False
+
     def add(self, image_id: str, chunks: Iterable[bytes]) -> StoredImage:
         client = self._client()
         name = f"{image_id}-{uuid.uuid4().hex[:12]}"

@@ -122,7 +122,8 @@ def parse_patch(content_type: str, body: Any) -> list[Change]:
         op, pointer = _operation(raw, draft)
         path = _decode_pointer(pointer)
         root = path[0]
-        if len(path) != 1:
+        # Only ``/locations/<position>`` reaches inside an attribute (``-`` appends).
+        if len(path) != 1 and not (root == "locations" and len(path) == 2):
             raise BadRequest(f"Invalid JSON pointer for this resource: '/{'/'.join(path)}'")
         check_key(root, creating=False)
         change = Change(op, path, draft=draft)
@@ -130,7 +131,7 @@ def parse_patch(content_type: str, body: Any) -> list[Change]:
             if "value" not in raw:
                 raise BadRequest(f'Operation "{op}" requires a member named "value".')
             change.value = raw["value"]
-            check_against_schema({root: change.value})
+            check_against_schema({root: [change.value] if len(path) == 2 else change.value})
         changes.append(change)
     return changes
 

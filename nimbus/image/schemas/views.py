@@ -13,10 +13,12 @@ HIDDEN_PROPERTIES = frozenset({"os_glance_stage_host", "os_glance_import_task"})
 
 
 def image(record: dict[str, Any],
-          store_order: Callable[[set[str]], list[str]] | None = None) -> dict[str, Any]:
+          store_order: Callable[[set[str]], list[str]] | None = None,
+          locations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """One image: custom properties first, then the core attributes win on any clash.
 
-    ``stores`` lists the stores holding the bytes, highest weight first (``store_order``).
+    ``stores`` lists the stores holding the bytes, highest weight first (``store_order``);
+    ``locations`` (``url`` and ``metadata`` each) is shown when given, even empty.
     """
     view: dict[str, Any] = {k: v for k, v in record["properties"].items()
                             if k not in HIDDEN_PROPERTIES}
@@ -30,6 +32,8 @@ def image(record: dict[str, Any],
     held = set(record.get("locations") or {})
     if held:
         view["stores"] = ",".join(store_order(held) if store_order else sorted(held))
+    if locations is not None:
+        view["locations"] = locations
     view["self"] = f"/v2/images/{record['id']}"
     view["file"] = f"/v2/images/{record['id']}/file"
     view["schema"] = "/v2/schemas/image"
@@ -38,11 +42,14 @@ def image(record: dict[str, Any],
 
 def image_page(records: list[dict[str, Any]], params: list[tuple[str, str]],
                next_marker: str | None,
-               store_order: Callable[[set[str]], list[str]] | None = None) -> dict[str, Any]:
+               store_order: Callable[[set[str]], list[str]] | None = None,
+               shown_locations: Callable[[dict[str, Any]], list[dict[str, Any]] | None]
+               | None = None) -> dict[str, Any]:
     """``GET /v2/images``: the page plus ``first``/``next`` links that keep the filters."""
     kept = [(k, v) for k, v in params if k != "marker"]
     body: dict[str, Any] = {
-        "images": [image(r, store_order) for r in records],
+        "images": [image(r, store_order, shown_locations(r) if shown_locations else None)
+                   for r in records],
         "first": "/v2/images" + (f"?{urlencode(kept)}" if kept else ""),
         "schema": "/v2/schemas/images",
     }

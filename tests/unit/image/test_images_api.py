@@ -11,7 +11,7 @@ def test_discovery(image_api):
     root = image_api.as_(None).get("/")
     assert root.status_code == 300
     ids = [v["id"] for v in root.json()["versions"]]
-    assert ids[0] == "v2.16" and ids[-1] == "v2.0" and len(ids) == 17
+    assert ids[0] == "v2.17" and ids[-1] == "v2.0" and len(ids) == 18
     assert root.json()["versions"][0]["status"] == "CURRENT"
     assert root.json()["versions"][1]["status"] == "SUPPORTED"
     assert root.json()["versions"][0]["links"][0]["href"].endswith("/image/v2/")
