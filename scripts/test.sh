@@ -11,7 +11,7 @@ echo "== lint and types"
 .venv/bin/mypy nimbus
 
 echo "== unit, integration and functional tests"
-.venv/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/integration tests/functional
+.venv/bin/python -m pytest -q -p no:cacheprovider -n 3 --dist loadscope tests/unit tests/integration tests/functional
 
 echo "== tempest: the interop required list; ratchet tests/interop/passing.txt"
 .venv/bin/python tests/interop/run_tempest.py --flagged

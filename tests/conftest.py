@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,14 +56,35 @@ class PersonaClient:
         return self.request("HEAD", path, **kw)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database at every branch's head, copied for each test instead of migrating
+    again (the migrations themselves are tested in tests/unit/core/test_db.py)."""
+    from nimbus.core.db import migrate
+    from nimbus.core.db.engine import Database
+    from nimbus.core.plugins import SERVICES
+
+    path = tmp_path_factory.mktemp("template") / "nimbus.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.upgrade(db.engine, ["core", *SERVICES])
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
 @pytest.fixture
-def make_cloud(tmp_path: Path) -> Iterator[Callable[..., tuple[Cloud, PersonaClient]]]:
+def make_cloud(tmp_path: Path, migrated_sqlite: Path
+               ) -> Iterator[Callable[..., tuple[Cloud, PersonaClient]]]:
     """``cloud, api = make_cloud(["network"], prefix="/network")``: services in-process, fake auth."""
     clouds: list[Cloud] = []
 
     def factory(services: list[str], prefix: str = "", bootstrap: bool = False,
                 **settings: Any) -> tuple[Cloud, PersonaClient]:
         cfg = load({"state_dir": str(tmp_path / f"cloud{len(clouds)}"), **settings})
+        if not cfg.db_url:
+            cfg.state_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(migrated_sqlite, cfg.state_dir / "nimbus.db")
         cloud = Cloud(cfg, services=services)
         cloud.migrate()
         cloud.start()

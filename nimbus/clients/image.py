@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from nimbus.clients.base import ServiceClient
+
+_PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
 
 
 class ImageClient(ServiceClient):
@@ -13,3 +17,30 @@ class ImageClient(ServiceClient):
     def get_image(self, image_id: str) -> dict[str, Any]:
         """``GET /v2/images/{id}``; raises NotFound when there is no such image."""
         return self.get(f"/v2/images/{image_id}")  # type: ignore[no-any-return]
+
+    def create_image(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v2/images``: a queued image record (core fields and properties, flat)."""
+        return self.post("/v2/images", body)  # type: ignore[no-any-return]
+
+    def update_image(self, image_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Replace (or add) the top-level ``changes`` through a JSON-patch request."""
+        ops = [{"op": "replace", "path": f"/{key}", "value": value}
+               for key, value in changes.items()]
+        return self.request("PATCH", f"/v2/images/{image_id}",  # type: ignore[no-any-return]
+                            data=json.dumps(ops), headers={"Content-Type": _PATCH_TYPE})
+
+    def delete_image(self, image_id: str) -> None:
+        self.delete(f"/v2/images/{image_id}")
+
+    def upload(self, image_id: str, chunks: Iterable[bytes]) -> None:
+        """``PUT /v2/images/{id}/file``, streaming ``chunks``."""
+        # A generator, so that requests streams it rather than form-encoding a list.
+        self.request("PUT", f"/v2/images/{image_id}/file", data=(c for c in chunks),
+                     headers={"Content-Type": "application/octet-stream"})
+
+    def read_range(self, image_id: str, first: int | None, last: int | None) -> bytes:
+        """Bytes ``first``..``last`` (inclusive) of the image's data; ``first=None`` asks for the
+        last ``last`` bytes. The image API answers 206 with just that part."""
+        spec = f"bytes={'' if first is None else first}-{'' if last is None else last}"
+        data = self.get(f"/v2/images/{image_id}/file", headers={"Range": spec})
+        return bytes(data or b"")

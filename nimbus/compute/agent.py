@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from nimbus.compute import faults, networking
+from nimbus.compute import faults, image_checks, networking, snapshots
 from nimbus.compute.db import api as dbapi
 from nimbus.compute.db.models import Instance
 from nimbus.compute.drivers.base import ComputeDriver
@@ -106,6 +106,10 @@ class ComputeAgent:
         clients = self.state.clients
         ports: list[dict[str, Any]] = []
         try:
+            image = request_spec.get("image")
+            if image:
+                # Before any port exists: a refused image is the cheapest failure there is.
+                image_checks.verify_image(clients.image, image)
             ports = networking.allocate(clients.network, instance_dict(row), self.host,
                                         list(row.requested_networks or []))
             row = dbapi.update_instance(self.db, instance_uuid, expected_task=TaskState.NETWORKING,
@@ -204,6 +208,10 @@ class ComputeAgent:
         dbapi.update_instance(self.db, instance_uuid, vm_state=transition.final,
                               task_state=None, power_state=transition.power)
         dbapi.finish_event(self.db, event, "Success")
+
+    # -- snapshots -------------------------------------------------------------------------
+    def snapshot_instance(self, ctx: dict[str, Any], instance_uuid: str, image_id: str) -> None:
+        snapshots.capture_and_upload(self, ctx, instance_uuid, image_id)
 
     # -- volumes ---------------------------------------------------------------------------
     def _bdm(self, instance_uuid: str, bdm_id: str) -> Any:

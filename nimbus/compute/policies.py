@@ -29,6 +29,7 @@ RULES: dict[str, str] = {
     "os_compute_api:servers:reboot": MEMBER,
     "os_compute_api:servers:start": MEMBER,
     "os_compute_api:servers:stop": MEMBER,
+    "os_compute_api:servers:create_image": MEMBER,
     "os_compute_api:os-extended-server-attributes": ADMIN,
     "os_compute_api:os-lock-server:lock": MEMBER,
     "os_compute_api:os-lock-server:unlock": MEMBER,

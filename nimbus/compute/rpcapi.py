@@ -48,6 +48,11 @@ class ComputeAgentAPI:
         self._host(host).cast(ctx, "server_action", instance_uuid=instance_uuid, action=action,
                               hard=hard)
 
+    def snapshot_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                          image_id: str) -> None:
+        self._host(host).cast(ctx, "snapshot_instance", instance_uuid=instance_uuid,
+                              image_id=image_id)
+
     def attach_volume(self, ctx: dict[str, Any], host: str, instance_uuid: str,
                       bdm_id: str) -> None:
         self._host(host).cast(ctx, "attach_volume", instance_uuid=instance_uuid, bdm_id=bdm_id)

@@ -35,6 +35,9 @@ class TaskState:
     UNPAUSING = "unpausing"
     SUSPENDING = "suspending"
     RESUMING = "resuming"
+    IMAGE_SNAPSHOT = "image_snapshot"
+    IMAGE_PENDING_UPLOAD = "image_pending_upload"
+    IMAGE_UPLOADING = "image_uploading"
 
 
 class PowerState:
@@ -101,6 +104,9 @@ ACTIONS: dict[str, Transition] = {
     "resume": Transition((VmState.SUSPENDED,), TaskState.RESUMING, VmState.ACTIVE,
                          PowerState.RUNNING),
 }
+
+# createImage: the vm_states a server may be snapshotted from (the guest keeps its state).
+SNAPSHOTTABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
 
 # Deleting is allowed from every state; only a delete already under way is refused silently.
 DELETABLE = (VmState.BUILDING, VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED,

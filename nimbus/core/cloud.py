@@ -39,6 +39,11 @@ def _load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
         if not data.get(key):
             data[key] = secrets.token_urlsafe(18)
             changed = True
+    if not data.get("cloud_id"):
+        # Names this cloud's exchanges and queues on a shared broker; every process of the
+        # cloud reads it from the same secrets.yaml.
+        data["cloud_id"] = secrets.token_hex(4)
+        changed = True
     if changed:
         state_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -66,7 +71,8 @@ class Cloud:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         self.secrets = _load_secrets(settings.state_dir, settings.admin_password)
         self.db = Database(settings.database_url)
-        self.bus = Bus(settings.bus_url, default_timeout=settings.rpc_timeout)
+        self.bus = Bus(settings.bus_url, default_timeout=settings.rpc_timeout,
+                       namespace=f"nimbus-{self.secrets['cloud_id']}")
         self.auth = TokenValidator(cache_seconds=settings.token_cache_seconds)
         self.registry = Registry(self.db)
         chosen = [n.strip() for n in settings.services.split(",") if n.strip()]

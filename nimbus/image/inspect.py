@@ -166,28 +166,43 @@ class StreamInspector:
         for finding in findings:
             if finding.unsafe:
                 raise BadRequest(f"Image content was refused: {finding.unsafe}.")
-        names = [f.format for f in findings]
-        structured = [n for n in names if n in STRUCTURED]
-        if len(structured) > 1 or (structured and "iso" in names):
-            raise BadRequest("Image content was refused: it parses as more than one format "
-                             f"({', '.join(sorted(set(names)))}).")
-        if structured and ("mbr" in names or "gpt" in names):
-            # A partition table on a hybrid ISO is normal; on a qcow2 or VMDK it is a disguise.
-            raise BadRequest("Image content was refused: it parses as more than one format "
-                             f"({', '.join(sorted(set(names)))}).")
+        ambiguous = ambiguity(findings)
+        if ambiguous:
+            raise BadRequest(f"Image content was refused: {ambiguous}.")
+        structured = [f.format for f in findings if f.format in STRUCTURED]
         if structured and structured[0] != self.claimed:
             raise BadRequest(f"Image content is {structured[0]} but disk_format is "
                              f"{self.claimed}.")
 
 
+def ambiguity(findings: list[Finding]) -> str | None:
+    """Why content that parses as more than one format is refused (tools disagree on it)."""
+    names = [f.format for f in findings]
+    structured = [n for n in names if n in STRUCTURED]
+    # A partition table on a hybrid ISO is normal; on a qcow2 or VMDK it is a disguise.
+    if len(structured) > 1 or (structured and ({"iso", "mbr", "gpt"} & set(names))):
+        return f"it parses as more than one format ({', '.join(sorted(set(names)))})"
+    return None
+
+
 def inspect(data: bytes) -> Inspection:
     """What a whole (small) buffer is, without raising: ``unsafe`` says why it would be refused."""
+    return inspect_parts(data[:HEAD_BYTES], data[-TAIL_BYTES:], len(data))
+
+
+def inspect_parts(head: bytes, tail: bytes, size: int) -> Inspection:
+    """Like ``inspect``, from an image's first ``HEAD_BYTES`` and last ``TAIL_BYTES`` alone (what
+    a consumer fetches with two ranged reads). A structure that points past the head cannot be
+    checked, and counts as unsafe."""
     inspector = StreamInspector(None)
-    inspector.head = data[:HEAD_BYTES]
-    inspector.tail = data[-TAIL_BYTES:]
-    inspector.size = len(data)
+    inspector.head = head[:HEAD_BYTES]
+    inspector.tail = tail[-TAIL_BYTES:]
+    inspector.size = size
     inspector.final = True
     findings = inspector._evaluate()
+    ambiguous = ambiguity(findings)
+    if ambiguous:
+        findings.insert(0, Finding("raw", unsafe=ambiguous))
     unsafe = next((f for f in findings if f.unsafe), None)
     structured = [f for f in findings if f.format in STRUCTURED]
     best = unsafe or (structured[0] if structured else None) or next(

@@ -8,6 +8,8 @@ turns that into the server's ``fault``. Capabilities are class attributes the ag
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from nimbus.core import errors
@@ -18,6 +20,15 @@ class DriverError(errors.NimbusError):
     code = 500
     title = "Compute driver error"
     message_format = "{reason}"
+
+
+@dataclass
+class SnapshotData:
+    """A guest's root disk as an image: its ``disk_format`` and its bytes, chunk by chunk."""
+
+    disk_format: str
+    chunks: Iterable[bytes]
+    container_format: str = "bare"
 
 
 class ComputeDriver(abc.ABC):
@@ -32,6 +43,7 @@ class ComputeDriver(abc.ABC):
     supports_live_migration: bool = False
     supports_pause: bool = True
     supports_suspend: bool = True
+    supports_snapshot: bool = False
     hypervisor_type: str = "unknown"
 
     def __init__(self, host: str, settings: Any = None) -> None:
@@ -86,6 +98,12 @@ class ComputeDriver(abc.ABC):
 
     def resume(self, instance: dict[str, Any]) -> None:
         raise DriverError(reason=f"{type(self).__name__} cannot resume")
+
+    def snapshot(self, instance: dict[str, Any]) -> SnapshotData:
+        """Capture the guest's root disk. The chunks are read while the agent uploads them, so
+        a driver may stream from a temporary file it removes when the iterator ends. Raises
+        DriverError when the guest is not on this host or cannot be captured."""
+        raise DriverError(reason=f"{type(self).__name__} cannot snapshot")
 
     @abc.abstractmethod
     def get_volume_connector(self, instance: dict[str, Any]) -> dict[str, Any]:

@@ -28,12 +28,20 @@ from nimbus.core.errors import NimbusError, RpcTimeout
 
 LOG = logging.getLogger(__name__)
 
-RPC_EXCHANGE = Exchange("nimbus.rpc", type="direct", durable=False)
-NOTIFY_EXCHANGE = Exchange("nimbus.notifications", type="topic", durable=False)
+class Names:
+    """Exchange and queue names of one cloud. Every name starts with the cloud's namespace, so
+    two clouds on one broker (or a test run after another) never see each other's messages."""
 
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.rpc = Exchange(f"{namespace}.rpc", type="direct", durable=False)
+        self.notifications = Exchange(f"{namespace}.notifications", type="topic", durable=False)
 
-def _fanout_exchange(topic: str) -> Exchange:
-    return Exchange(f"nimbus.rpc.{topic}.fanout", type="fanout", durable=False)
+    def fanout(self, topic: str) -> Exchange:
+        return Exchange(f"{self.namespace}.rpc.{topic}.fanout", type="fanout", durable=False)
+
+    def queue(self, *parts: str) -> str:
+        return ".".join([self.namespace, *parts])
 
 
 def _dumps(value: Any) -> str:
@@ -43,8 +51,10 @@ def _dumps(value: Any) -> str:
 class Bus:
     """A connection factory plus the reply machinery for one process."""
 
-    def __init__(self, url: str = "memory://", default_timeout: float = 60.0) -> None:
+    def __init__(self, url: str = "memory://", default_timeout: float = 60.0,
+                 namespace: str = "nimbus") -> None:
         self.url = url
+        self.names = Names(namespace)
         self.default_timeout = default_timeout
         options: dict[str, Any] = {}
         if url.startswith("memory"):
@@ -52,7 +62,7 @@ class Bus:
             options["polling_interval"] = 0.005
         self._options = options
         self._publish_conn = self.connection()
-        self._reply_queue_name = f"nimbus.reply.{uuid.uuid4().hex}"
+        self._reply_queue_name = self.names.queue("reply", uuid.uuid4().hex)
         self._waiters: dict[str, _Waiter] = {}
         self._waiters_lock = threading.Lock()
         self._reply_thread: threading.Thread | None = None
@@ -97,7 +107,7 @@ class Bus:
             "timestamp": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
         try:
-            self.publish(body, NOTIFY_EXCHANGE, f"notifications.{priority}")
+            self.publish(body, self.names.notifications, f"notifications.{priority}")
         except Exception:  # notifications never break the operation that emits them
             LOG.exception("could not emit notification %s", event_type)
 
@@ -116,7 +126,7 @@ class Bus:
     def _reply_loop(self, ready: threading.Event) -> None:
         queue = Queue(
             self._reply_queue_name,
-            exchange=RPC_EXCHANGE,
+            exchange=self.names.rpc,
             routing_key=self._reply_queue_name,
             auto_delete=True,
             durable=False,
@@ -219,14 +229,16 @@ class RpcClient:
         correlation_id = self.bus.expect_reply()
         msg = self._message(ctx, method, kwargs)
         msg.update(reply_to=self.bus.reply_to, correlation_id=correlation_id)
-        self.bus.publish(msg, RPC_EXCHANGE, self._routing_key())
+        self.bus.publish(msg, self.bus.names.rpc, self._routing_key())
         return self.bus.wait_reply(correlation_id, self.timeout, self.topic, method)
 
     def cast(self, ctx: dict[str, Any], method: str, **kwargs: Any) -> None:
-        self.bus.publish(self._message(ctx, method, kwargs), RPC_EXCHANGE, self._routing_key())
+        self.bus.publish(self._message(ctx, method, kwargs), self.bus.names.rpc,
+                         self._routing_key())
 
     def fanout(self, ctx: dict[str, Any], method: str, **kwargs: Any) -> None:
-        self.bus.publish(self._message(ctx, method, kwargs), _fanout_exchange(self.topic), self.topic)
+        self.bus.publish(self._message(ctx, method, kwargs), self.bus.names.fanout(self.topic),
+                         self.topic)
 
 
 def _compatible(have: str, want: str) -> bool:
@@ -252,16 +264,17 @@ class RpcServer:
         self._threads: list[threading.Thread] = []
 
     def _queues(self, primary: bool) -> list[Queue]:
+        names = self.bus.names
         queues = [
-            Queue(f"nimbus.{self.topic}", exchange=RPC_EXCHANGE, routing_key=self.topic,
+            Queue(names.queue(self.topic), exchange=names.rpc, routing_key=self.topic,
                   durable=False, auto_delete=False),
         ]
         if primary:
-            queues.append(Queue(f"nimbus.{self.topic}.{self.host}", exchange=RPC_EXCHANGE,
+            queues.append(Queue(names.queue(self.topic, self.host), exchange=names.rpc,
                                 routing_key=f"{self.topic}.{self.host}", durable=False,
                                 auto_delete=False))
-            queues.append(Queue(f"nimbus.{self.topic}.fanout.{uuid.uuid4().hex[:12]}",
-                                exchange=_fanout_exchange(self.topic), routing_key=self.topic,
+            queues.append(Queue(names.queue(self.topic, "fanout", uuid.uuid4().hex[:12]),
+                                exchange=names.fanout(self.topic), routing_key=self.topic,
                                 durable=False, auto_delete=True, exclusive=False))
         return queues
 
@@ -315,7 +328,7 @@ class RpcServer:
         if data.get("reply_to"):
             reply["correlation_id"] = data.get("correlation_id")
             try:
-                self.bus.publish(reply, RPC_EXCHANGE, data["reply_to"])
+                self.bus.publish(reply, self.bus.names.rpc, data["reply_to"])
             except Exception:
                 LOG.exception("could not reply to %s", data.get("reply_to"))
 

@@ -50,6 +50,19 @@ def _view(req: ApiRequest, vol: dict[str, Any]) -> dict[str, Any]:
     return schema.detail(vol, base_url(req), admin=req.ctx.is_admin, version=req.version)
 
 
+# Cinder adds these through extensions on show and list only; create and update answer without
+# them, and clients validate those answers against a closed schema.
+_SHOW_ONLY = ("os-vol-tenant-attr:tenant_id", "volume_image_metadata", "os-vol-host-attr:host",
+              "os-vol-mig-status-attr:migstat", "os-vol-mig-status-attr:name_id")
+
+
+def _written(req: ApiRequest, vol: dict[str, Any]) -> dict[str, Any]:
+    body = _view(req, vol)
+    for key in _SHOW_ONLY:
+        body.pop(key, None)
+    return body
+
+
 def _load(req: ApiRequest, volume_id: str, action: str) -> dict[str, Any]:
     vol = req.svc.volumes.get(volume_id, scope(req))
     req.enforce(action, target={"project_id": vol["project_id"]})
@@ -71,7 +84,7 @@ def create(req: ApiRequest) -> dict[str, Any]:
     if "multiattach" in spec:
         spec["multiattach"] = to_bool(spec["multiattach"], "multiattach")
     vol = req.svc.volumes.create(ctx_dict(req), spec)
-    return {"volume": _view(req, vol)}
+    return {"volume": _written(req, vol)}
 
 
 def _query(req: ApiRequest) -> ListQuery:
@@ -141,7 +154,7 @@ def update(req: ApiRequest) -> dict[str, Any]:
     if "metadata" in changes:
         wanted["metadata"] = changes["metadata"] or {}
     vol = req.svc.volumes.update(vol["id"], None, wanted)
-    return {"volume": _view(req, vol)}
+    return {"volume": _written(req, vol)}
 
 
 @router.delete("/volumes/{volume_id}", status=202)

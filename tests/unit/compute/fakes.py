@@ -10,6 +10,7 @@ from typing import Any
 
 from nimbus.core.errors import BadRequest, Conflict, NotFound
 from tests.support.personas import PROJECT
+from tests.unit.image import crafted
 
 IMAGE_ID = "11111111-1111-4111-8111-111111111111"
 NETWORK_ID = "22222222-2222-4222-8222-222222222222"
@@ -17,17 +18,57 @@ SUBNET_ID = "33333333-3333-4333-8333-333333333333"
 
 
 class FakeImage:
+    """Image records and their bytes; ``read_range`` answers as the image API's Range support."""
+
     def __init__(self) -> None:
-        self.images: dict[str, dict[str, Any]] = {
-            IMAGE_ID: {"id": IMAGE_ID, "name": "cirros", "status": "active",
-                       "visibility": "public", "owner": "x", "min_disk": 0, "min_ram": 0,
-                       "size": 1024, "disk_format": "qcow2", "container_format": "bare"},
-        }
+        self.images: dict[str, dict[str, Any]] = {}
+        self.data: dict[str, bytes] = {}
+        self.reads: list[tuple[str, int | None, int | None]] = []
+        self.add(IMAGE_ID, crafted.qcow2(1024 * 1024), "qcow2", name="cirros",
+                 visibility="public", owner="x")
+
+    def add(self, image_id: str, data: bytes, disk_format: str, **fields: Any) -> str:
+        self.images[image_id] = {"id": image_id, "name": "img", "status": "active",
+                                 "visibility": "public", "owner": PROJECT, "min_disk": 0,
+                                 "min_ram": 0, "size": len(data), "disk_format": disk_format,
+                                 "container_format": "bare", **fields}
+        self.data[image_id] = data
+        return image_id
 
     def get_image(self, image_id: str) -> dict[str, Any]:
         if image_id not in self.images:
             raise NotFound(f"No image found with ID {image_id}")
         return copy.deepcopy(self.images[image_id])
+
+    def create_image(self, body: dict[str, Any]) -> dict[str, Any]:
+        image_id = str(uuid.uuid4())
+        self.images[image_id] = {"id": image_id, "status": "queued", "size": None, **body}
+        return copy.deepcopy(self.images[image_id])
+
+    def update_image(self, image_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        self.get_image(image_id)
+        self.images[image_id].update(changes)
+        return self.get_image(image_id)
+
+    def delete_image(self, image_id: str) -> None:
+        self.get_image(image_id)
+        del self.images[image_id]
+        self.data.pop(image_id, None)
+
+    def upload(self, image_id: str, chunks: Any) -> None:
+        image = self.images.get(image_id)
+        if image is None:
+            raise NotFound(f"No image found with ID {image_id}")
+        data = b"".join(chunks)
+        self.data[image_id] = data
+        image.update(status="active", size=len(data))
+
+    def read_range(self, image_id: str, first: int | None, last: int | None) -> bytes:
+        self.reads.append((image_id, first, last))
+        data = self.data[self.get_image(image_id)["id"]]
+        if first is None:
+            return data[-(last or 0):]
+        return data[first:None if last is None else last + 1]
 
 
 class FakeNetwork:
