@@ -182,6 +182,10 @@ def main() -> int:
     parser.add_argument("--components", help="interop components, e.g. identity,image")
     parser.add_argument("--flagged", action="store_true", help="include required-flagged tests")
     parser.add_argument("--regex", help="run tests matching this regex instead")
+    parser.add_argument("--also", action="append", default=[],
+                        help="a regex of more tests to run with the interop list (repeatable)")
+    parser.add_argument("--require-ratchet", action="store_true",
+                        help="fail when a test in the ratchet was not run at all (CI)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--update", action="store_true", help="add new passes to the ratchet")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
@@ -228,7 +232,8 @@ def main() -> int:
         else:
             comps = set(args.components.split(",")) if args.components else None
             statuses = {"required", "required-flagged"} if args.flagged else {"required"}
-            (ws / "include.txt").write_text("\n".join(include_list(comps, statuses)) + "\n")
+            lines = include_list(comps, statuses) + list(args.also)
+            (ws / "include.txt").write_text("\n".join(lines) + "\n")
             run += ["--include-list", str(ws / "include.txt")]
         env = dict(os.environ, PATH=f"{tempest_venv / 'bin'}:{os.environ.get('PATH', '')}")
         proc = subprocess.run(run, cwd=ws, env=env, capture_output=True, text=True)
@@ -254,6 +259,9 @@ def main() -> int:
             skipped.add(m.group("test") + (m.group("scenario") or ""))
     ratchet = set(RATCHET.read_text().split()) if RATCHET.exists() else set()
     selected_ratchet = {t for t in ratchet if t in passed | failed | skipped}
+    if args.require_ratchet:
+        # A test dropped from the selection must not leave the ratchet unnoticed.
+        selected_ratchet = ratchet
     lost = sorted(selected_ratchet - passed)
     new = sorted(passed - ratchet)
     errors = server_errors(state / "nimbus.log")
