@@ -48,11 +48,28 @@ def write_clouds_yaml(settings: Settings, secrets: dict[str, Any]) -> Path:
     path = settings.state_dir / "clouds.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     path.chmod(0o600)
+    if settings.state_dir == Path("~/.nimbus").expanduser().resolve():
+        _merge_user_clouds(data["clouds"])
     # Where this cloud answers, for tools run later against the same state dir.
     (settings.state_dir / "endpoint.yaml").write_text(
         yaml.safe_dump({"host": settings.host, "port": settings.port,
                         "public_host": settings.public_host}))
     return path
+
+
+def _merge_user_clouds(clouds: dict[str, Any]) -> None:
+    """The default cloud also goes into the user's own clouds.yaml, next to whatever else is
+    there, so `openstack --os-cloud nimbus` works at once without any environment."""
+    path = Path("~/.config/openstack/clouds.yaml").expanduser()
+    try:
+        current = yaml.safe_load(path.read_text()) if path.exists() else {}
+        current = current if isinstance(current, dict) else {}
+        current.setdefault("clouds", {}).update(clouds)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(current, sort_keys=False))
+        path.chmod(0o600)
+    except (OSError, yaml.YAMLError) as exc:
+        LOG.warning("could not update %s: %s", path, exc)
 
 
 def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: bool = True) -> int:

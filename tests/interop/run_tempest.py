@@ -46,6 +46,7 @@ TEMPEST_VERSION = "47.0.0"
 # part of the name, since each scenario passes or fails on its own.
 RESULT = re.compile(r"^\{\d+\} (?P<test>[\w.]+)(?:\[[^\]]*\])?(?P<scenario>\([^)]*\))? "
                     r"\[[\d.]+s\] \.\.\. (?P<status>ok|FAILED)")
+CLASS_FAILED = re.compile(r"^\{\d+\} setUpClass \((?P<cls>[\w.]+)\) \[[\d.]+s\] \.\.\. FAILED")
 SKIP = re.compile(r"^\{\d+\} (?:setUpClass \()?(?P<test>[\w.]+)(?P<scenario>\([^)]*\))?\)? "
                   r"\.\.\. SKIPPED")
 
@@ -257,6 +258,11 @@ def main() -> int:
         m = SKIP.match(line)
         if m:
             skipped.add(m.group("test") + (m.group("scenario") or ""))
+            continue
+        m = CLASS_FAILED.match(line)
+        if m:
+            # Every test of a class whose set-up failed is a failure, counted once by class.
+            failed.add(m.group("cls") + " (setUpClass)")
     ratchet = set(RATCHET.read_text().split()) if RATCHET.exists() else set()
     selected_ratchet = {t for t in ratchet if t in passed | failed | skipped}
     if args.require_ratchet:
