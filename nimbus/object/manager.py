@@ -18,6 +18,7 @@ from nimbus.core.errors import Conflict, NotFound
 from nimbus.object import timeutil
 from nimbus.object.db.models import Account, Container, Object
 from nimbus.object.db.queries import ListingQuery, listing
+from nimbus.object.objects import live
 from nimbus.object.schemas.listing import container_entry, object_entry
 from nimbus.object.schemas.metadata import merged
 
@@ -177,4 +178,5 @@ class Manager:
             row = self._container(session, account, name)
             if row is None:
                 raise NotFound(resource="container", id=name)
-            return listing(session, Object, Object.container_id == row.id, query, object_entry)
+            scope = (Object.container_id == row.id) & live()
+            return listing(session, Object, scope, query, object_entry)

@@ -6,11 +6,14 @@ version the index no longer names is dropped from the driver only after the inde
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +37,10 @@ class ObjectInfo:
     data_ts: str
     meta_ts: str
     meta: dict[str, str] = field(default_factory=dict)
+    delete_at: int | None = None
+    manifest: str | None = None
+    #: For a dynamic large object once resolved: its segments, in name order.
+    segments: list[ObjectInfo] | None = None
 
 
 @dataclass
@@ -44,6 +51,8 @@ class PutRequest:
     meta: dict[str, str]
     expected_etag: str | None = None
     if_none_match: bool = False
+    delete_at: int | None = None
+    manifest: str | None = None
 
 
 def name_hash(name: str) -> str:
@@ -52,7 +61,16 @@ def name_hash(name: str) -> str:
 
 def _info(account: str, container: str, row: Object) -> ObjectInfo:
     return ObjectInfo(account, container, row.name, row.etag, row.size, row.content_type,
-                      row.data_ts, row.meta_ts, dict(row.meta or {}))
+                      row.data_ts, row.meta_ts, dict(row.meta or {}), row.delete_at, row.manifest)
+
+
+def live() -> ColumnElement[bool]:
+    """Objects whose X-Delete-At has not passed: the expired ones no longer exist for clients."""
+    return or_(Object.delete_at.is_(None), Object.delete_at > int(time.time()))
+
+
+def expired(row: Object) -> bool:
+    return row.delete_at is not None and row.delete_at <= time.time()
 
 
 class ObjectManager:
@@ -78,7 +96,7 @@ class ObjectManager:
         """The object's index entry; ``NotFound`` for a missing container or object."""
         with self.db.reader() as session:
             row = self._row(session, self._container(session, account, container).id, name)
-            if row is None:
+            if row is None or expired(row):
                 raise NotFound(resource="object", id=name)
             return _info(account, container, row)
 
@@ -90,8 +108,50 @@ class ObjectManager:
         return True
 
     def read(self, info: ObjectInfo, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        """Bytes ``[start, end)`` of the version ``info`` names."""
-        return self.driver.get(info.account, info.container, info.name, info.data_ts, start, end)
+        """Bytes ``[start, end)`` of the version ``info`` names (its segments' once resolved)."""
+        if info.segments is None:
+            return self.driver.get(info.account, info.container, info.name, info.data_ts,
+                                   start, end)
+        return self._read_segments(info.segments, start, info.size if end is None else end)
+
+    def _read_segments(self, segments: list[ObjectInfo], start: int, end: int) -> Iterator[bytes]:
+        offset = 0
+        for seg in segments:
+            lo, hi = max(start - offset, 0), min(end - offset, seg.size)
+            if lo < hi:
+                yield from self.driver.get(seg.account, seg.container, seg.name, seg.data_ts,
+                                           lo, hi)
+            offset += seg.size
+            if offset >= end:
+                return
+
+    def resolve(self, info: ObjectInfo) -> ObjectInfo:
+        """A dynamic large object as clients see it: its segments' bytes, size and etag.
+
+        The segments are the live objects named ``<prefix>...`` in the manifest's container, in
+        name order; the etag is the MD5 of their etags joined, as Swift computes it.
+        """
+        if info.manifest is None:
+            return info
+        container, _, prefix = info.manifest.partition("/")
+        container, prefix = unquote(container), unquote(prefix)
+        with self.db.reader() as session:
+            try:
+                cont = self._container(session, info.account, container)
+            except NotFound:
+                rows: list[Object] = []
+            else:
+                stmt = select(Object).where(Object.container_id == cont.id, live())
+                if prefix:
+                    stmt = stmt.where(Object.name >= prefix)
+                rows = [row for row in session.scalars(stmt.order_by(Object.name))
+                        if row.name.startswith(prefix)]
+            segments = [_info(info.account, container, row) for row in rows]
+        digest = hashlib.md5(usedforsecurity=False)
+        for seg in segments:
+            digest.update(seg.etag.encode())
+        return dataclasses.replace(info, size=sum(seg.size for seg in segments),
+                                   etag=digest.hexdigest(), segments=segments)
 
     def put(self, account: str, container: str, name: str, chunks: Iterable[bytes],
             request: PutRequest) -> ObjectInfo:
@@ -148,18 +208,27 @@ class ObjectManager:
             row.size = stored.size
             row.content_type = request.content_type
             row.meta = dict(request.meta)
+            row.delete_at = request.delete_at
+            row.manifest = request.manifest
             session.flush()
             return _info(account, container, row), old
 
     @retry_on_lock()
     def post(self, account: str, container: str, name: str, meta: dict[str, str],
-             content_type: str | None) -> ObjectInfo:
-        """Replace the object's user metadata (and its type when given), as Swift's POST."""
+             content_type: str | None, delete_at: int | None = None,
+             manifest: str | None = None) -> ObjectInfo:
+        """Replace the object's user metadata, expiry and manifest (and its type when given).
+
+        As Swift's POST, what the request does not name is dropped: no X-Delete-At means the
+        object no longer expires.
+        """
         with self.db.writer() as session:
             row = self._row(session, self._container(session, account, container).id, name)
-            if row is None:
+            if row is None or expired(row):
                 raise NotFound(resource="object", id=name)
             row.meta = dict(meta)
+            row.delete_at = delete_at
+            row.manifest = manifest
             if content_type:
                 row.content_type = content_type
             row.meta_ts = timeutil.after(row.meta_ts)

@@ -18,6 +18,7 @@ from nimbus.object.schemas.constraints import ACCOUNT_LISTING_LIMIT
 
 router = Router()
 PATHS = ("/v1/{account}", "/v1/{account}/")
+POLICY_STATS = "X-Account-Storage-Policy-Policy-0"
 
 
 def _read(req: ApiRequest) -> Response:
@@ -33,6 +34,13 @@ def _read(req: ApiRequest) -> Response:
         "X-Put-Timestamp": info.put_ts,
         "Accept-Ranges": "bytes",
     })
+    if info.container_count:
+        # Swift reports usage per storage policy in use; every container is in Policy-0.
+        headers.update(stats_headers({
+            f"{POLICY_STATS}-Container-Count": info.container_count,
+            f"{POLICY_STATS}-Object-Count": info.object_count,
+            f"{POLICY_STATS}-Bytes-Used": info.bytes_used,
+        }))
     headers.update(metadata.to_headers(info.meta, "account"))
     fmt = listing.choose_format(req.query, req.headers.get("accept"))
     content_type = listing.CONTENT_TYPES[fmt]

@@ -1,6 +1,7 @@
 """``GET /info``: the capabilities document clients and tempest read to decide what to use.
 
-Only what is implemented is listed: no middleware (bulk, SLO, DLO, tempurl, versioning...) yet.
+Only what is implemented is listed: no middleware (bulk, SLO, tempurl, versioning...) yet.
+Dynamic large objects and object expiry are served, but Swift gives them no section here.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from nimbus.object.api.common import (
 from nimbus.object.api.objects import PATH, names
 from nimbus.object.errors import ClientDisconnect, LengthRequired, PreconditionFailed
 from nimbus.object.objects import ObjectInfo, PutRequest
-from nimbus.object.schemas import metadata
+from nimbus.object.schemas import expiry, metadata
 from nimbus.object.schemas.constraints import (
     MAX_CONTENT_TYPE_LENGTH,
     MAX_FILE_SIZE,
@@ -107,6 +107,8 @@ def put(req: ApiRequest) -> Response:
     length = _content_length(req)
     meta = metadata.fresh(req.headers, "object")
     request = _put_request(req, _content_type(req, obj), meta)
+    request.delete_at = expiry.delete_at(req.headers)
+    request.manifest = expiry.manifest(req.headers)
     info = req.svc.objects.put(account, container, obj, _body(req, length), request)
     return _created(info)
 
@@ -128,7 +130,7 @@ def _copy(req: ApiRequest, src: tuple[str, str, str], dst: tuple[str, str, str])
     if int(req.headers.get("content-length") or 0) != 0:
         raise BadRequest("Copy requests require a zero byte body")
     objects = req.svc.objects
-    source = objects.info(*src)
+    source = objects.resolve(objects.info(*src))
     if truthy(req.headers.get("x-fresh-metadata")):
         meta = metadata.fresh(req.headers, "object")
     else:
@@ -160,7 +162,8 @@ def post(req: ApiRequest) -> Response:
     authorize_in_container(req, "object:object:post", account, container, "write")
     meta = metadata.fresh(req.headers, "object")
     content_type = req.headers.get("content-type")
-    req.svc.objects.post(account, container, obj, meta, content_type)
+    req.svc.objects.post(account, container, obj, meta, content_type,
+                         expiry.delete_at(req.headers), expiry.manifest(req.headers))
     return reply(202)
 
 

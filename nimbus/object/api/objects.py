@@ -26,11 +26,16 @@ PATH = "/v1/{account}/{container}/{obj:path}"
 def object_headers(info: ObjectInfo) -> dict[str, str]:
     headers = {
         "Content-Type": info.content_type,
-        "ETag": info.etag,
+        # A large object's etag is not the MD5 of its bytes; Swift quotes it to say so.
+        "ETag": info.etag if info.segments is None else f'"{info.etag}"',
         "Last-Modified": timeutil.http_date(info.meta_ts),
         "X-Timestamp": info.meta_ts,
         "Accept-Ranges": "bytes",
     }
+    if info.delete_at is not None:
+        headers["X-Delete-At"] = str(info.delete_at)
+    if info.manifest is not None:
+        headers["X-Object-Manifest"] = info.manifest
     headers.update(metadata.to_headers(info.meta, "object"))
     return headers
 
@@ -47,7 +52,7 @@ def read(req: ApiRequest) -> Response:
     account, container, obj = names(req)
     authorize_in_container(req, "object:object:get", account, container, "read")
     objects = req.svc.objects
-    info = objects.info(account, container, obj)
+    info = objects.resolve(objects.info(account, container, obj))
     headers = object_headers(info)
     if conditional.not_modified(req.headers, info.etag, info.meta_ts):
         return reply(304, headers, content_type=info.content_type, length=0)

@@ -72,3 +72,7 @@ class Object(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(256))
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: X-Delete-At (seconds); past it the object reads as gone and leaves listings.
+    delete_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    #: X-Object-Manifest (``<container>/<prefix>``): a dynamic large object's segments.
+    manifest: Mapped[str | None] = mapped_column(String(2048), nullable=True)
