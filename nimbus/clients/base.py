@@ -7,8 +7,9 @@ body back into the matching ``NimbusError``.
 
 from __future__ import annotations
 
+import copy
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from nimbus.core import errors
 
@@ -52,6 +53,23 @@ class ServiceClient:
     def __init__(self, cloud: Cloud, user: str) -> None:
         self.cloud = cloud
         self.user = user
+        self._user_token: str | None = None
+        self._user_project: str | None = None
+
+    def acting_for(self, token: str | None, project_id: str | None) -> Self:
+        """A copy that sends the caller's own token instead of the service's.
+
+        Only for short calls made while the user's request is being served, where what is made
+        must belong to the user's project (Cinder has no way to create a volume for another
+        project). The endpoint is still found through the service's catalog. Work that outlives
+        the request keeps using the service's credentials.
+        """
+        if not token:
+            raise errors.Unauthorized("The request carries no token to act on.")
+        clone = copy.copy(self)
+        clone._user_token = token
+        clone._user_project = project_id
+        return clone
 
     @property
     def session(self) -> Session:
@@ -67,6 +85,10 @@ class ServiceClient:
                                   "endpoint_filter": {"service_type": self.service_type,
                                                       "interface": "public",
                                                       "region_name": self.cloud.settings.region}}
+        if self._user_token:
+            hdrs["X-Auth-Token"] = self._user_token
+            kwargs["authenticated"] = False
+            kwargs["endpoint_override"] = self._user_endpoint(kwargs["endpoint_filter"])
         if body is not None:
             kwargs["json"] = body
         if data is not None:
@@ -88,6 +110,20 @@ class ServiceClient:
             return None
         ctype = resp.headers.get("content-type", "")
         return resp.json() if "json" in ctype else resp.content
+
+    def _user_endpoint(self, endpoint_filter: dict[str, Any]) -> str | None:
+        """The endpoint as the user's catalog has it: endpoints that carry a project id (Cinder's
+        ``/v3/{project_id}``) name the user's project, not the service's."""
+        from keystoneauth1 import exceptions as ks_exc
+
+        try:
+            url = self.session.get_endpoint(**endpoint_filter)
+            service_project = self.session.get_project_id()
+        except ks_exc.ClientException:
+            return None     # the request itself reports the service as unavailable
+        if url and service_project and self._user_project:
+            url = url.replace(f"/{service_project}", f"/{self._user_project}")
+        return str(url) if url else None
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)

@@ -36,3 +36,19 @@ class VolumeClient(ServiceClient):
 
     def delete_attachment(self, attachment_id: str) -> None:
         self.delete(f"/attachments/{attachment_id}", microversion=ATTACH_VERSION, ok=(404,))
+
+    def create_volume(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return self.post("/volumes", {"volume": spec})["volume"]  # type: ignore[no-any-return]
+
+    def delete_volume(self, volume_id: str) -> None:
+        self.delete(f"/volumes/{volume_id}", ok=(404,))
+
+    def create_snapshot(self, volume_id: str, name: str, force: bool = False) -> dict[str, Any]:
+        body = {"snapshot": {"volume_id": volume_id, "name": name, "force": force}}
+        return self.post("/snapshots", body)["snapshot"]  # type: ignore[no-any-return]
+
+    def get_snapshot(self, snapshot_id: str) -> dict[str, Any]:
+        return self.get(f"/snapshots/{snapshot_id}")["snapshot"]  # type: ignore[no-any-return]
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        self.delete(f"/snapshots/{snapshot_id}", ok=(404,))

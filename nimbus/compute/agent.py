@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from nimbus.compute import faults, image_checks, networking, snapshots
+from nimbus.compute import block_devices, faults, image_checks, networking, snapshots
 from nimbus.compute.db import api as dbapi
 from nimbus.compute.db.models import Instance
 from nimbus.compute.drivers.base import ComputeDriver
@@ -116,7 +116,9 @@ class ComputeAgent:
                                         task_state=TaskState.SPAWNING, ports=ports)
             if row is None:
                 raise _Vanished()
-            self.driver.spawn(instance_dict(row), request_spec.get("image"))
+            info = instance_dict(row)
+            connected = block_devices.connect_all(self.state, self.driver, info, self.db)
+            self.driver.spawn(info, request_spec.get("image"), connected)
         except _Vanished:
             # Deleted while we built: the terminate message queued behind us finishes the job.
             networking.deallocate(clients.network, ports)
@@ -166,16 +168,7 @@ class ComputeAgent:
         if row.uuid in self.driver.list_instances():
             self.driver.destroy(info)
         clients = self.state.clients
-        for bdm in dbapi.attachments_of(self.db, row.uuid):
-            try:
-                self.driver.detach_volume(info, None, bdm.device_name)
-            except NimbusError as exc:
-                LOG.warning("detaching %s from %s: %s", bdm.volume_id, row.uuid, exc)
-            if bdm.attachment_id:
-                try:
-                    clients.volume.delete_attachment(bdm.attachment_id)
-                except NimbusError as exc:
-                    LOG.warning("deleting attachment %s: %s", bdm.attachment_id, exc)
+        block_devices.release_all(self.state, row.uuid, self.db, self.driver, info)
         networking.deallocate(clients.network, list(row.ports or []))
         self._free_allocation(row.uuid)
         dbapi.destroy_instance(self.db, row.uuid)

@@ -10,7 +10,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from nimbus.compute import networking, states
+from nimbus.compute import block_devices, networking, states
 from nimbus.compute.db import api as dbapi
 from nimbus.compute.db.models import Instance, VolumeAttachment
 from nimbus.compute.flavors import snapshot
@@ -54,7 +54,10 @@ class ServerManager:
             flavor = self.state.flavors.get(req["flavor_ref"])
         except NotFound:
             raise BadRequest(f"Flavor {req['flavor_ref']} could not be found.") from None
-        image = self._check_image(req["image_ref"], project_id, flavor.memory_mb, flavor.root_gb)
+        image = None
+        if req["image_ref"]:
+            image = self._check_image(req["image_ref"], project_id, flavor.memory_mb,
+                                      flavor.root_gb)
         key = None
         if req.get("key_name"):
             key = keypair_for_server(self.state.keypairs, str(ctx.user_id), req["key_name"])
@@ -68,6 +71,29 @@ class ServerManager:
         if az and az != "nova":
             raise BadRequest(f"The requested availability zone is not available: {az}")
         uuid = new_id()
+
+        def image_for_volume(image_id: str, size_gb: int) -> None:
+            found = self._check_image(image_id, project_id, flavor.memory_mb, size_gb)
+            if size_gb and int(found.get("size") or 0) > size_gb * 1024 ** 3:
+                raise BadRequest(f"Volume size {size_gb}GB is too small for image {image_id}.")
+
+        volumes = block_devices.prepare(self.state, ctx, uuid, req.get("block_devices") or [],
+                                        image_for_volume)
+        try:
+            row = self._record(ctx, uuid, req, flavor, key, requested, volumes.rows)
+        except Exception:
+            block_devices.undo(self.state, volumes)
+            raise
+        dbapi.record_action(self.db, ctx.to_dict(), uuid, "create")
+        spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
+                "user_id": ctx.user_id, "force_host": force_host}
+        self.state.scheduler_rpc.schedule_and_build(ctx.to_dict(), uuid, spec)
+        return row
+
+    def _record(self, ctx: RequestContext, uuid: str, req: dict[str, Any], flavor: Any,
+                key: dict[str, Any] | None, requested: list[dict[str, Any]],
+                bdms: list[dict[str, Any]]) -> Instance:
+        project_id = str(ctx.project_id)
         row = dbapi.create_instance(self.db, {
             "uuid": uuid, "name": req["name"], "project_id": project_id,
             "user_id": str(ctx.user_id), "flavor_id": flavor.flavorid,
@@ -84,10 +110,8 @@ class ServerManager:
             "requested_networks": requested, "hostname": hostname_for(req["name"]),
             "reservation_id": "r-" + new_id()[:8],
         })
-        dbapi.record_action(self.db, ctx.to_dict(), uuid, "create")
-        spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
-                "user_id": ctx.user_id, "force_host": force_host}
-        self.state.scheduler_rpc.schedule_and_build(ctx.to_dict(), uuid, spec)
+        for bdm in bdms:
+            dbapi.add_attachment(self.db, bdm)
         return row
 
     def _check_image(self, image_ref: str, project_id: str, ram: int, disk: int) -> dict[str, Any]:
@@ -134,12 +158,7 @@ class ServerManager:
         """Clean up without an agent (never scheduled, or its host is down)."""
         clients = self.state.clients
         networking.deallocate(clients.network, list(row.ports or []))
-        for bdm in dbapi.attachments_of(self.db, row.uuid):
-            if bdm.attachment_id:
-                try:
-                    clients.volume.delete_attachment(bdm.attachment_id)
-                except NimbusError as exc:
-                    LOG.warning("could not delete attachment %s: %s", bdm.attachment_id, exc)
+        block_devices.release_all(self.state, row.uuid, self.db)
         try:
             clients.placement.delete_allocations(row.uuid)
         except NimbusError as exc:
@@ -182,23 +201,15 @@ class ServerManager:
                                        "task_state" if row.task_state else "vm_state",
                                        row.task_state or row.vm_state)
         volumes = self.state.clients.volume
-        try:
-            volume = volumes.get_volume(volume_id)
-        except NotFound:
-            raise NotFound(f"Volume {volume_id} could not be found.", resource="volume",
-                           id=volume_id) from None
-        owner = volume.get("os-vol-tenant-attr:tenant_id")
-        if owner and owner != row.project_id:
-            raise NotFound(f"Volume {volume_id} could not be found.", resource="volume",
-                           id=volume_id)
+        block_devices.visible_volume(self.state, volume_id, row.project_id)
         existing = dbapi.attachments_of(self.db, row.uuid)
         if any(b.volume_id == volume_id for b in existing):
             raise BadRequest(f"Invalid volume: volume {volume_id} already attached")
-        if volume.get("status") != "available" and not (
-                volume.get("multiattach") and volume.get("status") == "in-use"):
-            raise BadRequest(f"Invalid volume: volume {volume_id} status must be 'available' "
-                             f"but it is '{volume.get('status')}'")
-        device = device or next_device([b.device_name for b in existing])
+        block_devices.check_attachable(volumes.get_volume(volume_id))
+        used = [b.device_name for b in existing]
+        if not device or device in used or device == block_devices.ROOT_DEVICE:
+            # As with libvirt, the name asked for is a hint; a taken one gets the next free.
+            device = block_devices.next_device(used)
         attachment = volumes.create_attachment(volume_id, row.uuid)
         try:
             bdm = dbapi.add_attachment(self.db, {
@@ -219,6 +230,8 @@ class ServerManager:
             raise states.invalid_state("detach_volume", row.uuid,
                                        "task_state" if row.task_state else "vm_state",
                                        row.task_state or row.vm_state)
+        if block_devices.is_root(bdm):
+            raise BadRequest("Cannot detach a root device volume")
         if bdm.status == "detaching":
             raise BadRequest(f"Invalid volume: volume {volume_id} is already detaching")
         dbapi.update_attachment(self.db, bdm.id, status="detaching")
@@ -231,15 +244,6 @@ class ServerManager:
                 return bdm
         raise NotFound(f"Volume {volume_id} is not attached to {row.uuid}",
                        resource="volume attachment", id=volume_id)
-
-
-def next_device(used: list[str]) -> str:
-    """The first free ``/dev/vdX`` after the root disk ``/dev/vda``."""
-    taken = set(used) | {"/dev/vda"}
-    for letter in "bcdefghijklmnopqrstuvwxyz":
-        if f"/dev/vd{letter}" not in taken:
-            return f"/dev/vd{letter}"
-    raise BadRequest("No free device name is left on this server.")
 
 
 def update_fields(state: ComputeState, row: Instance, **fields: Any) -> Instance:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from nimbus.compute import faults, states
+from nimbus.compute import block_devices, faults, states, volume_snapshots
 from nimbus.compute.db import api as dbapi
 from nimbus.compute.db.models import Instance
 from nimbus.compute.states import TaskState
@@ -67,6 +67,10 @@ def create(state: ComputeState, ctx: RequestContext, row: Instance, name: str,
     if row.vm_state not in states.SNAPSHOTTABLE or not row.host:
         raise states.invalid_state("createImage", row.uuid, "vm_state", row.vm_state)
     images = state.clients.image
+    bdms = dbapi.attachments_of(state.db, row.uuid)
+    if any(block_devices.is_root(b) for b in bdms):
+        return volume_snapshots.create(state, ctx, row,
+                                       image_body(row, ctx, None, name, metadata), bdms)
     base = None
     if row.image_ref:
         try:

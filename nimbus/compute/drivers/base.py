@@ -64,9 +64,13 @@ class ComputeDriver(abc.ABC):
         """The uuids of the guests this host runs."""
 
     @abc.abstractmethod
-    def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None) -> None:
+    def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None,
+              block_devices: list[dict[str, Any]] | None = None) -> None:
         """Create and boot ``instance`` from ``image`` (the image API's record, or None when
-        booting from a volume). Raises DriverError when the guest cannot be started."""
+        booting from a volume). ``block_devices`` are the volumes already connected for it, each
+        ``{"volume_id", "device_name", "boot_index", "connection_info"}``; the one with
+        ``boot_index`` 0 is the root disk when there is no image. Raises DriverError when the
+        guest cannot be started."""
 
     @abc.abstractmethod
     def destroy(self, instance: dict[str, Any]) -> None:

@@ -63,13 +63,18 @@ class FakeDriver(ComputeDriver):
     def list_instances(self) -> list[str]:
         return list(self.guests)
 
-    def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None) -> None:
+    def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None,
+              block_devices: list[dict[str, Any]] | None = None) -> None:
         self._maybe_fail(instance, "spawn")
+        if image is None and not any(b.get("boot_index") == 0 for b in block_devices or []):
+            raise DriverError(reason="Nothing to boot from: no image and no boot volume.")
         flavor = instance.get("flavor") or {}
         self.guests[instance["uuid"]] = {
             "name": instance.get("name"), "power": PowerState.RUNNING,
             "vcpus": int(flavor.get("vcpus", 0)), "ram": int(flavor.get("ram", 0)),
-            "disk": int(flavor.get("disk", 0)), "volumes": {},
+            "disk": int(flavor.get("disk", 0)),
+            "volumes": {b["device_name"]: b.get("connection_info") or {}
+                        for b in block_devices or []},
             "ports": [p.get("port_id") for p in instance.get("ports", [])],
         }
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from nimbus.compute import networking
 from nimbus.compute.db.models import Instance, VolumeAttachment
+from nimbus.compute.schemas import block_devices as block_devices_schema
 from nimbus.compute.schemas import common
 from nimbus.compute.states import status_of
 from nimbus.core.db.base import iso
@@ -78,10 +79,10 @@ def parse_create(body: dict[str, Any], version_at_least: Any) -> dict[str, Any]:
         raise ValidationError(field="imageRef", reason=f"{image!r} is not of type 'string'")
     # imageRef may be a link; the id is its last part.
     image = image.rstrip("/").rsplit("/", 1)[-1]
-    if not image:
-        if body.get("block_device_mapping_v2"):
-            raise BadRequest("Booting from a volume is not supported yet.")
-        raise ValidationError(field="imageRef", reason="'imageRef' is a required property")
+    if body.get("block_device_mapping") and not body.get("block_device_mapping_v2"):
+        raise BadRequest("The legacy 'block_device_mapping' is not supported; use "
+                         "'block_device_mapping_v2'.")
+    block_devices, image = block_devices_schema.parse(body.get("block_device_mapping_v2"), image)
     user_data = body.get("user_data")
     if user_data is not None:
         if not isinstance(user_data, str) or len(user_data) > 65535:
@@ -112,6 +113,7 @@ def parse_create(body: dict[str, Any], version_at_least: Any) -> dict[str, Any]:
         description = common.string(body, "description", max_len=255, nullable=True)
     return {
         "name": name, "flavor_ref": str(flavor), "image_ref": image,
+        "block_devices": block_devices,
         "networks": _networks(body.get("networks"), version_at_least("2.37")),
         "key_name": common.string(body, "key_name", nullable=True),
         "metadata": common.metadata(body.get("metadata") or {}),

@@ -13,7 +13,7 @@ router = VolumeRouter()
 
 
 def _view(req: ApiRequest, snap: dict[str, Any]) -> dict[str, Any]:
-    return schema.view(snap, admin=req.ctx.is_admin)
+    return schema.view(snap, admin=req.ctx.is_admin, at_least=req.at_least)
 
 
 def _listing(req: ApiRequest, detailed: bool) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nimbus.core.db.base import iso_micro
@@ -40,7 +41,9 @@ UPDATE = {
 }
 
 
-def view(snap: dict[str, Any], *, admin: bool) -> dict[str, Any]:
+def view(snap: dict[str, Any], *, admin: bool, at_least: Callable[[str], bool]) -> dict[str, Any]:
+    """A snapshot as the asked-for microversion shows it (later fields only from their version,
+    since clients validate bodies with closed schemas)."""
     body = {
         "id": snap["id"],
         "volume_id": snap["volume_id"],
@@ -53,8 +56,11 @@ def view(snap: dict[str, Any], *, admin: bool) -> dict[str, Any]:
         "updated_at": iso_micro(snap["updated_at"]),
         "os-extended-snapshot-attributes:progress": snap["progress"],
         "os-extended-snapshot-attributes:project_id": snap["project_id"],
-        "user_id": snap["user_id"],
-        "group_snapshot_id": None,
-        "consumes_quota": True,
     }
+    if at_least("3.14"):
+        body["group_snapshot_id"] = None
+    if at_least("3.41"):
+        body["user_id"] = snap["user_id"]
+    if at_least("3.65"):
+        body["consumes_quota"] = True
     return body

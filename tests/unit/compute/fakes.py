@@ -131,6 +131,7 @@ class FakeVolume:
     def __init__(self) -> None:
         self.volumes: dict[str, dict[str, Any]] = {}
         self.attachments: dict[str, dict[str, Any]] = {}
+        self.snapshots: dict[str, dict[str, Any]] = {}
         self.calls: list[str] = []
 
     def add(self, project_id: str = PROJECT, status: str = "available") -> str:
@@ -174,6 +175,34 @@ class FakeVolume:
         att = self.attachments.pop(attachment_id, None)
         if att is not None:
             self.volumes[att["volume_id"]]["status"] = "available"
+
+    # -- what servers booted from volumes need ----------------------------------------------
+    def acting_for(self, token: str | None, project_id: str | None) -> FakeVolume:
+        assert token, "volumes made for a user need the user's token"
+        self.calls.append("as-user")
+        return self
+
+    def create_volume(self, spec: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append("create-volume")
+        if spec.get("snapshot_id") and spec["snapshot_id"] not in self.snapshots:
+            raise NotFound(f"Snapshot {spec['snapshot_id']} could not be found.")
+        ident = self.add()
+        self.volumes[ident].update(size=spec.get("size") or 1, source=dict(spec))
+        return dict(self.volumes[ident])
+
+    def delete_volume(self, volume_id: str) -> None:
+        self.calls.append("delete-volume")
+        self.volumes.pop(volume_id, None)
+
+    def create_snapshot(self, volume_id: str, name: str, force: bool = False) -> dict[str, Any]:
+        assert force or self.volumes[volume_id]["status"] == "available"
+        ident = str(uuid.uuid4())
+        self.snapshots[ident] = {"id": ident, "volume_id": volume_id, "name": name,
+                                 "size": self.volumes[volume_id].get("size", 1)}
+        return dict(self.snapshots[ident])
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        self.snapshots.pop(snapshot_id, None)
 
 
 class FakePlacement:
