@@ -10,6 +10,10 @@ directory, writes tempest.conf with `nimbus tempest-config`, runs the selected t
 - fails when the cloud answered any request with a 5xx;
 - prints the tests that newly pass (`--update` adds them to the ratchet file).
 
+`--variant KEY=VALUE:REGEX` also runs the tests matching REGEX against a second cloud started
+with that setting, for tests tempest runs only under one value of a setting; a test skipped in
+one pass and passed in the other counts as passed.
+
 CI has no internet, so the runner serves tempest's `[image] http_image` (a small raw image) and
 `http_qcow2_image` itself, from a thread on loopback, and starts the cloud with that host:port
 as its only web-download allow-list entry (so web-download and http image locations work).
@@ -178,30 +182,23 @@ def server_errors(log: Path) -> list[str]:
     return bad
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--components", help="interop components, e.g. identity,image")
-    parser.add_argument("--flagged", action="store_true", help="include required-flagged tests")
-    parser.add_argument("--regex", help="run tests matching this regex instead")
-    parser.add_argument("--also", action="append", default=[],
-                        help="a regex of more tests to run with the interop list (repeatable)")
-    parser.add_argument("--require-ratchet", action="store_true",
-                        help="fail when a test in the ratchet was not run at all (CI)")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--update", action="store_true", help="add new passes to the ratchet")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
-    parser.add_argument("--db-url")
-    parser.add_argument("--bus-url")
-    args = parser.parse_args()
+def yaml_value(text: str) -> Any:
+    """``false`` → False, ``3`` → 3, anything else as written."""
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return int(text) if text.isdigit() else text
 
-    tempest_venv = venv()
-    work = Path(tempfile.mkdtemp(prefix="nimbus-tempest-"))
+
+def run_pass(args: argparse.Namespace, tempest_venv: Path, work: Path, extra: dict[str, Any],
+             selection: list[str]) -> str:
+    """Start a cloud with ``extra`` settings in ``work``, run the selected tests; the output."""
     state, ws = work / "state", work / "ws"
     port = free_port()
     images = ImageServer().start()
     state.mkdir(parents=True)
     (state / "nimbus.yaml").write_text(json.dumps(
-        {"extra": {"image_web_download_allow": images.host}}) + "\n")
+        {"extra": {"image_web_download_allow": images.host, **extra}}) + "\n")
     cmd = [str(ROOT / ".venv" / "bin" / "nimbus") if (ROOT / ".venv" / "bin" / "nimbus").exists()
            else "nimbus", "up", "--state-dir", str(state), "--port", str(port)]
     if args.db_url:
@@ -227,19 +224,10 @@ def main() -> int:
         tempest_extras.set_manifest(ws / "etc" / "tempest.conf",
                                     tempest_extras.format_images(work / "format-images"))
         run = [str(tempest_venv / "bin" / "tempest"), "run", "--concurrency",
-               str(args.concurrency)]
-        if args.regex:
-            run += ["--regex", args.regex]
-        else:
-            comps = set(args.components.split(",")) if args.components else None
-            statuses = {"required", "required-flagged"} if args.flagged else {"required"}
-            lines = include_list(comps, statuses) + list(args.also)
-            (ws / "include.txt").write_text("\n".join(lines) + "\n")
-            run += ["--include-list", str(ws / "include.txt")]
+               str(args.concurrency), *selection]
         env = dict(os.environ, PATH=f"{tempest_venv / 'bin'}:{os.environ.get('PATH', '')}")
         proc = subprocess.run(run, cwd=ws, env=env, capture_output=True, text=True)
-        output = proc.stdout + proc.stderr
-        (work / "tempest-output.txt").write_text(output)
+        return proc.stdout + proc.stderr
     finally:
         if remote is not None:
             os.killpg(remote.pid, signal.SIGTERM)
@@ -247,6 +235,51 @@ def main() -> int:
         os.killpg(up.pid, signal.SIGTERM)
         up.wait(timeout=30)
         images.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--components", help="interop components, e.g. identity,image")
+    parser.add_argument("--flagged", action="store_true", help="include required-flagged tests")
+    parser.add_argument("--regex", help="run tests matching this regex instead")
+    parser.add_argument("--also", action="append", default=[],
+                        help="a regex of more tests to run with the interop list (repeatable)")
+    parser.add_argument("--require-ratchet", action="store_true",
+                        help="fail when a test in the ratchet was not run at all (CI)")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--update", action="store_true", help="add new passes to the ratchet")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--db-url")
+    parser.add_argument("--bus-url")
+    parser.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE:REGEX",
+                        help="also run the tests matching REGEX against a second cloud with "
+                        "this setting (for tests tempest runs only under the other value of "
+                        "a setting, e.g. image_do_secure_hash=false:do_secure_hash_false)")
+    args = parser.parse_args()
+
+    tempest_venv = venv()
+    work = Path(tempfile.mkdtemp(prefix="nimbus-tempest-"))
+    if args.regex:
+        selection: list[str] = ["--regex", args.regex]
+    else:
+        comps = set(args.components.split(",")) if args.components else None
+        statuses = {"required", "required-flagged"} if args.flagged else {"required"}
+        lines = include_list(comps, statuses) + list(args.also)
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "include.txt").write_text("\n".join(lines) + "\n")
+        selection = ["--include-list", str(work / "include.txt")]
+    runs = [(work, {}, selection)]
+    for index, variant in enumerate(args.variant):
+        setting, _, regex = variant.partition(":")
+        key, _, value = setting.partition("=")
+        if not (key and value and regex):
+            parser.error(f"--variant wants KEY=VALUE:REGEX, not {variant!r}")
+        runs.append((work / f"variant-{index}", {key: yaml_value(value)}, ["--regex", regex]))
+    output, logs = "", []
+    for where, extra, chosen in runs:
+        output += run_pass(args, tempest_venv, where, extra, chosen)
+        logs.append(where / "state" / "nimbus.log")
+    (work / "tempest-output.txt").write_text(output)
 
     passed, failed, skipped = set(), set(), set()
     for line in output.splitlines():
@@ -270,7 +303,9 @@ def main() -> int:
         selected_ratchet = ratchet
     lost = sorted(selected_ratchet - passed)
     new = sorted(passed - ratchet)
-    errors = server_errors(state / "nimbus.log")
+    errors = [e for log in logs for e in server_errors(log)]
+    # A test tempest skips under one setting and runs under the other passed once: a pass.
+    skipped -= passed
     print(f"tempest: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
     for test in sorted(failed):
         print(f"  FAILED  {test}")
