@@ -41,6 +41,11 @@ UPDATE = {
 }
 
 
+# Shown by ``show`` and the detailed listing only.
+EXTENDED = ("os-extended-snapshot-attributes:progress",
+            "os-extended-snapshot-attributes:project_id")
+
+
 def view(snap: dict[str, Any], *, admin: bool, at_least: Callable[[str], bool]) -> dict[str, Any]:
     """A snapshot as the asked-for microversion shows it (later fields only from their version,
     since clients validate bodies with closed schemas)."""

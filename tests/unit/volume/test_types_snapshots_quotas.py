@@ -107,3 +107,28 @@ def test_availability_zones_and_extensions(vol: Any) -> None:
     assert zones == {"availabilityZoneInfo": [{"zoneName": "nova",
                                                "zoneState": {"available": True}}]}
     assert vol.as_("member").get("/v3/extensions").json()["extensions"]
+
+
+def test_snapshot_bodies_by_call_and_microversion(vol: Any) -> None:
+    member = vol.as_("member")
+    volume_id = vol.create(size=1)["id"]
+    ids = []
+    for name in ("b", "a", "c"):
+        resp = member.post("/v3/snapshots", json={"snapshot": {"volume_id": volume_id,
+                                                              "name": name}})
+        created = resp.json()["snapshot"]
+        # Create (and update) answer without the extended attributes or later fields.
+        assert not set(created) & {*snapshots.EXTENDED, "user_id", "consumes_quota"}
+        ids.append(created["id"])
+    shown = member.get(f"/v3/snapshots/{ids[0]}").json()["snapshot"]
+    assert set(snapshots.EXTENDED) <= set(shown) and "user_id" not in shown
+    later = member.get(f"/v3/snapshots/{ids[0]}",
+                       headers={"OpenStack-API-Version": "volume 3.65"}).json()["snapshot"]
+    assert later["consumes_quota"] is True and "user_id" in later
+    names = [s["name"] for s in member.get("/v3/snapshots?sort=name:asc").json()["snapshots"]]
+    assert names == ["a", "b", "c"]
+    assert member.get("/v3/snapshots?sort_key=bogus").status_code == 400
+    missing = member.get("/v3/snapshots?marker=00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404 and "Marker" in missing.text
+    resp = member.post("/v3/snapshots", json={"snapshot": {"volume_id": None}})
+    assert resp.status_code == 404
