@@ -16,7 +16,7 @@ from nimbus.core import errors
 if TYPE_CHECKING:
     from keystoneauth1.session import Session
 
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 _BY_STATUS: dict[int, type[errors.NimbusError]] = {
     400: errors.BadRequest,
@@ -50,7 +50,7 @@ class ServiceClient:
     service_type = ""
     microversion_service: str | None = None
 
-    def __init__(self, cloud: Cloud, user: str) -> None:
+    def __init__(self, cloud: Platform, user: str) -> None:
         self.cloud = cloud
         self.user = user
         self._user_token: str | None = None

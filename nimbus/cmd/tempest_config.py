@@ -19,7 +19,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 
 from nimbus.conf.settings import Settings, load
-from nimbus.image.convert import target_format
+from nimbus.core.diskimage.convert import target_format
 
 
 def _session(settings: Settings, secrets: dict[str, Any]) -> ks_session.Session:
@@ -44,10 +44,6 @@ def _find(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     return next((i for i in items if i.get("name") == name), None)
 
 
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
           http_images: dict[str, str] | None = None) -> str:
     """The tempest.conf text; ``http_images`` are tempest's ``[image] http_image`` and
@@ -70,7 +66,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
                          raise_exc=False)
     info = info_resp.json() if info_resp.status_code == 200 else {}
     volume_type = "volumev3" if "volumev3" in catalog_types else "block-storage"
-    sc = settings.security_compliance
+    sc = settings.identity.security_compliance
 
     conf = configparser.ConfigParser(interpolation=None)
     conf.optionxform = str  # type: ignore[assignment,method-assign]
@@ -111,7 +107,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
         "flavor_ref": str(flavor.get("id", "")),
         "flavor_ref_alt": str(flavor_alt.get("id", "")),
         "min_microversion": version.get("min_version") or "2.1",
-        "max_microversion": version.get("version") or settings.nova_max_microversion,
+        "max_microversion": version.get("version") or settings.compute.max_microversion,
         "build_timeout": "120",
         "region": settings.region,
     }
@@ -144,8 +140,8 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
                                      # the listing carries them (show_multiple_locations).
                                      "http_store_enabled": str(http_store).lower(),
                                      "manage_locations": str(http_store and shows_locations).lower(),
-                                     "do_secure_hash": str(_flag(settings.extra.get(
-                                         "image_do_secure_hash", True))).lower(),
+                                     "do_secure_hash": str(
+                                         settings.image.do_secure_hash).lower(),
                                      # Imports convert to the preferred format (qemu-img).
                                      "image_conversion": str(
                                          target_format(settings) is not None).lower()}

@@ -44,7 +44,7 @@ class ComputeAgent:
         self.host = host
         self.db = state.db
         settings = state.cloud.settings
-        self.driver: ComputeDriver = load_driver("compute", settings.compute_driver)(host, settings)
+        self.driver: ComputeDriver = load_driver("compute", settings.compute.driver)(host, settings)
         self.rp_uuid: str | None = None
         self._server: Any = None
         self._stop = threading.Event()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core import errors
-from nimbus.image import inspect
+from nimbus.core.diskimage import inspect
 
 AMI_FORMATS = frozenset({"ami", "aki", "ari"})
 # The labels a hypervisor can open and we can recognise the content of.

@@ -23,7 +23,7 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 router = Router()
 for module in (discovery, flavors, keypairs, servers, server_actions, server_meta,
@@ -31,20 +31,20 @@ for module in (discovery, flavors, keypairs, servers, server_actions, server_met
     router.include(module.router)
 
 
-def start(cloud: Cloud) -> ComputeState:
+def start(cloud: Platform) -> ComputeState:
     return ComputeState(cloud)
 
 
-def agent_hosts(cloud: Cloud) -> list[str]:
+def agent_hosts(cloud: Platform) -> list[str]:
     """The hosts this process runs agents for: this machine, or N simulated ones."""
-    count = cloud.settings.fake_compute_hosts
+    count = cloud.settings.compute.fake_hosts
     base = cloud.settings.host_name
     if count <= 1:
         return [base]
     return [f"{base}-{i}" for i in range(1, count + 1)]
 
 
-def workers(cloud: Cloud, state: ComputeState, roles: set[str]) -> list[Any]:
+def workers(cloud: Platform, state: ComputeState, roles: set[str]) -> list[Any]:
     from nimbus.compute.agent import ComputeAgent
     from nimbus.compute.scheduler.manager import SchedulerManager
 
@@ -62,7 +62,7 @@ def workers(cloud: Cloud, state: ComputeState, roles: set[str]) -> list[Any]:
     return started
 
 
-def bootstrap(cloud: Cloud, state: ComputeState) -> None:
+def bootstrap(cloud: Platform, state: ComputeState) -> None:
     state.flavors.ensure_defaults()
 
 

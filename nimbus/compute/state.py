@@ -13,7 +13,7 @@ from nimbus.compute.keypairs import KeypairManager
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 SERVICE_USER = "nova"
 
@@ -21,7 +21,7 @@ SERVICE_USER = "nova"
 class Clients:
     """The other services, reached through their public APIs as the ``nova`` service user."""
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, cloud: Platform) -> None:
         self.image: Any = ImageClient(cloud, SERVICE_USER)
         self.network: Any = NetworkClient(cloud, SERVICE_USER)
         self.volume: Any = VolumeClient(cloud, SERVICE_USER)
@@ -29,7 +29,7 @@ class Clients:
 
 
 class ComputeState:
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, cloud: Platform) -> None:
         from nimbus.compute.servers import ServerManager
 
         self.cloud = cloud
@@ -44,5 +44,5 @@ class ComputeState:
 
     @property
     def backend_summary(self) -> str:
-        hosts = max(1, self.cloud.settings.fake_compute_hosts)
-        return f"driver {self.cloud.settings.compute_driver}, {hosts} host(s)"
+        hosts = max(1, self.cloud.settings.compute.fake_hosts)
+        return f"driver {self.cloud.settings.compute.driver}, {hosts} host(s)"

@@ -3,6 +3,11 @@
 Defaults describe embedded mode: SQLite in the state directory and the in-memory bus. A
 ``nimbus.yaml`` in the state directory, then ``NIMBUS_*`` environment variables, then command-line
 options override them, in that order.
+
+Each service's settings are a group of their own (``conf/image.py``…). A group is written as a
+mapping (``image: {size_cap: 10}``) or with flat names (``image_size_cap: 10``, which is also how
+``NIMBUS_IMAGE_SIZE_CAP`` reaches it). An unknown name in ``nimbus.yaml`` or in the overrides is
+an error that names it, never silently ignored.
 """
 
 from __future__ import annotations
@@ -15,17 +20,25 @@ from typing import Any
 
 import yaml
 
+from nimbus.conf.coerce import SettingsError, apply_values
+from nimbus.conf.compute import ComputeSettings
+from nimbus.conf.identity import IdentitySettings
+from nimbus.conf.image import ImageSettings
+from nimbus.conf.network import NetworkSettings
+from nimbus.conf.object import ObjectSettings
+from nimbus.conf.volume import VolumeSettings
 
-@dataclass
-class SecurityCompliance:
-    lockout_failure_attempts: int = 2
-    lockout_duration: int = 5
-    unique_last_password_count: int = 2
-    minimum_password_age_days: int = 0
-    password_expires_days: int = 0
-    password_regex: str = ""
-    password_regex_description: str = ""
-    change_password_upon_first_use: bool = False
+__all__ = ["Settings", "SettingsError", "load"]
+
+# Names from before the settings had groups; they still work everywhere a name is read.
+ALIASES: dict[str, tuple[str, str]] = {
+    "fake_compute_hosts": ("compute", "fake_hosts"),
+    "nova_max_microversion": ("compute", "max_microversion"),
+    "kdf_cost": ("identity", "kdf_cost"),
+    "token_expiration": ("identity", "token_expiration"),
+    "security_compliance": ("identity", "security_compliance"),
+    "federation": ("identity", "federation"),
+}
 
 
 @dataclass
@@ -40,22 +53,18 @@ class Settings:
     bus_url: str = "memory://"
     admin_password: str = ""
     region: str = "RegionOne"
-    token_expiration: int = 3600
+    # Seconds a validated token is trusted without asking the identity service again.
     token_cache_seconds: int = 30
-    kdf_cost: int = 14
     rpc_timeout: float = 60.0
-    compute_driver: str = "fake"
-    fake_compute_hosts: int = 1
-    compute_host: str = ""
-    image_store: str = "file"
-    object_driver: str = "file"
-    volume_driver: str = "fake"
-    nova_max_microversion: str = "2.96"
     log_level: str = "INFO"
     # Comma-separated subset of services this process runs (empty: all of them).
     services: str = ""
-    security_compliance: SecurityCompliance = field(default_factory=SecurityCompliance)
-    extra: dict[str, Any] = field(default_factory=dict)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
+    compute: ComputeSettings = field(default_factory=ComputeSettings)
+    image: ImageSettings = field(default_factory=ImageSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    volume: VolumeSettings = field(default_factory=VolumeSettings)
+    object: ObjectSettings = field(default_factory=ObjectSettings)
 
     @property
     def database_url(self) -> str:
@@ -67,51 +76,82 @@ class Settings:
 
     @property
     def host_name(self) -> str:
-        return self.compute_host or os.uname().nodename
+        return self.compute.host or os.uname().nodename
 
 
-def _coerce(value: Any, current: Any) -> Any:
-    if isinstance(current, bool):
-        return str(value).lower() in ("1", "true", "yes", "on") if isinstance(value, str) else bool(
-            value
-        )
-    if isinstance(current, int):
-        return int(value)
-    if isinstance(current, float):
-        return float(value)
-    if isinstance(current, Path):
-        return Path(str(value)).expanduser()
-    return value
+_GROUPS = tuple(f.name for f in dataclasses.fields(Settings)
+                if dataclasses.is_dataclass(f.default_factory))  # type: ignore[arg-type]
 
 
-def _apply(settings: Any, values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        key = key.replace("-", "_")
-        if not hasattr(settings, key) or value is None:
+def _grouped(values: dict[str, Any]) -> dict[str, Any]:
+    """Flat names (``image_size_cap``) and old names moved into their groups."""
+    out: dict[str, Any] = {}
+    for raw_key, value in values.items():
+        key = raw_key.replace("-", "_")
+        if key in ALIASES:
+            alias_group, name = ALIASES[key]
+            out.setdefault(alias_group, {})[name] = value
             continue
-        current = getattr(settings, key)
+        prefix = next((g for g in _GROUPS if key.startswith(g + "_")), None)
+        if prefix is not None and key not in _ROOT_FIELDS:
+            out.setdefault(prefix, {})[key[len(prefix) + 1:]] = value
+            continue
+        if key in _GROUPS and isinstance(value, dict):
+            out.setdefault(key, {}).update(value)
+            continue
+        out[key] = value
+    return out
+
+
+_ROOT_FIELDS = {f.name for f in dataclasses.fields(Settings)}
+
+
+def _env_values(environ: dict[str, str]) -> dict[str, Any]:
+    """``NIMBUS_*`` variables that name a setting; other ``NIMBUS_`` names belong to others."""
+    found: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("NIMBUS_") or name == "NIMBUS_STATE_DIR":
+            continue
+        key = name[len("NIMBUS_"):].lower()
+        grouped = _grouped({key: value})
+        if _known(grouped):
+            found[key] = value
+    return found
+
+
+def _known(grouped: dict[str, Any]) -> bool:
+    defaults = Settings()
+    for key, value in grouped.items():
+        if key not in _ROOT_FIELDS:
+            return False
+        current = getattr(defaults, key)
         if dataclasses.is_dataclass(current) and isinstance(value, dict):
-            _apply(current, value)
-        else:
-            setattr(settings, key, _coerce(value, current))
+            names = {f.name for f in dataclasses.fields(current)}
+            if not set(value) <= names:
+                return False
+    return True
 
 
-def load(overrides: dict[str, Any] | None = None) -> Settings:
+def load(overrides: dict[str, Any] | None = None,
+         environ: dict[str, str] | None = None) -> Settings:
     """Build the settings: defaults, then the state dir's nimbus.yaml, env, then ``overrides``."""
     overrides = dict(overrides or {})
+    environ = dict(os.environ if environ is None else environ)
     settings = Settings()
-    state_dir = overrides.get("state_dir") or os.environ.get("NIMBUS_STATE_DIR")
+    state_dir = overrides.get("state_dir") or environ.get("NIMBUS_STATE_DIR")
     if state_dir:
-        settings.state_dir = Path(state_dir).expanduser().resolve()
+        settings.state_dir = Path(str(state_dir)).expanduser().resolve()
     config_file = settings.state_dir / "nimbus.yaml"
     if config_file.exists():
-        _apply(settings, yaml.safe_load(config_file.read_text()) or {})
-    env = {
-        k[len("NIMBUS_") :].lower(): v
-        for k, v in os.environ.items()
-        if k.startswith("NIMBUS_") and k != "NIMBUS_STATE_DIR"
-    }
-    _apply(settings, env)
-    _apply(settings, overrides)
+        try:
+            data = yaml.safe_load(config_file.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"{config_file} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise SettingsError(f"{config_file} must hold a mapping of settings.")
+        apply_values(settings, _grouped(data), str(config_file))
+    apply_values(settings, _grouped(_env_values(environ)), "the environment")
+    apply_values(settings, _grouped({k: v for k, v in overrides.items() if v is not None}),
+                 "the command line")
     settings.state_dir = settings.state_dir.expanduser().resolve()
     return settings

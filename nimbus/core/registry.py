@@ -7,8 +7,7 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import select
-
+from nimbus.core.db import service_records
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.models import ServiceRecord
@@ -28,7 +27,7 @@ class Registry:
     @retry_on_lock()
     def report(self, binary: str, host: str, topic: str = "") -> None:
         with self.db.writer() as s:
-            row = s.scalar(select(ServiceRecord).filter_by(binary=binary, host=host))
+            row = service_records.find(s, binary, host)
             if row is None:
                 row = ServiceRecord(binary=binary, host=host, topic=topic)
                 s.add(row)
@@ -57,10 +56,7 @@ class Registry:
     def list(self, binary: str | None = None) -> list[dict[str, Any]]:
         now = utcnow()
         with self.db.reader() as s:
-            stmt = select(ServiceRecord).order_by(ServiceRecord.id)
-            if binary:
-                stmt = stmt.filter_by(binary=binary)
-            rows = s.scalars(stmt).all()
+            rows = service_records.listing(s, binary)
         return [
             {
                 "id": r.id,
@@ -81,7 +77,7 @@ class Registry:
     @retry_on_lock()
     def set_disabled(self, binary: str, host: str, disabled: bool, reason: str | None = None) -> bool:
         with self.db.writer() as s:
-            row = s.scalar(select(ServiceRecord).filter_by(binary=binary, host=host))
+            row = service_records.find(s, binary, host)
             if row is None:
                 return False
             row.disabled = disabled

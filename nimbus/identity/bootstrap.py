@@ -11,14 +11,14 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from nimbus.core.cloud import SERVICE_USERS
 from nimbus.core.errors import Conflict, NotFound
+from nimbus.core.platform import SERVICE_USERS
 from nimbus.identity.managers.assignment import SYSTEM, USER_PROJECT, USER_SYSTEM, Grant
 from nimbus.identity.managers.resource import DEFAULT_DOMAIN
 from nimbus.identity.passwords import verify_password
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
     from nimbus.identity.manager import IdentityState
 
 ROLES = ["admin", "member", "reader", "ResellerAdmin", "service"]
@@ -60,7 +60,7 @@ def _ensure_user(st: IdentityState, name: str, password: str, project_id: str,
     return user.id
 
 
-def _ensure_catalog(cloud: Cloud, st: IdentityState) -> None:
+def _ensure_catalog(cloud: Platform, st: IdentityState) -> None:
     region = cloud.settings.region
     try:
         st.catalog.get_region(region)
@@ -68,10 +68,9 @@ def _ensure_catalog(cloud: Cloud, st: IdentityState) -> None:
         with contextlib.suppress(Conflict):
             st.catalog.create_region(region)
     wanted: dict[str, str] = {}
-    for definition in cloud.definitions.values():
-        url = cloud.endpoint_url(definition)
-        for service_type in [definition.service_type, *definition.extra_catalog_types]:
-            wanted[service_type] = url
+    for endpoint in cloud.endpoints:
+        for service_type in [endpoint.service_type, *endpoint.extra_types]:
+            wanted[service_type] = endpoint.url
     for service_type, url in wanted.items():
         services = st.catalog.list_services(service_type)
         svc = services[0] if services else st.catalog.create_service(
@@ -86,31 +85,36 @@ def _ensure_catalog(cloud: Cloud, st: IdentityState) -> None:
                 st.catalog.update_endpoint(ep.id, {"url": url})
 
 
-def _fingerprint(cloud: Cloud) -> str:
+def _fingerprint(cloud: Platform) -> str:
     """What the bootstrap depends on; when unchanged since the last run, it has nothing to do."""
     wanted = {
         "secrets": cloud.secrets,
         "region": cloud.settings.region,
         "db": cloud.settings.database_url,
-        "endpoints": sorted((d.service_type, cloud.endpoint_url(d), *d.extra_catalog_types)
-                            for d in cloud.definitions.values()),
+        "endpoints": sorted((e.service_type, e.url, *e.extra_types) for e in cloud.endpoints),
         "roles": ROLES,
         "service_users": SERVICE_USERS,
     }
     return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
 
 
-def _learn_facts(cloud: Cloud, st: IdentityState) -> None:
+def _learn_facts(cloud: Platform, st: IdentityState) -> None:
     """The ids other services' bootstraps need; NotFound when the bootstrap has not run."""
     projects = {n: st.resource.get_project_by_name(n, DEFAULT_DOMAIN).id
                 for n in ("admin", "demo", "service")}
     roles = {n: st.assignment.get_role_by_name(n).id for n in ROLES}
     users = {n: st.users.get_user_by_name(n, DEFAULT_DOMAIN).id
              for n in ("admin", "demo", *SERVICE_USERS)}
-    cloud.facts.update(projects=projects, roles=roles, users=users, domain=DEFAULT_DOMAIN)
+    _remember(cloud, projects, roles, users)
 
 
-def bootstrap(cloud: Cloud, st: IdentityState) -> None:
+def _remember(cloud: Platform, projects: dict[str, str], roles: dict[str, str],
+              users: dict[str, str]) -> None:
+    cloud.facts.projects, cloud.facts.roles, cloud.facts.users = projects, roles, users
+    cloud.facts.domain = DEFAULT_DOMAIN
+
+
+def bootstrap(cloud: Platform, st: IdentityState) -> None:
     # Verifying every bootstrap password costs a KDF run each; a restart with the same settings
     # only needs the ids.
     marker = cloud.settings.state_dir / ".identity-bootstrap"
@@ -125,7 +129,7 @@ def bootstrap(cloud: Cloud, st: IdentityState) -> None:
     marker.write_text(fingerprint)
 
 
-def _full_bootstrap(cloud: Cloud, st: IdentityState) -> None:
+def _full_bootstrap(cloud: Platform, st: IdentityState) -> None:
     try:
         st.resource.get_domain(DEFAULT_DOMAIN)
     except NotFound:
@@ -156,4 +160,4 @@ def _full_bootstrap(cloud: Cloud, st: IdentityState) -> None:
         if not st.assignment.check(grant):
             st.assignment.grant(grant)
     _ensure_catalog(cloud, st)
-    cloud.facts.update(projects=projects, roles=roles, users=users, domain=DEFAULT_DOMAIN)
+    _remember(cloud, projects, roles, users)

@@ -23,34 +23,34 @@ from nimbus.identity.managers.trusts import TrustManager
 from nimbus.identity.receipts import Receipts
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 
 class IdentityState:
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, cloud: Platform) -> None:
         settings = cloud.settings
         self.cloud = cloud
         self.keys = KeyRepository(settings.state_dir / "fernet-keys")
         self.keys.initialise()
         self.resource = ResourceManager(cloud.db)
         # Per-domain identity drivers (SQL, or LDAP for a domain configured so).
-        self.users = DomainUserManager(cloud.db, settings.security_compliance,
-                                       settings.kdf_cost)
+        self.users = DomainUserManager(cloud.db, settings.identity.security_compliance,
+                                       settings.identity.kdf_cost)
         self.users.attach(self)
         self.assignment = AssignmentManager(cloud.db)
         self.catalog = CatalogManager(cloud.db)
         self.catalog_extras = CatalogExtrasManager(cloud.db)
-        self.app_creds = AppCredManager(cloud.db, settings.kdf_cost)
+        self.app_creds = AppCredManager(cloud.db, settings.identity.kdf_cost)
         self.federation = FederationManager(cloud.db, self.resource)
         self.trusts = TrustManager(cloud.db, self)
         self.creds = CredentialManager(cloud.db, KeyRepository(settings.state_dir / "credential-keys"))
         self.access_rules = AccessRuleManager(cloud.db)
-        self.consumers = ConsumerManager(cloud.db, settings.kdf_cost)
+        self.consumers = ConsumerManager(cloud.db, settings.identity.kdf_cost)
         self.domain_configs = DomainConfigManager(cloud.db)
         self.domain_configs.listeners.append(self.users.domain_config_changed)
         self.limits = LimitManager(cloud.db, self)
         self.receipts = Receipts(self, self.keys)
-        self.tokens = TokenManager(cloud.db, self.keys, self, settings.token_expiration)
+        self.tokens = TokenManager(cloud.db, self.keys, self, settings.identity.token_expiration)
         self.auth = Authenticator(self)
         self.backend_summary = "tokens: fernet; identity: sql"
 

@@ -32,7 +32,7 @@ from nimbus.identity.api import (
 from nimbus.identity.policies import RULES
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 router = Router()
 for module in (discovery, auth, domain_config, resources, users, roles, assignments, catalog,
@@ -41,7 +41,7 @@ for module in (discovery, auth, domain_config, resources, users, roles, assignme
     router.include(module.router)
 
 
-def _start(cloud: Cloud) -> Any:
+def _start(cloud: Platform) -> Any:
     from nimbus.identity.manager import IdentityState
 
     state = IdentityState(cloud)

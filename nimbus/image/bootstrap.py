@@ -12,7 +12,7 @@ from nimbus.core.errors import NotFound
 from nimbus.image.schemas.requests import NewImage
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 LOG = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ def test_image_bytes(header: bytes, size: int = TEST_IMAGE_SIZE) -> Iterator[byt
         yield block
 
 
-def bootstrap(cloud: Cloud, state: Any) -> None:
+def bootstrap(cloud: Platform, state: Any) -> None:
     """Create (or finish) the test images; safe to run on every start."""
-    owner = (cloud.facts.get("projects") or {}).get("admin")
+    owner = cloud.facts.projects.get("admin")
     ctx = RequestContext.admin()
     ctx.project_id = owner
     for name, image_id, header in TEST_IMAGES:

@@ -30,7 +30,7 @@ from nimbus.core.errors import BadRequest, Conflict, NimbusError, register
 
 if TYPE_CHECKING:
     from nimbus.clients.image import ImageClient
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 LOG = logging.getLogger(__name__)
 
@@ -84,12 +84,12 @@ class ImageCache:
         self._adopt()
 
     @classmethod
-    def for_cloud(cls, cloud: Cloud, user: str = "nova") -> ImageCache:
+    def for_cloud(cls, cloud: Platform, user: str = "nova") -> ImageCache:
         """The cache a compute host uses: under the state dir, sized by ``image_cache_max_bytes``."""
         from nimbus.clients.image import ImageClient
 
         root = Path(cloud.settings.state_dir) / "image-cache"
-        limit = int(cloud.settings.extra.get("image_cache_max_bytes", DEFAULT_MAX_BYTES))
+        limit = cloud.settings.image.cache_max_bytes
         return cls(root, limit, ApiFetcher(ImageClient(cloud, user)))
 
     def _adopt(self) -> None:

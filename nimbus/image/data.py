@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from nimbus.core.api.context import RequestContext
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import retry_on_lock
+from nimbus.core.diskimage import inspect
 from nimbus.core.errors import (
     BadRequest,
     Conflict,
@@ -17,7 +18,7 @@ from nimbus.core.errors import (
     PayloadTooLarge,
     RangeNotSatisfiable,
 )
-from nimbus.image import inspect, locations, states
+from nimbus.image import locations, states
 from nimbus.image.db.models import Image
 from nimbus.image.drivers.base import HASH_ALGO, ImageStore, StoredImage
 from nimbus.image.manager import ImageManager

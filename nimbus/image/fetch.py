@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from nimbus.core.errors import BadRequest, NimbusError
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 CHUNK = 64 * 1024
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
@@ -33,9 +33,7 @@ class FetchError(NimbusError):
 
 
 def allow_list(settings: Any) -> list[str]:
-    raw = settings.extra.get("image_web_download_allow", "") or ""
-    items = raw if isinstance(raw, list) else str(raw).split(",")
-    return [str(i).strip().lower() for i in items if str(i).strip()]
+    return [str(i).strip().lower() for i in settings.image.web_download_allow if str(i).strip()]
 
 
 def check_uri(uri: Any, allowed: list[str]) -> str:
@@ -87,7 +85,7 @@ def _drain(resp: Any) -> Iterator[bytes]:
             yield chunk
 
 
-def remote_image(cloud: Cloud, image_id: str, region: str,
+def remote_image(cloud: Platform, image_id: str, region: str,
                  interface: str) -> tuple[dict[str, Any], Iterator[bytes]]:
     """``glance-download``: the source image's record and its bytes, from ``region``."""
     from keystoneauth1 import exceptions as ks_exc

@@ -42,7 +42,7 @@ def convert_staged(data: ImageData, image_id: str, target: str) -> None:
     """Convert the staged bytes to ``target`` (``convert``) when the image needs it."""
     import os
 
-    from nimbus.image import convert
+    from nimbus.core.diskimage import convert
 
     with data.db.reader() as session:
         row = locations.image_row(session, image_id)

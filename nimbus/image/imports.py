@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from nimbus.core.api.context import RequestContext
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import retry_on_lock
+from nimbus.core.diskimage import convert
 from nimbus.core.errors import BadRequest, Conflict
-from nimbus.image import convert, fetch, import_data, states
+from nimbus.image import fetch, import_data, states
 from nimbus.image import locations as loc
 from nimbus.image.tasks import FAILURE, PENDING, PROCESSING, SUCCESS, TaskManager
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
     from nimbus.image.data import ImageData
     from nimbus.image.stores import Stores
 
@@ -45,7 +46,7 @@ class Plan:
 
 
 class Importer:
-    def __init__(self, cloud: Cloud | None, data: ImageData, tasks: TaskManager,
+    def __init__(self, cloud: Platform | None, data: ImageData, tasks: TaskManager,
                  stores: Stores, workers: int = 2) -> None:
         self.cloud = cloud
         self.data = data

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from nimbus.image.data import ImageData
 
 LOG = logging.getLogger(__name__)
-DEFAULT_MAX_BYTES = 10 * 1024**3
 CLEAR_TARGETS = ("cache", "queue")
 
 
@@ -62,7 +61,7 @@ class NodeCache:
 
     @classmethod
     def for_settings(cls, data: ImageData, settings: Any) -> NodeCache:
-        limit = int((settings.extra or {}).get("image_api_cache_max_bytes", DEFAULT_MAX_BYTES))
+        limit = settings.image.api_cache_max_bytes
         return cls(data, ImageCache(cache_root(settings), limit, StoreFetcher(data)))
 
     def stop(self) -> None:

@@ -35,7 +35,7 @@ from nimbus.image import states
 from nimbus.image.db.models import Image
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 LOG = logging.getLogger(__name__)
 
@@ -61,9 +61,10 @@ register(ImageQuotaExceeded)
 
 
 def defaults_from(settings: Any) -> dict[str, int]:
-    """The settings' defaults (``image_count_total``... in ``extra``), ``DEFAULTS`` otherwise."""
-    extra = getattr(settings, "extra", None) or {}
-    return {name: int(extra.get(name, DEFAULTS[name])) for name in RESOURCES}
+    """The settings' defaults (``image.count_total``...)."""
+    image = settings.image
+    return {COUNT_TOTAL: image.count_total, SIZE_TOTAL: image.size_total,
+            STAGE_TOTAL: image.stage_total, COUNT_UPLOADING: image.count_uploading}
 
 
 class IdentityLimits:
@@ -186,21 +187,20 @@ class ImageQuotas:
         self.enforce(project_id, deltas)
 
 
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-def build(cloud: Cloud) -> ImageQuotas:
+def build(cloud: Platform) -> ImageQuotas:
     """The cloud's quotas: unified limits when an identity service runs (or
     ``image_use_keystone_limits`` says so), the settings' defaults alone otherwise."""
-    extra = cloud.settings.extra or {}
+    image = cloud.settings.image
     defaults = defaults_from(cloud.settings)
     limits: IdentityLimits | StaticLimits
-    if _flag(extra.get("image_use_keystone_limits", "identity" in cloud.service_names)):
+    use_keystone = image.use_keystone_limits
+    if use_keystone is None:
+        use_keystone = cloud.runs("identity")
+    if use_keystone:
         from nimbus.clients.identity import IdentityClient
 
         limits = IdentityLimits(IdentityClient(cloud, "glance"), cloud.settings.region, defaults,
-                                float(extra.get("image_limits_cache_seconds", 30)))
+                                image.limits_cache_seconds)
     else:
         limits = StaticLimits(defaults)
     return ImageQuotas(cloud.db, limits)

@@ -40,7 +40,7 @@ from nimbus.image.policies import RULES
 from nimbus.image.tasks import TaskManager
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 router = Router()
 for module in (discovery, schemas, info, images, image_data, members, tasks, stores, metadefs,
@@ -68,42 +68,32 @@ class ImageService:
     node_cache: NodeCache | None = None
 
 
-def _option(cloud: Cloud, name: str, default: Any) -> Any:
-    return cloud.settings.extra.get(name, default)
-
-
-def start(cloud: Cloud) -> ImageService:
-    store: ImageStore = load_driver("image", cloud.settings.image_store)(cloud.settings)
+def start(cloud: Platform) -> ImageService:
+    store: ImageStore = load_driver("image", cloud.settings.image.store)(cloud.settings)
     # Staged bytes wait on this host's disk until their import, as Glance's staging area does.
     staging = FileStore(cloud.settings, root=Path(cloud.settings.state_dir) / "images-staging")
     manager = ImageManager(cloud.db, store, staging)
-    data = ImageData(manager,
-                     size_cap=int(_option(cloud, "image_size_cap", 1024**4)),
-                     strict_formats=bool(_option(cloud, "image_strict_formats", False)))
+    conf = cloud.settings.image
+    data = ImageData(manager, size_cap=conf.size_cap, strict_formats=conf.strict_formats)
     registry = image_stores.build(cloud, store)
     manager.stores = data.stores = registry
     task_manager = TaskManager(cloud.db)
     importer = Importer(cloud, data, task_manager, registry,
-                        workers=int(_option(cloud, "image_import_workers", 2)))
+                        workers=conf.import_workers)
     data.importer = importer
     location_manager = LocationManager(manager, registry, cloud.settings)
     location_import = LocationImporter(
         location_manager, task_manager,
-        do_secure_hash=_flag(_option(cloud, "image_do_secure_hash", True)),
-        workers=int(_option(cloud, "image_import_workers", 2)))
+        do_secure_hash=conf.do_secure_hash, workers=conf.import_workers)
     manager.quotas = image_quotas.build(cloud)
     return ImageService(store, manager, data, MemberManager(manager), registry, task_manager,
                         importer, MetadefManager(cloud.db), cloud.settings, location_manager,
                         location_import,
-                        _flag(_option(cloud, "image_show_multiple_locations", True)),
+                        conf.show_multiple_locations,
                         manager.quotas, NodeCache.for_settings(data, cloud.settings))
 
 
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-def workers(cloud: Cloud, state: ImageService, roles: Any) -> list[Any]:
+def workers(cloud: Platform, state: ImageService, roles: Any) -> list[Any]:
     # The import pools live as long as the API; stopping them drops queued imports.
     found: list[Any] = [state.importer,
                         *([state.location_import] if state.location_import else []),

@@ -18,7 +18,7 @@ from nimbus.image.drivers.base import ImageStore
 from nimbus.image.fetch import allow_list
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 DESCRIPTIONS = {"file": "Local filesystem store", "object": "Nimbus object storage",
                 "fake": "In-memory store (tests only)", "http": "Read-only HTTP store"}
@@ -83,7 +83,7 @@ class Stores:
         return [s.id for s in self.ordered if s.id in ids]
 
 
-def _driver(cloud: Cloud, name: str) -> ImageStore:
+def _driver(cloud: Platform, name: str) -> ImageStore:
     if name == "object":
         from nimbus.clients.object import ObjectClient
         from nimbus.image.drivers.object import ObjectStore
@@ -92,28 +92,28 @@ def _driver(cloud: Cloud, name: str) -> ImageStore:
     return driver
 
 
-def configured(cloud: Cloud) -> list[tuple[str, str]]:
+def configured(cloud: Platform) -> list[tuple[str, str]]:
     """The ``(id, driver)`` pairs the settings ask for, highest weight first."""
-    raw = str(cloud.settings.extra.get("image_stores", "") or "")
-    if raw:
+    wanted = cloud.settings.image.stores
+    if wanted:
         pairs = []
-        for part in raw.split(","):
+        for part in wanted:
             sid, _sep, drv = part.strip().partition(":")
             if sid:
                 pairs.append((sid, drv or sid))
         return pairs
-    pairs = [(cloud.settings.image_store, cloud.settings.image_store)]
-    if cloud.settings.image_store == "file" and "object" in cloud.service_names:
+    pairs = [(cloud.settings.image.store, cloud.settings.image.store)]
+    if cloud.settings.image.store == "file" and "object" in cloud.service_names:
         pairs.append(("object", "object"))
     if allow_list(cloud.settings):
         pairs.append((WEB_STORE, "http"))
     return pairs
 
 
-def build(cloud: Cloud, primary: ImageStore | None = None) -> Stores:
+def build(cloud: Platform, primary: ImageStore | None = None) -> Stores:
     """The cloud's stores; ``primary`` (already built) serves the first one."""
     pairs = configured(cloud)
-    default_id = str(cloud.settings.extra.get("image_default_store", "") or pairs[0][0])
+    default_id = cloud.settings.image.default_store or pairs[0][0]
     stores = []
     for i, (sid, drv) in enumerate(pairs):
         reuse = i == 0 and primary is not None and primary.name == drv

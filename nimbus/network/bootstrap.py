@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from nimbus.core.api.context import RequestContext
+from nimbus.core.platform import Facts
 from nimbus.network.manager import NetworkManager
 
 LOG = logging.getLogger(__name__)
@@ -22,8 +23,8 @@ def _find(items: list[dict[str, Any]], name: str, project: str) -> dict[str, Any
     return next((i for i in items if i["name"] == name and i["project_id"] == project), None)
 
 
-def run(manager: NetworkManager, facts: dict[str, Any]) -> None:
-    projects = facts.get("projects") or {}
+def run(manager: NetworkManager, facts: Facts) -> None:
+    projects = facts.projects
     admin_project, demo_project = projects.get("admin"), projects.get("demo")
     if not admin_project:
         LOG.info("network bootstrap skipped: the identity bootstrap has not named the projects")

@@ -25,7 +25,7 @@ from nimbus.network.manager import NetworkManager
 from nimbus.network.policies import POLICY
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups, floating_ips,
@@ -39,19 +39,18 @@ class NetworkState:
     driver: NetworkDriver
 
 
-def _driver_name(cloud: Cloud) -> str:
+def _driver_name(cloud: Platform) -> str:
     settings = cloud.settings
-    return str(getattr(settings, "network_driver", "") or settings.extra.get("network_driver")
-               or "fake")
+    return settings.network.driver or "fake"
 
 
-def start(cloud: Cloud) -> NetworkState:
+def start(cloud: Platform) -> NetworkState:
     driver_cls = load_driver("network", _driver_name(cloud))
     driver: NetworkDriver = driver_cls(cloud.settings)
     return NetworkState(NetworkManager(cloud.db, driver, cloud.bus), driver)
 
 
-def bootstrap(cloud: Cloud, state: NetworkState) -> None:
+def bootstrap(cloud: Platform, state: NetworkState) -> None:
     first_start.run(state.manager, cloud.facts)
 
 

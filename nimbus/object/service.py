@@ -15,7 +15,7 @@ from nimbus.object.objects import ObjectManager
 from nimbus.object.policies import RULES
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 router = Router()
 for _module in (info, accounts, containers, objects, object_writes):
@@ -31,8 +31,8 @@ class ObjectService:
     driver: ObjectDriver
 
 
-def start(cloud: Cloud) -> ObjectService:
-    driver = load_driver("object", cloud.settings.object_driver)(cloud.settings)
+def start(cloud: Platform) -> ObjectService:
+    driver = load_driver("object", cloud.settings.object.driver)(cloud.settings)
     return ObjectService(Manager(cloud.db), ObjectManager(cloud.db, driver), driver)
 
 

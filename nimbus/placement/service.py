@@ -7,7 +7,7 @@ from typing import Any
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
-from nimbus.core.cloud import Cloud
+from nimbus.core.platform import Platform
 from nimbus.placement import policies
 from nimbus.placement.api import (
     aggregates,
@@ -28,7 +28,7 @@ for module in (discovery, providers, inventories, classes, traits, aggregates, a
     router.include(module.router)
 
 
-def start(cloud: Cloud) -> PlacementState:
+def start(cloud: Platform) -> PlacementState:
     return PlacementState(cloud.db)
 
 

@@ -33,7 +33,7 @@ from nimbus.volume.voltypes import TypeManager
 from nimbus.volume.volume_ops import VolumeOps
 
 if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+    from nimbus.core.platform import Platform
 
 router = Router()
 for _module in (discovery, volumes, volume_metadata, volume_actions, attachments, types,
@@ -54,7 +54,7 @@ class VolumeState:
     registry: Registry
 
 
-def start(cloud: Cloud) -> VolumeState:
+def start(cloud: Platform) -> VolumeState:
     rpc = VolumeAgentAPI(cloud.bus)
     types_ = TypeManager(cloud.db)
     quotas = QuotaManager(cloud.db)
@@ -69,14 +69,14 @@ def start(cloud: Cloud) -> VolumeState:
     )
 
 
-def workers(cloud: Cloud, state: VolumeState, roles: set[str]) -> list[Any]:
+def workers(cloud: Platform, state: VolumeState, roles: set[str]) -> list[Any]:
     """The volume agent: runs the configured driver and serves topic ``volume`` for its host."""
     if "volume-agent" not in roles:
         return []
     settings = cloud.settings
-    driver_cls = load_driver("volume", settings.volume_driver)
+    driver_cls = load_driver("volume", settings.volume.driver)
     config = {"state_dir": str(settings.state_dir / "volumes"),
-              **dict(settings.extra.get("volume_backend", {}))}
+              **settings.volume.backend}
     driver = driver_cls(config)
     driver.start()
     host = f"{settings.host_name}@{driver.backend_name}"
@@ -86,7 +86,7 @@ def workers(cloud: Cloud, state: VolumeState, roles: set[str]) -> list[Any]:
     return [server]
 
 
-def bootstrap(cloud: Cloud, state: VolumeState) -> None:
+def bootstrap(cloud: Platform, state: VolumeState) -> None:
     state.types.bootstrap()
 
 

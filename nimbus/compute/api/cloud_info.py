@@ -26,7 +26,7 @@ def _stable_id(binary: str, host: str) -> str:
 
 
 def _services(req: ApiRequest) -> list[dict[str, Any]]:
-    return [r for r in req.runtime.cloud.registry.list() if r["binary"].startswith("nova-")]
+    return [r for r in req.svc.cloud.registry.list() if r["binary"].startswith("nova-")]
 
 
 @router.get(f"{V}/os-services")

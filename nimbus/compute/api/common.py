@@ -12,7 +12,7 @@ V = "/v2.1"
 
 
 def view_of(req: ApiRequest) -> ViewContext:
-    registry = req.runtime.cloud.registry
+    registry = req.svc.cloud.registry
     return ViewContext(
         base_url=req.service_url, at_least=req.at_least, is_admin=req.ctx.is_admin,
         show_extended=req.allowed("os_compute_api:os-extended-server-attributes"),

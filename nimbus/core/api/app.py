@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from nimbus.core.api import openapi
 from nimbus.core.api.context import new_request_id
+from nimbus.core.api.dispatch import build_route
 from nimbus.core.api.faults import render
-from nimbus.core.api.routing import build_route
 from nimbus.core.api.service import ServiceRuntime
 from nimbus.core.errors import MethodNotAllowed, NotFound
 
 if TYPE_CHECKING:
     from nimbus.core.cloud import Cloud
+
+LOG = logging.getLogger(__name__)
 
 
 class _PathNormaliser:
@@ -49,8 +55,15 @@ class _PathNormaliser:
         await self.app(scope, receive, send)
 
 
-def _service_app(runtime: ServiceRuntime) -> Starlette:
-    routes = [build_route(spec, runtime) for spec in runtime.definition.router.routes]
+def _service_app(runtime: ServiceRuntime[Any]) -> Starlette:
+    routes: list[Any] = [build_route(spec, runtime) for spec in runtime.definition.router.routes]
+
+    async def openapi_json(request: Request) -> Response:
+        url = f"{request.url.scheme}://{request.url.netloc}{runtime.prefix}"
+        return JSONResponse(openapi.document(runtime.definition, url))
+
+    # Before the service's own routes: object storage's catch-all account path would match.
+    routes.insert(0, Route("/openapi.json", openapi_json, methods=["GET"]))
 
     async def not_found(request: Request, exc: Any) -> Response:
         status = getattr(exc, "status_code", 404)
@@ -58,21 +71,44 @@ def _service_app(runtime: ServiceRuntime) -> Starlette:
             f"The resource could not be found: {request.url.path}"
         )
         request_id = new_request_id()
-        response = render(err, runtime.fault_style, request_id)
+        response = render(err, runtime.fault_style, request_id, request.headers.get("accept", ""))
         response.headers["x-openstack-request-id"] = request_id
         return response
 
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
 
 
-def build_app(cloud: Cloud, ready: Any = None) -> ASGIApp:
+def health_of(cloud: Cloud, ready: Callable[[], bool] | None) -> tuple[int, dict[str, Any]]:
+    """200 only once start-up has finished and every service answers its own health check."""
+    services: dict[str, Any] = {}
+    healthy = ready() if ready else True
+    try:
+        cloud.db.ping()
+    except Exception as exc:  # noqa: BLE001 - reported as the database being down
+        LOG.debug("health of the database: %s", exc)
+        return 503, {"status": "degraded", "database": "down", "services": services}
+    for name, runtime in cloud.runtimes.items():
+        try:
+            services[name] = runtime.health()
+        except Exception as exc:  # noqa: BLE001 - a failing check is reported, not raised
+            LOG.debug("health of %s: %s", name, exc)
+            services[name] = {"status": "down", "reason": type(exc).__name__}
+            healthy = False
+    status = "ok" if healthy else "starting" if ready and not ready() else "degraded"
+    return (200 if healthy else 503), {"status": status, "services": services}
+
+
+def build_app(cloud: Cloud, ready: Callable[[], bool] | None = None) -> ASGIApp:
     """The whole cloud's API; ``ready()`` tells /health whether start-up has finished."""
 
-    async def health(request: Request) -> Response:
-        is_ready = ready() if ready else True
-        body = {"status": "ok" if is_ready else "starting", "services": cloud.health()}
-        return Response(json.dumps(body, default=str), status_code=200 if is_ready else 503,
+    def health_sync() -> Response:
+        code, body = health_of(cloud, ready)
+        return Response(json.dumps(body, default=str), status_code=code,
                         media_type="application/json")
+
+    async def health(request: Request) -> Response:
+        # Health checks may touch the database: off the event loop, like every handler.
+        return await anyio.to_thread.run_sync(health_sync)
 
     async def index(request: Request) -> Response:
         base = f"{request.url.scheme}://{request.url.netloc}"

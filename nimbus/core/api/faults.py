@@ -65,15 +65,54 @@ def _placement(err: NimbusError, request_id: str) -> Response:
     return _json(body, err.code)
 
 
-def _plain(err: NimbusError, request_id: str) -> Response:
-    """Glance and Swift answer with a short HTML page, as webob and swob do."""
-    text = (f"<html>\n <head>\n  <title>{err.code} {html.escape(err.title)}</title>\n </head>\n"
-            f" <body>\n  <h1>{err.code} {html.escape(err.title)}</h1>\n  "
-            f"{html.escape(err.message)}<br /><br />\n\n\n\n </body>\n</html>")
+def _offer_quality(accept: str, offer: str) -> float:
+    """The quality ``accept`` gives ``offer``: its most specific matching range wins."""
+    best, specificity = 0.0, -1
+    kind = offer.split("/")[0]
+    for part in accept.split(","):
+        bits = [b.strip() for b in part.split(";")]
+        media = bits[0].lower()
+        quality = 1.0
+        for param in bits[1:]:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        rank = 2 if media == offer else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
+        if rank > specificity:
+            best, specificity = quality, rank
+    return best
+
+
+def negotiate_text(accept: str) -> str:
+    """The fault format webob picks: HTML unless the client prefers JSON or plain text."""
+    if not accept.strip():
+        return "text/html"
+    offers = ("text/html", "application/json", "text/plain")
+    scored = [(_offer_quality(accept, o), -i, o) for i, o in enumerate(offers)]
+    quality, _, chosen = max(scored)
+    return chosen if quality > 0 else "text/plain"
+
+
+def _plain(err: NimbusError, request_id: str, accept: str = "") -> Response:
+    """Glance and Swift answer with a short page, as webob and swob do: HTML by default, JSON
+    or plain text when the client asks for it. Only ``<``, ``>`` and ``&`` are escaped in the
+    HTML, so a message reads the same in every form (no ``&#x27;`` for an apostrophe)."""
+    chosen = negotiate_text(accept)
+    if chosen == "application/json":
+        return _json({"code": err.code, "title": err.title, "message": err.message}, err.code)
+    if chosen == "text/plain":
+        return Response(f"{err.code} {err.title}\n\n{err.message}\n", status_code=err.code,
+                        media_type="text/plain")
+    title = html.escape(err.title, quote=False)
+    text = (f"<html>\n <head>\n  <title>{err.code} {title}</title>\n </head>\n"
+            f" <body>\n  <h1>{err.code} {title}</h1>\n  "
+            f"{html.escape(err.message, quote=False)}<br /><br />\n\n\n\n </body>\n</html>")
     return Response(text, status_code=err.code, media_type="text/html")
 
 
-STYLES: dict[str, Callable[[NimbusError, str], Response]] = {
+STYLES: dict[str, Callable[..., Response]] = {
     "keystone": _keystone,
     "nova": _nova,
     "cinder": _nova,
@@ -84,11 +123,18 @@ STYLES: dict[str, Callable[[NimbusError, str], Response]] = {
 }
 
 
-def render(err: NimbusError, style: str, request_id: str) -> Response:
+TEXT_STYLES = ("glance", "swift")
+
+
+def render(err: NimbusError, style: str, request_id: str, accept: str = "") -> Response:
     """Render ``err`` as ``style``'s fault body; 5xx are logged with their request id."""
     if err.code >= 500:
         LOG.error("%s %s: %s", request_id, type(err).__name__, err.message)
-    response = STYLES.get(style, _keystone)(err, request_id)
+    if style in TEXT_STYLES:
+        # Swift's swob always answers with its page; Glance's webob negotiates.
+        response = _plain(err, request_id, accept if style == "glance" else "")
+    else:
+        response = STYLES.get(style, _keystone)(err, request_id)
     for name, value in err.headers.items():
         response.headers[name] = value
     return response

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from nimbus.core.api.context import RequestContext
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
+from nimbus.core.auth.validate import TokenValidator
+from nimbus.core.platform import Platform
 from nimbus.core.policy.enforcer import Enforcer
 
-if TYPE_CHECKING:
-    from nimbus.core.cloud import Cloud
+S = TypeVar("S")
+
+
+class Worker(Protocol):
+    """Anything a service starts in the background: it must stop when asked."""
+
+    def stop(self) -> None: ...
 
 
 @dataclass
-class ServiceDef:
+class ServiceDef(Generic[S]):
     """What a service package declares in its ``service.py`` as ``SERVICE``.
 
-    ``start(cloud)`` builds the service's state (its manager, drivers, clients) and returns it.
-    ``workers(cloud, state, roles)`` starts the background roles asked for (``scheduler``,
-    ``compute-agent``…; embedded mode asks for all) and returns objects with a ``stop()``.
-    ``bootstrap(cloud, state)`` creates the first-start
-    data and must be idempotent. ``health(state)`` returns a JSON-safe dict.
+    ``start(platform)`` builds the service's typed state (its managers, drivers, clients).
+    ``workers(platform, state, roles)`` starts the background roles asked for (``scheduler``,
+    ``compute-agent``…; embedded mode asks for all) and returns them. ``bootstrap(platform,
+    state)`` creates the first-start data and must be idempotent. ``health(state)`` returns a
+    JSON-safe dict; it raises when the service cannot answer.
     """
 
     name: str
@@ -32,28 +39,31 @@ class ServiceDef:
     fault_style: str
     router: Router
     policy: dict[str, str]
+    start: Callable[[Platform], S]
     endpoint_path: str = ""
     extra_catalog_types: list[str] = field(default_factory=list)
     microversion: MicroversionSpec | None = None
-    discovery: Callable[[Any], Any] | None = None
-    start: Callable[[Cloud], Any] | None = None
-    workers: Callable[[Cloud, Any, set[str]], list[Any]] | None = None
-    bootstrap: Callable[[Cloud, Any], None] | None = None
-    health: Callable[[Any], dict[str, Any]] | None = None
+    workers: Callable[[Platform, S, set[str]], list[Worker]] | None = None
+    bootstrap: Callable[[Platform, S], None] | None = None
+    health: Callable[[S], dict[str, Any]] | None = None
+    # How a request that breaks its schema is worded (see ``validation.STYLES``); default: the
+    # fault style's.
+    validation_style: str = ""
     keep_trailing_slash: bool = False
     has_db: bool = True
+    title: str = ""
 
 
-class ServiceRuntime:
+class ServiceRuntime(Generic[S]):
     """One service inside one process: its definition, state, policy and authentication."""
 
-    def __init__(self, definition: ServiceDef, cloud: Cloud, state: Any) -> None:
+    def __init__(self, definition: ServiceDef[S], state: S, auth: TokenValidator,
+                 policy_dir: Any) -> None:
         self.definition = definition
-        self.cloud = cloud
         self.state = state
-        self.enforcer = Enforcer(definition.name, definition.policy,
-                                 cloud.settings.state_dir / "policy")
-        self.workers: list[Any] = []
+        self.auth = auth
+        self.enforcer = Enforcer(definition.name, definition.policy, policy_dir)
+        self.workers: list[Worker] = []
 
     @property
     def name(self) -> str:
@@ -72,11 +82,15 @@ class ServiceRuntime:
         return self.definition.fault_style
 
     @property
+    def validation_style(self) -> str:
+        return self.definition.validation_style or self.definition.fault_style
+
+    @property
     def microversion(self) -> MicroversionSpec | None:
         return self.definition.microversion
 
     def authenticate(self, ctx: RequestContext, token: str) -> None:
-        self.cloud.auth.fill_context(ctx, token)
+        self.auth.fill_context(ctx, token)
 
     def health(self) -> dict[str, Any]:
         extra = self.definition.health(self.state) if self.definition.health else {}

@@ -39,7 +39,7 @@ def _websso_page(req: ApiRequest, issued: Issued) -> HTMLResponse:
     origin = req.query.get("origin")
     if not origin:
         raise BadRequest("Request must have an origin query parameter.")
-    trusted = settings(req.svc.cloud.settings.extra).get("trusted_dashboard") or []
+    trusted = settings(req.svc.cloud.settings.identity.federation).get("trusted_dashboard") or []
     if origin not in trusted:
         raise Unauthorized(f"{origin} is not a trusted dashboard host.")
     page = (
@@ -66,7 +66,7 @@ def websso_for_idp(req: ApiRequest) -> HTMLResponse:
 def websso(req: ApiRequest) -> HTMLResponse:
     protocol_id = req.params["protocol_id"]
     st = state(req)
-    attribute = settings(st.cloud.settings.extra).get("remote_id_attribute")
+    attribute = settings(st.cloud.settings.identity.federation).get("remote_id_attribute")
     # The provider is the one whose remote id the front-end reports.
     remote = from_headers(req.headers).get(str(attribute).lower()) if attribute else None
     if not remote:

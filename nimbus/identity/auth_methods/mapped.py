@@ -48,7 +48,7 @@ class Mapped(AuthMethod):
         if headers is None:
             raise Unauthorized("Federated authentication needs an assertion from a trusted "
                                "front-end.")
-        conf = settings(self.st.cloud.settings.extra)
+        conf = settings(self.st.cloud.settings.identity.federation)
         flow = FederatedLogin(self.st)
         idp = flow.enabled_idp(idp_id)
         try:

@@ -37,6 +37,6 @@ class OpenId(AuthMethod):
             raise Unauthorized("An OpenID Connect access token is required.")
         flow = FederatedLogin(self.st)
         idp = flow.enabled_idp(idp_id)
-        conf = oidc.config_for(settings(self.st.cloud.settings.extra), idp_id, protocol_id)
+        conf = oidc.config_for(settings(self.st.cloud.settings.identity.federation), idp_id, protocol_id)
         claims = oidc.verify(token, conf, idp.remote_ids)
         record(result, flow.login(idp, protocol_id, oidc.claims_as_assertion(claims)))

@@ -5,9 +5,9 @@ and passes the attributes on as request headers. Those headers are only believed
 identity provider's remote id, read from the ``remote_id_attribute`` header, is one the provider
 was registered with; the front-end must set that header itself and drop any a client sent.
 
-Settings live in ``extra.federation`` of nimbus.yaml::
+Settings live in ``identity.federation`` of nimbus.yaml::
 
-    extra:
+    identity:
       federation:
         assertion_prefix: "X-Fed-"           # only headers with this prefix (stripped) count
         remote_id_attribute: "Idp"          # default when a protocol does not name one
@@ -18,9 +18,11 @@ Settings live in ``extra.federation`` of nimbus.yaml::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from nimbus.conf.identity import Federation
 from nimbus.core.errors import BadRequest, Forbidden
 from nimbus.identity.federation.rules import Assertion
 
@@ -30,9 +32,9 @@ _NEVER = {"x-auth-token", "x-subject-token", "authorization", "cookie", "content
           "proxy-authorization"}
 
 
-def settings(extra: Mapping[str, Any]) -> dict[str, Any]:
-    conf = extra.get("federation") if isinstance(extra, Mapping) else None
-    return dict(conf) if isinstance(conf, Mapping) else {}
+def settings(conf: Federation) -> dict[str, Any]:
+    """The federation settings as the mapping the rules read."""
+    return dataclasses.asdict(conf)
 
 
 def from_headers(headers: Mapping[str, str], prefix: str = "") -> dict[str, str]:

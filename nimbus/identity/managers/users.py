@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from nimbus.conf.settings import SecurityCompliance
+from nimbus.conf.identity import SecurityCompliance
 from nimbus.core.db.base import new_hex_id, utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import BadRequest, Conflict, NotFound, Unauthorized

@@ -34,11 +34,9 @@ class FileStore(ImageStore):
         super().__init__(settings)
         self.root = root or Path(settings.state_dir) / "images"
         self.root.mkdir(parents=True, exist_ok=True)
-        # Direct I/O (see ``direct``) unless ``image_file_direct_io`` is off, e.g. for a
+        # Direct I/O (see ``direct``) unless ``image.file_direct_io`` is off, e.g. for a
         # network filesystem where each direct write is a synchronous round trip.
-        extra = getattr(settings, "extra", None) or {}
-        self.direct_io = str(extra.get("image_file_direct_io", "true")).strip().lower() in (
-            "1", "true", "yes", "on")
+        self.direct_io = settings.image.file_direct_io if settings is not None else True
 
     def _path(self, location: str) -> Path:
         if not location.startswith(SCHEME):

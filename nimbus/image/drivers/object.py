@@ -27,8 +27,7 @@ class ObjectStore(ImageStore):
     def __init__(self, settings: Any, client: Any = None, container: str | None = None) -> None:
         super().__init__(settings)
         self.client = client
-        extra = getattr(settings, "extra", {}) or {}
-        self.container = container or extra.get("image_object_container", DEFAULT_CONTAINER)
+        self.container = container or settings.image.object_container or DEFAULT_CONTAINER
         self._ready = False
 
     def _client(self) -> Any:

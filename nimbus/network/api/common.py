@@ -27,7 +27,7 @@ def select_fields(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 def strip(req: ApiRequest, resource: str, item: dict[str, Any]) -> dict[str, Any]:
     """Drop attributes the caller may not see (``get_port:binding:host_id`` and friends)."""
-    names = req.runtime.enforcer.rule_names
+    names = req.enforcer.rule_names
     hidden = [k for k in item if f"get_{resource}:{k}" in names
               and not req.allowed(f"get_{resource}:{k}", item)]
     return {k: v for k, v in item.items() if k not in hidden}
@@ -41,7 +41,7 @@ def enforce_attrs(req: ApiRequest, action: str, attrs: dict[str, Any],
                   target: dict[str, Any]) -> None:
     """Enforce ``action`` and each ``action:attr[:sub]`` rule the request's attributes touch."""
     req.enforce(action, target)
-    names = req.runtime.enforcer.rule_names
+    names = req.enforcer.rule_names
     for key, value in attrs.items():
         rule = f"{action}:{key}"
         if rule in names:

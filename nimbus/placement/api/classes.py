@@ -14,7 +14,7 @@ router = Router()
 
 
 def _body(req: ApiRequest, name: str) -> dict[str, Any]:
-    href = f"{req.runtime.prefix}/resource_classes/{name}"
+    href = f"{req.prefix}/resource_classes/{name}"
     return {"name": name, "links": [{"rel": "self", "href": href}]}
 
 
@@ -31,7 +31,7 @@ def create_class(req: ApiRequest) -> Reply:
     require_version(req, "1.2")
     name = body(req, schemas.RESOURCE_CLASS)["name"]
     req.svc.resource_classes.create(name)
-    return Reply(None, 201, {"Location": f"{req.runtime.prefix}/resource_classes/{name}"})
+    return Reply(None, 201, {"Location": f"{req.prefix}/resource_classes/{name}"})
 
 
 @router.get("/resource_classes/{name}")
@@ -58,7 +58,7 @@ def update_class(req: ApiRequest) -> Any:
         raise errors.BadRequest(f"JSON does not validate: '{name}' does not match "
                                 f"'{standard.CUSTOM_NAME.pattern}'")
     created = req.svc.resource_classes.create(name, exist_ok=True)
-    location = {"Location": f"{req.runtime.prefix}/resource_classes/{name}"}
+    location = {"Location": f"{req.prefix}/resource_classes/{name}"}
     return Reply(None, 201 if created else 204, location)
 
 

@@ -36,7 +36,7 @@ def enforce(req: ApiRequest, action: str) -> None:
 
 
 def provider_url(req: ApiRequest, uuid: str) -> str:
-    return f"{req.runtime.prefix}/resource_providers/{uuid}"
+    return f"{req.prefix}/resource_providers/{uuid}"
 
 
 def provider_body(req: ApiRequest, rp: ProviderView) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def create_trait(req: ApiRequest) -> Reply:
                                 "following characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"")
     created = req.svc.traits.create(name)
     return Reply(None, 201 if created else 204,
-                 {"Location": f"{req.runtime.prefix}/traits/{name}"})
+                 {"Location": f"{req.prefix}/traits/{name}"})
 
 
 @router.delete("/traits/{name}", status=204)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from nimbus.core.api.routing import ApiRequest, Handler, Router
+from nimbus.core.api.routing import ApiRequest, H, Handler, Router
 from nimbus.core.errors import BadRequest, Forbidden
 from nimbus.volume.manager import SORT_KEYS
 
@@ -17,13 +17,11 @@ MAX_LIMIT = 1000
 class VolumeRouter(Router):
     """Every route answers both ``/v3/{project_id}/...`` and, since Yoga, ``/v3/...``."""
 
-    def route(self, path: str, methods: list[str], *, status: int = 200, public: bool = False,
-              stream: bool = False, policy_free: bool = False) -> Callable[[Handler], Handler]:
-        def register(func: Handler) -> Handler:
+    def route(self, path: str, methods: list[str], **options: Any) -> Callable[[H], H]:
+        def register(func: H) -> H:
             wrapped = _checking_project(func)
             for full in (f"/v3{path}", f"/v3/{{project_id}}{path}"):
-                super(VolumeRouter, self).route(full, methods, status=status, public=public,
-                                                stream=stream, policy_free=policy_free)(wrapped)
+                super(VolumeRouter, self).route(full, methods, **options)(wrapped)
             return func
 
         return register

@@ -42,7 +42,7 @@ def _service(style: str, mv: MicroversionSpec | None = None) -> ServiceDef:
 
     return ServiceDef(name="demo", service_type="demo", prefix="/demo", fault_style=style,
                       router=router, policy={"thing:get": "@", "thing:create": "role:member"},
-                      microversion=mv, has_db=False)
+                      microversion=mv, has_db=False, start=lambda platform: None)
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_policy_targets_drop_unknown_owners(client_for: Any) -> None:
 
     definition = ServiceDef(name="demo", service_type="demo", prefix="/demo", fault_style="nova",
                             router=router, policy={"thing:owned": "project_id:%(project_id)s"},
-                            has_db=False)
+                            has_db=False, start=lambda platform: None)
     client = client_for(definition)
     resp = client.get("/demo/owned", headers={"X-Auth-Token": "persona-member"})
     assert resp.status_code == 403

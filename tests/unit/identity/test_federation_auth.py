@@ -61,7 +61,7 @@ class Fed(Keystone):
 @pytest.fixture
 def fed(tmp_path: Path) -> Iterator[Fed]:
     settings = load({"state_dir": str(tmp_path), "admin_password": "secret", "kdf_cost": 10,
-                     "extra": {"federation": federation_settings(KEY)}})
+                     "federation": federation_settings(KEY)})
     cloud = Cloud(settings, services=["identity"])
     cloud.migrate()
     cloud.start()
@@ -121,7 +121,7 @@ def test_mapped_user_gets_unscoped_token_then_project_token(fed: Fed) -> None:
     assert check.status_code == 200
     assert check.json()["token"]["user"]["OS-FEDERATION"]["protocol"] == {"id": "saml2"}
     # The admin project is not reachable through the mapped groups.
-    demo = fed.cloud.facts["projects"]["admin"]
+    demo = fed.cloud.facts.projects["admin"]
     assert fed.rescope(unscoped, demo).status_code == 401
 
 
@@ -166,10 +166,10 @@ def test_local_user_mapping(fed: Fed) -> None:
                     json={"mapping": rules}).status_code == 200
     resp = fed.federated(headers=assertion_headers("demo"))
     assert resp.status_code == 201, resp.text
-    demo = fed.cloud.facts["users"]["demo"]
+    demo = fed.cloud.facts.users["demo"]
     assert resp.json()["token"]["user"]["id"] == demo
     projects = fed.call("GET", "/auth/projects", resp.headers["X-Subject-Token"]).json()
-    assert [p["id"] for p in projects["projects"]] == [fed.cloud.facts["projects"]["demo"]]
+    assert [p["id"] for p in projects["projects"]] == [fed.cloud.facts.projects["demo"]]
     assert fed.federated(headers=assertion_headers("ghost")).status_code == 401
 
 
@@ -286,8 +286,8 @@ def test_oidc_rejects(fed: Fed, make: Any) -> None:
 def test_oidc_es256_key(tmp_path: Path) -> None:
     key = IdpKey("ES256", kid="ec")
     settings = load({"state_dir": str(tmp_path), "admin_password": "secret", "kdf_cost": 10,
-                     "extra": {"federation": {"openid": {"ec-idp": {
-                         "jwks": key.jwks, "audience": AUDIENCE, "issuer": ISSUER}}}}})
+                     "federation": {"openid": {"ec-idp": {
+                         "jwks": key.jwks, "audience": AUDIENCE, "issuer": ISSUER}}}})
     cloud = Cloud(settings, services=["identity"])
     cloud.migrate()
     cloud.start()

@@ -41,7 +41,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
     state = tmp_path_factory.mktemp("federation") / "state"
     state.mkdir()
     (state / "nimbus.yaml").write_text(yaml.safe_dump(
-        {"extra": {"federation": federation_settings(KEY)}}))
+        {"federation": federation_settings(KEY)}))
     proc = CloudProcess(state).start()
     try:
         rules = state.parent / "rules.json"

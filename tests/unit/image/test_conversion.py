@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from nimbus.conf.image import ImageSettings
 from nimbus.conf.settings import Settings
-from nimbus.image import convert
+from nimbus.core.diskimage import convert
 from tests.unit.image import crafted
 from tests.unit.image.conftest import create, wait_for
 
@@ -32,8 +33,9 @@ def _import(api: Any, disk_format: str, data: bytes) -> dict[str, Any]:
 def test_target_format_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(convert, "qemu_img", lambda: "/usr/bin/qemu-img")
     assert convert.target_format(Settings()) == "raw"
-    assert convert.target_format(Settings(extra={"image_import_convert_to": ""})) is None
-    assert convert.target_format(Settings(extra={"image_import_convert_to": "qcow2"})) == "qcow2"
+    assert convert.target_format(Settings(image=ImageSettings(import_convert_to=""))) is None
+    assert convert.target_format(
+        Settings(image=ImageSettings(import_convert_to="qcow2"))) == "qcow2"
     monkeypatch.setattr(convert, "qemu_img", lambda: None)
     assert convert.target_format(Settings()) is None
     assert not convert.needed("iso", "raw") and not convert.needed("raw", "raw")

@@ -7,10 +7,10 @@ import os
 import random
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+from nimbus.conf.settings import Settings
 from nimbus.core.errors import PayloadTooLarge
 from nimbus.image.drivers import direct
 from nimbus.image.drivers.base import PARALLEL_DIGEST_MIN, Digests
@@ -154,7 +154,7 @@ def test_a_failed_write_stops_the_lane_and_is_raised() -> None:
 
 
 def test_a_refused_upload_leaves_no_file(tmp_path: Path) -> None:
-    store = FileStore(SimpleNamespace(state_dir=tmp_path))
+    store = FileStore(Settings(state_dir=tmp_path))
 
     def chunks():
         yield b"y" * (3 * MiB)

@@ -107,7 +107,7 @@ def test_format_mismatch_refused(image_cloud):
 
 
 def test_strict_formats(make_cloud):
-    _cloud, api = make_cloud(["image"], prefix="/image", extra={"image_strict_formats": True})
+    _cloud, api = make_cloud(["image"], prefix="/image", image_strict_formats=True)
     image = create(api, disk_format="qcow2")
     assert upload(api, image["id"], b"not a qcow2").status_code == 400
 

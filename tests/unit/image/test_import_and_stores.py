@@ -26,7 +26,7 @@ STORES = {"image_stores": "fast:fake,slow:fake"}
 
 @pytest.fixture
 def multi(make_cloud: Callable[..., Any]) -> Any:
-    return make_cloud(["image"], prefix="/image", extra=dict(STORES))
+    return make_cloud(["image"], prefix="/image", **STORES)
 
 
 def _imported(api: Any, url: str) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def http_server() -> Iterator[str]:
 
 def test_web_download_needs_the_allow_list(make_cloud, http_server):
     _cloud, api = make_cloud(["image"], prefix="/image",
-                             extra={"image_web_download_allow": "127.0.0.1"})
+                             image_web_download_allow="127.0.0.1")
     member = api.as_("member")
     assert "web-download" in member.get("/v2/info/import").json()["import-methods"]["value"]
     image = create(api)

@@ -8,11 +8,11 @@ import http.server
 import threading
 import time
 from collections.abc import Callable, Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from nimbus.conf.settings import Settings
 from nimbus.core.errors import BadRequest, Conflict, Forbidden
 from nimbus.image import location_rules as rules
 from nimbus.image.drivers.base import StoreError
@@ -90,7 +90,7 @@ def server() -> Iterator[str]:
 @pytest.fixture
 def cloud(make_cloud: Callable[..., Any], server: str) -> tuple[Any, Any, str]:
     _cloud, api = make_cloud(["image"], prefix="/image",
-                             extra={"image_web_download_allow": server})
+                             image_web_download_allow=server)
     return _cloud, api, f"http://{server}/image.raw"
 
 
@@ -121,8 +121,8 @@ def test_locations_follow_the_data_and_the_policy(cloud):
 
 
 def test_locations_hidden_when_the_cloud_does_not_show_them(make_cloud, server):
-    _c, api = make_cloud(["image"], prefix="/image", extra={
-        "image_web_download_allow": server, "image_show_multiple_locations": "false"})
+    _c, api = make_cloud(["image"], prefix="/image", image_web_download_allow=server,
+                         image_show_multiple_locations="false")
     image = create(api)
     assert "locations" not in image
     resp = _add(api, image["id"], {"url": f"http://{server}/image.raw", "metadata": {}})
@@ -371,7 +371,7 @@ def test_location_manager_listing_after_post(cloud):
 
 
 def test_http_store_reads_ranges_and_refuses_writes(server):
-    store = HttpStore(SimpleNamespace(extra={}), allowed=[server])
+    store = HttpStore(Settings(), allowed=[server])
     url = f"http://{server}/image.raw"
     assert store.owns(url) and not store.owns("file:///x")
     assert store.size(url) == len(PAYLOAD)

@@ -40,7 +40,7 @@ def _fault(resp: Any, resource: str) -> None:
 
 def test_defaults_come_from_settings(make_cloud: Any) -> None:
     cloud, _api = make_cloud(["image"], prefix="/image",
-                             extra={"image_count_total": 7, "image_size_total": "3"})
+                             image_count_total=7, image_size_total="3")
     limits = cloud.runtimes["image"].state.quotas.limits.for_project(PROJECT)
     assert limits == {"image_count_total": 7, "image_size_total": 3,
                       "image_stage_total": quotas.DEFAULTS["image_stage_total"],
@@ -108,7 +108,7 @@ def test_unlimited_is_minus_one(cloud_api: Any) -> None:
 
 
 def test_upload_size_cap(make_cloud: Any) -> None:
-    _cloud, api = make_cloud(["image"], prefix="/image", extra={"image_size_cap": 10})
+    _cloud, api = make_cloud(["image"], prefix="/image", image_size_cap=10)
     image = create(api)
     resp = upload(api, image["id"], b"x" * 11)
     assert resp.status_code == 413

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+from nimbus.conf.settings import Settings
+from nimbus.core.diskimage.inspect import inspect
 from nimbus.image.bootstrap import TEST_IMAGE_SIZE, TEST_IMAGES
 from nimbus.image.drivers.base import ImageDataNotFound
 from nimbus.image.drivers.fake import FakeStore
 from nimbus.image.drivers.file import FileStore
-from nimbus.image.inspect import inspect
 
 
 @pytest.fixture(params=["file", "fake"])
 def store(request, tmp_path: Path):
-    settings = SimpleNamespace(state_dir=tmp_path)
+    settings = Settings(state_dir=tmp_path)
     return FileStore(settings) if request.param == "file" else FakeStore(settings)
 
 
@@ -36,7 +36,7 @@ def test_add_get_delete(store):
 
 
 def test_failed_add_leaves_nothing(tmp_path: Path):
-    store = FileStore(SimpleNamespace(state_dir=tmp_path))
+    store = FileStore(Settings(state_dir=tmp_path))
 
     def broken():
         yield b"partial"
@@ -48,7 +48,7 @@ def test_failed_add_leaves_nothing(tmp_path: Path):
 
 
 def test_file_store_stays_in_its_root(tmp_path: Path):
-    store = FileStore(SimpleNamespace(state_dir=tmp_path))
+    store = FileStore(Settings(state_dir=tmp_path))
     with pytest.raises(ImageDataNotFound):
         store.get("file:///etc/passwd")
 
@@ -66,7 +66,7 @@ def test_inspector():
 
 def test_bootstrap_is_idempotent(make_cloud):
     cloud, api = make_cloud(["image"], prefix="/image")
-    cloud.facts["projects"] = {"admin": "a0000000000000000000000000000000"}
+    cloud.facts.projects = {"admin": "a0000000000000000000000000000000"}
     cloud.bootstrap()
     cloud.bootstrap()
     images = api.as_("other").get("/v2/images").json()["images"]

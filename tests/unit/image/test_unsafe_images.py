@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from nimbus.core.diskimage import inspect
 from nimbus.core.errors import BadRequest
-from nimbus.image import inspect
 from nimbus.image.data import Capture
 from nimbus.image.drivers.file import FileStore
 from tests.unit.image import crafted
@@ -226,12 +226,11 @@ class _Objects:
 
 @pytest.mark.parametrize("case", ["qcow2-backing-file", "vhdx-parent-locator", "qcow2-labelled-raw"])
 def test_object_store_keeps_nothing(case: str) -> None:
-    from types import SimpleNamespace
-
+    from nimbus.conf.settings import Settings
     from nimbus.image.drivers.object import ObjectStore
 
     client = _Objects()
-    store = ObjectStore(SimpleNamespace(extra={}), client=client)
+    store = ObjectStore(Settings(), client=client)
     disk_format, data = UNSAFE[case]
     inspector = inspect.StreamInspector(disk_format)
     chunks = _endless(data) if len(data) > MiB else iter([data])

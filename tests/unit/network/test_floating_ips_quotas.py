@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.core.platform import Facts
 from tests.support.personas import ADMIN_PROJECT, PROJECT
 from tests.unit.network.conftest import Net
 
@@ -102,8 +103,8 @@ def test_bootstrap_is_idempotent(net: Net) -> None:
     from nimbus.network import bootstrap
 
     manager = net.cloud.runtimes["network"].state.manager
-    facts = {"projects": {"admin": ADMIN_PROJECT, "demo": PROJECT}}
-    bootstrap.run(manager, {})  # no facts: nothing to do
+    facts = Facts(projects={"admin": ADMIN_PROJECT, "demo": PROJECT})
+    bootstrap.run(manager, Facts())  # no facts: nothing to do
     bootstrap.run(manager, facts)
     bootstrap.run(manager, facts)
     nets = net.api.as_("admin").get("/v2.0/networks").json()["networks"]

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nimbus.core.diskimage import formats as disk_formats
+from nimbus.core.diskimage.formats import Finding
 from nimbus.core.errors import BadRequest
-from nimbus.image import disk_formats
-from nimbus.image.disk_formats import Finding
 
 HEAD_BYTES = 1024 * 1024
 TAIL_BYTES = 1024

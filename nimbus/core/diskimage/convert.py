@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from nimbus.core.diskimage import inspect
 from nimbus.core.errors import BadRequest
-from nimbus.image import inspect
 
 # What qemu-img reads, by disk_format name; anything else is stored as it came.
 CONVERTIBLE = {"raw": "raw", "qcow2": "qcow2", "vmdk": "vmdk", "vhd": "vpc", "vhdx": "vhdx",
@@ -31,8 +31,7 @@ def qemu_img() -> str | None:
 
 def target_format(settings: Any) -> str | None:
     """The format imports convert to, or None when conversion is off or impossible here."""
-    extra = getattr(settings, "extra", None) or {}
-    wanted = str(extra.get("image_import_convert_to", "raw") or "").strip().lower()
+    wanted = str(settings.image.import_convert_to or "").strip().lower()
     if wanted not in OUTPUT or qemu_img() is None:
         return None
     return wanted

@@ -1,0 +1,102 @@
+"""What every service of one process shares: settings, database, bus, auth and credentials.
+
+A service is built from a ``Platform`` and never sees the other services in the process; the
+``Cloud`` (``core/cloud.py``) adds those on top.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nimbus.conf.settings import Settings
+from nimbus.core.auth.service_creds import ServiceCredentials
+from nimbus.core.auth.validate import TokenValidator
+from nimbus.core.bus.rpc import Bus
+from nimbus.core.db.engine import Database
+from nimbus.core.registry import Registry
+
+# The service users and the services they act for.
+SERVICE_USERS = ["nova", "placement", "glance", "neutron", "cinder", "swift"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One catalog entry this cloud serves: ``url`` may hold ``$(project_id)s``."""
+
+    service: str
+    service_type: str
+    url: str
+    extra_types: tuple[str, ...] = ()
+
+
+@dataclass
+class Facts:
+    """What the identity bootstrap learns and other services' bootstraps need (by name → id)."""
+
+    projects: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)
+    domain: str = "default"
+
+
+def load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
+    path = state_dir / "secrets.yaml"
+    data: dict[str, Any] = {}
+    if path.exists():
+        data = yaml.safe_load(path.read_text()) or {}
+    changed = False
+    if admin_password and data.get("admin_password") != admin_password:
+        data["admin_password"] = admin_password
+        changed = True
+    for key in ["admin_password", "demo_password"] + [f"{u}_password" for u in SERVICE_USERS]:
+        if not data.get(key):
+            data[key] = secrets.token_urlsafe(18)
+            changed = True
+    if not data.get("cloud_id"):
+        # Names this cloud's exchanges and queues on a shared broker; every process of the
+        # cloud reads it from the same secrets.yaml.
+        data["cloud_id"] = secrets.token_hex(4)
+        changed = True
+    if changed:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            yaml.safe_dump(data, fh)
+    return data
+
+
+class Platform:
+    """The shared machinery of one process, handed to each service as it starts."""
+
+    def __init__(self, settings: Settings, service_names: list[str]) -> None:
+        self.settings = settings
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets = load_secrets(settings.state_dir, settings.admin_password)
+        self.db = Database(settings.database_url)
+        self.bus = Bus(settings.bus_url, default_timeout=settings.rpc_timeout,
+                       namespace=f"nimbus-{self.secrets['cloud_id']}")
+        self.auth = TokenValidator(cache_seconds=settings.token_cache_seconds)
+        self.registry = Registry(self.db)
+        # The services this process runs; a service may adapt (image uses the object store
+        # only when one runs here), but reaches the others only through their APIs.
+        self.service_names = list(service_names)
+        self.creds = ServiceCredentials(
+            self.identity_url, {u: self.secrets[f"{u}_password"] for u in SERVICE_USERS},
+            settings.region,
+        )
+        # Every service this cloud serves, for the catalog the identity bootstrap writes.
+        self.endpoints: list[Endpoint] = []
+        self.facts = Facts()
+
+    @property
+    def identity_url(self) -> str:
+        return self.settings.identity_url or f"{self.settings.public_url}/identity/v3"
+
+    def runs(self, service: str) -> bool:
+        return service in self.service_names
