@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Shared set-up: system packages (with apt, when missing) and the project's virtualenv.
-# Usage: source scripts/bootstrap-env.sh [extras]   e.g. "test"
+# Usage: source scripts/bootstrap-env.sh EXTRAS   ("cli" for the cloud and the openstack CLI,
+# "test" for everything the test suite needs). Always pass EXTRAS: a sourced script would
+# otherwise see the caller's own arguments as its $1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-EXTRAS="${1:-}"
+EXTRAS="${1:-cli}"
 
 need_apt=()
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv python3-pip)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
-# OpenLDAP server and tools: the LDAP identity tests start their own slapd.
-command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || need_apt+=(slapd)
-command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
+if [ "$EXTRAS" = test ]; then
+  # OpenLDAP server and tools: only the LDAP identity tests use them (they start their own slapd).
+  command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || need_apt+=(slapd)
+  command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
+fi
 # qemu-img: image conversion on import and the image-format interop tests.
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
 if [ "${#need_apt[@]}" -gt 0 ]; then
@@ -23,9 +27,5 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
   python3 -m venv "$ROOT/.venv"
 fi
 "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
-if [ -n "$EXTRAS" ]; then
-  "$ROOT/.venv/bin/pip" install -q -e "$ROOT[$EXTRAS]"
-else
-  "$ROOT/.venv/bin/pip" install -q -e "$ROOT"
-fi
+"$ROOT/.venv/bin/pip" install -q -e "$ROOT[$EXTRAS]"
 export PATH="$ROOT/.venv/bin:$PATH"

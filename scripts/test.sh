@@ -13,6 +13,9 @@ echo "== lint and types"
 echo "== unit, integration and functional tests"
 .venv/bin/python -m pytest -q -p no:cacheprovider -n 3 --dist loadscope tests/unit tests/integration tests/functional
 
+echo "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no response outside it"
+.venv/bin/python tests/interop/run_schemathesis.py --seconds 40
+
 echo "== tempest: the interop list plus all identity and image API tests; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
 # location data, so they get a second cloud with that setting.

@@ -57,7 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from nimbus.conf.settings import SettingsError
+
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except SettingsError as exc:
+        print(f"nimbus: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     overrides = _overrides(args)
     if args.command == "up":
         from nimbus.cmd import up

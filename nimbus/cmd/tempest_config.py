@@ -44,7 +44,7 @@ def _find(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     return next((i for i in items if i.get("name") == name), None)
 
 
-def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
+def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
           http_images: dict[str, str] | None = None) -> str:
     """The tempest.conf text; ``http_images`` are tempest's ``[image] http_image`` and
     ``http_qcow2_image`` when the caller serves them somewhere the cloud may fetch from."""
@@ -70,8 +70,11 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
 
     conf = configparser.ConfigParser(interpolation=None)
     conf.optionxform = str  # type: ignore[assignment,method-assign]
-    conf["DEFAULT"] = {"log_dir": str(workspace / "logs"), "log_file": "tempest.log"}
-    conf["oslo_concurrency"] = {"lock_path": str(workspace / "tempest_lock")}
+    if workspace is not None:
+        # Only for a workspace we know: a log or lock dir that does not exist where tempest
+        # runs stops it before it can load a single test.
+        conf["DEFAULT"] = {"log_dir": str(workspace / "logs"), "log_file": "tempest.log"}
+        conf["oslo_concurrency"] = {"lock_path": str(workspace / "tempest_lock")}
     conf["auth"] = {
         "use_dynamic_credentials": "true",
         "admin_username": "admin",
@@ -185,6 +188,18 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path,
     return out.getvalue()
 
 
+def workspace_for(workspace: str | None, output: str | None) -> Path | None:
+    """The tempest workspace the conf belongs to: the one named, or the one ``-o`` writes into
+    (``<workspace>/etc/tempest.conf`` by tempest's layout, otherwise the file's own directory);
+    None when the conf goes to standard output."""
+    if workspace:
+        return Path(workspace).resolve()
+    if not output:
+        return None
+    parent = Path(output).resolve().parent
+    return parent.parent if parent.name == "etc" else parent
+
+
 def run(overrides: dict[str, Any], output: str | None, workspace: str | None,
         http_images: dict[str, str] | None = None) -> int:
     settings = load(overrides)
@@ -198,7 +213,10 @@ def run(overrides: dict[str, Any], output: str | None, workspace: str | None,
               file=sys.stderr)
         return 1
     secrets = yaml.safe_load(secrets_file.read_text())
-    ws = Path(workspace or (Path(output).parent.parent if output else Path.cwd())).resolve()
+    ws = workspace_for(workspace, output)
+    if ws is not None:
+        for sub in ("logs", "tempest_lock"):
+            (ws / sub).mkdir(parents=True, exist_ok=True)
     text = build(settings, secrets, ws, {k: v for k, v in (http_images or {}).items() if v})
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)

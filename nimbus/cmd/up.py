@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from nimbus.cmd.guards import Refused, StateDirLock, check_port
 from nimbus.conf.settings import Settings, load
 from nimbus.core.logs import configure_logging
 
@@ -75,7 +76,23 @@ def _merge_user_clouds(clouds: dict[str, Any]) -> None:
 def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: bool = True) -> int:
     started = time.monotonic()
     settings = load(overrides)
+    embedded = roles is None
     roles = roles or set(ALL_ROLES)
+    lock = StateDirLock(settings.state_dir, exclusive=embedded)
+    try:
+        lock.acquire()
+        if serve_api:
+            check_port(settings.host, settings.port)
+    except Refused as exc:
+        print(f"nimbus: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _run(settings, roles, serve_api, started)
+    finally:
+        lock.release()
+
+
+def _run(settings: Settings, roles: set[str], serve_api: bool, started: float) -> int:
     terminate = threading.Event()
     if not serve_api:
         # Installed first: a SIGTERM during start-up must still end in a clean stop.

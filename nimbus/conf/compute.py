@@ -13,3 +13,5 @@ class ComputeSettings:
     # This host's name in the service registry (default: the machine's node name).
     host: str = ""
     max_microversion: str = "2.96"
+    # The most items one page of a list holds, asked for or not (Nova's [api] max_limit).
+    max_limit: int = 1000

@@ -38,5 +38,7 @@ class IdentitySettings:
     token_expiration: int = 3600
     # scrypt cost (log2 N) for stored passwords and secrets.
     kdf_cost: int = 14
+    # Keystone's ``[DEFAULT] max_db_limit``: the most rows one page of a list may hold.
+    max_db_limit: int = 1000
     security_compliance: SecurityCompliance = field(default_factory=SecurityCompliance)
     federation: Federation = field(default_factory=Federation)

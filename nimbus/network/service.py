@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
-from nimbus.core.plugins import load_driver
-from nimbus.network import bootstrap as first_start
+from nimbus.core.platform import Platform
 from nimbus.network.api import (
     discovery,
     floating_ips,
@@ -16,57 +14,42 @@ from nimbus.network.api import (
     ports,
     quotas,
     routers,
+    security_group_rules,
     security_groups,
     subnets,
     tags,
 )
-from nimbus.network.drivers.base import NetworkDriver
-from nimbus.network.manager import NetworkManager
+from nimbus.network.manager.bootstrap import FirstStart
 from nimbus.network.policies import POLICY
-
-if TYPE_CHECKING:
-    from nimbus.core.platform import Platform
+from nimbus.network.schemas import wording
+from nimbus.network.state import NetworkState, build
 
 router = Router()
-for module in (discovery, networks, subnets, ports, routers, security_groups, floating_ips,
-               quotas, tags):
+for module in (discovery, networks, subnets, ports, routers, security_groups,
+               security_group_rules, floating_ips, quotas, tags):
     router.include(module.router)
 
 
-@dataclass
-class NetworkState:
-    manager: NetworkManager
-    driver: NetworkDriver
-
-
-def _driver_name(cloud: Platform) -> str:
-    settings = cloud.settings
-    return settings.network.driver or "fake"
-
-
-def start(cloud: Platform) -> NetworkState:
-    driver_cls = load_driver("network", _driver_name(cloud))
-    driver: NetworkDriver = driver_cls(cloud.settings)
-    return NetworkState(NetworkManager(cloud.db, driver, cloud.bus), driver)
-
-
-def bootstrap(cloud: Platform, state: NetworkState) -> None:
-    first_start.run(state.manager, cloud.facts)
+def bootstrap(platform: Platform, state: NetworkState) -> None:
+    FirstStart(state.networks, state.subnets, state.ports, state.routers,
+               state.router_interfaces).run(platform.facts)
 
 
 def health(state: NetworkState) -> dict[str, Any]:
     return {"driver": state.driver.name}
 
 
-SERVICE = ServiceDef(
+SERVICE = ServiceDef[NetworkState](
     name="network",
     service_type="network",
     prefix="/network",
     endpoint_path="",
     fault_style="neutron",
+    # Neutron's words for a request that breaks its schema, naming the attribute at fault.
+    validation_style=wording.word,
     router=router,
     policy=POLICY,
-    start=start,
+    start=build,
     bootstrap=bootstrap,
     health=health,
 )

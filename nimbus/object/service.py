@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
-from nimbus.core.plugins import load_driver
 from nimbus.object.api import accounts, containers, info, object_writes, objects
-from nimbus.object.drivers.base import ObjectDriver
-from nimbus.object.manager import Manager
-from nimbus.object.objects import ObjectManager
+from nimbus.object.api.common import trans_id
 from nimbus.object.policies import RULES
-
-if TYPE_CHECKING:
-    from nimbus.core.platform import Platform
+from nimbus.object.state import ObjectState, build
 
 router = Router()
 for _module in (info, accounts, containers, objects, object_writes):
     router.include(_module.router)
 
 
-@dataclass
-class ObjectService:
-    """The service's state: the index rules and the byte store they drive."""
-
-    manager: Manager
-    objects: ObjectManager
-    driver: ObjectDriver
-
-
-def start(cloud: Platform) -> ObjectService:
-    driver = load_driver("object", cloud.settings.object.driver)(cloud.settings)
-    return ObjectService(Manager(cloud.db), ObjectManager(cloud.db, driver), driver)
-
-
-def health(state: ObjectService) -> dict[str, Any]:
+def health(state: ObjectState) -> dict[str, Any]:
     return state.driver.health()
 
 
-SERVICE = ServiceDef(
+SERVICE = ServiceDef[ObjectState](
     name="object",
     service_type="object-store",
     prefix="/object",
@@ -48,7 +28,9 @@ SERVICE = ServiceDef(
     fault_style="swift",
     router=router,
     policy=RULES,
-    start=start,
+    start=build,
     health=health,
+    # Every Swift answer, faults included, carries its transaction id.
+    response_headers=lambda request_id: {"X-Trans-Id": trans_id(request_id)},
     keep_trailing_slash=True,
 )

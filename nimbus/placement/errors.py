@@ -18,6 +18,10 @@ QUERY_MISSING_VALUE = "placement.query.missing_value"
 QUERY_DUPLICATE_KEY = "placement.query.duplicate_key"
 
 
+class RetryWrite(Exception):  # noqa: N818 - an internal signal, not an error users see
+    """Raised inside a writer when a compare-and-swap lost a race; the unit of work is redone."""
+
+
 class _Coded:
     """Mixin: put the class's placement code into kwargs, where the fault renderer reads it."""
 

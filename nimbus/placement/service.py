@@ -7,7 +7,6 @@ from typing import Any
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
-from nimbus.core.platform import Platform
 from nimbus.placement import policies
 from nimbus.placement.api import (
     aggregates,
@@ -20,7 +19,8 @@ from nimbus.placement.api import (
     traits,
     usages,
 )
-from nimbus.placement.manager import PlacementState
+from nimbus.placement.constants import MAX_VERSION, MIN_VERSION
+from nimbus.placement.state import PlacementState, build
 
 router = Router()
 for module in (discovery, providers, inventories, classes, traits, aggregates, allocations,
@@ -28,15 +28,11 @@ for module in (discovery, providers, inventories, classes, traits, aggregates, a
     router.include(module.router)
 
 
-def start(cloud: Platform) -> PlacementState:
-    return PlacementState(cloud.db)
-
-
-def health(state: Any) -> dict[str, Any]:
+def health(state: PlacementState) -> dict[str, Any]:
     return {}
 
 
-SERVICE = ServiceDef(
+SERVICE = ServiceDef[PlacementState](
     name="placement",
     service_type="placement",
     prefix="/placement",
@@ -44,7 +40,7 @@ SERVICE = ServiceDef(
     fault_style="placement",
     router=router,
     policy=policies.RULES,
-    microversion=MicroversionSpec("placement", "1.0", "1.39"),
-    start=start,
+    microversion=MicroversionSpec("placement", MIN_VERSION, MAX_VERSION),
+    start=build,
     health=health,
 )

@@ -1,13 +1,17 @@
-"""The volume state machine: every ``status`` and ``attach_status`` change is declared here.
+"""Volume, snapshot and attachment statuses: the state machines, and what each action needs.
 
-Cinder spreads these rules over its API and manager; here each transition names the states it may
-start from and the state it leads to, so a reader sees the whole lifecycle in one table.
+Two kinds of rule live here. The machines (``core.states.StateMachine``) say which moves of a
+status field can happen at all; every write of ``status`` or ``attach_status`` goes through one,
+and an impossible move is a 409 naming both states. ``ACTIONS`` says which statuses each API
+action may start from, as Cinder checks it: a volume in the wrong status for an action is
+``InvalidVolume`` (400) with Cinder's wording, before anything is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nimbus.core.states import StateMachine
 from nimbus.volume.errors import InvalidVolume
 
 # Volume ``status`` values (Block Storage API reference, "Volumes" section).
@@ -50,64 +54,146 @@ ATTACH_STATUSES = frozenset({
     DETACHED, ATTACHED, ATTACH_RESERVED, ATTACH_ATTACHING, ATTACH_DETACHING, ATTACH_ERROR,
 })
 
+# Snapshot ``status`` values.
+SNAPSHOT_STATUSES = frozenset({CREATING, AVAILABLE, DELETING, ERROR, ERROR_DELETING})
+
 # Statuses an operator may force with os-reset_status.
 RESETTABLE = frozenset(STATUSES - {DELETING})
 RESETTABLE_ATTACH = frozenset({DETACHED, ATTACHED})
 
+# -- volume status -------------------------------------------------------------------------------
+# Once an attachment is gone (os-detach, os-unreserve, an attachment's deletion), the volume goes
+# back to what its remaining attachments make it; Cinder allows that from any status but the two
+# where the volume itself is being made or unmade.
+RELEASED = frozenset({AVAILABLE, IN_USE, RESERVED})
+_VOLUME_MOVES: dict[str | None, set[str]] = {
+    # The agent finishes what the API started.
+    CREATING: {AVAILABLE, ERROR},
+    DELETING: {ERROR_DELETING},
+    EXTENDING: {AVAILABLE, IN_USE, ERROR_EXTENDING},
+    # Attaching: the attachments API reserves, connects and completes; the legacy actions
+    # reserve (to attaching), attach, and detach by way of detaching.
+    AVAILABLE: {RESERVED, ATTACHING, IN_USE, EXTENDING, UPLOADING},
+    RESERVED: {ATTACHING, IN_USE},
+    ATTACHING: {IN_USE},
+    IN_USE: {ATTACHING, DETACHING, EXTENDING, UPLOADING},
+    DETACHING: {IN_USE},
+}
+VOLUME_STATUS = StateMachine(
+    "volume", "status",
+    {state: _VOLUME_MOVES.get(state, set()) | (RELEASED if state not in (CREATING, DELETING)
+                                               else set())
+     for state in STATUSES},
+    # Deleting (os-force_delete, or a cascade) may begin from any status.
+    any_to=frozenset({DELETING}),
+    # A volume is created ``creating``, or ``error`` when no backend can take it.
+    initial=frozenset({CREATING, ERROR}),
+)
+# os-reset_status: the operator's override, from any status to any resettable one.
+VOLUME_STATUS_RESET = StateMachine("volume", "status", {state: RESETTABLE for state in STATUSES})
 
+# -- volume attach_status ------------------------------------------------------------------------
+# Detaching rewrites it from whatever the attachments left (``detached``, ``reserved`` or
+# ``attached``); attaching moves it on from ``detached`` or ``reserved``.
+_ATTACH_RELEASED = {DETACHED, ATTACH_RESERVED, ATTACHED}
+VOLUME_ATTACH_STATUS = StateMachine(
+    "volume", "attach_status",
+    {
+        DETACHED: {ATTACH_RESERVED, ATTACH_ATTACHING, ATTACHED},
+        ATTACH_RESERVED: {ATTACH_ATTACHING, *_ATTACH_RELEASED},
+        ATTACH_ATTACHING: _ATTACH_RELEASED,
+        # An operator's reset can leave a volume ``available`` but still ``attached``: a new
+        # connection then moves it to attaching, as before the reset.
+        ATTACHED: {ATTACH_ATTACHING, *_ATTACH_RELEASED},
+        ATTACH_DETACHING: _ATTACH_RELEASED,
+        ATTACH_ERROR: _ATTACH_RELEASED,
+    },
+    initial=frozenset({DETACHED}),
+)
+VOLUME_ATTACH_STATUS_RESET = StateMachine(
+    "volume", "attach_status", {state: RESETTABLE_ATTACH for state in ATTACH_STATUSES})
+
+# -- attachments ---------------------------------------------------------------------------------
+# An attachment is created reserved (attachments API) or attached (legacy os-attach), connected
+# (attaching) and completed (attached); detaching deletes the row.
+ATTACHMENT_STATUS = StateMachine(
+    "attachment", "attach_status",
+    {
+        ATTACH_RESERVED: {ATTACH_ATTACHING, ATTACHED},
+        ATTACH_ATTACHING: {ATTACHED},
+        ATTACHED: set(),
+        ATTACH_DETACHING: {DETACHED},
+        ATTACH_ERROR: {DETACHED},
+        DETACHED: set(),
+    },
+    initial=frozenset({ATTACH_RESERVED, ATTACHED}),
+)
+
+# -- snapshots -----------------------------------------------------------------------------------
+SNAPSHOT_STATUS = StateMachine(
+    "snapshot", "status",
+    {
+        CREATING: {AVAILABLE, ERROR},
+        AVAILABLE: set(),
+        ERROR: set(),
+        DELETING: {ERROR_DELETING},
+        ERROR_DELETING: set(),
+    },
+    # A volume's cascade deletion takes its snapshots with it, whatever their status.
+    any_to=frozenset({DELETING}),
+    initial=frozenset({CREATING}),
+)
+# A snapshot deleted on its own must be in one of these (Cinder's rule and wording).
+SNAPSHOT_DELETABLE = frozenset({AVAILABLE, ERROR, ERROR_DELETING})
+
+
+# -- what each API action needs ------------------------------------------------------------------
 @dataclass(frozen=True)
-class Transition:
-    """``action`` may start from any of ``sources`` and leads to ``target`` (None: unchanged)."""
+class Action:
+    """``name`` may start from any of ``sources`` and leads to ``target`` (None: unchanged)."""
 
-    action: str
+    name: str
     sources: frozenset[str]
     target: str | None
 
 
-def _t(action: str, sources: set[str] | frozenset[str], target: str | None) -> Transition:
-    return Transition(action, frozenset(sources), target)
+def _a(name: str, sources: set[str] | frozenset[str], target: str | None) -> Action:
+    return Action(name, frozenset(sources), target)
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
-    # The agent finishes what the API started.
-    _t("created", {CREATING}, AVAILABLE),
-    _t("create_failed", {CREATING}, ERROR),
-    _t("delete", {AVAILABLE, ERROR, ERROR_RESTORING, ERROR_EXTENDING, ERROR_DELETING},
-       DELETING),
-    _t("delete_failed", {DELETING}, ERROR_DELETING),
-    _t("update", STATUSES - {DELETING}, None),
-    _t("extend", {AVAILABLE}, EXTENDING),
-    _t("extend_attached", {AVAILABLE, IN_USE}, EXTENDING),
-    _t("extended", {EXTENDING}, None),
-    _t("extend_failed", {EXTENDING}, ERROR_EXTENDING),
-    _t("snapshot", {AVAILABLE, IN_USE}, None),
+ACTIONS: dict[str, Action] = {a.name: a for a in [
+    _a("delete", {AVAILABLE, ERROR, ERROR_RESTORING, ERROR_EXTENDING, ERROR_DELETING}, DELETING),
+    _a("update", STATUSES - {DELETING}, None),
+    _a("extend", {AVAILABLE}, EXTENDING),
+    _a("extend_attached", {AVAILABLE, IN_USE}, EXTENDING),
+    _a("snapshot", {AVAILABLE, IN_USE}, None),
     # Legacy attach: reserve → (initialize_connection) → attach; detach the other way round.
-    _t("reserve", {AVAILABLE, IN_USE}, ATTACHING),
-    _t("unreserve", {ATTACHING}, None),
-    _t("attach", {ATTACHING, RESERVED, IN_USE, AVAILABLE}, IN_USE),
-    _t("begin_detaching", {IN_USE}, DETACHING),
-    _t("roll_detaching", {DETACHING}, IN_USE),
-    _t("detach", {IN_USE, DETACHING, ATTACHING, RESERVED, ERROR, MAINTENANCE}, None),
+    _a("reserve", {AVAILABLE, IN_USE}, ATTACHING),
+    _a("unreserve", {ATTACHING}, None),
+    _a("attach", {ATTACHING, RESERVED, IN_USE, AVAILABLE}, IN_USE),
+    _a("begin_detaching", {IN_USE}, DETACHING),
+    _a("roll_detaching", {DETACHING}, IN_USE),
+    _a("detach", {IN_USE, DETACHING, ATTACHING, RESERVED, ERROR, MAINTENANCE}, None),
     # Attachments API (3.27+): create reserves, update connects, complete marks in-use.
-    _t("attachment_create", {AVAILABLE, IN_USE, RESERVED, DOWNLOADING}, RESERVED),
-    _t("attachment_update", {RESERVED, ATTACHING, IN_USE, AVAILABLE}, ATTACHING),
-    _t("attachment_complete", {RESERVED, ATTACHING, IN_USE}, IN_USE),
-    _t("attachment_delete", STATUSES - {DELETING, CREATING}, None),
-    _t("upload_image", {AVAILABLE, IN_USE}, UPLOADING),
+    _a("attachment_create", {AVAILABLE, IN_USE, RESERVED, DOWNLOADING}, None),
+    _a("attachment_update", {RESERVED, ATTACHING, IN_USE, AVAILABLE}, None),
+    _a("attachment_complete", {RESERVED, ATTACHING, IN_USE}, IN_USE),
+    _a("attachment_delete", STATUSES - {DELETING, CREATING}, None),
+    _a("upload_image", {AVAILABLE, IN_USE}, UPLOADING),
 ]}
 
 
-def check(action: str, volume_id: str, status: str) -> Transition:
-    """The transition for ``action``, or ``InvalidVolume`` (400, as Cinder answers) if ``status``
-    is not one it may start from."""
-    transition = TRANSITIONS[action]
-    if status not in transition.sources:
-        allowed = " or ".join(sorted(transition.sources))
+def require(action: str, volume_id: str, status: str) -> Action:
+    """The rule for ``action``, or ``InvalidVolume`` (400, as Cinder answers) if ``status`` is
+    not one it may start from."""
+    rule = ACTIONS[action]
+    if status not in rule.sources:
+        allowed = " or ".join(sorted(rule.sources))
         raise InvalidVolume(
             reason=f"Volume {volume_id} status must be {allowed} to {action.replace('_', ' ')}, "
                    f"but the current status is {status}."
         )
-    return transition
+    return rule
 
 
 def after_detach(remaining_attached: int) -> tuple[str, str]:

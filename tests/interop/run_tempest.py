@@ -198,7 +198,7 @@ def run_pass(args: argparse.Namespace, tempest_venv: Path, work: Path, extra: di
     images = ImageServer().start()
     state.mkdir(parents=True)
     (state / "nimbus.yaml").write_text(json.dumps(
-        {"extra": {"image_web_download_allow": images.host, **extra}}) + "\n")
+        {"image_web_download_allow": [images.host], **extra}) + "\n")
     cmd = [str(ROOT / ".venv" / "bin" / "nimbus") if (ROOT / ".venv" / "bin" / "nimbus").exists()
            else "nimbus", "up", "--state-dir", str(state), "--port", str(port)]
     if args.db_url:

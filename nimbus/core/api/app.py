@@ -72,7 +72,7 @@ def _service_app(runtime: ServiceRuntime[Any]) -> Starlette:
         )
         request_id = new_request_id()
         response = render(err, runtime.fault_style, request_id, request.headers.get("accept", ""))
-        response.headers["x-openstack-request-id"] = request_id
+        runtime.stamp(response.headers, request_id)
         return response
 
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
@@ -119,9 +119,24 @@ def build_app(cloud: Cloud, ready: Callable[[], bool] | None = None) -> ASGIApp:
             },
         })
 
+    async def unrouted(request: Request, exc: Any) -> Response:
+        """A path no service mounts (or one a mount's pattern cannot match, such as one with a
+        newline in it): the fault of the service whose prefix it starts with, else Keystone's."""
+        path = request.url.path
+        owner = next((rt for rt in cloud.runtimes.values()
+                      if path == rt.prefix or path.startswith(rt.prefix + "/")), None)
+        request_id = new_request_id()
+        err = NotFound(f"The resource could not be found: {path}")
+        response = render(err, owner.fault_style if owner else "keystone", request_id,
+                          request.headers.get("accept", ""))
+        if owner is not None:
+            owner.stamp(response.headers, request_id)
+        return response
+
     routes: list[Any] = [Route("/health", health), Route("/", index)]
     prefixes: dict[str, bool] = {}
     for runtime in cloud.runtimes.values():
         routes.append(Mount(runtime.prefix, app=_service_app(runtime)))
         prefixes[runtime.prefix] = runtime.definition.keep_trailing_slash
-    return _PathNormaliser(Starlette(routes=routes), prefixes)
+    return _PathNormaliser(Starlette(routes=routes, exception_handlers={404: unrouted}),
+                           prefixes)

@@ -62,7 +62,7 @@ def in_range(spec: RouteSpec, version: Version | None) -> bool:
     return not (spec.max_version and version > Version.parse(spec.max_version))
 
 
-def check_request(spec: RouteSpec, req: ApiRequest[Any], style: str) -> None:
+def check_request(spec: RouteSpec, req: ApiRequest[Any], style: validation.Style) -> None:
     """The route's declared contract, before the handler sees the request."""
     if spec.query is not None:
         req.args = validation.check(validation.query_instance(spec.query, req.query), spec.query,
@@ -98,9 +98,7 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
                           request.scope["path"])
             response = render(NimbusError(), runtime.fault_style, request_id,
                               request.headers.get("accept", ""))
-        response.headers["x-openstack-request-id"] = request_id
-        if runtime.fault_style == "nova":
-            response.headers["x-compute-request-id"] = request_id
+        runtime.stamp(response.headers, request_id)
         # scope["path"], not request.url.path: building the URL costs more than the log line.
         LOG.info("%s %s %s %s %.1fms", request_id, request.method, request.scope["path"],
                  response.status_code, (time.monotonic() - started) * 1000)
@@ -143,6 +141,8 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
             raise Unauthorized()
         req = ApiRequest(request, runtime.state, runtime.enforcer, runtime.prefix, ctx, raw,
                          version)
+        if spec.policy is not None:
+            req.enforce(spec.policy)
         check_request(spec, req, runtime.validation_style)
         result = spec.handler(req)
         if not spec.policy_free and not ctx.enforced:

@@ -155,16 +155,26 @@ def _operation(spec: RouteSpec, definition: ServiceDef[Any], method: str) -> dic
     return op
 
 
+# OpenAPI 3.1 knows these methods; others (Swift's COPY) go under an ``x-`` extension key.
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
 def document(definition: ServiceDef[Any], server_url: str) -> dict[str, Any]:
     """The service's OpenAPI 3.1 document, as served at ``server_url``."""
     paths: dict[str, dict[str, Any]] = {}
     codes: set[int] = set()
+    seen: dict[str, int] = {}
     for spec in definition.router.routes:
         item = paths.setdefault(path_of(spec), {})
         for method in spec.methods:
             op = _operation(spec, definition, method)
+            # One handler may serve several paths (Cinder's with and without a project id).
+            count = seen[op["operationId"]] = seen.get(op["operationId"], 0) + 1
+            if count > 1:
+                op["operationId"] += f".{count}"
             codes.update(int(c) for c, r in op["responses"].items() if "$ref" in r)
-            item[method.lower()] = op
+            key = method.lower()
+            item[key if key in _METHODS else f"x-{method.upper()}"] = op
     info: dict[str, Any] = {"title": definition.title or f"Nimbus {definition.name} API",
                             "version": definition.microversion.maximum
                             if definition.microversion else "1.0"}

@@ -45,6 +45,9 @@ class RouteSpec:
     content_types: tuple[str, ...] = ()
     # Other success statuses (a PUT that creates gives 201, one that replaces 204).
     also: tuple[int, ...] = ()
+    # A rule enforced (against the caller's own scope) before the request is checked, for
+    # services that refuse a caller before reading what they sent (Placement, Keystone).
+    policy: str | None = None
 
     @property
     def summary(self) -> str:

@@ -9,7 +9,9 @@ from typing import Any, Generic, Protocol, TypeVar
 from nimbus.core.api.context import RequestContext
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
+from nimbus.core.api.validation import Failure
 from nimbus.core.auth.validate import TokenValidator
+from nimbus.core.errors import NimbusError
 from nimbus.core.platform import Platform
 from nimbus.core.policy.enforcer import Enforcer
 
@@ -46,9 +48,12 @@ class ServiceDef(Generic[S]):
     workers: Callable[[Platform, S, set[str]], list[Worker]] | None = None
     bootstrap: Callable[[Platform, S], None] | None = None
     health: Callable[[S], dict[str, Any]] | None = None
-    # How a request that breaks its schema is worded (see ``validation.STYLES``); default: the
-    # fault style's.
-    validation_style: str = ""
+    # Headers every response carries, errors included, made from the request id (Nova's
+    # ``x-compute-request-id``, Swift's ``X-Trans-Id``).
+    response_headers: Callable[[str], dict[str, str]] | None = None
+    # How a request that breaks its schema is worded: a name in ``validation.STYLES`` or the
+    # service's own function; default: its fault style's.
+    validation_style: str | Callable[[Failure], NimbusError] = ""
     keep_trailing_slash: bool = False
     has_db: bool = True
     title: str = ""
@@ -82,12 +87,19 @@ class ServiceRuntime(Generic[S]):
         return self.definition.fault_style
 
     @property
-    def validation_style(self) -> str:
+    def validation_style(self) -> str | Callable[[Failure], NimbusError]:
         return self.definition.validation_style or self.definition.fault_style
 
     @property
     def microversion(self) -> MicroversionSpec | None:
         return self.definition.microversion
+
+    def stamp(self, headers: Any, request_id: str) -> None:
+        """Add the request id headers every response of this service carries."""
+        headers["x-openstack-request-id"] = request_id
+        if self.definition.response_headers is not None:
+            for name, value in self.definition.response_headers(request_id).items():
+                headers.setdefault(name, value)
 
     def authenticate(self, ctx: RequestContext, token: str) -> None:
         self.auth.fill_context(ctx, token)

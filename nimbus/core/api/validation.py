@@ -86,7 +86,10 @@ def _placement(f: Failure) -> NimbusError:
 
 
 def _neutron(f: Failure) -> NimbusError:
-    field = f.field or f.where
+    # Neutron names the resource's attribute even when the fault lies deeper: the first name
+    # after the resource (or after a bulk create's collection and index).
+    names = [p for p in f.path[1:] if not p.isdigit()]
+    field = names[0] if names else f.field or f.where
     return BadRequest(f"Invalid input for {field}. Reason: {f.message}.", field=field)
 
 
@@ -114,11 +117,18 @@ STYLES: dict[str, Callable[[Failure], NimbusError]] = {
 }
 
 
-def check(instance: Any, schema: Schema, style: str = "keystone", where: str = "body") -> Any:
-    """``instance`` if it matches ``schema``; the service's own 400 naming the field otherwise."""
+Style = str | Callable[[Failure], NimbusError]
+
+
+def check(instance: Any, schema: Schema, style: Style = "keystone", where: str = "body") -> Any:
+    """``instance`` if it matches ``schema``; the service's own 400 naming the field otherwise.
+
+    ``style`` names an entry of ``STYLES``, or is a service's own wording function.
+    """
     failure = first_failure(instance, schema, where)
     if failure is not None:
-        raise STYLES.get(style, _keystone)(failure)
+        word = style if callable(style) else STYLES.get(style, _keystone)
+        raise word(failure)
     return instance
 
 

@@ -70,7 +70,10 @@ class Bus:
         self._stopping = threading.Event()
 
     def connection(self) -> Connection:
-        return Connection(self.url, transport_options=dict(self._options), heartbeat=0)
+        # kombu warns "No hostname was supplied" whenever it describes a hostless URL (a
+        # consumer's clone, say); the in-memory transport has no host, so name the default.
+        url = "memory://localhost/" if self.url.rstrip("/") == "memory:" else self.url
+        return Connection(url, transport_options=dict(self._options), heartbeat=0)
 
     def check(self) -> None:
         """Fail fast when the broker is unreachable."""

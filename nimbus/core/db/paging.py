@@ -13,14 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, case, false, or_
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, and_, case, cast, false, or_
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from nimbus.core.errors import BadRequest, NimbusError
 
 T = TypeVar("T")
-Column = ColumnElement[Any]
+# A model attribute (``Volume.size``) or any column expression.
+Column = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,13 @@ class Page(Generic[T]):
 
 
 def _nullable(column: Column) -> bool:
-    return bool(getattr(column, "nullable", True))
+    base = column.expression if isinstance(column, QueryableAttribute) else column
+    return bool(getattr(base, "nullable", True))
 
 
-def _order(column: Column, direction: str) -> list[Column]:
+def _order(column: Column, direction: str) -> list[ColumnElement[Any]]:
     """ORDER BY terms for one key: NULLs first when ascending, last when descending."""
-    terms: list[Column] = []
+    terms: list[ColumnElement[Any]] = []
     if _nullable(column):
         is_set = case((column.is_(None), 0), else_=1)
         terms.append(is_set.asc() if direction == "asc" else is_set.desc())
@@ -62,8 +64,11 @@ def _order(column: Column, direction: str) -> list[Column]:
     return terms
 
 
-def _after(column: Column, value: Any, direction: str) -> Column:
+def _after(column: Column, value: Any, direction: str) -> ColumnElement[bool]:
     """Rows strictly after ``value`` on this key alone."""
+    if isinstance(value, bool):
+        # Booleans have no order in SQL; false < true as integers, as ORDER BY sorts them.
+        column, value = cast(column, Integer), int(value)
     if direction == "asc":
         if value is None:
             return column.is_not(None) if _nullable(column) else false()
@@ -74,12 +79,12 @@ def _after(column: Column, value: Any, direction: str) -> Column:
     return or_(beyond, column.is_(None)) if _nullable(column) else beyond
 
 
-def _equal(column: Column, value: Any) -> Column:
+def _equal(column: Column, value: Any) -> ColumnElement[bool]:
     return column.is_(None) if value is None else column == value
 
 
 def keyset_condition(columns: Sequence[Column], values: Sequence[Any],
-                     directions: Sequence[str]) -> Column:
+                     directions: Sequence[str]) -> ColumnElement[bool]:
     """``(c1, c2, ...) > (v1, v2, ...)`` in the order the directions define."""
     clauses = []
     for i, column in enumerate(columns):
@@ -113,7 +118,7 @@ def page(session: Session, stmt: Select[Any], query: PageQuery, *,
          default_sort: Sequence[tuple[str, str]] = (),
          marker_column: Column | None = None,
          marker_stmt: Select[Any] | None = None,
-         bad_marker: Callable[[str], NimbusError] | None = None,
+         bad_marker: Callable[[str], NimbusError | None] | None = None,
          bad_sort_key: Callable[[str], NimbusError] | None = None,
          max_limit: int | None = None,
          scalars: bool = True) -> Page[Any]:
@@ -121,7 +126,9 @@ def page(session: Session, stmt: Select[Any], query: PageQuery, *,
 
     ``columns`` maps the sortable API names to columns; ``tiebreak`` names the unique key.
     The marker is looked up with ``marker_stmt`` (default: ``stmt`` itself, so a marker the
-    caller cannot see is refused) on ``marker_column`` (default: the tiebreak column).
+    caller cannot see is refused) on ``marker_column`` (default: the tiebreak column). An
+    unknown marker raises what ``bad_marker`` returns (400 by default); when it returns None,
+    the page is empty, as some APIs answer.
     """
     keys = resolve_sort(query.sort, columns, default_sort, tiebreak, bad_sort_key)
     directions = [_flip(d) if query.reverse else d for _, d in keys]
@@ -133,8 +140,11 @@ def page(session: Session, stmt: Select[Any], query: PageQuery, *,
             base.with_only_columns(*sort_columns).where(where == query.marker).limit(1)
         ).first()
         if found is None:
-            raise (bad_marker(query.marker) if bad_marker
-                   else BadRequest(f"marker [{query.marker}] not found"))
+            error = (bad_marker(query.marker) if bad_marker
+                     else BadRequest(f"marker [{query.marker}] not found"))
+            if error is None:
+                return Page([], sort=keys)
+            raise error
         stmt = stmt.where(keyset_condition(sort_columns, list(found), directions))
     for column, direction in zip(sort_columns, directions, strict=True):
         stmt = stmt.order_by(*_order(column, direction))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Router
 from nimbus.network.errors import ExtensionNotFound
+from nimbus.network.state import NetworkState
 
 router = Router()
 UPDATED = "2024-04-01T00:00:00-00:00"
@@ -68,13 +70,13 @@ def _extension(alias: str, name: str, description: str) -> dict[str, Any]:
 
 
 @router.get("/", public=True)
-def versions(req: ApiRequest) -> dict[str, Any]:
+def versions(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     return {"versions": [{"id": "v2.0", "status": "CURRENT",
                           "links": [{"href": f"{req.service_url}/v2.0/", "rel": "self"}]}]}
 
 
 @router.get("/v2.0", public=True)
-def resources(req: ApiRequest) -> dict[str, Any]:
+def resources(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     base = f"{req.service_url}/v2.0"
     return {"resources": [{"name": name, "collection": coll,
                            "links": [{"href": f"{base}/{coll}", "rel": "self"}]}
@@ -82,12 +84,12 @@ def resources(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/v2.0/extensions", policy_free=True)
-def list_extensions(req: ApiRequest) -> dict[str, Any]:
+def list_extensions(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     return {"extensions": [_extension(*ext) for ext in EXTENSIONS]}
 
 
 @router.get("/v2.0/extensions/{alias}", policy_free=True)
-def show_extension(req: ApiRequest) -> dict[str, Any]:
+def show_extension(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     for ext in EXTENSIONS:
         if ext[0] == req.params["alias"]:
             return {"extension": _extension(*ext)}

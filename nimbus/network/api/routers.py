@@ -4,81 +4,89 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Reply, Router
-from nimbus.network.api import common
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Reply, Router
+from nimbus.network.api import attributes as shape
+from nimbus.network.api import listing
 from nimbus.network.errors import HTTPBadRequest
-from nimbus.network.schemas import convert as cv
-from nimbus.network.schemas import resources
+from nimbus.network.schemas import routers as schemas
+from nimbus.network.schemas.listing import SHOW_QUERY
+from nimbus.network.state import NetworkState
 
 router = Router()
 
 
-@router.get("/v2.0/routers")
-def list_routers(req: ApiRequest) -> dict[str, Any]:
+@router.get("/v2.0/routers", query=schemas.LIST_QUERY)
+def list_routers(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """List routers."""
     req.enforce("get_router")
-    return common.listing(req, "router", "routers", req.svc.manager.list_routers(req.ctx))
+    wanted = listing.read(req, "router")
+    page = req.svc.routers.list_routers(req.ctx, wanted.query, wanted.filters, wanted.hidden)
+    return listing.answer(req, "router", "routers", page, wanted)
 
 
-@router.post("/v2.0/routers", status=201)
-def create_router(req: ApiRequest) -> Any:
-    items, bulk = common.bodies(req, "router", "routers")
-    parsed = [resources.parse(item, resources.ROUTER, create=True) for item in items]
+@router.post("/v2.0/routers", status=201, body=schemas.CREATE, faults=(404, 409))
+def create_router(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Create a router, or several."""
+    parsed, bulk = shape.created(req, "router", "routers", schemas.ATTRIBUTES)
     for attrs in parsed:
         target = {"project_id": attrs.get("project_id") or req.ctx.project_id, **attrs}
-        common.enforce_attrs(req, "create_router", attrs, target)
-    created = [req.svc.manager.create_router(req.ctx, attrs) for attrs in parsed]
-    return {"routers": created} if bulk else {"router": created[0]}
+        shape.enforce_attrs(req, "create_router", attrs, target)
+    made = shape.create_all(parsed, lambda attrs: req.svc.routers.create_router(req.ctx, attrs),
+                            None)
+    return {"routers": made} if bulk else {"router": made[0]}
 
 
-@router.get("/v2.0/routers/{router_id}")
-def show_router(req: ApiRequest) -> dict[str, Any]:
-    item = req.svc.manager.get_router(req.ctx, req.params["router_id"])
+@router.get("/v2.0/routers/{router_id}", query=SHOW_QUERY)
+def show_router(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Show a router."""
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
     req.enforce("get_router", item)
-    return common.show(req, "router", item)
+    return shape.show(req, "router", item)
 
 
-@router.put("/v2.0/routers/{router_id}")
-def update_router(req: ApiRequest) -> dict[str, Any]:
-    attrs = resources.parse(common.update_body(req, "router"), resources.ROUTER, create=False)
-    item = req.svc.manager.get_router(req.ctx, req.params["router_id"])
-    common.enforce_attrs(req, "update_router", attrs, item)
-    return common.show(req, "router", req.svc.manager.update_router(req.ctx, item["id"], attrs))
+@router.put("/v2.0/routers/{router_id}", body=schemas.UPDATE, faults=(409,))
+def update_router(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Update a router: its gateway, routes, state."""
+    attrs = shape.updated(req, "router", schemas.ATTRIBUTES)
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
+    shape.enforce_attrs(req, "update_router", attrs, item)
+    return shape.show(req, "router", req.svc.routers.update_router(req.ctx, item["id"], attrs))
 
 
-@router.delete("/v2.0/routers/{router_id}", status=204)
-def delete_router(req: ApiRequest) -> Reply:
-    item = req.svc.manager.get_router(req.ctx, req.params["router_id"])
+@router.delete("/v2.0/routers/{router_id}", status=204, faults=(409,))
+def delete_router(req: ApiRequest[NetworkState]) -> Reply:
+    """Delete a router that has no interfaces left."""
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
     req.enforce("delete_router", item)
-    req.svc.manager.delete_router(req.ctx, item["id"])
+    req.svc.routers.delete_router(req.ctx, item["id"])
     return Reply(None, 204)
 
 
-def _interface_body(req: ApiRequest) -> dict[str, Any]:
-    body = req.body_dict()
-    unknown = set(body) - {"subnet_id", "port_id"}
-    if unknown:
-        raise HTTPBadRequest(f"Unrecognized attribute(s) '{', '.join(sorted(unknown))}'")
+def _interface_body(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    body: dict[str, Any] = req.json
     if body.get("subnet_id") and body.get("port_id"):
         raise HTTPBadRequest("Cannot specify both subnet-id and port-id")
     if not body.get("subnet_id") and not body.get("port_id"):
         raise HTTPBadRequest("Either subnet_id or port_id must be specified")
-    for key in ("subnet_id", "port_id"):
-        if body.get(key):
-            cv.uuid_str(key, body[key])
     return body
 
 
-@router.put("/v2.0/routers/{router_id}/add_router_interface")
-def add_router_interface(req: ApiRequest) -> dict[str, Any]:
+@router.put("/v2.0/routers/{router_id}/add_router_interface", body=schemas.INTERFACE,
+            faults=(409,))
+def add_router_interface(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Add an interface on a subnet, or adopt a port as one."""
     body = _interface_body(req)
-    item = req.svc.manager.get_router(req.ctx, req.params["router_id"])
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
     req.enforce("add_router_interface", item)
-    return req.svc.manager.add_interface(req.ctx, item["id"], body)
+    return req.svc.router_interfaces.add_interface(req.ctx, item["id"], body)
 
 
-@router.put("/v2.0/routers/{router_id}/remove_router_interface")
-def remove_router_interface(req: ApiRequest) -> dict[str, Any]:
+@router.put("/v2.0/routers/{router_id}/remove_router_interface", body=schemas.INTERFACE,
+            faults=(409,))
+def remove_router_interface(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Remove an interface, by its subnet or its port."""
     body = _interface_body(req)
-    item = req.svc.manager.get_router(req.ctx, req.params["router_id"])
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
     req.enforce("remove_router_interface", item)
-    return req.svc.manager.remove_interface(req.ctx, item["id"], body)
+    return req.svc.router_interfaces.remove_interface(req.ctx, item["id"], body)

@@ -4,40 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Reply, Router
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Reply, Router
 from nimbus.network.errors import HTTPBadRequest, TagNotFound
+from nimbus.network.schemas import tags as schemas
+from nimbus.network.state import NetworkState
 
 router = Router()
 
-# collection → (resource name for policy, manager getter)
+# collection -> resource name (for policy and the manager that shows it)
 _KINDS = {"networks": "network", "subnets": "subnet", "ports": "port", "routers": "router",
           "security-groups": "security_group", "floatingips": "floatingip"}
 
 
-def _resource(req: ApiRequest) -> tuple[str, dict[str, Any]]:
+def _resource(req: ApiRequest[NetworkState]) -> tuple[str, dict[str, Any]]:
     kind = _KINDS.get(req.params["collection"])
     if kind is None:
         raise TagNotFound(f"The resource could not be found: {req.path}")
-    getter = getattr(req.svc.manager, f"get_{kind}")
-    item = getter(req.ctx, req.params["resource_id"])
-    return kind, item
+    svc, ctx, item_id = req.svc, req.ctx, req.params["resource_id"]
+    getters = {"network": lambda: svc.networks.get_network(ctx, item_id),
+               "subnet": lambda: svc.subnets.get_subnet(ctx, item_id),
+               "port": lambda: svc.ports.get_port(ctx, item_id),
+               "router": lambda: svc.routers.get_router(ctx, item_id),
+               "security_group": lambda: svc.security_groups.get_security_group(ctx, item_id),
+               "floatingip": lambda: svc.floating_ips.get_floatingip(ctx, item_id)}
+    return kind, getters[kind]()
 
 
-def _check(tag: Any) -> str:
-    if not isinstance(tag, str) or not tag or len(tag) > 255 or "," in tag or "/" in tag:
+def _tag_in_path(tag: str) -> str:
+    # A tag in the URL has no body schema to answer for it.
+    if not tag or len(tag) > 255 or "," in tag or "/" in tag:
         raise HTTPBadRequest(attr="tags", reason=f"'{tag}' is not a valid tag")
     return tag
 
 
 @router.get("/v2.0/{collection}/{resource_id}/tags")
-def list_tags(req: ApiRequest) -> dict[str, Any]:
+def list_tags(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """List a resource's tags."""
     kind, item = _resource(req)
     req.enforce(f"get_{kind}", item)
     return {"tags": item["tags"]}
 
 
 @router.get("/v2.0/{collection}/{resource_id}/tags/{tag}", status=204)
-def check_tag(req: ApiRequest) -> Reply:
+def check_tag(req: ApiRequest[NetworkState]) -> Reply:
+    """Whether a resource has a tag."""
     kind, item = _resource(req)
     req.enforce(f"get_{kind}", item)
     if req.params["tag"] not in item["tags"]:
@@ -46,42 +57,43 @@ def check_tag(req: ApiRequest) -> Reply:
     return Reply(None, 204)
 
 
-@router.put("/v2.0/{collection}/{resource_id}/tags")
-def replace_tags(req: ApiRequest) -> dict[str, Any]:
+@router.put("/v2.0/{collection}/{resource_id}/tags", body=schemas.REPLACE)
+def replace_tags(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Replace a resource's tags."""
     kind, item = _resource(req)
     req.enforce(f"update_{kind}", item)
-    tags = req.body_dict().get("tags")
-    if not isinstance(tags, list):
-        raise HTTPBadRequest(attr="tags", reason="a list of tags is required")
-    new = list(dict.fromkeys(_check(t) for t in tags))
-    return {"tags": req.svc.manager.set_tags(kind, item["id"], new)}
+    new = list(dict.fromkeys(req.json["tags"]))
+    return {"tags": req.svc.tags.set_tags(kind, item["id"], new)}
 
 
 @router.put("/v2.0/{collection}/{resource_id}/tags/{tag}", status=201)
-def add_tag(req: ApiRequest) -> None:
+def add_tag(req: ApiRequest[NetworkState]) -> None:
+    """Add a tag to a resource."""
     kind, item = _resource(req)
     req.enforce(f"update_{kind}", item)
-    tag = _check(req.params["tag"])
+    tag = _tag_in_path(req.params["tag"])
     if tag not in item["tags"]:
-        req.svc.manager.set_tags(kind, item["id"], [*item["tags"], tag])
+        req.svc.tags.set_tags(kind, item["id"], [*item["tags"], tag])
     return None
 
 
 @router.delete("/v2.0/{collection}/{resource_id}/tags", status=204)
-def clear_tags(req: ApiRequest) -> Reply:
+def clear_tags(req: ApiRequest[NetworkState]) -> Reply:
+    """Remove every tag of a resource."""
     kind, item = _resource(req)
     req.enforce(f"update_{kind}", item)
-    req.svc.manager.set_tags(kind, item["id"], [])
+    req.svc.tags.set_tags(kind, item["id"], [])
     return Reply(None, 204)
 
 
 @router.delete("/v2.0/{collection}/{resource_id}/tags/{tag}", status=204)
-def remove_tag(req: ApiRequest) -> Reply:
+def remove_tag(req: ApiRequest[NetworkState]) -> Reply:
+    """Remove a tag from a resource."""
     kind, item = _resource(req)
     req.enforce(f"update_{kind}", item)
     if req.params["tag"] not in item["tags"]:
         raise TagNotFound(f"Tag {req.params['tag']} could not be found for {kind} "
                           f"{item['id']}.")
-    req.svc.manager.set_tags(kind, item["id"], [t for t in item["tags"]
-                                                 if t != req.params["tag"]])
+    req.svc.tags.set_tags(kind, item["id"], [t for t in item["tags"]
+                                             if t != req.params["tag"]])
     return Reply(None, 204)

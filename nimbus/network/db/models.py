@@ -28,6 +28,11 @@ class StandardAttrs:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    def touch(self) -> None:
+        """Every change bumps revision_number and updated_at, as standard-attr-revisions says."""
+        self.revision_number = (self.revision_number or 0) + 1
+        self.updated_at = utcnow()
+
 
 class Network(StandardAttrs, Base):
     __tablename__ = "network_networks"

@@ -5,6 +5,7 @@ change has been committed, with plain JSON-safe dicts shaped like the API's reso
 never sees a request and never touches the database. A real driver (Linux bridges, namespaces,
 nftables, dnsmasq) reaches the hosts through agents; the fake one only records what it was asked.
 
+A driver class is built with the typed ``network`` settings group (``NetworkSettings``).
 Every method may raise ``NimbusError``; anything else is a driver bug. Methods other than
 ``bind_port`` are notifications: the model change has happened whatever they do.
 """

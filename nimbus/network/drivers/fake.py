@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from nimbus.conf.network import NetworkSettings
 from nimbus.network.drivers.base import NetworkDriver
 
 
@@ -18,7 +19,7 @@ class FakeDriver(NetworkDriver):
     supports_security_groups = True
     supports_floating_ips = True
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: NetworkSettings | None = None) -> None:
         self.calls: list[tuple[str, str]] = []
         self.bound: dict[str, str] = {}
         self._lock = threading.Lock()

@@ -5,39 +5,45 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nimbus.core.api.context import RequestContext
-from nimbus.core.db.engine import retry_on_lock
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import constants as c
 from nimbus.network import errors as nerr
+from nimbus.network.db import floating_ips as fip_db
 from nimbus.network.db import models
-from nimbus.network.manager.base import ManagerBase
+from nimbus.network.db import ports as port_db
+from nimbus.network.db import routers as router_db
+from nimbus.network.drivers.base import NetworkDriver
+from nimbus.network.manager.access import Access
+from nimbus.network.manager.listing import Filters, Hidden, with_items
+from nimbus.network.manager.ports import PortManager
 from nimbus.network.schemas import views
+from nimbus.network.states import FLOATINGIP_STATUS
 
 
-class FloatingIpOps(ManagerBase):
-    create_port_in: Any
-    _drop_port: Any
-
-    def fip_row(self, session: Session, ctx: RequestContext, fip_id: str) -> models.FloatingIP:
-        row = session.get(models.FloatingIP, fip_id)
-        if row is None or not self.owns(ctx, row):
-            raise nerr.FloatingIPNotFound(id=fip_id)
-        return row
+class FloatingIpManager:
+    def __init__(self, db: Database, access: Access, ports: PortManager,
+                 driver: NetworkDriver) -> None:
+        self.db = db
+        self.access = access
+        self.ports = ports
+        self.driver = driver
 
     @retry_on_lock()
     def create_floatingip(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:
         project = attrs.get("project_id") or ctx.project_id or ""
         with self.db.writer() as session:
-            net = self.network_row(session, ctx, attrs["floating_network_id"])
+            net = self.access.network(session, ctx, attrs["floating_network_id"])
             if not net.external:
                 raise nerr.BadRequest(resource="floatingip", msg=f"Network {net.id} is not a "
                                       "valid external network")
-            self.check_quota(session, project, "floatingip")
+            self.access.check_quota(session, project, "floatingip")
             row = models.FloatingIP(project_id=project, floating_network_id=net.id,
                                     description=attrs.get("description", ""),
+                                    status=FLOATINGIP_STATUS.start(c.DOWN),
                                     revision_number=1, floating_ip_address="",
                                     floating_port_id="")
             session.add(row)
@@ -47,7 +53,7 @@ class FloatingIpOps(ManagerBase):
                 fixed["ip_address"] = attrs["floating_ip_address"]
             if attrs.get("subnet_id"):
                 fixed["subnet_id"] = attrs["subnet_id"]
-            port = self.create_port_in(session, RequestContext.admin(), {
+            port = self.ports.create_port_in(session, RequestContext.admin(), {
                 "network_id": net.id, "device_id": row.id, "device_owner": c.OWNER_FLOATINGIP,
                 "fixed_ips": [fixed] if fixed else None, "name": "",
             }, project="")
@@ -68,9 +74,8 @@ class FloatingIpOps(ManagerBase):
 
     def _associate(self, session: Session, ctx: RequestContext, row: models.FloatingIP,
                    port_id: str, fixed_ip: str | None) -> None:
-        port = self.port_row(session, ctx, port_id)
-        allocs = session.scalars(select(models.IPAllocation).where(
-            models.IPAllocation.port_id == port.id)).all()
+        port = self.access.port(session, ctx, port_id)
+        allocs = port_db.allocations(session, port.id)
         v4 = [a for a in allocs if ipaddress.ip_address(a.ip_address).version == 4]
         if fixed_ip is not None:
             v4 = [a for a in v4 if a.ip_address == fixed_ip]
@@ -81,47 +86,32 @@ class FloatingIpOps(ManagerBase):
             raise nerr.BadRequest(resource="floatingip", msg=f"No IPv4 address found on port "
                                   f"{port.id}")
         alloc = v4[0]
-        for other in session.scalars(select(models.FloatingIP).where(
-                models.FloatingIP.port_id == port.id,
-                models.FloatingIP.fixed_ip_address == alloc.ip_address)):
+        for other in fip_db.on_fixed_ip(session, port.id, alloc.ip_address):
             if other.id != row.id and other.floating_network_id == row.floating_network_id:
                 raise nerr.FloatingIPPortAlreadyAssociated(
                     floating_ip_address=row.floating_ip_address, fip_id=row.id,
                     port_id=port.id, fixed_ip=alloc.ip_address, net_id=row.floating_network_id)
-        row.router_id = self._router_for(session, row.floating_network_id, alloc.subnet_id,
-                                         port.id)
+        row.router_id = _router_for(session, row.floating_network_id, alloc.subnet_id, port.id)
         row.port_id, row.fixed_ip_address = port.id, alloc.ip_address
-        row.status = c.ACTIVE
-
-    def _router_for(self, session: Session, ext_net_id: str, subnet_id: str,
-                    port_id: str) -> str:
-        routers = session.scalars(select(models.Router).where(
-            models.Router.gw_network_id == ext_net_id)).all()
-        for router in routers:
-            for iface in session.scalars(select(models.Port).where(
-                    models.Port.device_id == router.id,
-                    models.Port.device_owner == c.OWNER_ROUTER_INTERFACE)):
-                subnets = session.scalars(select(models.IPAllocation.subnet_id).where(
-                    models.IPAllocation.port_id == iface.id)).all()
-                if subnet_id in subnets:
-                    return router.id
-        raise nerr.ExternalGatewayForFloatingIPNotFound(external_network_id=ext_net_id,
-                                                        subnet_id=subnet_id, port_id=port_id)
+        FLOATINGIP_STATUS.move(row, c.ACTIVE)
 
     def get_floatingip(self, ctx: RequestContext, fip_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
-            return views.floating_ip(self.fip_row(session, ctx, fip_id))
+            return views.floating_ip(self.access.floating_ip(session, ctx, fip_id))
 
-    def list_floatingips(self, ctx: RequestContext) -> list[dict[str, Any]]:
+    def list_floatingips(self, ctx: RequestContext, query: PageQuery | None = None,
+                         filters: Filters | None = None,
+                         hidden: Hidden = ()) -> Page[dict[str, Any]]:
         with self.db.reader() as session:
-            return [views.floating_ip(row) for row in session.scalars(select(models.FloatingIP))
-                    if self.owns(ctx, row)]
+            seen = fip_db.visible(ctx.project_id, self.access.everything(ctx))
+            page = fip_db.list_page(session, query or PageQuery(), filters or {}, hidden, seen)
+            return with_items(page, [views.floating_ip(row) for row in page.items])
 
     @retry_on_lock()
     def update_floatingip(self, ctx: RequestContext, fip_id: str,
                           attrs: dict[str, Any]) -> dict[str, Any]:
         with self.db.writer() as session:
-            row = self.fip_row(session, ctx, fip_id)
+            row = self.access.floating_ip(session, ctx, fip_id)
             if "description" in attrs:
                 row.description = attrs["description"]
             if "port_id" in attrs:
@@ -130,8 +120,8 @@ class FloatingIpOps(ManagerBase):
                                     attrs.get("fixed_ip_address"))
                 else:
                     row.port_id = row.fixed_ip_address = row.router_id = None
-                    row.status = c.DOWN
-            self.touch(row)
+                    FLOATINGIP_STATUS.move(row, c.DOWN)
+            row.touch()
             view = views.floating_ip(row)
         self.driver.sync_floating_ip(view)
         return view
@@ -139,11 +129,21 @@ class FloatingIpOps(ManagerBase):
     @retry_on_lock()
     def delete_floatingip(self, ctx: RequestContext, fip_id: str) -> None:
         with self.db.writer() as session:
-            row = self.fip_row(session, ctx, fip_id)
+            row = self.access.floating_ip(session, ctx, fip_id)
             view = views.floating_ip(row)
-            port = session.get(models.Port, row.floating_port_id)
+            port = port_db.get(session, row.floating_port_id)
             if port is not None:
-                self._drop_port(session, port)
+                port_db.drop(session, port)
             session.delete(row)
         view["port_id"] = None
         self.driver.sync_floating_ip(view)
+
+
+def _router_for(session: Session, ext_net_id: str, subnet_id: str, port_id: str) -> str:
+    """The router that joins the port's subnet to the external network."""
+    for router in router_db.with_gateway_on(session, ext_net_id):
+        for iface in port_db.interfaces(session, router.id):
+            if subnet_id in port_db.subnet_ids(session, iface.id):
+                return router.id
+    raise nerr.ExternalGatewayForFloatingIPNotFound(external_network_id=ext_net_id,
+                                                    subnet_id=subnet_id, port_id=port_id)

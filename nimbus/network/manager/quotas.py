@@ -4,35 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from nimbus.core.db.engine import retry_on_lock
-from nimbus.network import constants as c
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network.db import models
-from nimbus.network.manager.base import ManagerBase
+from nimbus.network.db import quotas as quota_db
+from nimbus.network.manager.access import Access
+from nimbus.network.manager.listing import with_items
 
 
-class QuotaOps(ManagerBase):
+class QuotaManager:
+    def __init__(self, db: Database, access: Access) -> None:
+        self.db = db
+        self.access = access
+
+    @property
+    def defaults(self) -> dict[str, int]:
+        return dict(self.access.quota_defaults)
+
     def get_quota(self, project_id: str) -> dict[str, int]:
         with self.db.reader() as session:
-            return {r: self.quota_limit(session, project_id, r) for r in c.DEFAULT_QUOTAS}
+            return {r: self.access.quota_limit(session, project_id, r) for r in self.defaults}
 
     def quota_details(self, project_id: str) -> dict[str, dict[str, int]]:
         with self.db.reader() as session:
-            return {r: {"limit": self.quota_limit(session, project_id, r),
-                        "used": self.usage(session, project_id, r), "reserved": 0}
-                    for r in c.DEFAULT_QUOTAS}
+            return {r: {"limit": self.access.quota_limit(session, project_id, r),
+                        "used": quota_db.usage(session, project_id, r), "reserved": 0}
+                    for r in self.defaults}
 
-    def list_quotas(self) -> list[dict[str, Any]]:
+    def list_quotas(self, query: PageQuery | None = None) -> Page[dict[str, Any]]:
+        """The limits of every project that has limits of its own."""
         with self.db.reader() as session:
-            projects = sorted(set(session.scalars(select(models.Quota.project_id)).all()))
-        return [{**self.get_quota(p), "project_id": p, "tenant_id": p} for p in projects]
+            page = quota_db.projects_page(session, query or PageQuery())
+            limits = quota_db.limits_of(session, page.items)
+        return with_items(page, [{**self.defaults, **limits[p], "project_id": p,
+                                  "tenant_id": p} for p in page.items])
 
     @retry_on_lock()
     def update_quota(self, project_id: str, limits: dict[str, int]) -> dict[str, int]:
         with self.db.writer() as session:
             for resource, limit in limits.items():
-                row = session.get(models.Quota, (project_id, resource))
+                row = quota_db.limit_row(session, project_id, resource)
                 if row is None:
                     session.add(models.Quota(project_id=project_id, resource=resource,
                                              limit=limit))
@@ -43,6 +54,5 @@ class QuotaOps(ManagerBase):
     @retry_on_lock()
     def delete_quota(self, project_id: str) -> None:
         with self.db.writer() as session:
-            for row in session.scalars(select(models.Quota).where(
-                    models.Quota.project_id == project_id)):
+            for row in quota_db.rows(session, project_id):
                 session.delete(row)

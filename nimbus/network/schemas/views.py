@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from nimbus.core.db.base import iso
@@ -134,8 +135,6 @@ def security_group_rule(row: models.SecurityGroupRule) -> dict[str, Any]:
 def _normalized(prefix: str | None) -> str | None:
     if prefix is None:
         return None
-    import ipaddress
-
     return str(ipaddress.ip_network(prefix, strict=False))
 
 

@@ -13,19 +13,21 @@ from nimbus.object.api.common import (
     stats_headers,
     swift_view,
 )
-from nimbus.object.schemas import listing, metadata
-from nimbus.object.schemas.constraints import ACCOUNT_LISTING_LIMIT
+from nimbus.object.constants import ACCOUNT_LISTING_LIMIT
+from nimbus.object.schemas import listing, metadata, queries
+from nimbus.object.state import ObjectState
 
 router = Router()
 PATHS = ("/v1/{account}", "/v1/{account}/")
 POLICY_STATS = "X-Account-Storage-Policy-Policy-0"
 
 
-def _read(req: ApiRequest) -> Response:
+def read(req: ApiRequest[ObjectState]) -> Response:
+    """Show the account's usage and metadata, and (GET) list its containers."""
     account = account_of(req)
     authorize(req, "object:account:get", account)
-    mgr = req.svc.manager
-    info = mgr.account_info(account)
+    accounts = req.svc.accounts
+    info = accounts.account_info(account)
     headers = stats_headers({
         "X-Account-Container-Count": info.container_count,
         "X-Account-Object-Count": info.object_count,
@@ -42,24 +44,28 @@ def _read(req: ApiRequest) -> Response:
             f"{POLICY_STATS}-Bytes-Used": info.bytes_used,
         }))
     headers.update(metadata.to_headers(info.meta, "account"))
-    fmt = listing.choose_format(req.query, req.headers.get("accept"))
+    fmt = listing.choose_format(req.args.get("format"), req.headers.get("accept"))
     content_type = listing.CONTENT_TYPES[fmt]
     if req.method == "HEAD":
         return reply(204, headers, content_type=content_type)
-    items = mgr.list_containers(account, listing_query(req, ACCOUNT_LISTING_LIMIT, False))
+    items = accounts.list_containers(account, listing_query(req, ACCOUNT_LISTING_LIMIT))
     if not items and fmt == "plain":
         return reply(204, headers, content_type=content_type)
     body = listing.render(items, fmt, "account", account, "container")
     return reply(200, headers, body, content_type=content_type)
 
 
-def _post(req: ApiRequest) -> Response:
+def update(req: ApiRequest[ObjectState]) -> Response:
+    """Set or remove the account's metadata (``X-Account-Meta-*``)."""
     account = account_of(req)
     authorize(req, "object:account:post", account)
-    req.svc.manager.update_account(account, metadata.updates(req.headers, "account"))
+    req.svc.accounts.update_account(account, metadata.updates(req.headers, "account"))
     return reply(204)
 
 
 for _path in PATHS:
-    router.route(_path, ["GET", "HEAD"])(swift_view(_read))
-    router.route(_path, ["POST"])(swift_view(_post))
+    # HEAD first: Starlette lets a GET route answer HEAD too, and HEAD takes no listing query.
+    router.head(_path, status=204, query=queries.HEAD)(swift_view(read))
+    router.get(_path, status=200, also=(204,), query=queries.ACCOUNT_LISTING,
+               faults=(412,))(swift_view(read))
+    router.post(_path, status=204)(swift_view(update))

@@ -9,15 +9,22 @@ from typing import Any
 
 from starlette.responses import Response
 
+from nimbus.core.api import validation
 from nimbus.core.api.routing import ApiRequest
-from nimbus.core.errors import BadRequest, NimbusError, NotFound, PolicyNotAuthorized
-from nimbus.object.db.queries import ListingQuery
+from nimbus.core.api.validation import Schema
+from nimbus.core.errors import NimbusError, NotFound, PolicyNotAuthorized
+from nimbus.object.constants import RESELLER_PREFIX
 from nimbus.object.errors import PreconditionFailed
-from nimbus.object.schemas.listing import check_delimiter
+from nimbus.object.manager.acls import Caller, grants
+from nimbus.object.manager.records import ListingQuery
+from nimbus.object.state import ObjectState
 
-RESELLER_PREFIX = "AUTH_"
 TEXT_HTML = "text/html; charset=UTF-8"
 TRUE_VALUES = {"true", "1", "yes", "on", "t", "y"}
+# How a request that breaks its declared query is worded (the service's fault style).
+STYLE = "swift"
+
+View = Callable[[ApiRequest[ObjectState]], Response]
 
 
 def trans_id(request_id: str) -> str:
@@ -26,11 +33,11 @@ def trans_id(request_id: str) -> str:
     return f"tx{(digits + '0' * 21)[:21]}-{int(time.time()):010x}"
 
 
-def swift_view(func: Callable[[ApiRequest], Response]) -> Callable[[ApiRequest], Response]:
+def swift_view(func: View) -> View:
     """Every answer, error or not, carries X-Trans-Id as Swift's do."""
 
     @functools.wraps(func)
-    def wrapper(req: ApiRequest) -> Response:
+    def wrapper(req: ApiRequest[ObjectState]) -> Response:
         tx = trans_id(req.ctx.request_id)
         try:
             response = func(req)
@@ -43,7 +50,7 @@ def swift_view(func: Callable[[ApiRequest], Response]) -> Callable[[ApiRequest],
     return wrapper
 
 
-def account_of(req: ApiRequest) -> str:
+def account_of(req: ApiRequest[ObjectState]) -> str:
     return req.params["account"]
 
 
@@ -52,7 +59,7 @@ def project_of(account: str) -> str | None:
     return account[len(RESELLER_PREFIX):] if account.startswith(RESELLER_PREFIX) else None
 
 
-def authorize(req: ApiRequest, action: str, account: str) -> None:
+def authorize(req: ApiRequest[ObjectState], action: str, account: str) -> None:
     """Check ``action`` against the account's project: another project's account is a 403."""
     req.enforce(action, {"project_id": project_of(account) or ""})
 
@@ -71,24 +78,29 @@ def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in TRUE_VALUES
 
 
-def listing_query(req: ApiRequest, max_limit: int, with_path: bool) -> ListingQuery:
-    """Swift's listing parameters; a limit over the maximum is a 412, as Swift answers."""
-    limit = req.query_int("limit", default=max_limit)
-    assert limit is not None
+def check_query(req: ApiRequest[ObjectState], schema: Schema) -> None:
+    """Check the query against ``schema`` as the dispatcher does a route's own, for a request
+    one route hands to another's handler (``.../container/`` is the container)."""
+    req.args = validation.check(validation.query_instance(schema, req.query), schema, STYLE,
+                                where="query")
+
+
+def listing_query(req: ApiRequest[ObjectState], max_limit: int) -> ListingQuery:
+    """Swift's listing parameters (already checked); a limit over the maximum is a 412."""
+    args = req.args
+    limit: int | None = args.get("limit")
+    if limit is None:
+        limit = max_limit
     if limit > max_limit:
         raise PreconditionFailed(reason=f"Maximum limit is {max_limit}")
-    path = req.query.get("path") if with_path else None
-    for name in ("marker", "end_marker", "prefix", "delimiter", "path"):
-        if "\x00" in (req.query.get(name) or ""):
-            raise BadRequest(f"Invalid {name}")
     return ListingQuery(
         limit=limit,
-        marker=req.query.get("marker") or None,
-        end_marker=req.query.get("end_marker") or None,
-        prefix=req.query.get("prefix") or None,
-        delimiter=check_delimiter(req.query.get("delimiter")),
-        reverse=truthy(req.query.get("reverse")),
-        path=path,
+        marker=args.get("marker") or None,
+        end_marker=args.get("end_marker") or None,
+        prefix=args.get("prefix") or None,
+        delimiter=args.get("delimiter") or None,
+        reverse=truthy(args.get("reverse")),
+        path=args.get("path"),
     )
 
 
@@ -96,42 +108,20 @@ def stats_headers(values: Mapping[str, Any]) -> dict[str, str]:
     return {name: str(value) for name, value in values.items() if value is not None}
 
 
-def _grants(req: ApiRequest, acl: str | None, listing: bool) -> bool:
-    """Whether a container ACL (``X-Container-Read``/``-Write``) lets the caller in.
-
-    Entries are ``<project>:<user>`` (ids or names, ``*`` for any), a bare role name, or the
-    referrer forms ``.r:*`` (anyone may read objects) with ``.rlistings`` (and list them).
-    """
-    ctx = req.ctx
-    entries = [e.strip() for e in (acl or "").split(",") if e.strip()]
-    if ".r:*" in entries and (not listing or ".rlistings" in entries):
-        return True
-    for entry in entries:
-        if entry.startswith("."):
-            continue
-        project, sep, user = entry.partition(":")
-        if not sep:
-            if entry in ctx.roles:
-                return True
-            continue
-        if project in ("*", ctx.project_id, ctx.project_name) and \
-                user in ("*", ctx.user_id, ctx.user_name):
-            return True
-    return False
-
-
-def authorize_in_container(req: ApiRequest, action: str, account: str, container: str,
-                           kind: str, listing: bool = False) -> bool:
+def authorize_in_container(req: ApiRequest[ObjectState], action: str, account: str,
+                           container: str, kind: str, listing: bool = False) -> bool:
     """Policy first; failing that the container's ``kind`` ACL. True when the caller owns it."""
     try:
         authorize(req, action, account)
         return True
     except PolicyNotAuthorized:
         try:
-            info = req.svc.manager.container_info(account, container)
+            info = req.svc.containers.container_info(account, container)
         except NotFound:
             raise PolicyNotAuthorized(action=action) from None
         acl = info.read_acl if kind == "read" else info.write_acl
-        if not _grants(req, acl, listing):
+        ctx = req.ctx
+        caller = Caller(ctx.project_id, ctx.project_name, ctx.user_id, ctx.user_name, ctx.roles)
+        if not grants(acl, caller, listing):
             raise
         return False

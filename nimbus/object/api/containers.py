@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.object import timeutil
 from nimbus.object.api.common import (
     account_of,
     authorize,
@@ -15,14 +14,16 @@ from nimbus.object.api.common import (
     stats_headers,
     swift_view,
 )
-from nimbus.object.schemas import listing, metadata
-from nimbus.object.schemas.constraints import CONTAINER_LISTING_LIMIT, check_container_name
+from nimbus.object.constants import CONTAINER_LISTING_LIMIT
+from nimbus.object.schemas import dates, listing, metadata, queries
+from nimbus.object.schemas.constraints import check_container_name
+from nimbus.object.state import ObjectState
 
 router = Router()
 PATH = "/v1/{account}/{container}"
 
 
-def _acls(req: ApiRequest) -> dict[str, str | None]:
+def _acls(req: ApiRequest[ObjectState]) -> dict[str, str | None]:
     acls: dict[str, str | None] = {}
     for kind in ("read", "write"):
         if f"x-remove-container-{kind}" in req.headers:
@@ -32,17 +33,18 @@ def _acls(req: ApiRequest) -> dict[str, str | None]:
     return acls
 
 
-def read(req: ApiRequest) -> Response:
+def read(req: ApiRequest[ObjectState]) -> Response:
+    """Show the container's usage, metadata and ACLs, and (GET) list its objects."""
     account, name = account_of(req), req.params["container"]
     owner = authorize_in_container(req, "object:container:get", account, name, "read", True)
-    mgr = req.svc.manager
-    info = mgr.container_info(account, name)
+    containers = req.svc.containers
+    info = containers.container_info(account, name)
     headers = stats_headers({
         "X-Container-Object-Count": info.object_count,
         "X-Container-Bytes-Used": info.bytes_used,
         "X-Timestamp": info.created_ts,
         "X-Put-Timestamp": info.put_ts,
-        "Last-Modified": timeutil.http_date(info.put_ts),
+        "Last-Modified": dates.http_date(info.put_ts),
         "X-Storage-Policy": "Policy-0",
         "Accept-Ranges": "bytes",
         # Only the account's owners see who else may get in.
@@ -50,42 +52,48 @@ def read(req: ApiRequest) -> Response:
         "X-Container-Write": info.write_acl if owner else None,
     })
     headers.update(metadata.to_headers(info.meta, "container"))
-    fmt = listing.choose_format(req.query, req.headers.get("accept"))
+    fmt = listing.choose_format(req.args.get("format"), req.headers.get("accept"))
     content_type = listing.CONTENT_TYPES[fmt]
     if req.method == "HEAD":
         return reply(204, headers, content_type=content_type)
-    items = mgr.list_objects(account, name, listing_query(req, CONTAINER_LISTING_LIMIT, True))
+    items = containers.list_objects(account, name, listing_query(req, CONTAINER_LISTING_LIMIT))
     if not items and fmt == "plain":
         return reply(204, headers, content_type=content_type)
     body = listing.render(items, fmt, "container", name, "object")
     return reply(200, headers, body, content_type=content_type)
 
 
-def create(req: ApiRequest) -> Response:
+def create(req: ApiRequest[ObjectState]) -> Response:
+    """Create the container (201), or update its metadata and ACLs if it exists (202)."""
     account, name = account_of(req), req.params["container"]
     authorize(req, "object:container:put", account)
     check_container_name(name)
-    created = req.svc.manager.create_container(
+    created = req.svc.containers.create_container(
         account, name, metadata.updates(req.headers, "container"), _acls(req))
     return reply(201 if created else 202)
 
 
-def update(req: ApiRequest) -> Response:
+def update(req: ApiRequest[ObjectState]) -> Response:
+    """Set or remove the container's metadata and ACLs."""
     account, name = account_of(req), req.params["container"]
     authorize(req, "object:container:post", account)
-    req.svc.manager.update_container(
+    req.svc.containers.update_container(
         account, name, metadata.updates(req.headers, "container"), _acls(req))
     return reply(204)
 
 
-def delete(req: ApiRequest) -> Response:
+def delete(req: ApiRequest[ObjectState]) -> Response:
+    """Delete the container; 409 while it holds objects."""
     account, name = account_of(req), req.params["container"]
     authorize(req, "object:container:delete", account)
-    req.svc.manager.delete_container(account, name)
+    req.svc.containers.delete_container(account, name)
     return reply(204)
 
 
-router.route(PATH, ["GET", "HEAD"])(swift_view(read))
-router.route(PATH, ["PUT"])(swift_view(create))
-router.route(PATH, ["POST"])(swift_view(update))
-router.route(PATH, ["DELETE"])(swift_view(delete))
+# HEAD first: Starlette lets a GET route answer HEAD too, and HEAD takes no listing query.
+router.head(PATH, status=204, query=queries.HEAD)(swift_view(read))
+router.get(PATH, status=200, also=(204,), query=queries.CONTAINER_LISTING,
+           faults=(412,))(swift_view(read))
+router.put(PATH, status=201, also=(202,))(swift_view(create))
+router.post(PATH, status=204)(swift_view(update))
+router.delete(PATH, status=204, faults=(409,))(swift_view(delete))

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.object.api.common import reply, swift_view
 from nimbus.object.schemas.constraints import limits
+from nimbus.object.state import ObjectState
 
 router = Router()
 SWIFT_VERSION = "2.34.0"
@@ -33,6 +34,7 @@ def capabilities() -> dict[str, object]:
 
 @router.get("/info", public=True)
 @swift_view
-def info(req: ApiRequest) -> Response:
+def info(req: ApiRequest[ObjectState]) -> Response:
+    """Show the cluster's capabilities and limits."""
     return reply(200, body=json.dumps(capabilities()),
                  content_type="application/json; charset=UTF-8")

@@ -11,7 +11,6 @@ from starlette.responses import Response
 
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.core.errors import BadRequest, PayloadTooLarge
-from nimbus.object import timeutil
 from nimbus.object.api import containers
 from nimbus.object.api.common import (
     authorize,
@@ -22,20 +21,21 @@ from nimbus.object.api.common import (
 )
 from nimbus.object.api.objects import PATH, names
 from nimbus.object.errors import ClientDisconnect, LengthRequired, PreconditionFailed
-from nimbus.object.objects import ObjectInfo, PutRequest
-from nimbus.object.schemas import expiry, metadata
+from nimbus.object.manager.records import ObjectInfo, PutRequest
+from nimbus.object.schemas import dates, expiry, metadata, queries
 from nimbus.object.schemas.constraints import (
     MAX_CONTENT_TYPE_LENGTH,
     MAX_FILE_SIZE,
     check_container_name,
     check_object_name,
 )
+from nimbus.object.state import ObjectState
 
 router = Router()
 DEFAULT_TYPE = "application/octet-stream"
 
 
-def _content_length(req: ApiRequest) -> int | None:
+def _content_length(req: ApiRequest[ObjectState]) -> int | None:
     value = req.headers.get("content-length")
     if value is None:
         if "chunked" not in req.headers.get("transfer-encoding", "").lower():
@@ -52,7 +52,7 @@ def _content_length(req: ApiRequest) -> int | None:
     return length
 
 
-def _body(req: ApiRequest, length: int | None) -> Iterator[bytes]:
+def _body(req: ApiRequest[ObjectState], length: int | None) -> Iterator[bytes]:
     """The request body, chunk by chunk; a short body is the client's disconnect (499)."""
     received = 0
     try:
@@ -65,7 +65,7 @@ def _body(req: ApiRequest, length: int | None) -> Iterator[bytes]:
         raise ClientDisconnect()
 
 
-def _content_type(req: ApiRequest, name: str, fallback: str | None = None) -> str:
+def _content_type(req: ApiRequest[ObjectState], name: str, fallback: str | None = None) -> str:
     given = req.headers.get("content-type")
     if given is not None and len(given) > MAX_CONTENT_TYPE_LENGTH:
         raise BadRequest(f"Content-Type longer than {MAX_CONTENT_TYPE_LENGTH}")
@@ -77,7 +77,7 @@ def _content_type(req: ApiRequest, name: str, fallback: str | None = None) -> st
     return guessed or DEFAULT_TYPE
 
 
-def _put_request(req: ApiRequest, content_type: str, meta: dict[str, str]) -> PutRequest:
+def _put_request(req: ApiRequest[ObjectState], content_type: str, meta: dict[str, str]) -> PutRequest:
     etag = req.headers.get("etag")
     if_none_match = req.headers.get("if-none-match")
     if if_none_match is not None and if_none_match.strip() != "*":
@@ -88,13 +88,14 @@ def _put_request(req: ApiRequest, content_type: str, meta: dict[str, str]) -> Pu
 
 
 def _created(info: ObjectInfo, extra: dict[str, str] | None = None) -> Response:
-    headers = {"ETag": info.etag, "Last-Modified": timeutil.http_date(info.meta_ts),
+    headers = {"ETag": info.etag, "Last-Modified": dates.http_date(info.meta_ts),
                "X-Timestamp": info.meta_ts}
     headers.update(extra or {})
     return reply(201, headers)
 
 
-def put(req: ApiRequest) -> Response:
+def put(req: ApiRequest[ObjectState]) -> Response:
+    """Store the object from the streamed body, or copy it from ``X-Copy-From``."""
     if not req.params["obj"]:
         return containers.create(req)
     account, container, obj = names(req)
@@ -124,7 +125,7 @@ def _split(value: str, header: str) -> tuple[str, str]:
     return container, obj
 
 
-def _copy(req: ApiRequest, src: tuple[str, str, str], dst: tuple[str, str, str]) -> Response:
+def _copy(req: ApiRequest[ObjectState], src: tuple[str, str, str], dst: tuple[str, str, str]) -> Response:
     authorize_in_container(req, "object:object:get", src[0], src[1], "read")
     authorize_in_container(req, "object:object:copy", dst[0], dst[1], "write")
     if int(req.headers.get("content-length") or 0) != 0:
@@ -138,13 +139,14 @@ def _copy(req: ApiRequest, src: tuple[str, str, str], dst: tuple[str, str, str])
     request = _put_request(req, _content_type(req, dst[2], source.content_type), meta)
     info = objects.copy(source, *dst, request)
     extra = {"X-Copied-From": quote(f"{src[1]}/{src[2]}"),
-             "X-Copied-From-Last-Modified": timeutil.http_date(source.meta_ts)}
+             "X-Copied-From-Last-Modified": dates.http_date(source.meta_ts)}
     if src[0] != dst[0]:
         extra["X-Copied-From-Account"] = quote(src[0])
     return _created(info, extra)
 
 
-def copy(req: ApiRequest) -> Response:
+def copy(req: ApiRequest[ObjectState]) -> Response:
+    """Copy the object to ``Destination`` (Swift's own COPY method)."""
     account, container, obj = names(req)
     destination = req.headers.get("destination")
     if destination is None:
@@ -155,7 +157,8 @@ def copy(req: ApiRequest) -> Response:
     return _copy(req, (account, container, obj), (dst_account, dst_container, dst_obj))
 
 
-def post(req: ApiRequest) -> Response:
+def post(req: ApiRequest[ObjectState]) -> Response:
+    """Replace the object's metadata, expiry and manifest."""
     if not req.params["obj"]:
         return containers.update(req)
     account, container, obj = names(req)
@@ -167,7 +170,8 @@ def post(req: ApiRequest) -> Response:
     return reply(202)
 
 
-def delete(req: ApiRequest) -> Response:
+def delete(req: ApiRequest[ObjectState]) -> Response:
+    """Delete the object."""
     if not req.params["obj"]:
         return containers.delete(req)
     account, container, obj = names(req)
@@ -176,7 +180,14 @@ def delete(req: ApiRequest) -> Response:
     return reply(204)
 
 
-router.route(PATH, ["PUT"], stream=True)(swift_view(put))
-router.route(PATH, ["COPY"])(swift_view(copy))
-router.route(PATH, ["POST"])(swift_view(post))
-router.route(PATH, ["DELETE"])(swift_view(delete))
+# Any bytes at all: the Content-Type names what the object holds, not how the body is coded.
+ANY_BYTES = ("application/octet-stream", "*/*")
+
+# ``.../container/`` is the container: these also answer what the container routes do.
+router.put(PATH, status=201, also=(202,), stream=True, content_types=ANY_BYTES,
+           query=queries.OBJECT_WRITE, faults=(411, 412, 422, 499))(swift_view(put))
+router.route(PATH, ["COPY"], status=201, query=queries.OBJECT_WRITE,
+             faults=(412, 422))(swift_view(copy))
+# Swift reads no body on POST; streaming it means it is never buffered only to be ignored.
+router.post(PATH, status=202, also=(204,), stream=True, content_types=ANY_BYTES)(swift_view(post))
+router.delete(PATH, status=204, query=queries.OBJECT_WRITE, faults=(409,))(swift_view(delete))

@@ -12,12 +12,18 @@ from collections.abc import Iterator
 from starlette.responses import Response, StreamingResponse
 
 from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.object import timeutil
 from nimbus.object.api import containers
-from nimbus.object.api.common import account_of, authorize_in_container, reply, swift_view
-from nimbus.object.objects import ObjectInfo
-from nimbus.object.schemas import conditional, metadata, ranges
+from nimbus.object.api.common import (
+    account_of,
+    authorize_in_container,
+    check_query,
+    reply,
+    swift_view,
+)
+from nimbus.object.manager.records import ObjectInfo
+from nimbus.object.schemas import conditional, dates, metadata, queries, ranges
 from nimbus.object.schemas.constraints import check_object_name
+from nimbus.object.state import ObjectState
 
 router = Router()
 PATH = "/v1/{account}/{container}/{obj:path}"
@@ -28,7 +34,7 @@ def object_headers(info: ObjectInfo) -> dict[str, str]:
         "Content-Type": info.content_type,
         # A large object's etag is not the MD5 of its bytes; Swift quotes it to say so.
         "ETag": info.etag if info.segments is None else f'"{info.etag}"',
-        "Last-Modified": timeutil.http_date(info.meta_ts),
+        "Last-Modified": dates.http_date(info.meta_ts),
         "X-Timestamp": info.meta_ts,
         "Accept-Ranges": "bytes",
     }
@@ -40,14 +46,16 @@ def object_headers(info: ObjectInfo) -> dict[str, str]:
     return headers
 
 
-def names(req: ApiRequest) -> tuple[str, str, str]:
+def names(req: ApiRequest[ObjectState]) -> tuple[str, str, str]:
     obj = req.params["obj"]
     check_object_name(obj)
     return account_of(req), req.params["container"], obj
 
 
-def read(req: ApiRequest) -> Response:
+def read(req: ApiRequest[ObjectState]) -> Response:
+    """Read the object (whole, ranges, or conditionally), or (HEAD) only its headers."""
     if not req.params["obj"]:
+        check_query(req, queries.HEAD if req.method == "HEAD" else queries.CONTAINER_LISTING)
         return containers.read(req)
     account, container, obj = names(req)
     authorize_in_container(req, "object:object:get", account, container, "read")
@@ -71,7 +79,7 @@ def read(req: ApiRequest) -> Response:
     return _multipart(req, info, wanted, headers)
 
 
-def _multipart(req: ApiRequest, info: ObjectInfo, wanted: list[tuple[int, int]],
+def _multipart(req: ApiRequest[ObjectState], info: ObjectInfo, wanted: list[tuple[int, int]],
                headers: dict[str, str]) -> Response:
     boundary = uuid.uuid4().hex
     parts: list[tuple[bytes, Iterator[bytes]]] = []
@@ -96,4 +104,5 @@ def _multipart(req: ApiRequest, info: ObjectInfo, wanted: list[tuple[int, int]],
     return StreamingResponse(body(), status_code=206, headers=headers)
 
 
-router.route(PATH, ["GET", "HEAD"])(swift_view(read))
+router.route(PATH, ["GET", "HEAD"], status=200, also=(204, 206, 304), query=queries.OBJECT_READ,
+             faults=(412, 416))(swift_view(read))

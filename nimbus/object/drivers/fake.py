@@ -9,7 +9,7 @@ from typing import Any
 
 from nimbus.conf.settings import Settings
 from nimbus.core.errors import NotFound, PayloadTooLarge
-from nimbus.object import timeutil
+from nimbus.object.drivers import timestamps
 from nimbus.object.drivers.base import CHUNK_SIZE, ObjectDriver, StoredObject
 
 Key = tuple[str, str, str, str]
@@ -38,7 +38,7 @@ class FakeDriver(ObjectDriver):
             newest = max((k[3] for k in self._data if k[:3] == (account, container, obj)),
                          default=None)
             stored = StoredObject(hashlib.md5(data, usedforsecurity=False).hexdigest(), size,
-                                  timeutil.after(newest))
+                                  timestamps.after(newest))
             key = (account, container, obj, stored.timestamp)
             self._data[key] = data
             self._meta[key] = dict(metadata)

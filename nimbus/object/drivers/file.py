@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from nimbus.conf.settings import Settings
 from nimbus.core.errors import NotFound, PayloadTooLarge
-from nimbus.object import timeutil
+from nimbus.object.drivers import timestamps
 from nimbus.object.drivers.base import CHUNK_SIZE, ObjectDriver, StoredObject
 
 
@@ -59,7 +59,7 @@ class FileDriver(ObjectDriver):
                 os.fsync(fh.fileno())
             directory = self._dir(account, container, obj)
             directory.mkdir(parents=True, exist_ok=True)
-            timestamp = timeutil.after(self._newest(directory))
+            timestamp = timestamps.after(self._newest(directory))
             stored = StoredObject(md5.hexdigest(), size, timestamp)
             self._write_meta(directory / f"{timestamp}.json", account, container, obj, stored,
                              metadata)

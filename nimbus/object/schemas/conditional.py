@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from nimbus.object import timeutil
 from nimbus.object.errors import PreconditionFailed
+from nimbus.object.schemas import dates
 
 
 def _etags(value: str) -> list[str]:
@@ -32,7 +32,7 @@ def not_modified(headers: Mapping[str, str], etag: str, timestamp: str) -> bool:
         raise PreconditionFailed(reason="The If-Match precondition failed.")
     unmodified_since = headers.get("if-unmodified-since")
     if unmodified_since:
-        when = timeutil.parse_http_date(unmodified_since)
+        when = dates.parse_http_date(unmodified_since)
         if when is not None and modified > when:
             raise PreconditionFailed(reason="The If-Unmodified-Since precondition failed.")
     if_none_match = headers.get("if-none-match")
@@ -40,7 +40,7 @@ def not_modified(headers: Mapping[str, str], etag: str, timestamp: str) -> bool:
         return matches(if_none_match, etag)
     modified_since = headers.get("if-modified-since")
     if modified_since:
-        when = timeutil.parse_http_date(modified_since)
+        when = dates.parse_http_date(modified_since)
         if when is not None and modified <= when:
             return True
     return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.errors import BadRequest
+from nimbus.object.constants import ACCOUNT_LISTING_LIMIT, CONTAINER_LISTING_LIMIT
 
 MAX_FILE_SIZE = 5 * 1024 * 1024 * 1024 + 2
 MAX_META_NAME_LENGTH = 128
@@ -16,8 +17,6 @@ MAX_CONTENT_TYPE_LENGTH = 256
 MAX_OBJECT_NAME_LENGTH = 1024
 MAX_CONTAINER_NAME_LENGTH = 256
 MAX_ACCOUNT_NAME_LENGTH = 256
-CONTAINER_LISTING_LIMIT = 10000
-ACCOUNT_LISTING_LIMIT = 10000
 
 
 def limits() -> dict[str, Any]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from nimbus.core.errors import BadRequest
-from nimbus.object import timeutil
+from nimbus.object.db.models import Container, Object
+from nimbus.object.schemas import dates
 
 CONTENT_TYPES = {
     "plain": "text/plain; charset=utf-8",
@@ -17,9 +16,9 @@ CONTENT_TYPES = {
 }
 
 
-def choose_format(query: Mapping[str, str], accept: str | None) -> str:
+def choose_format(given: str | None, accept: str | None) -> str:
     """``?format=`` wins; otherwise the Accept header; plain text by default."""
-    wanted = (query.get("format") or "").lower()
+    wanted = (given or "").lower()
     if wanted in ("json", "xml", "plain"):
         return wanted
     if wanted in ("text/plain", "application/json", "application/xml", "text/xml"):
@@ -53,21 +52,13 @@ def render(items: list[dict[str, Any]], fmt: str, root: str, name: str, element:
     return "".join(f"{item.get('name', item.get('subdir'))}\n" for item in items)
 
 
-def check_delimiter(delimiter: str | None) -> str | None:
-    if delimiter is None or delimiter == "":
-        return None
-    if "\x00" in delimiter:
-        raise BadRequest("Bad delimiter")
-    return delimiter
-
-
-def container_entry(row: Any) -> dict[str, Any]:
+def container_entry(row: Container) -> dict[str, Any]:
     """An account listing's entry for a container row."""
     return {"name": row.name, "count": row.object_count, "bytes": row.bytes_used,
-            "last_modified": timeutil.listing_date(row.put_ts)}
+            "last_modified": dates.listing_date(row.put_ts)}
 
 
-def object_entry(row: Any) -> dict[str, Any]:
+def object_entry(row: Object) -> dict[str, Any]:
     """A container listing's entry for an object row."""
     return {"name": row.name, "hash": row.etag, "bytes": row.size,
-            "content_type": row.content_type, "last_modified": timeutil.listing_date(row.meta_ts)}
+            "content_type": row.content_type, "last_modified": dates.listing_date(row.meta_ts)}

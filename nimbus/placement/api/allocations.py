@@ -6,7 +6,6 @@ from typing import Any
 
 from nimbus.core import errors
 from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.placement.api.common import body, enforce, require_version, version
 from nimbus.placement.manager.allocations import (
     INCOMPLETE_CONSUMER,
     UNSET,
@@ -14,11 +13,12 @@ from nimbus.placement.manager.allocations import (
 )
 from nimbus.placement.manager.common import normalise_uuid
 from nimbus.placement.schemas import allocations as schemas
+from nimbus.placement.state import PlacementState
 
 router = Router()
 
 
-def _consumer_uuid(req: ApiRequest) -> str:
+def _consumer_uuid(req: ApiRequest[PlacementState]) -> str:
     try:
         return normalise_uuid(req.params["consumer_uuid"])
     except errors.BadRequest:
@@ -26,7 +26,8 @@ def _consumer_uuid(req: ApiRequest) -> str:
             f"Malformed consumer_uuid: '{req.params['consumer_uuid']}'.") from None
 
 
-def _to_request(req: ApiRequest, consumer_uuid: str, data: dict[str, Any]) -> ConsumerAllocations:
+def _to_request(req: ApiRequest[PlacementState], consumer_uuid: str,
+                data: dict[str, Any]) -> ConsumerAllocations:
     """One consumer's body (list form before 1.12, dict form after) as the manager wants it."""
     allocations: dict[str, dict[str, int]] = {}
     raw = data["allocations"]
@@ -46,9 +47,9 @@ def _to_request(req: ApiRequest, consumer_uuid: str, data: dict[str, Any]) -> Co
     )
 
 
-@router.get("/allocations/{consumer_uuid}")
-def show_allocations(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "allocations:list")
+@router.get("/allocations/{consumer_uuid}", policy="placement:allocations:list")
+def show_allocations(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """Show what a consumer holds."""
     found = req.svc.allocations.of_consumer(_consumer_uuid(req))
     if found is None or not found["allocations"]:
         return {"allocations": {}}
@@ -63,24 +64,26 @@ def show_allocations(req: ApiRequest) -> dict[str, Any]:
     return out
 
 
-@router.put("/allocations/{consumer_uuid}", status=204)
-def put_allocations(req: ApiRequest) -> None:
-    enforce(req, "allocations:update")
+@router.put("/allocations/{consumer_uuid}", status=204, body=schemas.PUT, faults=(409,),
+            policy="placement:allocations:update")
+def put_allocations(req: ApiRequest[PlacementState]) -> None:
+    """Replace what one consumer holds."""
     consumer_uuid = _consumer_uuid(req)
-    data = body(req, schemas.put_allocations(version(req)))
+    data = req.json
     req.svc.allocations.replace([_to_request(req, consumer_uuid, data)])
 
 
-@router.post("/allocations", status=204)
-def post_allocations(req: ApiRequest) -> None:
-    enforce(req, "allocations:manage")
-    require_version(req, "1.13")
-    data = body(req, schemas.post_allocations(version(req)))
+@router.post("/allocations", status=204, min_version="1.13", body=schemas.POST, faults=(409,),
+             policy="placement:allocations:manage")
+def post_allocations(req: ApiRequest[PlacementState]) -> None:
+    """Replace what several consumers hold, all or nothing."""
+    data = req.json
     wanted = [_to_request(req, normalise_uuid(uuid), item) for uuid, item in data.items()]
     req.svc.allocations.replace(wanted)
 
 
-@router.delete("/allocations/{consumer_uuid}", status=204)
-def delete_allocations(req: ApiRequest) -> None:
-    enforce(req, "allocations:delete")
+@router.delete("/allocations/{consumer_uuid}", status=204, faults=(409,),
+               policy="placement:allocations:delete")
+def delete_allocations(req: ApiRequest[PlacementState]) -> None:
+    """Remove everything a consumer holds."""
     req.svc.allocations.delete(_consumer_uuid(req))

@@ -6,34 +6,29 @@ from typing import Any
 
 from nimbus.core import errors
 from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.placement.api.common import (
-    check_query,
-    enforce,
-    group_from_query,
-    parse_traits,
-    require_version,
-)
-from nimbus.placement.errors import QueryBadValue
-from nimbus.placement.manager.candidates import CandidateRequest, CandidateResult
-from nimbus.placement.manager.filters import RequestGroup
+from nimbus.placement.api.query import GROUP_STEMS, check_query, group_from_query, parse_traits
+from nimbus.placement.manager.candidates import CandidateRequest, CandidateResult, RequestGroup
+from nimbus.placement.schemas import queries
+from nimbus.placement.state import PlacementState
 
 router = Router()
 
+# The microversion each parameter appeared in.
 _SINCE = {"resources": "1.10", "limit": "1.16", "required": "1.17", "member_of": "1.21",
           "group_policy": "1.25", "in_tree": "1.31", "root_required": "1.35",
           "same_subtree": "1.36"}
 
 
-def _suffixes(req: ApiRequest) -> list[str]:
+def _suffixes(req: ApiRequest[PlacementState]) -> list[str]:
     found = {""}
     for key in req.query:
-        for stem in ("resources", "required", "member_of", "in_tree"):
+        for stem in GROUP_STEMS:
             if key.startswith(stem) and key != stem and req.at_least("1.25"):
                 found.add(key[len(stem):])
     return sorted(found)
 
 
-def _parse(req: ApiRequest) -> tuple[CandidateRequest, set[str]]:
+def _parse(req: ApiRequest[PlacementState]) -> tuple[CandidateRequest, set[str]]:
     allowed = {name for name, since in _SINCE.items() if req.at_least(since)}
     check_query(req, allowed, repeatable={"member_of"} if req.at_least("1.24") else set(),
                 granular=True)
@@ -50,36 +45,22 @@ def _parse(req: ApiRequest) -> tuple[CandidateRequest, set[str]]:
         raise errors.BadRequest("Invalid query string parameters: 'resources' is a required "
                                 "property", error_code="placement.query.missing_value")
     suffixed = [g for g in groups if g.suffix]
-    policy = req.query.get("group_policy")
-    if policy is not None and policy not in ("none", "isolate"):
-        raise QueryBadValue(f"Invalid query string parameters: '{policy}' is not one of "
-                            "['none', 'isolate']")
+    policy = req.args.get("group_policy")
     if len(suffixed) > 1 and policy is None and not req.at_least("1.33"):
         raise errors.BadRequest('The "group_policy" parameter is required when specifying more '
                                 'than one "resources{N}" parameter.')
+    limit = req.args.get("limit")
     request = CandidateRequest(groups=groups, group_policy=policy,
-                               limit=req.query_int("limit", minimum=1))
+                               limit=int(limit) if limit is not None else None)
     if "root_required" in req.query:
         request.root_required, request.root_forbidden = parse_traits(
             req, req.query.getlist("root_required"), "root_required")
     requested = {rc for g in groups for rc in g.resources}
-    _check_known(req, groups)
     return request, requested
 
 
-def _check_known(req: ApiRequest, groups: list[RequestGroup]) -> None:
-    for group in groups:
-        for rc in sorted(group.resources):
-            if not req.svc.resource_classes.exists(rc):
-                raise errors.BadRequest(f"Invalid resource class in resources parameter: No "
-                                        f"such resource class {rc}.")
-        traits = {t for any_of in group.required_traits for t in any_of} | group.forbidden_traits
-        missing = req.svc.traits.unknown(traits)
-        if missing:
-            raise errors.BadRequest(f"No such trait(s): {', '.join(missing)}")
-
-
-def _shape(req: ApiRequest, result: CandidateResult, requested: set[str]) -> dict[str, Any]:
+def _shape(req: ApiRequest[PlacementState], result: CandidateResult,
+           requested: set[str]) -> dict[str, Any]:
     requests: list[dict[str, Any]] = []
     for cand in result.candidates:
         item: dict[str, Any]
@@ -105,9 +86,9 @@ def _shape(req: ApiRequest, result: CandidateResult, requested: set[str]) -> dic
     return {"allocation_requests": requests, "provider_summaries": summaries}
 
 
-@router.get("/allocation_candidates")
-def list_candidates(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "allocation_candidates:list")
-    require_version(req, "1.10")
+@router.get("/allocation_candidates", min_version="1.10", query=queries.CANDIDATES,
+            policy="placement:allocation_candidates:list")
+def list_candidates(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """List the providers a request for resources could be allocated from."""
     request, requested = _parse(req)
     return _shape(req, req.svc.candidates.find(request), requested)

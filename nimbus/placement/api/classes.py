@@ -6,64 +6,62 @@ from typing import Any
 
 from nimbus.core import errors
 from nimbus.core.api.routing import ApiRequest, Reply, Router
-from nimbus.placement import standard
-from nimbus.placement.api.common import body, enforce, require_version
+from nimbus.placement import constants
 from nimbus.placement.schemas import providers as schemas
+from nimbus.placement.state import PlacementState
 
 router = Router()
 
 
-def _body(req: ApiRequest, name: str) -> dict[str, Any]:
+def _body(req: ApiRequest[PlacementState], name: str) -> dict[str, Any]:
     href = f"{req.prefix}/resource_classes/{name}"
     return {"name": name, "links": [{"rel": "self", "href": href}]}
 
 
-@router.get("/resource_classes")
-def list_classes(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "resource_classes:list")
-    require_version(req, "1.2")
+@router.get("/resource_classes", min_version="1.2", policy="placement:resource_classes:list")
+def list_classes(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """List the standard and custom resource classes."""
     return {"resource_classes": [_body(req, n) for n in req.svc.resource_classes.names()]}
 
 
-@router.post("/resource_classes")
-def create_class(req: ApiRequest) -> Reply:
-    enforce(req, "resource_classes:create")
-    require_version(req, "1.2")
-    name = body(req, schemas.RESOURCE_CLASS)["name"]
+@router.post("/resource_classes", status=201, min_version="1.2", body=schemas.RESOURCE_CLASS,
+             faults=(409,), policy="placement:resource_classes:create")
+def create_class(req: ApiRequest[PlacementState]) -> Reply:
+    """Create a custom resource class."""
+    name = req.json["name"]
     req.svc.resource_classes.create(name)
     return Reply(None, 201, {"Location": f"{req.prefix}/resource_classes/{name}"})
 
 
-@router.get("/resource_classes/{name}")
-def show_class(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "resource_classes:show")
-    require_version(req, "1.2")
+@router.get("/resource_classes/{name}", min_version="1.2", policy="placement:resource_classes:show")
+def show_class(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """Show one resource class."""
     name = req.params["name"]
     if not req.svc.resource_classes.exists(name):
         raise errors.NotFound(f"No such resource class {name}.")
     return _body(req, name)
 
 
-@router.put("/resource_classes/{name}")
-def update_class(req: ApiRequest) -> Any:
-    enforce(req, "resource_classes:update")
-    require_version(req, "1.2")
+@router.put("/resource_classes/{name}", min_version="1.2", also=(201, 204),
+            body=schemas.RESOURCE_CLASS_PUT, faults=(409,), policy="placement:resource_classes:update")
+def update_class(req: ApiRequest[PlacementState]) -> Any:
+    """Rename a custom class (before 1.7); make sure a custom class exists (1.7+)."""
     name = req.params["name"]
     if not req.at_least("1.7"):
-        new = body(req, schemas.RESOURCE_CLASS)["name"]
+        new = req.json["name"]
         req.svc.resource_classes.rename(name, new)
         return _body(req, new)
-    # 1.7+: PUT makes sure the custom class exists, with no body.
-    if not standard.CUSTOM_NAME.match(name) or len(name) > 255:
+    # The name is the path's: checked here as the 1.7 body schema would check it.
+    if not constants.CUSTOM_NAME.match(name) or len(name) > 255:
         raise errors.BadRequest(f"JSON does not validate: '{name}' does not match "
-                                f"'{standard.CUSTOM_NAME.pattern}'")
+                                f"'{constants.CUSTOM_NAME.pattern}'")
     created = req.svc.resource_classes.create(name, exist_ok=True)
     location = {"Location": f"{req.prefix}/resource_classes/{name}"}
     return Reply(None, 201 if created else 204, location)
 
 
-@router.delete("/resource_classes/{name}", status=204)
-def delete_class(req: ApiRequest) -> None:
-    enforce(req, "resource_classes:delete")
-    require_version(req, "1.2")
+@router.delete("/resource_classes/{name}", status=204, min_version="1.2", faults=(409,),
+               policy="placement:resource_classes:delete")
+def delete_class(req: ApiRequest[PlacementState]) -> None:
+    """Delete a custom resource class nothing uses."""
     req.svc.resource_classes.delete(req.params["name"])

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.placement.constants import MAX_VERSION, MIN_VERSION
+from nimbus.placement.state import PlacementState
 
 router = Router()
-MIN_VERSION = "1.0"
-MAX_VERSION = "1.39"
 
 
 @router.get("/", public=True)
-def versions(req: ApiRequest) -> dict[str, Any]:
+def versions(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """List the API versions."""
     return {"versions": [{
         "id": "v1.0",
         "max_version": MAX_VERSION,

@@ -4,46 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core import errors
 from nimbus.core.api.routing import ApiRequest, Reply, Router
-from nimbus.placement.api.common import body, enforce, path_uuid, provider_url, require_version
+from nimbus.placement.api.common import path_uuid, provider_url
 from nimbus.placement.schemas import inventories as schemas
+from nimbus.placement.state import PlacementState
 
 router = Router()
 BASE = "/resource_providers/{uuid}/inventories"
 
 
-def _equal_ok(req: ApiRequest) -> bool:
+def _equal_ok(req: ApiRequest[PlacementState]) -> bool:
     # 1.26 let reserved equal total (a provider fully reserved for maintenance).
     return req.at_least("1.26")
 
 
-def _rc(req: ApiRequest) -> str:
-    name: str = req.params["resource_class"]
-    return name
+def _rc(req: ApiRequest[PlacementState]) -> str:
+    return req.params["resource_class"]
 
 
-@router.get(BASE)
-def list_inventories(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "resource_providers:inventories:list")
+@router.get(BASE, policy="placement:resource_providers:inventories:list")
+def list_inventories(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """List a provider's inventories."""
     generation, invs = req.svc.inventories.get_all(path_uuid(req))
     return {"inventories": invs, "resource_provider_generation": generation}
 
 
-@router.put(BASE)
-def replace_inventories(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "resource_providers:inventories:update")
-    data = body(req, schemas.ALL_INVENTORIES)
+@router.put(BASE, body=schemas.ALL_INVENTORIES, faults=(409,),
+            policy="placement:resource_providers:inventories:update")
+def replace_inventories(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """Replace a provider's whole inventory."""
+    data = req.json
     generation, invs = req.svc.inventories.replace_all(
         path_uuid(req), data["resource_provider_generation"], data["inventories"],
         _equal_ok(req))
     return {"inventories": invs, "resource_provider_generation": generation}
 
 
-@router.post(BASE)
-def create_inventory(req: ApiRequest) -> Reply:
-    enforce(req, "resource_providers:inventories:create")
-    data = body(req, schemas.NEW_INVENTORY)
+@router.post(BASE, status=201, body=schemas.NEW_INVENTORY, faults=(409,),
+             policy="placement:resource_providers:inventories:create")
+def create_inventory(req: ApiRequest[PlacementState]) -> Reply:
+    """Add the inventory of one resource class."""
+    data = dict(req.json)
     uuid = path_uuid(req)
     rc = data.pop("resource_class")
     generation = data.pop("resource_provider_generation")
@@ -53,34 +54,35 @@ def create_inventory(req: ApiRequest) -> Reply:
                  {"Location": f"{provider_url(req, uuid)}/inventories/{rc}"})
 
 
-@router.delete(BASE, status=204)
-def delete_inventories(req: ApiRequest) -> None:
-    enforce(req, "resource_providers:inventories:delete")
-    require_version(req, "1.5")
+@router.delete(BASE, status=204, min_version="1.5", faults=(409,),
+               policy="placement:resource_providers:inventories:delete")
+def delete_inventories(req: ApiRequest[PlacementState]) -> None:
+    """Remove every inventory of a provider."""
     req.svc.inventories.delete_all(path_uuid(req))
 
 
-@router.get(BASE + "/{resource_class}")
-def show_inventory(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "resource_providers:inventories:show")
+@router.get(BASE + "/{resource_class}", policy="placement:resource_providers:inventories:show")
+def show_inventory(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """Show the inventory of one resource class."""
     generation, inv = req.svc.inventories.get_one(path_uuid(req), _rc(req))
     return {**inv, "resource_provider_generation": generation}
 
 
-@router.put(BASE + "/{resource_class}")
-def update_inventory(req: ApiRequest) -> dict[str, Any]:
-    enforce(req, "resource_providers:inventories:update")
-    data = body(req, schemas.ONE_INVENTORY)
+@router.put(BASE + "/{resource_class}", body=schemas.ONE_INVENTORY, faults=(409,),
+            policy="placement:resource_providers:inventories:update")
+def update_inventory(req: ApiRequest[PlacementState]) -> dict[str, Any]:
+    """Update the inventory of one resource class."""
+    data = dict(req.json)
     generation = data.pop("resource_provider_generation")
     rc = _rc(req)
-    if not req.svc.resource_classes.exists(rc):
-        raise errors.BadRequest(f"No such resource class {rc}.")
+    req.svc.inventories.require_class(rc)
     new_generation, inv = req.svc.inventories.set_one(path_uuid(req), rc, generation, data,
                                                       _equal_ok(req))
     return {**inv, "resource_provider_generation": new_generation}
 
 
-@router.delete(BASE + "/{resource_class}", status=204)
-def delete_inventory(req: ApiRequest) -> None:
-    enforce(req, "resource_providers:inventories:delete")
+@router.delete(BASE + "/{resource_class}", status=204, faults=(409,),
+               policy="placement:resource_providers:inventories:delete")
+def delete_inventory(req: ApiRequest[PlacementState]) -> None:
+    """Remove the inventory of one resource class."""
     req.svc.inventories.delete_one(path_uuid(req), _rc(req))

@@ -1,6 +1,6 @@
 """Placement's tables: providers, their inventories, traits and aggregates, and allocations.
 
-Resource classes and traits are stored by name: the standard ones live in code (``standard.py``),
+Resource classes and traits are stored by name: the standard ones live in code (``constants.py``),
 custom ones in their own tables, so a row never needs a join to say what it counts.
 """
 

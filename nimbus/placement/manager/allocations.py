@@ -15,29 +15,30 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nimbus.core import errors
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
-from nimbus.placement.db.models import Allocation, Consumer, ResourceProvider
-from nimbus.placement.errors import CapacityExceeded, ConcurrentUpdate, ConstraintViolated
-from nimbus.placement.manager.common import (
+from nimbus.placement.constants import INCOMPLETE_CONSUMER
+from nimbus.placement.db import allocations as queries
+from nimbus.placement.db import inventories as inventory_queries
+from nimbus.placement.db import providers as provider_queries
+from nimbus.placement.db.models import Consumer, ResourceProvider
+from nimbus.placement.db.providers import bump_generation
+from nimbus.placement.errors import (
+    CapacityExceeded,
+    ConcurrentUpdate,
+    ConstraintViolated,
     RetryWrite,
-    bump_generation,
-    capacity,
-    get_provider,
-    require_resource_classes,
-    usages,
 )
-from nimbus.placement.manager.filters import inventories_for
+from nimbus.placement.manager.common import capacity, require_resource_classes
+
+__all__ = ["INCOMPLETE_CONSUMER", "UNSET", "AllocationManager", "ConsumerAllocations"]
 
 LOG = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
-# Who owns allocations written before 1.8, when the body named no project or user.
-INCOMPLETE_CONSUMER = "00000000-0000-0000-0000-000000000000"
 
 
 class _Unset:
@@ -68,14 +69,8 @@ class AllocationManager:
     def of_consumer(self, consumer_uuid: str) -> dict[str, Any] | None:
         """The consumer's allocations by provider, with its owner and generation; None if none."""
         with self.db.reader() as s:
-            consumer = s.scalars(select(Consumer).where(Consumer.uuid == consumer_uuid)).first()
-            rows = s.execute(
-                select(ResourceProvider.uuid, ResourceProvider.generation,
-                       Allocation.resource_class, Allocation.used)
-                .join(ResourceProvider, ResourceProvider.id == Allocation.resource_provider_id)
-                .where(Allocation.consumer_id == consumer_uuid)
-                .order_by(Allocation.id)
-            ).all()
+            consumer = queries.consumer(s, consumer_uuid)
+            rows = queries.of_consumer(s, consumer_uuid)
             if consumer is None and not rows:
                 return None
             by_rp: dict[str, dict[str, Any]] = {}
@@ -92,13 +87,8 @@ class AllocationManager:
 
     def of_provider(self, uuid: str) -> tuple[int, dict[str, dict[str, int]]]:
         with self.db.reader() as s:
-            rp = get_provider(s, uuid)
-            found: dict[str, dict[str, int]] = defaultdict(dict)
-            for alloc in s.scalars(select(Allocation)
-                                   .where(Allocation.resource_provider_id == rp.id)
-                                   .order_by(Allocation.id)):
-                found[alloc.consumer_id][alloc.resource_class] = alloc.used
-            return rp.generation, dict(found)
+            rp = provider_queries.get(s, uuid)
+            return rp.generation, queries.of_provider(s, rp.id)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -123,8 +113,7 @@ class AllocationManager:
 
     def _has_allocations(self, consumer_uuid: str) -> bool:
         with self.db.reader() as s:
-            return s.scalar(select(Allocation.id)
-                            .where(Allocation.consumer_id == consumer_uuid).limit(1)) is not None
+            return queries.has_any(s, consumer_uuid)
 
     @retry_on_lock()
     def _attempt(self, wanted: list[ConsumerAllocations]) -> None:
@@ -137,20 +126,12 @@ class AllocationManager:
 
     def _write(self, s: Session, wanted: list[ConsumerAllocations]) -> None:
         uuids = {w.consumer_uuid for w in wanted}
-        consumers = {c.uuid: c for c in s.scalars(select(Consumer).where(Consumer.uuid.in_(uuids)))}
+        consumers = queries.consumers(s, uuids)
         for w in wanted:
             _check_consumer_generation(w, consumers.get(w.consumer_uuid))
         require_resource_classes(s, (rc for w in wanted for res in w.allocations.values()
                                      for rc in res))
-        old_rp_ids = set(s.scalars(select(Allocation.resource_provider_id)
-                                   .where(Allocation.consumer_id.in_(uuids)).distinct()))
-        new_rp_uuids = {rp for w in wanted for rp in w.allocations}
-        # Locking the provider rows (in id order, so writers never deadlock) queues claims on
-        # one provider behind each other on PostgreSQL and MariaDB instead of letting them all
-        # race to the compare-and-swap and retry; SQLite serialises writers anyway.
-        rps = list(s.scalars(select(ResourceProvider).where(
-            ResourceProvider.uuid.in_(new_rp_uuids) | ResourceProvider.id.in_(old_rp_ids))
-            .order_by(ResourceProvider.id).with_for_update()))
+        rps = queries.lock_providers(s, {rp for w in wanted for rp in w.allocations}, uuids)
         by_uuid = {rp.uuid: rp for rp in rps}
         for w in wanted:
             for rp_uuid in w.allocations:
@@ -162,17 +143,13 @@ class AllocationManager:
         # Generations are read before usage: any claim committed after this point makes the
         # compare-and-swap below fail, so usage can never be stale when we win it.
         generations = {rp.id: rp.generation for rp in rps}
-        s.execute(delete(Allocation).where(Allocation.consumer_id.in_(uuids))
-                  .execution_options(synchronize_session=False))
-        s.flush()
+        queries.clear(s, uuids)
         self._check_capacity(s, wanted, by_uuid)
         now = utcnow()
         for w in wanted:
             for rp_uuid, resources in w.allocations.items():
                 for rc, amount in resources.items():
-                    s.add(Allocation(resource_provider_id=by_uuid[rp_uuid].id,
-                                     consumer_id=w.consumer_uuid, resource_class=rc, used=amount,
-                                     created_at=now))
+                    queries.add(s, by_uuid[rp_uuid].id, w.consumer_uuid, rc, amount, now)
         s.flush()
         for rp in rps:
             bump_generation(s, rp, generations[rp.id], retry=True)
@@ -184,8 +161,8 @@ class AllocationManager:
                         by_uuid: dict[str, ResourceProvider]) -> None:
         ids = {by_uuid[rp].id for w in wanted for rp in w.allocations}
         classes = {rc for w in wanted for res in w.allocations.values() for rc in res}
-        invs = inventories_for(s, ids, classes)
-        used = usages(s, ids)
+        invs = inventory_queries.of_providers(s, ids, classes)
+        used = queries.usages(s, ids)
         asked: dict[tuple[int, str], int] = defaultdict(int)
         for w in wanted:
             for rp_uuid, resources in w.allocations.items():
@@ -235,22 +212,15 @@ def _save_consumer(s: Session, w: ConsumerAllocations, consumer: Consumer | None
     """Record the consumer's owner and bump its generation; a consumer with nothing is dropped."""
     if not w.allocations:
         if consumer is not None:
-            s.execute(delete(Consumer).where(Consumer.id == consumer.id,
-                                             Consumer.generation == consumer.generation))
+            queries.remove_consumer(s, consumer)
         return
     if consumer is None:
-        s.add(Consumer(uuid=w.consumer_uuid, project_id=w.project_id, user_id=w.user_id,
-                       consumer_type=w.consumer_type, generation=1))
-        s.flush()
+        queries.add_consumer(s, w.consumer_uuid, w.project_id, w.user_id, w.consumer_type)
         return
     values: dict[str, Any] = {"generation": consumer.generation + 1, "updated_at": utcnow()}
     if w.project_id != INCOMPLETE_CONSUMER:
         values.update(project_id=w.project_id, user_id=w.user_id)
     if w.consumer_type is not None:
         values["consumer_type"] = w.consumer_type
-    result = s.execute(update(Consumer)
-                       .where(Consumer.id == consumer.id,
-                              Consumer.generation == consumer.generation)
-                       .values(**values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not queries.update_consumer(s, consumer, values):
         raise RetryWrite(w.consumer_uuid)

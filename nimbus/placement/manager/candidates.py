@@ -3,7 +3,8 @@
 Today every candidate is a single provider that satisfies all request groups on its own (no
 nested trees or sharing providers yet). The request, candidate and summary shapes already carry
 groups and per-group mappings, so spreading a candidate over a tree later only changes
-``_single_provider_candidates``.
+``_single_provider_candidates``. The database does the choosing (``db/candidates.py``), limit
+included; only the chosen providers are loaded.
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nimbus.core import errors
 from nimbus.core.db.engine import Database
+from nimbus.placement.constants import STANDARD_TRAITS
+from nimbus.placement.db import allocations as allocation_queries
+from nimbus.placement.db import candidates as queries
+from nimbus.placement.db import inventories as inventory_queries
+from nimbus.placement.db import providers as provider_queries
+from nimbus.placement.db import traits as trait_queries
+from nimbus.placement.db.filters import RequestGroup
 from nimbus.placement.db.models import ResourceProvider
-from nimbus.placement.manager.common import capacity, usages
-from nimbus.placement.manager.filters import (
-    RequestGroup,
-    filter_providers,
-    inventories_for,
-    matches_traits,
-    traits_by_provider,
-)
+from nimbus.placement.manager.common import capacity, resource_class_exists
+
+__all__ = ["Candidate", "CandidateManager", "CandidateRequest", "CandidateResult",
+           "ProviderSummary", "RequestGroup"]
 
 
 @dataclass
@@ -63,43 +67,41 @@ class CandidateManager:
 
     def find(self, request: CandidateRequest) -> CandidateResult:
         with self.db.reader() as s:
-            rps = {rp.id: rp for rp in s.scalars(select(ResourceProvider)
-                                                 .order_by(ResourceProvider.id))}
-            chosen = self._single_provider_candidates(s, request, set(rps))
-            if request.root_required or request.root_forbidden:
-                roots = {rp_id: rps[rp_id].root_provider_id or rp_id for rp_id in chosen}
-                root_traits = traits_by_provider(s, set(roots.values()))
-                chosen = [rp_id for rp_id in chosen if matches_traits(
-                    root_traits.get(roots[rp_id], set()), request.root_required,
-                    request.root_forbidden)]
-            if request.limit is not None:
-                chosen = chosen[:request.limit]
-            candidates = [self._candidate(rps[rp_id], request.groups) for rp_id in chosen]
-            return CandidateResult(candidates, self._summaries(s, rps, set(chosen)))
+            self._check_known(s, request.groups)
+            chosen = self._single_provider_candidates(s, request)
+            candidates = [self._candidate(rp, request.groups) for rp in chosen]
+            return CandidateResult(candidates, self._summaries(s, chosen))
 
     @staticmethod
-    def _single_provider_candidates(s: Session, request: CandidateRequest,
-                                    ids: set[int]) -> list[int]:
+    def _check_known(s: Session, groups: list[RequestGroup]) -> None:
+        """Every class and trait asked for exists, or the request is a 400 naming it."""
+        for group in groups:
+            for rc in sorted(group.resources):
+                if not resource_class_exists(s, rc):
+                    raise errors.BadRequest(f"Invalid resource class in resources parameter: "
+                                            f"No such resource class {rc}.")
+            traits = ({t for any_of in group.required_traits for t in any_of}
+                      | group.forbidden_traits)
+            unknown = traits - STANDARD_TRAITS
+            missing = sorted(unknown - trait_queries.custom(s, unknown)) if unknown else []
+            if missing:
+                raise errors.BadRequest(f"No such trait(s): {', '.join(missing)}")
+
+    @staticmethod
+    def _single_provider_candidates(s: Session,
+                                    request: CandidateRequest) -> list[ResourceProvider]:
         suffixed = [g for g in request.groups if g.suffix and g.resources]
         if request.group_policy == "isolate" and len(suffixed) > 1:
             # Isolated groups need distinct providers, which one provider cannot be.
             return []
-        for group in request.groups:
-            ids = filter_providers(s, group, ids)
-            if not ids:
-                return []
         combined: dict[str, int] = defaultdict(int)
         for group in request.groups:
             for rc, amount in group.resources.items():
                 combined[rc] += amount
-        if len([g for g in request.groups if g.resources]) > 1:
-            # Each group fitted alone; several groups on one provider must fit together too.
-            invs = inventories_for(s, ids, set(combined))
-            used = usages(s, ids)
-            ids = {rp for rp in ids if all(
-                used.get((rp, rc), 0) + amount <= capacity(invs[rp][rc])
-                for rc, amount in combined.items())}
-        return sorted(ids)
+        # Each group must fit alone; several groups on one provider must fit together too.
+        together = dict(combined) if len([g for g in request.groups if g.resources]) > 1 else None
+        return queries.single_providers(s, request.groups, together, request.root_required,
+                                        request.root_forbidden, request.limit)
 
     @staticmethod
     def _candidate(rp: ResourceProvider, groups: list[RequestGroup]) -> Candidate:
@@ -112,22 +114,19 @@ class CandidateManager:
         return Candidate({rp.uuid: dict(resources)}, mappings)
 
     @staticmethod
-    def _summaries(s: Session, rps: dict[int, ResourceProvider],
-                   chosen: set[int]) -> dict[str, ProviderSummary]:
-        invs = inventories_for(s, chosen)
-        used = usages(s, chosen)
-        traits = traits_by_provider(s, chosen)
-        uuid_of = {rp_id: rp.uuid for rp_id, rp in rps.items()}
+    def _summaries(s: Session, chosen: list[ResourceProvider]) -> dict[str, ProviderSummary]:
+        ids = {rp.id for rp in chosen}
+        invs = inventory_queries.of_providers(s, ids)
+        used = allocation_queries.usages(s, ids)
+        traits = trait_queries.of_providers(s, ids)
         found: dict[str, ProviderSummary] = {}
-        for rp_id in sorted(chosen):
-            rp = rps[rp_id]
+        for rp, view in zip(chosen, provider_queries.views(s, chosen), strict=True):
             resources: dict[str, dict[str, Any]] = {
-                rc: {"capacity": capacity(inv), "used": used.get((rp_id, rc), 0)}
-                for rc, inv in sorted(invs.get(rp_id, {}).items())
+                rc: {"capacity": capacity(inv), "used": used.get((rp.id, rc), 0)}
+                for rc, inv in sorted(invs.get(rp.id, {}).items())
             }
             found[rp.uuid] = ProviderSummary(
-                uuid=rp.uuid, resources=resources, traits=sorted(traits.get(rp_id, set())),
-                parent_provider_uuid=uuid_of.get(rp.parent_provider_id or -1),
-                root_provider_uuid=uuid_of.get(rp.root_provider_id or rp_id, rp.uuid))
+                uuid=rp.uuid, resources=resources, traits=sorted(traits.get(rp.id, set())),
+                parent_provider_uuid=view.parent_provider_uuid,
+                root_provider_uuid=view.root_provider_uuid)
         return found
-

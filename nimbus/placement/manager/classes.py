@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from nimbus.core import errors
 from nimbus.core.db.engine import Database, retry_on_lock
-from nimbus.placement import standard
-from nimbus.placement.db.models import Allocation, CustomResourceClass, Inventory
+from nimbus.placement import constants
+from nimbus.placement.db import classes as queries
 from nimbus.placement.manager.common import resource_class_exists
 
 
@@ -18,8 +17,7 @@ class ResourceClassManager:
 
     def names(self) -> list[str]:
         with self.db.reader() as s:
-            custom = s.scalars(select(CustomResourceClass.name).order_by(CustomResourceClass.id))
-            return list(standard.RESOURCE_CLASSES) + list(custom)
+            return list(constants.RESOURCE_CLASSES) + queries.custom_names(s)
 
     def exists(self, name: str) -> bool:
         with self.db.reader() as s:
@@ -35,7 +33,7 @@ class ResourceClassManager:
                                   error_code="placement.undefined_code")
         try:
             with self.db.writer() as s:
-                s.add(CustomResourceClass(name=name))
+                queries.add_custom(s, name)
         except IntegrityError:
             if exist_ok:
                 return False
@@ -46,11 +44,10 @@ class ResourceClassManager:
     @retry_on_lock()
     def rename(self, old: str, new: str) -> None:
         """PUT /resource_classes/{name} before 1.7 renamed a custom class."""
-        if old in standard.STANDARD_CLASSES:
+        if old in constants.STANDARD_CLASSES:
             raise errors.BadRequest(f"Cannot update standard resource class {old}")
         with self.db.writer() as s:
-            row = s.scalars(select(CustomResourceClass)
-                            .where(CustomResourceClass.name == old)).first()
+            row = queries.custom_row(s, old)
             if row is None:
                 raise errors.NotFound(f"No such resource class {old}.")
             if resource_class_exists(s, new):
@@ -60,17 +57,14 @@ class ResourceClassManager:
 
     @retry_on_lock()
     def delete(self, name: str) -> None:
-        if name in standard.STANDARD_CLASSES:
+        if name in constants.STANDARD_CLASSES:
             raise errors.BadRequest(f"Cannot delete standard resource class {name}: ")
         with self.db.writer() as s:
-            row = s.scalars(select(CustomResourceClass)
-                            .where(CustomResourceClass.name == name)).first()
+            row = queries.custom_row(s, name)
             if row is None:
                 raise errors.NotFound(f"No such resource class {name}.")
-            for model in (Inventory, Allocation):
-                if s.scalar(select(func.count()).select_from(model)
-                            .where(model.resource_class == name)):
-                    raise errors.Conflict(
-                        f"Unable to delete resource class {name}. Class is in use in inventory.",
-                        error_code="placement.undefined_code")
-            s.delete(row)
+            if queries.in_use(s, name):
+                raise errors.Conflict(
+                    f"Unable to delete resource class {name}. Class is in use in inventory.",
+                    error_code="placement.undefined_code")
+            queries.remove_custom(s, row)

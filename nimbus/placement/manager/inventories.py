@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from nimbus.core import errors
 from nimbus.core.db.engine import Database, retry_on_lock
-from nimbus.placement.db.models import Allocation, Inventory, ResourceProvider
+from nimbus.placement.constants import MAX_INT
+from nimbus.placement.db import inventories as queries
+from nimbus.placement.db import providers as provider_queries
+from nimbus.placement.db.inventories import FIELDS
+from nimbus.placement.db.models import Inventory, ResourceProvider
 from nimbus.placement.errors import InventoryInUse
-from nimbus.placement.manager.common import (
-    bump_generation,
-    check_generation,
-    get_provider,
-    resource_class_exists,
-)
-from nimbus.placement.standard import MAX_INT
+from nimbus.placement.manager.common import check_generation, resource_class_exists
 
 DEFAULTS: dict[str, Any] = {"reserved": 0, "min_unit": 1, "max_unit": MAX_INT, "step_size": 1,
                             "allocation_ratio": 1.0}
-FIELDS = ("total", "reserved", "min_unit", "max_unit", "step_size", "allocation_ratio")
 
 
 def as_dict(inv: Inventory) -> dict[str, Any]:
@@ -34,12 +30,12 @@ class InventoryManager:
 
     def get_all(self, uuid: str) -> tuple[int, dict[str, dict[str, Any]]]:
         with self.db.reader() as s:
-            rp = get_provider(s, uuid)
+            rp = provider_queries.get(s, uuid)
             return rp.generation, self._load(s, rp)
 
     def get_one(self, uuid: str, rc: str) -> tuple[int, dict[str, Any]]:
         with self.db.reader() as s:
-            rp = get_provider(s, uuid)
+            rp = provider_queries.get(s, uuid)
             found = self._load(s, rp).get(rc)
             if found is None:
                 raise errors.NotFound(f"No inventory of class {rc} for {uuid}")
@@ -50,30 +46,36 @@ class InventoryManager:
                     reserved_may_equal_total: bool) -> tuple[int, dict[str, dict[str, Any]]]:
         """Make ``inventories`` the provider's whole inventory (PUT .../inventories)."""
         with self.db.writer() as s:
-            rp = get_provider(s, uuid)
+            rp = provider_queries.get(s, uuid)
             check_generation(rp, generation)
             wanted = {rc: self._validated(s, rp, rc, data, reserved_may_equal_total)
                       for rc, data in inventories.items()}
-            current = {inv.resource_class: inv for inv in self._rows(s, rp)}
+            current = {inv.resource_class: inv for inv in queries.of_provider(s, rp.id)}
             self._check_unused(s, rp, set(current) - set(wanted))
             for rc, inv in current.items():
                 if rc not in wanted:
-                    s.delete(inv)
+                    queries.remove(s, inv)
             for rc, data in wanted.items():
-                self._store(s, rp, current.get(rc), rc, data)
+                queries.store(s, rp.id, current.get(rc), rc, data)
             s.flush()
-            bump_generation(s, rp, generation)
+            provider_queries.bump_generation(s, rp, generation)
             return rp.generation, self._load(s, rp)
+
+    def require_class(self, rc: str) -> None:
+        """PUT .../inventories/{rc} names a class that exists, or it is a 400."""
+        with self.db.reader() as s:
+            if not resource_class_exists(s, rc):
+                raise errors.BadRequest(f"No such resource class {rc}.")
 
     @retry_on_lock()
     def set_one(self, uuid: str, rc: str, generation: int, data: dict[str, Any],
                 reserved_may_equal_total: bool, create: bool = False) -> tuple[int, dict[str, Any]]:
         """Update (or with ``create``, add) one class's inventory."""
         with self.db.writer() as s:
-            rp = get_provider(s, uuid)
+            rp = provider_queries.get(s, uuid)
             check_generation(rp, generation)
             valid = self._validated(s, rp, rc, data, reserved_may_equal_total)
-            current = {inv.resource_class: inv for inv in self._rows(s, rp)}
+            current = {inv.resource_class: inv for inv in queries.of_provider(s, rp.id)}
             if create and rc in current:
                 raise errors.Conflict(
                     f"Update conflict: Inventory for '{rc}' on resource provider '{uuid}' "
@@ -81,51 +83,41 @@ class InventoryManager:
             if not create and rc not in current:
                 raise errors.BadRequest(f"No inventory record with resource class for resource "
                                         f"provider {uuid}: {rc}")
-            self._store(s, rp, current.get(rc), rc, valid)
+            queries.store(s, rp.id, current.get(rc), rc, valid)
             s.flush()
-            bump_generation(s, rp, generation)
+            provider_queries.bump_generation(s, rp, generation)
             return rp.generation, self._load(s, rp)[rc]
 
     @retry_on_lock()
     def delete_one(self, uuid: str, rc: str) -> None:
         with self.db.writer() as s:
-            rp = get_provider(s, uuid)
-            current = {inv.resource_class: inv for inv in self._rows(s, rp)}
+            rp = provider_queries.get(s, uuid)
+            current = {inv.resource_class: inv for inv in queries.of_provider(s, rp.id)}
             if rc not in current:
                 raise errors.NotFound(f"No inventory of class {rc} found for delete")
             self._check_unused(s, rp, {rc})
-            s.delete(current[rc])
+            queries.remove(s, current[rc])
             s.flush()
-            bump_generation(s, rp, rp.generation)
+            provider_queries.bump_generation(s, rp, rp.generation)
 
     @retry_on_lock()
     def delete_all(self, uuid: str) -> None:
         with self.db.writer() as s:
-            rp = get_provider(s, uuid)
-            rows = self._rows(s, rp)
+            rp = provider_queries.get(s, uuid)
+            rows = queries.of_provider(s, rp.id)
             self._check_unused(s, rp, {inv.resource_class for inv in rows})
-            s.execute(delete(Inventory).where(Inventory.resource_provider_id == rp.id))
-            bump_generation(s, rp, rp.generation)
+            queries.remove_all(s, rp.id)
+            provider_queries.bump_generation(s, rp, rp.generation)
 
     # -- helpers -------------------------------------------------------------------------
 
     @staticmethod
-    def _rows(s: Session, rp: ResourceProvider) -> list[Inventory]:
-        return list(s.scalars(select(Inventory).where(Inventory.resource_provider_id == rp.id)
-                              .order_by(Inventory.resource_class)))
-
-    def _load(self, s: Session, rp: ResourceProvider) -> dict[str, dict[str, Any]]:
-        return {inv.resource_class: as_dict(inv) for inv in self._rows(s, rp)}
+    def _load(s: Session, rp: ResourceProvider) -> dict[str, dict[str, Any]]:
+        return {inv.resource_class: as_dict(inv) for inv in queries.of_provider(s, rp.id)}
 
     @staticmethod
     def _check_unused(s: Session, rp: ResourceProvider, classes: set[str]) -> None:
-        if not classes:
-            return
-        used = sorted(s.scalars(
-            select(Allocation.resource_class).where(
-                Allocation.resource_provider_id == rp.id,
-                Allocation.resource_class.in_(classes))
-            .group_by(Allocation.resource_class).having(func.count() > 0)))
+        used = queries.classes_in_use(s, rp.id, classes)
         if used:
             raise InventoryInUse(resource_classes=", ".join(used), uuid=rp.uuid)
 
@@ -149,12 +141,3 @@ class InventoryManager:
             raise errors.BadRequest(f"{prefix} The step_size value is greater than max_unit.")
         full["allocation_ratio"] = float(full["allocation_ratio"])
         return full
-
-    @staticmethod
-    def _store(s: Session, rp: ResourceProvider, row: Inventory | None, rc: str,
-               data: dict[str, Any]) -> None:
-        if row is None:
-            row = Inventory(resource_provider_id=rp.id, resource_class=rc)
-            s.add(row)
-        for name in FIELDS:
-            setattr(row, name, data[name])

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nimbus.core import errors
 from nimbus.core.db.base import new_id, utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
-from nimbus.placement.db.models import (
-    Allocation,
-    Inventory,
-    ProviderAggregate,
-    ProviderTrait,
-    ResourceProvider,
-)
+from nimbus.placement.db import providers as queries
+from nimbus.placement.db.filters import RequestGroup
+from nimbus.placement.db.models import ResourceProvider
+from nimbus.placement.db.providers import ProviderView
 from nimbus.placement.errors import CannotDeleteParent, DuplicateName, ProviderInUse
-from nimbus.placement.manager.common import ProviderView, get_provider, views
-from nimbus.placement.manager.filters import RequestGroup, filter_providers
+
+__all__ = ["ProviderManager", "ProviderQuery", "ProviderView", "RequestGroup"]
 
 
 @dataclass
@@ -38,20 +34,11 @@ class ProviderManager:
 
     def find(self, query: ProviderQuery) -> list[ProviderView]:
         with self.db.reader() as s:
-            stmt = select(ResourceProvider).order_by(ResourceProvider.id)
-            if query.name is not None:
-                stmt = stmt.where(ResourceProvider.name == query.name)
-            if query.uuid is not None:
-                stmt = stmt.where(ResourceProvider.uuid == query.uuid)
-            rps = list(s.scalars(stmt))
-            if query.group is not None and rps:
-                keep = filter_providers(s, query.group, {rp.id for rp in rps})
-                rps = [rp for rp in rps if rp.id in keep]
-            return views(s, rps)
+            return queries.listing(s, query.name, query.uuid, query.group)
 
     def get(self, uuid: str) -> ProviderView:
         with self.db.reader() as s:
-            return views(s, [get_provider(s, uuid)])[0]
+            return queries.views(s, [queries.get(s, uuid)])[0]
 
     @retry_on_lock()
     def create(self, name: str, uuid: str | None = None,
@@ -59,29 +46,20 @@ class ProviderManager:
         uuid = uuid or new_id()
         try:
             with self.db.writer() as s:
-                if s.scalar(select(ResourceProvider.id).where(ResourceProvider.name == name)):
+                if queries.name_taken(s, name):
                     raise DuplicateName(name=name)
-                if s.scalar(select(ResourceProvider.id).where(ResourceProvider.uuid == uuid)):
+                if queries.uuid_taken(s, uuid):
                     raise errors.Conflict(
                         f"Conflicting resource provider uuid: {uuid} already exists.",
                         error_code="placement.undefined_code")
                 parent = None
                 if parent_uuid is not None:
-                    parent = s.scalars(select(ResourceProvider)
-                                       .where(ResourceProvider.uuid == parent_uuid)).first()
+                    parent = queries.find(s, parent_uuid)
                     if parent is None:
                         raise errors.BadRequest(
                             f"parent provider UUID {parent_uuid} does not exist.")
-                rp = ResourceProvider(uuid=uuid, name=name, generation=0)
-                if parent is not None:
-                    rp.parent_provider_id = parent.id
-                    rp.root_provider_id = parent.root_provider_id or parent.id
-                s.add(rp)
-                s.flush()
-                if rp.root_provider_id is None:
-                    rp.root_provider_id = rp.id
-                s.flush()
-                return views(s, [rp])[0]
+                rp = queries.add(s, uuid, name, parent)
+                return queries.views(s, [rp])[0]
         except IntegrityError:
             # A concurrent create of the same name or uuid won the race.
             raise DuplicateName(name=name) from None
@@ -92,10 +70,8 @@ class ProviderManager:
         """Rename; with ``set_parent`` also attach (or, with ``may_move``, move or detach)."""
         try:
             with self.db.writer() as s:
-                rp = get_provider(s, uuid, "update")
-                clash = s.scalar(select(ResourceProvider.id).where(
-                    ResourceProvider.name == name, ResourceProvider.id != rp.id))
-                if clash:
+                rp = queries.get(s, uuid, "update")
+                if queries.name_taken(s, name, other_than=rp.id):
                     raise DuplicateName(name=name)
                 rp.name = name
                 if set_parent:
@@ -103,26 +79,25 @@ class ProviderManager:
                 rp.generation += 1
                 rp.updated_at = utcnow()
                 s.flush()
-                return views(s, [rp])[0]
+                return queries.views(s, [rp])[0]
         except IntegrityError:
             raise DuplicateName(name=name) from None
 
-    def _reparent(self, s: Session, rp: ResourceProvider, parent_uuid: str | None,
+    @staticmethod
+    def _reparent(s: Session, rp: ResourceProvider, parent_uuid: str | None,
                   may_move: bool) -> None:
         current = None
         if rp.parent_provider_id is not None:
-            current = s.scalar(select(ResourceProvider.uuid)
-                               .where(ResourceProvider.id == rp.parent_provider_id))
+            current = queries.uuid_of(s, rp.parent_provider_id)
         if parent_uuid == current:
             return
         # Before 1.37 a root may gain a parent, but a provider may not move or lose one.
         if current is not None and not may_move:
             raise errors.BadRequest("re-parenting a provider is not currently allowed.")
-        subtree = _subtree(s, rp)
+        subtree = queries.subtree(s, rp)
         parent = None
         if parent_uuid is not None:
-            parent = s.scalars(select(ResourceProvider)
-                               .where(ResourceProvider.uuid == parent_uuid)).first()
+            parent = queries.find(s, parent_uuid)
             if parent is None:
                 raise errors.BadRequest(f"parent provider UUID {parent_uuid} does not exist.")
             if parent.id in {m.id for m in subtree}:
@@ -135,25 +110,9 @@ class ProviderManager:
     @retry_on_lock()
     def delete(self, uuid: str) -> None:
         with self.db.writer() as s:
-            rp = get_provider(s, uuid, "delete")
-            if s.scalar(select(func.count()).select_from(Allocation)
-                        .where(Allocation.resource_provider_id == rp.id)):
+            rp = queries.get(s, uuid, "delete")
+            if queries.has_allocations(s, rp.id):
                 raise ProviderInUse(uuid=uuid)
-            if s.scalar(select(func.count()).select_from(ResourceProvider)
-                        .where(ResourceProvider.parent_provider_id == rp.id)):
+            if queries.has_children(s, rp.id):
                 raise CannotDeleteParent(uuid=uuid)
-            for model in (Inventory, ProviderTrait, ProviderAggregate):
-                s.execute(delete(model).where(model.resource_provider_id == rp.id))
-            s.delete(rp)
-
-
-def _subtree(s: Session, rp: ResourceProvider) -> list[ResourceProvider]:
-    """``rp`` and every provider below it."""
-    found = [rp]
-    frontier = [rp.id]
-    while frontier:
-        children = list(s.scalars(select(ResourceProvider)
-                                  .where(ResourceProvider.parent_provider_id.in_(frontier))))
-        found.extend(children)
-        frontier = [c.id for c in children]
-    return found
+            queries.remove(s, rp)

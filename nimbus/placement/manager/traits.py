@@ -1,17 +1,17 @@
-"""Traits (qualitative facts about providers) and aggregates (groupings of providers)."""
+"""Traits: qualitative facts about providers, standard ones in code and ``CUSTOM_*`` ones stored."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from nimbus.core import errors
 from nimbus.core.db.engine import Database, retry_on_lock
-from nimbus.placement import standard
-from nimbus.placement.db.models import CustomTrait, ProviderAggregate, ProviderTrait
-from nimbus.placement.manager.common import bump_generation, check_generation, get_provider
+from nimbus.placement import constants
+from nimbus.placement.db import providers as provider_queries
+from nimbus.placement.db import traits as queries
+from nimbus.placement.manager.common import check_generation
 
 
 class TraitManager:
@@ -20,10 +20,20 @@ class TraitManager:
 
     def find(self, names: set[str] | None = None, prefix: str | None = None,
              associated: bool | None = None) -> list[str]:
+        """Standard and custom traits, narrowed by name, prefix and whether a provider has them.
+
+        The database narrows what it stores; the exact (case-sensitive) match is made here,
+        since SQLite's LIKE and MariaDB's default collation ignore case.
+        """
+        everything = set(constants.TRAITS)
+        if names is not None:
+            everything &= names
+        if prefix is not None:
+            everything = {t for t in everything if t.startswith(prefix)}
         with self.db.reader() as s:
-            everything = set(standard.TRAITS) | set(s.scalars(select(CustomTrait.name)))
+            everything |= queries.custom(s, names, prefix)
             if associated is not None:
-                used = set(s.scalars(select(ProviderTrait.trait).distinct()))
+                used = queries.associated(s, names, prefix)
                 everything = everything & used if associated else everything - used
         if names is not None:
             everything &= names
@@ -32,10 +42,10 @@ class TraitManager:
         return sorted(everything)
 
     def exists(self, name: str) -> bool:
-        if name in standard.STANDARD_TRAITS:
+        if name in constants.STANDARD_TRAITS:
             return True
         with self.db.reader() as s:
-            return s.scalar(select(CustomTrait.id).where(CustomTrait.name == name)) is not None
+            return queries.custom_row(s, name) is not None
 
     @retry_on_lock()
     def create(self, name: str) -> bool:
@@ -44,39 +54,37 @@ class TraitManager:
             return False
         try:
             with self.db.writer() as s:
-                s.add(CustomTrait(name=name))
+                queries.add_custom(s, name)
         except IntegrityError:
             return False
         return True
 
     @retry_on_lock()
     def delete(self, name: str) -> None:
-        if name in standard.STANDARD_TRAITS:
+        if name in constants.STANDARD_TRAITS:
             raise errors.BadRequest(f"Cannot delete standard trait {name}.")
         with self.db.writer() as s:
-            row = s.scalars(select(CustomTrait).where(CustomTrait.name == name)).first()
+            row = queries.custom_row(s, name)
             if row is None:
                 raise errors.NotFound(f"No such trait(s): {name}.")
-            if s.scalar(select(func.count()).select_from(ProviderTrait)
-                        .where(ProviderTrait.trait == name)):
+            if queries.in_use(s, name):
                 raise errors.Conflict(f"The trait {name} is in use by a resource provider.",
                                       error_code="placement.undefined_code")
-            s.delete(row)
+            queries.remove_custom(s, row)
 
     def unknown(self, names: Iterable[str]) -> list[str]:
-        wanted = set(names) - standard.STANDARD_TRAITS
+        """Those of ``names`` that are neither standard nor stored, sorted."""
+        wanted = set(names) - constants.STANDARD_TRAITS
         if not wanted:
             return []
         with self.db.reader() as s:
-            known = set(s.scalars(select(CustomTrait.name).where(CustomTrait.name.in_(wanted))))
+            known = queries.custom(s, wanted)
         return sorted(wanted - known)
 
     def of_provider(self, uuid: str) -> tuple[int, list[str]]:
         with self.db.reader() as s:
-            rp = get_provider(s, uuid)
-            names = s.scalars(select(ProviderTrait.trait)
-                              .where(ProviderTrait.resource_provider_id == rp.id))
-            return rp.generation, sorted(names)
+            rp = provider_queries.get(s, uuid)
+            return rp.generation, queries.of_provider(s, rp.id)
 
     @retry_on_lock()
     def set_for_provider(self, uuid: str, generation: int | None,
@@ -86,40 +94,9 @@ class TraitManager:
         if missing:
             raise errors.BadRequest(f"No such trait(s): {', '.join(missing)}.")
         with self.db.writer() as s:
-            rp = get_provider(s, uuid)
+            rp = provider_queries.get(s, uuid)
             expected = rp.generation if generation is None else generation
             check_generation(rp, expected)
-            s.execute(delete(ProviderTrait).where(ProviderTrait.resource_provider_id == rp.id))
-            for name in sorted(set(names)):
-                s.add(ProviderTrait(resource_provider_id=rp.id, trait=name))
-            s.flush()
-            bump_generation(s, rp, expected)
+            queries.replace_for_provider(s, rp.id, names)
+            provider_queries.bump_generation(s, rp, expected)
             return rp.generation, sorted(set(names))
-
-
-class AggregateManager:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def of_provider(self, uuid: str) -> tuple[int, list[str]]:
-        with self.db.reader() as s:
-            rp = get_provider(s, uuid)
-            aggs = s.scalars(select(ProviderAggregate.aggregate_uuid)
-                             .where(ProviderAggregate.resource_provider_id == rp.id))
-            return rp.generation, sorted(aggs)
-
-    @retry_on_lock()
-    def set_for_provider(self, uuid: str, generation: int | None,
-                         aggregates: list[str]) -> tuple[int, list[str]]:
-        """Replace a provider's aggregates; before 1.19 no generation is given or checked."""
-        with self.db.writer() as s:
-            rp = get_provider(s, uuid)
-            expected = rp.generation if generation is None else generation
-            check_generation(rp, expected)
-            s.execute(delete(ProviderAggregate)
-                      .where(ProviderAggregate.resource_provider_id == rp.id))
-            for agg in sorted(set(aggregates)):
-                s.add(ProviderAggregate(resource_provider_id=rp.id, aggregate_uuid=agg))
-            s.flush()
-            bump_generation(s, rp, expected)
-            return rp.generation, sorted(set(aggregates))

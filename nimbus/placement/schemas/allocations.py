@@ -1,10 +1,21 @@
-"""Bodies of the allocation requests, which change shape with the microversion."""
+"""Bodies of the allocation requests, which change shape with the microversion.
+
+PUT /allocations/{consumer_uuid} sends a list of providers before 1.12 and a dict after; 1.8
+adds the owner, 1.28 the consumer generation, 1.38 the consumer type. POST /allocations (1.13+)
+sends many consumers at once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nimbus.placement.schemas import MAX_INT, RC_PATTERN, UUID, UUID_PATTERN
+from nimbus.core.api.validation import versioned
+from nimbus.placement.schemas import (
+    MAX_INT,
+    RC_PATTERN,
+    UUID,
+    UUID_PATTERN,
+)
 
 _RESOURCES = {
     "type": "object",
@@ -66,12 +77,12 @@ def _consumer_body(version: tuple[int, int], dict_form: bool,
             "additionalProperties": False}
 
 
-def put_allocations(version: tuple[int, int]) -> dict[str, Any]:
+def _put_body(version: tuple[int, int]) -> dict[str, Any]:
     """PUT /allocations/{consumer_uuid}: a list of providers before 1.12, a dict after."""
     return _consumer_body(version, version >= (1, 12), 1)
 
 
-def post_allocations(version: tuple[int, int]) -> dict[str, Any]:
+def _post_body(version: tuple[int, int]) -> dict[str, Any]:
     """POST /allocations (1.13+): many consumers at once; an empty dict removes a consumer's."""
     return {
         "type": "object",
@@ -81,6 +92,11 @@ def post_allocations(version: tuple[int, int]) -> dict[str, Any]:
     }
 
 
-ALL = [put_allocations(v) for v in ((1, 0), (1, 8), (1, 12), (1, 28), (1, 38))] + [
-    post_allocations(v) for v in ((1, 13), (1, 28), (1, 38))
-]
+# The microversions at which each body changes shape.
+_PUT_SINCE = ((1, 0), (1, 8), (1, 12), (1, 28), (1, 38))
+_POST_SINCE = ((1, 13), (1, 28), (1, 38))
+
+PUT = versioned(*((f"{a}.{b}", _put_body((a, b))) for a, b in _PUT_SINCE))
+POST = versioned(*((f"{a}.{b}", _post_body((a, b))) for a, b in _POST_SINCE))
+
+ALL = [schema for _since, schema in PUT.schemas + POST.schemas]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from nimbus.core.api.validation import Schema
 from nimbus.placement.schemas import GENERATION, MAX_INT, RC_PATTERN
 
-_INT = {"type": "integer", "maximum": MAX_INT}
+_INT: Schema = {"type": "integer", "maximum": MAX_INT}
 
-INVENTORY_FIELDS: dict[str, Any] = {
+INVENTORY_FIELDS: Schema = {
     "total": {**_INT, "minimum": 1},
     "reserved": {**_INT, "minimum": 0},
     "min_unit": {**_INT, "minimum": 1},
@@ -17,21 +16,21 @@ INVENTORY_FIELDS: dict[str, Any] = {
     "allocation_ratio": {"type": "number", "exclusiveMinimum": 0, "maximum": 3.40282e38},
 }
 
-INVENTORY = {
+INVENTORY: Schema = {
     "type": "object",
     "properties": INVENTORY_FIELDS,
     "required": ["total"],
     "additionalProperties": False,
 }
 
-ONE_INVENTORY = {
+ONE_INVENTORY: Schema = {
     "type": "object",
     "properties": {**INVENTORY_FIELDS, "resource_provider_generation": GENERATION},
     "required": ["total", "resource_provider_generation"],
     "additionalProperties": False,
 }
 
-NEW_INVENTORY = {
+NEW_INVENTORY: Schema = {
     "type": "object",
     "properties": {**INVENTORY_FIELDS, "resource_provider_generation": GENERATION,
                    "resource_class": {"type": "string", "pattern": RC_PATTERN}},
@@ -39,7 +38,7 @@ NEW_INVENTORY = {
     "additionalProperties": False,
 }
 
-ALL_INVENTORIES = {
+ALL_INVENTORIES: Schema = {
     "type": "object",
     "properties": {
         "resource_provider_generation": GENERATION,

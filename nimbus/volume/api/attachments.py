@@ -5,108 +5,91 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Reply
-from nimbus.core.errors import BadRequest, NotFound
-from nimbus.volume.api.common import VolumeRouter, all_projects, ctx_dict, limit_marker, scope
+from nimbus.volume.api.common import VolumeRouter, ctx_dict, listing_scope, page_query, scope
+from nimbus.volume.manager.attachments import AttachmentFilters
 from nimbus.volume.schemas import attachments as schema
-from nimbus.volume.schemas.common import validate
+from nimbus.volume.state import VolumeState
 
 router = VolumeRouter()
 MIN_VERSION = "3.27"
-_FILTERS = ("volume_id", "status", "instance_id", "attach_status")
+COMPLETE_VERSION = "3.44"
 
 
-def _require_version(req: ApiRequest, minimum: str = MIN_VERSION) -> None:
-    """Below its microversion the resource does not exist: Cinder answers 404."""
-    if not req.at_least(minimum):
-        raise NotFound(f"The resource could not be found: {req.path}")
-
-
-def _owned(req: ApiRequest, attachment_id: str, action: str) -> dict[str, Any]:
+def _owned(req: ApiRequest[VolumeState], attachment_id: str, action: str) -> dict[str, Any]:
     att = req.svc.attachments.get(attachment_id, scope(req))
     req.enforce(action, target={"project_id": att["project_id"]})
     return att
 
 
-def _listing(req: ApiRequest, detailed: bool) -> dict[str, Any]:
-    _require_version(req)
+def _listing(req: ApiRequest[VolumeState], detailed: bool) -> dict[str, Any]:
     req.enforce("volume:get_all")
-    every = all_projects(req) and (req.query_bool("all_tenants") or False)
-    filters = {k: v for k in _FILTERS if (v := req.query.get(k))}
-    found = req.svc.attachments.list(None if every else req.ctx.project_id, filters)
-    limit, marker = limit_marker(req)
-    if marker:
-        ids = [a["id"] for a in found]
-        found = found[ids.index(marker) + 1:] if marker in ids else []
-    if limit is not None:
-        found = found[:limit]
+    filters = AttachmentFilters(
+        project_id=listing_scope(req, service_users_too=True),
+        volume_id=req.args.get("volume_id") or None,
+        instance_uuid=req.args.get("instance_id") or None,
+        attach_status=req.args.get("status") or req.args.get("attach_status") or None)
+    found = req.svc.attachments.listing(filters, page_query(req)).items
     view = schema.detail if detailed else schema.summary
+    # Cinder writes no next link for attachments: a client pages with the last id as marker.
     return {"attachments": [view(a) for a in found]}
 
 
-@router.get("/attachments")
-def index(req: ApiRequest) -> dict[str, Any]:
+@router.get("/attachments", min_version=MIN_VERSION, query=schema.LIST_QUERY)
+def index(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List attachments."""
     return _listing(req, detailed=False)
 
 
-@router.get("/attachments/detail")
-def detail(req: ApiRequest) -> dict[str, Any]:
+@router.get("/attachments/detail", min_version=MIN_VERSION, query=schema.LIST_QUERY)
+def detail(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List attachments with details."""
     return _listing(req, detailed=True)
 
 
-@router.get("/attachments/{attachment_id}")
-def show(req: ApiRequest) -> dict[str, Any]:
-    _require_version(req)
+@router.get("/attachments/{attachment_id}", min_version=MIN_VERSION)
+def show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Show an attachment."""
     att = _owned(req, req.params["attachment_id"], "volume:get")
     return {"attachment": schema.detail(att)}
 
 
-@router.post("/attachments", status=202)
-def create(req: ApiRequest) -> dict[str, Any]:
-    _require_version(req)
-    body = req.json
-    validate(schema.CREATE, body)
-    spec = body["attachment"]
-    volume_id = spec.get("volume_uuid") or spec.get("volume_id")
-    if not volume_id:
-        raise BadRequest("Must specify 'volume_uuid' to create attachment.")
-    instance_uuid = spec.get("instance_uuid")
-    if not instance_uuid:
-        raise BadRequest("Must specify 'instance_uuid' to create attachment.")
-    vol = req.svc.volumes.get(volume_id, scope(req))
+@router.post("/attachments", status=202, min_version=MIN_VERSION, body=schema.CREATE,
+             faults=(409,))
+def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Reserve a volume for a server (and connect it when a connector is given)."""
+    spec = req.json["attachment"]
+    vol = req.svc.volumes.get(spec.get("volume_uuid") or spec["volume_id"], scope(req))
     req.enforce("volume:attachment_create", target={"project_id": vol["project_id"]})
     connector = dict(spec.get("connector") or {})
     if spec.get("mode") and connector:
         connector.setdefault("mode", spec["mode"])
-    att = req.svc.attachments.create(ctx_dict(req), vol["id"], instance_uuid, connector or None,
-                                     None)
+    att = req.svc.attachments.create(ctx_dict(req), vol["id"], spec["instance_uuid"],
+                                     connector or None, None)
     return {"attachment": schema.detail(att)}
 
 
-@router.put("/attachments/{attachment_id}")
-def update(req: ApiRequest) -> dict[str, Any]:
-    _require_version(req)
-    body = req.json
-    validate(schema.UPDATE, body)
+@router.put("/attachments/{attachment_id}", min_version=MIN_VERSION, body=schema.UPDATE,
+            faults=(409,))
+def update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Connect an attachment: the answer carries the connection_info."""
     att = _owned(req, req.params["attachment_id"], "volume:attachment_update")
-    att = req.svc.attachments.update(ctx_dict(req), att["id"], body["attachment"]["connector"],
+    att = req.svc.attachments.update(ctx_dict(req), att["id"], req.json["attachment"]["connector"],
                                      None)
     return {"attachment": schema.detail(att)}
 
 
-@router.post("/attachments/{attachment_id}/action", status=204)
-def complete(req: ApiRequest) -> Reply:
-    _require_version(req, "3.44")
-    body = req.body_dict()
-    if set(body) != {"os-complete"}:
-        raise BadRequest(f"There is no such action: {', '.join(body) or 'none'}")
+@router.post("/attachments/{attachment_id}/action", status=204, min_version=COMPLETE_VERSION,
+             body=schema.ACTION, faults=(409,))
+def complete(req: ApiRequest[VolumeState]) -> Reply:
+    """os-complete: the server is connected, the volume is in use."""
     att = _owned(req, req.params["attachment_id"], "volume:attachment_complete")
     req.svc.attachments.complete(att["id"], None)
     return Reply(None, status=204)
 
 
-@router.delete("/attachments/{attachment_id}")
-def delete(req: ApiRequest) -> dict[str, Any]:
-    _require_version(req)
+@router.delete("/attachments/{attachment_id}", min_version=MIN_VERSION, faults=(409,))
+def delete(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Disconnect and delete an attachment; the answer lists the volume's remaining ones."""
     att = _owned(req, req.params["attachment_id"], "volume:attachment_delete")
     remaining = req.svc.attachments.delete(ctx_dict(req), att["id"], None)
     return {"attachments": [schema.summary(a) for a in remaining]}

@@ -7,15 +7,21 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from nimbus.core.api import paging
 from nimbus.core.api.routing import ApiRequest, H, Handler, Router
-from nimbus.core.errors import BadRequest, Forbidden
-from nimbus.volume.manager import SORT_KEYS
-
-MAX_LIMIT = 1000
+from nimbus.core.db.paging import PageQuery
+from nimbus.core.errors import Forbidden
+from nimbus.volume.constants import MAX_PAGE
+from nimbus.volume.errors import InvalidInput
+from nimbus.volume.state import VolumeState
 
 
 class VolumeRouter(Router):
-    """Every route answers both ``/v3/{project_id}/...`` and, since Yoga, ``/v3/...``."""
+    """Every route answers both ``/v3/{project_id}/...`` and, since Yoga, ``/v3/...``.
+
+    Both registrations carry the same declaration (body and query schemas, versions, faults),
+    so the dispatcher checks them alike and the OpenAPI document lists both paths.
+    """
 
     def route(self, path: str, methods: list[str], **options: Any) -> Callable[[H], H]:
         def register(func: H) -> H:
@@ -29,7 +35,7 @@ class VolumeRouter(Router):
 
 def _checking_project(func: Handler) -> Handler:
     @functools.wraps(func)
-    def handler(req: ApiRequest) -> Any:
+    def handler(req: ApiRequest[Any]) -> Any:
         path_project = req.params.pop("project_id", None)
         if (path_project and path_project != req.ctx.project_id and not all_projects(req)):
             # The token's project is the one Cinder acts in; naming another one is refused.
@@ -40,57 +46,61 @@ def _checking_project(func: Handler) -> Handler:
     return handler
 
 
-def all_projects(req: ApiRequest) -> bool:
+def all_projects(req: ApiRequest[Any]) -> bool:
     """Admins and service users (compute's ``nova``) may act on any project's volumes."""
     return req.ctx.is_admin or "service" in req.ctx.roles
 
 
-def scope(req: ApiRequest) -> str | None:
+def scope(req: ApiRequest[VolumeState]) -> str | None:
     """The project a lookup is confined to; None for callers who may see every project."""
     return None if all_projects(req) else req.ctx.project_id
 
 
-def ctx_dict(req: ApiRequest) -> dict[str, Any]:
+def listing_scope(req: ApiRequest[VolumeState], service_users_too: bool = False) -> str | None:
+    """The project a listing shows: every project only when an admin (or, for attachments, a
+    service user) asks with ``all_tenants``."""
+    may = all_projects(req) if service_users_too else req.ctx.is_admin
+    return None if may and req.args.get("all_tenants") else req.ctx.project_id
+
+
+def ctx_dict(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     data = req.ctx.to_dict()
     data["all_projects"] = all_projects(req)
     return data
 
 
-def base_url(req: ApiRequest) -> str:
+def base_url(req: ApiRequest[VolumeState]) -> str:
     return req.service_url
 
 
-def limit_marker(req: ApiRequest) -> tuple[int | None, str | None]:
-    limit = req.query_int("limit", None, minimum=0)
-    if limit is not None:
-        limit = min(limit, MAX_LIMIT)
-    marker = req.query.get("marker") or None
-    return limit, marker
-
-
-def sort_params(req: ApiRequest) -> list[tuple[str, str]]:
-    """``sort=key:dir,key2`` or the older ``sort_key``/``sort_dir`` pair."""
-    result: list[tuple[str, str]] = []
-    if req.query.get("sort"):
-        for part in req.query["sort"].split(","):
-            key, _, direction = part.strip().partition(":")
-            result.append((key.strip(), (direction or "desc").strip().lower()))
-    elif req.query.get("sort_key"):
-        result.append((req.query["sort_key"], (req.query.get("sort_dir") or "desc").lower()))
-    for key, direction in result:
-        if key not in SORT_KEYS:
-            raise BadRequest(f"Invalid input received: Invalid sort key {key}.")
+def sort_of(req: ApiRequest[VolumeState]) -> list[tuple[str, str]]:
+    """``sort=key:dir,key2`` or the older single ``sort_key``/``sort_dir`` pair (descending
+    unless told); the keys are checked against the resource's columns where it is listed."""
+    pairs: list[tuple[str, str]] = []
+    if req.args.get("sort"):
+        pairs = paging.sort_pairs(str(req.args["sort"]), default_dir="desc")
+    elif req.args.get("sort_key"):
+        pairs = [(str(req.args["sort_key"]), str(req.args.get("sort_dir") or "desc").lower())]
+    for _, direction in pairs:
         if direction not in ("asc", "desc"):
-            raise BadRequest(f"Invalid input received: Invalid sort direction {direction}.")
-    if result and all(k != "id" for k, _ in result):
-        result.append(("id", result[-1][1]))
-    return result
+            raise InvalidInput(reason=f"Invalid sort direction {direction}.")
+    return pairs
 
 
-def next_link(req: ApiRequest, collection: str, items: list[dict[str, Any]],
+def page_query(req: ApiRequest[VolumeState]) -> PageQuery:
+    """The page a listing asks for: ``limit`` (at most Cinder's 1000), ``marker``, sort keys."""
+    return paging.page_query(req, sort=sort_of(req))
+
+
+def full_page(limit: int | None) -> int:
+    """How many items make a page full, so that a next link follows (Cinder's rule)."""
+    return MAX_PAGE if limit is None else min(limit, MAX_PAGE)
+
+
+def next_link(req: ApiRequest[VolumeState], collection: str, items: list[dict[str, Any]],
               limit: int | None) -> list[dict[str, str]]:
-    """The ``<collection>_links`` entry, present when a full page was returned."""
-    if not items or limit is None or len(items) < limit:
+    """The ``<collection>_links`` entry, present when the page is full, as Cinder writes it."""
+    if not items or len(items) < full_page(limit):
         return []
     params = {k: v for k, v in req.query.multi_items() if k != "marker"}
     params["marker"] = items[-1]["id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Reply, Router
+from nimbus.volume.state import VolumeState
 
 router = Router()
 
@@ -13,7 +14,7 @@ MAX_VERSION = "3.70"
 UPDATED = "2022-08-31T00:00:00Z"
 
 
-def _v3(req: ApiRequest) -> dict[str, Any]:
+def _v3(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     return {
         "id": "v3.0",
         "status": "CURRENT",
@@ -30,10 +31,12 @@ def _v3(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/", public=True)
-def versions(req: ApiRequest) -> Reply:
+def versions(req: ApiRequest[VolumeState]) -> Reply:
+    """The API versions at the block-storage root."""
     return Reply({"versions": [_v3(req)]}, status=300)
 
 
 @router.get("/v3", public=True)
-def version_v3(req: ApiRequest) -> dict[str, Any]:
+def version_v3(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """The v3 API's version document."""
     return {"versions": [_v3(req)]}

@@ -1,4 +1,4 @@
-"""os-services (which volume agents heartbeat) and the extensions list."""
+"""GET /os-services: which volume agents heartbeat, and whether they are up."""
 
 from __future__ import annotations
 
@@ -7,40 +7,18 @@ from typing import Any
 from nimbus.core.api.routing import ApiRequest
 from nimbus.core.db.base import iso_micro
 from nimbus.volume.api.common import VolumeRouter
+from nimbus.volume.schemas import services as schema
+from nimbus.volume.state import VolumeState
 
 router = VolumeRouter()
 
-_EXTENSIONS = [
-    ("os-availability-zone", "AvailabilityZones", "Describe Availability Zones."),
-    ("os-admin-actions", "AdminActions", "Enable admin actions."),
-    ("os-volume-actions", "VolumeActions", "Enable volume actions."),
-    ("os-quota-sets", "Quotas", "Quota management support."),
-    ("os-services", "Services", "Services support."),
-    ("os-types-manage", "TypesManage", "Types manage support."),
-    ("os-types-extra-specs", "TypesExtraSpecs", "Type extra specs support."),
-    ("os-vol-host-attr", "VolumeHostAttribute", "Expose host as an attribute of a volume."),
-    ("os-vol-tenant-attr", "VolumeTenantAttribute",
-     "Expose the internal project_id as an attribute of a volume."),
-    ("os-extended-snapshot-attributes", "ExtendedSnapshotAttributes",
-     "Extended snapshot attributes."),
-    ("os-volume-type-access", "VolumeTypeAccess", "Volume type access support."),
-]
 
-
-@router.get("/extensions", policy_free=True)
-def extensions(req: ApiRequest) -> dict[str, Any]:
-    return {"extensions": [
-        {"alias": alias, "name": name, "description": text, "links": [], "namespace": "",
-         "updated": "2013-04-18T00:00:00+00:00"}
-        for alias, name, text in _EXTENSIONS
-    ]}
-
-
-@router.get("/os-services")
-def services(req: ApiRequest) -> dict[str, Any]:
+@router.get("/os-services", query=schema.LIST_QUERY)
+def services(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """The block-storage services and their state."""
     req.enforce("volume_extension:services:index")
-    binary = req.query.get("binary")
-    host = req.query.get("host")
+    binary = req.args.get("binary")
+    host = req.args.get("host")
     found = []
     for rec in req.svc.registry.list():
         if not str(rec["binary"]).startswith("cinder-"):

@@ -8,77 +8,65 @@ from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.core.errors import NotFound
 from nimbus.volume.api.common import (
     VolumeRouter,
-    all_projects,
     ctx_dict,
-    limit_marker,
+    listing_scope,
+    next_link,
+    page_query,
     scope,
-    sort_params,
 )
+from nimbus.volume.manager.snapshots import SnapshotFilters
 from nimbus.volume.schemas import snapshots as schema
-from nimbus.volume.schemas.common import to_bool, validate
+from nimbus.volume.schemas.common import to_bool
+from nimbus.volume.state import VolumeState
 
 router = VolumeRouter()
 
 
-def _view(req: ApiRequest, snap: dict[str, Any]) -> dict[str, Any]:
+def _view(req: ApiRequest[VolumeState], snap: dict[str, Any]) -> dict[str, Any]:
     return schema.view(snap, admin=req.ctx.is_admin, at_least=req.at_least)
 
 
-def _summary(req: ApiRequest, snap: dict[str, Any]) -> dict[str, Any]:
+def _summary(req: ApiRequest[VolumeState], snap: dict[str, Any]) -> dict[str, Any]:
     """Create, update and the plain listing leave out the extended attributes, as Cinder
     does (clients check these bodies against closed schemas)."""
     return {k: v for k, v in _view(req, snap).items() if k not in schema.EXTENDED}
 
 
-def _sorted(found: list[dict[str, Any]], keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    if not keys:
-        return found
-    for key, direction in reversed(keys):   # stable sorts, least significant key first
-        def order(snap: dict[str, Any], key: str = key) -> tuple[bool, Any]:
-            value = snap.get(key)
-            return value is not None, value if value is not None else ""
-
-        found = sorted(found, key=order, reverse=direction == "desc")
-    return found
-
-
-def _listing(req: ApiRequest, detailed: bool) -> dict[str, Any]:
+def _listing(req: ApiRequest[VolumeState], detailed: bool) -> dict[str, Any]:
     req.enforce("volume:get_all_snapshots")
-    every = all_projects(req) and req.ctx.is_admin and (req.query_bool("all_tenants") or False)
-    filters = {k: v for k in ("status", "volume_id", "name") if (v := req.query.get(k))}
-    keys = sort_params(req)
-    found = _sorted(req.svc.snapshots.list(None if every else req.ctx.project_id, filters), keys)
-    limit, marker = limit_marker(req)
-    if marker:
-        ids = [s["id"] for s in found]
-        if marker not in ids:
-            raise NotFound(f"Marker {marker} could not be found.", resource="marker", id=marker)
-        found = found[ids.index(marker) + 1:]
-    if limit is not None:
-        found = found[:limit]
+    filters = SnapshotFilters(project_id=listing_scope(req),
+                              status=req.args.get("status") or None,
+                              volume_id=req.args.get("volume_id") or None,
+                              name=req.args.get("name") or None)
+    query = page_query(req)
+    found = req.svc.snapshots.listing(filters, query).items
     views = [(_view if detailed else _summary)(req, s) for s in found]
-    return {"snapshots": views}
+    result: dict[str, Any] = {"snapshots": views}
+    links = next_link(req, "snapshots/detail" if detailed else "snapshots", views, query.limit)
+    if links:
+        result["snapshots_links"] = links
+    return result
 
 
-@router.get("/snapshots")
-def index(req: ApiRequest) -> dict[str, Any]:
+@router.get("/snapshots", query=schema.LIST_QUERY)
+def index(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List snapshots."""
     return _listing(req, detailed=False)
 
 
-@router.get("/snapshots/detail")
-def detail(req: ApiRequest) -> dict[str, Any]:
+@router.get("/snapshots/detail", query=schema.LIST_QUERY)
+def detail(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List snapshots with their extended attributes."""
     return _listing(req, detailed=True)
 
 
-@router.post("/snapshots", status=202)
-def create(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    spec = body.get("snapshot") if isinstance(body, dict) else None
-    if isinstance(spec, dict) and "volume_id" in spec and spec["volume_id"] is None:
+@router.post("/snapshots", status=202, body=schema.CREATE, faults=(404,))
+def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Snapshot a volume."""
+    spec = req.json["snapshot"]
+    if spec["volume_id"] is None:
         # Cinder looks the volume up before anything else: no id is a volume not found.
         raise NotFound("Volume None could not be found.", resource="volume", id="None")
-    validate(schema.CREATE, body)
-    spec = body["snapshot"]
     vol = req.svc.volumes.get(spec["volume_id"], scope(req))
     req.enforce("volume:create_snapshot", target={"project_id": vol["project_id"]})
     snap = req.svc.snapshots.create(
@@ -88,23 +76,23 @@ def create(req: ApiRequest) -> dict[str, Any]:
     return {"snapshot": _summary(req, snap)}
 
 
-def _owned(req: ApiRequest, action: str) -> dict[str, Any]:
+def _owned(req: ApiRequest[VolumeState], action: str) -> dict[str, Any]:
     snap = req.svc.snapshots.get(req.params["snapshot_id"], scope(req))
     req.enforce(action, target={"project_id": snap["project_id"]})
     return dict(snap)
 
 
 @router.get("/snapshots/{snapshot_id}")
-def show(req: ApiRequest) -> dict[str, Any]:
+def show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Show a snapshot."""
     return {"snapshot": _view(req, _owned(req, "volume:get_snapshot"))}
 
 
-@router.put("/snapshots/{snapshot_id}")
-def update(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    validate(schema.UPDATE, body)
+@router.put("/snapshots/{snapshot_id}", body=schema.UPDATE)
+def update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Rename a snapshot or change its description."""
+    spec = req.json["snapshot"]
     snap = _owned(req, "volume:update_snapshot")
-    spec = body["snapshot"]
     changes: dict[str, Any] = {}
     for key, alias in (("name", "display_name"), ("description", "display_description")):
         if key in spec or alias in spec:
@@ -113,7 +101,8 @@ def update(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.delete("/snapshots/{snapshot_id}", status=202)
-def delete(req: ApiRequest) -> Reply:
+def delete(req: ApiRequest[VolumeState]) -> Reply:
+    """Delete a snapshot."""
     snap = _owned(req, "volume:delete_snapshot")
     req.svc.snapshots.delete(ctx_dict(req), snap["id"], None)
     return Reply(None, status=202)

@@ -6,37 +6,47 @@ from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.core.errors import BadRequest, NotFound
-from nimbus.volume.api.common import VolumeRouter
+from nimbus.volume.api.common import VolumeRouter, page_query
 from nimbus.volume.schemas import types as schema
-from nimbus.volume.schemas.common import to_bool, validate
+from nimbus.volume.schemas.common import to_bool
+from nimbus.volume.state import VolumeState
 
 router = VolumeRouter()
 
 
-def _view(req: ApiRequest, vtype: dict[str, Any]) -> dict[str, Any]:
+def _view(req: ApiRequest[VolumeState], vtype: dict[str, Any]) -> dict[str, Any]:
     return schema.view(vtype, req.allowed("volume_extension:access_types_extra_specs"))
 
 
-@router.get("/types")
-def index(req: ApiRequest) -> dict[str, Any]:
+def _public(req: ApiRequest[VolumeState]) -> bool | None:
+    """Which types the listing keeps: public ones for all but admins, who may ask
+    ``is_public=true|false`` (``none`` or nothing: both)."""
+    if not req.ctx.is_admin:
+        return True
+    wanted = req.args.get("is_public")
+    if wanted is None or wanted.lower() == "none":
+        return None
+    return to_bool(wanted, "is_public")
+
+
+@router.get("/types", query=schema.LIST_QUERY)
+def index(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List volume types."""
     req.enforce("volume_extension:type_get_all")
-    include_private = req.ctx.is_admin
-    wanted = req.query.get("is_public")
-    found = req.svc.types.list(include_private)
-    if wanted is not None and include_private and wanted.lower() != "none":
-        public = to_bool(wanted, "is_public")
-        found = [t for t in found if t["is_public"] == public]
+    found = req.svc.types.listing(_public(req), page_query(req)).items
     return {"volume_types": [_view(req, t) for t in found]}
 
 
 @router.get("/types/default")
-def default(req: ApiRequest) -> dict[str, Any]:
+def default(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Show the default volume type."""
     req.enforce("volume_extension:type_get")
     return {"volume_type": _view(req, req.svc.types.default())}
 
 
 @router.get("/types/{type_id}")
-def show(req: ApiRequest) -> dict[str, Any]:
+def show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Show a volume type."""
     req.enforce("volume_extension:type_get")
     vtype = req.svc.types.get(req.params["type_id"])
     if not vtype["is_public"] and not req.ctx.is_admin:
@@ -44,12 +54,11 @@ def show(req: ApiRequest) -> dict[str, Any]:
     return {"volume_type": _view(req, vtype)}
 
 
-@router.post("/types")
-def create(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    validate(schema.CREATE, body)
+@router.post("/types", body=schema.CREATE, faults=(409,))
+def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Create a volume type."""
     req.enforce("volume_extension:type_create")
-    spec = body["volume_type"]
+    spec = req.json["volume_type"]
     raw_public = spec.get("os-volume-type-access:is_public", spec.get("is_public", True))
     vtype = req.svc.types.create(spec["name"].strip(), spec.get("description"),
                                  to_bool(raw_public, "is_public"),
@@ -57,15 +66,11 @@ def create(req: ApiRequest) -> dict[str, Any]:
     return {"volume_type": _view(req, vtype)}
 
 
-@router.put("/types/{type_id}")
-def update(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    validate(schema.UPDATE, body)
+@router.put("/types/{type_id}", body=schema.UPDATE, faults=(409,))
+def update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Change a volume type's name, description or visibility."""
     req.enforce("volume_extension:type_update")
-    spec = body["volume_type"]
-    if not any(k in spec for k in ("name", "description", "is_public")):
-        raise BadRequest("Specify volume type name, description, is_public or a combination "
-                         "thereof.")
+    spec = req.json["volume_type"]
     changes = {k: spec[k] for k in ("name", "description") if k in spec}
     if spec.get("is_public") is not None:
         changes["is_public"] = to_bool(spec["is_public"], "is_public")
@@ -73,31 +78,33 @@ def update(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.delete("/types/{type_id}", status=202)
-def delete(req: ApiRequest) -> Reply:
+def delete(req: ApiRequest[VolumeState]) -> Reply:
+    """Delete a volume type no volume uses."""
     req.enforce("volume_extension:type_delete")
     req.svc.types.delete(req.params["type_id"])
     return Reply(None, status=202)
 
 
 @router.get("/types/{type_id}/extra_specs")
-def specs_index(req: ApiRequest) -> dict[str, Any]:
+def specs_index(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List a type's extra specs."""
     req.enforce("volume_extension:types_extra_specs:index")
     return {"extra_specs": schema.view(req.svc.types.get(req.params["type_id"]),
                                        True)["extra_specs"]}
 
 
-@router.post("/types/{type_id}/extra_specs")
-def specs_create(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    validate(schema.EXTRA_SPECS_BODY, body)
+@router.post("/types/{type_id}/extra_specs", body=schema.EXTRA_SPECS_BODY)
+def specs_create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Add or change extra specs."""
     req.enforce("volume_extension:types_extra_specs:create")
-    specs = {k: str(v) for k, v in body["extra_specs"].items()}
+    specs = {k: str(v) for k, v in req.json["extra_specs"].items()}
     req.svc.types.update(req.params["type_id"], {"extra_specs": specs})
     return {"extra_specs": specs}
 
 
 @router.get("/types/{type_id}/extra_specs/{key}")
-def specs_show(req: ApiRequest) -> dict[str, Any]:
+def specs_show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Show one extra spec."""
     req.enforce("volume_extension:types_extra_specs:show")
     vtype = req.svc.types.get(req.params["type_id"])
     key = req.params["key"]
@@ -106,9 +113,10 @@ def specs_show(req: ApiRequest) -> dict[str, Any]:
     return {key: str(vtype["extra_specs"][key])}
 
 
-@router.put("/types/{type_id}/extra_specs/{key}")
-def specs_update(req: ApiRequest) -> dict[str, Any]:
-    body = req.body_dict()
+@router.put("/types/{type_id}/extra_specs/{key}", body=schema.EXTRA_SPEC_ITEM)
+def specs_update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Set one extra spec (the body's key must be the URL's)."""
+    body = req.json
     key = req.params["key"]
     if set(body) != {key}:
         raise BadRequest("Request body and URI mismatch")
@@ -118,7 +126,8 @@ def specs_update(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.delete("/types/{type_id}/extra_specs/{key}", status=202)
-def specs_delete(req: ApiRequest) -> Reply:
+def specs_delete(req: ApiRequest[VolumeState]) -> Reply:
+    """Delete one extra spec."""
     req.enforce("volume_extension:types_extra_specs:delete")
     req.svc.types.unset_spec(req.params["type_id"], req.params["key"])
     return Reply(None, status=202)

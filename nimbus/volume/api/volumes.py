@@ -5,48 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Reply
-from nimbus.core.errors import ValidationError
 from nimbus.volume.api.common import (
     VolumeRouter,
-    all_projects,
     base_url,
     ctx_dict,
-    limit_marker,
+    listing_scope,
     next_link,
+    page_query,
     scope,
-    sort_params,
 )
-from nimbus.volume.manager import ListQuery
+from nimbus.volume.manager.volumes import filters_from
 from nimbus.volume.schemas import volumes as schema
-from nimbus.volume.schemas.common import to_bool, validate
+from nimbus.volume.schemas.common import to_bool, to_size
+from nimbus.volume.state import VolumeState
 
 router = VolumeRouter()
 
-# Query parameters that steer listing rather than filter it.
-_NOT_FILTERS = {"limit", "marker", "sort", "sort_key", "sort_dir", "offset", "all_tenants",
-                "with_count", "is_public"}
 
-
-def _size(value: Any, required: bool) -> int | None:
-    if value is None:
-        if required:
-            raise ValidationError(
-                "Invalid input for field/attribute size. Value: None. size is required "
-                "unless creating from a snapshot or another volume.",
-                field="size", reason="required")
-        return None
-    try:
-        size = int(str(value).strip())
-    except ValueError:
-        size = 0
-    if isinstance(value, bool) or size < 1:
-        raise ValidationError(
-            f"Invalid input for field/attribute size. Value: {value}. size must be an integer "
-            f"greater than 0.", field="size", reason="must be an integer greater than 0")
-    return size
-
-
-def _view(req: ApiRequest, vol: dict[str, Any]) -> dict[str, Any]:
+def _view(req: ApiRequest[VolumeState], vol: dict[str, Any]) -> dict[str, Any]:
     return schema.detail(vol, base_url(req), admin=req.ctx.is_admin, version=req.version)
 
 
@@ -56,96 +32,81 @@ _SHOW_ONLY = ("os-vol-tenant-attr:tenant_id", "volume_image_metadata", "os-vol-h
               "os-vol-mig-status-attr:migstat", "os-vol-mig-status-attr:name_id")
 
 
-def _written(req: ApiRequest, vol: dict[str, Any]) -> dict[str, Any]:
+def _written(req: ApiRequest[VolumeState], vol: dict[str, Any]) -> dict[str, Any]:
     body = _view(req, vol)
     for key in _SHOW_ONLY:
         body.pop(key, None)
     return body
 
 
-def _load(req: ApiRequest, volume_id: str, action: str) -> dict[str, Any]:
+def _load(req: ApiRequest[VolumeState], volume_id: str, action: str) -> dict[str, Any]:
     vol = req.svc.volumes.get(volume_id, scope(req))
     req.enforce(action, target={"project_id": vol["project_id"]})
     return vol
 
 
-@router.post("/volumes", status=202)
-def create(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    validate(schema.CREATE, body)
-    spec = dict(body["volume"])
+@router.post("/volumes", status=202, body=schema.CREATE_BY_VERSION, faults=(404,))
+def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Create a volume."""
+    spec = dict(req.json["volume"])
     req.enforce("volume:create")
     if spec.get("imageRef"):
         req.enforce("volume:create_from_image")
     spec["name"] = spec.get("name", spec.get("display_name"))
     spec["description"] = spec.get("description", spec.get("display_description"))
-    spec["size"] = _size(spec.get("size"),
-                         required=not (spec.get("snapshot_id") or spec.get("source_volid")))
+    spec["size"] = to_size(spec["size"]) if spec.get("size") is not None else None
     if "multiattach" in spec:
         spec["multiattach"] = to_bool(spec["multiattach"], "multiattach")
     vol = req.svc.volumes.create(ctx_dict(req), spec)
     return {"volume": _written(req, vol)}
 
 
-def _query(req: ApiRequest) -> ListQuery:
-    limit, marker = limit_marker(req)
-    every = all_projects(req) and req.ctx.is_admin and (req.query_bool("all_tenants") or False)
-    filters = {k: v for k, v in req.query.items() if k not in _NOT_FILTERS}
-    return ListQuery(project_id=None if every else req.ctx.project_id, filters=filters,
-                     limit=limit, marker=marker, sort=sort_params(req))
-
-
-def _listing(req: ApiRequest, detailed: bool) -> dict[str, Any]:
+def _listing(req: ApiRequest[VolumeState], detailed: bool) -> dict[str, Any]:
     req.enforce("volume:get_all")
-    query = _query(req)
-    found = req.svc.volumes.list(query)
+    filters = filters_from(listing_scope(req), dict(req.query))
+    query = page_query(req)
+    found = req.svc.volumes.listing(filters, query).items
     items = [_view(req, v) if detailed else schema.summary(v, base_url(req)) for v in found]
     result: dict[str, Any] = {"volumes": items}
     links = next_link(req, "volumes/detail" if detailed else "volumes", items, query.limit)
     if links:
         result["volumes_links"] = links
-    if req.at_least("3.45") and req.query_bool("with_count"):
-        result["count"] = len(req.svc.volumes.list(ListQuery(query.project_id, query.filters)))
+    if req.at_least("3.45") and req.args.get("with_count"):
+        result["count"] = req.svc.volumes.count(filters)
     return result
 
 
-@router.get("/volumes")
-def index(req: ApiRequest) -> dict[str, Any]:
+@router.get("/volumes", query=schema.LIST_QUERY)
+def index(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List volumes (id, name and links)."""
     return _listing(req, detailed=False)
 
 
-@router.get("/volumes/detail")
-def detail(req: ApiRequest) -> dict[str, Any]:
+@router.get("/volumes/detail", query=schema.LIST_QUERY)
+def detail(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """List volumes with details."""
     return _listing(req, detailed=True)
 
 
 @router.get("/volumes/summary")
-def summary(req: ApiRequest) -> dict[str, Any]:
+def summary(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Total count and size of the project's volumes (and, from 3.36, their metadata)."""
     req.enforce("volume:get_all")
-    found = req.svc.volumes.list(ListQuery(project_id=req.ctx.project_id))
-    body: dict[str, Any] = {"total_size": sum(v["size"] for v in found),
-                            "total_count": len(found)}
-    if req.at_least("3.36"):
-        body["metadata"] = {}
-        for vol in found:
-            for key, value in vol["metadata"].items():
-                values = body["metadata"].setdefault(key, [])
-                if value not in values:
-                    values.append(value)
+    body = req.svc.volumes.summary(str(req.ctx.project_id), with_metadata=req.at_least("3.36"))
     return {"volume-summary": body}
 
 
 @router.get("/volumes/{volume_id}")
-def show(req: ApiRequest) -> dict[str, Any]:
+def show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Show a volume."""
     vol = _load(req, req.params["volume_id"], "volume:get")
     return {"volume": _view(req, vol)}
 
 
-@router.put("/volumes/{volume_id}")
-def update(req: ApiRequest) -> dict[str, Any]:
-    body = req.json
-    validate(schema.UPDATE, body)
-    changes = body["volume"]
+@router.put("/volumes/{volume_id}", body=schema.UPDATE)
+def update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Update a volume's name, description or metadata."""
+    changes = req.json["volume"]
     vol = _load(req, req.params["volume_id"], "volume:update")
     wanted: dict[str, Any] = {}
     for key, alias in (("name", "display_name"), ("description", "display_description")):
@@ -157,11 +118,12 @@ def update(req: ApiRequest) -> dict[str, Any]:
     return {"volume": _written(req, vol)}
 
 
-@router.delete("/volumes/{volume_id}", status=202)
-def delete(req: ApiRequest) -> Reply:
+@router.delete("/volumes/{volume_id}", status=202, query=schema.DELETE_QUERY)
+def delete(req: ApiRequest[VolumeState]) -> Reply:
+    """Delete a volume (``cascade`` takes its snapshots too; ``force`` is for admins)."""
     vol = _load(req, req.params["volume_id"], "volume:delete")
-    cascade = req.query_bool("cascade") or False
-    force = req.query_bool("force") or False
+    cascade = bool(req.args.get("cascade"))
+    force = bool(req.args.get("force"))
     if force:
         req.enforce("volume:force_delete", target={"project_id": vol["project_id"]})
     req.svc.volumes.delete(ctx_dict(req), vol["id"], None, cascade=cascade, force=force)

@@ -1,1 +1,1 @@
-"""Block storage database: models and migrations."""
+"""Block storage database: models, migrations, and every query (one module per resource)."""

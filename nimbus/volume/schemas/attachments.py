@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.core.api.validation import Schema, query
 from nimbus.core.db.base import iso_micro
-from nimbus.volume.schemas.common import CONNECTOR
+from nimbus.volume.schemas.common import CONNECTOR, PAGING, QUERY_BOOLEAN, QUERY_STRING
 
-CREATE = {
+CREATE: Schema = {
     "type": "object",
     "properties": {
         "attachment": {
             "type": "object",
             "properties": {
                 "volume_uuid": {"type": "string", "minLength": 1, "maxLength": 36},
+                # An older spelling some clients send.
                 "volume_id": {"type": "string", "minLength": 1, "maxLength": 36},
-                "instance_uuid": {"type": ["string", "null"], "maxLength": 36},
+                "instance_uuid": {"type": "string", "minLength": 1, "maxLength": 36},
                 "connector": CONNECTOR,
                 "mode": {"type": ["string", "null"], "enum": ["rw", "ro", None]},
             },
+            "required": ["instance_uuid"],
+            "if": {"required": ["volume_id"]},
+            "else": {"required": ["volume_uuid"]},
         },
     },
     "required": ["attachment"],
 }
 
-UPDATE = {
+UPDATE: Schema = {
     "type": "object",
     "properties": {
         "attachment": {
@@ -35,6 +40,24 @@ UPDATE = {
     },
     "required": ["attachment"],
 }
+
+
+# ``os-complete`` (3.44) is the only action on an attachment.
+ACTION: Schema = {
+    "type": "object",
+    "properties": {"os-complete": {}},
+    "required": ["os-complete"],
+    "additionalProperties": False,
+}
+
+LIST_QUERY: Schema = query({
+    **PAGING,
+    "all_tenants": QUERY_BOOLEAN,
+    "volume_id": QUERY_STRING,
+    "instance_id": QUERY_STRING,
+    "status": QUERY_STRING,
+    "attach_status": QUERY_STRING,
+})
 
 
 def summary(att: dict[str, Any]) -> dict[str, Any]:

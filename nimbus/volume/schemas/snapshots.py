@@ -5,16 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from nimbus.core.api.validation import Schema, query
 from nimbus.core.db.base import iso_micro
-from nimbus.volume.schemas.common import BOOLEAN_LIKE, DESCRIPTION, METADATA, NAME
+from nimbus.volume.schemas.common import (
+    BOOLEAN_LIKE,
+    DESCRIPTION,
+    METADATA,
+    NAME,
+    PAGING,
+    QUERY_BOOLEAN,
+    QUERY_STRING,
+)
 
-CREATE = {
+CREATE: Schema = {
     "type": "object",
     "properties": {
         "snapshot": {
             "type": "object",
             "properties": {
-                "volume_id": {"type": "string", "minLength": 1, "maxLength": 36},
+                # A null id is let through: Cinder looks the volume up first, and answers 404.
+                "volume_id": {"anyOf": [{"type": "string", "minLength": 1, "maxLength": 36},
+                                        {"type": "null"}]},
                 "name": NAME,
                 "display_name": NAME,
                 "description": DESCRIPTION,
@@ -28,7 +39,7 @@ CREATE = {
     "required": ["snapshot"],
 }
 
-UPDATE = {
+UPDATE: Schema = {
     "type": "object",
     "properties": {
         "snapshot": {
@@ -39,6 +50,15 @@ UPDATE = {
     },
     "required": ["snapshot"],
 }
+
+
+LIST_QUERY: Schema = query({
+    **PAGING,
+    "all_tenants": QUERY_BOOLEAN,
+    "status": QUERY_STRING,
+    "volume_id": QUERY_STRING,
+    "name": QUERY_STRING,
+})
 
 
 # Shown by ``show`` and the detailed listing only.

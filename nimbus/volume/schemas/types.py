@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.volume.schemas.common import BOOLEAN_LIKE
+from nimbus.core.api.validation import Schema, query
+from nimbus.volume.schemas.common import BOOLEAN_LIKE, PAGING
 
-EXTRA_SPECS = {
+_SPEC_VALUE: Schema = {"type": ["string", "null", "boolean", "number"]}
+EXTRA_SPECS: Schema = {
     "type": "object",
     "propertyNames": {"type": "string", "minLength": 1, "maxLength": 255},
-    "additionalProperties": {"type": ["string", "null", "boolean", "number"]},
+    "additionalProperties": _SPEC_VALUE,
 }
 
-CREATE = {
+CREATE: Schema = {
     "type": "object",
     "properties": {
         "volume_type": {
@@ -30,7 +32,7 @@ CREATE = {
     "required": ["volume_type"],
 }
 
-UPDATE = {
+UPDATE: Schema = {
     "type": "object",
     "properties": {
         "volume_type": {
@@ -40,16 +42,32 @@ UPDATE = {
                 "description": {"type": ["string", "null"], "maxLength": 255},
                 "is_public": BOOLEAN_LIKE,
             },
+            # Cinder: "Specify volume type name, description, is_public or a combination
+            # thereof."
+            "anyOf": [{"required": ["name"]}, {"required": ["description"]},
+                      {"required": ["is_public"]}],
         },
     },
     "required": ["volume_type"],
 }
 
-EXTRA_SPECS_BODY = {
+EXTRA_SPECS_BODY: Schema = {
     "type": "object",
     "properties": {"extra_specs": EXTRA_SPECS},
     "required": ["extra_specs"],
 }
+
+# ``PUT /types/{id}/extra_specs/{key}``: ``{key: value}`` (the key must match the URL's).
+EXTRA_SPEC_ITEM: Schema = {
+    "type": "object",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "propertyNames": {"type": "string", "minLength": 1, "maxLength": 255},
+    "additionalProperties": _SPEC_VALUE,
+}
+
+# ``is_public``: "true", "false" or "none" (both), for admins; others see public types only.
+LIST_QUERY: Schema = query({**PAGING, "is_public": {"type": "string", "maxLength": 16}})
 
 
 def view(vtype: dict[str, Any], show_specs: bool) -> dict[str, Any]:

@@ -4,52 +4,75 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.core.api.validation import Schema, query, versioned
 from nimbus.core.db.base import iso_micro
 from nimbus.volume.schemas.common import (
     BOOLEAN_LIKE,
     DESCRIPTION,
     METADATA,
     NAME,
+    PAGING,
+    QUERY_BOOLEAN,
+    QUERY_STRING,
+    SIZE,
     UUID_OR_NULL,
 )
 
-SIZE = {"type": ["integer", "string"], "pattern": r"^\s*[0-9]+\s*$", "minimum": 1,
-        "maximum": 2147483647}
+# A volume made from a snapshot or another volume takes its size from it when none is given.
+_FROM_SOURCE: Schema = {"anyOf": [
+    {"required": ["snapshot_id"], "properties": {"snapshot_id": {"type": "string",
+                                                                 "minLength": 1}}},
+    {"required": ["source_volid"], "properties": {"source_volid": {"type": "string",
+                                                                   "minLength": 1}}},
+]}
 
-CREATE = {
+_VOLUME: Schema = {
+    "size": {"anyOf": [SIZE, {"type": "null"}]},
+    "name": NAME,
+    "display_name": NAME,
+    "description": DESCRIPTION,
+    "display_description": DESCRIPTION,
+    "volume_type": {"type": ["string", "null"], "maxLength": 255},
+    "metadata": METADATA,
+    "availability_zone": {"type": ["string", "null"], "maxLength": 255},
+    "snapshot_id": UUID_OR_NULL,
+    "source_volid": UUID_OR_NULL,
+    "imageRef": UUID_OR_NULL,
+    "consistencygroup_id": UUID_OR_NULL,
+    "multiattach": BOOLEAN_LIKE,
+}
+
+
+def _create(**since: Schema) -> Schema:
+    """The create body with the volume fields of a microversion (Cinder's bodies stay open to
+    other members, which it ignores)."""
+    return {
+        "type": "object",
+        "properties": {
+            "volume": {
+                "type": "object",
+                "properties": {**_VOLUME, **since},
+                "if": _FROM_SOURCE,
+                "else": {"required": ["size"], "properties": {"size": SIZE}},
+            },
+            "OS-SCH-HNT:scheduler_hints": {"type": ["object", "null"]},
+        },
+        "required": ["volume"],
+    }
+
+
+# As Cinder's: ``group_id`` from 3.13, ``backup_id`` from 3.47.
+CREATE_V30 = _create()
+CREATE_V313 = _create(group_id=UUID_OR_NULL)
+CREATE = _create(group_id=UUID_OR_NULL, backup_id=UUID_OR_NULL)
+CREATE_BY_VERSION = versioned(("3.0", CREATE_V30), ("3.13", CREATE_V313), ("3.47", CREATE))
+
+UPDATE: Schema = {
     "type": "object",
     "properties": {
         "volume": {
             "type": "object",
             "properties": {
-                "size": {"anyOf": [SIZE, {"type": "null"}]},
-                "name": NAME,
-                "display_name": NAME,
-                "description": DESCRIPTION,
-                "display_description": DESCRIPTION,
-                "volume_type": {"type": ["string", "null"], "maxLength": 255},
-                "metadata": METADATA,
-                "availability_zone": {"type": ["string", "null"], "maxLength": 255},
-                "snapshot_id": UUID_OR_NULL,
-                "source_volid": UUID_OR_NULL,
-                "imageRef": UUID_OR_NULL,
-                "backup_id": UUID_OR_NULL,
-                "group_id": UUID_OR_NULL,
-                "consistencygroup_id": UUID_OR_NULL,
-                "multiattach": BOOLEAN_LIKE,
-            },
-        },
-        "OS-SCH-HNT:scheduler_hints": {"type": ["object", "null"]},
-    },
-    "required": ["volume"],
-}
-
-UPDATE = {
-    "type": "object",
-    "properties": {
-        "volume": {
-            "type": "object",
-            "properties": {
                 "name": NAME,
                 "display_name": NAME,
                 "description": DESCRIPTION,
@@ -61,18 +84,38 @@ UPDATE = {
     "required": ["volume"],
 }
 
-METADATA_BODY = {
+METADATA_BODY: Schema = {
     "type": "object",
     "properties": {"metadata": {**METADATA, "type": "object"}},
     "required": ["metadata"],
 }
 
-META_ITEM_BODY = {
+META_ITEM_BODY: Schema = {
     "type": "object",
     "properties": {"meta": {**METADATA, "type": "object", "minProperties": 1,
                             "maxProperties": 1}},
     "required": ["meta"],
 }
+
+
+# Listing: Cinder's paging, ``all_tenants`` for admins, ``with_count`` (3.45), and filters on
+# the volume's own fields (others are ignored, as Cinder ignores filters it does not know).
+LIST_QUERY: Schema = query({
+    **PAGING,
+    "all_tenants": QUERY_BOOLEAN,
+    "with_count": QUERY_BOOLEAN,
+    "name": QUERY_STRING,
+    "display_name": QUERY_STRING,
+    "status": QUERY_STRING,
+    "availability_zone": QUERY_STRING,
+    "id": QUERY_STRING,
+    "user_id": QUERY_STRING,
+    "project_id": QUERY_STRING,
+    "bootable": QUERY_STRING,
+    "metadata": {"type": "string", "maxLength": 65535},
+})
+
+DELETE_QUERY: Schema = query({"cascade": QUERY_BOOLEAN, "force": QUERY_BOOLEAN})
 
 
 def _links(base: str, project_id: str, volume_id: str) -> list[dict[str, str]]:

@@ -100,13 +100,15 @@ def test_tags(net: Net) -> None:
 
 
 def test_bootstrap_is_idempotent(net: Net) -> None:
-    from nimbus.network import bootstrap
+    from nimbus.network.manager.bootstrap import FirstStart
 
-    manager = net.cloud.runtimes["network"].state.manager
+    state = net.cloud.runtimes["network"].state
+    first_start = FirstStart(state.networks, state.subnets, state.ports, state.routers,
+                             state.router_interfaces)
     facts = Facts(projects={"admin": ADMIN_PROJECT, "demo": PROJECT})
-    bootstrap.run(manager, Facts())  # no facts: nothing to do
-    bootstrap.run(manager, facts)
-    bootstrap.run(manager, facts)
+    first_start.run(Facts())  # no facts: nothing to do
+    first_start.run(facts)
+    first_start.run(facts)
     nets = net.api.as_("admin").get("/v2.0/networks").json()["networks"]
     assert sorted(n["name"] for n in nets) == ["private", "public"]
     public = next(n for n in nets if n["name"] == "public")

@@ -91,8 +91,8 @@ def test_same_new_consumer_from_two_threads(cloud_api: tuple[Any, Placement]) ->
 
 def test_lost_race_rolls_back_and_retries(cloud_api: tuple[Any, Placement],
                                           monkeypatch: Any) -> None:
+    from nimbus.placement.errors import RetryWrite
     from nimbus.placement.manager import allocations as module
-    from nimbus.placement.manager.common import RetryWrite
 
     cloud, placement = cloud_api
     rp = placement.provider(VCPU={"total": 4})
@@ -114,8 +114,8 @@ def test_lost_race_rolls_back_and_retries(cloud_api: tuple[Any, Placement],
 
 def test_persistent_race_is_a_concurrent_update_409(cloud_api: tuple[Any, Placement],
                                                     monkeypatch: Any) -> None:
+    from nimbus.placement.errors import RetryWrite
     from nimbus.placement.manager import allocations as module
-    from nimbus.placement.manager.common import RetryWrite
 
     cloud, placement = cloud_api
     rp = placement.provider(VCPU={"total": 4})

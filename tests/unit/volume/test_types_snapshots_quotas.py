@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.schemas import attachments, snapshots, types, volumes
-from nimbus.volume.voltypes import TypeManager
 
 
 @pytest.mark.parametrize("schema", [

@@ -1,0 +1,80 @@
+"""Queries on subnets and the addresses handed out from them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from sqlalchemy import exists, or_, select, true
+from sqlalchemy.orm import Session
+
+from nimbus.core.db.paging import Page, PageQuery
+from nimbus.network.db.listing import (
+    Condition,
+    Fixed,
+    Flag,
+    Listing,
+    Number,
+    Opaque,
+    Strings,
+    Text,
+    page_of,
+    standard,
+)
+from nimbus.network.db.models import IPAllocation, Network, Subnet
+
+LISTING = Listing({
+    **standard(Subnet),
+    "network_id": Text(Subnet.network_id),
+    "ip_version": Number(Subnet.ip_version),
+    "cidr": Text(Subnet.cidr),
+    "gateway_ip": Text(Subnet.gateway_ip),
+    "allocation_pools": Opaque(Subnet.allocation_pools),
+    "dns_nameservers": Strings(Subnet.dns_nameservers),
+    "host_routes": Opaque(Subnet.host_routes),
+    "enable_dhcp": Flag(Subnet.enable_dhcp),
+    "ipv6_ra_mode": Text(Subnet.ipv6_ra_mode),
+    "ipv6_address_mode": Text(Subnet.ipv6_address_mode),
+    "subnetpool_id": Fixed(None),
+    "service_types": Fixed([]),
+    "segment_id": Fixed(None),
+}, tags=Subnet.tags)
+
+
+def visible(project_id: str | None, everything: bool) -> Condition:
+    """Subnets a caller sees: its own and those on shared networks (all for admins)."""
+    if everything:
+        return true()
+    on_shared = exists().where(Network.id == Subnet.network_id, Network.shared.is_(True))
+    return or_(Subnet.project_id == (project_id or ""), on_shared)
+
+
+def list_page(session: Session, query: PageQuery, filters: Mapping[str, Sequence[str]],
+              hidden: Collection[str], seen: Condition) -> Page[Subnet]:
+    return page_of(session, select(Subnet).where(seen), LISTING, query, filters, hidden)
+
+
+def allocations(session: Session, subnet_id: str) -> list[IPAllocation]:
+    return list(session.scalars(select(IPAllocation).where(IPAllocation.subnet_id == subnet_id)
+                                .order_by(IPAllocation.id)))
+
+
+def used_addresses(session: Session, subnet_id: str) -> set[str]:
+    return set(session.scalars(select(IPAllocation.ip_address).where(
+        IPAllocation.subnet_id == subnet_id)))
+
+
+def find(session: Session, name: str, project_id: str) -> Subnet | None:
+    return session.scalars(select(Subnet).where(Subnet.name == name,
+                                                Subnet.project_id == project_id)
+                           .order_by(Subnet.created_at, Subnet.id).limit(1)).first()
+
+
+def get(session: Session, subnet_id: str) -> Subnet | None:
+    return session.get(Subnet, subnet_id)
+
+
+def many(session: Session, subnet_ids: Collection[str]) -> dict[str, Subnet]:
+    if not subnet_ids:
+        return {}
+    return {s.id: s for s in session.scalars(select(Subnet).where(
+        Subnet.id.in_(list(subnet_ids))))}

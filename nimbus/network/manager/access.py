@@ -1,0 +1,103 @@
+"""Who may see which row, and how many of each resource a project may have.
+
+Every resource manager takes one ``Access``: another project's resource does not exist for the
+caller (a 404, never a 403), and every create counts against its project's quota.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from nimbus.core.api.context import RequestContext
+from nimbus.network import constants as c
+from nimbus.network import errors as nerr
+from nimbus.network.db import floating_ips as fip_db
+from nimbus.network.db import models
+from nimbus.network.db import networks as network_db
+from nimbus.network.db import ports as port_db
+from nimbus.network.db import quotas as quota_db
+from nimbus.network.db import routers as router_db
+from nimbus.network.db import security_groups as group_db
+from nimbus.network.db import subnets as subnet_db
+
+
+class Access:
+    """Visibility and quotas, shared by the resource managers."""
+
+    def __init__(self, quota_defaults: Mapping[str, int] = c.DEFAULT_QUOTAS) -> None:
+        self.quota_defaults = dict(quota_defaults)
+
+    # -- visibility ------------------------------------------------------------------------
+    @staticmethod
+    def everything(ctx: RequestContext) -> bool:
+        """Admins, and the service role (compute binding ports), work on every project's."""
+        return ctx.is_admin or "service" in ctx.roles
+
+    def owns(self, ctx: RequestContext, row: Any) -> bool:
+        return self.everything(ctx) or row.project_id == ctx.project_id
+
+    def sees_network(self, ctx: RequestContext, row: models.Network) -> bool:
+        return self.owns(ctx, row) or row.shared or row.external
+
+    def network(self, session: Session, ctx: RequestContext, net_id: str) -> models.Network:
+        row = network_db.get(session, net_id)
+        if row is None or not self.sees_network(ctx, row):
+            raise nerr.NetworkNotFound(id=net_id)
+        return row
+
+    def subnet(self, session: Session, ctx: RequestContext, subnet_id: str) -> models.Subnet:
+        row = subnet_db.get(session, subnet_id)
+        if row is not None and not self.owns(ctx, row):
+            net = network_db.get(session, row.network_id)
+            if net is None or not net.shared:
+                row = None
+        if row is None:
+            raise nerr.SubnetNotFound(id=subnet_id)
+        return row
+
+    def port(self, session: Session, ctx: RequestContext, port_id: str) -> models.Port:
+        row = port_db.get(session, port_id)
+        if row is None or not self.owns(ctx, row):
+            raise nerr.PortNotFound(id=port_id)
+        return row
+
+    def router(self, session: Session, ctx: RequestContext, router_id: str) -> models.Router:
+        row = router_db.get(session, router_id)
+        if row is None or not self.owns(ctx, row):
+            raise nerr.RouterNotFound(id=router_id)
+        return row
+
+    def security_group(self, session: Session, ctx: RequestContext,
+                       group_id: str) -> models.SecurityGroup:
+        row = group_db.get(session, group_id)
+        if row is None or not self.owns(ctx, row):
+            raise nerr.SecurityGroupNotFound(id=group_id)
+        return row
+
+    def rule(self, session: Session, ctx: RequestContext,
+             rule_id: str) -> models.SecurityGroupRule:
+        row = group_db.get_rule(session, rule_id)
+        if row is None or not self.owns(ctx, row):
+            raise nerr.SecurityGroupRuleNotFound(id=rule_id)
+        return row
+
+    def floating_ip(self, session: Session, ctx: RequestContext,
+                    fip_id: str) -> models.FloatingIP:
+        row = fip_db.get(session, fip_id)
+        if row is None or not self.owns(ctx, row):
+            raise nerr.FloatingIPNotFound(id=fip_id)
+        return row
+
+    # -- quotas ----------------------------------------------------------------------------
+    def quota_limit(self, session: Session, project_id: str, resource: str) -> int:
+        row = quota_db.limit_row(session, project_id, resource)
+        return row.limit if row is not None else self.quota_defaults.get(resource, -1)
+
+    def check_quota(self, session: Session, project_id: str, resource: str,
+                    count: int = 1) -> None:
+        limit = self.quota_limit(session, project_id, resource)
+        if limit >= 0 and quota_db.usage(session, project_id, resource) + count > limit:
+            raise nerr.OverQuota(overs=f"['{resource}']")

@@ -1,0 +1,29 @@
+"""Request schemas of /v2.0/security-group-rules (a rule is never updated)."""
+
+from __future__ import annotations
+
+from nimbus.core.api.validation import Schema
+from nimbus.network.db import security_groups as group_db
+from nimbus.network.schemas import attributes as a
+from nimbus.network.schemas import convert as cv
+from nimbus.network.schemas.listing import list_query
+from nimbus.network.schemas.networks import PROJECT
+
+PORT_NUMBER = a.Attr(a.integer(nullable=True), cv.nullable(cv.integer()))
+
+ATTRIBUTES: dict[str, a.Attr] = {
+    "description": a.Attr(a.string(255)), "project_id": PROJECT, "tenant_id": PROJECT,
+    "security_group_id": a.Attr(a.uuid(), required=True),
+    "direction": a.Attr(a.one_of("ingress", "egress"), required=True),
+    "ethertype": a.Attr(a.one_of("IPv4", "IPv6")),
+    # A name or a number; which ones the rule allows is the manager's to say.
+    "protocol": a.Attr({"type": ["string", "integer", "null"]}),
+    "port_range_min": PORT_NUMBER,
+    "port_range_max": PORT_NUMBER,
+    "remote_ip_prefix": a.Attr(a.string(64, nullable=True)),
+    "remote_group_id": a.Attr(a.uuid(nullable=True)),
+    "remote_address_group_id": a.Attr(a.uuid(nullable=True)),
+}
+
+CREATE: Schema = a.create_body("security_group_rule", "security_group_rules", ATTRIBUTES)
+LIST_QUERY: Schema = list_query(group_db.RULES.attributes)

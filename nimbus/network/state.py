@@ -1,0 +1,59 @@
+"""The network service's state: its managers and driver, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nimbus.core.platform import Platform
+from nimbus.core.plugins import load_driver
+from nimbus.network.drivers.base import NetworkDriver
+from nimbus.network.manager.access import Access
+from nimbus.network.manager.events import Notifier
+from nimbus.network.manager.floating_ips import FloatingIpManager
+from nimbus.network.manager.networks import NetworkManager
+from nimbus.network.manager.ports import PortManager
+from nimbus.network.manager.quotas import QuotaManager
+from nimbus.network.manager.router_interfaces import RouterInterfaceManager
+from nimbus.network.manager.routers import RouterManager
+from nimbus.network.manager.security_group_rules import SecurityGroupRuleManager
+from nimbus.network.manager.security_groups import SecurityGroupManager
+from nimbus.network.manager.subnets import SubnetManager
+from nimbus.network.manager.tags import TagManager
+
+
+@dataclass
+class NetworkState:
+    networks: NetworkManager
+    subnets: SubnetManager
+    ports: PortManager
+    routers: RouterManager
+    router_interfaces: RouterInterfaceManager
+    security_groups: SecurityGroupManager
+    security_group_rules: SecurityGroupRuleManager
+    floating_ips: FloatingIpManager
+    quotas: QuotaManager
+    tags: TagManager
+    driver: NetworkDriver
+
+
+def build(platform: Platform) -> NetworkState:
+    settings = platform.settings.network
+    driver: NetworkDriver = load_driver("network", settings.driver or "fake")(settings)
+    db = platform.db
+    access = Access()
+    groups = SecurityGroupManager(db, access, driver)
+    ports = PortManager(db, access, driver, groups, Notifier(platform.bus, "network"))
+    routers = RouterManager(db, access, ports, driver)
+    return NetworkState(
+        networks=NetworkManager(db, access, driver),
+        subnets=SubnetManager(db, access),
+        ports=ports,
+        routers=routers,
+        router_interfaces=RouterInterfaceManager(db, access, ports, routers),
+        security_groups=groups,
+        security_group_rules=SecurityGroupRuleManager(db, access, driver, groups),
+        floating_ips=FloatingIpManager(db, access, ports, driver),
+        quotas=QuotaManager(db, access),
+        tags=TagManager(db),
+        driver=driver,
+    )

@@ -1,0 +1,57 @@
+"""Object index rows: found through a hash of the name (names reach 1,024 bytes), and the live
+rows of a prefix (a dynamic large object's segments)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from nimbus.object.db.models import Object
+
+
+def name_hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+
+def live(now: float) -> ColumnElement[bool]:
+    """Objects whose X-Delete-At has not passed at ``now``: expired ones are gone for clients."""
+    return or_(Object.delete_at.is_(None), Object.delete_at > int(now))
+
+
+def find(session: Session, container_id: int, name: str) -> Object | None:
+    return session.scalars(select(Object).where(
+        Object.container_id == container_id, Object.name_hash == name_hash(name))).first()
+
+
+def add(session: Session, container_id: int, name: str) -> Object:
+    """A new row for ``name``; the caller fills in the version it records."""
+    row = Object(container_id=container_id, name=name, name_hash=name_hash(name))
+    session.add(row)
+    return row
+
+
+def remove(session: Session, row: Object) -> None:
+    session.delete(row)
+
+
+def upper_bound(prefix: str) -> str | None:
+    """The smallest string greater than every string that starts with ``prefix``."""
+    while prefix:
+        last = ord(prefix[-1])
+        if last < 0x10FFFF:
+            return prefix[:-1] + chr(last + 1)
+        prefix = prefix[:-1]
+    return None
+
+
+def with_prefix(session: Session, container_id: int, prefix: str, now: float) -> list[Object]:
+    """The live objects of a container whose names start with ``prefix``, in name order."""
+    stmt = select(Object).where(Object.container_id == container_id, live(now))
+    if prefix:
+        stmt = stmt.where(Object.name >= prefix)
+        upper = upper_bound(prefix)
+        if upper is not None:
+            stmt = stmt.where(Object.name < upper)
+    return list(session.scalars(stmt.order_by(Object.name)))

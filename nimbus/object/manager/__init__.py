@@ -1,0 +1,1 @@
+"""The rules of object storage: accounts, containers, objects, large objects and expiry."""

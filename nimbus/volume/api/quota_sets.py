@@ -1,0 +1,52 @@
+"""Quota sets: a project's limits, their defaults, and what it uses of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import ApiRequest, Reply
+from nimbus.volume.api.common import VolumeRouter
+from nimbus.volume.constants import QUOTA_DEFAULTS
+from nimbus.volume.schemas import quotas as schema
+from nimbus.volume.state import VolumeState
+
+router = VolumeRouter()
+
+
+@router.get("/os-quota-sets/{target_project}/defaults")
+def quota_defaults(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Cinder's default quotas."""
+    target = req.params["target_project"]
+    req.enforce("volume_extension:quotas:show", target={"project_id": target})
+    return {"quota_set": schema.view(target, dict(QUOTA_DEFAULTS), None, req.svc.types.names())}
+
+
+@router.get("/os-quota-sets/{target_project}", query=schema.SHOW_QUERY)
+def quota_show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """A project's quotas (with ``usage=true``, what it uses of each)."""
+    target = req.params["target_project"]
+    req.enforce("volume_extension:quotas:show", target={"project_id": target})
+    used = req.svc.quotas.usage(target) if req.args.get("usage") else None
+    return {"quota_set": schema.view(target, req.svc.quotas.get(target), used,
+                                    req.svc.types.names())}
+
+
+@router.put("/os-quota-sets/{target_project}", body=schema.UPDATE)
+def quota_update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
+    """Change a project's quotas."""
+    target = req.params["target_project"]
+    req.enforce("volume_extension:quotas:update", target={"project_id": target})
+    values = {key: int(str(value).strip()) for key, value in req.json["quota_set"].items()
+              if key in QUOTA_DEFAULTS}
+    hard = req.svc.quotas.update(target, values)
+    return {"quota_set": {k: v for k, v in schema.view(target, hard, None, []).items()
+                          if k != "id"}}
+
+
+@router.delete("/os-quota-sets/{target_project}")
+def quota_delete(req: ApiRequest[VolumeState]) -> Reply:
+    """Forget a project's own quotas: the defaults apply again."""
+    target = req.params["target_project"]
+    req.enforce("volume_extension:quotas:delete", target={"project_id": target})
+    req.svc.quotas.reset(target)
+    return Reply(None, status=200)

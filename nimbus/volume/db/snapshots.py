@@ -1,0 +1,99 @@
+"""Snapshot queries: lookups, a volume's snapshots, the paged listing, usage sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from nimbus.core.db.paging import Column, Page, PageQuery, page
+from nimbus.core.errors import NotFound
+from nimbus.volume.constants import MAX_PAGE
+from nimbus.volume.db.models import Snapshot
+from nimbus.volume.errors import InvalidInput, SnapshotNotFound
+
+# The snapshot columns a listing may sort on, by Cinder's names.
+SORT_COLUMNS: dict[str, Column] = {
+    "id": Snapshot.id,
+    "name": Snapshot.name,
+    "display_name": Snapshot.name,
+    "description": Snapshot.description,
+    "status": Snapshot.status,
+    "size": Snapshot.size,
+    "volume_id": Snapshot.volume_id,
+    "project_id": Snapshot.project_id,
+    "user_id": Snapshot.user_id,
+    "created_at": Snapshot.created_at,
+    "updated_at": Snapshot.updated_at,
+}
+DEFAULT_SORT = (("created_at", "desc"), ("id", "desc"))
+
+
+@dataclass
+class SnapshotFilters:
+    project_id: str | None
+    status: str | None = None
+    volume_id: str | None = None
+    name: str | None = None
+
+
+def get(s: Session, snapshot_id: str, project_id: str | None = None) -> Snapshot:
+    row = s.get(Snapshot, snapshot_id)
+    if row is None or (project_id is not None and row.project_id != project_id):
+        raise SnapshotNotFound(id=snapshot_id)
+    return row
+
+
+def find(s: Session, snapshot_id: str) -> Snapshot | None:
+    return s.get(Snapshot, snapshot_id)
+
+
+def insert(s: Session, **fields: Any) -> Snapshot:
+    row = Snapshot(**fields)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def remove(s: Session, row: Snapshot) -> None:
+    s.delete(row)
+
+
+def of_volume(s: Session, volume_id: str) -> list[Snapshot]:
+    stmt = select(Snapshot).where(Snapshot.volume_id == volume_id).order_by(Snapshot.id)
+    return list(s.scalars(stmt))
+
+
+def ids_of_volume(s: Session, volume_id: str) -> list[str]:
+    stmt = select(Snapshot.id).where(Snapshot.volume_id == volume_id).order_by(Snapshot.id)
+    return list(s.scalars(stmt))
+
+
+def _filtered(filters: SnapshotFilters) -> Select[Any]:
+    stmt = select(Snapshot)
+    for column, value in ((Snapshot.project_id, filters.project_id),
+                          (Snapshot.status, filters.status),
+                          (Snapshot.volume_id, filters.volume_id),
+                          (Snapshot.name, filters.name)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def listing(s: Session, filters: SnapshotFilters, query: PageQuery) -> Page[Snapshot]:
+    """One page of the snapshots ``filters`` keep; a marker outside them is a 404."""
+    return page(s, _filtered(filters), query, columns=SORT_COLUMNS, default_sort=DEFAULT_SORT,
+                max_limit=MAX_PAGE,
+                bad_marker=lambda m: NotFound(f"Marker {m} could not be found.",
+                                              resource="marker", id=m),
+                bad_sort_key=lambda k: InvalidInput(reason=f"Invalid sort key {k}."))
+
+
+def totals(s: Session, project_id: str) -> tuple[int, int]:
+    """How many snapshots the project has and how many GiB they hold."""
+    stmt = (select(func.count(Snapshot.id), func.coalesce(func.sum(Snapshot.size), 0))
+            .where(Snapshot.project_id == project_id))
+    number, size = s.execute(stmt).one()
+    return int(number), int(size)

@@ -1,0 +1,106 @@
+"""Volume types: the bootstrapped ``__DEFAULT__`` and the ones operators add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.db.paging import Page, PageQuery
+from nimbus.volume.constants import DEFAULT_TYPE
+from nimbus.volume.db import records
+from nimbus.volume.db import types as db_types
+from nimbus.volume.db import volumes as db_volumes
+from nimbus.volume.errors import VolumeTypeExists, VolumeTypeInUse, VolumeTypeNotFound
+
+Record = dict[str, Any]
+
+
+class TypeManager:
+    def __init__(self, database: Database, default_name: str = DEFAULT_TYPE) -> None:
+        self.db = database
+        self.default_name = default_name
+
+    @retry_on_lock()
+    def bootstrap(self) -> Record:
+        """Create ``__DEFAULT__`` unless it exists; safe to run at every start."""
+        with self.db.writer() as s:
+            row = db_types.by_name(s, DEFAULT_TYPE)
+            if row is None:
+                row = db_types.insert(s, name=DEFAULT_TYPE, description="Default Volume Type",
+                                      is_public=True, extra_specs={})
+            return records.type_record(row)
+
+    def default(self) -> Record:
+        with self.db.reader() as s:
+            row = db_types.by_name(s, self.default_name)
+            if row is not None:
+                return records.type_record(row)
+        if self.default_name == DEFAULT_TYPE:
+            # A cloud whose bootstrap has not run yet still creates volumes.
+            return self.bootstrap()
+        raise VolumeTypeNotFound(id=self.default_name)
+
+    def get(self, ref: str) -> Record:
+        with self.db.reader() as s:
+            return records.type_record(db_types.get(s, ref))
+
+    def listing(self, public: bool | None, query: PageQuery) -> Page[Record]:
+        """One page of types; ``public`` keeps only public (True) or private (False) ones."""
+        with self.db.reader() as s:
+            found = db_types.listing(s, public, query)
+            return Page([records.type_record(r) for r in found.items], more=found.more,
+                        previous=found.previous, sort=found.sort)
+
+    def names(self) -> list[str]:
+        with self.db.reader() as s:
+            return db_types.names(s)
+
+    @retry_on_lock()
+    def create(self, name: str, description: str | None, is_public: bool,
+               extra_specs: dict[str, str]) -> Record:
+        with self.db.writer() as s:
+            if db_types.by_name(s, name) is not None:
+                raise VolumeTypeExists(id=name)
+            row = db_types.insert(s, name=name, description=description, is_public=is_public,
+                                  extra_specs=dict(extra_specs))
+            return records.type_record(row)
+
+    @retry_on_lock()
+    def update(self, ref: str, changes: dict[str, Any]) -> Record:
+        with self.db.writer() as s:
+            row = db_types.get(s, ref)
+            name = changes.get("name")
+            if name and name != row.name:
+                if db_types.by_name(s, name) is not None:
+                    raise VolumeTypeExists(id=name)
+                row.name = name
+            if "description" in changes:
+                row.description = changes["description"]
+            if changes.get("is_public") is not None:
+                row.is_public = bool(changes["is_public"])
+            if "extra_specs" in changes:
+                row.extra_specs = {**(row.extra_specs or {}), **changes["extra_specs"]}
+            row.updated_at = utcnow()
+            return records.type_record(row)
+
+    @retry_on_lock()
+    def unset_spec(self, ref: str, key: str) -> None:
+        with self.db.writer() as s:
+            row = db_types.get(s, ref)
+            specs = dict(row.extra_specs or {})
+            if key not in specs:
+                raise VolumeTypeNotFound(f"Volume Type {row.id} has no extra specs with key "
+                                         f"{key}.", id=row.id)
+            specs.pop(key)
+            row.extra_specs = specs
+
+    @retry_on_lock()
+    def delete(self, ref: str) -> None:
+        with self.db.writer() as s:
+            row = db_types.get(s, ref)
+            if row.name == self.default_name:
+                raise VolumeTypeInUse("Default volume type can not be deleted.", id=row.id)
+            if db_volumes.of_type(s, row.id):
+                raise VolumeTypeInUse(id=row.id)
+            db_types.remove(s, row)

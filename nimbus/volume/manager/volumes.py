@@ -1,0 +1,210 @@
+"""Volume rules on the API side: creation, listing, update and deletion.
+
+A manager never sees HTTP. ``project_id=None`` means "any project" (admins and service users);
+otherwise a volume of another project is ``VolumeNotFound``, as Cinder answers.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.db.paging import Page, PageQuery
+from nimbus.core.registry import Registry
+from nimbus.volume import states
+from nimbus.volume.constants import AVAILABILITY_ZONES
+from nimbus.volume.db import attachments as db_attachments
+from nimbus.volume.db import records
+from nimbus.volume.db import snapshots as db_snapshots
+from nimbus.volume.db import volumes as db_volumes
+from nimbus.volume.db.volumes import VolumeFilters
+from nimbus.volume.errors import InvalidInput, InvalidVolume
+from nimbus.volume.manager import hosts
+from nimbus.volume.manager.quotas import QuotaManager
+from nimbus.volume.manager.types import TypeManager
+from nimbus.volume.rpcapi import VolumeAgentAPI
+
+Record = dict[str, Any]
+
+__all__ = ["VolumeFilters", "VolumeManager", "filters_from"]
+
+
+def parse_metadata_filter(text: str) -> dict[str, str]:
+    """The ``metadata`` query filter: a Python/JSON dict literal, as the clients send it."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise InvalidInput(reason=f"Invalid metadata filter: {text}") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(reason=f"Invalid metadata filter: {text}")
+    wanted = {str(k): str(v) for k, v in value.items()}
+    # The filter runs as a JSON path in SQL, where a key cannot hold a quote or a backslash.
+    if any('"' in k or "\\" in k for k in wanted):
+        raise InvalidInput(reason=f"Invalid metadata filter: {text}")
+    return wanted
+
+
+def filters_from(project_id: str | None, query: dict[str, str]) -> VolumeFilters:
+    """A listing's filters from its query parameters (those it does not know are ignored)."""
+    bootable = query.get("bootable")
+    return VolumeFilters(
+        project_id=project_id,
+        name=query.get("name") or query.get("display_name"),
+        status=query.get("status"),
+        availability_zone=query.get("availability_zone"),
+        id=query.get("id"),
+        user_id=query.get("user_id"),
+        bootable=None if bootable is None else bootable.lower() in ("true", "1"),
+        owner=query.get("project_id") if project_id is None else None,
+        metadata=parse_metadata_filter(query["metadata"]) if query.get("metadata") else {},
+    )
+
+
+class VolumeManager:
+    def __init__(self, database: Database, rpc: VolumeAgentAPI, types: TypeManager,
+                 quotas: QuotaManager, registry: Registry) -> None:
+        self.db = database
+        self.rpc = rpc
+        self.types = types
+        self.quotas = quotas
+        self.registry = registry
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get(self, volume_id: str, project_id: str | None) -> Record:
+        with self.db.reader() as s:
+            row = db_volumes.get(s, volume_id, project_id)
+            return records.volume_records(s, [row])[0]
+
+    def listing(self, filters: VolumeFilters, query: PageQuery) -> Page[Record]:
+        with self.db.reader() as s:
+            found = db_volumes.listing(s, filters, query)
+            return Page(records.volume_records(s, found.items), more=found.more,
+                        previous=found.previous, sort=found.sort)
+
+    def count(self, filters: VolumeFilters) -> int:
+        with self.db.reader() as s:
+            return db_volumes.count(s, filters)
+
+    def summary(self, project_id: str, with_metadata: bool) -> dict[str, Any]:
+        """Cinder's volume summary: how many, how big, and (3.36) every metadata value."""
+        with self.db.reader() as s:
+            number, size = db_volumes.totals(s, project_id)
+            body: dict[str, Any] = {"total_size": size, "total_count": number}
+            if with_metadata:
+                merged: dict[str, list[str]] = {}
+                for metadata in db_volumes.metadata_of(s, project_id):
+                    for key, value in metadata.items():
+                        values = merged.setdefault(key, [])
+                        if value not in values:
+                            values.append(value)
+                body["metadata"] = merged
+            return body
+
+    # -- create ---------------------------------------------------------------------------------
+    def create(self, ctx: dict[str, Any], spec: dict[str, Any]) -> Record:
+        """Record the volume as ``creating`` and cast its creation to the chosen agent."""
+        zone = spec.get("availability_zone") or AVAILABILITY_ZONES[0]
+        if zone not in AVAILABILITY_ZONES:
+            raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
+        volume_type = (self.types.get(spec["volume_type"]) if spec.get("volume_type")
+                       else self.types.default())
+        # Outside the write transaction: the registry reads in its own session.
+        host = hosts.pick_host(self.registry, int(spec.get("size") or 0))
+        record = self._insert(ctx, spec, zone, volume_type["id"], host)
+        if record["host"]:
+            self.rpc.create_volume(ctx, record["host"], record["id"])
+        return record
+
+    @retry_on_lock()
+    def _insert(self, ctx: dict[str, Any], spec: dict[str, Any], zone: str, type_id: str,
+                host: str | None) -> Record:
+        project_id = str(ctx["project_id"])
+        size = spec.get("size")
+        with self.db.writer() as s:
+            if spec.get("snapshot_id"):
+                snap = db_snapshots.get(s, spec["snapshot_id"], self._scope(ctx))
+                if snap.status != states.AVAILABLE:
+                    raise InvalidInput(reason=f"Snapshot {snap.id} status must be available.")
+                size = size or snap.size
+                if size < snap.size:
+                    raise InvalidInput(reason=f"Volume size '{size}'GB cannot be smaller than "
+                                              f"the snapshot size {snap.size}GB.")
+            if spec.get("source_volid"):
+                source = db_volumes.get(s, spec["source_volid"], self._scope(ctx))
+                size = size or source.size
+                if size < source.size:
+                    raise InvalidInput(reason=f"Volume size '{size}'GB cannot be smaller than "
+                                              f"the source volume size {source.size}GB.")
+            if not size:
+                raise InvalidInput(reason="Volume size must be specified.")
+            self.quotas.check(s, project_id, volumes=1, gigabytes=size)
+            image_metadata = {"image_id": spec["imageRef"]} if spec.get("imageRef") else {}
+            row = db_volumes.insert(
+                s, project_id=project_id, user_id=ctx.get("user_id"), name=spec.get("name"),
+                description=spec.get("description"), size=size,
+                status=states.VOLUME_STATUS.start(states.CREATING if host else states.ERROR),
+                attach_status=states.VOLUME_ATTACH_STATUS.start(states.DETACHED),
+                availability_zone=zone, volume_type_id=type_id, host=host,
+                bootable=bool(image_metadata), multiattach=bool(spec.get("multiattach")),
+                metadata_=dict(spec.get("metadata") or {}), image_metadata=image_metadata,
+                snapshot_id=spec.get("snapshot_id"), source_volid=spec.get("source_volid"),
+                updated_at=utcnow(),
+            )
+            return records.volume_records(s, [row])[0]
+
+    @staticmethod
+    def _scope(ctx: dict[str, Any]) -> str | None:
+        return None if ctx.get("all_projects") else ctx.get("project_id")
+
+    # -- update ---------------------------------------------------------------------------------
+    @retry_on_lock()
+    def update(self, volume_id: str, project_id: str | None, changes: dict[str, Any]) -> Record:
+        with self.db.writer() as s:
+            row = db_volumes.get(s, volume_id, project_id)
+            states.require("update", row.id, row.status)
+            if "name" in changes:
+                row.name = changes["name"]
+            if "description" in changes:
+                row.description = changes["description"]
+            if "metadata" in changes:
+                row.metadata_ = dict(changes["metadata"] or {})
+            row.updated_at = utcnow()
+            s.flush()
+            return records.volume_records(s, [row])[0]
+
+    # -- delete ---------------------------------------------------------------------------------
+    def delete(self, ctx: dict[str, Any], volume_id: str, project_id: str | None,
+               cascade: bool = False, force: bool = False) -> None:
+        host = self._mark_deleting(volume_id, project_id, cascade, force)
+        if host:
+            self.rpc.delete_volume(ctx, host, volume_id)
+
+    @retry_on_lock()
+    def _mark_deleting(self, volume_id: str, project_id: str | None, cascade: bool,
+                       force: bool) -> str | None:
+        with self.db.writer() as s:
+            row = db_volumes.get(s, volume_id, project_id)
+            if db_attachments.live_count(s, row.id) or row.attach_status == states.ATTACHED:
+                raise InvalidVolume(reason="Volume status must be available or error or "
+                                           "error_restoring or error_extending or error_managing "
+                                           "and must not be migrating, attached, belong to a "
+                                           "group, have snapshots or be disassociated from "
+                                           "snapshots after volume transfer.")
+            if not force:
+                states.require("delete", row.id, row.status)
+            snapshots = db_snapshots.of_volume(s, row.id)
+            if snapshots and not cascade:
+                raise InvalidVolume(reason="Volume has dependent snapshots.")
+            for snap in snapshots:
+                states.SNAPSHOT_STATUS.move(snap, states.DELETING)
+            if not row.host:
+                # Never scheduled: nothing exists on any backend.
+                for snap in snapshots:
+                    db_snapshots.remove(s, snap)
+                db_volumes.remove(s, row)
+                return None
+            states.VOLUME_STATUS.move(row, states.DELETING)
+            row.updated_at = utcnow()
+            return row.host

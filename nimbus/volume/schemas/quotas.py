@@ -1,0 +1,49 @@
+"""Quota set requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.validation import Schema, query
+from nimbus.volume.constants import PER_TYPE_QUOTAS, QUOTA_DEFAULTS
+from nimbus.volume.schemas.common import QUERY_BOOLEAN
+
+# A limit: -1 (unlimited) or more, as a number or its digits.
+LIMIT: Schema = {"type": ["integer", "string"], "minimum": -1,
+                 "pattern": r"^\s*(-1|\+?[0-9]+)\s*$"}
+
+UPDATE: Schema = {
+    "type": "object",
+    "properties": {
+        "quota_set": {
+            "type": "object",
+            "properties": {
+                **{resource: LIMIT for resource in QUOTA_DEFAULTS},
+                # Sent back by clients that echo a quota set; ignored.
+                "id": {},
+                "tenant_id": {},
+            },
+            # The per-type keys (``volumes_<type>``...) are accepted and ignored.
+            "patternProperties": {f"^({'|'.join(PER_TYPE_QUOTAS)})_.": {}},
+            "additionalProperties": False,
+        },
+    },
+    "required": ["quota_set"],
+}
+
+SHOW_QUERY: Schema = query({"usage": QUERY_BOOLEAN})
+
+
+def view(project_id: str, hard: dict[str, int], used: dict[str, int] | None,
+         type_names: list[str]) -> dict[str, Any]:
+    """A quota set: bare limits, or (``used`` given) limit, in_use, reserved and allocated of
+    each; the per-type keys Cinder adds for every volume type show no limit."""
+    body: dict[str, Any] = {"id": project_id}
+    for key, value in hard.items():
+        body[key] = ({"limit": value, "in_use": used.get(key, 0), "reserved": 0, "allocated": 0}
+                     if used is not None else value)
+    for name in type_names:
+        for res in PER_TYPE_QUOTAS:
+            body[f"{res}_{name}"] = ({"limit": -1, "in_use": 0, "reserved": 0, "allocated": 0}
+                                     if used is not None else -1)
+    return body

@@ -1,0 +1,80 @@
+"""``POST /volumes/{id}/action``: one body naming exactly one action, with that action's arguments.
+
+Each action's argument schema follows Cinder's (``cinder/api/schemas/volume_actions.py`` and
+``admin_actions.py``); an action the API does not know is refused by name.
+"""
+
+from __future__ import annotations
+
+from nimbus.core.api.validation import Schema
+from nimbus.volume import states
+from nimbus.volume.schemas.common import BOOLEAN_LIKE, CONNECTOR, NO_ARGS, SIZE
+
+_ID_OR_NULL: Schema = {"type": ["string", "null"], "maxLength": 255}
+_MODE: Schema = {"type": ["string", "null"], "enum": ["rw", "ro", None]}
+
+ATTACH: Schema = {
+    "type": "object",
+    "properties": {
+        "instance_uuid": _ID_OR_NULL,
+        "host_name": {"type": ["string", "null"], "maxLength": 255},
+        "mountpoint": {"type": ["string", "null"], "maxLength": 255},
+        "mode": _MODE,
+    },
+    # Attached to a server or to a host: one of them must be named (a failure names the server).
+    "if": {"required": ["host_name"], "properties": {"host_name": {"type": "string",
+                                                                   "minLength": 1}}},
+    "else": {"required": ["instance_uuid"], "properties": {"instance_uuid": {"type": "string",
+                                                                             "minLength": 1}}},
+}
+DETACH: Schema = {"type": ["object", "null"], "properties": {"attachment_id": _ID_OR_NULL}}
+FORCE_DETACH: Schema = {"type": ["object", "null"],
+                        "properties": {"attachment_id": _ID_OR_NULL, "connector": CONNECTOR}}
+INITIALIZE_CONNECTION: Schema = {"type": "object",
+                                 "properties": {"connector": {"type": "object"}},
+                                 "required": ["connector"]}
+TERMINATE_CONNECTION: Schema = {"type": ["object", "null"],
+                                "properties": {"connector": CONNECTOR}}
+EXTEND: Schema = {"type": "object", "properties": {"new_size": SIZE}, "required": ["new_size"]}
+SET_BOOTABLE: Schema = {"type": "object", "properties": {"bootable": BOOLEAN_LIKE},
+                        "required": ["bootable"]}
+UPDATE_READONLY_FLAG: Schema = {"type": "object", "properties": {"readonly": BOOLEAN_LIKE},
+                                "required": ["readonly"]}
+RESET_STATUS: Schema = {
+    "type": "object",
+    "properties": {
+        "status": {"type": ["string", "null"], "enum": [*sorted(states.RESETTABLE), None]},
+        "attach_status": {"type": ["string", "null"],
+                          "enum": [*sorted(states.RESETTABLE_ATTACH), None]},
+        "migration_status": {"type": ["string", "null"], "maxLength": 255},
+    },
+    # Cinder: "Must specify 'status', 'attach_status' or 'migration_status' for update."
+    "if": {"required": ["attach_status"], "properties": {"attach_status": {"type": "string"}}},
+    "else": {"required": ["status"], "properties": {"status": {"type": "string"}}},
+}
+
+# Every action the API handles, and the arguments it takes.
+ACTIONS: dict[str, Schema] = {
+    "os-reserve": NO_ARGS,
+    "os-unreserve": NO_ARGS,
+    "os-begin_detaching": NO_ARGS,
+    "os-roll_detaching": NO_ARGS,
+    "os-initialize_connection": INITIALIZE_CONNECTION,
+    "os-terminate_connection": TERMINATE_CONNECTION,
+    "os-attach": ATTACH,
+    "os-detach": DETACH,
+    "os-force_detach": FORCE_DETACH,
+    "os-extend": EXTEND,
+    "os-set_bootable": SET_BOOTABLE,
+    "os-update_readonly_flag": UPDATE_READONLY_FLAG,
+    "os-reset_status": RESET_STATUS,
+    "os-force_delete": NO_ARGS,
+}
+
+ACTION: Schema = {
+    "type": "object",
+    "properties": ACTIONS,
+    "additionalProperties": False,
+    "minProperties": 1,
+    "maxProperties": 1,
+}
