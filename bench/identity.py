@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nimbus.conf.settings import Settings  # noqa: E402
-from nimbus.identity.passwords import hash_password  # noqa: E402
+from nimbus.identity.manager.passwords import hash_password  # noqa: E402
 from tests.support.cloud_process import CloudProcess  # noqa: E402
 
 LUA = Path(__file__).resolve().with_name("identity.lua")

@@ -21,25 +21,19 @@ class Refused(RuntimeError):
 
 
 class StateDirLock:
-    """An advisory lock on ``<state dir>/nimbus.lock``, held for the life of the process.
+    """An exclusive advisory lock on ``<state dir>/nimbus.lock``, held by ``nimbus up`` for the
+    life of the process. The kernel drops it when the process dies, even on ``kill -9``, so a
+    crash never leaves a stale lock behind."""
 
-    ``nimbus up`` takes it exclusively. Processes of a scaled cloud (``serve``, ``agent``) may
-    share one state dir, so they take it shared: several of them can run side by side, but
-    never beside a ``nimbus up``. The kernel drops the lock when the process dies, even on
-    ``kill -9``, so a crash never leaves a stale lock behind.
-    """
-
-    def __init__(self, state_dir: Path, exclusive: bool) -> None:
+    def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / "nimbus.lock"
-        self.exclusive = exclusive
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")  # noqa: SIM115 - held open until release()
-        mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
         try:
-            fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
@@ -49,11 +43,10 @@ class StateDirLock:
             raise Refused(
                 f"the state dir {self.path.parent} is already in use by {holder}; stop that "
                 "cloud first, or give this one its own --state-dir") from None
-        if self.exclusive:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"nimbus up (pid {os.getpid()})\n")
-            handle.flush()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"nimbus up (pid {os.getpid()})\n")
+        handle.flush()
         self._file = handle
 
     def release(self) -> None:

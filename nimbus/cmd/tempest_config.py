@@ -136,7 +136,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     conf["image-feature-enabled"] = {"api_v2": "true", "image_format_enforcement": "false",
                                      "import_image": "true", "os_glance_reserved": "true",
                                      # Stores carry weights; an image's ``stores`` lists them
-                                     # highest weight first (nimbus.image.stores).
+                                     # highest weight first (nimbus.image.manager.stores).
                                      "store_weight_enabled": "true",
                                      # A read-only http store exists when the web-download
                                      # allow-list names a host; images show ``locations`` when

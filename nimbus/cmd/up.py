@@ -78,9 +78,12 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
     settings = load(overrides)
     embedded = roles is None
     roles = roles or set(ALL_ROLES)
-    lock = StateDirLock(settings.state_dir, exclusive=embedded)
+    # Only the all-in-one cloud owns its state dir: the processes of a scaled cloud share one
+    # (secrets, keys) by design, and may run beside it.
+    lock = StateDirLock(settings.state_dir)
     try:
-        lock.acquire()
+        if embedded:
+            lock.acquire()
         if serve_api:
             check_port(settings.host, settings.port)
     except Refused as exc:
@@ -118,6 +121,8 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float) -
             stop.set()
             return
         ready.set()
+        # What a first request would otherwise pay for (policy engines, schema validators).
+        threading.Thread(target=cloud.warm, name="warm-up", daemon=True).start()
         LOG.info("ready in %.2fs", time.monotonic() - started)
 
     if not serve_api:

@@ -9,42 +9,58 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from nimbus.compute import block_devices, faults, image_checks, networking, snapshots
-from nimbus.compute.db import api as dbapi
-from nimbus.compute.db.models import Instance
+from nimbus.clients.image import ImageClient
+from nimbus.clients.placement import PlacementClient
+from nimbus.clients.volume import VolumeClient
+from nimbus.compute.constants import AGENT_BINARY
+from nimbus.compute.db import actions
+from nimbus.compute.db import attachments as bdms_db
+from nimbus.compute.db import instances as db
+from nimbus.compute.db.models import Instance, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
-from nimbus.compute.states import ACTIONS, PowerState, TaskState, VmState
+from nimbus.compute.manager.block_devices import BlockDevices
+from nimbus.compute.manager.faults import fault_from, set_error
+from nimbus.compute.manager.guests import instance_dict
+from nimbus.compute.manager.image_checks import verify_image
+from nimbus.compute.manager.networking import Networking
+from nimbus.compute.manager.snapshots import SnapshotManager
+from nimbus.compute.rpcapi import COMPUTE_TOPIC
+from nimbus.compute.states import ACTIONS, AttachmentStatus, PowerState, TaskState, VmState, action_task
+from nimbus.core.bus.rpc import Bus
 from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import Database
 from nimbus.core.errors import NimbusError
-from nimbus.core.plugins import load_driver
-
-if TYPE_CHECKING:
-    from nimbus.compute.state import ComputeState
+from nimbus.core.registry import Registry
 
 LOG = logging.getLogger(__name__)
-BINARY = "nova-compute"
 
 
-def instance_dict(row: Instance) -> dict[str, Any]:
-    """What a driver sees of a server."""
-    return {"uuid": row.uuid, "name": f"instance-{row.id:08x}", "display_name": row.name,
-            "project_id": row.project_id, "user_id": row.user_id, "flavor": dict(row.flavor),
-            "image_ref": row.image_ref, "metadata": dict(row.metadata_items or {}),
-            "key_data": row.key_data, "user_data": row.user_data, "hostname": row.hostname,
-            "ports": list(row.ports or []), "security_groups": list(row.security_groups or [])}
+@dataclass
+class AgentDeps:
+    """What every agent of one process shares: the database, the other services, the rules."""
+
+    db: Database
+    bus: Bus
+    registry: Registry
+    images: ImageClient
+    volumes: VolumeClient
+    placement: PlacementClient
+    networking: Networking
+    block_devices: BlockDevices
+    snapshots: SnapshotManager
 
 
 class ComputeAgent:
     RPC_VERSION = "1.0"
 
-    def __init__(self, state: ComputeState, host: str) -> None:
-        self.state = state
+    def __init__(self, deps: AgentDeps, host: str, driver: ComputeDriver) -> None:
+        self.deps = deps
+        self.db = deps.db
         self.host = host
-        self.db = state.db
-        settings = state.cloud.settings
-        self.driver: ComputeDriver = load_driver("compute", settings.compute.driver)(host, settings)
+        self.driver = driver
         self.rp_uuid: str | None = None
         self._server: Any = None
         self._stop = threading.Event()
@@ -53,12 +69,14 @@ class ComputeAgent:
     # -- life of the agent -----------------------------------------------------------------
     def start(self) -> None:
         self.driver.init_host()
-        if not self._register_provider():
+        # Placement may not answer yet when the agent starts first (a scaled cloud): that is
+        # normal, so only the retries that follow warn.
+        if not self._register_provider(quiet=True):
             self._retry = threading.Thread(target=self._retry_register, daemon=True,
                                            name=f"rp-register-{self.host}")
             self._retry.start()
-        self.state.cloud.registry.register(BINARY, self.host, "compute")
-        self._server = self.state.cloud.bus.serve("compute", self.host, self)
+        self.deps.registry.register(AGENT_BINARY, self.host, COMPUTE_TOPIC)
+        self._server = self.deps.bus.serve(COMPUTE_TOPIC, self.host, self)
 
     def stop(self) -> None:
         self._stop.set()
@@ -69,10 +87,10 @@ class ComputeAgent:
         while not self._stop.wait(5) and not self._register_provider():
             pass
 
-    def _register_provider(self) -> bool:
+    def _register_provider(self, quiet: bool = False) -> bool:
         """Make sure Placement knows this host and its capacity; False when it could not."""
         try:
-            placement = self.state.clients.placement
+            placement = self.deps.placement
             provider = placement.find_provider(self.host) or placement.create_provider(self.host)
             self.rp_uuid = provider["uuid"]
             res = self.driver.get_available_resource()
@@ -91,98 +109,101 @@ class ComputeAgent:
             placement.set_inventories(provider["uuid"], provider["generation"], inventories)
             return True
         except Exception as exc:
-            LOG.warning("could not register %s in placement yet: %s", self.host, exc)
+            (LOG.info if quiet else LOG.warning)(
+                "could not register %s in placement yet: %s", self.host, exc)
             return False
 
     # -- build -----------------------------------------------------------------------------
     def build_instance(self, ctx: dict[str, Any], instance_uuid: str,
                        request_spec: dict[str, Any], allocations: dict[str, Any]) -> None:
-        row = dbapi.find_instance(self.db, instance_uuid)
+        row = db.find_instance(self.db, instance_uuid)
         if row is None or row.task_state == TaskState.DELETING:
             self._free_allocation(instance_uuid)
             return
-        event = dbapi.start_event(self.db, ctx, instance_uuid,
-                                  "compute__do_build_and_run_instance", self.host)
-        clients = self.state.clients
+        event = actions.start_event(self.db, ctx, instance_uuid,
+                                    "compute__do_build_and_run_instance", self.host)
+        networking = self.deps.networking
         ports: list[dict[str, Any]] = []
         try:
             image = request_spec.get("image")
             if image:
                 # Before any port exists: a refused image is the cheapest failure there is.
-                image_checks.verify_image(clients.image, image)
-            ports = networking.allocate(clients.network, instance_dict(row), self.host,
+                verify_image(self.deps.images, image)
+            ports = networking.allocate(instance_dict(row), self.host,
                                         list(row.requested_networks or []))
-            row = dbapi.update_instance(self.db, instance_uuid, expected_task=TaskState.NETWORKING,
-                                        task_state=TaskState.SPAWNING, ports=ports)
-            if row is None:
+            spawning = db.update_instance(self.db, instance_uuid,
+                                          expected_task=TaskState.NETWORKING,
+                                          task_state=TaskState.SPAWNING, ports=ports)
+            if spawning is None:
                 raise _Vanished()
-            info = instance_dict(row)
-            connected = block_devices.connect_all(self.state, self.driver, info, self.db)
+            info = instance_dict(spawning)
+            connected = self.deps.block_devices.connect_all(self.driver, info)
             self.driver.spawn(info, request_spec.get("image"), connected)
         except _Vanished:
             # Deleted while we built: the terminate message queued behind us finishes the job.
-            networking.deallocate(clients.network, ports)
-            if dbapi.find_instance(self.db, instance_uuid) is None:
+            networking.deallocate(ports)
+            if db.find_instance(self.db, instance_uuid) is None:
                 self._free_allocation(instance_uuid)
             return
         except Exception as exc:
-            dbapi.finish_event(self.db, event, "Error", traceback=str(exc))
-            networking.deallocate(clients.network, ports)
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            networking.deallocate(ports)
             self._free_allocation(instance_uuid)
-            dbapi.update_instance(self.db, instance_uuid, ports=[])
-            faults.set_error(self.db, instance_uuid, exc)
+            db.update_instance(self.db, instance_uuid, ports=[])
+            set_error(self.db, instance_uuid, exc)
             return
-        done = dbapi.update_instance(self.db, instance_uuid, expected_task=TaskState.SPAWNING,
-                                     vm_state=VmState.ACTIVE, task_state=None,
-                                     power_state=PowerState.RUNNING, launched_at=utcnow())
-        dbapi.finish_event(self.db, event, "Success")
-        if done is None and dbapi.find_instance(self.db, instance_uuid) is None:
+        done = db.update_instance(self.db, instance_uuid, expected_task=TaskState.SPAWNING,
+                                  vm_state=VmState.ACTIVE, task_state=None,
+                                  power_state=PowerState.RUNNING, launched_at=utcnow())
+        actions.finish_event(self.db, event, "Success")
+        if done is None and db.find_instance(self.db, instance_uuid) is None:
             # Removed while it spawned (its host looked down to the API): undo it all here.
             self.driver.destroy({"uuid": instance_uuid, "metadata": {}})
-            networking.deallocate(clients.network, ports)
+            networking.deallocate(ports)
             self._free_allocation(instance_uuid)
 
     def _free_allocation(self, instance_uuid: str) -> None:
         try:
-            self.state.clients.placement.delete_allocations(instance_uuid)
+            self.deps.placement.delete_allocations(instance_uuid)
         except NimbusError as exc:
             LOG.warning("could not free the allocation of %s: %s", instance_uuid, exc)
 
     # -- delete ----------------------------------------------------------------------------
     def terminate_instance(self, ctx: dict[str, Any], instance_uuid: str) -> None:
-        row = dbapi.find_instance(self.db, instance_uuid)
+        row = db.find_instance(self.db, instance_uuid)
         if row is None:
             return
-        event = dbapi.start_event(self.db, ctx, instance_uuid, "compute_terminate_instance",
-                                  self.host)
+        event = actions.start_event(self.db, ctx, instance_uuid, "compute_terminate_instance",
+                                    self.host)
         try:
             self._terminate(row)
         except Exception as exc:
-            dbapi.finish_event(self.db, event, "Error", traceback=str(exc))
-            faults.set_error(self.db, instance_uuid, exc)
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            set_error(self.db, instance_uuid, exc)
             return
-        dbapi.finish_event(self.db, event, "Success")
+        actions.finish_event(self.db, event, "Success")
 
     def _terminate(self, row: Instance) -> None:
         info = instance_dict(row)
         if row.uuid in self.driver.list_instances():
             self.driver.destroy(info)
-        clients = self.state.clients
-        block_devices.release_all(self.state, row.uuid, self.db, self.driver, info)
-        networking.deallocate(clients.network, list(row.ports or []))
+        self.deps.block_devices.release_all(row.uuid, self.driver, info)
+        self.deps.networking.deallocate(list(row.ports or []))
         self._free_allocation(row.uuid)
-        dbapi.destroy_instance(self.db, row.uuid)
+        db.destroy_instance(self.db, row.uuid)
 
     # -- actions ---------------------------------------------------------------------------
     def server_action(self, ctx: dict[str, Any], instance_uuid: str, action: str,
                       hard: bool = False) -> None:
-        row = dbapi.find_instance(self.db, instance_uuid)
+        row = db.find_instance(self.db, instance_uuid)
         if row is None:
             return
         transition = ACTIONS[action]
+        # The task the API set; a delete that took the server over since is left alone.
+        task = action_task(action, hard)
         info = instance_dict(row)
-        event = dbapi.start_event(self.db, ctx, instance_uuid, f"compute_{action}_instance",
-                                  self.host)
+        event = actions.start_event(self.db, ctx, instance_uuid, f"compute_{action}_instance",
+                                    self.host)
         calls = {"reboot": lambda: self.driver.reboot(info, hard),
                  "stop": lambda: self.driver.power_off(info),
                  "start": lambda: self.driver.power_on(info),
@@ -193,35 +214,33 @@ class ComputeAgent:
         try:
             calls[action]()
         except Exception as exc:
-            dbapi.finish_event(self.db, event, "Error", traceback=str(exc))
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
             # A failed action leaves the server as it was, with the reason in its fault.
-            dbapi.update_instance(self.db, instance_uuid, task_state=None,
-                                  fault=faults.fault_from(exc))
+            db.update_instance(self.db, instance_uuid, expected_task=task, task_state=None,
+                               fault=fault_from(exc))
             return
-        dbapi.update_instance(self.db, instance_uuid, vm_state=transition.final,
-                              task_state=None, power_state=transition.power)
-        dbapi.finish_event(self.db, event, "Success")
+        db.update_instance(self.db, instance_uuid, expected_task=task,
+                           vm_state=transition.final, task_state=None,
+                           power_state=transition.power)
+        actions.finish_event(self.db, event, "Success")
 
     # -- snapshots -------------------------------------------------------------------------
     def snapshot_instance(self, ctx: dict[str, Any], instance_uuid: str, image_id: str) -> None:
-        snapshots.capture_and_upload(self, ctx, instance_uuid, image_id)
+        self.deps.snapshots.capture(ctx, instance_uuid, image_id, self.driver, self.host)
 
     # -- volumes ---------------------------------------------------------------------------
-    def _bdm(self, instance_uuid: str, bdm_id: str) -> Any:
-        for bdm in dbapi.attachments_of(self.db, instance_uuid):
-            if bdm.id == bdm_id:
-                return bdm
-        return None
+    def _bdm(self, instance_uuid: str, bdm_id: str) -> VolumeAttachment | None:
+        return bdms_db.find_attachment(self.db, instance_uuid, bdm_id=bdm_id)
 
     def attach_volume(self, ctx: dict[str, Any], instance_uuid: str, bdm_id: str) -> None:
-        row = dbapi.find_instance(self.db, instance_uuid)
+        row = db.find_instance(self.db, instance_uuid)
         bdm = self._bdm(instance_uuid, bdm_id)
-        if row is None or bdm is None:
+        if row is None or bdm is None or bdm.attachment_id is None:
             return
-        volumes = self.state.clients.volume
+        volumes = self.deps.volumes
         info = instance_dict(row)
-        event = dbapi.start_event(self.db, ctx, instance_uuid, "compute_attach_volume",
-                                  self.host)
+        event = actions.start_event(self.db, ctx, instance_uuid, "compute_attach_volume",
+                                    self.host)
         try:
             connector = self.driver.get_volume_connector(info)
             attachment = volumes.update_attachment(bdm.attachment_id, connector)
@@ -230,33 +249,33 @@ class ComputeAgent:
             volumes.complete_attachment(bdm.attachment_id)
         except Exception as exc:
             LOG.warning("attaching volume %s to %s failed: %s", bdm.volume_id, instance_uuid, exc)
-            dbapi.finish_event(self.db, event, "Error", traceback=str(exc))
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
             try:
                 volumes.delete_attachment(bdm.attachment_id)
             except NimbusError:
                 LOG.warning("could not delete attachment %s", bdm.attachment_id)
-            dbapi.remove_attachment(self.db, bdm_id)
+            bdms_db.remove_attachment(self.db, bdm_id)
             return
-        dbapi.update_attachment(self.db, bdm_id, status="attached")
-        dbapi.finish_event(self.db, event, "Success")
+        bdms_db.update_attachment(self.db, bdm_id, status=AttachmentStatus.ATTACHED)
+        actions.finish_event(self.db, event, "Success")
 
     def detach_volume(self, ctx: dict[str, Any], instance_uuid: str, bdm_id: str) -> None:
-        row = dbapi.find_instance(self.db, instance_uuid)
+        row = db.find_instance(self.db, instance_uuid)
         bdm = self._bdm(instance_uuid, bdm_id)
         if row is None or bdm is None:
             return
-        event = dbapi.start_event(self.db, ctx, instance_uuid, "compute_detach_volume",
-                                  self.host)
+        event = actions.start_event(self.db, ctx, instance_uuid, "compute_detach_volume",
+                                    self.host)
         try:
             self.driver.detach_volume(instance_dict(row), None, bdm.device_name)
             if bdm.attachment_id:
-                self.state.clients.volume.delete_attachment(bdm.attachment_id)
+                self.deps.volumes.delete_attachment(bdm.attachment_id)
         except Exception as exc:
-            dbapi.finish_event(self.db, event, "Error", traceback=str(exc))
-            dbapi.update_attachment(self.db, bdm_id, status="attached")
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            bdms_db.update_attachment(self.db, bdm_id, status=AttachmentStatus.ATTACHED)
             return
-        dbapi.remove_attachment(self.db, bdm_id)
-        dbapi.finish_event(self.db, event, "Success")
+        bdms_db.remove_attachment(self.db, bdm_id)
+        actions.finish_event(self.db, event, "Success")
 
 
 class _Vanished(Exception):

@@ -2,67 +2,78 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from nimbus.compute.agent import AgentDeps, ComputeAgent
 from nimbus.compute.api import (
-    cloud_info,
+    availability_zones,
     discovery,
+    flavor_extra_specs,
     flavors,
+    hypervisors,
     instance_actions,
     interfaces,
     keypairs,
+    limits,
+    quota_sets,
     server_actions,
-    server_meta,
+    server_ips,
+    server_metadata,
+    server_tags,
     servers,
+    services,
     volume_attachments,
 )
+from nimbus.compute.constants import SCHEDULER_BINARY
 from nimbus.compute.policies import RULES
-from nimbus.compute.state import ComputeState
+from nimbus.compute.rpcapi import SCHEDULER_TOPIC
+from nimbus.compute.scheduler.manager import SchedulerManager
+from nimbus.compute.state import ComputeState, build
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
-from nimbus.core.api.service import ServiceDef
-
-if TYPE_CHECKING:
-    from nimbus.core.platform import Platform
+from nimbus.core.api.service import ServiceDef, Worker
+from nimbus.core.platform import Platform
+from nimbus.core.plugins import load_driver
 
 router = Router()
-for module in (discovery, flavors, keypairs, servers, server_actions, server_meta,
-               volume_attachments, interfaces, instance_actions, cloud_info):
+for module in (discovery, flavors, flavor_extra_specs, keypairs, servers, server_actions,
+               server_ips, server_metadata, server_tags, volume_attachments, interfaces,
+               instance_actions, services, hypervisors, availability_zones, limits, quota_sets):
     router.include(module.router)
 
 
-def start(cloud: Platform) -> ComputeState:
-    return ComputeState(cloud)
-
-
-def agent_hosts(cloud: Platform) -> list[str]:
+def agent_hosts(platform: Platform) -> list[str]:
     """The hosts this process runs agents for: this machine, or N simulated ones."""
-    count = cloud.settings.compute.fake_hosts
-    base = cloud.settings.host_name
+    count = platform.settings.compute.fake_hosts
+    base = platform.settings.host_name
     if count <= 1:
         return [base]
     return [f"{base}-{i}" for i in range(1, count + 1)]
 
 
-def workers(cloud: Platform, state: ComputeState, roles: set[str]) -> list[Any]:
-    from nimbus.compute.agent import ComputeAgent
-    from nimbus.compute.scheduler.manager import SchedulerManager
-
-    started: list[Any] = []
-    host = cloud.settings.host_name
+def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Worker]:
+    started: list[Worker] = []
+    host = platform.settings.host_name
     if "scheduler" in roles:
-        started.append(cloud.bus.serve("scheduler", host, SchedulerManager(state)))
-        cloud.registry.register("nova-scheduler", host, "scheduler")
+        scheduler = SchedulerManager(state.db, state.clients.placement, state.hosts,
+                                     state.compute_rpc)
+        started.append(platform.bus.serve(SCHEDULER_TOPIC, host, scheduler))
+        platform.registry.register(SCHEDULER_BINARY, host, SCHEDULER_TOPIC)
     if "compute-agent" in roles:
-        for name in agent_hosts(cloud):
-            agent = ComputeAgent(state, name)
+        deps = AgentDeps(db=state.db, bus=platform.bus, registry=platform.registry,
+                         images=state.clients.image, volumes=state.clients.volume,
+                         placement=state.clients.placement, networking=state.networking,
+                         block_devices=state.block_devices, snapshots=state.snapshots)
+        driver = load_driver("compute", platform.settings.compute.driver)
+        for name in agent_hosts(platform):
+            agent = ComputeAgent(deps, name, driver(name, platform.settings))
             agent.start()
             state.agents.append(agent)
             started.append(agent)
     return started
 
 
-def bootstrap(cloud: Platform, state: ComputeState) -> None:
+def bootstrap(platform: Platform, state: ComputeState) -> None:
     state.flavors.ensure_defaults()
 
 
@@ -70,7 +81,7 @@ def health(state: ComputeState) -> dict[str, Any]:
     return {"agents": [a.host for a in state.agents]}
 
 
-SERVICE = ServiceDef(
+SERVICE = ServiceDef[ComputeState](
     name="compute",
     service_type="compute",
     prefix="/compute",
@@ -80,8 +91,10 @@ SERVICE = ServiceDef(
     policy=RULES,
     microversion=MicroversionSpec("compute", discovery.MIN_VERSION, discovery.MAX_VERSION,
                                   legacy_header="X-OpenStack-Nova-API-Version"),
-    start=start,
+    start=build,
     workers=workers,
     bootstrap=bootstrap,
     health=health,
+    # Nova answers every request, faults included, with its request id in this header too.
+    response_headers=lambda request_id: {"x-compute-request-id": request_id},
 )

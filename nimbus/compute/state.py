@@ -1,48 +1,94 @@
-"""The compute service's state in one process: database, managers, clients and RPC clients."""
+"""The compute service's state in one process: its managers, clients and RPC clients, built
+once at start-up from the platform. Each manager gets the dependencies it uses, nothing more."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
 
 from nimbus.clients.image import ImageClient
 from nimbus.clients.network import NetworkClient
 from nimbus.clients.placement import PlacementClient
 from nimbus.clients.volume import VolumeClient
-from nimbus.compute.flavors import FlavorManager
-from nimbus.compute.keypairs import KeypairManager
+from nimbus.compute.agent import ComputeAgent
+from nimbus.compute.constants import SERVICE_USER
+from nimbus.compute.manager.block_devices import BlockDevices
+from nimbus.compute.manager.flavors import FlavorManager
+from nimbus.compute.manager.hosts import HostManager
+from nimbus.compute.manager.instance_actions import InstanceActionManager
+from nimbus.compute.manager.keypairs import KeypairManager
+from nimbus.compute.manager.networking import Networking
+from nimbus.compute.manager.servers import ServerManager
+from nimbus.compute.manager.snapshots import SnapshotManager
+from nimbus.compute.manager.volume_attachments import VolumeAttachmentManager
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
-
-if TYPE_CHECKING:
-    from nimbus.core.platform import Platform
-
-SERVICE_USER = "nova"
+from nimbus.conf.compute import ComputeSettings
+from nimbus.core.db.engine import Database
+from nimbus.core.platform import Platform
 
 
+@dataclass
 class Clients:
     """The other services, reached through their public APIs as the ``nova`` service user."""
 
-    def __init__(self, cloud: Platform) -> None:
-        self.image: Any = ImageClient(cloud, SERVICE_USER)
-        self.network: Any = NetworkClient(cloud, SERVICE_USER)
-        self.volume: Any = VolumeClient(cloud, SERVICE_USER)
-        self.placement: Any = PlacementClient(cloud, SERVICE_USER)
+    image: ImageClient
+    network: NetworkClient
+    volume: VolumeClient
+    placement: PlacementClient
+
+    @classmethod
+    def of(cls, platform: Platform) -> Clients:
+        return cls(image=ImageClient(platform, SERVICE_USER),
+                   network=NetworkClient(platform, SERVICE_USER),
+                   volume=VolumeClient(platform, SERVICE_USER),
+                   placement=PlacementClient(platform, SERVICE_USER))
 
 
+@dataclass
 class ComputeState:
-    def __init__(self, cloud: Platform) -> None:
-        from nimbus.compute.servers import ServerManager
+    db: Database
+    settings: ComputeSettings
+    clients: Clients
+    hosts: HostManager
+    flavors: FlavorManager
+    keypairs: KeypairManager
+    networking: Networking
+    block_devices: BlockDevices
+    servers: ServerManager
+    volume_attachments: VolumeAttachmentManager
+    snapshots: SnapshotManager
+    actions: InstanceActionManager
+    scheduler_rpc: SchedulerAPI
+    compute_rpc: ComputeAgentAPI
+    # What ``nimbus up`` prints about this service.
+    backend_summary: str
+    # The agents this process runs (see ``service.workers``).
+    agents: list[ComputeAgent] = field(default_factory=list)
 
-        self.cloud = cloud
-        self.db = cloud.db
-        self.clients = Clients(cloud)
-        self.flavors = FlavorManager(cloud.db)
-        self.keypairs = KeypairManager(cloud.db)
-        self.scheduler_rpc = SchedulerAPI(cloud.bus)
-        self.compute_rpc = ComputeAgentAPI(cloud.bus)
-        self.servers = ServerManager(self)
-        self.agents: list[Any] = []
 
-    @property
-    def backend_summary(self) -> str:
-        hosts = max(1, self.cloud.settings.compute.fake_hosts)
-        return f"driver {self.cloud.settings.compute.driver}, {hosts} host(s)"
+def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
+    """The state of the compute service; ``clients`` replaces the real ones (tests)."""
+    settings = platform.settings.compute
+    clients = clients or Clients.of(platform)
+    db = platform.db
+    hosts = HostManager(platform.registry)
+    flavors = FlavorManager(db, settings.max_limit)
+    keypairs = KeypairManager(db, settings.max_limit)
+    networking = Networking(clients.network)
+    block_devices = BlockDevices(db, clients.volume)
+    scheduler_rpc = SchedulerAPI(platform.bus)
+    compute_rpc = ComputeAgentAPI(platform.bus)
+    servers = ServerManager(
+        db, flavors=flavors, keypairs=keypairs, networking=networking,
+        block_devices=block_devices, images=clients.image, placement=clients.placement,
+        hosts=hosts, scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
+        max_limit=settings.max_limit)
+    return ComputeState(
+        db=db, settings=settings, clients=clients, hosts=hosts, flavors=flavors,
+        keypairs=keypairs, networking=networking, block_devices=block_devices, servers=servers,
+        volume_attachments=VolumeAttachmentManager(
+            db, volumes=clients.volume, block_devices=block_devices, compute_rpc=compute_rpc),
+        snapshots=SnapshotManager(db, clients.image, clients.volume, compute_rpc),
+        actions=InstanceActionManager(db, settings.max_limit),
+        scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
+        backend_summary=f"driver {settings.driver}, {max(1, settings.fake_hosts)} host(s)",
+    )

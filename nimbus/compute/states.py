@@ -1,8 +1,10 @@
-"""The server state machine: vm_state, task_state, power_state and the status users see.
+"""The server state machines: vm_state, task_state, power_state and the status users see.
 
 Every transition the API allows is declared here, so the rules live in one readable place:
 ``ACTIONS[name]`` says from which vm_states an action may start, which task_state it sets while
-the agent works, and which vm_state it ends in.
+the agent works, and which vm_state it ends in. ``VM_STATE`` and ``TASK_STATE`` are the machines
+every write of those fields goes through (``db/instances.py``), so a move nobody declared is a
+409 naming both states instead of a server in an impossible state.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nimbus.core.errors import InvalidState
+from nimbus.core.states import State, StateMachine
 
 
 class VmState:
@@ -108,9 +111,82 @@ ACTIONS: dict[str, Transition] = {
 # createImage: the vm_states a server may be snapshotted from (the guest keeps its state).
 SNAPSHOTTABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
 
-# Deleting is allowed from every state; only a delete already under way is refused silently.
-DELETABLE = (VmState.BUILDING, VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED,
-             VmState.SUSPENDED, VmState.ERROR)
+# Volumes attach to a guest that exists on its host and is not busy.
+ATTACHABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
+
+
+def action_task(action: str, hard: bool = False) -> str:
+    """The task_state an action holds while the agent works (a hard reboot has its own)."""
+    if action == "reboot" and hard:
+        return TaskState.REBOOTING_HARD
+    return ACTIONS[action].task
+
+
+def _vm_moves() -> dict[State, set[State]]:
+    moves: dict[State, set[State]] = {state: set() for state in _STATUS}
+    moves[VmState.BUILDING].add(VmState.ACTIVE)
+    for transition in ACTIONS.values():
+        for source in transition.allowed:
+            moves[source].add(transition.final)
+    return moves
+
+
+# A server is built, then each action moves it from one of its allowed states to its final one;
+# any server may fail (ERROR) or go away.
+VM_STATE = StateMachine(
+    "instance", "vm_state", _vm_moves(),
+    any_to=frozenset({VmState.ERROR, VmState.DELETED}),
+    initial=frozenset({VmState.BUILDING}),
+)
+
+
+def _task_moves() -> dict[State, set[State]]:
+    action_tasks = {t.task for t in ACTIONS.values()} | {TaskState.REBOOTING_HARD}
+    moves: dict[State, set[State]] = {
+        # Idle: an action, a snapshot or a delete may start.
+        None: {*action_tasks, TaskState.IMAGE_SNAPSHOT, TaskState.DELETING},
+        # Building: the scheduler, then the agent, hand the server on.
+        TaskState.SCHEDULING: {TaskState.NETWORKING},
+        TaskState.NETWORKING: {TaskState.SPAWNING},
+        TaskState.SPAWNING: set(),
+        # Snapshot: the agent captures the disk, then uploads it.
+        TaskState.IMAGE_SNAPSHOT: {TaskState.IMAGE_PENDING_UPLOAD},
+        TaskState.IMAGE_PENDING_UPLOAD: {TaskState.IMAGE_UPLOADING},
+        TaskState.IMAGE_UPLOADING: set(),
+        TaskState.DELETING: set(),
+        **{task: set() for task in action_tasks},
+    }
+    # Every task ends (done, failed, or the server went to ERROR) by going back to idle.
+    for task, targets in moves.items():
+        if task is not None:
+            targets.add(None)
+    return moves
+
+
+TASK_STATE = StateMachine(
+    "instance", "task_state", _task_moves(),
+    # A delete takes the server over whatever it was doing.
+    any_to=frozenset({TaskState.DELETING}),
+    initial=frozenset({TaskState.SCHEDULING}),
+)
+
+
+class AttachmentStatus:
+    ATTACHING = "attaching"
+    ATTACHED = "attached"
+    DETACHING = "detaching"
+
+
+# A volume attachment: attaching until the host has connected it; a detach may start at any
+# time and, when the host fails to disconnect, leaves it attached.
+ATTACHMENT_STATUS = StateMachine(
+    "volume attachment", "status", {
+        AttachmentStatus.ATTACHING: {AttachmentStatus.ATTACHED, AttachmentStatus.DETACHING},
+        AttachmentStatus.ATTACHED: {AttachmentStatus.DETACHING},
+        AttachmentStatus.DETACHING: {AttachmentStatus.ATTACHED},
+    },
+    initial=frozenset({AttachmentStatus.ATTACHING}),
+)
 
 
 def check_action(action: str, server_id: str, vm_state: str, task_state: str | None) -> Transition:

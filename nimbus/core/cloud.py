@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from nimbus.conf.settings import Settings
+from nimbus.core.api import validation
 from nimbus.core.api.service import ServiceDef, ServiceRuntime, Worker
 from nimbus.core.auth.validate import remote_fetcher
 from nimbus.core.db import migrate
@@ -85,6 +86,14 @@ class Cloud(Platform):
                 started = runtime.definition.workers(self, runtime.state, roles)
                 runtime.workers.extend(started)
                 self._workers.extend(started)
+
+    def warm(self) -> None:
+        """Load what the services' first requests would otherwise wait for: each policy
+        engine and every declared schema's validator."""
+        for runtime in self.runtimes.values():
+            runtime.enforcer.warm()
+            validation.warm(schema for spec in runtime.definition.router.routes
+                            for schema in spec.schemas())
 
     def health(self) -> dict[str, Any]:
         return {name: rt.health() for name, rt in self.runtimes.items()}

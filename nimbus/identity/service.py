@@ -2,54 +2,60 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
-from nimbus.identity import bootstrap as boot
+from nimbus.core.platform import Platform
 from nimbus.identity.api import (
     access_rules,
     app_creds,
-    assignments,
     auth,
-    catalog,
     credentials,
     discovery,
     domain_config,
+    domains,
     endpoint_filter,
+    endpoints,
     federation,
     federation_auth,
     grants,
+    groups,
     limits,
     oauth,
     policy_blobs,
-    resources,
+    project_tags,
+    projects,
+    regions,
     revoke,
+    role_assignments,
     roles,
+    services,
+    tokens,
     trusts,
     users,
 )
+from nimbus.identity.manager.bootstrap import Wanted
 from nimbus.identity.policies import RULES
-
-if TYPE_CHECKING:
-    from nimbus.core.platform import Platform
+from nimbus.identity.state import IdentityState, build
 
 router = Router()
-for module in (discovery, auth, domain_config, resources, users, roles, assignments, catalog,
-               app_creds, federation, federation_auth, trusts, credentials, access_rules, oauth,
-               limits, revoke, endpoint_filter, policy_blobs, grants):
+for module in (discovery, tokens, auth, domain_config, domains, projects, project_tags, users,
+               groups, roles, role_assignments, regions, services, endpoints, app_creds,
+               federation, federation_auth, trusts, credentials, access_rules, oauth, limits,
+               revoke, endpoint_filter, policy_blobs, grants):
     router.include(module.router)
 
 
-def _start(cloud: Platform) -> Any:
-    from nimbus.identity.manager import IdentityState
+def bootstrap(platform: Platform, state: IdentityState) -> None:
+    """First-start data, and the ids other services' bootstraps need."""
+    settings = platform.settings
+    facts = state.bootstrap.run(Wanted(secrets=platform.secrets, region=settings.region,
+                                       database_url=settings.database_url,
+                                       endpoints=platform.endpoints))
+    platform.facts.projects, platform.facts.roles = facts.projects, facts.roles
+    platform.facts.users, platform.facts.domain = facts.users, facts.domain
 
-    state = IdentityState(cloud)
-    cloud.auth.use_local(state.validate_for_services)
-    return state
 
-
-SERVICE = ServiceDef(
+SERVICE = ServiceDef[IdentityState](
     name="identity",
     service_type="identity",
     prefix="/identity",
@@ -57,6 +63,6 @@ SERVICE = ServiceDef(
     fault_style="keystone",
     router=router,
     policy=RULES,
-    start=_start,
-    bootstrap=lambda cloud, state: boot.bootstrap(cloud, state),
+    start=build,
+    bootstrap=bootstrap,
 )

@@ -233,7 +233,7 @@ def test_sql_domain_works_side_by_side(identity: Identity) -> None:
 
 
 def test_public_ids_are_stable_and_mapped(identity: Identity) -> None:
-    from nimbus.identity.managers.id_mapping import public_id_for
+    from nimbus.identity.manager.id_mapping import public_id_for
 
     alice = identity.user_id("alice")
     assert alice == public_id_for(identity.domain_id, "u1001", "user")

@@ -1,32 +1,48 @@
-"""Helpers every compute API module uses: the caller's view, and finding a server."""
+"""Helpers every compute API module uses: the caller's view, finding a server, next links."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from nimbus.compute.db.models import Instance
-from nimbus.compute.schemas.servers import ViewContext
+from nimbus.compute.manager.servers import Instance
+from nimbus.compute.schemas.server_views import ViewContext
+from nimbus.compute.state import ComputeState
+from nimbus.core.api import paging
 from nimbus.core.api.routing import ApiRequest
 
 V = "/v2.1"
+T = TypeVar("T")
 
 
-def view_of(req: ApiRequest) -> ViewContext:
-    registry = req.svc.cloud.registry
+def view_of(req: ApiRequest[ComputeState]) -> ViewContext:
     return ViewContext(
         base_url=req.service_url, at_least=req.at_least, is_admin=req.ctx.is_admin,
         show_extended=req.allowed("os_compute_api:os-extended-server-attributes"),
         show_host_status=req.allowed("os_compute_api:servers:show:host_status"),
-        host_up=lambda host: registry.is_up("nova-compute", host),
+        host_up=req.svc.hosts.agent_up,
     )
 
 
-def server_for(req: ApiRequest, action: str, server_id: str | None = None) -> Instance:
+def server_for(req: ApiRequest[ComputeState], action: str, server_id: str | None = None) -> Instance:
     """The server in the path, visible to the caller (404 otherwise), with ``action`` enforced."""
     row = req.svc.servers.get(req.ctx, server_id or req.params["server_id"])
     req.enforce(action, {"project_id": row.project_id, "user_id": row.user_id})
     return row
 
 
-def body_of(req: ApiRequest, key: str) -> dict[str, Any]:
-    return req.body_dict(key)
+def next_links(req: ApiRequest[ComputeState], items: Sequence[T],
+               marker_of: Callable[[T], str]) -> list[dict[str, Any]]:
+    """Nova's ``<collection>_links``: a ``next`` link whenever the page is full (the limit asked
+    for, or the most a page holds), naming the page's last item as the marker."""
+    most = req.svc.settings.max_limit
+    asked = paging.limit_of(req)
+    limit = most if asked is None or asked > most else asked
+    if not items or len(items) != limit:
+        return []
+    return [{"rel": "next", "href": paging.next_href(req, marker_of(items[-1]))}]
+
+
+def tag_list(value: str | None) -> list[str]:
+    """``tags=a,b`` as a list (empty when absent)."""
+    return [t for t in (value or "").split(",") if t]

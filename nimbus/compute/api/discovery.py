@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.compute.state import ComputeState
 from nimbus.core.api.routing import ApiRequest, Router
 
 router = Router()
@@ -13,7 +14,7 @@ MAX_VERSION = "2.96"
 UPDATED = "2013-07-23T11:33:21Z"
 
 
-def _v21(req: ApiRequest, full: bool) -> dict[str, Any]:
+def _v21(req: ApiRequest[ComputeState], full: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": "v2.1",
         "status": "CURRENT",
@@ -31,10 +32,12 @@ def _v21(req: ApiRequest, full: bool) -> dict[str, Any]:
 
 
 @router.get("/", public=True)
-def versions(req: ApiRequest) -> dict[str, Any]:
+def versions(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """List the API versions."""
     return {"versions": [_v21(req, False)]}
 
 
 @router.get("/v2.1", public=True)
-def version_v21(req: ApiRequest) -> dict[str, Any]:
+def version_v21(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """Show the v2.1 API."""
     return {"version": _v21(req, True)}

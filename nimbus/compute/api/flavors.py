@@ -1,23 +1,27 @@
-"""``/flavors``: list, show, create, delete and extra specs."""
+"""``/flavors``: list, show, create, update and delete."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nimbus.compute.api.common import V
-from nimbus.compute.schemas import flavors as schema
-from nimbus.core.api.routing import ApiRequest, Reply, Router
-from nimbus.core.errors import BadRequest, NotFound
+from nimbus.compute.api.common import V, next_links
+from nimbus.compute.manager.flavors import Flavor
+from nimbus.compute.schemas import flavors as schemas
+from nimbus.compute.schemas.common import as_bool, bounded_int
+from nimbus.compute.state import ComputeState
+from nimbus.core.api import paging
+from nimbus.core.api.routing import ApiRequest, Router
 
 router = Router()
 
 
-def _specs_visible(req: ApiRequest) -> bool:
+def specs_visible(req: ApiRequest[ComputeState]) -> bool:
     return req.allowed("os_compute_api:os-flavor-extra-specs:index")
 
 
-def _is_public_filter(req: ApiRequest) -> bool | None:
-    raw = req.query.get("is_public")
+def _is_public_filter(req: ApiRequest[ComputeState]) -> bool | None:
+    """Members see public flavors; administrators choose (``none``: both)."""
+    raw = req.args.get("is_public")
     if raw is None or not req.ctx.is_admin:
         return True
     if raw.lower() == "none":
@@ -25,130 +29,84 @@ def _is_public_filter(req: ApiRequest) -> bool | None:
     return raw.lower() in ("1", "t", "true", "on", "y", "yes")
 
 
-def _listing(req: ApiRequest, detail: bool) -> dict[str, Any]:
-    sort_dir = req.query.get("sort_dir", "asc")
-    if sort_dir not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort_dir: {sort_dir}")
-    flavors = req.svc.flavors.list(
-        is_public=_is_public_filter(req), project_admin=req.ctx.is_admin,
-        min_ram=req.query_int("minRam"), min_disk=req.query_int("minDisk"),
-        sort_key=req.query.get("sort_key", "flavorid"), sort_dir=sort_dir)
-    marker = req.query.get("marker")
-    if marker:
-        ids = [f.flavorid for f in flavors]
-        if marker not in ids:
-            raise BadRequest(f"marker [{marker}] not found")
-        flavors = flavors[ids.index(marker) + 1:]
-    limit = req.query_int("limit")
-    more = limit is not None and len(flavors) > limit
-    if limit is not None:
-        flavors = flavors[:limit]
+def _listing(req: ApiRequest[ComputeState], detail: bool) -> dict[str, Any]:
+    sort = [(req.args.get("sort_key") or "flavorid", req.args.get("sort_dir") or "asc")]
+    page = req.svc.flavors.page(paging.page_query(req, sort=sort),
+                                is_public=_is_public_filter(req),
+                                min_ram=req.args.get("minRam"), min_disk=req.args.get("minDisk"))
     base = req.service_url
     if detail:
-        specs = _specs_visible(req)
-        items = [schema.detail(base, req.at_least, f, specs) for f in flavors]
+        specs = specs_visible(req)
+        items = [schemas.detail(base, req.at_least, f, specs) for f in page.items]
     else:
-        items = [schema.summary(base, req.at_least, f) for f in flavors]
+        items = [schemas.summary(base, req.at_least, f) for f in page.items]
     result: dict[str, Any] = {"flavors": items}
-    if more and flavors:
-        path = "flavors/detail" if detail else "flavors"
-        result["flavors_links"] = [{"rel": "next", "href": f"{base}/v2.1/{path}?limit={limit}"
-                                    f"&marker={flavors[-1].flavorid}"}]
+    links = next_links(req, page.items, lambda f: f.flavorid)
+    if links:
+        result["flavors_links"] = links
     return result
 
 
 # Nova checks no policy to read flavors: every authenticated caller may list and show them.
-@router.get(f"{V}/flavors", policy_free=True)
-def index(req: ApiRequest) -> dict[str, Any]:
+@router.get(f"{V}/flavors", policy_free=True, query=schemas.LIST_QUERY)
+def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """List flavors."""
     return _listing(req, detail=False)
 
 
-@router.get(f"{V}/flavors/detail", policy_free=True)
-def detail(req: ApiRequest) -> dict[str, Any]:
+@router.get(f"{V}/flavors/detail", policy_free=True, query=schemas.LIST_QUERY)
+def detail(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """List flavors with details."""
     return _listing(req, detail=True)
 
 
-def _visible(req: ApiRequest, flavorid: str) -> Any:
-    flavor = req.svc.flavors.get(flavorid)
-    if not flavor.is_public and not req.ctx.is_admin:
-        raise NotFound(f"Flavor {flavorid} could not be found.")
-    return flavor
-
-
 @router.get(f"{V}/flavors/{{flavor_id}}", policy_free=True)
-def show(req: ApiRequest) -> dict[str, Any]:
-    flavor = _visible(req, req.params["flavor_id"])
-    return {"flavor": schema.detail(req.service_url, req.at_least, flavor, _specs_visible(req))}
+def show(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """Show a flavor."""
+    flavor = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin)
+    return {"flavor": schemas.detail(req.service_url, req.at_least, flavor, specs_visible(req))}
 
 
-@router.post(f"{V}/flavors")
-def create(req: ApiRequest) -> dict[str, Any]:
+def _values(body: dict[str, Any]) -> dict[str, Any]:
+    """A create body (its schema checked) as the flavor's columns."""
+    flavorid = body.get("id")
+    return {
+        "name": body["name"], "flavorid": None if flavorid is None else str(flavorid),
+        "memory_mb": bounded_int("ram", body["ram"], 1),
+        "vcpus": bounded_int("vcpus", body["vcpus"], 1),
+        "root_gb": bounded_int("disk", body["disk"]),
+        "ephemeral_gb": bounded_int("OS-FLV-EXT-DATA:ephemeral",
+                                    body.get("OS-FLV-EXT-DATA:ephemeral") or 0),
+        "swap": bounded_int("swap", body.get("swap") or 0),
+        "rxtx_factor": float(body.get("rxtx_factor", 1.0)),
+        "is_public": as_bool(body.get("os-flavor-access:is_public", True)),
+        "description": body.get("description"),
+    }
+
+
+@router.post(f"{V}/flavors", body=schemas.CREATE, faults=(409,))
+def create(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """Create a flavor."""
     req.enforce("os_compute_api:os-flavor-manage:create")
-    values = schema.parse_create(req.body_dict("flavor"), req.at_least)
-    flavor = req.svc.flavors.create(values)
-    return {"flavor": schema.detail(req.service_url, req.at_least, flavor, True)}
+    flavor = req.svc.flavors.create(_values(req.json["flavor"]))
+    return {"flavor": _full(req, flavor)}
 
 
-@router.put(f"{V}/flavors/{{flavor_id}}")
-def update(req: ApiRequest) -> dict[str, Any]:
+def _full(req: ApiRequest[ComputeState], flavor: Flavor) -> dict[str, Any]:
+    return schemas.detail(req.service_url, req.at_least, flavor, True)
+
+
+@router.put(f"{V}/flavors/{{flavor_id}}", body=schemas.UPDATE, min_version="2.55")
+def update(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """Change a flavor's description."""
     req.enforce("os_compute_api:os-flavor-manage:update")
-    if not req.at_least("2.55"):
-        raise NotFound(f"The resource could not be found: {req.path}")
-    body = req.body_dict("flavor")
-    if set(body) != {"description"}:
-        raise BadRequest("Only 'description' can be updated.")
-    description = body["description"]
-    if description is not None and not isinstance(description, str):
-        raise BadRequest("Invalid input for field 'description'.")
-    flavor = req.svc.flavors.update(req.params["flavor_id"], description=description)
-    return {"flavor": schema.detail(req.service_url, req.at_least, flavor, True)}
+    flavor = req.svc.flavors.update(req.params["flavor_id"],
+                                    description=req.json["flavor"]["description"])
+    return {"flavor": _full(req, flavor)}
 
 
 @router.delete(f"{V}/flavors/{{flavor_id}}", status=202)
-def delete(req: ApiRequest) -> None:
+def delete(req: ApiRequest[ComputeState]) -> None:
+    """Delete a flavor."""
     req.enforce("os_compute_api:os-flavor-manage:delete")
     req.svc.flavors.delete(req.params["flavor_id"])
-
-
-SPECS = f"{V}/flavors/{{flavor_id}}/os-extra_specs"
-
-
-@router.get(SPECS)
-def specs_index(req: ApiRequest) -> dict[str, Any]:
-    req.enforce("os_compute_api:os-flavor-extra-specs:index")
-    return {"extra_specs": dict(_visible(req, req.params["flavor_id"]).extra_specs or {})}
-
-
-@router.post(SPECS)
-def specs_create(req: ApiRequest) -> dict[str, Any]:
-    req.enforce("os_compute_api:os-flavor-extra-specs:create")
-    specs = schema.extra_specs(req.body_dict().get("extra_specs"))
-    req.svc.flavors.set_extra_specs(req.params["flavor_id"], specs)
-    return {"extra_specs": specs}
-
-
-@router.get(f"{SPECS}/{{key}}")
-def specs_show(req: ApiRequest) -> dict[str, Any]:
-    req.enforce("os_compute_api:os-flavor-extra-specs:show")
-    specs = _visible(req, req.params["flavor_id"]).extra_specs or {}
-    key = req.params["key"]
-    if key not in specs:
-        raise NotFound(f"Flavor {req.params['flavor_id']} has no extra specs with key {key}.")
-    return {key: specs[key]}
-
-
-@router.put(f"{SPECS}/{{key}}")
-def specs_update(req: ApiRequest) -> dict[str, Any]:
-    req.enforce("os_compute_api:os-flavor-extra-specs:update")
-    specs = schema.extra_specs(req.body_dict())
-    if list(specs) != [req.params["key"]]:
-        raise BadRequest("Request body and URI mismatch")
-    req.svc.flavors.set_extra_specs(req.params["flavor_id"], specs)
-    return specs
-
-
-@router.delete(f"{SPECS}/{{key}}")
-def specs_delete(req: ApiRequest) -> Reply:
-    req.enforce("os_compute_api:os-flavor-extra-specs:delete")
-    req.svc.flavors.delete_extra_spec(req.params["flavor_id"], req.params["key"])
-    return Reply(None, status=200)

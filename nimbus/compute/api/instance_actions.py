@@ -3,62 +3,65 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
-from nimbus.compute.api.common import V, server_for
-from nimbus.compute.db import api as dbapi
-from nimbus.compute.db.models import InstanceAction
+from nimbus.compute.api.common import V, next_links, server_for
+from nimbus.compute.schemas import instance_actions as schemas
+from nimbus.compute.state import ComputeState
+from nimbus.core.api import paging
 from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.errors import BadRequest
 
 router = Router()
 
 
-def _time(value: dt.datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+def _time(req: ApiRequest[ComputeState], name: str) -> dt.datetime | None:
+    """A ``changes-since``/``changes-before`` time, as naive UTC; a 400 naming it if it is not
+    an ISO 8601 time."""
+    value = req.args.get(name)
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}. "
+                         f"'{value}' is not a 'date-time'") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when
 
 
-def _action(req: ApiRequest, action: InstanceAction) -> dict[str, Any]:
-    body = {"action": action.action, "instance_uuid": action.instance_uuid,
-            "message": action.message, "project_id": action.project_id,
-            "request_id": action.request_id, "start_time": _time(action.start_time),
-            "user_id": action.user_id}
-    if req.at_least("2.58"):
-        body["updated_at"] = _time(action.updated_at)
-    return body
-
-
-@router.get(f"{V}/servers/{{server_id}}/os-instance-actions")
-def index(req: ApiRequest) -> dict[str, Any]:
+@router.get(f"{V}/servers/{{server_id}}/os-instance-actions", query=schemas.LIST_QUERY)
+def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """List a server's actions (paged from 2.58)."""
     row = server_for(req, "os_compute_api:os-instance-actions:list")
-    actions = dbapi.list_actions(req.svc.db, row.uuid)
-    return {"instanceActions": [_action(req, a) for a in actions]}
+    if not req.at_least("2.58"):
+        listed = req.svc.actions.page(row.uuid).items
+        return {"instanceActions": [schemas.action(req.at_least, a) for a in listed]}
+    since = _time(req, "changes-since")
+    before = _time(req, "changes-before") if req.at_least("2.66") else None
+    page = req.svc.actions.page(row.uuid, paging.page_query(req, sort=[]),
+                                changes_since=since, changes_before=before)
+    result: dict[str, Any] = {"instanceActions": [schemas.action(req.at_least, a)
+                                                  for a in page.items]}
+    links = next_links(req, page.items, lambda a: a.request_id)
+    if links:
+        result["links"] = links
+    return result
 
 
 @router.get(f"{V}/servers/{{server_id}}/os-instance-actions/{{request_id}}")
-def show(req: ApiRequest) -> dict[str, Any]:
+def show(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """Show one action of a server, with its events as the caller may see them."""
     row = server_for(req, "os_compute_api:os-instance-actions:show")
-    action, events = dbapi.get_action(req.svc.db, row.uuid, req.params["request_id"])
-    body = _action(req, action)
+    action, events = req.svc.actions.get(row.uuid, req.params["request_id"])
+    body = schemas.action(req.at_least, action)
     target = {"project_id": row.project_id}
     show_events = req.at_least("2.51") or req.allowed("os_compute_api:os-instance-actions:events",
                                                       target)
     details = req.allowed("os_compute_api:os-instance-actions:events:details", target)
     if show_events:
-        shaped = []
-        for event in events:
-            item: dict[str, Any] = {"event": event.event, "start_time": _time(event.start_time),
-                                    "finish_time": _time(event.finish_time),
-                                    "result": event.result}
-            if details:
-                item["traceback"] = event.traceback
-            if req.at_least("2.62"):
-                if details:
-                    item["host"] = event.host or ""
-                item["hostId"] = hashlib.sha224(
-                    (row.project_id + (event.host or "")).encode()).hexdigest() if event.host else ""
-            if req.at_least("2.84") and details:
-                item["details"] = None
-            shaped.append(item)
-        body["events"] = shaped
+        body["events"] = [schemas.event(req.at_least, e, row.project_id, details)
+                          for e in events]
     return {"instanceAction": body}
+

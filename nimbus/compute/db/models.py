@@ -1,4 +1,5 @@
-"""Compute tables: flavors, keypairs, instances, volume attachments and instance actions."""
+"""Compute tables: flavors, keypairs, instances (and their tags), volume attachments and instance
+actions."""
 
 from __future__ import annotations
 
@@ -76,6 +77,8 @@ class Instance(Base):
     access_ipv6: Mapped[str] = mapped_column(String(64), default="")
     config_drive: Mapped[str] = mapped_column(String(16), default="")
     metadata_items: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The server's tags in the order they were added; ``InstanceTag`` holds them again, one
+    # row each, so that list filters run in SQL (both are written together in db/instances.py).
     tags: Mapped[list[Any]] = mapped_column(default=list)
     security_groups: Mapped[list[Any]] = mapped_column(default=list)
     requested_networks: Mapped[list[Any]] = mapped_column(default=list)
@@ -91,6 +94,16 @@ class Instance(Base):
     launched_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InstanceTag(Base):
+    """One tag of one server, for the ``tags``/``not-tags`` list filters."""
+
+    __tablename__ = "compute_instance_tags"
+
+    instance_uuid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("compute_instances.uuid", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
 class VolumeAttachment(Base):

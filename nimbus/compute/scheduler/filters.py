@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from nimbus.compute.constants import AGENT_BINARY
+
+# Whether a binary is up on a host: (binary, host) -> bool.
+IsUp = Callable[[str, str], bool]
 
 
 @dataclass
@@ -32,11 +38,11 @@ class ComputeFilter:
 
     name = "ComputeFilter"
 
-    def __init__(self, is_up: Any) -> None:
+    def __init__(self, is_up: IsUp) -> None:
         self.is_up = is_up
 
     def passes(self, host: HostState, spec: dict[str, Any]) -> bool:
-        return bool(self.is_up("nova-compute", host.host))
+        return self.is_up(AGENT_BINARY, host.host)
 
 
 class RamFilter:
@@ -67,5 +73,5 @@ class ForcedHostFilter:
         return not forced or host.host == forced
 
 
-def default_filters(is_up: Any) -> list[HostFilter]:
+def default_filters(is_up: IsUp) -> list[HostFilter]:
     return [ForcedHostFilter(), ComputeFilter(is_up), RamFilter(), DiskFilter()]

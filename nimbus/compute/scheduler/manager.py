@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from nimbus.compute import faults
-from nimbus.compute.db import api as dbapi
+from nimbus.clients.placement import PlacementClient
+from nimbus.compute.db import actions
+from nimbus.compute.db import instances as db
+from nimbus.compute.manager.faults import set_error
+from nimbus.compute.manager.hosts import HostManager
+from nimbus.compute.rpcapi import ComputeAgentAPI
 from nimbus.compute.scheduler.filters import HostState, default_filters
 from nimbus.compute.scheduler.weighers import default_weighers, rank
 from nimbus.compute.states import TaskState
+from nimbus.core.db.engine import Database
 from nimbus.core.errors import Conflict, NimbusError, NoValidHost
-
-if TYPE_CHECKING:
-    from nimbus.compute.state import ComputeState
 
 LOG = logging.getLogger(__name__)
 
@@ -28,14 +30,17 @@ def resources_of(flavor: dict[str, Any]) -> dict[str, int]:
 class SchedulerManager:
     RPC_VERSION = "1.0"
 
-    def __init__(self, state: ComputeState) -> None:
-        self.state = state
-        self.filters = default_filters(state.cloud.registry.is_up)
+    def __init__(self, db: Database, placement: PlacementClient, hosts: HostManager,
+                 compute_rpc: ComputeAgentAPI) -> None:
+        self.db = db
+        self.placement = placement
+        self.compute_rpc = compute_rpc
+        self.filters = default_filters(hosts.is_up)
         self.weighers = default_weighers()
 
     def select_hosts(self, spec: dict[str, Any]) -> list[HostState]:
         """Candidate hosts for ``spec``, best first; raises NoValidHost when none fits."""
-        placement = self.state.clients.placement
+        placement = self.placement
         wanted = resources_of(spec["flavor"])
         reply = placement.allocation_candidates(wanted)
         summaries = reply.get("provider_summaries") or {}
@@ -60,31 +65,30 @@ class SchedulerManager:
 
     def schedule_and_build(self, ctx: dict[str, Any], instance_uuid: str,
                            request_spec: dict[str, Any]) -> None:
-        db = self.state.db
-        row = dbapi.find_instance(db, instance_uuid)
+        row = db.find_instance(self.db, instance_uuid)
         if row is None or row.task_state != TaskState.SCHEDULING:
             return  # deleted while it waited for us
-        event = dbapi.start_event(db, ctx, instance_uuid, "schedule_instances", None)
+        event = actions.start_event(self.db, ctx, instance_uuid, "schedule_instances", None)
         try:
             host = self._claim(instance_uuid, request_spec)
         except Exception as exc:
-            dbapi.finish_event(db, event, "Error", traceback=str(exc))
-            if dbapi.find_instance(db, instance_uuid) is not None:
-                faults.set_error(db, instance_uuid, exc)
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            if db.find_instance(self.db, instance_uuid) is not None:
+                set_error(self.db, instance_uuid, exc)
             return
-        dbapi.finish_event(db, event, "Success")
-        updated = dbapi.update_instance(db, instance_uuid, expected_task=TaskState.SCHEDULING,
-                                        host=host.host, node=host.host,
-                                        task_state=TaskState.NETWORKING)
+        actions.finish_event(self.db, event, "Success")
+        updated = db.update_instance(self.db, instance_uuid, expected_task=TaskState.SCHEDULING,
+                                     host=host.host, node=host.host,
+                                     task_state=TaskState.NETWORKING)
         if updated is None:
             # Deleted while we scheduled: give the claim back.
-            self.state.clients.placement.delete_allocations(instance_uuid)
+            self.placement.delete_allocations(instance_uuid)
             return
-        self.state.compute_rpc.build_instance(ctx, host.host, instance_uuid, request_spec,
-                                              host.allocation)
+        self.compute_rpc.build_instance(ctx, host.host, instance_uuid, request_spec,
+                                        host.allocation)
 
     def _claim(self, instance_uuid: str, spec: dict[str, Any]) -> HostState:
-        placement = self.state.clients.placement
+        placement = self.placement
         for host in self.select_hosts(spec):
             try:
                 placement.claim(instance_uuid, host.allocation, spec["project_id"],

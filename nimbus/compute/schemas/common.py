@@ -1,81 +1,87 @@
-"""Small request checks shared by the compute API modules; each failure names the field."""
+"""JSON Schema pieces the compute request schemas share, after Nova's ``parameter_types``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from nimbus.core.errors import ValidationError
+from nimbus.compute.errors import invalid_field
+from nimbus.core.api.validation import Schema
+
+# The largest value an integer column holds on every database.
+MAX_INT = 2**31 - 1
+
+# Nova's boolean: JSON booleans and the strings oslo's bool_from_string understands.
+TRUE_STRINGS = ("True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes")
+FALSE_STRINGS = ("False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no")
+BOOLEAN: Schema = {"type": ["boolean", "string"],
+                   "enum": [True, *TRUE_STRINGS, False, *FALSE_STRINGS]}
 
 
-def string(body: dict[str, Any], field: str, *, required: bool = False, max_len: int = 255,
-           min_len: int = 0, nullable: bool = False) -> str | None:
-    if field not in body:
-        if required:
-            raise ValidationError(field=field, reason=f"'{field}' is a required property")
-        return None
-    value = body[field]
-    if value is None and nullable:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(field=field, reason=f"{value!r} is not of type 'string'")
-    if len(value) < min_len:
-        raise ValidationError(field=field, reason=f"{value!r} is too short")
-    if len(value) > max_len:
-        raise ValidationError(field=field, reason=f"{value!r} is too long")
-    return value
+def as_bool(value: Any) -> bool:
+    """A value ``BOOLEAN`` accepted, as a bool."""
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "on", "yes")
+    return bool(value)
 
 
-def integer(body: dict[str, Any], field: str, *, required: bool = False, minimum: int = 0,
-            maximum: int = 2**31 - 1, default: int | None = None) -> int | None:
-    """An integer, or a string of digits, as Nova's parameter types accept both."""
-    if field not in body or body[field] in (None, "") and not required:
-        if required:
-            raise ValidationError(field=field, reason=f"'{field}' is a required property")
-        return default
-    value = body[field]
-    if isinstance(value, bool):
-        raise ValidationError(field=field, reason=f"{value!r} is not of type 'integer'")
-    try:
-        number = int(value) if isinstance(value, int | str) else None
-    except ValueError:
-        number = None
-    if number is None:
-        raise ValidationError(field=field, reason=f"{value!r} is not of type 'integer', 'string'")
-    if number < minimum:
-        raise ValidationError(field=field, reason=f"{value!r} is less than the minimum of {minimum}")
-    if number > maximum:
-        raise ValidationError(field=field,
-                              reason=f"{value!r} is greater than the maximum of {maximum}")
+# A name: 1 to 255 characters, not starting or ending with whitespace. The lookahead keeps a
+# trailing newline out, which ``$`` alone would let through.
+NAME: Schema = {"type": "string", "minLength": 1, "maxLength": 255,
+                "pattern": r"^\S(?:[\s\S]*\S)?(?!\n)$"}
+# Any string up to 255 characters, or null.
+NULLABLE_STRING: Schema = {"type": ["string", "null"], "maxLength": 255}
+DESCRIPTION: Schema = {"type": ["string", "null"], "maxLength": 255}
+# Positive and non-negative integers, as numbers or strings of digits.
+POSITIVE_INTEGER: Schema = {"type": ["integer", "string"], "pattern": "^[0-9]*[1-9][0-9]*$",
+                            "minimum": 1, "maximum": MAX_INT}
+NON_NEGATIVE_INTEGER: Schema = {"type": ["integer", "string"], "pattern": "^[0-9]+$",
+                                "minimum": 0, "maximum": MAX_INT}
+# A non-negative integer in a query (where a bigger one could not be compared in SQL).
+QUERY_INTEGER: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_INT}
+
+
+def bounded_int(field: str, value: Any, minimum: int = 0) -> int:
+    """A number or digit string the schema accepted, as an int within the columns' range: a
+    schema bounds numbers, but not the value a string of digits spells."""
+    number = int(value)
+    if not minimum <= number <= MAX_INT:
+        raise invalid_field(field, value, f"{value!r} is not between {minimum} and {MAX_INT}")
     return number
 
+# Metadata: string keys of 1 to 255 characters, string values of at most 255.
+METADATA: Schema = {"type": "object",
+                    "propertyNames": {"minLength": 1, "maxLength": 255},
+                    "additionalProperties": {"type": "string", "maxLength": 255}}
 
-def boolean(body: dict[str, Any], field: str, default: bool | None = None) -> bool | None:
-    if field not in body:
-        return default
-    value = body[field]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no",
-                                                     "on", "off"):
-        return value.lower() in ("true", "1", "yes", "on")
-    raise ValidationError(field=field, reason=f"{value!r} is not of type 'boolean'")
+TAG: Schema = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}
+MAX_TAGS = 50
+TAGS: Schema = {"type": "array", "items": TAG, "maxItems": MAX_TAGS}
 
-
-def no_extra(body: dict[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(body) - allowed)
-    if extra:
-        raise ValidationError(
-            field=where, reason=f"Additional properties are not allowed ({', '.join(map(repr, extra))} "
-            f"{'was' if len(extra) == 1 else 'were'} unexpected)")
+# A comma-separated list of tags in a query (``tags=a,b``).
+TAG_LIST_QUERY: Schema = {"type": "string", "maxLength": 4096}
 
 
-def metadata(value: Any, field: str = "metadata") -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ValidationError(field=field, reason=f"{value!r} is not of type 'object'")
-    for key, item in value.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= 255:
-            raise ValidationError(field=field, reason=f"invalid metadata key {key!r}")
-        if not isinstance(item, str) or len(item) > 255:
-            raise ValidationError(field=field, reason=f"{item!r} is not a string of at most 255 "
-                                  "characters")
-    return dict(value)
+def body_of(key: str, inner: Schema, *, required: bool = True) -> Schema:
+    """``{"<key>": inner}``: the envelope every compute request body comes in; other top-level
+    members are ignored, as before."""
+    return {"type": "object", "properties": {key: inner},
+            "required": [key] if required else []}
+
+
+def with_properties(base: Schema, **extra: Schema) -> Schema:
+    """``base`` (an object schema) with more properties allowed."""
+    return {**base, "properties": {**base.get("properties", {}), **extra}}
+
+
+def with_required(base: Schema, *names: str) -> Schema:
+    return {**base, "required": [*base.get("required", []), *names]}
+
+# ``req.at_least``: whether the request's microversion is at least the one given.
+AtLeast = Callable[[str], bool]
+
+
+def links(base_url: str, kind: str, ident: str) -> list[dict[str, str]]:
+    """A resource's ``self`` and ``bookmark`` links."""
+    return [{"rel": "self", "href": f"{base_url}/v2.1/{kind}/{ident}"},
+            {"rel": "bookmark", "href": f"{base_url}/{kind}/{ident}"}]

@@ -2,50 +2,77 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from nimbus.compute.db.models import Flavor
-from nimbus.compute.schemas import common
-from nimbus.compute.schemas.servers import links
-from nimbus.core.errors import ValidationError
+from nimbus.compute.schemas.common import (
+    BOOLEAN,
+    MAX_INT,
+    NAME,
+    NON_NEGATIVE_INTEGER,
+    POSITIVE_INTEGER,
+    QUERY_INTEGER,
+    AtLeast,
+    body_of,
+    links,
+    with_properties,
+)
+from nimbus.core.api import validation
+from nimbus.core.api.validation import LIMIT, MARKER, Schema
 
-CREATE_KEYS = {"name", "ram", "vcpus", "disk", "id", "OS-FLV-EXT-DATA:ephemeral", "swap",
-               "rxtx_factor", "os-flavor-access:is_public", "description"}
-ID_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
+# Ephemeral disk and swap: a non-negative integer, or nothing (0).
+_OPTIONAL_SIZE: Schema = {"type": ["integer", "string", "null"], "pattern": "^[0-9]*$",
+                          "minimum": 0, "maximum": MAX_INT}
+_DESCRIPTION: Schema = {"type": ["string", "null"], "maxLength": 65535}
+
+_FLAVOR: Schema = {
+    "type": "object",
+    "properties": {
+        "name": NAME,
+        # Letters, digits, ". _-", not starting or ending with a space; or made up if absent.
+        "id": {"type": ["string", "integer", "null"], "minLength": 1, "maxLength": 255,
+               "pattern": "^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
+        "ram": POSITIVE_INTEGER,
+        "vcpus": POSITIVE_INTEGER,
+        "disk": NON_NEGATIVE_INTEGER,
+        "OS-FLV-EXT-DATA:ephemeral": _OPTIONAL_SIZE,
+        "swap": _OPTIONAL_SIZE,
+        "rxtx_factor": {"type": "number", "exclusiveMinimum": 0},
+        "os-flavor-access:is_public": BOOLEAN,
+    },
+    "required": ["name", "ram", "vcpus", "disk"],
+    "additionalProperties": False,
+}
+CREATE = validation.versioned(
+    ("2.1", body_of("flavor", _FLAVOR)),
+    ("2.55", body_of("flavor", with_properties(_FLAVOR, description=_DESCRIPTION))),
+)
+# 2.55: only the description of a flavor changes.
+UPDATE = body_of("flavor", {"type": "object", "properties": {"description": _DESCRIPTION},
+                            "required": ["description"], "additionalProperties": False})
+
+# Extra specs: string keys, string or number values (numbers are kept as strings).
+EXTRA_SPECS: Schema = {"type": "object",
+                       "propertyNames": {"minLength": 1, "maxLength": 255},
+                       "additionalProperties": {"type": ["string", "number"]}}
+EXTRA_SPECS_BODY = body_of("extra_specs", EXTRA_SPECS)
+
+# Nova's flavor sort keys; those without a column here sort by id.
+SORT_KEYS = ["created_at", "description", "disabled", "ephemeral_gb", "flavorid", "id",
+             "is_public", "memory_mb", "name", "root_gb", "rxtx_factor", "swap", "updated_at",
+             "vcpu_weight", "vcpus"]
+LIST_QUERY = validation.query({
+    "limit": LIMIT, "marker": MARKER,
+    "sort_key": {"type": "string", "enum": SORT_KEYS},
+    "sort_dir": {"type": "string", "enum": ["asc", "desc"]},
+    # "true", "false" or "none" (both), for administrators; anything else means false.
+    "is_public": {"type": "string", "maxLength": 255},
+    "minRam": QUERY_INTEGER,
+    "minDisk": QUERY_INTEGER,
+})
 
 
-def parse_create(body: dict[str, Any], at_least: Any) -> dict[str, Any]:
-    allowed = set(CREATE_KEYS) if at_least("2.55") else CREATE_KEYS - {"description"}
-    common.no_extra(body, allowed, "flavor")
-    name = common.string(body, "name", required=True, min_len=1)
-    if name is not None and name.strip() != name:
-        raise ValidationError(field="name", reason="leading or trailing whitespace")
-    flavorid = body.get("id")
-    if flavorid is not None:
-        if isinstance(flavorid, bool) or not isinstance(flavorid, str | int):
-            raise ValidationError(field="id", reason=f"{flavorid!r} is not of type 'string'")
-        flavorid = str(flavorid)
-        if not ID_RE.match(flavorid) or len(flavorid) > 255:
-            raise ValidationError(field="id", reason=f"{flavorid!r} does not match the flavor id "
-                                  "pattern")
-    rxtx = body.get("rxtx_factor", 1.0)
-    if isinstance(rxtx, bool) or not isinstance(rxtx, int | float) or rxtx <= 0:
-        raise ValidationError(field="rxtx_factor", reason=f"{rxtx!r} is not a positive number")
-    return {
-        "name": name, "flavorid": flavorid,
-        "memory_mb": common.integer(body, "ram", required=True, minimum=1),
-        "vcpus": common.integer(body, "vcpus", required=True, minimum=1),
-        "root_gb": common.integer(body, "disk", required=True, minimum=0),
-        "ephemeral_gb": common.integer(body, "OS-FLV-EXT-DATA:ephemeral", default=0),
-        "swap": common.integer(body, "swap", default=0),
-        "rxtx_factor": float(rxtx),
-        "is_public": common.boolean(body, "os-flavor-access:is_public", default=True),
-        "description": common.string(body, "description", max_len=65535, nullable=True),
-    }
-
-
-def summary(base_url: str, at_least: Any, flavor: Flavor) -> dict[str, Any]:
+def summary(base_url: str, at_least: AtLeast, flavor: Flavor) -> dict[str, Any]:
     body: dict[str, Any] = {"id": flavor.flavorid, "name": flavor.name,
                             "links": links(base_url, "flavors", flavor.flavorid)}
     if at_least("2.55"):
@@ -53,7 +80,7 @@ def summary(base_url: str, at_least: Any, flavor: Flavor) -> dict[str, Any]:
     return body
 
 
-def detail(base_url: str, at_least: Any, flavor: Flavor, show_specs: bool) -> dict[str, Any]:
+def detail(base_url: str, at_least: AtLeast, flavor: Flavor, show_specs: bool) -> dict[str, Any]:
     body = summary(base_url, at_least, flavor)
     body.update({
         "ram": flavor.memory_mb, "vcpus": flavor.vcpus, "disk": flavor.root_gb,
@@ -67,16 +94,3 @@ def detail(base_url: str, at_least: Any, flavor: Flavor, show_specs: bool) -> di
     if at_least("2.61") and show_specs:
         body["extra_specs"] = dict(flavor.extra_specs or {})
     return body
-
-
-def extra_specs(body: Any) -> dict[str, str]:
-    if not isinstance(body, dict):
-        raise ValidationError(field="extra_specs", reason=f"{body!r} is not of type 'object'")
-    result: dict[str, str] = {}
-    for key, value in body.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= 255:
-            raise ValidationError(field="extra_specs", reason=f"invalid key {key!r}")
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValidationError(field=key, reason=f"{value!r} is not of type 'string'")
-        result[key] = str(value)
-    return result

@@ -49,6 +49,17 @@ class RouteSpec:
     # services that refuse a caller before reading what they sent (Placement, Keystone).
     policy: str | None = None
 
+    def schemas(self) -> list[Schema]:
+        """Every JSON Schema the route declares (each body version, and the query)."""
+        found: list[Schema] = []
+        if isinstance(self.body, Versioned):
+            found.extend(schema for _, schema in self.body.schemas)
+        elif self.body is not None:
+            found.append(self.body)
+        if self.query is not None:
+            found.append(self.query)
+        return found
+
     @property
     def summary(self) -> str:
         doc = (self.handler.__doc__ or "").strip()

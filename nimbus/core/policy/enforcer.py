@@ -14,9 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from oslo_config import cfg
-from oslo_policy import policy
-
 from nimbus.core.errors import PolicyNotAuthorized
 
 LOG = logging.getLogger(__name__)
@@ -37,50 +34,68 @@ BASE_RULES: dict[str, str] = {
 
 
 class Enforcer:
-    """One service's rules; thread-safe."""
+    """One service's rules; thread-safe.
+
+    oslo.policy (and the oslo libraries it brings) costs a good part of a second to import, so
+    the library's enforcer is built on first use, or by ``warm`` in the background once the cloud
+    answers, rather than on the way to ``/health``.
+    """
 
     def __init__(self, service: str, rules: dict[str, str], policy_dir: Path | None = None) -> None:
         self.service = service
+        self.policy_dir = policy_dir
+        self.defaults = {**BASE_RULES, **rules}
+        self.rule_names = frozenset(self.defaults)
+        self._lock = threading.Lock()
+        self._enforcer: Any = None
+        self._invalid_scope: type[Exception] = Exception
+
+    def _built(self) -> Any:
+        enforcer = self._enforcer
+        if enforcer is not None:
+            return enforcer
+        with self._lock:
+            if self._enforcer is None:
+                self._enforcer = self._build()
+            return self._enforcer
+
+    def _build(self) -> Any:
+        from oslo_config import cfg
+        from oslo_policy import policy
+
         conf = cfg.ConfigOpts()
         conf([], project="nimbus", validate_default_values=False, default_config_files=[],
              default_config_dirs=[])
         policy_file = None
-        if policy_dir is not None:
-            candidate = policy_dir / f"{service}.yaml"
+        if self.policy_dir is not None:
+            candidate = self.policy_dir / f"{self.service}.yaml"
             policy_file = str(candidate) if candidate.exists() else None
-        self._enforcer = policy.Enforcer(conf, policy_file=policy_file or "nonexistent.yaml",
-                                         use_conf=True, fallback_to_json_file=False)
-        defaults = dict(BASE_RULES)
-        defaults.update(rules)
-        self._enforcer.register_defaults(
-            [policy.RuleDefault(name, check) for name, check in defaults.items()]
-        )
-        self._lock = threading.Lock()
-        self._loaded = False
-        self.rule_names = frozenset(defaults)
+        enforcer = policy.Enforcer(conf, policy_file=policy_file or "nonexistent.yaml",
+                                   use_conf=True, fallback_to_json_file=False)
+        enforcer.register_defaults(
+            [policy.RuleDefault(name, check) for name, check in self.defaults.items()])
+        enforcer.load_rules()
+        self._invalid_scope = policy.InvalidScope
+        return enforcer
 
-    def _load(self) -> None:
-        with self._lock:
-            if not self._loaded:
-                self._enforcer.load_rules()
-                self._loaded = True
+    def warm(self) -> None:
+        """Build the enforcer now (a background thread calls this once the cloud is up)."""
+        self._built()
 
     def authorize(self, action: str, target: dict[str, Any], creds: dict[str, Any]) -> None:
         """Raise ``PolicyNotAuthorized`` unless ``creds`` may do ``action`` on ``target``."""
-        self._load()
         if action not in self.rule_names:
             # A typo in code must not silently fall back to "default".
             raise KeyError(f"policy rule {action} is not registered for {self.service}")
-        try:
-            allowed = self._enforcer.enforce(action, target, creds, do_raise=False)
-        except policy.InvalidScope:
-            allowed = False
-        if not allowed:
+        if not self.check(action, target, creds):
             raise PolicyNotAuthorized(action=action)
 
     def check(self, action: str, target: dict[str, Any], creds: dict[str, Any]) -> bool:
-        self._load()
-        return bool(self._enforcer.enforce(action, target, creds, do_raise=False))
+        enforcer = self._built()
+        try:
+            return bool(enforcer.enforce(action, target, creds, do_raise=False))
+        except self._invalid_scope:
+            return False
 
     def rules(self) -> Iterable[str]:
         return sorted(self.rule_names)

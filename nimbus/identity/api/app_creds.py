@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Router
 from nimbus.core.errors import BadRequest, Forbidden
-from nimbus.identity.api.common import base, body, state
-from nimbus.identity.schemas import requests, views
+from nimbus.identity.api.common import base
+from nimbus.identity.schemas import queries, requests, views
+from nimbus.identity.state import IdentityState
 
 router = Router()
 
@@ -26,16 +28,18 @@ def _parse_expiry(value: str | None) -> dt.datetime | None:
     return when
 
 
-def _names(req: ApiRequest) -> dict[str, str]:
-    return {r.id: r.name for r in state(req).assignment.list_roles()}
+def _names(req: ApiRequest[IdentityState]) -> dict[str, str]:
+    return {r.id: r.name for r in req.svc.assignment.list_roles()}
 
 
-@router.post("/v3/users/{user_id}/application_credentials", status=201)
-def create(req: ApiRequest) -> dict[str, Any]:
+@router.post("/v3/users/{user_id}/application_credentials", status=201,
+             body=requests.APP_CRED_BODY, faults=(409,))
+def create(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Create an application credential for oneself, on the token's project."""
     user_id = req.params["user_id"]
     req.enforce("identity:create_application_credential", {"target.user.id": user_id})
-    data = body(req, "application_credential", requests.APP_CRED)
-    st = state(req)
+    data = req.json["application_credential"]
+    st = req.svc
     if not req.ctx.project_id:
         raise Forbidden("Application credentials need a project-scoped token.")
     if req.ctx.app_cred_id and not _unrestricted(req):
@@ -64,16 +68,17 @@ def create(req: ApiRequest) -> dict[str, Any]:
     return {"application_credential": view}
 
 
-def _unrestricted(req: ApiRequest) -> bool:
-    cred = state(req).app_creds.get(req.ctx.app_cred_id or "")
+def _unrestricted(req: ApiRequest[IdentityState]) -> bool:
+    cred = req.svc.app_creds.get(req.ctx.app_cred_id or "")
     return cred.unrestricted
 
 
-@router.get("/v3/users/{user_id}/application_credentials")
-def listing(req: ApiRequest) -> dict[str, Any]:
+@router.get("/v3/users/{user_id}/application_credentials", query=queries.text("name"))
+def listing(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List a user's application credentials."""
     user_id = req.params["user_id"]
     req.enforce("identity:list_application_credentials", {"target.user.id": user_id})
-    rows = state(req).app_creds.list(user_id, req.query.get("name"))
+    rows = req.svc.app_creds.list(user_id, req.query.get("name"))
     names = _names(req)
     return views.collection(base(req), f"users/{user_id}/application_credentials",
                             "application_credentials",
@@ -81,16 +86,18 @@ def listing(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/v3/users/{user_id}/application_credentials/{cred_id}")
-def show(req: ApiRequest) -> dict[str, Any]:
+def show(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Show an application credential (never its secret)."""
     user_id = req.params["user_id"]
     req.enforce("identity:get_application_credential", {"target.user.id": user_id})
-    cred = state(req).app_creds.get(req.params["cred_id"], user_id)
+    cred = req.svc.app_creds.get(req.params["cred_id"], user_id)
     return {"application_credential": views.app_cred(base(req), cred, _names(req))}
 
 
 @router.delete("/v3/users/{user_id}/application_credentials/{cred_id}", status=204)
-def delete(req: ApiRequest) -> None:
+def delete(req: ApiRequest[IdentityState]) -> None:
+    """Delete an application credential."""
     user_id = req.params["user_id"]
     req.enforce("identity:delete_application_credential", {"target.user.id": user_id})
-    state(req).app_creds.delete(req.params["cred_id"], user_id)
-    state(req).on_revocation()
+    req.svc.app_creds.delete(req.params["cred_id"], user_id)
+    req.svc.on_revocation()

@@ -6,14 +6,15 @@ import json
 import secrets
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.core.api.validation import validate
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Router
 from nimbus.core.errors import BadRequest, Forbidden, NotFound
-from nimbus.identity.api.common import base, body, state
-from nimbus.identity.db.models import Credential
-from nimbus.identity.managers.credentials import EC2
+from nimbus.identity.api.common import base
+from nimbus.identity.constants import EC2
 from nimbus.identity.schemas import credentials as schema
-from nimbus.identity.schemas import views
+from nimbus.identity.schemas import queries, views
+from nimbus.identity.schemas.rows import Credential
+from nimbus.identity.state import IdentityState
 
 router = Router()
 
@@ -22,21 +23,23 @@ def _owner(c: Credential) -> dict[str, Any]:
     return {"target.credential.user_id": c.user_id}
 
 
-def _view(req: ApiRequest, c: Credential) -> dict[str, Any]:
-    return schema.credential(base(req), c, state(req).creds.unseal(c))
+def _view(req: ApiRequest[IdentityState], c: Credential) -> dict[str, Any]:
+    return schema.credential(base(req), c, req.svc.creds.unseal(c))
 
 
-def _check_delegation(req: ApiRequest, user_id: str) -> None:
+def _check_delegation(req: ApiRequest[IdentityState], user_id: str) -> None:
     """A trust or application-credential token may not mint credentials for another user."""
     if (req.ctx.trust_id or req.ctx.app_cred_id) and user_id != req.ctx.user_id:
         raise Forbidden("A delegated token may only manage its own user's credentials.")
 
 
-@router.post("/v3/credentials", status=201)
-def create_credential(req: ApiRequest) -> dict[str, Any]:
-    data = body(req, "credential", schema.CREDENTIAL_CREATE)
+@router.post("/v3/credentials", status=201, body=schema.CREDENTIAL_CREATE_BODY,
+             faults=(404, 409))
+def create_credential(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Create a credential (an EC2 one is keyed by its access key's hash)."""
+    data = req.json["credential"]
     req.enforce("identity:create_credential", {"target.credential.user_id": data["user_id"]})
-    st = state(req)
+    st = req.svc
     st.users.get_user(data["user_id"])
     _check_delegation(req, data["user_id"])
     blob = data["blob"]
@@ -51,10 +54,11 @@ def create_credential(req: ApiRequest) -> dict[str, Any]:
     return {"credential": _view(req, c)}
 
 
-@router.get("/v3/credentials")
-def list_credentials(req: ApiRequest) -> dict[str, Any]:
+@router.get("/v3/credentials", query=queries.text("user_id", "type"))
+def list_credentials(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List the credentials the caller may see."""
     req.enforce("identity:list_credentials", {"target.credential.user_id": req.ctx.user_id})
-    rows = state(req).creds.list(req.query.get("user_id"), req.query.get("type"))
+    rows = req.svc.creds.list(req.query.get("user_id"), req.query.get("type"))
     # Each credential is filtered by the same rule, so a user sees only their own.
     rows = [c for c in rows if req.allowed("identity:list_credentials", _owner(c))]
     return views.collection(base(req), "credentials", "credentials",
@@ -62,18 +66,20 @@ def list_credentials(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/v3/credentials/{credential_id}")
-def show_credential(req: ApiRequest) -> dict[str, Any]:
-    c = state(req).creds.get(req.params["credential_id"])
+def show_credential(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Show a credential, its blob decrypted."""
+    c = req.svc.creds.get(req.params["credential_id"])
     req.enforce("identity:get_credential", _owner(c))
     return {"credential": _view(req, c)}
 
 
-@router.patch("/v3/credentials/{credential_id}")
-def update_credential(req: ApiRequest) -> dict[str, Any]:
-    st = state(req)
+@router.patch("/v3/credentials/{credential_id}", body=schema.CREDENTIAL_UPDATE_BODY)
+def update_credential(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Update a credential; only an admin may hand it to another user."""
+    st = req.svc
     c = st.creds.get(req.params["credential_id"])
     req.enforce("identity:update_credential", _owner(c))
-    data = body(req, "credential", schema.CREDENTIAL_UPDATE)
+    data = req.json["credential"]
     if "user_id" in data and data["user_id"] != c.user_id:
         # Handing a credential to someone else is an admin's act only (OSSA-2020-004).
         req.enforce("identity:update_credential", {"target.credential.user_id": data["user_id"]})
@@ -83,23 +89,26 @@ def update_credential(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.delete("/v3/credentials/{credential_id}", status=204)
-def delete_credential(req: ApiRequest) -> None:
-    st = state(req)
+def delete_credential(req: ApiRequest[IdentityState]) -> None:
+    """Delete a credential."""
+    st = req.svc
     c = st.creds.get(req.params["credential_id"])
     req.enforce("identity:delete_credential", _owner(c))
     st.creds.delete(c.id)
 
 
 # -- OS-EC2 ---------------------------------------------------------------------------------
-@router.post("/v3/users/{user_id}/credentials/OS-EC2", status=201)
-def create_ec2(req: ApiRequest) -> dict[str, Any]:
+@router.post("/v3/users/{user_id}/credentials/OS-EC2", status=201, body=schema.EC2_CREATE_BODY,
+             faults=(409,))
+def create_ec2(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Create an EC2 credential (access and secret made here) on a project."""
     user_id = req.params["user_id"]
     req.enforce("identity:ec2_create_credential", {"target.user.id": user_id})
-    data = validate(req.json, schema.EC2_CREATE) if req.json is not None else {}
+    data = req.json or {}
     project_id = data.get("tenant_id") or data.get("project_id")
     if not project_id:
         raise BadRequest("Invalid input for field 'tenant_id': it is required.")
-    st = state(req)
+    st = req.svc
     st.users.get_user(user_id)
     st.resource.get_project(project_id)
     _check_delegation(req, user_id)
@@ -110,33 +119,36 @@ def create_ec2(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/v3/users/{user_id}/credentials/OS-EC2")
-def list_ec2(req: ApiRequest) -> dict[str, Any]:
+def list_ec2(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List a user's EC2 credentials."""
     user_id = req.params["user_id"]
     req.enforce("identity:ec2_list_credentials", {"target.user.id": user_id})
-    st = state(req)
+    st = req.svc
     st.users.get_user(user_id)
     rows = st.creds.list(user_id, EC2)
     return views.collection(base(req), f"users/{user_id}/credentials/OS-EC2", "credentials",
                             [schema.ec2(base(req), c, st.creds.ec2_blob(c)) for c in rows])
 
 
-def _ec2(req: ApiRequest) -> Credential:
-    c = state(req).creds.find_ec2(req.params["user_id"], req.params["access"])
+def _ec2(req: ApiRequest[IdentityState]) -> Credential:
+    c = req.svc.creds.find_ec2(req.params["user_id"], req.params["access"])
     if c is None:
         raise NotFound(f"Could not find credential: {req.params['access']}.")
     return c
 
 
 @router.get("/v3/users/{user_id}/credentials/OS-EC2/{access}")
-def show_ec2(req: ApiRequest) -> dict[str, Any]:
+def show_ec2(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Show an EC2 credential by its access key."""
     req.enforce("identity:ec2_get_credential",
                 {"target.credential.user_id": req.params["user_id"]})
     c = _ec2(req)
-    return {"credential": schema.ec2(base(req), c, state(req).creds.ec2_blob(c))}
+    return {"credential": schema.ec2(base(req), c, req.svc.creds.ec2_blob(c))}
 
 
 @router.delete("/v3/users/{user_id}/credentials/OS-EC2/{access}", status=204)
-def delete_ec2(req: ApiRequest) -> None:
+def delete_ec2(req: ApiRequest[IdentityState]) -> None:
+    """Delete an EC2 credential by its access key."""
     req.enforce("identity:ec2_delete_credential",
                 {"target.credential.user_id": req.params["user_id"]})
-    state(req).creds.delete(_ec2(req).id)
+    req.svc.creds.delete(_ec2(req).id)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Reply, Router
+from nimbus.core.api.request import ApiRequest, Reply
+from nimbus.core.api.routing import Router
+from nimbus.identity.state import IdentityState
 
 router = Router()
 
@@ -12,7 +14,7 @@ MEDIA_TYPES = [{"base": "application/json", "type": "application/vnd.openstack.i
 UPDATED = "2024-04-01T00:00:00Z"
 
 
-def _v3(req: ApiRequest) -> dict[str, Any]:
+def _v3(req: ApiRequest[IdentityState]) -> dict[str, Any]:
     return {
         "id": "v3.14",
         "status": "stable",
@@ -23,10 +25,12 @@ def _v3(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/", public=True)
-def versions(req: ApiRequest) -> Reply:
+def versions(req: ApiRequest[IdentityState]) -> Reply:
+    """The identity API versions (v3 only)."""
     return Reply({"versions": {"values": [_v3(req)]}}, status=300)
 
 
 @router.get("/v3", public=True)
-def version_v3(req: ApiRequest) -> dict[str, Any]:
+def version_v3(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """The v3 API's version document."""
     return {"version": _v3(req)}

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Router
 from nimbus.core.errors import BadRequest, Forbidden, NotFound
-from nimbus.identity.api.common import base, state
-from nimbus.identity.managers.assignment import GLOBAL, SYSTEM, Grant, grant_type
+from nimbus.identity.api.common import base
+from nimbus.identity.constants import GLOBAL, SYSTEM
+from nimbus.identity.manager.assignment import Grant, grant_type
 from nimbus.identity.schemas import views
+from nimbus.identity.state import IdentityState
 
 router = Router()
 
@@ -25,9 +28,9 @@ class _Request:
     scope_domain: str | None = None
 
 
-def _resolve(req: ApiRequest, target: str, actor: str, inherited: bool) -> _Request:
+def _resolve(req: ApiRequest[IdentityState], target: str, actor: str, inherited: bool) -> _Request:
     """Look everything up without failing yet: policy is enforced before a 404 is given."""
-    st = state(req)
+    st = req.svc
     p = req.params
     role_id = p.get("role_id", "")
     target_id = p["target_id"] if target != "system" else SYSTEM
@@ -63,7 +66,8 @@ def _resolve(req: ApiRequest, target: str, actor: str, inherited: bool) -> _Requ
     return out
 
 
-def _checked(req: ApiRequest, action: str, target: str, actor: str, inherited: bool) -> _Request:
+def _checked(req: ApiRequest[IdentityState], action: str, target: str, actor: str,
+             inherited: bool) -> _Request:
     r = _resolve(req, target, actor, inherited)
     req.enforce(action, r.target)
     if r.missing:
@@ -72,7 +76,7 @@ def _checked(req: ApiRequest, action: str, target: str, actor: str, inherited: b
     return r
 
 
-def _put(req: ApiRequest, target: str, actor: str, inherited: bool) -> None:
+def _put(req: ApiRequest[IdentityState], target: str, actor: str, inherited: bool) -> None:
     r = _checked(req, "identity:create_grant", target, actor, inherited)
     if r.role_domain and target == "system":
         raise BadRequest(f"Role {r.grant.role_id} is domain-specific and cannot be granted on "
@@ -80,27 +84,27 @@ def _put(req: ApiRequest, target: str, actor: str, inherited: bool) -> None:
     if r.role_domain and r.role_domain != r.scope_domain:
         raise Forbidden(f"{target.capitalize()} {r.grant.target_id} must be in the same domain "
                         f"as the role {r.grant.role_id} being assigned.")
-    state(req).assignment.grant(r.grant)
-    state(req).on_revocation()
+    req.svc.assignment.grant(r.grant)
+    req.svc.on_revocation()
 
 
-def _check(req: ApiRequest, target: str, actor: str, inherited: bool) -> None:
+def _check(req: ApiRequest[IdentityState], target: str, actor: str, inherited: bool) -> None:
     r = _checked(req, "identity:check_grant", target, actor, inherited)
-    if not state(req).assignment.check(r.grant):
+    if not req.svc.assignment.check(r.grant):
         raise NotFound(f"Could not find role assignment with role: {r.grant.role_id}, "
                        f"{actor}: {r.grant.actor_id}, {target}: {r.grant.target_id}.")
 
 
-def _delete(req: ApiRequest, target: str, actor: str, inherited: bool) -> None:
+def _delete(req: ApiRequest[IdentityState], target: str, actor: str, inherited: bool) -> None:
     r = _checked(req, "identity:revoke_grant", target, actor, inherited)
-    state(req).assignment.revoke(r.grant)
+    req.svc.assignment.revoke(r.grant)
     # Every validation recomputes the roles, so the lost role leaves tokens at once.
-    state(req).on_revocation()
+    req.svc.on_revocation()
 
 
-def _list(req: ApiRequest, target: str, actor: str, inherited: bool) -> dict[str, Any]:
+def _list(req: ApiRequest[IdentityState], target: str, actor: str, inherited: bool) -> dict[str, Any]:
     r = _checked(req, "identity:list_grants", target, actor, inherited)
-    a = state(req).assignment
+    a = req.svc.assignment
     grants = a.list_grants([r.grant.actor_id], r.grant.target_id, types=[r.grant.type])
     roles = [a.get_role(g.role_id) for g in grants if g.inherited == inherited]
     return views.collection(base(req), req.path.split("/v3/", 1)[-1], "roles",
@@ -111,17 +115,30 @@ def _register(prefix: str, target: str, actor: str, inherited: bool) -> None:
     tail = "/inherited_to_projects" if inherited else ""
     one = f"{prefix}/roles/{{role_id}}{tail}"
 
-    def put(req: ApiRequest) -> None:
+    def put(req: ApiRequest[IdentityState]) -> None:
         _put(req, target, actor, inherited)
 
-    def check(req: ApiRequest) -> None:
+    def check(req: ApiRequest[IdentityState]) -> None:
         _check(req, target, actor, inherited)
 
-    def delete(req: ApiRequest) -> None:
+    def delete(req: ApiRequest[IdentityState]) -> None:
         _delete(req, target, actor, inherited)
 
-    def listing(req: ApiRequest) -> dict[str, Any]:
+    def listing(req: ApiRequest[IdentityState]) -> dict[str, Any]:
         return _list(req, target, actor, inherited)
+
+    # Each path has its own handlers: name and describe them for the OpenAPI operations.
+    where = f"the {target}" + ("'s projects (inherited)" if inherited else "")
+    kind = f"{'inherited_' if inherited else ''}{target}_{actor}"
+    described: list[tuple[Any, str, str]] = [
+        (put, f"grant_{kind}_role", f"Grant a role to a {actor} on {where}."),
+        (check, f"check_{kind}_role", f"Check a {actor}'s role on {where}."),
+        (delete, f"revoke_{kind}_role", f"Revoke a {actor}'s role on {where}."),
+        (listing, f"list_{kind}_roles", f"List a {actor}'s roles on {where}."),
+    ]
+    for handler, name, doc in described:
+        handler.__name__ = handler.__qualname__ = name
+        handler.__doc__ = doc
 
     router.route(one, ["PUT"], status=204)(put)
     router.route(one, ["HEAD", "GET"], status=204)(check)

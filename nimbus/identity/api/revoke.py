@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.identity.api.common import base, state
-from nimbus.identity.api.trusts import parse_time
-from nimbus.identity.db.models import RevocationEvent
-from nimbus.identity.managers.revoke_events import list_events as events
-from nimbus.identity.managers.tokens import iso_z
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Router
+from nimbus.identity.api.common import base, parse_time
+from nimbus.identity.schemas import queries
+from nimbus.identity.schemas.rows import RevocationEvent
+from nimbus.identity.schemas.views import iso_z
+from nimbus.identity.state import IdentityState
 
 router = Router()
 
@@ -25,11 +26,12 @@ def _event(ev: RevocationEvent) -> dict[str, Any]:
     return body
 
 
-@router.get("/v3/OS-REVOKE/events")
-def list_events(req: ApiRequest) -> dict[str, Any]:
+@router.get("/v3/OS-REVOKE/events", query=queries.text("since"))
+def list_events(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List revocation events (revoked after ``since``)."""
     req.enforce("identity:list_revoke_events")
     since = parse_time("since", req.query.get("since"))
-    rows = events(state(req).cloud.db, since)
+    rows = req.svc.revocations.events(since)
     return {"events": [_event(ev) for ev in rows],
             "links": {"self": f"{base(req)}/v3/OS-REVOKE/events", "previous": None,
                       "next": None}}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.api.request import ApiRequest
+from nimbus.core.api.routing import Router
 from nimbus.core.errors import NotFound
-from nimbus.identity.api.common import base, body, state
-from nimbus.identity.schemas import requests, views
+from nimbus.identity.api.common import base
+from nimbus.identity.schemas import queries, requests, views
+from nimbus.identity.schemas.rows import Role
+from nimbus.identity.state import IdentityState
 
 router = Router()
 
@@ -17,12 +20,13 @@ def _role_action(action: str, domain_id: str | None) -> str:
     return f"identity:{action}_domain_role" if domain_id else f"identity:{action}_role"
 
 
-@router.post("/v3/roles", status=201)
-def create_role(req: ApiRequest) -> dict[str, Any]:
-    data = body(req, "role", requests.ROLE_CREATE)
+@router.post("/v3/roles", status=201, body=requests.ROLE_CREATE_BODY, faults=(404, 409))
+def create_role(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Create a role (global, or of one domain)."""
+    data = req.json["role"]
     domain_id = data.get("domain_id")
     req.enforce(_role_action("create", domain_id), {"target.role.domain_id": domain_id})
-    st = state(req)
+    st = req.svc
     if domain_id:
         st.resource.get_domain(domain_id)
     r = st.assignment.create_role(data["name"], domain_id, data.get("description"),
@@ -30,20 +34,21 @@ def create_role(req: ApiRequest) -> dict[str, Any]:
     return {"role": views.role(base(req), r)}
 
 
-@router.get("/v3/roles")
-def list_roles(req: ApiRequest) -> dict[str, Any]:
+@router.get("/v3/roles", query=queries.text("name", "domain_id"))
+def list_roles(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List the global roles, or a domain's."""
     domain_id = req.query.get("domain_id")
     if domain_id:
         req.enforce("identity:list_domain_roles", {"target.role.domain_id": domain_id})
     else:
         req.enforce("identity:list_roles")
-    rows = state(req).assignment.list_roles(req.query.get("name"), domain_id)
+    rows = req.svc.assignment.list_roles(req.query.get("name"), domain_id)
     return views.collection(base(req), "roles", "roles", [views.role(base(req), r) for r in rows])
 
 
-def _load_role(req: ApiRequest, action: str) -> Any:
+def _load_role(req: ApiRequest[IdentityState], action: str) -> Role:
     try:
-        role = state(req).assignment.get_role(req.params["role_id"])
+        role = req.svc.assignment.get_role(req.params["role_id"])
     except NotFound:
         req.enforce(_role_action(action, None))
         raise
@@ -54,77 +59,85 @@ def _load_role(req: ApiRequest, action: str) -> Any:
 
 
 @router.get("/v3/roles/{role_id}")
-def get_role(req: ApiRequest) -> dict[str, Any]:
+def get_role(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Show a role."""
     return {"role": views.role(base(req), _load_role(req, "get"))}
 
 
-@router.patch("/v3/roles/{role_id}")
-def update_role(req: ApiRequest) -> dict[str, Any]:
+@router.patch("/v3/roles/{role_id}", body=requests.ROLE_UPDATE_BODY, faults=(409,))
+def update_role(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Update a role (an immutable one refuses)."""
     role = _load_role(req, "update")
-    data = body(req, "role", requests.ROLE_UPDATE)
-    r = state(req).assignment.update_role(role.id, data)
+    r = req.svc.assignment.update_role(role.id, req.json["role"])
     return {"role": views.role(base(req), r)}
 
 
 @router.delete("/v3/roles/{role_id}", status=204)
-def delete_role(req: ApiRequest) -> None:
+def delete_role(req: ApiRequest[IdentityState]) -> None:
+    """Delete a role and every grant of it."""
     role = _load_role(req, "delete")
-    state(req).assignment.delete_role(role.id)
+    req.svc.assignment.delete_role(role.id)
     # Tokens carry no roles of their own: every validation recomputes them, so dropping the
     # cached validations is enough (a role-only revocation event would revoke every token).
-    state(req).on_revocation()
+    req.svc.on_revocation()
 
 
 # -- implied roles ----------------------------------------------------------------------------
-def _implies(req: ApiRequest, prior_id: str, implied_ids: list[str]) -> dict[str, Any]:
-    a = state(req).assignment
+def _implies(req: ApiRequest[IdentityState], prior_id: str, implied_ids: list[str]) -> dict[str, Any]:
+    a = req.svc.assignment
     prior = a.get_role(prior_id)
     return {"prior_role": views.role_ref(base(req), prior),
             "implies": [views.role_ref(base(req), a.get_role(i)) for i in implied_ids]}
 
 
 @router.put("/v3/roles/{prior}/implies/{implied}", status=201)
-def create_implied(req: ApiRequest) -> dict[str, Any]:
+def create_implied(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Make one role imply another."""
     req.enforce("identity:create_implied_role")
-    state(req).assignment.create_implied(req.params["prior"], req.params["implied"])
-    state(req).on_revocation()
+    req.svc.assignment.create_implied(req.params["prior"], req.params["implied"])
+    req.svc.on_revocation()
     out = _implies(req, req.params["prior"], [req.params["implied"]])
     return {"role_inference": {"prior_role": out["prior_role"], "implies": out["implies"][0]}}
 
 
 @router.head("/v3/roles/{prior}/implies/{implied}", status=204)
-def check_implied(req: ApiRequest) -> None:
+def check_implied(req: ApiRequest[IdentityState]) -> None:
+    """Check that one role implies another."""
     req.enforce("identity:check_implied_role")
-    state(req).assignment.get_implied(req.params["prior"], req.params["implied"])
+    req.svc.assignment.get_implied(req.params["prior"], req.params["implied"])
 
 
 @router.get("/v3/roles/{prior}/implies/{implied}")
-def get_implied(req: ApiRequest) -> dict[str, Any]:
+def get_implied(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """Show one role implication."""
     req.enforce("identity:get_implied_role")
-    state(req).assignment.get_implied(req.params["prior"], req.params["implied"])
+    req.svc.assignment.get_implied(req.params["prior"], req.params["implied"])
     out = _implies(req, req.params["prior"], [req.params["implied"]])
     return {"role_inference": {"prior_role": out["prior_role"], "implies": out["implies"][0]}}
 
 
 @router.delete("/v3/roles/{prior}/implies/{implied}", status=204)
-def delete_implied(req: ApiRequest) -> None:
+def delete_implied(req: ApiRequest[IdentityState]) -> None:
+    """Stop one role implying another."""
     req.enforce("identity:delete_implied_role")
-    state(req).assignment.delete_implied(req.params["prior"], req.params["implied"])
-    state(req).on_revocation()
+    req.svc.assignment.delete_implied(req.params["prior"], req.params["implied"])
+    req.svc.on_revocation()
 
 
 @router.get("/v3/roles/{prior}/implies")
-def list_implied(req: ApiRequest) -> dict[str, Any]:
+def list_implied(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List what a role implies."""
     req.enforce("identity:list_implied_roles")
-    rules = state(req).assignment.list_implied(req.params["prior"])
+    rules = req.svc.assignment.list_implied(req.params["prior"])
     return {"role_inference": _implies(req, req.params["prior"], [i for _, i in rules])}
 
 
 @router.get("/v3/role_inferences")
-def list_inferences(req: ApiRequest) -> dict[str, Any]:
+def list_inferences(req: ApiRequest[IdentityState]) -> dict[str, Any]:
+    """List every role implication."""
     req.enforce("identity:list_role_inference_rules")
     rules: dict[str, list[str]] = {}
-    for prior, implied in state(req).assignment.list_implied():
+    for prior, implied in req.svc.assignment.list_implied():
         rules.setdefault(prior, []).append(implied)
     return {"role_inferences": [_implies(req, p, i) for p, i in rules.items()],
             "links": {"self": f"{base(req)}/v3/role_inferences", "previous": None, "next": None}}

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nimbus.identity.db.models import Base, _id
+from nimbus.identity.db.base import Base, hex_id
 
 
 class PolicyBlob(Base):
@@ -15,7 +15,7 @@ class PolicyBlob(Base):
 
     __tablename__ = "identity_policies"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     type: Mapped[str] = mapped_column(String(255))
     blob: Mapped[str] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -24,7 +24,7 @@ class PolicyBlob(Base):
 class EndpointGroup(Base):
     __tablename__ = "identity_endpoint_groups"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     filters: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -15,18 +15,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from nimbus.core.db.base import TYPE_MAP, new_hex_id, service_metadata, utcnow
+from nimbus.core.db.base import utcnow
 
+# The tables kept in their own module (policy blobs, OS-EP-FILTER) are imported so that the
+# metadata, and so the migrations, know them; ``Base`` is what ``core.db.migrate`` reads here.
+from nimbus.identity.db import catalog_models  # noqa: F401
+from nimbus.identity.db.base import Base, hex_id
 
-class Base(DeclarativeBase):
-    metadata = service_metadata("identity")
-    type_annotation_map = TYPE_MAP
-
-
-def _id() -> Mapped[str]:
-    return mapped_column(String(64), primary_key=True, default=new_hex_id)
+__all__ = ["Base", "catalog_models"]
 
 
 class Project(Base):
@@ -35,7 +33,7 @@ class Project(Base):
     __tablename__ = "identity_projects"
     __table_args__ = (UniqueConstraint("domain_id", "name"),)
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     name: Mapped[str] = mapped_column(String(64))
     domain_id: Mapped[str] = mapped_column(String(64))
     parent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -47,11 +45,25 @@ class Project(Base):
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class ProjectTag(Base):
+    """One tag of a project, beside ``Project.tags``: the list filters search these rows.
+
+    ``Project.tags`` keeps the order the tags were given in, for the API to show; the queries in
+    ``db/projects.py`` keep the two in step.
+    """
+
+    __tablename__ = "identity_project_tags"
+
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("identity_projects.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+
+
 class User(Base):
     __tablename__ = "identity_users"
     __table_args__ = (UniqueConstraint("domain_id", "name"),)
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     name: Mapped[str] = mapped_column(String(255))
     domain_id: Mapped[str] = mapped_column(String(64))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -84,7 +96,7 @@ class Group(Base):
     __tablename__ = "identity_groups"
     __table_args__ = (UniqueConstraint("domain_id", "name"),)
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     name: Mapped[str] = mapped_column(String(64))
     domain_id: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -103,7 +115,7 @@ class Role(Base):
     __tablename__ = "identity_roles"
     __table_args__ = (UniqueConstraint("name", "domain_id"),)
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     name: Mapped[str] = mapped_column(String(255))
     # Global roles keep "<<null>>" (not NULL) so the unique constraint holds on every backend.
     domain_id: Mapped[str] = mapped_column(String(64), default="<<null>>")
@@ -147,7 +159,7 @@ class Region(Base):
 class Service(Base):
     __tablename__ = "identity_services"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     type: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -158,7 +170,7 @@ class Service(Base):
 class Endpoint(Base):
     __tablename__ = "identity_endpoints"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     service_id: Mapped[str] = mapped_column(
         ForeignKey("identity_services.id", ondelete="CASCADE"))
     interface: Mapped[str] = mapped_column(String(8))
@@ -190,7 +202,7 @@ class ApplicationCredential(Base):
     __tablename__ = "identity_app_creds"
     __table_args__ = (UniqueConstraint("user_id", "name"),)
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     name: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[str] = mapped_column(ForeignKey("identity_users.id", ondelete="CASCADE"))
     project_id: Mapped[str] = mapped_column(String(64))
@@ -205,7 +217,7 @@ class ApplicationCredential(Base):
 class Credential(Base):
     __tablename__ = "identity_credentials"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     user_id: Mapped[str] = mapped_column(String(64), index=True)
     project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     type: Mapped[str] = mapped_column(String(255))
@@ -285,7 +297,7 @@ class Trust(Base):
 
     __tablename__ = "identity_trusts"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     trustor_user_id: Mapped[str] = mapped_column(String(64), index=True)
     trustee_user_id: Mapped[str] = mapped_column(String(64), index=True)
     project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -307,7 +319,7 @@ class AccessRule(Base):
     __tablename__ = "identity_access_rules"
     __table_args__ = (UniqueConstraint("user_id", "service", "path", "method"),)
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     user_id: Mapped[str] = mapped_column(String(64), index=True)
     service: Mapped[str] = mapped_column(String(64))
     path: Mapped[str] = mapped_column(String(128))
@@ -317,7 +329,7 @@ class AccessRule(Base):
 class OAuthConsumer(Base):
     __tablename__ = "identity_oauth_consumers"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     secret_hash: Mapped[str] = mapped_column(String(255))
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -338,7 +350,7 @@ class DomainConfigOption(Base):
 class RegisteredLimit(Base):
     __tablename__ = "identity_registered_limits"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     service_id: Mapped[str] = mapped_column(String(64), index=True)
     region_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     resource_name: Mapped[str] = mapped_column(String(255))
@@ -351,7 +363,7 @@ class Limit(Base):
 
     __tablename__ = "identity_limits"
 
-    id: Mapped[str] = _id()
+    id: Mapped[str] = hex_id()
     project_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     domain_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     service_id: Mapped[str] = mapped_column(String(64))
@@ -375,8 +387,3 @@ class IdMapping(Base):
     domain_id: Mapped[str] = mapped_column(String(64))
     local_id: Mapped[str] = mapped_column(String(255))
     entity_type: Mapped[str] = mapped_column(String(16))
-
-
-# Tables of the core API kept in their own module (policy blobs, OS-EP-FILTER); imported here so
-# that the metadata, and so the migrations, know them.
-from nimbus.identity.db import catalog_models  # noqa: E402,F401

@@ -6,17 +6,42 @@ directory such as LDAP. Role assignments always stay in SQL; they name users and
 and the identity manager translates between the two, so every id a driver takes or returns here is
 the driver's *local* id.
 
-Drivers return ``User`` and ``Group`` model instances. A directory driver returns transient ones
-(never added to a session) filled in from its entries; callers only read them.
+Drivers return plain records (``DirectoryUser``, ``DirectoryGroup``) filled in from their entries;
+the identity manager turns them into the users and groups the API shows. SQL domains have no
+driver object: their users live in the identity tables, which the manager serves itself (with
+the password history, lockout and expiry rules a directory does not have).
 """
 
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nimbus.core.errors import Forbidden
-from nimbus.identity.db.models import Group, User
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """A user as a driver knows them, under the driver's local id."""
+
+    id: str
+    name: str
+    domain_id: str
+    enabled: bool = True
+    default_project_id: str | None = None
+    description: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class DirectoryGroup:
+    """A group as a driver knows it, under the driver's local id."""
+
+    id: str
+    name: str
+    domain_id: str
+    description: str = ""
 
 
 class IdentityDriver(abc.ABC):
@@ -36,46 +61,46 @@ class IdentityDriver(abc.ABC):
         """A driver serving ``domain_id``, from the domain's configuration groups.
 
         ``config`` maps a group (``"identity"``, ``"ldap"``...) to its options. Raises ValueError
-        when the options cannot work. Drivers that are not per-domain (SQL) do not implement it.
+        when the options cannot work.
         """
         raise NotImplementedError(f"{cls.__name__} cannot be configured per domain")
 
     @abc.abstractmethod
-    def get_user(self, user_id: str) -> User:
+    def get_user(self, user_id: str) -> DirectoryUser:
         """The user with this local id. Raises NotFound(resource="user")."""
 
     @abc.abstractmethod
-    def get_user_by_name(self, name: str, domain_id: str) -> User:
+    def get_user_by_name(self, name: str, domain_id: str) -> DirectoryUser:
         """The user called ``name`` in ``domain_id``. Raises NotFound(resource="user")."""
 
     @abc.abstractmethod
-    def list_users(self, filters: dict[str, Any]) -> list[User]:
+    def list_users(self, filters: dict[str, Any]) -> list[DirectoryUser]:
         """Users matching every filter given: ``name`` (exact), ``domain_id``, ``enabled`` (bool).
 
         Unknown filter keys are ignored. The result is sorted by name.
         """
 
     @abc.abstractmethod
-    def authenticate(self, user_id: str, password: str) -> User:
+    def authenticate(self, user_id: str, password: str) -> DirectoryUser:
         """The user, if ``password`` is theirs and the account is enabled.
 
         Raises Unauthorized with a message that does not say which part was wrong.
         """
 
     @abc.abstractmethod
-    def get_group(self, group_id: str) -> Group:
+    def get_group(self, group_id: str) -> DirectoryGroup:
         """The group with this local id. Raises NotFound(resource="group")."""
 
     @abc.abstractmethod
-    def list_groups(self, filters: dict[str, Any]) -> list[Group]:
+    def list_groups(self, filters: dict[str, Any]) -> list[DirectoryGroup]:
         """Groups matching ``name`` (exact) and ``domain_id`` when given, sorted by name."""
 
     @abc.abstractmethod
-    def list_users_in_group(self, group_id: str) -> list[User]:
+    def list_users_in_group(self, group_id: str) -> list[DirectoryUser]:
         """The group's members. Raises NotFound(resource="group") for an unknown group."""
 
     @abc.abstractmethod
-    def list_groups_for_user(self, user_id: str) -> list[Group]:
+    def list_groups_for_user(self, user_id: str) -> list[DirectoryGroup]:
         """The groups the user belongs to (possibly none); an unknown user has none."""
 
     def check_writable(self, what: str) -> None:

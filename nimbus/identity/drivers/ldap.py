@@ -19,8 +19,7 @@ from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import parse_dn
 
 from nimbus.core.errors import NotFound, ServiceUnavailable, Unauthorized
-from nimbus.identity.db.models import Group, User
-from nimbus.identity.drivers.base import IdentityDriver
+from nimbus.identity.drivers.base import DirectoryGroup, DirectoryUser, IdentityDriver
 from nimbus.identity.drivers.ldap_options import LdapOptions
 
 PAGED_RESULTS = "1.2.840.113556.1.4.319"
@@ -175,17 +174,17 @@ class LdapIdentityDriver(IdentityDriver):
             enabled = value.strip().lower() in ("true", "1", "yes")
         return enabled != o.user_enabled_invert
 
-    def _to_user(self, entry: Entry, emulated: set[str] | None = None) -> User | None:
+    def _to_user(self, entry: Entry, emulated: set[str] | None = None) -> DirectoryUser | None:
         user_id = self._id_of(entry, self.o.user_id_attribute)
         if not user_id:
             return None
         attrs = entry[1]
-        return User(id=user_id, name=_first(attrs, self.o.user_name_attribute) or user_id,
-                    domain_id=self.domain_id, enabled=self._enabled(entry, emulated),
-                    default_project_id=_first(attrs, self.o.user_default_project_id_attribute),
-                    description=_first(attrs, self.o.user_description_attribute),
-                    email=_first(attrs, self.o.user_mail_attribute), options={}, extra={},
-                    failed_auth_count=0)
+        return DirectoryUser(
+            id=user_id, name=_first(attrs, self.o.user_name_attribute) or user_id,
+            domain_id=self.domain_id, enabled=self._enabled(entry, emulated),
+            default_project_id=_first(attrs, self.o.user_default_project_id_attribute),
+            description=_first(attrs, self.o.user_description_attribute),
+            email=_first(attrs, self.o.user_mail_attribute))
 
     def _user_entry(self, user_id: str) -> Entry:
         rows = self._users(_eq(self.o.user_id_attribute, user_id))
@@ -193,20 +192,20 @@ class LdapIdentityDriver(IdentityDriver):
             raise NotFound(resource="user", id=user_id)
         return rows[0]
 
-    def get_user(self, user_id: str) -> User:
+    def get_user(self, user_id: str) -> DirectoryUser:
         user = self._to_user(self._user_entry(user_id))
         if user is None:
             raise NotFound(resource="user", id=user_id)
         return user
 
-    def get_user_by_name(self, name: str, domain_id: str) -> User:
+    def get_user_by_name(self, name: str, domain_id: str) -> DirectoryUser:
         for entry in self._users(_eq(self.o.user_name_attribute, name)):
             user = self._to_user(entry)
             if user is not None:
                 return user
         raise NotFound(resource="user", id=name)
 
-    def list_users(self, filters: dict[str, Any]) -> list[User]:
+    def list_users(self, filters: dict[str, Any]) -> list[DirectoryUser]:
         name = filters.get("name")
         rows = self._users(_eq(self.o.user_name_attribute, str(name)) if name else None)
         emulated = self._enabled_members() if self.o.user_enabled_emulation else None
@@ -215,7 +214,7 @@ class LdapIdentityDriver(IdentityDriver):
             users = [u for u in users if u.enabled == bool(filters["enabled"])]
         return sorted(users, key=lambda u: u.name)
 
-    def authenticate(self, user_id: str, password: str) -> User:
+    def authenticate(self, user_id: str, password: str) -> DirectoryUser:
         denied = Unauthorized("The request you have made requires authentication.")
         if not password:
             raise denied  # an empty password would be an anonymous bind, which always succeeds
@@ -247,14 +246,15 @@ class LdapIdentityDriver(IdentityDriver):
             attributes.append(o.group_member_attribute)
         return self._search(o.groups_dn, self._group_filter(extra), attributes)
 
-    def _to_group(self, entry: Entry) -> Group | None:
+    def _to_group(self, entry: Entry) -> DirectoryGroup | None:
         group_id = self._id_of(entry, self.o.group_id_attribute)
         if not group_id:
             return None
         attrs = entry[1]
-        return Group(id=group_id, name=_first(attrs, self.o.group_name_attribute) or group_id,
-                     domain_id=self.domain_id,
-                     description=_first(attrs, self.o.group_desc_attribute) or "")
+        return DirectoryGroup(id=group_id,
+                              name=_first(attrs, self.o.group_name_attribute) or group_id,
+                              domain_id=self.domain_id,
+                              description=_first(attrs, self.o.group_desc_attribute) or "")
 
     def _group_entry(self, group_id: str, members: bool = False) -> Entry:
         rows = self._groups(_eq(self.o.group_id_attribute, group_id), members)
@@ -262,22 +262,22 @@ class LdapIdentityDriver(IdentityDriver):
             raise NotFound(resource="group", id=group_id)
         return rows[0]
 
-    def get_group(self, group_id: str) -> Group:
+    def get_group(self, group_id: str) -> DirectoryGroup:
         group = self._to_group(self._group_entry(group_id))
         if group is None:
             raise NotFound(resource="group", id=group_id)
         return group
 
-    def list_groups(self, filters: dict[str, Any]) -> list[Group]:
+    def list_groups(self, filters: dict[str, Any]) -> list[DirectoryGroup]:
         name = filters.get("name")
         rows = self._groups(_eq(self.o.group_name_attribute, str(name)) if name else None)
         return sorted((g for g in map(self._to_group, rows) if g is not None),
                       key=lambda g: g.name)
 
-    def list_users_in_group(self, group_id: str) -> list[User]:
+    def list_users_in_group(self, group_id: str) -> list[DirectoryUser]:
         entry = self._group_entry(group_id, members=True)
         emulated = self._enabled_members() if self.o.user_enabled_emulation else None
-        users: list[User] = []
+        users: list[DirectoryUser] = []
         for member in entry[1].get(self.o.group_member_attribute.lower(), []):
             if self.o.group_members_are_ids:
                 rows = self._users(_eq(self.o.user_id_attribute, member))
@@ -288,7 +288,7 @@ class LdapIdentityDriver(IdentityDriver):
             users += [u for u in (self._to_user(e, emulated) for e in rows[:1]) if u is not None]
         return sorted(users, key=lambda u: u.name)
 
-    def list_groups_for_user(self, user_id: str) -> list[Group]:
+    def list_groups_for_user(self, user_id: str) -> list[DirectoryGroup]:
         try:
             entry = self._user_entry(user_id)
         except NotFound:

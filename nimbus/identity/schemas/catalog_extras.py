@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.api.validation import ID, string
+from nimbus.identity.constants import INTERFACES
+from nimbus.identity.schemas.requests import wrap
 
 POLICY_CREATE: dict[str, Any] = {
     "type": "object",
@@ -18,7 +20,7 @@ POLICY_UPDATE: dict[str, Any] = {
 }
 _FILTERS: dict[str, Any] = {
     "type": "object",
-    "properties": {"interface": {"enum": ["public", "internal", "admin"]}, "service_id": ID,
+    "properties": {"interface": {"enum": list(INTERFACES)}, "service_id": ID,
                    "region_id": string(255, 1)},
     "additionalProperties": False,
     "minProperties": 1,
@@ -35,3 +37,8 @@ ENDPOINT_GROUP_UPDATE: dict[str, Any] = {
                    "filters": _FILTERS},
     "minProperties": 1,
 }
+
+POLICY_CREATE_BODY = wrap("policy", POLICY_CREATE)
+POLICY_UPDATE_BODY = wrap("policy", POLICY_UPDATE)
+ENDPOINT_GROUP_CREATE_BODY = wrap("endpoint_group", ENDPOINT_GROUP_CREATE)
+ENDPOINT_GROUP_UPDATE_BODY = wrap("endpoint_group", ENDPOINT_GROUP_UPDATE)

@@ -6,6 +6,7 @@ from typing import Any
 
 from nimbus.core.api.validation import ID, NULLABLE_ID, string
 from nimbus.identity.db.models import Credential
+from nimbus.identity.schemas.requests import wrap
 
 CREDENTIAL_CREATE: dict[str, Any] = {
     "type": "object",
@@ -23,6 +24,10 @@ EC2_CREATE: dict[str, Any] = {
     "type": "object",
     "properties": {"tenant_id": ID, "project_id": ID},
 }
+CREDENTIAL_CREATE_BODY = wrap("credential", CREDENTIAL_CREATE)
+CREDENTIAL_UPDATE_BODY = wrap("credential", CREDENTIAL_UPDATE)
+# The body is optional: without one, the project is missing (a 400 naming tenant_id).
+EC2_CREATE_BODY: dict[str, Any] = {**EC2_CREATE, "type": ["object", "null"]}
 
 
 def credential(base: str, c: Credential, blob: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from nimbus.core.api.validation import ID, NULLABLE_ID, string
 from nimbus.identity.db.models import Limit, RegisteredLimit
+from nimbus.identity.schemas.requests import wrap
 
 _LIMIT_VALUE: dict[str, Any] = {"type": "integer", "minimum": -1, "maximum": 2147483647}
 _DESCRIPTION = string(255, nullable=True)
@@ -40,6 +41,11 @@ LIMIT_UPDATE: dict[str, Any] = {
     "properties": {"resource_limit": _LIMIT_VALUE, "description": _DESCRIPTION},
     "minProperties": 1, "additionalProperties": False,
 }
+
+REGISTERED_CREATE_BODY = wrap("registered_limits", REGISTERED_CREATE)
+REGISTERED_UPDATE_BODY = wrap("registered_limit", REGISTERED_UPDATE)
+LIMIT_CREATE_BODY = wrap("limits", LIMIT_CREATE)
+LIMIT_UPDATE_BODY = wrap("limit", LIMIT_UPDATE)
 
 
 def registered(base: str, r: RegisteredLimit) -> dict[str, Any]:

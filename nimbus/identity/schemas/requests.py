@@ -1,14 +1,26 @@
-"""Request schemas of the identity API."""
+"""Request schemas of the identity core API: domains, projects, users, groups, roles, the
+catalog and application credentials.
+
+Each resource's inner schema (``USER_CREATE``) describes the object under its key; the route
+declares the whole body (``USER_CREATE_BODY``, made by ``wrap``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.api.validation import BOOLEAN, ID, NULLABLE_ID, TAGS, string
+from nimbus.core.api.validation import BOOLEAN, ID, NULLABLE_ID, TAGS, Schema, string
+from nimbus.identity.constants import INTERFACES, MAX_TAGS
 
 _OPTIONS: dict[str, Any] = {"type": "object"}
+
+
+def wrap(key: str, inner: Schema) -> Schema:
+    """A body holding ``inner`` under ``key``, as every Keystone request body does."""
+    return {"type": "object", "properties": {key: inner}, "required": [key]}
+
+
 # Keystone's tag rules: no commas or slashes (they separate tags in filters and URLs).
-MAX_TAGS = 80
 TAG: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^,/]*$"}
 TAGS_STRICT: dict[str, Any] = {"type": "array", "items": TAG, "maxItems": MAX_TAGS,
                                "uniqueItems": True}
@@ -41,7 +53,8 @@ PROJECT_UPDATE = {
 }
 USER_CREATE = {
     "type": "object",
-    "properties": {"name": string(255, 1), "domain_id": NULLABLE_ID, "password": string(4096, nullable=True),
+    "properties": {"name": string(255, 1), "domain_id": NULLABLE_ID,
+                   "password": string(4096, nullable=True),
                    "enabled": BOOLEAN, "default_project_id": NULLABLE_ID,
                    "description": string(4096, nullable=True), "email": string(255, nullable=True),
                    "options": _OPTIONS},
@@ -90,19 +103,22 @@ REGION = {
 }
 SERVICE = {
     "type": "object",
-    "properties": {"type": string(255, 1), "name": string(255), "description": string(4096, nullable=True),
-                   "enabled": BOOLEAN},
+    "properties": {"type": string(255, 1), "name": string(255),
+                   "description": string(4096, nullable=True), "enabled": BOOLEAN},
 }
+SERVICE_CREATE = {**SERVICE, "required": ["type"]}
 ENDPOINT = {
     "type": "object",
-    "properties": {"service_id": ID, "interface": {"enum": ["public", "internal", "admin"]},
+    "properties": {"service_id": ID, "interface": {"enum": list(INTERFACES)},
                    "url": string(2048, 1), "region_id": string(255, nullable=True),
                    "region": string(255, nullable=True), "enabled": BOOLEAN},
 }
+ENDPOINT_CREATE = {**ENDPOINT, "required": ["service_id", "interface", "url"]}
 APP_CRED = {
     "type": "object",
     "properties": {"name": string(255, 1), "description": string(4096, nullable=True),
-                   "secret": string(4096, 1, nullable=True), "expires_at": string(64, nullable=True),
+                   "secret": string(4096, 1, nullable=True),
+                   "expires_at": string(64, nullable=True),
                    "unrestricted": BOOLEAN,
                    "roles": {"type": "array", "items": {"type": "object"}},
                    "access_rules": {"type": "array", "items": {
@@ -113,3 +129,24 @@ APP_CRED = {
                        "additionalProperties": False}}},
     "required": ["name"],
 }
+
+DOMAIN_CREATE_BODY = wrap("domain", DOMAIN_CREATE)
+DOMAIN_UPDATE_BODY = wrap("domain", DOMAIN_UPDATE)
+PROJECT_CREATE_BODY = wrap("project", PROJECT_CREATE)
+PROJECT_UPDATE_BODY = wrap("project", PROJECT_UPDATE)
+TAGS_BODY: Schema = {"type": "object", "properties": {"tags": TAGS_STRICT}, "required": ["tags"]}
+USER_CREATE_BODY = wrap("user", USER_CREATE)
+USER_UPDATE_BODY = wrap("user", USER_UPDATE)
+PASSWORD_CHANGE_BODY = wrap("user", PASSWORD_CHANGE)
+GROUP_CREATE_BODY = wrap("group", GROUP_CREATE)
+GROUP_UPDATE_BODY = wrap("group", GROUP_UPDATE)
+ROLE_CREATE_BODY = wrap("role", ROLE_CREATE)
+ROLE_UPDATE_BODY = wrap("role", ROLE_UPDATE)
+REGION_BODY = wrap("region", REGION)
+SERVICE_CREATE_BODY = wrap("service", SERVICE_CREATE)
+SERVICE_UPDATE_BODY = wrap("service", SERVICE)
+ENDPOINT_CREATE_BODY = wrap("endpoint", ENDPOINT_CREATE)
+ENDPOINT_UPDATE_BODY = wrap("endpoint", ENDPOINT)
+APP_CRED_BODY = wrap("application_credential", APP_CRED)
+# Which groups and options a domain may set is the manager's check (a 403, as Keystone).
+DOMAIN_CONFIG_BODY = wrap("config", {"type": "object"})

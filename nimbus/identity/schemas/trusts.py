@@ -6,7 +6,8 @@ from typing import Any
 
 from nimbus.core.api.validation import BOOLEAN, ID, NULLABLE_ID, string
 from nimbus.identity.db.models import Trust
-from nimbus.identity.managers.tokens import iso_z
+from nimbus.identity.schemas.requests import wrap
+from nimbus.identity.schemas.views import iso_z
 
 _ROLE_REF: dict[str, Any] = {
     "type": "object",
@@ -29,6 +30,7 @@ TRUST_CREATE: dict[str, Any] = {
     },
     "required": ["trustor_user_id", "trustee_user_id", "impersonation"],
 }
+TRUST_CREATE_BODY = wrap("trust", TRUST_CREATE)
 
 
 def trust(base: str, t: Trust, roles: list[dict[str, Any]] | None) -> dict[str, Any]:

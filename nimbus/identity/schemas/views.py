@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from nimbus.core.db.base import iso_micro
+from nimbus.identity.constants import GLOBAL
 from nimbus.identity.db.models import (
     ApplicationCredential,
     Endpoint,
@@ -15,7 +17,11 @@ from nimbus.identity.db.models import (
     Service,
     User,
 )
-from nimbus.identity.managers.tokens import iso_z
+
+
+def iso_z(when: dt.datetime | None) -> str | None:
+    """A time as Keystone prints it: microseconds and a Z."""
+    return f"{iso_micro(when)}Z" if when else None
 
 
 def _link(base: str, collection: str, id_: str) -> dict[str, str]:
@@ -65,7 +71,7 @@ def group(base: str, g: Group) -> dict[str, Any]:
 
 def role(base: str, r: Role) -> dict[str, Any]:
     return {"id": r.id, "name": r.name,
-            "domain_id": None if r.domain_id == "<<null>>" else r.domain_id,
+            "domain_id": None if r.domain_id == GLOBAL else r.domain_id,
             "description": r.description, "options": r.options or {},
             "links": _link(base, "roles", r.id)}
 

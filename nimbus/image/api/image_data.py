@@ -1,4 +1,4 @@
-"""``/v2/images/{id}/file``, ``/stage`` and ``/import``: image bytes in and out, streamed."""
+"""``/v2/images/{id}/file`` and ``/stage``: image bytes in and out, streamed."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import re
 
 from starlette.responses import Response, StreamingResponse
 
-from nimbus.core.api.routing import ApiRequest, Reply, Router
-from nimbus.core.errors import BadRequest, RangeNotSatisfiable, UnsupportedMediaType
+from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.errors import RangeNotSatisfiable, UnsupportedMediaType
 from nimbus.image.api.common import load, target
+from nimbus.image.schemas import requests
+from nimbus.image.state import ImageState
 
 router = Router()
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+OCTET_STREAM = "application/octet-stream"
 # Image bytes reach the handler in pieces this large: each piece costs a hop from the handler's
 # thread to the event loop and a hand-over to each digest's thread. Measured on a 1 GiB upload,
 # 2 MiB gave about 10 % more throughput than 1 MiB; 4 MiB gained little more but raised the
@@ -20,45 +23,37 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 UPLOAD_BATCH = 2 * 1024 * 1024
 
 
-def _octet_stream(req: ApiRequest) -> None:
-    media = req.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
-    if media.lower() != "application/octet-stream":
+def _octet_stream(req: ApiRequest[ImageState]) -> None:
+    # Checked here, after the image and the policy: Glance answers 404/403 before 415.
+    media = req.headers.get("content-type", OCTET_STREAM).split(";")[0].strip()
+    if media.lower() != OCTET_STREAM:
         raise UnsupportedMediaType(content_type=media)
 
 
-@router.put("/v2/images/{image_id}/file", status=204, stream=True)
-def upload_file(req: ApiRequest) -> None:
+def store_asked(req: ApiRequest[ImageState]) -> str | None:
+    """The store a client names with ``X-Image-Meta-Store`` (or ``?store=``), if any."""
+    return req.headers.get("x-image-meta-store") or req.args.get("store") or None
+
+
+@router.put("/v2/images/{image_id}/file", status=204, stream=True,
+            content_types=(OCTET_STREAM,), query=requests.STORE_QUERY,
+            faults=(409, 410, 415, 503))
+def upload_file(req: ApiRequest[ImageState]) -> None:
+    """Upload a queued image's data: queued -> saving -> active."""
     image = load(req, "get_image")
     req.enforce("upload_image", target(req, image))
     _octet_stream(req)
-    req.svc.data.upload(req.ctx, image["id"], req.stream(UPLOAD_BATCH), _store_asked(req))
+    req.svc.data.upload(req.ctx, image["id"], req.stream(UPLOAD_BATCH), store_asked(req))
 
 
-@router.put("/v2/images/{image_id}/stage", status=204, stream=True)
-def stage_file(req: ApiRequest) -> None:
+@router.put("/v2/images/{image_id}/stage", status=204, stream=True,
+            content_types=(OCTET_STREAM,), faults=(409, 410, 415, 503))
+def stage_file(req: ApiRequest[ImageState]) -> None:
+    """Stage data for an import: queued -> uploading."""
     image = load(req, "get_image")
     req.enforce("upload_image", target(req, image))
     _octet_stream(req)
     req.svc.data.stage(req.ctx, image["id"], req.stream(UPLOAD_BATCH))
-
-
-@router.post("/v2/images/{image_id}/import", status=202)
-def import_image(req: ApiRequest) -> Reply:
-    image = load(req, "get_image")
-    req.enforce("modify_image", target(req, image))
-    body = req.json
-    if not isinstance(body, dict):
-        raise BadRequest("Body expected in request.")
-    method = body.get("method")
-    if isinstance(method, dict) and method.get("name") == "copy-image":
-        req.enforce("copy_image", target(req, image))
-    req.svc.data.import_image(req.ctx, image["id"], body, _store_asked(req))
-    return Reply(None, status=202)
-
-
-def _store_asked(req: ApiRequest) -> str | None:
-    """The store a client names with ``X-Image-Meta-Store`` (or ``?store=``), if any."""
-    return req.headers.get("x-image-meta-store") or req.query.get("store") or None
 
 
 def _parse_range(header: str | None) -> tuple[int | None, int | None] | None:
@@ -72,8 +67,9 @@ def _parse_range(header: str | None) -> tuple[int | None, int | None] | None:
     return first, last
 
 
-@router.get("/v2/images/{image_id}/file")
-def download_file(req: ApiRequest) -> Response:
+@router.get("/v2/images/{image_id}/file", also=(204, 206), faults=(416, 503))
+def download_file(req: ApiRequest[ImageState]) -> Response:
+    """Download an image's data (or a ``Range`` of it); 204 while it has none."""
     image = load(req, "get_image")
     req.enforce("download_image", target(req, image))
     byte_range = _parse_range(req.headers.get("range"))
@@ -89,4 +85,4 @@ def download_file(req: ApiRequest) -> Response:
     elif result.checksum:
         headers["Content-MD5"] = result.checksum
     return StreamingResponse(result.chunks, status_code=status, headers=headers,
-                             media_type="application/octet-stream")
+                             media_type=OCTET_STREAM)

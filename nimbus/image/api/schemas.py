@@ -8,6 +8,7 @@ from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.core.errors import NotFound
 from nimbus.image.schemas import image as image_schemas
 from nimbus.image.schemas import metadefs as metadef_shapes
+from nimbus.image.state import ImageState
 
 router = Router()
 
@@ -21,7 +22,8 @@ _SCHEMAS = {
 
 # Glance serves its schemas to any authenticated caller, without a policy rule.
 @router.get("/v2/schemas/{name}", policy_free=True)
-def show_schema(req: ApiRequest) -> dict[str, Any]:
+def show_schema(req: ApiRequest[ImageState]) -> dict[str, Any]:
+    """One of the image and member schemas."""
     factory = _SCHEMAS.get(req.params["name"])
     if factory is None:
         raise NotFound(f"Schema {req.params['name']} not found.")
@@ -29,9 +31,9 @@ def show_schema(req: ApiRequest) -> dict[str, Any]:
 
 
 @router.get("/v2/schemas/metadefs/{name}", policy_free=True)
-def show_metadef_schema(req: ApiRequest) -> dict[str, Any]:
+def show_metadef_schema(req: ApiRequest[ImageState]) -> dict[str, Any]:
+    """One of the metadata-definition schemas."""
     found = metadef_shapes.schema(req.params["name"])
     if found is None:
         raise NotFound(f"Schema metadefs/{req.params['name']} not found.")
     return found
-

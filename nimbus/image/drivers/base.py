@@ -13,9 +13,9 @@ from functools import partial
 from typing import Any, ClassVar
 
 from nimbus.core.errors import NimbusError, NotFound, register
+from nimbus.image.constants import HASH_ALGO
 
 CHUNK_SIZE = 64 * 1024
-HASH_ALGO = "sha512"
 PARALLEL_DIGEST_MIN = 256 * 1024
 # An upload keeps up to three workers busy (two digests and a write); more uploads queue up.
 _DIGEST_POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="image-digest")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from nimbus.core.errors import BadRequest, Forbidden
-from nimbus.image import fetch
+from nimbus.image.drivers import fetch
 from nimbus.image.drivers.base import ImageDataNotFound, ImageStore, StoredImage, StoreError
 
 CHUNK = 64 * 1024
@@ -29,7 +29,8 @@ class HttpStore(ImageStore):
     def __init__(self, settings: Any, allowed: list[str] | None = None,
                  timeout: float = 30) -> None:
         super().__init__(settings)
-        self.allowed = fetch.allow_list(settings) if allowed is None else allowed
+        self.allowed = (fetch.allow_list(settings.image.web_download_allow) if allowed is None
+                        else allowed)
         self.timeout = timeout
 
     def owns(self, location: str) -> bool:

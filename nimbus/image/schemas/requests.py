@@ -1,14 +1,23 @@
-"""Request validation: image create bodies, JSON-patch documents and list query strings."""
+"""What the image routes accept: the JSON Schemas their bodies and queries are checked against
+(before the handler runs), and the few readings that need more than a schema: which keys a
+client may set (403 for the others, as Glance answers), the JSON-patch document as a list of
+changes, and the list query as filters.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
+from nimbus.core.api import validation
+from nimbus.core.api.paging import PAGING_QUERY
 from nimbus.core.errors import BadRequest, Forbidden, UnsupportedMediaType
+from nimbus.image.constants import MAX_PROPERTY_KEY
+from nimbus.image.db.images import SORT_KEYS, ImageQuery
+from nimbus.image.db.tasks import SORT_KEYS as TASK_SORT_KEYS
 from nimbus.image.schemas.image import (
     CORE_PROPERTIES,
     DISALLOWED,
@@ -18,29 +27,47 @@ from nimbus.image.schemas.image import (
     image_schema,
 )
 
+Schema = dict[str, Any]
+_STRING: Schema = {"type": "string", "maxLength": 255}
+_NULLABLE_BOOL: Schema = {"type": ["boolean", "null"]}
+
+
+# -- image create and update ---------------------------------------------------------------------
+
+def _image_body() -> Schema:
+    """The image schema as a request body: keys no client may set are let through (the handler
+    refuses them with a 403, as Glance does before it looks at any value)."""
+    published = image_schema()
+    props = {k: v for k, v in published["properties"].items()}
+    for key in (READ_ONLY | DISALLOWED | RESERVED) - {"id"}:
+        props[key] = {}
+    return {"type": "object", "properties": props,
+            "patternProperties": {f"^{RESERVED_PREFIX}": {}},
+            "additionalProperties": published["additionalProperties"],
+            "propertyNames": {"maxLength": MAX_PROPERTY_KEY}}
+
+
+CREATE = _image_body()
+
 PATCH_TYPES = {
     "application/openstack-images-v2.0-json-patch": 4,
     "application/openstack-images-v2.1-json-patch": 10,
 }
 OPERATIONS = ("add", "remove", "replace")
-SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at",
-             "updated_at")
-MAX_PROPERTY_KEY = 255
-
-_VALIDATOR = jsonschema.Draft4Validator(image_schema())
-
-
-def check_against_schema(values: dict[str, Any]) -> None:
-    """400 naming the first problem when ``values`` do not fit the image schema."""
-    error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(values))
-    if error is not None:
-        where = ".".join(str(p) for p in error.absolute_path) or "image"
-        raise BadRequest(f"Provided object does not match schema 'image': {where}: "
-                         f"{error.message}")
+# A JSON-patch document; which members an operation needs depends on the patch media type
+# (draft 10's ``op`` and ``path``, or draft 4's ``"replace": path``), so ``parse_patch`` checks
+# those.
+PATCH: Schema = {"type": "array", "items": {
+    "type": "object",
+    "properties": {"op": {"type": "string", "enum": list(OPERATIONS)},
+                   "path": {"type": "string"}, "value": {},
+                   **{op: {"type": "string"} for op in OPERATIONS}},
+}}
 
 
 def check_key(key: str, *, creating: bool) -> None:
-    """403 for attributes no client may set; 400 for property names that are too long."""
+    """403 for attributes no client may set; 400 for a property name that is too long (a
+    patch names it in a JSON pointer, out of the schema's reach)."""
     if key in DISALLOWED or (key in READ_ONLY and key != "id") or (key == "id" and not creating):
         raise Forbidden(f"Attribute '{key}' is read-only.")
     if key in RESERVED or key.startswith(RESERVED_PREFIX):
@@ -56,16 +83,25 @@ class NewImage:
     tags: list[str]
 
 
+def new_image(body: dict[str, Any]) -> NewImage:
+    """A create body (already checked against ``CREATE``) split into columns, properties and
+    tags; 403 for keys no client may set."""
+    for key in body:
+        check_key(key, creating=True)
+    values = dict(body)
+    tags = values.pop("tags", None) or []
+    core = {k: values.pop(k) for k in list(values) if k in CORE_PROPERTIES}
+    return NewImage(core, dict(values), list(dict.fromkeys(tags)))
+
+
 def parse_create(body: Any) -> NewImage:
+    """``new_image`` for a body no route checked (the legacy import task's properties)."""
     if not isinstance(body, dict):
         raise BadRequest("Body expected in request: a JSON object describing the image.")
     for key in body:
         check_key(key, creating=True)
-    check_against_schema(body)
-    values = dict(body)
-    tags = values.pop("tags", None) or []
-    core = {k: values.pop(k) for k in list(values) if k in CORE_PROPERTIES}
-    return NewImage(core, {k: v for k, v in values.items()}, list(dict.fromkeys(tags)))
+    validation.check(body, CREATE, "glance")
+    return new_image(body)
 
 
 @dataclass
@@ -97,7 +133,7 @@ def _operation(raw: dict[str, Any], draft: int) -> tuple[str, Any]:
                              f"{', '.join(OPERATIONS)}.")
         if "path" not in raw:
             raise BadRequest("Unable to find 'path' in JSON Schema change")
-        return op, raw["path"]
+        return str(op), raw["path"]
     present = [k for k in OPERATIONS if k in raw]
     if len(present) != 1:
         raise BadRequest('Operation objects must contain exactly one member named "add", '
@@ -105,20 +141,21 @@ def _operation(raw: dict[str, Any], draft: int) -> tuple[str, Any]:
     return present[0], raw[present[0]]
 
 
-def parse_patch(content_type: str, body: Any) -> list[Change]:
-    """The changes of an image PATCH; 415 unless it is one of Glance's json-patch types."""
+def patch_draft(content_type: str) -> int:
+    """The JSON-patch draft of a PATCH's media type; 415 unless it is one of Glance's."""
     media = content_type.split(";")[0].strip().lower()
     if media not in PATCH_TYPES:
         err = UnsupportedMediaType(content_type=content_type or "(none)")
         err.headers["Accept-Patch"] = ", ".join(sorted(PATCH_TYPES))
         raise err
-    draft = PATCH_TYPES[media]
-    if not isinstance(body, list):
-        raise BadRequest("Request body must be a JSON array of operation objects.")
+    return PATCH_TYPES[media]
+
+
+def parse_patch(content_type: str, body: list[dict[str, Any]]) -> list[Change]:
+    """The changes of an image PATCH (a body already checked against ``PATCH``)."""
+    draft = patch_draft(content_type)
     changes = []
     for raw in body:
-        if not isinstance(raw, dict):
-            raise BadRequest("Operations must be JSON objects.")
         op, pointer = _operation(raw, draft)
         path = _decode_pointer(pointer)
         root = path[0]
@@ -131,32 +168,39 @@ def parse_patch(content_type: str, body: Any) -> list[Change]:
             if "value" not in raw:
                 raise BadRequest(f'Operation "{op}" requires a member named "value".')
             change.value = raw["value"]
-            check_against_schema({root: [change.value] if len(path) == 2 else change.value})
+            # The attribute's new value, checked against the same rules as a create body.
+            validation.check({root: [change.value] if len(path) == 2 else change.value},
+                             CREATE, "glance")
         changes.append(change)
     return changes
 
 
-@dataclass
-class ListQuery:
-    filters: dict[str, str] = field(default_factory=dict)
-    properties: dict[str, str] = field(default_factory=dict)
-    tags: list[str] = field(default_factory=list)
-    member_status: str = "accepted"
-    limit: int | None = None
-    marker: str | None = None
-    sort: list[tuple[str, str]] = field(default_factory=list)
+# -- the image list --------------------------------------------------------------------------------
 
+_INTEGER: Schema = {"type": "integer"}
+_BOOLEAN: Schema = {"type": "boolean"}
+_TIME: Schema = {"type": "string", "maxLength": 64}
+_INT_FILTERS = ("size_min", "size_max", "size", "min_ram", "min_disk")
+_BOOL_FILTERS = ("protected", "os_hidden")
+_TIME_FILTERS = ("created_at", "updated_at")
+_STRING_FILTERS = ("name", "status", "owner", "container_format", "disk_format", "id",
+                   "checksum", "os_hash_value")
+_NOT_FILTERS = ("limit", "marker", "sort", "sort_key", "sort_dir", "tag", "member_status",
+                "visibility")
 
-_CORE_FILTERS = ("name", "status", "visibility", "owner", "container_format", "disk_format",
-                 "id", "checksum", "os_hash_value", "protected", "os_hidden", "size_min",
-                 "size_max", "size", "created_at", "updated_at", "min_ram", "min_disk")
-_NOT_FILTERS = ("limit", "marker", "sort", "sort_key", "sort_dir", "tag", "member_status")
-
-
-def _sort_dir(value: str) -> str:
-    if value not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort direction: {value}")
-    return value
+LIST_QUERY = validation.query({
+    **PAGING_QUERY,
+    "sort_key": {"type": "array", "items": {"type": "string", "enum": list(SORT_KEYS)}},
+    "sort": {"type": "string", "maxLength": 1024},
+    "member_status": {"type": "string", "enum": ["pending", "accepted", "rejected", "all"]},
+    "visibility": {"type": "string",
+                   "enum": ["community", "public", "private", "shared", "all"]},
+    "tag": {"type": "array", "items": _STRING},
+    **{name: _INTEGER for name in _INT_FILTERS},
+    **{name: _BOOLEAN for name in _BOOL_FILTERS},
+    **{name: _TIME for name in _TIME_FILTERS},
+    **{name: {"type": "string"} for name in _STRING_FILTERS},
+})
 
 
 def _sort_key(value: str) -> str:
@@ -166,51 +210,127 @@ def _sort_key(value: str) -> str:
     return value
 
 
-def parse_list(query: Any) -> ListQuery:
-    """Glance's list parameters: filters, tags, member_status, limit/marker and both sorts."""
-    result = ListQuery()
-    limit = query.get("limit")
-    if limit is not None:
-        try:
-            result.limit = int(limit)
-        except ValueError:
-            raise BadRequest("limit param must be an integer") from None
-        if result.limit < 0:
-            raise BadRequest("limit param must be positive")
-    result.marker = query.get("marker")
-    status = query.get("member_status", "accepted")
-    if status not in ("pending", "accepted", "rejected", "all"):
-        raise BadRequest(f"Invalid status: {status}")
-    result.member_status = status
-    result.tags = [t.strip() for t in query.getlist("tag")]
-    if "sort" in query:
-        if "sort_key" in query or "sort_dir" in query:
+def _sort_dir(value: str) -> str:
+    if value not in ("asc", "desc"):
+        raise BadRequest(f"Invalid sort direction: {value}")
+    return value
+
+
+def list_sort(args: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Glance's two spellings of the order: ``sort=key:dir,...`` or ``sort_key``/``sort_dir``."""
+    if "sort" in args:
+        if "sort_key" in args or "sort_dir" in args:
             raise BadRequest("Old and new sorting syntax cannot be combined")
-        for part in query["sort"].strip().split(","):
+        pairs = []
+        for part in str(args["sort"]).strip().split(","):
             key, _sep, direction = part.partition(":")
-            result.sort.append((_sort_key(key.strip()), _sort_dir(direction.strip() or "desc")))
-    else:
-        keys = [_sort_key(k.strip()) for k in query.getlist("sort_key")]
-        dirs = [_sort_dir(d.strip()) for d in query.getlist("sort_dir")]
-        if len(dirs) > 1 and len(dirs) != len(keys):
-            raise BadRequest("Number of sort dirs does not match the number of sort keys")
-        keys = keys or ["created_at"]
-        if not dirs:
-            dirs = ["desc"]
-        if len(dirs) == 1:
-            dirs = dirs * len(keys)
-        result.sort = list(zip(keys, dirs, strict=True))
+            pairs.append((_sort_key(key.strip()), _sort_dir(direction.strip() or "desc")))
+        return pairs
+    keys = list(args.get("sort_key") or [])
+    dirs = list(args.get("sort_dir") or [])
+    if len(dirs) > 1 and len(dirs) != len(keys):
+        raise BadRequest("Number of sort dirs does not match the number of sort keys")
+    keys = keys or ["created_at"]
+    dirs = dirs or ["desc"]
+    if len(dirs) == 1:
+        dirs = dirs * len(keys)
+    return list(zip(keys, dirs, strict=True))
+
+
+def _time_filter(name: str, value: str) -> tuple[str, dt.datetime]:
+    op, sep, text = value.partition(":")
+    if not sep or op not in ("gt", "gte", "lt", "lte", "eq", "neq"):
+        op, text = "eq", value
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"Invalid time '{text}' for filter '{name}'.") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return op, when
+
+
+def image_query(args: Mapping[str, Any], query: Mapping[str, str]) -> ImageQuery:
+    """The filters of ``GET /v2/images``: ``args`` are the declared parameters (checked and
+    typed), ``query`` the whole query string (any other name filters on a custom property)."""
     if "changes-since" in query:
         raise BadRequest('The "changes-since" filter is no longer available on v2.')
-    for key in query:
-        if key in _NOT_FILTERS:
-            continue
-        value = query[key]
-        if key in _CORE_FILTERS:
-            result.filters[key] = value
-        else:
-            result.properties[key] = value
-    visibility = result.filters.get("visibility")
-    if visibility and visibility not in ("community", "public", "private", "shared", "all"):
-        raise BadRequest(f"Invalid visibility value: {visibility}")
-    return result
+    q = ImageQuery(visibility=args.get("visibility"),
+                   member_status=args.get("member_status", "accepted"),
+                   tags=[t.strip() for t in args.get("tag", [])])
+    for name, value in args.items():
+        if name in _TIME_FILTERS:
+            q.times[name] = _time_filter(name, value)
+        elif name in (*_INT_FILTERS, *_BOOL_FILTERS, *_STRING_FILTERS):
+            q.filters[name] = value
+    for name in query:
+        if name not in LIST_QUERY["properties"] and name not in _NOT_FILTERS:
+            q.properties[name] = query[name]
+    return q
+
+
+# -- import, locations, members and tasks ----------------------------------------------------------
+
+IMPORT: Schema = {
+    "type": "object",
+    "required": ["method"],
+    "properties": {
+        "method": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string", "maxLength": 255},
+            "uri": {"type": "string"},
+            "glance_image_id": {"type": "string"},
+            "glance_region": {"type": "string"},
+            "glance_service_interface": {"type": "string", "maxLength": 255},
+        }},
+        "all_stores": _NULLABLE_BOOL,
+        "all_stores_must_succeed": _NULLABLE_BOOL,
+        "stores": {"type": ["array", "null"], "items": _STRING, "minItems": 1},
+    },
+}
+# ``X-Image-Meta-Store`` may also come as ``?store=``.
+STORE_QUERY = validation.query({"store": _STRING})
+
+# ``POST /v2/images/{id}/locations`` (2.17): a URL and, optionally, the hash it should have.
+ADD_LOCATION: Schema = {
+    "type": "object",
+    "required": ["url"],
+    "additionalProperties": False,
+    "properties": {
+        "url": {"type": "string", "minLength": 1, "maxLength": 2048},
+        "validation_data": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {"os_hash_algo": {"type": "string", "maxLength": 64},
+                           "os_hash_value": {"type": "string", "maxLength": 128}},
+            "dependentRequired": {"os_hash_algo": ["os_hash_value"],
+                                  "os_hash_value": ["os_hash_algo"]},
+        },
+    },
+}
+
+ADD_MEMBER: Schema = {"type": "object", "required": ["member"], "properties": {
+    "member": {"type": "string", "minLength": 1, "maxLength": 255}}}
+UPDATE_MEMBER: Schema = {"type": "object", "required": ["status"], "properties": {
+    "status": {"type": "string", "enum": ["pending", "accepted", "rejected"]}}}
+
+TASK_TYPES = ("import",)
+# ``import_from`` is required too, but Glance checks the policy before it looks for it (a
+# reader asking without one is refused, not corrected), so the manager checks that one.
+CREATE_TASK: Schema = {
+    "type": "object",
+    "required": ["type", "input"],
+    "properties": {
+        "type": {"type": "string", "enum": list(TASK_TYPES)},
+        "input": {"type": "object", "properties": {
+            "import_from": {"type": "string", "maxLength": 2048},
+            "image_properties": {"type": "object"},
+        }},
+    },
+}
+TASK_LIST_QUERY = validation.query({
+    **PAGING_QUERY,
+    "sort_key": {"type": "string", "enum": list(TASK_SORT_KEYS)},
+    "sort_dir": {"type": "string", "enum": ["asc", "desc"]},
+    "status": _STRING,
+    "type": _STRING,
+})

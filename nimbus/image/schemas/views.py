@@ -1,4 +1,4 @@
-"""Response shapes: an image, a list page and a member, as Glance prints them."""
+"""Response shapes: an image, a list page, a member and a task, as Glance prints them."""
 
 from __future__ import annotations
 
@@ -46,15 +46,15 @@ def image_page(records: list[dict[str, Any]], params: list[tuple[str, str]],
                shown_locations: Callable[[dict[str, Any]], list[dict[str, Any]] | None]
                | None = None) -> dict[str, Any]:
     """``GET /v2/images``: the page plus ``first``/``next`` links that keep the filters."""
-    kept = [(k, v) for k, v in params if k != "marker"]
+    links = collection("/v2/images", params, next_marker)
     body: dict[str, Any] = {
         "images": [image(r, store_order, shown_locations(r) if shown_locations else None)
                    for r in records],
-        "first": "/v2/images" + (f"?{urlencode(kept)}" if kept else ""),
+        "first": links["first"],
         "schema": "/v2/schemas/images",
     }
-    if next_marker is not None:
-        body["next"] = "/v2/images?" + urlencode([*kept, ("marker", next_marker)])
+    if "next" in links:
+        body["next"] = links["next"]
     return body
 
 
@@ -67,3 +67,28 @@ def member(record: dict[str, Any]) -> dict[str, Any]:
         "updated_at": iso(record["updated_at"]),
         "schema": "/v2/schemas/member",
     }
+
+
+def task(record: dict[str, Any], with_image: bool = False) -> dict[str, Any]:
+    """One task as ``/v2/tasks`` shows it (``with_image``: as an image's task list does)."""
+    out = {"id": record["id"], "type": record["type"], "status": record["status"],
+           "owner": record["owner"], "input": record["input"], "result": record["result"],
+           "message": record["message"], "created_at": iso(record["created_at"]),
+           "updated_at": iso(record["updated_at"]), "self": f"/v2/tasks/{record['id']}",
+           "schema": "/v2/schemas/task"}
+    if record["expires_at"] is not None:
+        out["expires_at"] = iso(record["expires_at"])
+    if with_image:
+        out.update(image_id=record["image_id"], request_id=record["request_id"],
+                   user_id=record["user_id"])
+    return out
+
+
+def collection(base: str, params: list[tuple[str, str]], next_marker: str | None) -> dict[str, str]:
+    """Glance's ``first`` and ``next`` links of a list: the request's own parameters, the
+    marker replaced (``next`` only when a marker is given)."""
+    kept = [(k, v) for k, v in params if k != "marker"]
+    links = {"first": base + (f"?{urlencode(kept)}" if kept else "")}
+    if next_marker is not None:
+        links["next"] = f"{base}?{urlencode([*kept, ('marker', next_marker)])}"
+    return links

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from nimbus.compute.state import Clients, build
 from tests.unit.compute.fakes import IMAGE_ID, NETWORK_ID, FakeClients
 
 MV = {"OpenStack-API-Version": "compute 2.96"}
@@ -65,7 +66,10 @@ def make_compute(make_cloud: Any) -> Callable[..., Compute]:
         cloud, api = make_cloud(["compute"], prefix="/compute", compute_host="node",
                                 fake_compute_hosts=hosts)
         clients = FakeClients()
-        cloud.runtimes["compute"].state.clients = clients
+        # The service's state again, its managers built on the fake clients.
+        cloud.runtimes["compute"].state = build(cloud, Clients(
+            image=clients.image, network=clients.network, volume=clients.volume,
+            placement=clients.placement))
         cloud.bootstrap()
         if workers:
             cloud.start_workers({"scheduler", "compute-agent"})

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from nimbus.compute import image_checks
 from nimbus.compute.drivers import fake
+from nimbus.compute.manager import image_checks
 from tests.unit.compute.conftest import MV
 from tests.unit.image import crafted
 
@@ -95,7 +95,7 @@ def test_create_image_refusals(compute: Any) -> None:
 
 def test_create_image_while_busy_is_a_conflict(compute: Any) -> None:
     sid = compute.boot()["id"]
-    from nimbus.compute.db import api as dbapi
+    from nimbus.compute.db import instances as dbapi
 
     dbapi.update_instance(compute.state.db, sid, task_state="rebooting")
     before = set(compute.clients.image.images)

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from nimbus.core.errors import ValidationError
-from nimbus.identity.federation import rules
-from nimbus.identity.federation.schema import check_mapping
+from nimbus.identity.manager.federation import rules
+from nimbus.identity.schemas.federation import check_mapping
 
 COVERS = [
     ("identity", "federation mapping engine (any_one_of/not_any_of/regex/whitelist/blacklist)"),
@@ -189,7 +189,7 @@ def test_token_payload_federation_round_trip(tmp_path: Any) -> None:
 
     import msgpack
 
-    from nimbus.identity.fernet import KeyRepository, TokenPayload, decode, encode
+    from nimbus.identity.manager.fernet import KeyRepository, TokenPayload, decode, encode
 
     repo = KeyRepository(tmp_path / "keys")
     repo.initialise()

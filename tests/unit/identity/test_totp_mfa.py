@@ -6,7 +6,7 @@ import base64
 import time
 from typing import Any
 
-from nimbus.identity.auth_methods.totp import passcode
+from nimbus.identity.manager.auth_methods.totp import passcode
 from tests.unit.identity.conftest import Keystone
 from tests.unit.identity.delegation_helpers import Person, make_project, make_user
 

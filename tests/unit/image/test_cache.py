@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from nimbus.core.errors import BadRequest, Conflict
-from nimbus.image.cache import ImageCache, ImageVerificationFailed
+from nimbus.image.manager.cache import ImageCache, ImageVerificationFailed
 from tests.unit.image.conftest import create, upload
 
 COVERS = [

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from nimbus.image.node_cache import cache_root
+from nimbus.image.manager.node_cache import cache_root
 from tests.unit.image.conftest import create, upload
 
 COVERS = [

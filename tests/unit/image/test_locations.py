@@ -14,9 +14,9 @@ import pytest
 
 from nimbus.conf.settings import Settings
 from nimbus.core.errors import BadRequest, Conflict, Forbidden
-from nimbus.image import location_rules as rules
 from nimbus.image.drivers.base import StoreError
 from nimbus.image.drivers.http import HttpStore
+from nimbus.image.manager import location_rules as rules
 from tests.unit.image.conftest import PATCH, create, upload, wait_for
 
 COVERS = [
@@ -333,7 +333,7 @@ def test_add_location_bad_input_and_protection(cloud):
 
 
 def test_deleting_the_image_stops_the_hashing(cloud, server, monkeypatch):
-    from nimbus.image import location_import
+    from nimbus.image.manager import location_import
 
     monkeypatch.setattr(location_import, "RECHECK", 0.05)
     _c, api, _url = cloud

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from nimbus.image import quotas
-from nimbus.image.quotas import IdentityLimits, StaticLimits
+from nimbus.image.manager import quotas
+from nimbus.image.manager.quotas import IdentityLimits, StaticLimits
 from tests.support.personas import PROJECT
 from tests.unit.image.conftest import create, upload, wait_for
 

@@ -9,10 +9,10 @@ import pytest
 
 from nimbus.conf.settings import Settings
 from nimbus.core.diskimage.inspect import inspect
-from nimbus.image.bootstrap import TEST_IMAGE_SIZE, TEST_IMAGES
 from nimbus.image.drivers.base import ImageDataNotFound
 from nimbus.image.drivers.fake import FakeStore
 from nimbus.image.drivers.file import FileStore
+from nimbus.image.manager.bootstrap import TEST_IMAGE_SIZE, TEST_IMAGES
 
 
 @pytest.fixture(params=["file", "fake"])

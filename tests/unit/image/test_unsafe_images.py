@@ -10,8 +10,8 @@ import pytest
 
 from nimbus.core.diskimage import inspect
 from nimbus.core.errors import BadRequest
-from nimbus.image.data import Capture
 from nimbus.image.drivers.file import FileStore
+from nimbus.image.manager.capture import Capture
 from tests.unit.image import crafted
 from tests.unit.image.conftest import create, upload, wait_for
 

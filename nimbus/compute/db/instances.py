@@ -1,0 +1,203 @@
+"""Queries and updates on servers, shared by the API side, the scheduler and the agent.
+
+Every write of ``vm_state`` and ``task_state`` happens here, through the machines in
+``states.py``; the tags are written with their ``InstanceTag`` rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, exists, not_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from nimbus.compute.db.models import Instance, InstanceTag, VolumeAttachment
+from nimbus.compute.errors import instance_not_found
+from nimbus.compute.states import TASK_STATE, VM_STATE
+from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.db.paging import Page, PageQuery, page
+from nimbus.core.errors import BadRequest
+
+# The API's sort keys (Nova's names) and the columns they sort on; ``id`` breaks ties.
+SORT_COLUMNS = dict({
+    "access_ip_v4": Instance.access_ipv4, "access_ip_v6": Instance.access_ipv6,
+    "availability_zone": Instance.availability_zone, "config_drive": Instance.config_drive,
+    "created_at": Instance.created_at, "display_description": Instance.description,
+    "display_name": Instance.name, "host": Instance.host, "hostname": Instance.hostname,
+    "image_ref": Instance.image_ref, "instance_type_id": Instance.flavor_id,
+    "key_name": Instance.key_name, "launched_at": Instance.launched_at,
+    "locked": Instance.locked, "locked_by": Instance.locked_by, "node": Instance.node,
+    "power_state": Instance.power_state, "project_id": Instance.project_id,
+    "task_state": Instance.task_state, "updated_at": Instance.updated_at,
+    "user_id": Instance.user_id, "uuid": Instance.uuid, "vm_state": Instance.vm_state,
+    "id": Instance.id,
+})
+DEFAULT_SORT = (("created_at", "desc"),)
+# ``update_instance`` leaves these alone: the machines and ``set_tags`` own them.
+_OWN_WRITERS = {"tags"}
+
+
+@dataclass
+class InstanceFilters:
+    """What a server list selects; None means "no condition"."""
+
+    project_id: str | None = None
+    # Nova treats the name filter as a regular expression.
+    name: str | None = None
+    vm_states: list[str] | None = None
+    image: str | None = None
+    flavor: str | None = None
+    host: str | None = None
+    tags: list[str] = field(default_factory=list)
+    tags_any: list[str] = field(default_factory=list)
+    not_tags: list[str] = field(default_factory=list)
+    not_tags_any: list[str] = field(default_factory=list)
+
+
+def get_instance(db: Database, uuid: str) -> Instance:
+    row = find_instance(db, uuid)
+    if row is None:
+        raise instance_not_found(uuid)
+    return row
+
+
+def find_instance(db: Database, uuid: str) -> Instance | None:
+    with db.reader() as s:
+        return s.scalar(select(Instance).filter_by(uuid=uuid))
+
+
+@retry_on_lock()
+def create_instance(db: Database, values: dict[str, Any],
+                    attachments: Sequence[dict[str, Any]] = ()) -> Instance:
+    """Record a new server with the volumes it is created with, in one transaction."""
+    VM_STATE.start(values["vm_state"])
+    TASK_STATE.start(values.get("task_state"))
+    with db.writer() as s:
+        row = Instance(**values)
+        s.add(row)
+        s.flush()
+        _write_tags(s, row.uuid, list(values.get("tags") or []))
+        for bdm in attachments:
+            s.add(VolumeAttachment(**bdm))
+        s.flush()
+        return row
+
+
+@retry_on_lock()
+def update_instance(db: Database, uuid: str, expected_task: Any = ...,
+                    **values: Any) -> Instance | None:
+    """Set ``values`` on the server; None when it is gone or its task_state is not
+    ``expected_task``. ``vm_state`` and ``task_state`` move through their state machines: a move
+    they do not declare is a 409 and changes nothing."""
+    assert not _OWN_WRITERS & set(values), "tags are written by set_tags"
+    with db.writer() as s:
+        row = s.scalar(select(Instance).filter_by(uuid=uuid))
+        if row is None:
+            return None
+        if expected_task is not ... and row.task_state != expected_task:
+            return None
+        if "vm_state" in values:
+            VM_STATE.move(row, values.pop("vm_state"), id_attr="uuid")
+        if "task_state" in values:
+            TASK_STATE.move(row, values.pop("task_state"), id_attr="uuid")
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        s.flush()
+        return row
+
+
+@retry_on_lock()
+def set_tags(db: Database, uuid: str, tags: list[str]) -> Instance | None:
+    """Replace the server's tags; None when it is gone."""
+    with db.writer() as s:
+        row = s.scalar(select(Instance).filter_by(uuid=uuid))
+        if row is None:
+            return None
+        row.tags = list(tags)
+        row.updated_at = utcnow()
+        s.execute(delete(InstanceTag).filter_by(instance_uuid=uuid))
+        _write_tags(s, uuid, tags)
+        s.flush()
+        return row
+
+
+def _write_tags(s: Session, uuid: str, tags: list[str]) -> None:
+    for tag in dict.fromkeys(tags):
+        s.add(InstanceTag(instance_uuid=uuid, tag=tag))
+
+
+@retry_on_lock()
+def destroy_instance(db: Database, uuid: str) -> None:
+    with db.writer() as s:
+        s.execute(delete(VolumeAttachment).filter_by(instance_uuid=uuid))
+        s.execute(delete(InstanceTag).filter_by(instance_uuid=uuid))
+        s.execute(delete(Instance).filter_by(uuid=uuid))
+
+
+def _name_pattern(name: str) -> str:
+    """The regular expression to match names with; one that does not compile is matched
+    literally, as before."""
+    try:
+        re.compile(name)
+    except re.error:
+        return re.escape(name)
+    return name
+
+
+def _has_tags(tags: list[str]) -> ColumnElement[bool]:
+    """The server has every one of ``tags``."""
+    return and_(*(exists().where(InstanceTag.instance_uuid == Instance.uuid,
+                                 InstanceTag.tag == tag) for tag in tags))
+
+
+def _has_any_tag(tags: list[str]) -> ColumnElement[bool]:
+    return exists().where(InstanceTag.instance_uuid == Instance.uuid, InstanceTag.tag.in_(tags))
+
+
+def _filtered(filters: InstanceFilters) -> Select[Any]:
+    stmt = select(Instance)
+    if filters.project_id:
+        stmt = stmt.filter_by(project_id=filters.project_id)
+    if filters.vm_states is not None:
+        stmt = stmt.where(Instance.vm_state.in_(filters.vm_states))
+    if filters.image:
+        stmt = stmt.filter_by(image_ref=filters.image)
+    if filters.flavor:
+        stmt = stmt.filter_by(flavor_id=filters.flavor)
+    if filters.host:
+        stmt = stmt.filter_by(host=filters.host)
+    if filters.name:
+        stmt = stmt.where(Instance.name.regexp_match(_name_pattern(filters.name)))
+    if filters.tags:
+        stmt = stmt.where(_has_tags(filters.tags))
+    if filters.tags_any:
+        stmt = stmt.where(_has_any_tag(filters.tags_any))
+    if filters.not_tags:
+        stmt = stmt.where(not_(_has_tags(filters.not_tags)))
+    if filters.not_tags_any:
+        stmt = stmt.where(not_(_has_any_tag(filters.not_tags_any)))
+    return stmt
+
+
+def page_instances(db: Database, query: PageQuery, filters: InstanceFilters,
+                   max_limit: int) -> Page[Instance]:
+    """One page of the servers ``filters`` select, newest first unless asked otherwise. The
+    marker may be any server, as Nova looks it up regardless of the filters."""
+    with db.reader() as s:
+        return page(s, _filtered(filters), query, columns=SORT_COLUMNS, tiebreak="id",
+                    default_sort=DEFAULT_SORT, marker_column=SORT_COLUMNS["uuid"],
+                    marker_stmt=select(Instance), max_limit=max_limit,
+                    bad_marker=lambda m: BadRequest(f"marker [{m}] not found"))
+
+
+def flavors_in_use(db: Database, project_id: str) -> list[dict[str, Any]]:
+    """The flavor of each of the project's servers, for its usage counts."""
+    with db.reader() as s:
+        stmt = select(Instance.flavor).filter_by(project_id=project_id)
+        return [dict(flavor or {}) for flavor in s.scalars(stmt)]

@@ -1,0 +1,15 @@
+"""What a driver sees of a server: a plain dict, never a database row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.compute.db.models import Instance
+
+
+def instance_dict(row: Instance) -> dict[str, Any]:
+    return {"uuid": row.uuid, "name": f"instance-{row.id:08x}", "display_name": row.name,
+            "project_id": row.project_id, "user_id": row.user_id, "flavor": dict(row.flavor),
+            "image_ref": row.image_ref, "metadata": dict(row.metadata_items or {}),
+            "key_data": row.key_data, "user_data": row.user_data, "hostname": row.hostname,
+            "ports": list(row.ports or []), "security_groups": list(row.security_groups or [])}

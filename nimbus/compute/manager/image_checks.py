@@ -1,0 +1,69 @@
+"""Refusing an image before a guest boots from it: content that is not its ``disk_format``, or
+that is unsafe to hand to a hypervisor (backing or data files, parents, two formats at once).
+
+The image service checks uploads too, but it accepts unrecognisable content under any label and
+images may predate its checks, so the compute host looks again, as Nova's deep inspection does.
+Only the image's head and tail are fetched (ranged reads), never the whole image.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from nimbus.compute.errors import ImageUnacceptable
+from nimbus.core.diskimage import inspect
+
+__all__ = ["ImageUnacceptable", "judge", "verify_image"]
+
+AMI_FORMATS = frozenset({"ami", "aki", "ari"})
+# The labels a hypervisor can open and we can recognise the content of.
+BOOTABLE = frozenset({"raw", "qcow2", "vmdk", "vhd", "vhdx", "vdi", "iso", "gpt"})
+
+
+class RangeReader(Protocol):
+    """What the check needs of the image API: ranged reads of an image's data."""
+
+    def read_range(self, image_id: str, first: int | None, last: int | None) -> bytes: ...
+
+
+def verify_image(image_client: RangeReader, image: dict[str, Any]) -> str:
+    """The format ``image`` really has; raises ImageUnacceptable when it must not be booted."""
+    image_id = str(image["id"])
+    claimed = str(image.get("disk_format") or "raw")
+    if claimed not in AMI_FORMATS and claimed not in BOOTABLE:
+        raise ImageUnacceptable(image_id=image_id,
+                                reason=f"disk_format {claimed} is not a supported format")
+    head, tail, size = _head_and_tail(image_client, image_id, image.get("size"))
+    found = inspect.inspect_parts(head, tail, size)
+    if found.unsafe:
+        raise ImageUnacceptable(image_id=image_id,
+                                reason=f"it does not pass the safety check ({found.unsafe})")
+    return judge(image_id, claimed, found.format)
+
+
+def judge(image_id: str, claimed: str, detected: str) -> str:
+    """Match the detected format against the label (AMI images are raw by definition)."""
+    if claimed in AMI_FORMATS:
+        if detected != "raw":
+            raise ImageUnacceptable(image_id=image_id,
+                                    reason=f"its content is {detected}, not raw")
+        return "raw"
+    # A whole-disk image with a partition table is raw content; "gpt" labels just that.
+    if detected == "raw" and claimed in ("raw", "gpt"):
+        return "raw"
+    if detected != claimed:
+        raise ImageUnacceptable(image_id=image_id,
+                                reason=f"its content is {detected} but its disk_format is "
+                                       f"{claimed}")
+    return detected
+
+
+def _head_and_tail(image_client: RangeReader, image_id: str, size: Any) -> tuple[bytes, bytes, int]:
+    total = int(size) if size is not None else None
+    if total == 0:
+        return b"", b"", 0
+    head = image_client.read_range(image_id, 0, inspect.HEAD_BYTES - 1)
+    if len(head) < inspect.HEAD_BYTES or (total is not None and total <= len(head)):
+        return head, head[-inspect.TAIL_BYTES:], len(head)
+    tail = image_client.read_range(image_id, None, inspect.TAIL_BYTES)
+    return head, tail, total if total is not None else len(head)

@@ -1,0 +1,137 @@
+"""Networks for servers: checking what a create request asks for, and wiring ports.
+
+The API side checks requested networks and ports before a server is recorded (so an unknown one is
+a 400 naming it); the agent creates or binds the ports on its host. What the ports give the
+server's ``addresses`` is a view (``schemas/server_views.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nimbus.clients.network import NetworkClient
+from nimbus.core.errors import BadRequest, Conflict, NimbusError, NotFound
+
+LOG = logging.getLogger(__name__)
+DEVICE_OWNER = "compute:nova"
+
+
+def _usable(network: dict[str, Any], project_id: str) -> bool:
+    owner = network.get("project_id", network.get("tenant_id"))
+    return bool(network.get("shared")) or owner == project_id
+
+
+def port_info(port: dict[str, Any], net_name: str, created: bool, tag: str | None) -> dict[str, Any]:
+    return {"port_id": port["id"], "net_id": port["network_id"], "net_name": net_name,
+            "mac": port.get("mac_address", ""), "fixed_ips": port.get("fixed_ips", []),
+            "status": port.get("status", "ACTIVE"), "created": created, "tag": tag}
+
+
+class Networking:
+    """The server side of ports: what the user asked for, and the ports made for it."""
+
+    def __init__(self, client: NetworkClient) -> None:
+        self.client = client
+
+    def resolve_requested(self, project_id: str, requested: Any,
+                          is_admin: bool = False) -> list[dict[str, Any]]:
+        """Turn the create request's ``networks`` into ``[{net_id, port_id, fixed_ip, tag}]``.
+
+        ``requested`` is ``"auto"``, ``"none"``, None (pre-2.37: pick the only usable network) or a
+        list of ``{"uuid"|"port", "fixed_ip", "tag"}``.
+        """
+        if requested == "none":
+            return []
+        if requested in ("auto", None):
+            candidates = [n for n in self.client.list_networks(project_id=project_id)
+                          if not n.get("router:external")]
+            if not candidates:
+                candidates = [n for n in self.client.list_networks(shared=True)
+                              if not n.get("router:external")]
+            if not candidates:
+                if requested is None:
+                    return []
+                raise BadRequest("Unable to automatically allocate a network for project "
+                                 f"{project_id}: no usable network exists.")
+            if len(candidates) > 1:
+                raise Conflict("Multiple possible networks found, use a Network ID to be more "
+                               "specific.")
+            return [{"net_id": candidates[0]["id"], "net_name": candidates[0].get("name", ""),
+                     "port_id": None, "fixed_ip": None, "tag": None}]
+        result: list[dict[str, Any]] = []
+        for item in requested:
+            port_id, net_id = item.get("port"), item.get("uuid")
+            entry: dict[str, Any] = {"net_id": net_id, "port_id": port_id,
+                                     "fixed_ip": item.get("fixed_ip"), "tag": item.get("tag")}
+            if port_id:
+                try:
+                    port = self.client.get_port(port_id)
+                except NotFound:
+                    raise BadRequest(f"Port id {port_id} could not be found.") from None
+                if not is_admin and port.get("project_id", port.get("tenant_id")) != project_id:
+                    raise BadRequest(f"Port id {port_id} could not be found.")
+                if port.get("device_id"):
+                    raise Conflict(f"Port {port_id} is still in use.")
+                entry["net_id"] = port["network_id"]
+            try:
+                network = self.client.get_network(entry["net_id"])
+            except NotFound:
+                network = None
+            if network is None or not (is_admin or _usable(network, project_id)):
+                raise BadRequest(f"Network {entry['net_id']} could not be found.")
+            entry["net_name"] = network.get("name", "")
+            result.append(entry)
+        return result
+
+    def allocate(self, instance: dict[str, Any], host: str,
+                 requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Create (or bind) one port per requested network; undo what was done on failure."""
+        done: list[dict[str, Any]] = []
+        binding = {"device_id": instance["uuid"], "device_owner": DEVICE_OWNER,
+                   "binding:host_id": host}
+        try:
+            for req in requested:
+                if req.get("port_id"):
+                    port = self.client.update_port(req["port_id"], binding)
+                    done.append(port_info(port, req.get("net_name", ""), False, req.get("tag")))
+                    continue
+                body: dict[str, Any] = dict(binding, network_id=req["net_id"],
+                                            project_id=instance["project_id"])
+                if req.get("fixed_ip"):
+                    body["fixed_ips"] = [{"ip_address": req["fixed_ip"]}]
+                groups = self.security_group_ids(instance)
+                if groups:
+                    body["security_groups"] = groups
+                port = self.client.create_port(body)
+                done.append(port_info(port, req.get("net_name", ""), True, req.get("tag")))
+        except Exception:
+            self.deallocate(done)
+            raise
+        return done
+
+    def security_group_ids(self, instance: dict[str, Any]) -> list[str]:
+        """Ids of the server's named groups; "default" alone is left to Neutron's own default."""
+        names = [g.get("name") for g in instance.get("security_groups") or []]
+        if not names or names == ["default"]:
+            return []
+        ids: list[str] = []
+        for name in names:
+            found = self.client.list_security_groups(name=name, project_id=instance["project_id"])
+            if not found:
+                raise BadRequest(f"Security group {name} not found for project "
+                                 f"{instance['project_id']}.")
+            ids.append(found[0]["id"])
+        return ids
+
+    def deallocate(self, ports: list[dict[str, Any]]) -> None:
+        """Delete the ports we created and unbind the ones the user brought; never raises."""
+        for info in ports:
+            try:
+                if info.get("created"):
+                    self.client.delete_port(info["port_id"])
+                else:
+                    self.client.update_port(info["port_id"], {
+                        "device_id": "", "device_owner": "", "binding:host_id": ""})
+            except NimbusError as exc:
+                LOG.warning("could not release port %s: %s", info.get("port_id"), exc)

@@ -1,0 +1,121 @@
+"""A ``POST /servers`` body, already checked against its schema, made into what the manager
+builds from: the checks here are the ones a schema cannot make, because they depend on other
+fields' values (which mappings boot, whether an image is still needed...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.compute.errors import invalid_field
+from nimbus.compute.schemas.common import as_bool
+from nimbus.core.errors import BadRequest
+
+BDM_FIELD = "block_device_mapping_v2"
+
+
+def _mapping(raw: dict[str, Any], index: int) -> dict[str, Any] | None:
+    """One ``block_device_mapping_v2`` item, normalised; None for a ``no_device`` one."""
+    if raw.get("no_device"):
+        return None     # suppresses a mapping the image would bring; nothing to build
+    source = raw.get("source_type")
+    if source is None:
+        raise invalid_field(f"{BDM_FIELD}[{index}].source_type", raw,
+                            "'source_type' is a required property")
+    destination = raw.get("destination_type") or ("local" if source == "image" and
+                                                   raw.get("boot_index") in (0, "0") and
+                                                   not raw.get("volume_size") else "volume")
+    uuid = raw.get("uuid") or raw.get(f"{source}_id")
+    if source != "blank" and not (isinstance(uuid, str) and uuid):
+        raise BadRequest(f"Block Device Mapping is Invalid: a {source} mapping needs the "
+                         f"{source}'s id in 'uuid'.")
+    boot = raw.get("boot_index")
+    boot_index = None if boot in (None, "", "none", "None") else int(boot)
+    if boot_index is not None and boot_index < 0:
+        boot_index = None
+    size_value = raw.get("volume_size")
+    size = None if size_value in (None, "") else int(size_value)
+    if source == "blank" and destination == "volume" and not size:
+        raise BadRequest("Block Device Mapping is Invalid: a blank volume needs "
+                         "'volume_size'.")
+    if source == "image" and destination == "volume" and not size:
+        raise BadRequest("Block Device Mapping is Invalid: Images with destination_type "
+                         "'volume' need to have a non-zero size specified")
+    if destination == "local" and source != "image":
+        # Ephemeral and swap disks live in the flavor; a local non-image disk has no use here.
+        raise BadRequest(f"Block Device Mapping is Invalid: a {source} mapping with "
+                         "destination_type 'local' is not supported.")
+    return {"source_type": source, "destination_type": destination,
+            "uuid": uuid if source != "blank" else None, "boot_index": boot_index,
+            "volume_size": size, "delete_on_termination": as_bool(
+                raw.get("delete_on_termination", False)),
+            "device_name": raw.get("device_name"), "tag": raw.get("tag"),
+            "volume_type": raw.get("volume_type")}
+
+
+def block_devices(raw: list[dict[str, Any]] | None,
+                  image_ref: str) -> tuple[list[dict[str, Any]], str]:
+    """The volume mappings to build, and the image to boot (``""`` when a volume boots)."""
+    if raw is None:
+        return [], image_ref
+    mappings = [m for m in (_mapping(item, i) for i, item in enumerate(raw)) if m is not None]
+    boots = [m for m in mappings if m["boot_index"] == 0]
+    if len(boots) > 1:
+        raise BadRequest("Block Device Mapping is Invalid: Boot sequence for the instance "
+                         "and image/block device mapping combination is not valid.")
+    volumes = [m for m in mappings if m["destination_type"] == "volume"]
+    if not boots:
+        if not image_ref:
+            raise invalid_field("imageRef", image_ref, "'imageRef' is a required property")
+        return volumes, image_ref
+    boot = boots[0]
+    if boot["destination_type"] == "local":
+        # The image on the host's disk: exactly what imageRef means.
+        if image_ref and image_ref != boot["uuid"]:
+            raise BadRequest("Block Device Mapping is Invalid: imageRef and the boot "
+                             "mapping's image differ.")
+        return volumes, str(boot["uuid"])
+    return volumes, ""
+
+
+def _networks(value: Any) -> Any:
+    """``"auto"``, ``"none"``, None (before 2.37) or the list of requested networks."""
+    if value is None or isinstance(value, str):
+        return value
+    result = []
+    for item in value:
+        uuid, port = item.get("uuid"), item.get("port")
+        if not uuid and not port:
+            raise BadRequest("Bad networks format: network uuid is not in proper format")
+        result.append({"uuid": uuid, "port": port, "fixed_ip": item.get("fixed_ip"),
+                       "tag": item.get("tag")})
+    return result
+
+
+def create_spec(body: dict[str, Any]) -> dict[str, Any]:
+    """The ``server`` object of a create request as plain keyword values."""
+    # imageRef may be a link; the id is its last part.
+    image = str(body.get("imageRef", "")).rstrip("/").rsplit("/", 1)[-1]
+    if body.get("block_device_mapping") and not body.get("block_device_mapping_v2"):
+        raise BadRequest("The legacy 'block_device_mapping' is not supported; use "
+                         "'block_device_mapping_v2'.")
+    volumes, image = block_devices(body.get("block_device_mapping_v2"), image)
+    for field in ("min_count", "max_count"):
+        if int(body.get(field) or 1) != 1:
+            raise BadRequest("Creating more than one server per request is not supported yet.")
+    groups = body.get("security_groups") or []
+    return {
+        "name": body["name"], "flavor_ref": str(body["flavorRef"]), "image_ref": image,
+        "block_devices": volumes,
+        "networks": _networks(body.get("networks")),
+        "key_name": body.get("key_name"),
+        "metadata": dict(body.get("metadata") or {}),
+        "user_data": body.get("user_data"),
+        "security_groups": [{"name": g["name"]} for g in groups],
+        "availability_zone": body.get("availability_zone"),
+        "access_ipv4": body.get("accessIPv4"),
+        "access_ipv6": body.get("accessIPv6"),
+        "config_drive": as_bool(body.get("config_drive", False)),
+        "description": body.get("description"),
+        "tags": list(dict.fromkeys(body.get("tags") or [])),
+        "admin_pass": body.get("adminPass"),
+    }

@@ -1,1 +1,0 @@
-"""OS-FEDERATION: the mapping engine, assertion intake and OpenID Connect bearer checks."""

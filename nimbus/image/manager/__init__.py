@@ -1,0 +1,2 @@
+"""The image rules, by concern: images, their data, imports, locations, members, tasks,
+metadata definitions, quotas, stores and this node's cache."""
