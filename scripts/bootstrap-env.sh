@@ -28,4 +28,7 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
 fi
 "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
 "$ROOT/.venv/bin/pip" install -q -e "$ROOT[$EXTRAS]"
+# An editable install leaves the package uncompiled, and with PYTHONDONTWRITEBYTECODE set (as
+# some machines have) every start would compile it again: a good half second.
+"$ROOT/.venv/bin/python" -m compileall -q "$ROOT/nimbus"
 export PATH="$ROOT/.venv/bin:$PATH"

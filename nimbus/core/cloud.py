@@ -88,12 +88,11 @@ class Cloud(Platform):
                 self._workers.extend(started)
 
     def warm(self) -> None:
-        """Load what the services' first requests would otherwise wait for: each policy
-        engine and every declared schema's validator."""
+        """Load what the services' first requests would otherwise wait for: the validator
+        and each policy engine. (Each schema is compiled on its route's first use.)"""
+        validation.warm()
         for runtime in self.runtimes.values():
             runtime.enforcer.warm()
-            validation.warm(schema for spec in runtime.definition.router.routes
-                            for schema in spec.schemas())
 
     def health(self) -> dict[str, Any]:
         return {name: rt.health() for name, rt in self.runtimes.items()}

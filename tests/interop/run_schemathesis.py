@@ -12,6 +12,7 @@ breaks the declared fault schema, and when the cloud's own log shows any 5xx.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -50,7 +51,9 @@ def fuzz(cloud: CloudProcess, service: str, token: str, seconds: int, report: Pa
            "--request-timeout", "30", "--suppress-health-check", "all",
            "--report", "junit", "--report-junit-path", str(report / f"{service}.xml")]
     print(f"== schemathesis: {service} ({seconds}s)", flush=True)
-    result = subprocess.run(cmd, cwd=report, timeout=seconds + 300)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.interop.schemathesis_hooks",
+           "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(cmd, cwd=report, env=env, timeout=seconds + 300)
     return result.returncode == 0
 
 

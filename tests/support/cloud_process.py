@@ -106,8 +106,11 @@ class CloudProcess:
                 msg = json.loads(line).get("msg", "")
             except ValueError:
                 continue
+            # "<request id> <method> <path> <status> <ms>ms": read the status from the end, since
+            # a fuzzed path may hold characters that split() takes for spaces.
             parts = msg.split()
-            if len(parts) >= 4 and parts[0].startswith("req-") and parts[3].startswith("5"):
+            if (len(parts) >= 5 and parts[0].startswith("req-") and parts[-1].endswith("ms")
+                    and parts[-2].isdigit() and parts[-2].startswith("5")):
                 bad.append(msg)
         return bad
 

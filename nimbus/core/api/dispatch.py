@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,7 +26,7 @@ from nimbus.core.api.microversion import Version
 from nimbus.core.api.request import ApiRequest, Reply, parse_json
 from nimbus.core.api.routing import RouteSpec
 from nimbus.core.auth import access_rules
-from nimbus.core.errors import NimbusError, NotFound, PayloadTooLarge, Unauthorized
+from nimbus.core.errors import Conflict, NimbusError, NotFound, PayloadTooLarge, Unauthorized
 
 if TYPE_CHECKING:
     from nimbus.core.api.service import ServiceRuntime
@@ -92,6 +93,14 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
             response = await anyio.to_thread.run_sync(_run, request, ctx, raw)
         except NimbusError as err:
             response = render(err, runtime.fault_style, request_id,
+                              request.headers.get("accept", ""))
+        except IntegrityError:
+            # A uniqueness or reference check the rules missed (two requests racing, say):
+            # the database kept its promise, and the caller gets a conflict, not a 500.
+            LOG.warning("%s %s %s hit a database constraint", request_id, request.method,
+                        request.scope["path"])
+            response = render(Conflict("The request conflicts with the current state of the "
+                                       "resource."), runtime.fault_style, request_id,
                               request.headers.get("accept", ""))
         except Exception:
             LOG.exception("%s unhandled error on %s %s", request_id, request.method,

@@ -61,15 +61,18 @@ def path_of(spec: RouteSpec) -> str:
 
 
 def faults_of(spec: RouteSpec, microversioned: bool) -> list[int]:
-    """The fault statuses a route may answer with: its kind's, and those it declares."""
-    codes = set(spec.faults)
+    """The fault statuses a route may answer with: its kind's, and those it declares.
+
+    Any request may be malformed (400). A route that names something, in its path or in what
+    it is sent (a marker, a network id in a body), may find it missing (404), as may a route
+    that exists only in some microversions.
+    """
+    codes = {400, *spec.faults}
     takes_input = spec.body is not None or spec.query is not None or spec.stream
     has_params = bool(_PARAM.search(spec.path))
-    if microversioned or takes_input or has_params or spec.methods[0] in ("POST", "PUT", "PATCH"):
-        codes.add(400)
     if not spec.public:
         codes.update((401, 403))
-    if has_params or spec.min_version or spec.max_version:
+    if has_params or takes_input or spec.min_version or spec.max_version:
         codes.add(404)
     if microversioned:
         codes.add(406)
@@ -80,12 +83,16 @@ def faults_of(spec: RouteSpec, microversioned: bool) -> list[int]:
 
 def _fault_response(style: str, code: int) -> dict[str, Any]:
     described: dict[str, Any] = {"description": _REASONS.get(code, "Fault")}
+    text = {"schema": {"type": "string"}}
     if style in TEXT_FAULTS:
-        described["content"] = {"text/plain": {"schema": {"type": "string"}},
-                                "text/html": {"schema": {"type": "string"}},
+        described["content"] = {"text/plain": text, "text/html": text,
                                 "application/json": {"schema": {"type": "object"}}}
-    else:
-        described["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Fault"}}}
+        return described
+    described["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Fault"}}}
+    if code == 400:
+        # A request too malformed to reach the application (an invalid request line, say) is
+        # refused by the HTTP server itself, in plain text.
+        described["content"]["text/plain"] = text
     return described
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -13,7 +14,7 @@ from starlette.requests import Request
 
 from nimbus.core.api.context import RequestContext
 from nimbus.core.api.microversion import Version
-from nimbus.core.errors import BadRequest, MalformedBody
+from nimbus.core.errors import BadRequest, MalformedBody, ValidationError
 from nimbus.core.policy.enforcer import Enforcer
 
 S = TypeVar("S")
@@ -29,16 +30,65 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# JSON a database or another service could not take back: lone UTF-16 surrogates, numbers
+# beyond 64 bits, and the non-standard NaN/Infinity (which json.loads accepts).
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+_INT64 = 2 ** 63
+
+
+def _refuse_constant(name: str) -> Any:
+    raise MalformedBody(reason=f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise MalformedBody(reason=f"the number {text[:40]} is out of range")
+    return value
+
+
+def _unstorable(value: Any, path: str) -> str | None:
+    """The path of the first string with a lone surrogate or integer beyond 64 bits."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "body"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -_INT64 <= value < _INT64:
+            return path or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = _unstorable(key, path) or _unstorable(item, f"{path}.{key}" if path else key)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable(item, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
 def parse_json(raw: bytes) -> Any:
-    """A JSON body (None when empty); malformed or too deeply nested JSON is a 400."""
+    """A JSON body (None when empty); malformed, too deeply nested, or unstorable JSON (lone
+    surrogates, integers beyond 64 bits, NaN or infinite numbers) is a 400 naming where."""
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite)
     except RecursionError:
         raise MalformedBody(reason="the JSON document is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedBody(reason=str(exc)) from None
+    # Only a body that could hold such a value is walked.
+    if _SURROGATE.search(raw) or _LONG_NUMBER.search(raw):
+        where = _unstorable(body, "")
+        if where is not None:
+            raise ValidationError(field=where, reason="the value cannot be stored (a lone "
+                                  "surrogate, or an integer beyond 64 bits)")
+    return body
 
 
 class ApiRequest(Generic[S]):

@@ -33,17 +33,37 @@ def validator(schema: Schema) -> Any:
     key = id(schema)
     found = _CHECKED.get(key)
     if found is None:
-        from jsonschema import Draft202012Validator
-
-        Draft202012Validator.check_schema(schema)
-        found = Draft202012Validator(schema)
+        strict = _strict_validator()
+        strict.check_schema(schema)
+        found = strict(schema)
         with _LOCK:
             _CHECKED[key] = found
     return found
 
 
-def warm(schemas: Iterable[Schema]) -> None:
-    """Check and compile ``schemas`` now rather than on their first request."""
+_STRICT: Any = None
+
+
+def _strict_validator() -> Any:
+    """Draft 2020-12, except that ``2.0`` is not an integer.
+
+    The drafts since 6 count a float with no fraction as an integer, but the OpenStack services
+    validate with draft 4, where it is not, and code that reads an integer field must be able
+    to count on getting an ``int`` (``int(str(2.0))`` fails; ``1e300`` is a float).
+    """
+    global _STRICT
+    if _STRICT is None:
+        from jsonschema import Draft202012Validator, validators
+
+        checker = Draft202012Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+        _STRICT = validators.extend(Draft202012Validator, type_checker=checker)
+    return _STRICT
+
+
+def warm(schemas: Iterable[Schema] = ()) -> None:
+    """Load the validator (and check and compile ``schemas``) now, not on a first request."""
+    _strict_validator()
     for schema in schemas:
         validator(schema)
 

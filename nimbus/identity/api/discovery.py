@@ -24,7 +24,7 @@ def _v3(req: ApiRequest[IdentityState]) -> dict[str, Any]:
     }
 
 
-@router.get("/", public=True)
+@router.get("/", public=True, status=300)
 def versions(req: ApiRequest[IdentityState]) -> Reply:
     """The identity API versions (v3 only)."""
     return Reply({"versions": {"values": [_v3(req)]}}, status=300)

@@ -33,6 +33,8 @@ class ResourceManager:
         with self.db.writer() as s:
             if q.domain_by_name(s, name):
                 raise Conflict(resource="domain", reason=f"Duplicate entry found with name {name}")
+            if domain_id is not None and s.get(Project, domain_id) is not None:
+                raise Conflict(resource="domain", reason=f"Duplicate ID, {domain_id}")
             domain = Project(id=domain_id or new_hex_id(), name=name, domain_id=ROOT_DOMAIN,
                              description=description, enabled=enabled, is_domain=True,
                              tags=[], options=options or {})
@@ -123,6 +125,8 @@ class ResourceManager:
                 raise Conflict(resource="project",
                                reason=f"Duplicate entry found with name {name} at domain ID "
                                f"{domain_id}")
+            if project_id is not None and s.get(Project, project_id) is not None:
+                raise Conflict(resource="project", reason=f"Duplicate ID, {project_id}")
             project = Project(id=project_id or new_hex_id(), name=name, domain_id=domain_id,
                               parent_id=parent_id or domain_id, description=description or "",
                               enabled=enabled, is_domain=False, tags=[],

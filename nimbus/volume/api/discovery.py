@@ -30,7 +30,7 @@ def _v3(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     }
 
 
-@router.get("/", public=True)
+@router.get("/", public=True, status=300)
 def versions(req: ApiRequest[VolumeState]) -> Reply:
     """The API versions at the block-storage root."""
     return Reply({"versions": [_v3(req)]}, status=300)

@@ -7,9 +7,12 @@ from typing import Any
 from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.volume.api.common import VolumeRouter
 from nimbus.volume.constants import QUOTA_DEFAULTS
+from nimbus.volume.errors import InvalidInput
 from nimbus.volume.schemas import quotas as schema
 from nimbus.volume.state import VolumeState
 
+# Cinder keeps quotas in 32-bit integer columns.
+MAX_QUOTA = 2 ** 31 - 1
 router = VolumeRouter()
 
 
@@ -38,6 +41,10 @@ def quota_update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     req.enforce("volume_extension:quotas:update", target={"project_id": target})
     values = {key: int(str(value).strip()) for key, value in req.json["quota_set"].items()
               if key in QUOTA_DEFAULTS}
+    for key, value in values.items():
+        if value > MAX_QUOTA:
+            raise InvalidInput(reason=f"Quota limit {value} for {key} must be less than "
+                                      f"or equal to {MAX_QUOTA}.")
     hard = req.svc.quotas.update(target, values)
     return {"quota_set": {k: v for k, v in schema.view(target, hard, None, []).items()
                           if k != "id"}}

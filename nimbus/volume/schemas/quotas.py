@@ -9,8 +9,8 @@ from nimbus.volume.constants import PER_TYPE_QUOTAS, QUOTA_DEFAULTS
 from nimbus.volume.schemas.common import QUERY_BOOLEAN
 
 # A limit: -1 (unlimited) or more, as a number or its digits.
-LIMIT: Schema = {"type": ["integer", "string"], "minimum": -1,
-                 "pattern": r"^\s*(-1|\+?[0-9]+)\s*$"}
+LIMIT: Schema = {"type": ["integer", "string"], "minimum": -1, "maximum": 2 ** 31 - 1,
+                 "pattern": r"^\s*(-1|\+?[0-9]{1,10})\s*$"}
 
 UPDATE: Schema = {
     "type": "object",
