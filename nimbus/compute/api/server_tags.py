@@ -7,7 +7,6 @@ from typing import Any
 from nimbus.compute.api.common import V, server_for
 from nimbus.compute.schemas import servers as schemas
 from nimbus.compute.state import ComputeState
-from nimbus.core.api import validation
 from nimbus.core.api.routing import ApiRequest, Reply, Router
 from nimbus.core.errors import NotFound
 
@@ -45,12 +44,12 @@ def show(req: ApiRequest[ComputeState]) -> None:
         raise NotFound(f"Tag {req.params['tag']} could not be found.")
 
 
-@router.put(f"{TAGS}/{{tag}}", status=201, also=(204,), min_version=SINCE)
+@router.put(f"{TAGS}/{{tag}}", status=201, also=(204,), min_version=SINCE,
+            params=schemas.TAG_IN_PATH)
 def add(req: ApiRequest[ComputeState]) -> Reply:
     """Add one tag to a server."""
     row = server_for(req, "os_compute_api:os-server-tags:update")
-    # The tag in the path is checked as a body's would be, naming the field.
-    tag = validation.check({"tag": req.params["tag"]}, schemas.TAG_IN_PATH, "nova")["tag"]
+    tag = req.params["tag"]
     location = f"{req.service_url}/v2.1/servers/{row.uuid}/tags/{tag}"
     if tag in (row.tags or []):
         return Reply(None, status=204, headers={"Location": location})

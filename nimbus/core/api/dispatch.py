@@ -65,6 +65,8 @@ def in_range(spec: RouteSpec, version: Version | None) -> bool:
 
 def check_request(spec: RouteSpec, req: ApiRequest[Any], style: validation.Style) -> None:
     """The route's declared contract, before the handler sees the request."""
+    if spec.params is not None:
+        validation.check(req.params, spec.params, style, where="path")
     if spec.query is not None:
         req.args = validation.check(validation.query_instance(spec.query, req.query), spec.query,
                                     style, where="query")

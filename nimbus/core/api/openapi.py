@@ -97,8 +97,10 @@ def _fault_response(style: str, code: int) -> dict[str, Any]:
 
 
 def _parameters(spec: RouteSpec, definition: ServiceDef[Any]) -> list[dict[str, Any]]:
+    declared = (spec.params or {}).get("properties", {})
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True,
+         "schema": declared.get(name, {"type": "string"})}
         for name in _PARAM.findall(spec.path)
     ]
     if spec.query is not None:

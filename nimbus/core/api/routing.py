@@ -37,6 +37,8 @@ class RouteSpec:
     policy_free: bool = False
     body: Schema | Versioned | None = None
     query: Schema | None = None
+    # The path parameters, as an object schema over their (string) values.
+    params: Schema | None = None
     min_version: str | None = None
     max_version: str | None = None
     # Fault statuses beyond those every route of its kind may give (see ``openapi.faults_of``).
@@ -58,6 +60,8 @@ class RouteSpec:
             found.append(self.body)
         if self.query is not None:
             found.append(self.query)
+        if self.params is not None:
+            found.append(self.params)
         return found
 
     @property

@@ -57,6 +57,12 @@ def _definition(style: str) -> ServiceDef[None]:
         req.enforce("thing:create")
         return {"args": req.args}
 
+    @router.get("/things/{thing_id}", params={
+        "type": "object", "properties": {"thing_id": {"type": "string", "pattern": "^[a-z]+$"}}})
+    def show(req: ApiRequest[None]) -> dict[str, Any]:
+        req.enforce("thing:create")
+        return {"id": req.params["thing_id"]}
+
     @router.get("/new", min_version="2.3")
     def new(req: ApiRequest[None]) -> dict[str, Any]:
         req.enforce("thing:create")
@@ -115,6 +121,14 @@ def test_body_schema_follows_the_microversion(client_for: Any) -> None:
     assert client.post("/demo/things", json=body, headers=TOKEN).status_code == 400
     newer = {**TOKEN, "OpenStack-API-Version": "compute 2.5"}
     assert client.post("/demo/things", json=body, headers=newer).status_code == 201
+
+
+def test_path_parameters_are_checked(client_for: Any) -> None:
+    client = client_for("nova")
+    assert client.get("/demo/things/abc", headers=TOKEN).json() == {"id": "abc"}
+    bad = client.get("/demo/things/ABC", headers=TOKEN)
+    assert bad.status_code == 400
+    assert "thing_id" in bad.json()["badRequest"]["message"]
 
 
 def test_routes_exist_only_in_their_microversions(client_for: Any) -> None:
