@@ -7,9 +7,11 @@ Everything it calls runs with the ``nova`` service user's credentials, never the
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from nimbus.clients.image import ImageClient
@@ -51,6 +53,8 @@ class AgentDeps:
     networking: Networking
     block_devices: BlockDevices
     snapshots: SnapshotManager
+    # Where each agent remembers its Placement registration between starts (None: nowhere).
+    registrations: Path | None = None
 
 
 class ComputeAgent:
@@ -69,9 +73,17 @@ class ComputeAgent:
     # -- life of the agent -----------------------------------------------------------------
     def start(self) -> None:
         self.driver.init_host()
+        known = self._remembered()
+        if known is not None:
+            # Registered by an earlier start with this very capacity: Placement already holds
+            # the provider, so the agent serves at once and confirms it in the background.
+            self.rp_uuid = known
+            self._retry = threading.Thread(target=self._confirm_register, daemon=True,
+                                           name=f"rp-confirm-{self.host}")
+            self._retry.start()
         # Placement may not answer yet when the agent starts first (a scaled cloud): that is
         # normal, so only the retries that follow warn.
-        if not self._register_provider(quiet=True):
+        elif not self._register_provider(quiet=True):
             self._retry = threading.Thread(target=self._retry_register, daemon=True,
                                            name=f"rp-register-{self.host}")
             self._retry.start()
@@ -87,26 +99,63 @@ class ComputeAgent:
         while not self._stop.wait(5) and not self._register_provider():
             pass
 
+    def _confirm_register(self) -> None:
+        if not self._register_provider(quiet=True):
+            self._retry_register()
+
+    def _inventories(self) -> dict[str, dict[str, Any]]:
+        """The host's capacity as Placement inventories."""
+        res = self.driver.get_available_resource()
+        return {
+            "VCPU": {"total": res["vcpus"], "reserved": 0, "min_unit": 1,
+                     "max_unit": res["vcpus"], "step_size": 1,
+                     "allocation_ratio": res.get("cpu_allocation_ratio", 1.0)},
+            "MEMORY_MB": {"total": res["memory_mb"],
+                          "reserved": res.get("reserved_host_memory_mb", 0), "min_unit": 1,
+                          "max_unit": res["memory_mb"], "step_size": 1,
+                          "allocation_ratio": res.get("ram_allocation_ratio", 1.0)},
+            "DISK_GB": {"total": res["local_gb"], "reserved": 0, "min_unit": 1,
+                        "max_unit": res["local_gb"], "step_size": 1,
+                        "allocation_ratio": res.get("disk_allocation_ratio", 1.0)},
+        }
+
+    def _inventory_key(self) -> str:
+        return json.dumps(self._inventories(), sort_keys=True)
+
+    def _memory(self) -> Path | None:
+        where = self.deps.registrations
+        return None if where is None else where / f"{self.host}.json"
+
+    def _remembered(self) -> str | None:
+        """The provider uuid an earlier start registered for this capacity, if any."""
+        path = self._memory()
+        try:
+            found = json.loads(path.read_text()) if path is not None and path.exists() else {}
+        except (OSError, ValueError):
+            return None
+        if found.get("inventory") == self._inventory_key() and found.get("uuid"):
+            return str(found["uuid"])
+        return None
+
+    def _remember(self, rp_uuid: str) -> None:
+        path = self._memory()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"uuid": rp_uuid, "inventory": self._inventory_key()}))
+        except OSError as exc:
+            LOG.info("could not remember the registration of %s: %s", self.host, exc)
+
     def _register_provider(self, quiet: bool = False) -> bool:
         """Make sure Placement knows this host and its capacity; False when it could not."""
         try:
             placement = self.deps.placement
             provider = placement.find_provider(self.host) or placement.create_provider(self.host)
             self.rp_uuid = provider["uuid"]
-            res = self.driver.get_available_resource()
-            inventories = {
-                "VCPU": {"total": res["vcpus"], "reserved": 0, "min_unit": 1,
-                         "max_unit": res["vcpus"], "step_size": 1,
-                         "allocation_ratio": res.get("cpu_allocation_ratio", 1.0)},
-                "MEMORY_MB": {"total": res["memory_mb"],
-                              "reserved": res.get("reserved_host_memory_mb", 0), "min_unit": 1,
-                              "max_unit": res["memory_mb"], "step_size": 1,
-                              "allocation_ratio": res.get("ram_allocation_ratio", 1.0)},
-                "DISK_GB": {"total": res["local_gb"], "reserved": 0, "min_unit": 1,
-                            "max_unit": res["local_gb"], "step_size": 1,
-                            "allocation_ratio": res.get("disk_allocation_ratio", 1.0)},
-            }
-            placement.set_inventories(provider["uuid"], provider["generation"], inventories)
+            placement.set_inventories(provider["uuid"], provider["generation"],
+                                      self._inventories())
+            self._remember(provider["uuid"])
             return True
         except Exception as exc:
             (LOG.info if quiet else LOG.warning)(

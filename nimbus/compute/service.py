@@ -63,7 +63,8 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
         deps = AgentDeps(db=state.db, bus=platform.bus, registry=platform.registry,
                          images=state.clients.image, volumes=state.clients.volume,
                          placement=state.clients.placement, networking=state.networking,
-                         block_devices=state.block_devices, snapshots=state.snapshots)
+                         block_devices=state.block_devices, snapshots=state.snapshots,
+                         registrations=platform.settings.state_dir / "compute-hosts")
         driver = load_driver("compute", platform.settings.compute.driver)
         for name in agent_hosts(platform):
             agent = ComputeAgent(deps, name, driver(name, platform.settings))
