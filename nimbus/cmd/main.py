@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,7 +18,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    keys = ["state_dir", "db_url", "bus_url", "host", "port", "public_host", "admin_password"]
+    keys = ["state_dir", "db_url", "bus_url", "host", "port", "public_host", "admin_password",
+            "admin_password_file"]
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 
@@ -27,7 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="run the whole cloud in this process")
     _common(up)
-    up.add_argument("--admin-password", help="admin password (generated when not given)")
+    up.add_argument("--admin-password-file", metavar="FILE",
+                    help="file whose first line is the admin password (or set "
+                         "NIMBUS_ADMIN_PASSWORD; generated when neither is given)")
+    up.add_argument("--admin-password", help=argparse.SUPPRESS)
     up.add_argument("--compute-hosts", type=int, help="simulated compute hosts (fake driver)")
 
     serve = sub.add_parser("serve", help="run one part of a scaled cloud")
@@ -59,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from nimbus.conf.settings import SettingsError
 
+    # Everything a cloud writes (its database, keys, images, objects, logs) is its owner's
+    # alone; other local users must not read tenants' bytes or password hashes.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)

@@ -51,11 +51,16 @@ class Settings:
     identity_url: str = ""
     db_url: str = ""
     bus_url: str = "memory://"
+    # Also from NIMBUS_ADMIN_PASSWORD, or the first line of ``admin_password_file``: an option
+    # on the command line would show in ``ps`` to every local user.
     admin_password: str = ""
+    admin_password_file: str = ""
     region: str = "RegionOne"
     # Seconds a validated token is trusted without asking the identity service again.
     token_cache_seconds: int = 30
     rpc_timeout: float = 60.0
+    # Seconds a client may take to send the next piece of a request body.
+    request_body_timeout: float = 60.0
     log_level: str = "INFO"
     # Comma-separated subset of services this process runs (empty: all of them).
     services: str = ""
@@ -154,4 +159,10 @@ def load(overrides: dict[str, Any] | None = None,
     apply_values(settings, _grouped({k: v for k, v in overrides.items() if v is not None}),
                  "the command line")
     settings.state_dir = settings.state_dir.expanduser().resolve()
+    if settings.admin_password_file and not settings.admin_password:
+        source = Path(settings.admin_password_file).expanduser()
+        try:
+            settings.admin_password = source.read_text().splitlines()[0].strip()
+        except (OSError, IndexError):
+            raise SettingsError(f"cannot read the admin password from {source}") from None
     return settings

@@ -65,7 +65,8 @@ class Cloud(Platform):
             definition = self.definitions[name]
             state = definition.start(self)
             self.runtimes[name] = ServiceRuntime(definition, state, self.auth,
-                                                 self.settings.state_dir / "policy")
+                                                 self.settings.state_dir / "policy",
+                                                 self.settings.request_body_timeout)
 
     def _validate_remotely(self) -> None:
         """Without identity in this process, tokens are checked through the identity API, as

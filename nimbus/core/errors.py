@@ -88,6 +88,12 @@ class NotAcceptable(NimbusError):
     message_format = "{reason}"
 
 
+class RequestTimeout(NimbusError):
+    code = 408
+    title = "Request Timeout"
+    message_format = "The request body did not arrive within {seconds} seconds."
+
+
 class Conflict(NimbusError):
     code = 409
     title = "Conflict"

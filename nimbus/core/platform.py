@@ -6,6 +6,7 @@ A service is built from a ``Platform`` and never sees the other services in the 
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ from nimbus.core.auth.validate import TokenValidator
 from nimbus.core.bus.rpc import Bus
 from nimbus.core.db.engine import Database
 from nimbus.core.registry import Registry
+
+LOG = logging.getLogger(__name__)
+# What a state dir holds before its first start completes (the log, the lock, a config file).
+_FIRST_FILES = {"nimbus.log", "nimbus.lock", "nimbus.yaml"}
 
 # The service users and the services they act for.
 SERVICE_USERS = ["nova", "placement", "glance", "neutron", "cinder", "swift"]
@@ -43,6 +48,35 @@ class Facts:
     roles: dict[str, str] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
     domain: str = "default"
+
+
+def private_dir(path: Path) -> None:
+    """Make ``path`` (the state dir) readable by its owner only, and everything in it.
+
+    It holds every tenant's bytes, the database and the secrets. New files are private through
+    the process's umask (``nimbus`` sets 077); a state dir an older release left open is closed
+    here once, file by file.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    status = path.stat()
+    if status.st_mode & 0o077 == 0 or status.st_uid != os.getuid():
+        return
+    # Only a directory that is a state dir (or still empty) is closed: a state dir pointed at
+    # some shared directory by mistake must not have that directory's modes rewritten.
+    if not (path / "secrets.yaml").exists() and any(
+            entry.name not in _FIRST_FILES for entry in path.iterdir()):
+        LOG.info("%s is readable by others and holds files Nimbus did not write; its modes "
+                 "are left as they are", path)
+        return
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            target = Path(root) / name
+            try:
+                if not target.is_symlink():
+                    target.chmod(target.stat().st_mode & 0o700)
+            except OSError:
+                continue
+    path.chmod(0o700)
 
 
 def load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
@@ -76,7 +110,7 @@ class Platform:
 
     def __init__(self, settings: Settings, service_names: list[str]) -> None:
         self.settings = settings
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.state_dir)
         self.secrets = load_secrets(settings.state_dir, settings.admin_password)
         self.db = Database(settings.database_url)
         self.bus = Bus(settings.bus_url, default_timeout=settings.rpc_timeout,

@@ -33,6 +33,7 @@ COVERS = [
     ("all", "a first start logs no warnings"),
     ("image", "faults read as plain text (no HTML entities) in the openstack CLI"),
     ("all", "nimbus tempest-config writes log_dir and lock_path into its workspace only"),
+    ("all", "state dir, database, images and objects have no group or other permissions"),
 ]
 
 pytestmark = pytest.mark.functional
@@ -203,3 +204,17 @@ def test_tempest_config_writes_its_workspace_only(fresh: Fresh, tmp_path: Path) 
     conf.read_string(printed.stdout)
     assert "log_dir" not in conf["DEFAULT"] and not conf.has_section("oslo_concurrency")
     assert not any(elsewhere.iterdir())
+
+
+def test_tenant_data_on_disk_is_private(fresh: Fresh, tmp_path: Path) -> None:
+    payload = tmp_path / "payload.txt"
+    payload.write_text("private bytes")
+    for args in (("container", "create", "private-c"),
+                 ("object", "create", "private-c", str(payload))):
+        made = fresh.run("openstack", "--os-cloud", "nimbus", *args)
+        assert made.returncode == 0, made.stderr
+    found = [fresh.state, fresh.state / "nimbus.db", fresh.state / "secrets.yaml"]
+    found += [p for sub in ("images", "objects") for p in (fresh.state / sub).rglob("*")]
+    assert any("images" in p.parts for p in found) and any("objects" in p.parts for p in found)
+    open_to_others = [str(p) for p in found if p.stat().st_mode & 0o077]
+    assert open_to_others == []

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from sqlalchemy.exc import IntegrityError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -26,13 +26,35 @@ from nimbus.core.api.microversion import Version
 from nimbus.core.api.request import ApiRequest, Reply, parse_json
 from nimbus.core.api.routing import RouteSpec
 from nimbus.core.auth import access_rules
-from nimbus.core.errors import Conflict, NimbusError, NotFound, PayloadTooLarge, Unauthorized
+from nimbus.core.errors import (
+    BadRequest,
+    Conflict,
+    NimbusError,
+    NotFound,
+    PayloadTooLarge,
+    RequestTimeout,
+    Unauthorized,
+)
 
 if TYPE_CHECKING:
     from nimbus.core.api.service import ServiceRuntime
 
 LOG = logging.getLogger("nimbus.api")
 MAX_JSON_BODY = 16 * 1024 * 1024
+
+
+def content_length(request: Request) -> int:
+    """The announced body size; a header that is not a number is the client's 400."""
+    value = request.headers.get("content-length")
+    if not value:
+        return 0
+    try:
+        length = int(value)
+    except ValueError:
+        raise BadRequest(f"Invalid Content-Length header: {value[:40]!r}.") from None
+    if length < 0:
+        raise BadRequest("Invalid Content-Length header: it must not be negative.")
+    return length
 
 
 def to_response(result: Any, default_status: int) -> Response:
@@ -88,11 +110,20 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
         try:
             raw = b""
             if not spec.stream:
-                length = int(request.headers.get("content-length") or 0)
-                if length > MAX_JSON_BODY:
+                if content_length(request) > MAX_JSON_BODY:
                     raise PayloadTooLarge(reason="Request body is too large.")
-                raw = await request.body()
+                # A client that stops sending (or sends less than it announced) is cut off.
+                try:
+                    with anyio.fail_after(runtime.body_timeout):
+                        raw = await request.body()
+                except TimeoutError:
+                    raise RequestTimeout(seconds=runtime.body_timeout) from None
             response = await anyio.to_thread.run_sync(_run, request, ctx, raw)
+        except ClientDisconnect:
+            # Nobody is left to answer; this is the client's doing, not a server error.
+            LOG.info("%s %s %s: the client went away", request_id, request.method,
+                     request.scope["path"])
+            return Response(status_code=499)
         except NimbusError as err:
             response = render(err, runtime.fault_style, request_id,
                               request.headers.get("accept", ""))
@@ -151,7 +182,7 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
         elif not spec.public:
             raise Unauthorized()
         req = ApiRequest(request, runtime.state, runtime.enforcer, runtime.prefix, ctx, raw,
-                         version)
+                         version, body_timeout=runtime.body_timeout)
         if spec.policy is not None:
             req.enforce(spec.policy)
         check_request(spec, req, runtime.validation_style)

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import anyio
 import anyio.from_thread
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 
 from nimbus.core.api.context import RequestContext
 from nimbus.core.api.microversion import Version
-from nimbus.core.errors import BadRequest, MalformedBody, ValidationError
+from nimbus.core.errors import BadRequest, MalformedBody, RequestTimeout, ValidationError
 from nimbus.core.policy.enforcer import Enforcer
 
 S = TypeVar("S")
@@ -30,9 +31,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-# JSON a database or another service could not take back: lone UTF-16 surrogates, numbers
-# beyond 64 bits, and the non-standard NaN/Infinity (which json.loads accepts).
-_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+# JSON a database or another service could not take back: NUL (PostgreSQL stores no NUL in
+# text), lone UTF-16 surrogates, numbers beyond 64 bits, and the non-standard NaN/Infinity
+# (which json.loads accepts). Only a body holding such an escape or number is walked.
+_ODD_ESCAPE = re.compile(rb"\\u([dD][89a-fA-F][0-9a-fA-F]{2}|0000)")
 _LONG_NUMBER = re.compile(rb"[0-9]{19}")
 _INT64 = 2 ** 63
 
@@ -49,8 +51,10 @@ def _finite(text: str) -> float:
 
 
 def _unstorable(value: Any, path: str) -> str | None:
-    """The path of the first string with a lone surrogate or integer beyond 64 bits."""
+    """The path of the first string with NUL or a lone surrogate, or integer beyond 64 bits."""
     if isinstance(value, str):
+        if "\x00" in value:
+            return path or "body"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
@@ -82,12 +86,11 @@ def parse_json(raw: bytes) -> Any:
         raise MalformedBody(reason="the JSON document is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedBody(reason=str(exc)) from None
-    # Only a body that could hold such a value is walked.
-    if _SURROGATE.search(raw) or _LONG_NUMBER.search(raw):
+    if _ODD_ESCAPE.search(raw) or _LONG_NUMBER.search(raw):
         where = _unstorable(body, "")
         if where is not None:
-            raise ValidationError(field=where, reason="the value cannot be stored (a lone "
-                                  "surrogate, or an integer beyond 64 bits)")
+            raise ValidationError(field=where, reason="the value cannot be stored (NUL, a "
+                                  "lone surrogate, or an integer beyond 64 bits)")
     return body
 
 
@@ -95,8 +98,10 @@ class ApiRequest(Generic[S]):
     """One request, as its handler sees it; ``svc`` is the service's typed state."""
 
     def __init__(self, request: Request, state: S, enforcer: Enforcer, prefix: str,
-                 ctx: RequestContext, raw: bytes, version: Version | None) -> None:
+                 ctx: RequestContext, raw: bytes, version: Version | None,
+                 body_timeout: float = 60.0) -> None:
         self._request = request
+        self.body_timeout = body_timeout
         self._state = state
         self.enforcer = enforcer
         self.prefix = prefix
@@ -150,15 +155,20 @@ class ApiRequest(Generic[S]):
         a large upload. So one hop gathers pieces on the loop until ``batch`` bytes are there.
         """
         agen = self._request.stream()
+        timeout = self.body_timeout
 
         async def gather() -> bytes:
             parts: list[bytes] = []
             size = 0
             while size < batch:
                 try:
-                    chunk = await agen.__anext__()
+                    # A client that stops sending mid-upload is cut off, not waited for.
+                    with anyio.fail_after(timeout):
+                        chunk = await agen.__anext__()
                 except StopAsyncIteration:
                     break
+                except TimeoutError:
+                    raise RequestTimeout(seconds=timeout) from None
                 if chunk:
                     parts.append(chunk)
                     size += len(chunk)

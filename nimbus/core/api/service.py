@@ -63,10 +63,11 @@ class ServiceRuntime(Generic[S]):
     """One service inside one process: its definition, state, policy and authentication."""
 
     def __init__(self, definition: ServiceDef[S], state: S, auth: TokenValidator,
-                 policy_dir: Any) -> None:
+                 policy_dir: Any, body_timeout: float = 60.0) -> None:
         self.definition = definition
         self.state = state
         self.auth = auth
+        self.body_timeout = body_timeout
         self.enforcer = Enforcer(definition.name, definition.policy, policy_dir)
         self.workers: list[Worker] = []
 

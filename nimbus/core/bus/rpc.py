@@ -8,6 +8,13 @@ survive RabbitMQ fails in unit tests too.
 - ``cast``: fire and forget to one of the servers of a topic (competing consumers), or to one host.
 - ``fanout``: to every server of a topic.
 - ``notify``: versioned notifications on the ``nimbus.notifications`` topic exchange.
+
+Work survives a crash: on RabbitMQ the RPC exchange and the topic and host queues are durable
+(quorum queues), every request is persistent, and a server acknowledges a message only after
+its handler returned. A message whose handler was cut short by a crash is delivered again, so
+every handler must be idempotent: it looks at the resource first and drops a message for one
+that has moved on. (In memory, a crash loses everything queued; each worker's start-up
+reconciliation covers that.)
 """
 
 from __future__ import annotations
@@ -32,9 +39,12 @@ class Names:
     """Exchange and queue names of one cloud. Every name starts with the cloud's namespace, so
     two clouds on one broker (or a test run after another) never see each other's messages."""
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str, durable: bool = True) -> None:
         self.namespace = namespace
-        self.rpc = Exchange(f"{namespace}.rpc", type="direct", durable=False)
+        self.durable = durable
+        # "rpc.d": the durable exchange; a broker that still holds the transient one of an
+        # older release must not see it redeclared with other properties.
+        self.rpc = Exchange(f"{namespace}.rpc.d", type="direct", durable=True)
         self.notifications = Exchange(f"{namespace}.notifications", type="topic", durable=False)
 
     def fanout(self, topic: str) -> Exchange:
@@ -42,6 +52,12 @@ class Names:
 
     def queue(self, *parts: str) -> str:
         return ".".join([self.namespace, *parts])
+
+    def work_queue(self, name: str, routing_key: str) -> Queue:
+        """A queue of requests that must outlive a crash of their consumer."""
+        arguments = {"x-queue-type": "quorum"} if self.durable else None
+        return Queue(name, exchange=self.rpc, routing_key=routing_key, durable=True,
+                     auto_delete=False, queue_arguments=arguments)
 
 
 def _dumps(value: Any) -> str:
@@ -54,7 +70,8 @@ class Bus:
     def __init__(self, url: str = "memory://", default_timeout: float = 60.0,
                  namespace: str = "nimbus") -> None:
         self.url = url
-        self.names = Names(namespace)
+        # Quorum queues are RabbitMQ's; the in-memory transport keeps plain ones.
+        self.names = Names(namespace, durable=url.startswith(("amqp", "pyamqp")))
         self.default_timeout = default_timeout
         options: dict[str, Any] = {}
         if url.startswith("memory"):
@@ -236,8 +253,9 @@ class RpcClient:
         return self.bus.wait_reply(correlation_id, self.timeout, self.topic, method)
 
     def cast(self, ctx: dict[str, Any], method: str, **kwargs: Any) -> None:
+        # Persistent: a cast is work the API has already acknowledged to its caller.
         self.bus.publish(self._message(ctx, method, kwargs), self.bus.names.rpc,
-                         self._routing_key())
+                         self._routing_key(), delivery_mode=2)
 
     def fanout(self, ctx: dict[str, Any], method: str, **kwargs: Any) -> None:
         self.bus.publish(self._message(ctx, method, kwargs), self.bus.names.fanout(self.topic),
@@ -268,14 +286,10 @@ class RpcServer:
 
     def _queues(self, primary: bool) -> list[Queue]:
         names = self.bus.names
-        queues = [
-            Queue(names.queue(self.topic), exchange=names.rpc, routing_key=self.topic,
-                  durable=False, auto_delete=False),
-        ]
+        queues = [names.work_queue(names.queue(self.topic), self.topic)]
         if primary:
-            queues.append(Queue(names.queue(self.topic, self.host), exchange=names.rpc,
-                                routing_key=f"{self.topic}.{self.host}", durable=False,
-                                auto_delete=False))
+            queues.append(names.work_queue(names.queue(self.topic, self.host),
+                                           f"{self.topic}.{self.host}"))
             queues.append(Queue(names.queue(self.topic, "fanout", uuid.uuid4().hex[:12]),
                                 exchange=names.fanout(self.topic), routing_key=self.topic,
                                 durable=False, auto_delete=True, exclusive=False))
@@ -315,7 +329,13 @@ class RpcServer:
                 time.sleep(0.5)
 
     def _on_message(self, body: Any, message: Any) -> None:
-        message.ack()
+        # Acknowledged only once handled: a crash in between leaves it for the next consumer.
+        try:
+            self._handle(body)
+        finally:
+            message.ack()
+
+    def _handle(self, body: Any) -> None:
         data = json.loads(body) if isinstance(body, str | bytes) else body
         reply: dict[str, Any]
         method = str(data.get("method", ""))

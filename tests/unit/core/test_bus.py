@@ -112,3 +112,53 @@ def test_values_that_are_not_json_fail_on_memory_too() -> None:
             RpcClient(bus, _topic()).cast({}, "record", item={1, 2})
     finally:
         bus.close()
+
+
+_DOOMED_AGENT = """
+import sys, threading, time
+from nimbus.core.bus.rpc import Bus
+
+class Slow:
+    RPC_VERSION = "1.0"
+
+    def record(self, ctx, item):
+        print("handling", flush=True)
+        time.sleep(60)
+
+bus = Bus(sys.argv[1], default_timeout=10, namespace=sys.argv[2])
+bus.serve(sys.argv[3], "host1", Slow())
+print("serving", flush=True)
+threading.Event().wait()
+"""
+
+
+@pytest.mark.integration
+def test_work_cut_short_by_a_crash_is_delivered_again() -> None:
+    """A cast is persistent and acknowledged only once handled: when the agent is killed in the
+    middle of the work, the restarted agent of that host gets the same message again."""
+    import signal
+    import subprocess
+    import sys
+
+    namespace, topic = f"crash-{uuid.uuid4().hex[:8]}", _topic()
+    agent = subprocess.Popen([sys.executable, "-c", _DOOMED_AGENT, amqp_url(), namespace, topic],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert agent.stdout is not None and agent.stdout.readline().strip() == "serving"
+        client_bus = Bus(amqp_url(), default_timeout=10, namespace=namespace)
+        RpcClient(client_bus, topic).prepare(server="host1").cast({}, "record", item="work")
+        assert agent.stdout.readline().strip() == "handling"
+        agent.send_signal(signal.SIGKILL)
+        agent.wait(10)
+        client_bus.close()
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+    restarted = Bus(amqp_url(), default_timeout=10, namespace=namespace)
+    endpoint = Endpoint()
+    restarted.serve(topic, "host1", endpoint)
+    try:
+        assert endpoint.event.wait(10)
+        assert endpoint.casts == ["work"]
+    finally:
+        restarted.close()
