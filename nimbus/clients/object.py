@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from nimbus.clients.base import _BY_STATUS, ServiceClient, fault_message
 from nimbus.core import errors
@@ -78,6 +78,20 @@ class ObjectClient(ServiceClient):
     def delete_object(self, container: str, name: str) -> None:
         """Remove the object; one that is already gone is not an error."""
         self._raw("DELETE", _path(container, name), ok=(404,)).close()
+
+    def list_objects(self, container: str, prefix: str = "") -> list[str]:
+        """The names of the container's objects that start with ``prefix`` (all pages)."""
+        names: list[str] = []
+        marker = ""
+        while True:
+            query = urlencode({"format": "json", "prefix": prefix, "marker": marker})
+            resp = self._raw("GET", f"{_path(container)}?{query}", ok=(404,))
+            page = [] if resp.status_code in (204, 404) else resp.json()
+            resp.close()
+            if not page:
+                return names
+            names.extend(str(item["name"]) for item in page)
+            marker = names[-1]
 
     def head_object(self, container: str, name: str) -> dict[str, str] | None:
         """The object's headers, or None when there is no such object."""

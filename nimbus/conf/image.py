@@ -19,6 +19,9 @@ class ImageSettings:
     # Refuse content the inspector does not recognise, not only content it finds unsafe.
     strict_formats: bool = False
     import_workers: int = 2
+    # Seconds each import waits before it moves any bytes, so that a test can stop the cloud
+    # while imports are under way; 0 (no wait) outside such tests.
+    import_delay: float = 0.0
     # Format the glance-direct/web-download import converts to; empty: no conversion.
     import_convert_to: str = "raw"
     # Hosts (or host:port) web-download and the HTTP store may fetch from.

@@ -38,7 +38,10 @@ for module in (discovery, schemas, info, images, image_data, image_import, membe
 
 
 def workers(platform: Platform, state: ImageState, roles: set[str]) -> list[Worker]:
-    # The import pools live as long as the API; stopping them drops queued imports.
+    # The import pools live as long as the API; stopping them leaves queued imports to the
+    # next start, whose reconcile resumes or fails what is left half-done.
+    if "api" in roles:
+        state.recovery.reconcile()
     found: list[Worker] = [state.importer, state.location_import, state.node_cache]
     limits = state.quotas.limits
     if "api" in roles and isinstance(limits, quotas.IdentityLimits):

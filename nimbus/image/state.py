@@ -25,6 +25,7 @@ from nimbus.image.manager.locations import LocationManager
 from nimbus.image.manager.members import MemberManager
 from nimbus.image.manager.metadefs import MetadefManager
 from nimbus.image.manager.node_cache import NodeCache, cache_root
+from nimbus.image.manager.recovery import Recovery
 from nimbus.image.manager.stores import Store, Stores, configured
 from nimbus.image.manager.tasks import TaskManager
 
@@ -45,6 +46,8 @@ class ImageState:
     metadefs: MetadefManager
     locations: LocationManager
     location_import: LocationImporter
+    # What a stopped process left half-done; reconciled when the API's workers start.
+    recovery: Recovery
     quotas: image_quotas.ImageQuotas
     node_cache: NodeCache
     # Glance's ``show_multiple_locations``: images carry ``locations`` and the JSON patch may
@@ -104,14 +107,16 @@ def build(platform: Platform) -> ImageState:
     allowed = fetch.allow_list(conf.web_download_allow)
     remote = fetch.RemoteImages(lambda: platform.creds.session(SERVICE_USER))
     worker = ImportWorker(data, tasks, allowed=allowed, convert_to=convert.target_format(settings),
-                          remote=remote, workers=conf.import_workers)
+                          remote=remote, workers=conf.import_workers, delay=conf.import_delay)
     locations = LocationManager(images, allowed)
+    importer = Importer(data, tasks, worker)
+    location_import = LocationImporter(locations, tasks, do_secure_hash=conf.do_secure_hash,
+                                       workers=conf.import_workers)
     return ImageState(
         store=store, stores=stores, images=images, data=data, members=MemberManager(platform.db),
-        tasks=tasks, importer=Importer(data, tasks, worker), metadefs=MetadefManager(platform.db),
-        locations=locations,
-        location_import=LocationImporter(locations, tasks, do_secure_hash=conf.do_secure_hash,
-                                         workers=conf.import_workers),
+        tasks=tasks, importer=importer, metadefs=MetadefManager(platform.db),
+        locations=locations, location_import=location_import,
+        recovery=Recovery(data, tasks, importer, location_import),
         quotas=quotas,
         node_cache=NodeCache.under(cache_root(settings), conf.api_cache_max_bytes, data),
         show_locations=conf.show_multiple_locations,

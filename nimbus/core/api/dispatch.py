@@ -85,6 +85,18 @@ def in_range(spec: RouteSpec, version: Version | None) -> bool:
     return not (spec.max_version and version > Version.parse(spec.max_version))
 
 
+def refuse_nul(req: ApiRequest[Any]) -> None:
+    """NUL in a path segment or a query value: no OpenStack name holds one, and PostgreSQL
+    cannot even compare text that does."""
+    for name, value in req.params.items():
+        if "\x00" in value:
+            raise BadRequest(f"Invalid value for '{name}': it contains NUL.")
+    for name, value in req.query.multi_items():
+        if "\x00" in value or "\x00" in name:
+            raise BadRequest(f"Invalid value for query parameter '{name[:40]}': it contains "
+                             "NUL.")
+
+
 def check_request(spec: RouteSpec, req: ApiRequest[Any], style: validation.Style) -> None:
     """The route's declared contract, before the handler sees the request."""
     if spec.params is not None:
@@ -183,6 +195,8 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
             raise Unauthorized()
         req = ApiRequest(request, runtime.state, runtime.enforcer, runtime.prefix, ctx, raw,
                          version, body_timeout=runtime.body_timeout)
+        if not runtime.definition.own_name_checks:
+            refuse_nul(req)
         if spec.policy is not None:
             req.enforce(spec.policy)
         check_request(spec, req, runtime.validation_style)

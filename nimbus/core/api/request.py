@@ -207,6 +207,18 @@ class ApiRequest(Generic[S]):
         return self.version is not None and self.version >= Version.parse(version)
 
     @property
+    def raw_path(self) -> bytes:
+        """The path as the client sent it, still percent-encoded (the decoded one has invalid
+        UTF-8 replaced, which some services must refuse instead)."""
+        raw = self._request.scope.get("raw_path")
+        return raw if isinstance(raw, bytes) else self._request.url.path.encode()
+
+    @property
+    def raw_query(self) -> bytes:
+        raw = self._request.scope.get("query_string")
+        return raw if isinstance(raw, bytes) else b""
+
+    @property
     def url(self) -> str:
         return str(self._request.url)
 

@@ -55,6 +55,9 @@ class ServiceDef(Generic[S]):
     # service's own function; default: its fault style's.
     validation_style: str | Callable[[Failure], NimbusError] = ""
     keep_trailing_slash: bool = False
+    # The service checks path and query text itself (Swift answers NUL in a name with its own
+    # 412); otherwise the dispatcher refuses NUL there with a 400.
+    own_name_checks: bool = False
     has_db: bool = True
     title: str = ""
 

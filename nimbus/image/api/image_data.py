@@ -62,8 +62,11 @@ def _parse_range(header: str | None) -> tuple[int | None, int | None] | None:
     match = _RANGE.match(header.strip())
     if match is None or match.group(1) == match.group(2) == "":
         raise RangeNotSatisfiable()
-    first = int(match.group(1)) if match.group(1) else None
-    last = int(match.group(2)) if match.group(2) else None
+    try:
+        first = int(match.group(1)) if match.group(1) else None
+        last = int(match.group(2)) if match.group(2) else None
+    except ValueError:  # more digits than ``int`` reads: far beyond any image
+        raise RangeNotSatisfiable() from None
     return first, last
 
 

@@ -156,12 +156,14 @@ def list_page(session: Session, viewer: Viewer, q: ImageQuery, query: PageQuery,
 # -- one image ---------------------------------------------------------------------------------
 
 def visible(session: Session, viewer: Viewer, image_id: str) -> Image | None:
+    if "\x00" in image_id:  # no id holds NUL, and PostgreSQL refuses to compare with one
+        return None
     return session.execute(
         select(Image).where(Image.id == image_id, visible_to(viewer))).scalar_one_or_none()
 
 
 def get(session: Session, image_id: str) -> Image | None:
-    return session.get(Image, image_id)
+    return None if "\x00" in image_id else session.get(Image, image_id)
 
 
 def record(session: Session, image: Image) -> dict[str, Any]:
@@ -257,3 +259,10 @@ def remove(session: Session, image: Image) -> dict[str, str]:
         session.execute(delete(model).where(model.image_id == image.id))
     session.delete(image)
     return copies
+
+
+def left_in(session: Session, statuses: tuple[str, ...], before: dt.datetime) -> list[Image]:
+    """Images in one of ``statuses`` that nothing touched since ``before``, oldest first."""
+    return list(session.execute(select(Image).where(
+        Image.status.in_(statuses), Image.updated_at < before)
+        .order_by(Image.created_at)).scalars())

@@ -43,3 +43,10 @@ def list_page(session: Session, owner: str | None, query: PageQuery, *,
 def for_image(session: Session, image_id: str) -> list[ImageTask]:
     return list(session.execute(select(ImageTask).where(ImageTask.image_id == image_id)
                                 .order_by(ImageTask.created_at)).scalars())
+
+
+def unfinished(session: Session, statuses: tuple[str, ...], before: Any) -> list[ImageTask]:
+    """Tasks still in one of ``statuses`` that nothing touched since ``before``, oldest first."""
+    return list(session.execute(select(ImageTask).where(
+        ImageTask.status.in_(statuses), ImageTask.updated_at < before)
+        .order_by(ImageTask.created_at)).scalars())

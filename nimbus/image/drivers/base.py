@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -185,6 +185,11 @@ class ImageStore(ABC):
     def owns(self, location: str) -> bool:
         """Whether ``location`` is one this store could have written (or may read)."""
         return False
+
+    def discard_partial(self, image_id: str, keep: Collection[str] = ()) -> int:
+        """Remove what writes of ``image_id`` that never finished left here (a crash mid-write):
+        its bytes at any location but ``keep``. How many pieces were removed."""
+        return 0
 
     def size(self, location: str) -> int | None:
         """The byte count at ``location`` without reading it; None when the store can't tell.

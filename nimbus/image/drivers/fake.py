@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from nimbus.image.drivers.base import (
@@ -56,6 +56,14 @@ class FakeStore(ImageStore):
     def delete(self, location: str) -> None:
         with self._lock:
             self.blobs.pop(location, None)
+
+    def discard_partial(self, image_id: str, keep: Collection[str] = ()) -> int:
+        with self._lock:
+            found = [loc for loc in self.blobs
+                     if loc.startswith(f"fake://{image_id}/") and loc not in keep]
+            for loc in found:
+                del self.blobs[loc]
+        return len(found)
 
 
 DRIVER = FakeStore

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,24 @@ class FileStore(ImageStore):
             self._path(location).unlink(missing_ok=True)
         except ImageDataNotFound:
             return
+
+    def discard_partial(self, image_id: str, keep: Collection[str] = ()) -> int:
+        """Half-written (``.part``) and half-converted files of the image, and its file when no
+        record names it."""
+        found = list(self.root.glob(f".{image_id}.*"))
+        whole = self.root / image_id
+        if whole.exists() and SCHEME + str(whole) not in keep:
+            found.append(whole)
+        removed = 0
+        for path in found:
+            try:
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StoreError(reason=exc.strerror or str(exc)) from exc
+        return removed
 
 
 DRIVER = FileStore

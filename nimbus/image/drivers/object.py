@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from nimbus.core.errors import NimbusError, NotFound
@@ -94,6 +94,19 @@ class ObjectStore(ImageStore):
         except ImageDataNotFound:
             return
         self._client().delete_object(container, name)
+
+    def discard_partial(self, image_id: str, keep: Collection[str] = ()) -> int:
+        """Objects of the image (``<image id>-<suffix>``) that no record names."""
+        client = self._client()
+        removed = 0
+        try:
+            for name in client.list_objects(self.container, prefix=f"{image_id}-"):
+                if f"{SCHEME}{self.container}/{name}" not in keep:
+                    client.delete_object(self.container, name)
+                    removed += 1
+        except NimbusError as exc:
+            raise StoreError(reason=f"cannot clean up object storage: {exc}") from exc
+        return removed
 
 
 DRIVER = ObjectStore

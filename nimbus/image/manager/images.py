@@ -189,6 +189,8 @@ class ImageManager:
     def add_tag(self, ctx: RequestContext, image_id: str, tag: str) -> None:
         if len(tag) > MAX_TAG_LENGTH:
             raise BadRequest(f"Image tag is longer than {MAX_TAG_LENGTH} characters.")
+        if "\x00" in tag:
+            raise BadRequest("Image tag may not contain NUL.")
         with self.db.writer() as session:
             image = self.visible(session, ctx, image_id)
             if rows.has_tag(session, image_id, tag):

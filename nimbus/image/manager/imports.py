@@ -29,6 +29,8 @@ from nimbus.image.schemas.requests import parse_create
 
 # How often the legacy import task looks whether its web-download finished (seconds).
 LEGACY_POLL = 0.5
+LEGACY_INTERRUPTED = ("The import was interrupted: the image service stopped while it ran. "
+                      "Its image, if it was made, is imported on its own.")
 
 
 class Importer:
@@ -189,6 +191,19 @@ class Importer:
         task = self.tasks.create(ctx, LEGACY_IMPORT_TASK, task_input, None)
         self.worker.pool.submit(self._legacy, ctx, task)
         return task
+
+    def recover_legacy(self, task: dict[str, Any]) -> str:
+        """A legacy import a stopped process left: one that never started starts now, as its
+        owner; one that had started may have made its image, so it fails (its web-download,
+        a task of its own, is taken up on its own)."""
+        if task["status"] == states.PENDING:
+            ctx = RequestContext(request_id=task["request_id"] or RequestContext().request_id,
+                                 user_id=task["user_id"], project_id=task["owner"],
+                                 roles=["member", "reader"], authenticated=True)
+            self.worker.pool.submit(self._legacy, ctx, task)
+            return "resumed"
+        self.tasks.set_status(task["id"], states.FAILURE, message=LEGACY_INTERRUPTED)
+        return "failed: it had started"
 
     def _legacy(self, ctx: RequestContext, task: dict[str, Any]) -> None:
         self.tasks.set_status(task["id"], states.PROCESSING)

@@ -29,6 +29,7 @@ from nimbus.image.manager.locations import LocationManager
 from nimbus.image.manager.tasks import TaskManager
 
 LOG = logging.getLogger(__name__)
+INTERRUPTED = "The location read was interrupted: the image service stopped while it ran."
 # How often the hashing loop looks whether the image is still there (seconds).
 RECHECK = 1.0
 
@@ -79,18 +80,21 @@ class LocationImporter:
     # -- the worker ----------------------------------------------------------------------
 
     def _run(self, task_id: str, image_id: str, store: str, url: str,
-             claim: dict[str, str]) -> None:
+             claim: dict[str, str], hashing_only: bool = False) -> None:
+        """Read the size (the image turns active), then hash; ``hashing_only``: the image is
+        already active with this location, only its hashes are missing."""
         self.tasks.set_status(task_id, states.PROCESSING)
         try:
             driver = self.locations.stores.get(store).driver
-            size = driver.size(url)
             algo = claim.get("os_hash_algo") or (HASH_ALGO if self.do_secure_hash else None)
-            values: dict[str, Any] = {"status": states.ACTIVE, "size": size, "location": url,
-                                      "os_hash_algo": algo}
-            if not self.do_secure_hash and claim.get("os_hash_value"):
-                # Nothing is read to check it: the caller's validation data is taken as given.
-                values["os_hash_value"] = claim["os_hash_value"]
-            self._update(image_id, url, values, expect=states.IMPORTING)
+            if not hashing_only:
+                values: dict[str, Any] = {"status": states.ACTIVE, "size": driver.size(url),
+                                          "location": url, "os_hash_algo": algo}
+                if not self.do_secure_hash and claim.get("os_hash_value"):
+                    # Nothing is read to check it: the caller's validation data is taken as
+                    # given.
+                    values["os_hash_value"] = claim["os_hash_value"]
+                self._update(image_id, url, values, expect=states.IMPORTING)
             if self.do_secure_hash:
                 found = self._hash(image_id, url, driver.get(url), algo or HASH_ALGO)
                 wanted = claim.get("os_hash_value")
@@ -106,6 +110,39 @@ class LocationImporter:
             LOG.warning("location import of %s for image %s failed: %s", url, image_id, exc)
             self._revert(image_id, url)
             self.tasks.set_status(task_id, states.FAILURE, message=str(exc))
+
+    # -- after a stop -------------------------------------------------------------------
+
+    def recover(self, task: dict[str, Any]) -> str:
+        """Take up a location read a stopped process left unfinished: read it again while the
+        image still has the location, else fail it (the image back to ``queued``)."""
+        task_id, image_id = str(task["id"]), str(task["image_id"])
+        url = str(task["input"].get("loc_url") or "")
+        claim = dict(task["input"].get("validation_data") or {})
+        with self.db.reader() as session:
+            row = loc.image_row(session, image_id)
+            status, location = (row.status, row.location) if row is not None else (None, None)
+            hashed = row is not None and (row.os_hash_value is not None or
+                                          not self.do_secure_hash)
+            entry = next((e for e in loc.listing(session, image_id) if e.url == url), None)
+        if status is None:
+            self.tasks.set_status(task_id, states.FAILURE, message=f"{INTERRUPTED} The image "
+                                  "was deleted meanwhile.")
+            return "failed: the image is gone"
+        if entry is not None and entry.store in self.locations.stores.by_id:
+            if status == states.IMPORTING:
+                self.pool.submit(self._run, task_id, image_id, entry.store, url, claim)
+                return "resumed"
+            if status == states.ACTIVE and location == url and not hashed:
+                self.pool.submit(self._run, task_id, image_id, entry.store, url, claim, True)
+                return "resumed (hashing)"
+        if status == states.ACTIVE and location == url and hashed:
+            self.tasks.set_status(task_id, states.SUCCESS, result={"image_id": image_id})
+            return "finished: the image is active with its hashes"
+        self._revert(image_id, url)
+        self.tasks.set_status(task_id, states.FAILURE, message=f"{INTERRUPTED} The image no "
+                              "longer has the location.")
+        return "failed: the location is gone"
 
     def _hash(self, image_id: str, url: str, chunks: Any, algo: str) -> dict[str, Any]:
         digests = Digests()

@@ -78,3 +78,10 @@ class TaskManager:
     def for_image(self, image_id: str) -> list[dict[str, Any]]:
         with self.db.reader() as session:
             return [plain(r) for r in rows.for_image(session, image_id)]
+
+    def unfinished(self, before: dt.datetime) -> list[dict[str, Any]]:
+        """Tasks left ``pending`` or ``processing`` by a process that stopped: untouched since
+        ``before`` (this process's start), oldest first."""
+        with self.db.reader() as session:
+            return [plain(r) for r in rows.unfinished(
+                session, (states.PENDING, states.PROCESSING), before)]

@@ -177,7 +177,9 @@ def parse_patch(content_type: str, body: list[dict[str, Any]]) -> list[Change]:
 
 # -- the image list --------------------------------------------------------------------------------
 
-_INTEGER: Schema = {"type": "integer"}
+# Filters compare with 64-bit columns; text filters never hold NUL (no database stores it).
+_INTEGER: Schema = {"type": "integer", "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1}
+_TEXT: Schema = {"type": "string", "pattern": "^[^\\x00]*$"}
 _BOOLEAN: Schema = {"type": "boolean"}
 _TIME: Schema = {"type": "string", "maxLength": 64}
 _INT_FILTERS = ("size_min", "size_max", "size", "min_ram", "min_disk")
@@ -199,7 +201,7 @@ LIST_QUERY = validation.query({
     **{name: _INTEGER for name in _INT_FILTERS},
     **{name: _BOOLEAN for name in _BOOL_FILTERS},
     **{name: _TIME for name in _TIME_FILTERS},
-    **{name: {"type": "string"} for name in _STRING_FILTERS},
+    **{name: _TEXT for name in _STRING_FILTERS},
 })
 
 

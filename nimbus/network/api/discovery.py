@@ -43,6 +43,8 @@ EXTENSIONS = [
      "tenant"),
     ("quota_details", "Quota details management support", "Expose functions for quotas usage "
      "statistics per project"),
+    ("quota-check-limit", "Quota engine limit check", "Support for checking the resource usage "
+     "before applying a new quota limit"),
     ("standard-attr-description", "standard-attr-description", "Extension to add descriptions "
      "to standard attributes"),
     ("standard-attr-tag", "Tag support for resources with standard attribute: port, subnet, "

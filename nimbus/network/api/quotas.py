@@ -51,8 +51,10 @@ def update_quota(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Set some of a project's quotas."""
     project = req.params["project_id"]
     req.enforce("update_quota", {"project_id": project})
-    limits = shape.updated(req, "quota", schemas.ATTRIBUTES)
-    return {"quota": req.svc.quotas.update_quota(project, limits)}
+    limits = shape.updated(req, "quota", {**schemas.ATTRIBUTES, **schemas.FLAGS})
+    check = bool(limits.pop("check_limit", False))
+    limits.pop("force", None)
+    return {"quota": req.svc.quotas.update_quota(project, limits, check_limit=check)}
 
 
 @router.delete("/v2.0/quotas/{project_id}", status=204)

@@ -8,6 +8,7 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network.db import models
 from nimbus.network.db import quotas as quota_db
+from nimbus.network.errors import HTTPBadRequest
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import with_items
 
@@ -40,9 +41,16 @@ class QuotaManager:
                                   "tenant_id": p} for p in page.items])
 
     @retry_on_lock()
-    def update_quota(self, project_id: str, limits: dict[str, int]) -> dict[str, int]:
+    def update_quota(self, project_id: str, limits: dict[str, int],
+                     check_limit: bool = False) -> dict[str, int]:
+        """Set the limits given; with ``check_limit``, none may be below what is in use."""
         with self.db.writer() as session:
             for resource, limit in limits.items():
+                if check_limit and limit >= 0:
+                    used = quota_db.usage(session, project_id, resource)
+                    if used > limit:
+                        raise HTTPBadRequest(f"Quota limit {limit} for {resource} must be "
+                                             f"greater than or equal to already used {used}")
                 row = quota_db.limit_row(session, project_id, resource)
                 if row is None:
                     session.add(models.Quota(project_id=project_id, resource=resource,

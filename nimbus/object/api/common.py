@@ -16,7 +16,8 @@ from nimbus.core.errors import NimbusError, NotFound, PolicyNotAuthorized
 from nimbus.object.constants import RESELLER_PREFIX
 from nimbus.object.errors import PreconditionFailed
 from nimbus.object.manager.acls import Caller, grants
-from nimbus.object.manager.records import ListingQuery
+from nimbus.object.manager.records import ListingQuery, ObjectInfo
+from nimbus.object.schemas.constraints import check_query_string, strict_unquote
 from nimbus.object.state import ObjectState
 
 TEXT_HTML = "text/html; charset=UTF-8"
@@ -40,6 +41,7 @@ def swift_view(func: View) -> View:
     def wrapper(req: ApiRequest[ObjectState]) -> Response:
         tx = trans_id(req.ctx.request_id)
         try:
+            check_raw(req)
             response = func(req)
         except NimbusError as err:
             err.headers.setdefault("X-Trans-Id", tx)
@@ -48,6 +50,18 @@ def swift_view(func: View) -> View:
         return response
 
     return wrapper
+
+
+def check_raw(req: ApiRequest[ObjectState]) -> None:
+    """The path and query as the client sent them must be UTF-8 without NUL.
+
+    The decoded path the router matched has undecodable bytes replaced by U+FFFD, so the check
+    reads the raw one (412, as Swift's proxy answers); a query parameter that is not UTF-8 is
+    Swift's 400.
+    """
+    strict_unquote(req.raw_path)
+    if req.raw_query:
+        check_query_string(req.raw_query)
 
 
 def account_of(req: ApiRequest[ObjectState]) -> str:
@@ -125,3 +139,15 @@ def authorize_in_container(req: ApiRequest[ObjectState], action: str, account: s
         if not grants(acl, caller, listing):
             raise
         return False
+
+
+def authorize_segments(req: ApiRequest[ObjectState], info: ObjectInfo, owner: bool) -> None:
+    """A dynamic large object is read as the caller all the way: a caller who may read the
+    manifest only through its container's ACL must also be let into the segments' container
+    (and list it), as Swift's DLO middleware reads them with the caller's own token."""
+    if owner or not info.segments:
+        return
+    container = info.segments[0].container
+    if container != info.container:
+        authorize_in_container(req, "object:object:get", info.account, container, "read",
+                               listing=True)

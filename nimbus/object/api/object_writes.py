@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterator
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from starlette.requests import ClientDisconnect as StarletteDisconnect
 from starlette.responses import Response
@@ -15,6 +15,7 @@ from nimbus.object.api import containers
 from nimbus.object.api.common import (
     authorize,
     authorize_in_container,
+    authorize_segments,
     reply,
     swift_view,
     truthy,
@@ -28,6 +29,7 @@ from nimbus.object.schemas.constraints import (
     MAX_FILE_SIZE,
     check_container_name,
     check_object_name,
+    strict_unquote,
 )
 from nimbus.object.state import ObjectState
 
@@ -115,8 +117,10 @@ def put(req: ApiRequest[ObjectState]) -> Response:
 
 
 def _split(value: str, header: str) -> tuple[str, str]:
-    """``/container/object`` (percent-encoded, leading slash optional) into its two names."""
-    container, _, obj = unquote(value).lstrip("/").partition("/")
+    """``/container/object`` (percent-encoded, leading slash optional) into its two names.
+
+    Header values arrive decoded as Latin-1, so their bytes are the ones the client sent."""
+    container, _, obj = strict_unquote(value.encode("latin-1")).lstrip("/").partition("/")
     if not container or not obj:
         raise PreconditionFailed(
             reason=f"{header} header must be of the form <container name>/<object name>")
@@ -126,12 +130,14 @@ def _split(value: str, header: str) -> tuple[str, str]:
 
 
 def _copy(req: ApiRequest[ObjectState], src: tuple[str, str, str], dst: tuple[str, str, str]) -> Response:
-    authorize_in_container(req, "object:object:get", src[0], src[1], "read")
+    # The source is read as the caller: another account's object needs its container's ACL.
+    owner = authorize_in_container(req, "object:object:get", src[0], src[1], "read")
     authorize_in_container(req, "object:object:copy", dst[0], dst[1], "write")
-    if int(req.headers.get("content-length") or 0) != 0:
+    if req.headers.get("content-length") is not None and _content_length(req) != 0:
         raise BadRequest("Copy requests require a zero byte body")
     objects = req.svc.objects
     source = objects.resolve(objects.info(*src))
+    authorize_segments(req, source, owner)
     if truthy(req.headers.get("x-fresh-metadata")):
         meta = metadata.fresh(req.headers, "object")
     else:

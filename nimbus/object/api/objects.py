@@ -16,6 +16,7 @@ from nimbus.object.api import containers
 from nimbus.object.api.common import (
     account_of,
     authorize_in_container,
+    authorize_segments,
     check_query,
     reply,
     swift_view,
@@ -58,9 +59,10 @@ def read(req: ApiRequest[ObjectState]) -> Response:
         check_query(req, queries.HEAD if req.method == "HEAD" else queries.CONTAINER_LISTING)
         return containers.read(req)
     account, container, obj = names(req)
-    authorize_in_container(req, "object:object:get", account, container, "read")
+    owner = authorize_in_container(req, "object:object:get", account, container, "read")
     objects = req.svc.objects
     info = objects.resolve(objects.info(account, container, obj))
+    authorize_segments(req, info, owner)
     headers = object_headers(info)
     if conditional.not_modified(req.headers, info.etag, info.meta_ts):
         return reply(304, headers, content_type=info.content_type, length=0)

@@ -23,3 +23,7 @@ def add(session: Session, account_id: int, name: str, stamp: str) -> Container:
 
 def remove(session: Session, row: Container) -> None:
     session.delete(row)
+
+
+def get(session: Session, container_id: int) -> Container | None:
+    return session.get(Container, container_id)

@@ -59,6 +59,8 @@ class Object(Base):
         # MariaDB cannot index a whole 1024-character utf8mb4 column; a prefix serves listings.
         Index("ix_object_objects_container_name", "container_id", "name",
               mysql_length={"name": 191}),
+        # The expirer's scan: the objects whose X-Delete-At has passed.
+        Index("ix_object_objects_delete_at", "delete_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

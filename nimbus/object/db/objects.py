@@ -4,11 +4,13 @@ rows of a prefix (a dynamic large object's segments)."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from nimbus.object.db.models import Object
+from nimbus.object.db.models import Account, Container, Object
 
 
 def name_hash(name: str) -> str:
@@ -55,3 +57,41 @@ def with_prefix(session: Session, container_id: int, prefix: str, now: float) ->
         if upper is not None:
             stmt = stmt.where(Object.name < upper)
     return list(session.scalars(stmt.order_by(Object.name)))
+
+
+@dataclass(frozen=True)
+class Version:
+    """One object's indexed version, named in full (for the driver) and by its row id."""
+
+    id: int
+    account: str
+    container: str
+    name: str
+    data_ts: str
+    delete_at: int | None = None
+
+
+def _named(stmt: Any) -> Any:
+    return stmt.join(Container, Object.container_id == Container.id) \
+        .join(Account, Container.account_id == Account.id)
+
+
+def expired(session: Session, now: float, limit: int) -> list[Version]:
+    """Up to ``limit`` objects whose X-Delete-At has passed at ``now``, the longest gone first."""
+    stmt = _named(select(Object.id, Account.name, Container.name, Object.name, Object.data_ts,
+                         Object.delete_at)
+                  .where(Object.delete_at.is_not(None), Object.delete_at <= int(now)))
+    rows = session.execute(stmt.order_by(Object.delete_at, Object.id).limit(limit))
+    return [Version(*row) for row in rows]
+
+
+def indexed(session: Session, account: str, container: str, name: str) -> str | None:
+    """The version (``data_ts``) the index names for the object, or None."""
+    stmt = _named(select(Object.data_ts)).where(
+        Account.name == account, Container.name == container, Object.name_hash == name_hash(name))
+    found = session.scalars(stmt).first()
+    return str(found) if found is not None else None
+
+
+def get(session: Session, object_id: int) -> Object | None:
+    return session.get(Object, object_id)

@@ -85,6 +85,11 @@ class ObjectDriver(abc.ABC):
         For auditors and index rebuilds, never for user listings (those come from SQL).
         """
 
+    def discard_partial(self, older_than: float) -> int:
+        """Remove what unfinished writes left behind (a crash mid-PUT) and has not been touched
+        since ``older_than`` (seconds since the epoch); how many were removed."""
+        return 0
+
     def health(self) -> dict[str, Any]:
         """A JSON-safe summary for /health."""
         return {"driver": self.name}

@@ -134,6 +134,17 @@ class FileDriver(ObjectDriver):
             if account is None or record["account"] == account:
                 yield record["account"], record["container"], record["name"], record["timestamp"]
 
+    def discard_partial(self, older_than: float) -> int:
+        """Temporary files no write has touched since ``older_than``: a write in progress
+        keeps its own fresh, so only those a stopped process left are old."""
+        removed = 0
+        for path in self.tmp_dir.iterdir():
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < older_than:
+                    path.unlink()
+                    removed += 1
+        return removed
+
     def health(self) -> dict[str, Any]:
         return {"driver": self.name, "root": str(self.root)}
 

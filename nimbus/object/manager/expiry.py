@@ -1,8 +1,8 @@
 """Expiring objects (X-Delete-At): past their time they are gone, though no one deleted them.
 
 Nothing moves an object between states: whether it still exists is a comparison with the clock
-at the moment of the request (in SQL for listings, here for a single object). Their bytes and
-index rows stay until the object is overwritten or deleted.
+at the moment of the request (in SQL for listings, here for a single object). The expirer
+(``expirer``) then removes their bytes and index rows in the background.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import NotFound
-from nimbus.object.db import objects
+from nimbus.object.db import containers, objects
 from nimbus.object.drivers import timestamps
 from nimbus.object.drivers.base import ObjectDriver, StoredObject
 from nimbus.object.errors import PreconditionFailed, UnprocessableEntity
@@ -159,3 +159,46 @@ class ObjectManager:
              request: PutRequest) -> ObjectInfo:
         """A new object at the destination with the source's bytes, read as they are written."""
         return self.put(account, container, name, self.read(source), request)
+
+    # -- what a crash or the clock leaves behind ---------------------------------------------
+
+    def expired(self, now: float, limit: int) -> list[objects.Version]:
+        """Up to ``limit`` objects past their X-Delete-At at ``now``, still in the index."""
+        with self.db.reader() as session:
+            return objects.expired(session, now, limit)
+
+    def remove_expired(self, version: objects.Version, now: float) -> bool:
+        """Drop an expired object from the index, then its bytes; False when it was overwritten,
+        deleted or given a new expiry meanwhile (then it is left as it is)."""
+        if not self._unindex_expired(version, now):
+            return False
+        self.driver.delete(version.account, version.container, version.name, version.data_ts)
+        return True
+
+    @retry_on_lock()
+    def _unindex_expired(self, version: objects.Version, now: float) -> bool:
+        with self.db.writer() as session:
+            row = objects.get(session, version.id)
+            if row is None or row.data_ts != version.data_ts or \
+                    not expiry.expired(row.delete_at, now):
+                return False
+            cont = containers.get(session, row.container_id)
+            if cont is not None:
+                cont.object_count -= 1
+                cont.bytes_used -= row.size
+            objects.remove(session, row)
+            return True
+
+    def unindexed(self, older_than: float) -> Iterator[objects.Version]:
+        """Stored versions the index does not name, written before ``older_than``: the bytes
+        of a PUT whose index write never happened, or of a delete that stopped half-way."""
+        for account, container, name, stamp in self.driver.list():
+            if float(stamp) >= older_than:
+                continue
+            with self.db.reader() as session:
+                current = objects.indexed(session, account, container, name)
+            if current != stamp:
+                yield objects.Version(0, account, container, name, stamp)
+
+    def drop_version(self, version: objects.Version) -> None:
+        self.driver.delete(version.account, version.container, version.name, version.data_ts)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from nimbus.core.errors import BadRequest
 from nimbus.object.constants import ACCOUNT_LISTING_LIMIT, CONTAINER_LISTING_LIMIT
+from nimbus.object.errors import PreconditionFailed
 
 MAX_FILE_SIZE = 5 * 1024 * 1024 * 1024 + 2
 MAX_META_NAME_LENGTH = 128
@@ -35,6 +37,36 @@ def limits() -> dict[str, Any]:
         "account_listing_limit": ACCOUNT_LISTING_LIMIT,
         "extra_header_count": 0,
     }
+
+
+INVALID_UTF8 = "Invalid UTF8 or contains NULL"
+
+
+def strict_unquote(raw: bytes) -> str:
+    """Percent-decode ``raw`` (a path as the client sent it, or a header naming one) as UTF-8.
+
+    Swift's 412 for bytes that are not UTF-8 or hold NUL: decoding them leniently would make
+    ``%ff`` and ``%ef%bf%bd`` (U+FFFD) one name.
+    """
+    try:
+        text = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        raise PreconditionFailed(reason=INVALID_UTF8) from None
+    if "\x00" in text:
+        raise PreconditionFailed(reason=INVALID_UTF8)
+    return text
+
+
+def check_query_string(raw: bytes) -> None:
+    """Every query parameter must be UTF-8 once decoded (Swift's 400 names the parameter)."""
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        for part in (name, value):
+            try:
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                shown = unquote_to_bytes(name).decode("utf-8", "replace")
+                raise BadRequest(f'"{shown}" parameter not valid UTF-8') from None
 
 
 def check_container_name(name: str) -> None:

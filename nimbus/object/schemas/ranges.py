@@ -26,8 +26,11 @@ def parse(header: str | None, size: int) -> list[tuple[int, int]] | None:
         match = _SPEC.match(part)
         if not match or (not match.group(1) and not match.group(2)):
             return None
-        first = int(match.group(1)) if match.group(1) else None
-        last = int(match.group(2)) if match.group(2) else None
+        try:
+            first = int(match.group(1)) if match.group(1) else None
+            last = int(match.group(2)) if match.group(2) else None
+        except ValueError:  # more digits than ``int`` reads: no such byte anyway
+            return None
         if first is not None and last is not None and last < first:
             return None
         wanted.append((first, last))

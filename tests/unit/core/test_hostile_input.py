@@ -20,7 +20,8 @@ from nimbus.core.api.validation import Versioned
 from nimbus.core.plugins import SERVICES
 
 COVERS = [("all", "hostile input on every route (nesting, NUL, surrogates, 2**64, 1e400, "
-                  "huge strings, bad numeric headers): never a 5xx, no ERROR logged")]
+                  "huge strings, bad numeric headers, NUL and invalid UTF-8 in paths and queries): "
+                  "never a 5xx, no ERROR logged")]
 
 STRINGS = ["a\\u0000b", "\\ud800", "x" * 100_000]
 NUMBERS = ["18446744073709551616", "1e400", "-1e400"]
@@ -29,10 +30,10 @@ HEADERS = [{"X-Delete-At": "99999999999999999999999"}, {"X-Delete-After": "soon"
            {"X-OpenStack-Nova-API-Version": "2.x"}, {"Content-Type": "application/json\x7f"}]
 
 
-def _fill(path: str) -> str:
+def _fill(path: str, value: str = "00000000-0000-0000-0000-000000000000") -> str:
     path = re.sub(r"\{project_id\}|\{tenant_id\}|\{account\}", "a0000000000000000000000000000000",
                   path)
-    return re.sub(r"\{[^}:]+(:path)?\}", "00000000-0000-0000-0000-000000000000", path)
+    return re.sub(r"\{[^}:]+(:path)?\}", value, path)
 
 
 def _shape(schema: Any, leaf: Callable[[str], str], depth: int = 0) -> str:
@@ -80,8 +81,13 @@ def test_hostile_input_is_a_4xx(make_cloud: Callable[..., Any], service: str,
             cases: list[tuple[bytes, dict[str, str]]] = [(b"", h) for h in HEADERS]
             if method in ("POST", "PUT", "PATCH") and not spec.stream:
                 cases += [(body, {}) for body in _bodies(spec)]
-            for body, headers in cases:
-                resp = api.client.request(method, path, content=body, headers={
+            targets = [(path, body, headers) for body, headers in cases]
+            # NUL (and invalid UTF-8) in every path segment and in query values.
+            targets += [(runtime.prefix + _fill(spec.path, "a%00b"), b"", {}),
+                        (runtime.prefix + _fill(spec.path, "a%ff%feb"), b"", {}),
+                        (f"{path}?name=a%00b&marker=x%00&limit=1%00", b"", {})]
+            for target, body, headers in targets:
+                resp = api.client.request(method, target, content=body, headers={
                     "X-Auth-Token": "persona-admin", "Content-Type": "application/json",
                     **headers})
                 if resp.status_code >= 500:
