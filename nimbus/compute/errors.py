@@ -15,6 +15,15 @@ class ImageUnacceptable(errors.NimbusError):
     message_format = "Image {image_id} is unacceptable: {reason}"
 
 
+@errors.register
+class Interrupted(errors.NimbusError):
+    """Work a restart cut short and that could not be taken up again."""
+
+    code = 500
+    title = "Interrupted"
+    message_format = "{what} of instance {uuid} was interrupted by a restart and {outcome}"
+
+
 def instance_not_found(uuid: str) -> NotFound:
     return NotFound(f"Instance {uuid} could not be found.", resource="instance", id=uuid)
 

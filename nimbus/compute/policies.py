@@ -85,5 +85,8 @@ RULES: dict[str, str] = {
     "os_compute_api:os-availability-zone:detail": ADMIN,
     "os_compute_api:limits": ANYONE,
     "os_compute_api:os-quota-sets:show": READER,
+    "os_compute_api:os-quota-sets:detail": READER,
     "os_compute_api:os-quota-sets:defaults": ANYONE,
+    "os_compute_api:os-quota-sets:update": ADMIN,
+    "os_compute_api:os-quota-sets:delete": ADMIN,
 }

@@ -54,23 +54,27 @@ def agent_hosts(platform: Platform) -> list[str]:
 def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Worker]:
     started: list[Worker] = []
     host = platform.settings.host_name
-    if "scheduler" in roles:
-        scheduler = SchedulerManager(state.db, state.clients.placement, state.hosts,
-                                     state.compute_rpc)
-        started.append(platform.bus.serve(SCHEDULER_TOPIC, host, scheduler))
-        platform.registry.register(SCHEDULER_BINARY, host, SCHEDULER_TOPIC)
+    # The agents first: the servers the scheduler recovers need a host whose agent is up.
     if "compute-agent" in roles:
         deps = AgentDeps(db=state.db, bus=platform.bus, registry=platform.registry,
                          images=state.clients.image, volumes=state.clients.volume,
                          placement=state.clients.placement, networking=state.networking,
                          block_devices=state.block_devices, snapshots=state.snapshots,
-                         registrations=platform.settings.state_dir / "compute-hosts")
+                         registrations=platform.settings.state_dir / "compute-hosts",
+                         workers=platform.settings.compute.agent_workers)
         driver = load_driver("compute", platform.settings.compute.driver)
         for name in agent_hosts(platform):
             agent = ComputeAgent(deps, name, driver(name, platform.settings))
             agent.start()
             state.agents.append(agent)
             started.append(agent)
+    if "scheduler" in roles:
+        scheduler = SchedulerManager(state.db, state.clients.placement, state.hosts,
+                                     state.compute_rpc, local_delete=state.servers.local_delete)
+        # Served first (so nothing cast meanwhile is lost), handled once recovered.
+        started.append(platform.bus.serve(SCHEDULER_TOPIC, host, scheduler))
+        platform.registry.register(SCHEDULER_BINARY, host, SCHEDULER_TOPIC)
+        scheduler.start_recovery()
     return started
 
 

@@ -17,6 +17,7 @@ from nimbus.compute.manager.hosts import HostManager
 from nimbus.compute.manager.instance_actions import InstanceActionManager
 from nimbus.compute.manager.keypairs import KeypairManager
 from nimbus.compute.manager.networking import Networking
+from nimbus.compute.manager.quotas import QuotaManager
 from nimbus.compute.manager.servers import ServerManager
 from nimbus.compute.manager.snapshots import SnapshotManager
 from nimbus.compute.manager.volume_attachments import VolumeAttachmentManager
@@ -57,6 +58,7 @@ class ComputeState:
     volume_attachments: VolumeAttachmentManager
     snapshots: SnapshotManager
     actions: InstanceActionManager
+    quotas: QuotaManager
     scheduler_rpc: SchedulerAPI
     compute_rpc: ComputeAgentAPI
     # What ``nimbus up`` prints about this service.
@@ -89,6 +91,7 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
             db, volumes=clients.volume, block_devices=block_devices, compute_rpc=compute_rpc),
         snapshots=SnapshotManager(db, clients.image, clients.volume, compute_rpc),
         actions=InstanceActionManager(db, settings.max_limit),
+        quotas=QuotaManager(db),
         scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
         backend_summary=f"driver {settings.driver}, {max(1, settings.fake_hosts)} host(s)",
     )

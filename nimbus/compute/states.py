@@ -122,12 +122,25 @@ def action_task(action: str, hard: bool = False) -> str:
     return ACTIONS[action].task
 
 
+# The states of a guest that exists on its host, and the vm_state each power state means.
+GUEST_STATES = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
+VM_STATE_OF_POWER = {PowerState.RUNNING: VmState.ACTIVE, PowerState.PAUSED: VmState.PAUSED,
+                     PowerState.SHUTDOWN: VmState.STOPPED, PowerState.CRASHED: VmState.STOPPED,
+                     PowerState.SUSPENDED: VmState.SUSPENDED}
+# The task each action holds while it runs, back to the action (and whether it is hard).
+ACTION_OF_TASK = {**{t.task: (name, False) for name, t in ACTIONS.items()},
+                  TaskState.REBOOTING_HARD: ("reboot", True)}
+
+
 def _vm_moves() -> dict[State, set[State]]:
     moves: dict[State, set[State]] = {state: set() for state in _STATUS}
     moves[VmState.BUILDING].add(VmState.ACTIVE)
     for transition in ACTIONS.values():
         for source in transition.allowed:
             moves[source].add(transition.final)
+    # An action a restart cut short ends in whatever state its host reports of the guest.
+    for source in GUEST_STATES:
+        moves[source].update(GUEST_STATES)
     return moves
 
 

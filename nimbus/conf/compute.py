@@ -10,6 +10,12 @@ class ComputeSettings:
     driver: str = "fake"
     # Simulated hypervisor hosts served by this process (the fake driver only).
     fake_hosts: int = 1
+    # Seconds the fake driver takes to spawn a guest (0: at once), so that a test can stop
+    # the cloud while builds are in flight.
+    fake_spawn_seconds: float = 0.0
+    # Builds and actions an agent runs at once (Nova's max_concurrent_builds), in normal work
+    # and when it takes up what a crash interrupted.
+    agent_workers: int = 8
     # This host's name in the service registry (default: the machine's node name).
     host: str = ""
     max_microversion: str = "2.96"

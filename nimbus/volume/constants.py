@@ -5,6 +5,9 @@ from __future__ import annotations
 # What volume agents heartbeat as, and the services list shows.
 BINARY = "cinder-volume"
 
+# The service user the block-storage service calls the other services as.
+SERVICE_USER = "cinder"
+
 # The zones volumes may be created in (the first is the default).
 AVAILABILITY_ZONES = ("nova",)
 
@@ -26,3 +29,44 @@ QUOTA_DEFAULTS: dict[str, int] = {
 }
 # The per-type quota keys Cinder shows (``volumes_<type>``...); they are accepted and ignored.
 PER_TYPE_QUOTAS = ("volumes", "snapshots", "gigabytes")
+
+# -- user messages (Cinder's /messages, 3.3+) ------------------------------------------------------
+# What a user is told when work on their volume or snapshot failed after the API had answered:
+# an event id ``VOLUME_<resource>_<action>_<detail>`` and a fixed, safe text "<action>:<detail>"
+# (never a backend's own error, which may name its internals). The ids Cinder defines keep
+# Cinder's numbers; ours start at 101.
+MESSAGE_TTL_DAYS = 30
+RESOURCE_VOLUME = "VOLUME"
+RESOURCE_SNAPSHOT = "VOLUME_SNAPSHOT"
+MESSAGE_ACTIONS: dict[str, str] = {
+    "001": "schedule allocate volume",
+    "005": "copy image to volume",
+    "007": "extend volume",
+    "008": "create volume from backend storage",
+    "009": "create snapshot",
+    "010": "delete snapshot",
+    "015": "restore backup",
+    "101": "delete volume",
+}
+MESSAGE_DETAILS: dict[str, str] = {
+    "001": "An unknown error occurred.",
+    "003": "Could not find any available weighted backend.",
+    "010": "Volume Driver failed to extend volume.",
+    "101": "The volume service restarted while this was in progress, and the work could not "
+           "be resumed.",
+    "102": "The volume or snapshot it was to be made from no longer exists.",
+    "103": "The volume backend failed.",
+}
+# (action, detail) pairs the services record.
+NO_BACKEND = ("001", "003")
+CREATE_FAILED = ("008", "103")
+CREATE_INTERRUPTED = ("008", "101")
+CREATE_SOURCE_GONE = ("008", "102")
+DELETE_FAILED = ("101", "103")
+DOWNLOAD_INTERRUPTED = ("005", "101")
+RESTORE_INTERRUPTED = ("015", "101")
+EXTEND_FAILED = ("007", "010")
+EXTEND_INTERRUPTED = ("007", "101")
+SNAPSHOT_FAILED = ("009", "103")
+SNAPSHOT_INTERRUPTED = ("009", "101")
+SNAPSHOT_DELETE_FAILED = ("010", "103")

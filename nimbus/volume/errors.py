@@ -29,6 +29,20 @@ class AttachmentNotFound(errors.NotFound):
     message_format = "VolumeAttachment {id} could not be found."
 
 
+class MessageNotFound(errors.NotFound):
+    message_format = "Message {id} could not be found."
+
+
+class BackupNotFound(errors.NotFound):
+    message_format = "Backup {id} could not be found."
+
+
+class InvalidImageRef(errors.BadRequest):
+    """Cinder's answer for an image the caller cannot use: unknown, or not theirs to see."""
+
+    message_format = "Invalid image identifier or unable to access requested image."
+
+
 class VolumeTypeExists(errors.Conflict):
     message_format = "Volume Type {id} already exists."
 
@@ -52,6 +66,6 @@ class VolumeSizeExceedsQuota(errors.QuotaExceeded):
 
 
 for _cls in (InvalidVolume, InvalidInput, VolumeNotFound, VolumeTypeNotFound, SnapshotNotFound,
-             AttachmentNotFound, VolumeTypeExists, VolumeTypeInUse, VolumeBackendError,
-             VolumeLimitExceeded, VolumeSizeExceedsQuota):
+             AttachmentNotFound, MessageNotFound, BackupNotFound, InvalidImageRef, VolumeTypeExists,
+             VolumeTypeInUse, VolumeBackendError, VolumeLimitExceeded, VolumeSizeExceedsQuota):
     errors.register(_cls)

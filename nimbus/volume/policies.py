@@ -70,6 +70,9 @@ RULES: dict[str, str] = {
     "volume_extension:quotas:delete": ADMIN,
     "limits_extension:used_limits": READER,
     "volume_extension:availability_zone_list": "@",
+    "message:get_all": READER,
+    "message:get": READER,
+    "message:delete": MEMBER,
     "volume_extension:services:index": ADMIN,
     "volume_extension:services:update": ADMIN,
 }

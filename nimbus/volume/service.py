@@ -7,16 +7,18 @@ from typing import Any
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
+from nimbus.core.db.base import utcnow
 from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.volume import policies
-from nimbus.volume.agent import VolumeAgent
+from nimbus.volume.agent import Reconciler, VolumeAgent, VolumeWork
 from nimbus.volume.api import (
     attachments,
     availability_zones,
     discovery,
     extensions,
     limits,
+    messages,
     quota_sets,
     services,
     snapshots,
@@ -32,24 +34,33 @@ from nimbus.volume.state import VolumeState, build
 
 router = Router()
 for _module in (discovery, volumes, volume_metadata, volume_actions, attachments, types,
-                snapshots, limits, quota_sets, availability_zones, extensions, services):
+                snapshots, limits, quota_sets, availability_zones, extensions, services,
+                messages):
     router.include(_module.router)
 
 
 def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Worker]:
-    """The volume agent: runs the configured driver and serves topic ``volume`` for its host."""
+    """The volume agent: runs the configured driver and serves topic ``volume`` for its host,
+    once it has reconciled what a crash left on that host (``agent/recovery.py``)."""
     if "volume-agent" not in roles:
         return []
     settings = platform.settings
     driver_cls = load_driver("volume", settings.volume.driver)
-    config = {"state_dir": str(settings.state_dir / "volumes"), **settings.volume.backend}
+    config = {"state_dir": str(settings.state_dir / "volumes"),
+              "delay": settings.volume.fake_delay, **settings.volume.backend}
     driver = driver_cls(config)
     driver.start()
     host = f"{settings.host_name}@{driver.backend_name}"
-    agent = VolumeAgent(platform.db, driver, host, notify=platform.bus.notify)
-    server = platform.bus.serve(TOPIC, host, agent, workers=2)
+    work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify)
+    reconciler = Reconciler(work)
+    reconciler.run()
+    serving_since = utcnow()
+    server = platform.bus.serve(TOPIC, host, VolumeAgent(platform.db, driver, host, work=work),
+                                workers=2)
     platform.registry.register(BINARY, host, TOPIC)
-    return [server]
+    # Work cast while this host's queue did not exist yet (in memory, before the line above).
+    reconciler.run(resume_only=True, changed_before=serving_since)
+    return [server, reconciler]
 
 
 def bootstrap(platform: Platform, state: VolumeState) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nimbus.clients.image import ImageClient
 from nimbus.core.platform import Platform
 from nimbus.core.registry import Registry
+from nimbus.volume.constants import SERVICE_USER
 from nimbus.volume.manager.attachments import AttachmentManager
+from nimbus.volume.manager.images import Images
+from nimbus.volume.manager.messages import MessageManager
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.manager.snapshots import SnapshotManager
 from nimbus.volume.manager.types import TypeManager
@@ -25,6 +29,7 @@ class VolumeState:
     snapshots: SnapshotManager
     types: TypeManager
     quotas: QuotaManager
+    messages: MessageManager
     # Which volume agents heartbeat (os-services, health, the choice of a new volume's host).
     registry: Registry
     rpc: VolumeAgentAPI
@@ -34,13 +39,17 @@ def build(platform: Platform) -> VolumeState:
     rpc = VolumeAgentAPI(platform.bus)
     types = TypeManager(platform.db)
     quotas = QuotaManager(platform.db)
+    # Images are read with the caller's token (``Images.resolve``); the service's own
+    # credentials only find the endpoint.
+    images = Images(ImageClient(platform, SERVICE_USER))
     return VolumeState(
-        volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry),
+        volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images),
         actions=VolumeActions(platform.db, rpc, quotas),
         attachments=AttachmentManager(platform.db, rpc),
         snapshots=SnapshotManager(platform.db, rpc, quotas),
         types=types,
         quotas=quotas,
+        messages=MessageManager(platform.db),
         registry=platform.registry,
         rpc=rpc,
     )

@@ -78,6 +78,10 @@ _VOLUME_MOVES: dict[str | None, set[str]] = {
     ATTACHING: {IN_USE},
     IN_USE: {ATTACHING, DETACHING, EXTENDING, UPLOADING},
     DETACHING: {IN_USE},
+    # What the agent's start-up reconciliation fails when the work cannot be resumed (Cinder's
+    # init_host: an image download cut short is an error, a restore one is error_restoring).
+    DOWNLOADING: {ERROR},
+    RESTORING_BACKUP: {ERROR_RESTORING},
 }
 VOLUME_STATUS = StateMachine(
     "volume", "status",
@@ -115,14 +119,16 @@ VOLUME_ATTACH_STATUS_RESET = StateMachine(
 
 # -- attachments ---------------------------------------------------------------------------------
 # An attachment is created reserved (attachments API) or attached (legacy os-attach), connected
-# (attaching) and completed (attached); detaching deletes the row.
+# (attaching) and completed (attached); detaching deletes the row. A connection its consumer
+# never completed goes back to reserved, and a detach cut short back to attached (the agent's
+# start-up reconciliation, as os-roll_detaching does for a volume).
 ATTACHMENT_STATUS = StateMachine(
     "attachment", "attach_status",
     {
         ATTACH_RESERVED: {ATTACH_ATTACHING, ATTACHED},
-        ATTACH_ATTACHING: {ATTACHED},
+        ATTACH_ATTACHING: {ATTACHED, ATTACH_RESERVED},
         ATTACHED: set(),
-        ATTACH_DETACHING: {DETACHED},
+        ATTACH_DETACHING: {DETACHED, ATTACHED},
         ATTACH_ERROR: {DETACHED},
         DETACHED: set(),
     },
@@ -201,3 +207,29 @@ def after_detach(remaining_attached: int) -> tuple[str, str]:
     if remaining_attached:
         return IN_USE, ATTACHED
     return AVAILABLE, DETACHED
+
+
+def settled(attached: int, reserved: int) -> tuple[str, str]:
+    """Volume (status, attach_status) its attachments make it: in-use while one is attached,
+    reserved while one is only reserved, available otherwise."""
+    if attached:
+        return IN_USE, ATTACHED
+    if reserved:
+        return RESERVED, ATTACH_RESERVED
+    return AVAILABLE, DETACHED
+
+
+# -- what the volume agent finds at its start ---------------------------------------------------
+# A crash can leave a volume in a status that only finished work would move it out of. The
+# agent's start-up reconciliation resumes the work where it can (creating, deleting), fails it
+# where it cannot (these, as Cinder's init_host does), and settles the rest from the attachments.
+FAILED_AFTER_RESTART: dict[str, str] = {
+    EXTENDING: ERROR_EXTENDING,
+    DOWNLOADING: ERROR,
+    RESTORING_BACKUP: ERROR_RESTORING,
+}
+# Set by the API for a consumer's attach or detach (or by an operator's reset), and left behind
+# when the consumer or the cloud went away: the attachments say what the volume is.
+SETTLED_AFTER_RESTART = frozenset({ATTACHING, DETACHING, UPLOADING, BACKING_UP, RETYPING})
+# Every status the reconciliation looks at.
+TRANSITIONAL = frozenset({CREATING, DELETING, *FAILED_AFTER_RESTART, *SETTLED_AFTER_RESTART})

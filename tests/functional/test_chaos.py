@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -111,10 +112,8 @@ def scaled(tmp_path: Path) -> Iterator[tuple[CloudProcess, dict[str, subprocess.
         yield api, workers
 
 
-def _restart(api: CloudProcess, workers: dict[str, subprocess.Popen[bytes]], role: str) -> None:
-    _kill(workers[role])
-    command = ("serve", "scheduler") if role == "scheduler" else ("agent", role)
-    workers[role] = api.spawn(*command)
+def _spawn(api: CloudProcess, role: str) -> subprocess.Popen[bytes]:
+    return api.spawn(*(("serve", "scheduler") if role == "scheduler" else ("agent", role)))
 
 
 def test_scaled_workers_killed_mid_flight(
@@ -129,10 +128,19 @@ def test_scaled_workers_killed_mid_flight(
     image, flavor, network = _targets(load)
     for role in ("compute", "scheduler"):
         batch = Load(api.url, load.sess)
-        batch.start(servers=10, volumes=5, imports=0, image=image, flavor=flavor,
-                    network=network)
+        creating = threading.Thread(target=batch.start, kwargs=dict(
+            servers=10, volumes=5, imports=0, image=image, flavor=flavor, network=network))
+        creating.start()
+        # The scheduler dies while the creates are still coming in (what it had in hand, and
+        # what the API accepts meanwhile, waits in its durable queue); the agent while builds run.
+        while len(batch.servers) < (3 if role == "scheduler" else 10) and creating.is_alive():
+            time.sleep(0.05)
+        if role == "compute":
+            assert _in_flight(batch)
+        _kill(workers[role])
+        creating.join()
         assert len(batch.servers) == 10 and len(batch.volumes) == 5
-        _restart(api, workers, role)
+        workers[role] = _spawn(api, role)
         seen = settle(batch, timeout=60)
         check_books(batch, seen)
         load.servers += batch.servers

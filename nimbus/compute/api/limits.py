@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.compute.api.common import V
-from nimbus.compute.api.quota_sets import quota_set
 from nimbus.compute.state import ComputeState
 from nimbus.core.api.routing import ApiRequest, Router
 
@@ -17,7 +16,7 @@ def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Show the rate and absolute limits."""
     req.enforce("os_compute_api:limits")
     used = req.svc.servers.usage(str(req.ctx.project_id))
-    quotas = quota_set(req)
+    quotas = req.svc.quotas.limits(str(req.ctx.project_id))
     absolute: dict[str, Any] = {
         "maxTotalInstances": quotas["instances"], "maxTotalCores": quotas["cores"],
         "maxTotalRAMSize": quotas["ram"], "maxTotalKeypairs": quotas["key_pairs"],

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import InstanceAction, InstanceActionEvent
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
@@ -91,6 +92,8 @@ def page_actions(db: Database, uuid: str, query: PageQuery, *,
 
 def get_action(db: Database, uuid: str,
                request_id: str) -> tuple[InstanceAction, list[InstanceActionEvent]]:
+    if not storable_id(request_id):
+        raise NotFound(f"Action for request_id {request_id} on instance {uuid} not found")
     with db.reader() as s:
         action = s.scalar(select(InstanceAction).filter_by(instance_uuid=uuid,
                                                            request_id=request_id))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import VolumeAttachment
 from nimbus.compute.states import ATTACHMENT_STATUS
 from nimbus.core.db.engine import Database, retry_on_lock
@@ -34,6 +35,8 @@ def attachments_page(db: Database, uuid: str, limit: int | None,
 
 def find_attachment(db: Database, uuid: str, *, volume_id: str | None = None,
                     bdm_id: str | None = None) -> VolumeAttachment | None:
+    if not all(storable_id(v, 36) for v in (uuid, volume_id or "", bdm_id or "")):
+        return None
     stmt = select(VolumeAttachment).filter_by(instance_uuid=uuid)
     if volume_id is not None:
         stmt = stmt.filter_by(volume_id=volume_id)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import Flavor
 from nimbus.compute.errors import flavor_not_found
 from nimbus.core.db.engine import Database, retry_on_lock
@@ -35,6 +36,8 @@ class FlavorFilters:
 
 
 def find_flavor(db: Database, flavorid: str) -> Flavor | None:
+    if not storable_id(flavorid):
+        return None
     with db.reader() as s:
         return s.scalar(select(Flavor).filter_by(flavorid=flavorid))
 
@@ -78,6 +81,8 @@ def create_flavor(db: Database, values: dict[str, Any]) -> Flavor:
 
 @retry_on_lock()
 def update_flavor(db: Database, flavorid: str, **values: Any) -> Flavor:
+    if not storable_id(flavorid):
+        raise flavor_not_found(flavorid)
     with db.writer() as s:
         row = s.scalar(select(Flavor).filter_by(flavorid=flavorid))
         if row is None:
@@ -90,6 +95,8 @@ def update_flavor(db: Database, flavorid: str, **values: Any) -> Flavor:
 
 @retry_on_lock()
 def delete_flavor(db: Database, flavorid: str) -> None:
+    if not storable_id(flavorid):
+        raise flavor_not_found(flavorid)
     with db.writer() as s:
         row = s.scalar(select(Flavor).filter_by(flavorid=flavorid))
         if row is None:

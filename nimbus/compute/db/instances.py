@@ -15,9 +15,10 @@ from sqlalchemy import Select, and_, delete, exists, not_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import Instance, InstanceTag, VolumeAttachment
 from nimbus.compute.errors import instance_not_found
-from nimbus.compute.states import TASK_STATE, VM_STATE
+from nimbus.compute.states import TASK_STATE, VM_STATE, TaskState, VmState
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery, page
@@ -67,8 +68,41 @@ def get_instance(db: Database, uuid: str) -> Instance:
 
 
 def find_instance(db: Database, uuid: str) -> Instance | None:
+    if not storable_id(uuid, 36):
+        return None
     with db.reader() as s:
         return s.scalar(select(Instance).filter_by(uuid=uuid))
+
+
+def waiting_for_scheduler(db: Database) -> list[Instance]:
+    """Servers being built that no host was chosen for yet, oldest first."""
+    with db.reader() as s:
+        stmt = select(Instance).where(Instance.vm_state == VmState.BUILDING,
+                                      Instance.task_state == TaskState.SCHEDULING,
+                                      Instance.host.is_(None))
+        return list(s.scalars(stmt.order_by(Instance.id)))
+
+
+def deleting_without_host(db: Database) -> list[Instance]:
+    """Servers whose delete started where no agent would finish it (never scheduled)."""
+    with db.reader() as s:
+        stmt = select(Instance).where(Instance.task_state == TaskState.DELETING,
+                                      Instance.host.is_(None))
+        return list(s.scalars(stmt.order_by(Instance.id)))
+
+
+def instances_on_host(db: Database, host: str) -> list[Instance]:
+    """Every server placed on ``host``, oldest first."""
+    with db.reader() as s:
+        return list(s.scalars(select(Instance).filter_by(host=host).order_by(Instance.id)))
+
+
+def existing_uuids(db: Database, uuids: Sequence[str]) -> set[str]:
+    """Which of ``uuids`` are servers that still exist."""
+    if not uuids:
+        return set()
+    with db.reader() as s:
+        return set(s.scalars(select(Instance.uuid).where(Instance.uuid.in_(list(uuids)))))
 
 
 @retry_on_lock()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import KeyPair
 from nimbus.compute.errors import keypair_not_found
 from nimbus.core.db.engine import Database, retry_on_lock
@@ -26,6 +27,8 @@ def page_keypairs(db: Database, user_id: str, query: PageQuery,
 
 
 def find_keypair(db: Database, user_id: str, name: str) -> KeyPair | None:
+    if not (storable_id(user_id) and storable_id(name)):
+        return None
     with db.reader() as s:
         return s.scalar(select(KeyPair).filter_by(user_id=user_id, name=name))
 
@@ -49,6 +52,8 @@ def create_keypair(db: Database, values: dict[str, Any]) -> KeyPair:
 
 @retry_on_lock()
 def delete_keypair(db: Database, user_id: str, name: str) -> None:
+    if not (storable_id(user_id) and storable_id(name)):
+        raise keypair_not_found(user_id, name)
     with db.writer() as s:
         row = s.scalar(select(KeyPair).filter_by(user_id=user_id, name=name))
         if row is None:

@@ -1,12 +1,12 @@
-"""Compute tables: flavors, keypairs, instances (and their tags), volume attachments and instance
-actions."""
+"""Compute tables: flavors, keypairs, instances (and their tags), volume attachments, instance
+actions and quotas."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nimbus.core.db.base import TYPE_MAP, new_id, service_metadata, utcnow
@@ -86,6 +86,11 @@ class Instance(Base):
     # "created"}]; "created" says whether we made the port and so must delete it.
     ports: Mapped[list[Any]] = mapped_column(default=list)
     fault: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # What the scheduler and the agent build from (flavor, image, owner, forced host), kept
+    # so that a build whose message was lost can be scheduled or resumed again.
+    request_spec: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # The image a snapshot in progress writes to, so an interrupted one can be cleaned up.
+    snapshot_image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     locked: Mapped[bool] = mapped_column(default=False)
     locked_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     locked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -150,3 +155,15 @@ class InstanceActionEvent(Base):
     traceback: Mapped[str | None] = mapped_column(Text, nullable=True)
     start_time: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finish_time: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Quota(Base):
+    """A project's limit for one resource, where it differs from the default."""
+
+    __tablename__ = "compute_quotas"
+    __table_args__ = (UniqueConstraint("project_id", "resource"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(BigInteger)

@@ -44,6 +44,9 @@ class ComputeDriver(abc.ABC):
     supports_pause: bool = True
     supports_suspend: bool = True
     supports_snapshot: bool = False
+    # Whether a guest whose spawn was cut short (the agent stopped) may be destroyed and
+    # spawned again; a driver that cannot promise it has such builds fail instead.
+    spawns_again: bool = False
     hypervisor_type: str = "unknown"
 
     def __init__(self, host: str, settings: Any = None) -> None:

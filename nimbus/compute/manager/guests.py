@@ -13,3 +13,13 @@ def instance_dict(row: Instance) -> dict[str, Any]:
             "image_ref": row.image_ref, "metadata": dict(row.metadata_items or {}),
             "key_data": row.key_data, "user_data": row.user_data, "hostname": row.hostname,
             "ports": list(row.ports or []), "security_groups": list(row.security_groups or [])}
+
+
+def request_spec_of(row: Instance) -> dict[str, Any]:
+    """What the server is built from: the spec kept with it, or (for a server recorded before
+    specs were kept) one made from the row, its image named by id only."""
+    if row.request_spec:
+        return dict(row.request_spec)
+    image = {"id": row.image_ref} if row.image_ref else None
+    return {"flavor": dict(row.flavor or {}), "image": image, "project_id": row.project_id,
+            "user_id": row.user_id, "force_host": None}

@@ -34,20 +34,22 @@ class Networking:
     def __init__(self, client: NetworkClient) -> None:
         self.client = client
 
-    def resolve_requested(self, project_id: str, requested: Any,
-                          is_admin: bool = False) -> list[dict[str, Any]]:
+    def resolve_requested(self, project_id: str, requested: Any, is_admin: bool = False,
+                          caller: NetworkClient | None = None) -> list[dict[str, Any]]:
         """Turn the create request's ``networks`` into ``[{net_id, port_id, fixed_ip, tag}]``.
 
         ``requested`` is ``"auto"``, ``"none"``, None (pre-2.37: pick the only usable network) or a
-        list of ``{"uuid"|"port", "fixed_ip", "tag"}``.
+        list of ``{"uuid"|"port", "fixed_ip", "tag"}``. ``caller`` is the network client acting
+        with the caller's own token: what it cannot see, the server cannot use.
         """
+        client = caller or self.client
         if requested == "none":
             return []
         if requested in ("auto", None):
-            candidates = [n for n in self.client.list_networks(project_id=project_id)
+            candidates = [n for n in client.list_networks(project_id=project_id)
                           if not n.get("router:external")]
             if not candidates:
-                candidates = [n for n in self.client.list_networks(shared=True)
+                candidates = [n for n in client.list_networks(shared=True)
                               if not n.get("router:external")]
             if not candidates:
                 if requested is None:
@@ -66,7 +68,7 @@ class Networking:
                                      "fixed_ip": item.get("fixed_ip"), "tag": item.get("tag")}
             if port_id:
                 try:
-                    port = self.client.get_port(port_id)
+                    port = client.get_port(port_id)
                 except NotFound:
                     raise BadRequest(f"Port id {port_id} could not be found.") from None
                 if not is_admin and port.get("project_id", port.get("tenant_id")) != project_id:
@@ -75,7 +77,7 @@ class Networking:
                     raise Conflict(f"Port {port_id} is still in use.")
                 entry["net_id"] = port["network_id"]
             try:
-                network = self.client.get_network(entry["net_id"])
+                network = client.get_network(entry["net_id"])
             except NotFound:
                 network = None
             if network is None or not (is_admin or _usable(network, project_id)):
@@ -112,17 +114,44 @@ class Networking:
 
     def security_group_ids(self, instance: dict[str, Any]) -> list[str]:
         """Ids of the server's named groups; "default" alone is left to Neutron's own default."""
-        names = [g.get("name") for g in instance.get("security_groups") or []]
+        names = [str(g.get("name")) for g in instance.get("security_groups") or []]
         if not names or names == ["default"]:
             return []
-        ids: list[str] = []
-        for name in names:
-            found = self.client.list_security_groups(name=name, project_id=instance["project_id"])
-            if not found:
-                raise BadRequest(f"Security group {name} not found for project "
-                                 f"{instance['project_id']}.")
-            ids.append(found[0]["id"])
-        return ids
+        return [find_security_group(self.client, name, instance["project_id"])
+                for name in names]
+
+    def check_security_groups(self, caller: NetworkClient, project_id: str,
+                              groups: list[dict[str, Any]]) -> None:
+        """Refuse (400) a group the caller cannot see in its project, before anything is made."""
+        for name in dict.fromkeys(str(g.get("name")) for g in groups):
+            if name != "default":
+                find_security_group(caller, name, project_id)
+
+    def release(self, instance_uuid: str, ports: list[dict[str, Any]],
+                requested: list[dict[str, Any]]) -> None:
+        """Release the server's recorded ports and any other port still bound to it (made by
+        a build cut short before it recorded them); never raises."""
+        self.deallocate(ports)
+        self.deallocate(self.leftovers(instance_uuid, ports, requested))
+
+    def leftovers(self, instance_uuid: str, known: list[dict[str, Any]],
+                  requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Ports bound to the server beyond ``known``, as ``port_info`` records: the ones the
+        user brought (named in ``requested``) are to be unbound, ours to be deleted."""
+        try:
+            bound = self.client.list_ports(device_id=instance_uuid)
+        except NimbusError as exc:
+            LOG.warning("could not list the ports of %s: %s", instance_uuid, exc)
+            return []
+        seen = {p.get("port_id") for p in known}
+        brought = {r.get("port_id") for r in requested if r.get("port_id")}
+        found = []
+        for port in bound:
+            if port["id"] in seen or port.get("device_id") != instance_uuid:
+                continue
+            if port["id"] in brought or port.get("device_owner") == DEVICE_OWNER:
+                found.append(port_info(port, "", port["id"] not in brought, None))
+        return found
 
     def deallocate(self, ports: list[dict[str, Any]]) -> None:
         """Delete the ports we created and unbind the ones the user brought; never raises."""
@@ -135,3 +164,15 @@ class Networking:
                         "device_id": "", "device_owner": "", "binding:host_id": ""})
             except NimbusError as exc:
                 LOG.warning("could not release port %s: %s", info.get("port_id"), exc)
+
+
+def find_security_group(client: NetworkClient, ref: str, project_id: str) -> str:
+    """The id of the project's security group named (or with the id) ``ref``; 400 when
+    ``client`` sees no such group of that project."""
+    found = client.list_security_groups(name=ref, project_id=project_id)
+    if not found:
+        found = [g for g in client.list_security_groups(id=ref)
+                 if g.get("project_id", g.get("tenant_id")) == project_id]
+    if not found:
+        raise BadRequest(f"Security group {ref} not found for project {project_id}.")
+    return str(found[0]["id"])

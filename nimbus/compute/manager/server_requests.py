@@ -4,6 +4,7 @@ fields' values (which mappings boot, whether an image is still needed...)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nimbus.compute.errors import invalid_field
@@ -11,6 +12,23 @@ from nimbus.compute.schemas.common import as_bool
 from nimbus.core.errors import BadRequest
 
 BDM_FIELD = "block_device_mapping_v2"
+# An id another service is asked about goes into that service's URL path: letters, digits and
+# a few marks, never a path of its own ("../..") or anything a URL would read differently.
+SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:~-]{0,254}")
+UUID_LIKE = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                       r"[0-9a-fA-F]{12}")
+
+
+def image_id_of(ref: str) -> str:
+    """The image id an ``imageRef`` names (an id, or a link whose last part is the id);
+    ``""`` for none. Anything else is Nova's 400."""
+    if not ref:
+        return ""
+    if re.match(r"https?://", ref):
+        ref = ref.rstrip("/").rsplit("/", 1)[-1]
+    if not SAFE_ID.fullmatch(ref):
+        raise BadRequest("Invalid imageRef provided.")
+    return ref
 
 
 def _mapping(raw: dict[str, Any], index: int) -> dict[str, Any] | None:
@@ -28,6 +46,8 @@ def _mapping(raw: dict[str, Any], index: int) -> dict[str, Any] | None:
     if source != "blank" and not (isinstance(uuid, str) and uuid):
         raise BadRequest(f"Block Device Mapping is Invalid: a {source} mapping needs the "
                          f"{source}'s id in 'uuid'.")
+    if source != "blank" and not SAFE_ID.fullmatch(str(uuid)):
+        raise BadRequest(f"Block Device Mapping is Invalid: {uuid!r} is not a {source} id.")
     boot = raw.get("boot_index")
     boot_index = None if boot in (None, "", "none", "None") else int(boot)
     if boot_index is not None and boot_index < 0:
@@ -56,6 +76,8 @@ def block_devices(raw: list[dict[str, Any]] | None,
                   image_ref: str) -> tuple[list[dict[str, Any]], str]:
     """The volume mappings to build, and the image to boot (``""`` when a volume boots)."""
     if raw is None:
+        if not image_ref:
+            raise invalid_field("imageRef", image_ref, "'imageRef' is a required property")
         return [], image_ref
     mappings = [m for m in (_mapping(item, i) for i, item in enumerate(raw)) if m is not None]
     boots = [m for m in mappings if m["boot_index"] == 0]
@@ -86,6 +108,10 @@ def _networks(value: Any) -> Any:
         uuid, port = item.get("uuid"), item.get("port")
         if not uuid and not port:
             raise BadRequest("Bad networks format: network uuid is not in proper format")
+        for kind, value in (("network uuid", uuid), ("port id", port)):
+            if value and not UUID_LIKE.fullmatch(value):
+                raise BadRequest(f"Bad networks format: {kind} is not in proper format "
+                                 f"({value})")
         result.append({"uuid": uuid, "port": port, "fixed_ip": item.get("fixed_ip"),
                        "tag": item.get("tag")})
     return result
@@ -93,8 +119,7 @@ def _networks(value: Any) -> Any:
 
 def create_spec(body: dict[str, Any]) -> dict[str, Any]:
     """The ``server`` object of a create request as plain keyword values."""
-    # imageRef may be a link; the id is its last part.
-    image = str(body.get("imageRef", "")).rstrip("/").rsplit("/", 1)[-1]
+    image = image_id_of(str(body.get("imageRef", "")))
     if body.get("block_device_mapping") and not body.get("block_device_mapping_v2"):
         raise BadRequest("The legacy 'block_device_mapping' is not supported; use "
                          "'block_device_mapping_v2'.")

@@ -125,15 +125,21 @@ class ServerManager:
             flavor = self.flavors.get(req["flavor_ref"])
         except NotFound:
             raise BadRequest(f"Flavor {req['flavor_ref']} could not be found.") from None
+        # Everything the request names in another service is looked up as the caller, so
+        # that another project's private image, network, port or group is as unknown to the
+        # request as it is to its sender; nothing is made before all of them are found.
+        images = self.images.acting_for(ctx.auth_token, ctx.project_id)
         image = None
         if req["image_ref"]:
-            image = self._check_image(req["image_ref"], project_id, flavor.memory_mb,
+            image = self._check_image(images, req["image_ref"], project_id, flavor.memory_mb,
                                       flavor.root_gb)
         key = None
         if req.get("key_name"):
             key = self.keypairs.for_server(str(ctx.user_id), req["key_name"])
+        network = self.networking.client.acting_for(ctx.auth_token, ctx.project_id)
         requested = self.networking.resolve_requested(project_id, req["networks"],
-                                                      ctx.is_admin)
+                                                      ctx.is_admin, caller=network)
+        self.networking.check_security_groups(network, project_id, req["security_groups"])
         az = req.get("availability_zone")
         force_host = None
         if az and ":" in az:
@@ -144,26 +150,28 @@ class ServerManager:
         uuid = new_id()
 
         def image_for_volume(image_id: str, size_gb: int) -> None:
-            found = self._check_image(image_id, project_id, flavor.memory_mb, size_gb)
+            found = self._check_image(images, image_id, project_id, flavor.memory_mb, size_gb)
             if size_gb and int(found.get("size") or 0) > size_gb * 1024 ** 3:
                 raise BadRequest(f"Volume size {size_gb}GB is too small for image {image_id}.")
 
         volumes = self.block_devices.prepare(ctx, uuid, req.get("block_devices") or [],
                                              image_for_volume)
+        # Kept with the server, so that a build whose message a crash lost is built again.
+        spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
+                "user_id": ctx.user_id, "force_host": force_host}
         try:
             row = db.create_instance(self.db, self._values(ctx, uuid, req, flavor, key,
-                                                           requested), volumes.rows)
+                                                           requested, spec), volumes.rows)
         except Exception:
             self.block_devices.undo(volumes)
             raise
         actions.record_action(self.db, ctx.to_dict(), uuid, "create")
-        spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
-                "user_id": ctx.user_id, "force_host": force_host}
         self.scheduler_rpc.schedule_and_build(ctx.to_dict(), uuid, spec)
         return row, req.get("admin_pass")
 
     def _values(self, ctx: RequestContext, uuid: str, req: dict[str, Any], flavor: Any,
-                key: dict[str, Any] | None, requested: list[dict[str, Any]]) -> dict[str, Any]:
+                key: dict[str, Any] | None, requested: list[dict[str, Any]],
+                spec: dict[str, Any]) -> dict[str, Any]:
         return {
             "uuid": uuid, "name": req["name"], "project_id": str(ctx.project_id),
             "user_id": str(ctx.user_id), "flavor_id": flavor.flavorid,
@@ -179,13 +187,15 @@ class ServerManager:
             "metadata_items": req.get("metadata") or {}, "tags": req.get("tags") or [],
             "security_groups": req.get("security_groups") or [{"name": "default"}],
             "requested_networks": requested, "hostname": hostname_for(req["name"]),
-            "reservation_id": "r-" + new_id()[:8],
+            "reservation_id": "r-" + new_id()[:8], "request_spec": spec,
         }
 
-    def _check_image(self, image_ref: str, project_id: str, ram: int,
+    @staticmethod
+    def _check_image(images: ImageClient, image_ref: str, project_id: str, ram: int,
                      disk: int) -> dict[str, Any]:
+        """The image as ``images`` (the caller's view) shows it, if a server may boot it."""
         try:
-            image = self.images.get_image(image_ref)
+            image = images.get_image(image_ref)
         except NotFound:
             raise BadRequest(f"Image {image_ref} could not be found.") from None
         visible = image.get("visibility") in ("public", "community", "shared") or \
@@ -225,10 +235,10 @@ class ServerManager:
     # -- delete ----------------------------------------------------------------------------
     def delete(self, ctx: RequestContext, row: Instance) -> None:
         check_lock(ctx, row)
-        if row.task_state == TaskState.DELETING:
-            return
-        db.update_instance(self.db, row.uuid, task_state=TaskState.DELETING)
-        actions.record_action(self.db, ctx.to_dict(), row.uuid, "delete")
+        # A delete asked for again is driven again: the first may have been cut short.
+        if row.task_state != TaskState.DELETING:
+            db.update_instance(self.db, row.uuid, task_state=TaskState.DELETING)
+            actions.record_action(self.db, ctx.to_dict(), row.uuid, "delete")
         if row.host and self.hosts.agent_up(row.host):
             self.compute_rpc.terminate_instance(ctx.to_dict(), row.host, row.uuid)
             return
@@ -236,7 +246,8 @@ class ServerManager:
 
     def local_delete(self, row: Instance) -> None:
         """Clean up without an agent (never scheduled, or its host is down)."""
-        self.networking.deallocate(list(row.ports or []))
+        self.networking.release(row.uuid, list(row.ports or []),
+                                list(row.requested_networks or []))
         self.block_devices.release_all(row.uuid)
         try:
             self.placement.delete_allocations(row.uuid)

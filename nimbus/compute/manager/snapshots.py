@@ -28,10 +28,14 @@ from nimbus.compute.manager.volume_snapshots import snapshot_volumes
 from nimbus.compute.rpcapi import ComputeAgentAPI
 from nimbus.compute.states import TaskState
 from nimbus.core.api.context import RequestContext
+from nimbus.core.db.base import new_id
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import Conflict, NimbusError, NotFound
 
 LOG = logging.getLogger(__name__)
+# The tasks of a snapshot in progress, last first.
+SNAPSHOT_TASKS = (TaskState.IMAGE_UPLOADING, TaskState.IMAGE_PENDING_UPLOAD,
+                  TaskState.IMAGE_SNAPSHOT)
 
 # Base-image properties a snapshot must not inherit: they describe that image, not this one.
 _NOT_INHERITED = frozenset({
@@ -96,12 +100,21 @@ class SnapshotManager:
                 base = self.images.get_image(row.image_ref)
             except NotFound:
                 base = None     # the base image may be gone; the snapshot stands on its own
-        image = self.images.create_image(image_body(row, ctx, base, name, metadata))
+        # The image's id is chosen here and recorded with the task before the image exists,
+        # so that whatever a crash leaves half-made can be found and removed.
+        image_id = new_id()
         marked = db.update_instance(self.db, row.uuid, expected_task=None,
-                                    task_state=TaskState.IMAGE_SNAPSHOT)
+                                    task_state=TaskState.IMAGE_SNAPSHOT,
+                                    snapshot_image_id=image_id)
         if marked is None:
-            self._drop_image(image["id"])
             raise Conflict(f"Instance {row.uuid} is busy; try again.")
+        try:
+            image = self.images.create_image({"id": image_id,
+                                              **image_body(row, ctx, base, name, metadata)})
+        except Exception:
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.IMAGE_SNAPSHOT,
+                               task_state=None, snapshot_image_id=None)
+            raise
         actions.record_action(self.db, ctx.to_dict(), row.uuid, "createImage")
         self.compute_rpc.snapshot_instance(ctx.to_dict(), row.host, row.uuid, image["id"])
         return str(image["id"])
@@ -110,10 +123,16 @@ class SnapshotManager:
                 driver: ComputeDriver, host: str) -> None:
         """The agent's part: capture the disk through ``driver`` and upload it to
         ``image_id``."""
-        row = db.update_instance(self.db, instance_uuid, expected_task=TaskState.IMAGE_SNAPSHOT,
-                                 task_state=TaskState.IMAGE_PENDING_UPLOAD)
+        row = db.find_instance(self.db, instance_uuid)
+        if row is not None and row.snapshot_image_id not in (None, image_id):
+            row = None      # a later snapshot holds the task: this message is an old one
+        if row is not None:
+            row = db.update_instance(self.db, instance_uuid,
+                                     expected_task=TaskState.IMAGE_SNAPSHOT,
+                                     task_state=TaskState.IMAGE_PENDING_UPLOAD)
         if row is None:
-            self._drop_image(image_id)     # deleted (or taken over) before we started
+            # Deleted, taken over or already dealt with: an image still unfinished goes.
+            self.drop_unfinished(image_id)
             return
         event = actions.start_event(self.db, ctx, instance_uuid, "compute_snapshot_instance",
                                     host)
@@ -133,17 +152,32 @@ class SnapshotManager:
             LOG.warning("snapshot of %s into image %s failed: %s", instance_uuid, image_id, exc)
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             self._drop_image(image_id)
-            self._end_task(instance_uuid, fault=fault_from(exc))
+            self.end_task(instance_uuid, fault=fault_from(exc))
             return
-        self._end_task(instance_uuid)
+        self.end_task(instance_uuid)
         actions.finish_event(self.db, event, "Success")
 
-    def _end_task(self, instance_uuid: str, **extra: Any) -> None:
-        """Clear our task, unless a delete took the server over meanwhile."""
-        for task in (TaskState.IMAGE_UPLOADING, TaskState.IMAGE_PENDING_UPLOAD):
+    def end_task(self, instance_uuid: str, **extra: Any) -> bool:
+        """Clear our task, unless a delete took the server over meanwhile; whether it did."""
+        for task in SNAPSHOT_TASKS:
             if db.update_instance(self.db, instance_uuid, expected_task=task, task_state=None,
-                                  **extra) is not None:
-                return
+                                  snapshot_image_id=None, **extra) is not None:
+                return True
+        return False
+
+    def drop_unfinished(self, image_id: str) -> str:
+        """Delete the snapshot image unless its upload finished; what became of it."""
+        try:
+            image = self.images.get_image(image_id)
+        except NotFound:
+            return "absent"
+        except NimbusError as exc:
+            LOG.warning("could not look at the snapshot image %s: %s", image_id, exc)
+            return "unknown"
+        if image.get("status") == "active":
+            return "active"
+        self._drop_image(image_id)
+        return "deleted"
 
     def _drop_image(self, image_id: str) -> None:
         try:

@@ -54,12 +54,34 @@ METADATA: Schema = {"type": "object",
                     "propertyNames": {"minLength": 1, "maxLength": 255},
                     "additionalProperties": {"type": "string", "maxLength": 255}}
 
-TAG: Schema = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}
+TAG: Schema = {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/\\x00]*$"}
 MAX_TAGS = 50
 TAGS: Schema = {"type": "array", "items": TAG, "maxItems": MAX_TAGS}
 
 # A comma-separated list of tags in a query (``tags=a,b``).
 TAG_LIST_QUERY: Schema = {"type": "string", "maxLength": 4096}
+
+
+# No NUL: PostgreSQL stores none and refuses one in any query, even in a comparison.
+NO_NUL = "^[^\\x00]*$"
+
+
+def without_nul(schema: Schema) -> Schema:
+    """``schema`` with every string it accepts (properties and items too) refusing NUL: for
+    query parameters, which reach SQL filters and markers without a body's checks."""
+    out = dict(schema)
+    kinds = out.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    if "string" in kinds and "enum" not in out:
+        if "pattern" in out:
+            out["not"] = {"type": "string", "pattern": "\\x00"}
+        else:
+            out["pattern"] = NO_NUL
+    if isinstance(out.get("items"), dict):
+        out["items"] = without_nul(out["items"])
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {name: without_nul(sub) for name, sub in out["properties"].items()}
+    return out
 
 
 def body_of(key: str, inner: Schema, *, required: bool = True) -> Schema:

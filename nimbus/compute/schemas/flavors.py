@@ -16,6 +16,7 @@ from nimbus.compute.schemas.common import (
     body_of,
     links,
     with_properties,
+    without_nul,
 )
 from nimbus.core.api import validation
 from nimbus.core.api.validation import LIMIT, MARKER, Schema
@@ -61,7 +62,7 @@ EXTRA_SPECS_BODY = body_of("extra_specs", EXTRA_SPECS)
 SORT_KEYS = ["created_at", "description", "disabled", "ephemeral_gb", "flavorid", "id",
              "is_public", "memory_mb", "name", "root_gb", "rxtx_factor", "swap", "updated_at",
              "vcpu_weight", "vcpus"]
-LIST_QUERY = validation.query({
+LIST_QUERY = without_nul(validation.query({
     "limit": LIMIT, "marker": MARKER,
     "sort_key": {"type": "string", "enum": SORT_KEYS},
     "sort_dir": {"type": "string", "enum": ["asc", "desc"]},
@@ -69,7 +70,7 @@ LIST_QUERY = validation.query({
     "is_public": {"type": "string", "maxLength": 255},
     "minRam": QUERY_INTEGER,
     "minDisk": QUERY_INTEGER,
-})
+}))
 
 
 def summary(base_url: str, at_least: AtLeast, flavor: Flavor) -> dict[str, Any]:

@@ -7,17 +7,17 @@ import hashlib
 from typing import Any
 
 from nimbus.compute.db.models import InstanceAction, InstanceActionEvent
-from nimbus.compute.schemas.common import AtLeast
+from nimbus.compute.schemas.common import AtLeast, without_nul
 from nimbus.core.api import validation
 from nimbus.core.api.validation import LIMIT, MARKER
 
 # From 2.58 the list pages (``request_id`` is the marker) and filters by ``updated_at``
 # (``changes-before`` from 2.66).
-LIST_QUERY = validation.query({
+LIST_QUERY = without_nul(validation.query({
     "limit": LIMIT, "marker": MARKER,
     "changes-since": {"type": "string", "maxLength": 64},
     "changes-before": {"type": "string", "maxLength": 64},
-})
+}))
 
 
 def _time(value: dt.datetime | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.compute.db.models import KeyPair
-from nimbus.compute.schemas.common import AtLeast, body_of, with_properties, with_required
+from nimbus.compute.schemas.common import AtLeast, body_of, with_properties, with_required, without_nul
 from nimbus.core.api import validation
 from nimbus.core.api.validation import LIMIT, MARKER, Schema
 from nimbus.core.db.base import iso_micro
@@ -36,9 +36,9 @@ CREATE = validation.versioned(
     ("2.92", body_of("keypair", _KEYPAIR_292)),
 )
 # ``limit``/``marker`` from 2.35, ``user_id`` (administrators) from 2.10.
-LIST_QUERY = validation.query({"limit": LIMIT, "marker": MARKER,
-                               "user_id": {"type": "string", "maxLength": 255}})
-USER_QUERY = validation.query({"user_id": {"type": "string", "maxLength": 255}})
+LIST_QUERY = without_nul(validation.query({"limit": LIMIT, "marker": MARKER,
+                                           "user_id": {"type": "string", "maxLength": 255}}))
+USER_QUERY = without_nul(validation.query({"user_id": {"type": "string", "maxLength": 255}}))
 
 
 def short(at_least: AtLeast, row: KeyPair) -> dict[str, Any]:

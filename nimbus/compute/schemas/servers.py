@@ -16,6 +16,7 @@ from nimbus.compute.schemas.common import (
     body_of,
     with_properties,
     with_required,
+    without_nul,
 )
 from nimbus.core.api import validation
 from nimbus.core.api.paging import PAGING_QUERY
@@ -126,7 +127,7 @@ SORT_KEYS = sorted(IGNORED_SORT_KEYS | {
 ADMIN_SORT_KEYS = frozenset({"host", "node"})
 
 _TEXT_QUERY: Schema = {"type": "string", "maxLength": 255}
-LIST_QUERY = validation.query({
+LIST_QUERY = without_nul(validation.query({
     **PAGING_QUERY,
     "sort_key": {"type": "array", "items": {"type": "string", "enum": SORT_KEYS}},
     "name": _TEXT_QUERY, "status": _TEXT_QUERY, "image": _TEXT_QUERY, "flavor": _TEXT_QUERY,
@@ -135,4 +136,4 @@ LIST_QUERY = validation.query({
     # From 2.26 (ignored before): comma-separated tags.
     "tags": TAG_LIST_QUERY, "tags-any": TAG_LIST_QUERY, "not-tags": TAG_LIST_QUERY,
     "not-tags-any": TAG_LIST_QUERY,
-})
+}))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from nimbus.compute.schemas.common import without_nul
 from nimbus.core.api import validation
 
-LIST_QUERY = validation.query({"host": {"type": "string", "maxLength": 255},
-                               "binary": {"type": "string", "maxLength": 255}})
+LIST_QUERY = without_nul(validation.query({"host": {"type": "string", "maxLength": 255},
+                                           "binary": {"type": "string", "maxLength": 255}}))

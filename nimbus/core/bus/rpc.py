@@ -101,8 +101,12 @@ class Bus:
             conn.release()
 
     # -- publishing -------------------------------------------------------------------------
-    def publish(self, body: dict[str, Any], exchange: Exchange, routing_key: str, **props: Any) -> None:
+    def publish(self, body: dict[str, Any], exchange: Exchange, routing_key: str,
+                queue: Queue | None = None, **props: Any) -> None:
+        """Send ``body``; ``queue`` is declared first, so that a request for a worker that has
+        not started yet (or is restarting) waits for it instead of being dropped."""
         payload = _dumps(body)
+        declare: list[Any] = [exchange] if queue is None else [exchange, queue]
         with producers[self._publish_conn].acquire(block=True, timeout=10) as producer:
             producer.publish(
                 payload,
@@ -112,7 +116,7 @@ class Bus:
                 content_encoding="utf-8",
                 serializer=None,
                 retry=True,
-                declare=[exchange],
+                declare=declare,
                 **props,
             )
 
@@ -242,6 +246,11 @@ class RpcClient:
     def _routing_key(self) -> str:
         return f"{self.topic}.{self.server}" if self.server else self.topic
 
+    def _work_queue(self) -> Queue:
+        names = self.bus.names
+        parts = (self.topic, self.server) if self.server else (self.topic,)
+        return names.work_queue(names.queue(*parts), self._routing_key())
+
     def _message(self, ctx: dict[str, Any], method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         return {"method": method, "args": kwargs, "version": self.version, "context": ctx}
 
@@ -255,7 +264,7 @@ class RpcClient:
     def cast(self, ctx: dict[str, Any], method: str, **kwargs: Any) -> None:
         # Persistent: a cast is work the API has already acknowledged to its caller.
         self.bus.publish(self._message(ctx, method, kwargs), self.bus.names.rpc,
-                         self._routing_key(), delivery_mode=2)
+                         self._routing_key(), queue=self._work_queue(), delivery_mode=2)
 
     def fanout(self, ctx: dict[str, Any], method: str, **kwargs: Any) -> None:
         self.bus.publish(self._message(ctx, method, kwargs), self.bus.names.fanout(self.topic),
@@ -286,10 +295,12 @@ class RpcServer:
 
     def _queues(self, primary: bool) -> list[Queue]:
         names = self.bus.names
-        queues = [names.work_queue(names.queue(self.topic), self.topic)]
+        # Every worker competes for the topic's and the host's requests; one also takes the
+        # fanout, which would otherwise arrive once per worker.
+        queues = [names.work_queue(names.queue(self.topic), self.topic),
+                  names.work_queue(names.queue(self.topic, self.host),
+                                   f"{self.topic}.{self.host}")]
         if primary:
-            queues.append(names.work_queue(names.queue(self.topic, self.host),
-                                           f"{self.topic}.{self.host}"))
             queues.append(Queue(names.queue(self.topic, "fanout", uuid.uuid4().hex[:12]),
                                 exchange=names.fanout(self.topic), routing_key=self.topic,
                                 durable=False, auto_delete=True, exclusive=False))

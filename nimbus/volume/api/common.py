@@ -33,9 +33,19 @@ class VolumeRouter(Router):
         return register
 
 
+def _storable(req: ApiRequest[Any]) -> None:
+    """Path segments and query values reach lookups and filters in SQL: one holding NUL, which
+    no database stores (PostgreSQL refuses it outright), is the caller's 400."""
+    for where, values in (("path", req.params.items()), ("query", req.query.multi_items())):
+        for name, value in values:
+            if "\x00" in str(value):
+                raise InvalidInput(reason=f"The {where} value of {name} holds a NUL character.")
+
+
 def _checking_project(func: Handler) -> Handler:
     @functools.wraps(func)
     def handler(req: ApiRequest[Any]) -> Any:
+        _storable(req)
         path_project = req.params.pop("project_id", None)
         if (path_project and path_project != req.ctx.project_id and not all_projects(req)):
             # The token's project is the one Cinder acts in; naming another one is refused.

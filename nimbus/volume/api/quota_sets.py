@@ -16,7 +16,7 @@ MAX_QUOTA = 2 ** 31 - 1
 router = VolumeRouter()
 
 
-@router.get("/os-quota-sets/{target_project}/defaults")
+@router.get("/os-quota-sets/{target_project}/defaults", params=schema.TARGET)
 def quota_defaults(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Cinder's default quotas."""
     target = req.params["target_project"]
@@ -24,7 +24,7 @@ def quota_defaults(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     return {"quota_set": schema.view(target, dict(QUOTA_DEFAULTS), None, req.svc.types.names())}
 
 
-@router.get("/os-quota-sets/{target_project}", query=schema.SHOW_QUERY)
+@router.get("/os-quota-sets/{target_project}", query=schema.SHOW_QUERY, params=schema.TARGET)
 def quota_show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """A project's quotas (with ``usage=true``, what it uses of each)."""
     target = req.params["target_project"]
@@ -34,7 +34,8 @@ def quota_show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
                                     req.svc.types.names())}
 
 
-@router.put("/os-quota-sets/{target_project}", body=schema.UPDATE)
+@router.put("/os-quota-sets/{target_project}", body=schema.UPDATE, query=schema.UPDATE_QUERY,
+            params=schema.TARGET)
 def quota_update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Change a project's quotas."""
     target = req.params["target_project"]
@@ -45,12 +46,13 @@ def quota_update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
         if value > MAX_QUOTA:
             raise InvalidInput(reason=f"Quota limit {value} for {key} must be less than "
                                       f"or equal to {MAX_QUOTA}.")
-    hard = req.svc.quotas.update(target, values)
+    validate = req.args.get("skip_validation") is False
+    hard = req.svc.quotas.update(target, values, validate=validate)
     return {"quota_set": {k: v for k, v in schema.view(target, hard, None, []).items()
                           if k != "id"}}
 
 
-@router.delete("/os-quota-sets/{target_project}")
+@router.delete("/os-quota-sets/{target_project}", params=schema.TARGET)
 def quota_delete(req: ApiRequest[VolumeState]) -> Reply:
     """Forget a project's own quotas: the defaults apply again."""
     target = req.params["target_project"]

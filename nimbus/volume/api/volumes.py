@@ -45,19 +45,20 @@ def _load(req: ApiRequest[VolumeState], volume_id: str, action: str) -> dict[str
     return vol
 
 
-@router.post("/volumes", status=202, body=schema.CREATE_BY_VERSION, faults=(404,))
+@router.post("/volumes", status=202, body=schema.CREATE_BY_VERSION, faults=(404, 409))
 def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Create a volume."""
     spec = dict(req.json["volume"])
     req.enforce("volume:create")
-    if spec.get("imageRef"):
+    if spec.get("imageRef") is not None:
         req.enforce("volume:create_from_image")
     spec["name"] = spec.get("name", spec.get("display_name"))
     spec["description"] = spec.get("description", spec.get("display_description"))
     spec["size"] = to_size(spec["size"]) if spec.get("size") is not None else None
     if "multiattach" in spec:
         spec["multiattach"] = to_bool(spec["multiattach"], "multiattach")
-    vol = req.svc.volumes.create(ctx_dict(req), spec)
+    # The image is looked up with the caller's own token, so it is one they may see.
+    vol = req.svc.volumes.create(ctx_dict(req), spec, token=req.ctx.auth_token)
     return {"volume": _written(req, vol)}
 
 

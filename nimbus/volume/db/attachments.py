@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from nimbus.core.db.paging import Column, Page, PageQuery, page
 from nimbus.volume import states
 from nimbus.volume.constants import MAX_PAGE
-from nimbus.volume.db.models import Attachment
+from nimbus.volume.db.models import Attachment, Volume
+from nimbus.volume.db.volumes import on_host
 from nimbus.volume.errors import AttachmentNotFound, InvalidInput
 
 SORT_COLUMNS: dict[str, Column] = {
@@ -65,6 +66,14 @@ def live_count(s: Session, volume_id: str) -> int:
     stmt = (select(func.count(Attachment.id)).where(Attachment.volume_id == volume_id)
             .where(Attachment.attach_status != states.DETACHED))
     return int(s.scalar(stmt) or 0)
+
+
+def of_host(s: Session, agent_host: str, statuses: frozenset[str] | set[str]) -> list[Attachment]:
+    """The attachments in ``statuses`` of the agent's volumes, oldest first."""
+    stmt = (select(Attachment).join(Volume, Volume.id == Attachment.volume_id)
+            .where(on_host(agent_host), Attachment.attach_status.in_(sorted(statuses)))
+            .order_by(Attachment.created_at, Attachment.id))
+    return list(s.scalars(stmt))
 
 
 def _filtered(filters: AttachmentFilters) -> Select[Any]:

@@ -96,6 +96,26 @@ class Snapshot(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
 
+class Message(Base):
+    """A user message (Cinder's ``/messages``): what went wrong with a resource after the API
+    had answered. The text comes from a fixed catalogue, by ``action_id`` and ``detail_id``."""
+
+    __tablename__ = "volume_messages"
+    __table_args__ = (Index("ix_volume_messages_project", "project_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    resource_type: Mapped[str] = mapped_column(String(36))
+    resource_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    event_id: Mapped[str] = mapped_column(String(255))
+    action_id: Mapped[str] = mapped_column(String(10))
+    detail_id: Mapped[str] = mapped_column(String(10))
+    message_level: Mapped[str] = mapped_column(String(255), default="ERROR")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
 class Quota(Base):
     """A project's limit for one resource, when it differs from the default."""
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Column, Page, PageQuery, page
 from nimbus.core.errors import NotFound
 from nimbus.volume.constants import MAX_PAGE
-from nimbus.volume.db.models import Snapshot
+from nimbus.volume.db.models import Snapshot, Volume
+from nimbus.volume.db.volumes import on_host
 from nimbus.volume.errors import InvalidInput, SnapshotNotFound
 
 # The snapshot columns a listing may sort on, by Cinder's names.
@@ -69,6 +71,18 @@ def of_volume(s: Session, volume_id: str) -> list[Snapshot]:
 def ids_of_volume(s: Session, volume_id: str) -> list[str]:
     stmt = select(Snapshot.id).where(Snapshot.volume_id == volume_id).order_by(Snapshot.id)
     return list(s.scalars(stmt))
+
+
+def of_host(s: Session, agent_host: str, statuses: frozenset[str] | set[str],
+            changed_before: dt.datetime | None = None) -> list[tuple[Snapshot, str]]:
+    """The snapshots in ``statuses`` of the agent's volumes, with their volume's status."""
+    stmt = (select(Snapshot, Volume.status).join(Volume, Volume.id == Snapshot.volume_id)
+            .where(on_host(agent_host), Snapshot.status.in_(sorted(statuses))))
+    if changed_before is not None:
+        stmt = stmt.where(or_(Snapshot.updated_at.is_(None),
+                              Snapshot.updated_at < changed_before))
+    stmt = stmt.order_by(Snapshot.created_at, Snapshot.id)
+    return [(snap, str(status)) for snap, status in s.execute(stmt).all()]
 
 
 def _filtered(filters: SnapshotFilters) -> Select[Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Column, Page, PageQuery, page
@@ -62,6 +63,38 @@ def get(s: Session, volume_id: str, project_id: str | None = None, lock: bool = 
 def find(s: Session, volume_id: str) -> Volume | None:
     """The volume, or None once it is gone (the agent's view: no project, no error)."""
     return s.get(Volume, volume_id)
+
+
+def on_host(agent_host: str) -> Any:
+    """The condition "lives on the agent ``host@backend``" (any of its pools)."""
+    return or_(Volume.host == agent_host,
+               Volume.host.startswith(f"{agent_host}#", autoescape=True))
+
+
+def of_host(s: Session, agent_host: str, statuses: frozenset[str] | set[str],
+            changed_before: dt.datetime | None = None) -> list[Volume]:
+    """The agent's volumes in one of ``statuses`` (last changed before ``changed_before``),
+    oldest first."""
+    stmt = select(Volume).where(on_host(agent_host), Volume.status.in_(sorted(statuses)))
+    if changed_before is not None:
+        stmt = stmt.where(or_(Volume.updated_at.is_(None), Volume.updated_at < changed_before))
+    return list(s.scalars(stmt.order_by(Volume.created_at, Volume.id)))
+
+
+def unplaced(s: Session, status: str) -> list[str]:
+    """Ids of the volumes in ``status`` that no backend host took, oldest first."""
+    stmt = (select(Volume.id).where(Volume.host.is_(None), Volume.status == status)
+            .order_by(Volume.created_at, Volume.id))
+    return list(s.scalars(stmt))
+
+
+def place(s: Session, volume_id: str, host: str, status: str) -> bool:
+    """Give the unplaced volume in ``status`` to ``host``; False when another took it first
+    (one conditional update, so two agents never both take it)."""
+    stmt = (update(Volume).where(Volume.id == volume_id, Volume.host.is_(None),
+                                 Volume.status == status)
+            .values(host=host).execution_options(synchronize_session=False))
+    return bool(s.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
 def insert(s: Session, **fields: Any) -> Volume:

@@ -27,6 +27,9 @@ class VolumeDriver(abc.ABC):
     thin_provisioning: bool = False
     supports_extend_attached: bool = False
     supports_snapshots: bool = False
+    #: a create (of a volume or a snapshot) that a crash cut short may simply be run again: the
+    #: agent's start-up reconciliation resumes it rather than failing the volume
+    resumable: bool = False
 
     def __init__(self, config: dict[str, Any]) -> None:
         """``config`` holds the backend's own settings (paths, volume group names...)."""

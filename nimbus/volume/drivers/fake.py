@@ -1,8 +1,11 @@
-"""A backend that keeps volumes in memory: every operation succeeds at once."""
+"""A backend that keeps volumes in memory: every operation succeeds, at once or (``delay``, the
+``volume.fake_delay`` setting) after that many seconds, so that a crash can catch work in flight.
+Running an operation again is harmless, so a create a crash cut short is resumed."""
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from nimbus.volume.drivers.base import ModelUpdate, Volume, VolumeDriver
@@ -16,17 +19,25 @@ class FakeDriver(VolumeDriver):
     thin_provisioning = True
     supports_extend_attached = True
     supports_snapshots = True
+    resumable = True
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self._lock = threading.Lock()
+        # Seconds each create, delete and extend (of a volume or a snapshot) takes.
+        self.delay = max(0.0, float(config.get("delay") or 0))
         self.volumes: dict[str, int] = {}
         self.snapshots: dict[str, str] = {}
         self.exports: dict[str, set[str]] = {}
         # Tests set this to a volume name to make its creation fail.
         self.fail_names: set[str] = set(config.get("fail_names", []))
 
+    def _wait(self) -> None:
+        if self.delay:
+            time.sleep(self.delay)
+
     def _create(self, volume: Volume) -> ModelUpdate:
+        self._wait()
         if volume.get("display_name") in self.fail_names:
             raise VolumeBackendError(reason=f"fake failure for {volume['id']}")
         with self._lock:
@@ -43,11 +54,13 @@ class FakeDriver(VolumeDriver):
         return self._create(volume)
 
     def delete_volume(self, volume: Volume) -> None:
+        self._wait()
         with self._lock:
             self.volumes.pop(volume["id"], None)
             self.exports.pop(volume["id"], None)
 
     def extend_volume(self, volume: Volume, new_size: int) -> None:
+        self._wait()
         with self._lock:
             self.volumes[volume["id"]] = new_size
 
@@ -75,11 +88,13 @@ class FakeDriver(VolumeDriver):
                 hosts.discard(str(connector.get("host", "")))
 
     def create_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> ModelUpdate:
+        self._wait()
         with self._lock:
             self.snapshots[snapshot["id"]] = volume["id"]
         return {}
 
     def delete_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> None:
+        self._wait()
         with self._lock:
             self.snapshots.pop(snapshot["id"], None)
 

@@ -58,8 +58,19 @@ class QuotaManager:
                                          consumed=used["gigabytes"])
 
     @retry_on_lock()
-    def update(self, project_id: str, values: dict[str, Any]) -> dict[str, int]:
+    def update(self, project_id: str, values: dict[str, Any],
+               validate: bool = False) -> dict[str, int]:
+        """Set the project's limits; with ``validate``, a limit below what it already uses is
+        refused, as Cinder does when told not to skip validation."""
         with self.db.writer() as s:
+            if validate:
+                used = self._usage(s, project_id)
+                for resource, limit in values.items():
+                    if resource != "per_volume_gigabytes" and 0 <= limit < used.get(resource, 0):
+                        raise InvalidInput(reason=f"Quota {resource} limit must be equal or "
+                                                  f"greater than existing resources. Current "
+                                                  f"usage is {used[resource]} and the requested "
+                                                  f"limit is {limit}.")
             for resource, limit in values.items():
                 db_quotas.set_limit(s, project_id, resource, limit)
             return self.limits(s, project_id)

@@ -14,14 +14,16 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.core.registry import Registry
 from nimbus.volume import states
-from nimbus.volume.constants import AVAILABILITY_ZONES
+from nimbus.volume.constants import AVAILABILITY_ZONES, NO_BACKEND, RESOURCE_VOLUME
 from nimbus.volume.db import attachments as db_attachments
+from nimbus.volume.db import messages as db_messages
 from nimbus.volume.db import records
 from nimbus.volume.db import snapshots as db_snapshots
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.db.volumes import VolumeFilters
-from nimbus.volume.errors import InvalidInput, InvalidVolume
+from nimbus.volume.errors import BackupNotFound, InvalidInput, InvalidVolume
 from nimbus.volume.manager import hosts
+from nimbus.volume.manager.images import Images
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
@@ -64,12 +66,13 @@ def filters_from(project_id: str | None, query: dict[str, str]) -> VolumeFilters
 
 class VolumeManager:
     def __init__(self, database: Database, rpc: VolumeAgentAPI, types: TypeManager,
-                 quotas: QuotaManager, registry: Registry) -> None:
+                 quotas: QuotaManager, registry: Registry, images: Images) -> None:
         self.db = database
         self.rpc = rpc
         self.types = types
         self.quotas = quotas
         self.registry = registry
+        self.images = images
 
     # -- reads ----------------------------------------------------------------------------------
     def get(self, volume_id: str, project_id: str | None) -> Record:
@@ -103,23 +106,44 @@ class VolumeManager:
             return body
 
     # -- create ---------------------------------------------------------------------------------
-    def create(self, ctx: dict[str, Any], spec: dict[str, Any]) -> Record:
-        """Record the volume as ``creating`` and cast its creation to the chosen agent."""
+    def create(self, ctx: dict[str, Any], spec: dict[str, Any],
+               token: str | None = None) -> Record:
+        """Record the volume as ``creating`` and cast its creation to the chosen agent.
+
+        Everything the request names is checked as the caller before anything is written: the
+        image through the image service with the caller's ``token``, the snapshot or source
+        volume as theirs (or any project's for admins and service users), the quota. A refusal
+        leaves nothing behind.
+        """
         zone = spec.get("availability_zone") or AVAILABILITY_ZONES[0]
         if zone not in AVAILABILITY_ZONES:
             raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
+        # An empty ``imageRef`` names an image too (one that does not exist), as in Cinder.
+        sources = [spec.get("snapshot_id"), spec.get("source_volid"), spec.get("backup_id"),
+                   spec.get("imageRef") is not None]
+        if len([source for source in sources if source]) > 1:
+            raise InvalidInput(reason="May specify only one of snapshot, imageRef, "
+                                      "source_volume, backup")
+        if spec.get("backup_id"):
+            # This cloud keeps no backups: every backup id names nothing.
+            raise BackupNotFound(id=spec["backup_id"])
         volume_type = (self.types.get(spec["volume_type"]) if spec.get("volume_type")
                        else self.types.default())
+        image_metadata: dict[str, str] = {}
+        if spec.get("imageRef") is not None:
+            # A remote call: outside any transaction, as the caller.
+            image_metadata = self.images.resolve(str(spec["imageRef"]), token,
+                                                 ctx.get("project_id"), spec.get("size"))
         # Outside the write transaction: the registry reads in its own session.
         host = hosts.pick_host(self.registry, int(spec.get("size") or 0))
-        record = self._insert(ctx, spec, zone, volume_type["id"], host)
+        record = self._insert(ctx, spec, zone, volume_type["id"], host, image_metadata)
         if record["host"]:
             self.rpc.create_volume(ctx, record["host"], record["id"])
         return record
 
     @retry_on_lock()
     def _insert(self, ctx: dict[str, Any], spec: dict[str, Any], zone: str, type_id: str,
-                host: str | None) -> Record:
+                host: str | None, image_metadata: dict[str, str]) -> Record:
         project_id = str(ctx["project_id"])
         size = spec.get("size")
         with self.db.writer() as s:
@@ -133,6 +157,10 @@ class VolumeManager:
                                               f"the snapshot size {snap.size}GB.")
             if spec.get("source_volid"):
                 source = db_volumes.get(s, spec["source_volid"], self._scope(ctx))
+                if source.status not in (states.AVAILABLE, states.IN_USE):
+                    raise InvalidVolume(reason=f"Source volume {source.id} status must be "
+                                               f"available or in-use, but the current status is "
+                                               f"{source.status}.")
                 size = size or source.size
                 if size < source.size:
                     raise InvalidInput(reason=f"Volume size '{size}'GB cannot be smaller than "
@@ -140,7 +168,6 @@ class VolumeManager:
             if not size:
                 raise InvalidInput(reason="Volume size must be specified.")
             self.quotas.check(s, project_id, volumes=1, gigabytes=size)
-            image_metadata = {"image_id": spec["imageRef"]} if spec.get("imageRef") else {}
             row = db_volumes.insert(
                 s, project_id=project_id, user_id=ctx.get("user_id"), name=spec.get("name"),
                 description=spec.get("description"), size=size,
@@ -152,6 +179,10 @@ class VolumeManager:
                 snapshot_id=spec.get("snapshot_id"), source_volid=spec.get("source_volid"),
                 updated_at=utcnow(),
             )
+            if host is None:
+                db_messages.record(s, project_id=project_id, resource_type=RESOURCE_VOLUME,
+                                   resource_uuid=row.id, fault=NO_BACKEND,
+                                   request_id=ctx.get("request_id"))
             return records.volume_records(s, [row])[0]
 
     @staticmethod

@@ -32,6 +32,12 @@ UPDATE: Schema = {
 }
 
 SHOW_QUERY: Schema = query({"usage": QUERY_BOOLEAN})
+# python-cinderclient sends ``skip_validation=False`` to have a limit below the project's usage
+# refused; without it (Cinder's default) any limit is taken.
+UPDATE_QUERY: Schema = query({"skip_validation": QUERY_BOOLEAN})
+# The project a quota set belongs to: a Keystone id, at most 64 characters.
+TARGET: Schema = {"type": "object", "properties": {
+    "target_project": {"type": "string", "minLength": 1, "maxLength": 64}}}
 
 
 def view(project_id: str, hard: dict[str, int], used: dict[str, int] | None,

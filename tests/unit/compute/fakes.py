@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from nimbus.core.errors import BadRequest, Conflict, NotFound
-from tests.support.personas import PROJECT
+from tests.support.personas import ADMIN_PROJECT, PROJECT
 from tests.unit.image import crafted
 
 IMAGE_ID = "11111111-1111-4111-8111-111111111111"
@@ -41,9 +41,15 @@ class FakeImage:
         return copy.deepcopy(self.images[image_id])
 
     def create_image(self, body: dict[str, Any]) -> dict[str, Any]:
-        image_id = str(uuid.uuid4())
-        self.images[image_id] = {"id": image_id, "status": "queued", "size": None, **body}
+        image_id = str(body.get("id") or uuid.uuid4())
+        if image_id in self.images:
+            raise Conflict(f"Image with identifier {image_id} already exists!")
+        self.images[image_id] = {"status": "queued", "size": None, **body, "id": image_id}
         return copy.deepcopy(self.images[image_id])
+
+    def acting_for(self, token: str | None, project_id: str | None) -> _CallerImages:
+        assert token, "images are looked up with the caller's token"
+        return _CallerImages(self, str(project_id))
 
     def update_image(self, image_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         self.get_image(image_id)
@@ -71,12 +77,31 @@ class FakeImage:
         return data[first:None if last is None else last + 1]
 
 
+class _CallerImages:
+    """The image API as one project sees it: public and community images, its own, and
+    shared ones it is a member of (an admin sees them all)."""
+
+    def __init__(self, inner: FakeImage, project_id: str) -> None:
+        self.inner = inner
+        self.project_id = project_id
+
+    def get_image(self, image_id: str) -> dict[str, Any]:
+        image = self.inner.get_image(image_id)
+        visible = (self.project_id == ADMIN_PROJECT or image.get("owner") == self.project_id
+                   or image.get("visibility") in ("public", "community")
+                   or self.project_id in image.get("members", ()))
+        if not visible:
+            raise NotFound(f"No image found with ID {image_id}")
+        return image
+
+
 class FakeNetwork:
     def __init__(self) -> None:
         self.networks: dict[str, dict[str, Any]] = {
             NETWORK_ID: {"id": NETWORK_ID, "name": "private", "project_id": PROJECT,
                          "shared": True, "router:external": False},
         }
+        self.security_groups: dict[str, dict[str, Any]] = {}
         self.ports: dict[str, dict[str, Any]] = {}
         self._ips = itertools.count(10)
         self.lock = threading.Lock()
@@ -124,7 +149,48 @@ class FakeNetwork:
                 if all(p.get(k) == v for k, v in filters.items())]
 
     def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
-        return []
+        return [dict(g) for g in self.security_groups.values()
+                if all(g.get(k) == v for k, v in filters.items())]
+
+    def add_security_group(self, name: str, project_id: str = PROJECT) -> str:
+        ident = str(uuid.uuid4())
+        self.security_groups[ident] = {"id": ident, "name": name, "project_id": project_id}
+        return ident
+
+    def acting_for(self, token: str | None, project_id: str | None) -> _CallerNetwork:
+        assert token, "networks are looked up with the caller's token"
+        return _CallerNetwork(self, str(project_id))
+
+
+class _CallerNetwork:
+    """The network API as one project sees it: shared networks and its own resources (an
+    admin sees them all)."""
+
+    def __init__(self, inner: FakeNetwork, project_id: str) -> None:
+        self.inner = inner
+        self.project_id = project_id
+
+    def _sees(self, item: dict[str, Any]) -> bool:
+        return (self.project_id == ADMIN_PROJECT or item.get("shared") is True
+                or item.get("project_id") == self.project_id)
+
+    def get_network(self, network_id: str) -> dict[str, Any]:
+        network = self.inner.get_network(network_id)
+        if not self._sees(network):
+            raise NotFound(f"Network {network_id} could not be found.")
+        return network
+
+    def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
+        return [n for n in self.inner.list_networks(**filters) if self._sees(n)]
+
+    def get_port(self, port_id: str) -> dict[str, Any]:
+        port = self.inner.get_port(port_id)
+        if not self._sees(port):
+            raise NotFound(f"Port {port_id} could not be found.")
+        return port
+
+    def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
+        return [g for g in self.inner.list_security_groups(**filters) if self._sees(g)]
 
 
 class FakeVolume:

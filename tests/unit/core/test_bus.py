@@ -162,3 +162,12 @@ def test_work_cut_short_by_a_crash_is_delivered_again() -> None:
         assert endpoint.casts == ["work"]
     finally:
         restarted.close()
+
+
+def test_a_cast_waits_for_a_worker_that_has_not_started(bus: Bus) -> None:
+    topic = _topic()
+    RpcClient(bus, topic).prepare(server="later").cast({}, "record", item="queued")
+    endpoint = Endpoint()
+    bus.serve(topic, "later", endpoint)
+    assert endpoint.event.wait(5)
+    assert endpoint.casts == ["queued"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from nimbus.volume.db.models import Attachment, Snapshot, Volume, VolumeType
+from nimbus.volume.db.models import Attachment, Message, Snapshot, Volume, VolumeType
 from tests.support.paging import counting_rows, walk
 from tests.support.personas import project_of, token_for
 
@@ -18,7 +18,7 @@ from tests.support.personas import project_of, token_for
 PAGED = {
     (method, path)
     for suffix in ("volumes", "volumes/detail", "snapshots", "snapshots/detail", "attachments",
-                   "attachments/detail", "types")
+                   "attachments/detail", "types", "messages")
     for method, path in (("GET", f"/v3/{suffix}"), ("GET", f"/v3/{{project_id}}/{suffix}"))
 }
 ROWS = 2000
@@ -79,11 +79,22 @@ def _types(s: Any, project: str) -> list[str]:
     return [r.id for r in sorted([default, *rows], key=lambda r: (r.created_at, r.name))]
 
 
+def _messages(s: Any, project: str) -> list[str]:
+    rows = [Message(id=f"m{i:05d}-{(i * 7919) % 10007:05d}", project_id=project,
+                    resource_type="VOLUME", resource_uuid=f"v{i:05d}",
+                    event_id="VOLUME_VOLUME_008_101", action_id="008", detail_id="101",
+                    message_level="ERROR", created_at=_when(i)) for i in range(ROWS)]
+    s.add_all(rows)
+    # Newest first, then by id, both descending.
+    return [r.id for r in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)]
+
+
 SETUP: dict[str, Callable[[Any, str], list[str]]] = {
     "volumes": _volumes, "snapshots": _snapshots, "attachments": _attachments, "types": _types,
+    "messages": _messages,
 }
 COLLECTION = {"volumes": "volumes", "snapshots": "snapshots", "attachments": "attachments",
-              "types": "volume_types"}
+              "types": "volume_types", "messages": "messages"}
 
 
 def _by_marker(path: str, collection: str) -> Callable[[dict[str, Any], str], str | None]:

@@ -1,0 +1,221 @@
+"""The compute agent: one per hypervisor host, serving RPC on topic ``compute`` for its host.
+
+It owns the guest's lifecycle on the host: ports (through the network API), the driver, volume
+connections (through Cinder's attachments API) and the Placement allocation when a server goes.
+The work itself is ``work.GuestWork``'s; this is the agent's life (its Placement registration,
+its start-up recovery) and its RPC handlers.
+
+Every handler is idempotent: a message may come again after a crash (the bus acknowledges it
+only once handled), so each looks at the server first and drops a message for one that has
+moved on. The agent serves its topic before it recovers (so that nothing cast meanwhile is
+lost) and recovers on a thread of its own (so that the cloud answers meanwhile), but handles
+no message until the recovery is done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from nimbus.compute.agent.recovery import recover
+from nimbus.compute.agent.work import AgentDeps, GuestWork
+from nimbus.compute.constants import AGENT_BINARY
+from nimbus.compute.db import attachments as bdms_db
+from nimbus.compute.db import instances as db
+from nimbus.compute.db.models import VolumeAttachment
+from nimbus.compute.drivers.base import ComputeDriver
+from nimbus.compute.manager import claims
+from nimbus.compute.manager.guests import request_spec_of
+from nimbus.compute.rpcapi import COMPUTE_TOPIC
+from nimbus.compute.states import AttachmentStatus, TaskState, VmState, action_task
+
+__all__ = ["AgentDeps", "ComputeAgent"]
+
+LOG = logging.getLogger(__name__)
+
+
+class ComputeAgent:
+    RPC_VERSION = "1.0"
+
+    def __init__(self, deps: AgentDeps, host: str, driver: ComputeDriver) -> None:
+        self.deps = deps
+        self.db = deps.db
+        self.host = host
+        self.driver = driver
+        # The work on the host's guests; held, not inherited, so that the bus reaches only
+        # the RPC methods below, never a step of the work directly.
+        self.work = GuestWork(deps, host, driver)
+        self._server: Any = None
+        self._stop = threading.Event()
+        self._retry: threading.Thread | None = None
+        # Set once the start-up recovery is done; messages wait for it.
+        self.recovered = threading.Event()
+
+    @property
+    def rp_uuid(self) -> str | None:
+        """The host's resource provider in Placement, once known."""
+        return self.work.rp_uuid
+
+    @rp_uuid.setter
+    def rp_uuid(self, value: str | None) -> None:
+        self.work.rp_uuid = value
+
+    # -- life of the agent -----------------------------------------------------------------
+    def start(self) -> None:
+        self.driver.init_host()
+        known = self._remembered()
+        if known is not None:
+            # Registered by an earlier start with this very capacity: Placement already holds
+            # the provider, so the agent serves at once and confirms it in the background.
+            self.rp_uuid = known
+            self._retry = threading.Thread(target=self._confirm_register, daemon=True,
+                                           name=f"rp-confirm-{self.host}")
+            self._retry.start()
+        # Placement may not answer yet when the agent starts first (a scaled cloud): that is
+        # normal, so only the retries that follow warn.
+        elif not self._register_provider(quiet=True):
+            self._retry = threading.Thread(target=self._retry_register, daemon=True,
+                                           name=f"rp-register-{self.host}")
+            self._retry.start()
+        self._server = self.deps.bus.serve(COMPUTE_TOPIC, self.host, self,
+                                           workers=self.deps.workers)
+        self.deps.registry.register(AGENT_BINARY, self.host, COMPUTE_TOPIC)
+        # Behind: resumed builds take as long as builds do, and the cloud answers meanwhile.
+        threading.Thread(target=self._recover, daemon=True, name=f"recover-{self.host}").start()
+
+    def _recover(self) -> None:
+        try:
+            recover(self.work, parallel=self.deps.workers)
+        finally:
+            self.recovered.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.stop()
+
+    def _retry_register(self) -> None:
+        while not self._stop.wait(5) and not self._register_provider():
+            pass
+
+    def _confirm_register(self) -> None:
+        if not self._register_provider(quiet=True):
+            self._retry_register()
+
+    def _inventories(self) -> dict[str, dict[str, Any]]:
+        """The host's capacity as Placement inventories."""
+        res = self.driver.get_available_resource()
+        return {
+            "VCPU": {"total": res["vcpus"], "reserved": 0, "min_unit": 1,
+                     "max_unit": res["vcpus"], "step_size": 1,
+                     "allocation_ratio": res.get("cpu_allocation_ratio", 1.0)},
+            "MEMORY_MB": {"total": res["memory_mb"],
+                          "reserved": res.get("reserved_host_memory_mb", 0), "min_unit": 1,
+                          "max_unit": res["memory_mb"], "step_size": 1,
+                          "allocation_ratio": res.get("ram_allocation_ratio", 1.0)},
+            "DISK_GB": {"total": res["local_gb"], "reserved": 0, "min_unit": 1,
+                        "max_unit": res["local_gb"], "step_size": 1,
+                        "allocation_ratio": res.get("disk_allocation_ratio", 1.0)},
+        }
+
+    def _inventory_key(self) -> str:
+        return json.dumps(self._inventories(), sort_keys=True)
+
+    def _memory(self) -> Path | None:
+        where = self.deps.registrations
+        return None if where is None else where / f"{self.host}.json"
+
+    def _remembered(self) -> str | None:
+        """The provider uuid an earlier start registered for this capacity, if any."""
+        path = self._memory()
+        try:
+            found = json.loads(path.read_text()) if path is not None and path.exists() else {}
+        except (OSError, ValueError):
+            return None
+        if found.get("inventory") == self._inventory_key() and found.get("uuid"):
+            return str(found["uuid"])
+        return None
+
+    def _remember(self, rp_uuid: str) -> None:
+        path = self._memory()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"uuid": rp_uuid, "inventory": self._inventory_key()}))
+        except OSError as exc:
+            LOG.info("could not remember the registration of %s: %s", self.host, exc)
+
+    def _register_provider(self, quiet: bool = False) -> bool:
+        """Make sure Placement knows this host and its capacity; False when it could not."""
+        try:
+            placement = self.deps.placement
+            provider = placement.find_provider(self.host) or placement.create_provider(self.host)
+            self.rp_uuid = provider["uuid"]
+            placement.set_inventories(provider["uuid"], provider["generation"],
+                                      self._inventories())
+            self._remember(provider["uuid"])
+            return True
+        except Exception as exc:
+            (LOG.info if quiet else LOG.warning)(
+                "could not register %s in placement yet: %s", self.host, exc)
+            return False
+
+    # -- RPC -------------------------------------------------------------------------------
+    def build_instance(self, ctx: dict[str, Any], instance_uuid: str,
+                       request_spec: dict[str, Any], allocations: dict[str, Any]) -> None:
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        if row is None or row.task_state == TaskState.DELETING:
+            claims.free(self.deps.placement, instance_uuid)
+            return
+        if (row.vm_state != VmState.BUILDING or row.task_state != TaskState.NETWORKING
+                or row.host != self.host):
+            LOG.info("dropping a build of instance %s, which is %s/%s on %s", instance_uuid,
+                     row.vm_state, row.task_state, row.host)
+            return
+        self.work.build(ctx, row, request_spec or request_spec_of(row))
+
+    def terminate_instance(self, ctx: dict[str, Any], instance_uuid: str) -> None:
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        if row is None or row.task_state != TaskState.DELETING:
+            return
+        self.work.terminate(ctx, row)
+
+    def server_action(self, ctx: dict[str, Any], instance_uuid: str, action: str,
+                      hard: bool = False) -> None:
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        # The task the API set; a delete that took the server over since is left alone, and
+        # an action already done (a message again) is not done twice.
+        if row is None or row.task_state != action_task(action, hard):
+            return
+        self.work.act(ctx, row, action, hard)
+
+    def snapshot_instance(self, ctx: dict[str, Any], instance_uuid: str, image_id: str) -> None:
+        self.recovered.wait()
+        self.deps.snapshots.capture(ctx, instance_uuid, image_id, self.driver, self.host)
+
+    def attach_volume(self, ctx: dict[str, Any], instance_uuid: str, bdm_id: str) -> None:
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        bdm = self._bdm(instance_uuid, bdm_id)
+        if row is None or bdm is None or bdm.attachment_id is None \
+                or bdm.status != AttachmentStatus.ATTACHING:
+            return
+        self.work.attach(ctx, row, bdm)
+
+    def detach_volume(self, ctx: dict[str, Any], instance_uuid: str, bdm_id: str) -> None:
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        bdm = self._bdm(instance_uuid, bdm_id)
+        if row is None or bdm is None or bdm.status != AttachmentStatus.DETACHING:
+            return
+        self.work.detach(ctx, row, bdm)
+
+    def _bdm(self, instance_uuid: str, bdm_id: str) -> VolumeAttachment | None:
+        return bdms_db.find_attachment(self.db, instance_uuid, bdm_id=bdm_id)

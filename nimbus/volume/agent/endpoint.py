@@ -1,0 +1,84 @@
+"""The volume agent's RPC endpoint: one per storage host, it runs the driver and records the
+outcome.
+
+It serves RPC on topic ``volume`` as ``<host>@<backend>`` and heartbeats as ``cinder-volume`` so
+the API can tell which backends are up. Every handler is idempotent (``work.py``): a message
+for a volume that has moved on, or that this agent is already working on, is dropped, so a
+message delivered again after a crash does no harm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.db.engine import Database
+from nimbus.core.errors import NimbusError
+from nimbus.volume.agent.work import Notify, VolumeWork
+from nimbus.volume.db import records
+from nimbus.volume.db import volumes as db_volumes
+from nimbus.volume.drivers.base import VolumeDriver
+from nimbus.volume.errors import VolumeNotFound
+from nimbus.volume.rpcapi import RPC_VERSION
+
+
+def _request_id(ctx: dict[str, Any]) -> str | None:
+    value = ctx.get("request_id")
+    return str(value) if value else None
+
+
+class VolumeAgent:
+    """RPC endpoint: every public method is callable over the bus."""
+
+    RPC_VERSION = RPC_VERSION
+
+    def __init__(self, database: Database, driver: VolumeDriver, host: str,
+                 notify: Notify | None = None, work: VolumeWork | None = None) -> None:
+        self.db = database
+        self.driver = driver
+        self.host = host
+        self._work = work or VolumeWork(database, driver, host, notify)
+
+    def _load(self, volume_id: str) -> dict[str, Any] | None:
+        with self.db.reader() as s:
+            row = db_volumes.find(s, volume_id)
+            return records.driver_volume(row) if row is not None else None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def create_volume(self, ctx: dict[str, Any], volume_id: str) -> None:
+        self._work.create(volume_id, _request_id(ctx))
+
+    def delete_volume(self, ctx: dict[str, Any], volume_id: str) -> None:
+        self._work.delete(volume_id, _request_id(ctx))
+
+    def extend_volume(self, ctx: dict[str, Any], volume_id: str, new_size: int) -> None:
+        self._work.extend(volume_id, int(new_size), _request_id(ctx))
+
+    # -- connections ----------------------------------------------------------------------------
+    def initialize_connection(self, ctx: dict[str, Any], volume_id: str,
+                              connector: dict[str, Any]) -> dict[str, Any]:
+        volume = self._load(volume_id)
+        if volume is None:
+            raise VolumeNotFound(id=volume_id)
+        try:
+            info = self.driver.initialize_connection(volume, connector)
+        except NimbusError:
+            raise
+        except Exception as exc:
+            raise NimbusError(f"Unable to initialize the connection of volume {volume_id}: "
+                              f"{exc}") from None
+        info.setdefault("data", {})
+        info["data"].setdefault("volume_id", volume_id)
+        return info
+
+    def terminate_connection(self, ctx: dict[str, Any], volume_id: str,
+                             connector: dict[str, Any] | None) -> None:
+        volume = self._load(volume_id)
+        if volume is not None:
+            self.driver.terminate_connection(volume, connector)
+
+    # -- snapshots ------------------------------------------------------------------------------
+    def create_snapshot(self, ctx: dict[str, Any], snapshot_id: str) -> None:
+        self._work.create_snapshot(snapshot_id, _request_id(ctx))
+
+    def delete_snapshot(self, ctx: dict[str, Any], snapshot_id: str) -> None:
+        self._work.delete_snapshot(snapshot_id, _request_id(ctx))
