@@ -15,8 +15,10 @@ import yaml
 
 from tests.support.cloud_process import CloudProcess
 
-COVERS = [("all", "a body shorter than its Content-Length times out with 408"),
-          ("all", "a client that disconnects mid-upload is an INFO line, not an error"),
+COVERS = [("all", "a body shorter than its Content-Length times out with 408 (every write "
+                  "route)"),
+          ("all", "a client that disconnects mid-body or mid-upload is an INFO line, not an "
+                  "error (every write route)"),
           ("all", "a Content-Length that is not a number is a 400")]
 
 pytestmark = pytest.mark.functional
@@ -118,5 +120,49 @@ def test_a_client_that_vanishes_mid_upload_is_no_error(cloud: CloudProcess) -> N
 
 
 def test_the_cloud_still_answers(cloud: CloudProcess, tmp_path: Path) -> None:
+    status, _, _ = _exchange(cloud, "GET", "/health")
+    assert status == 200
+
+
+def _write_routes() -> list[tuple[str, str]]:
+    import re
+
+    from nimbus.core.plugins import SERVICES, service_definition
+
+    found = []
+    for name in SERVICES:
+        definition = service_definition(name)
+        for spec in definition.router.routes:
+            for method in spec.methods:
+                if method in ("POST", "PUT", "PATCH") and not spec.stream:
+                    path = re.sub(r"\{[^}]+\}", "x0", spec.path)
+                    found.append((method, definition.prefix + path))
+    return found
+
+
+def test_every_write_route_times_out_a_short_body(cloud: CloudProcess) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    routes = _write_routes()
+
+    def short(route: tuple[str, str]) -> tuple[str, int]:
+        method, path = route
+        status, _, _ = _exchange(cloud, method, path, b'{"x": ', announce=200, timeout=30)
+        return f"{method} {path}", status
+
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(short, routes))
+    assert len(results) > 150
+    assert [r for r in results if r[1] != 408] == []
+    assert _log_errors(cloud) == [] and cloud.server_errors() == []
+
+
+def test_every_write_route_shrugs_off_a_disconnect(cloud: CloudProcess) -> None:
+    for method, path in _write_routes():
+        with socket.create_connection(("127.0.0.1", cloud.port), timeout=10) as sock:
+            sock.sendall((f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n"
+                          "Content-Type: application/json\r\n\r\n").encode() + b'{"x": ')
+    time.sleep(1)
+    assert _log_errors(cloud) == [] and cloud.server_errors() == []
     status, _, _ = _exchange(cloud, "GET", "/health")
     assert status == 200

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -146,6 +146,14 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
                         request.scope["path"])
             response = render(Conflict("The request conflicts with the current state of the "
                                        "resource."), runtime.fault_style, request_id,
+                              request.headers.get("accept", ""))
+        except DataError:
+            # A value the database cannot hold in its column (beyond a 32-bit integer, say)
+            # that no schema bounded: the caller's input, refused, not a server error.
+            LOG.warning("%s %s %s: a value does not fit its column", request_id,
+                        request.method, request.scope["path"])
+            response = render(BadRequest("A value in the request is out of range for its "
+                                         "field."), runtime.fault_style, request_id,
                               request.headers.get("accept", ""))
         except Exception:
             LOG.exception("%s unhandled error on %s %s", request_id, request.method,
