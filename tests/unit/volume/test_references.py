@@ -18,14 +18,14 @@ from tests.support.personas import project_of, token_for
 COVERS = [("volume", "create checks imageRef, snapshot_id, source_volid, backup_id as the caller")]
 
 GIB = 1024 ** 3
-MINE = str(uuid.uuid4())
-THEIRS = str(uuid.uuid4())
-PUBLIC = str(uuid.uuid4())
-QUEUED = str(uuid.uuid4())
-BIG = str(uuid.uuid4())
-NEEDY = str(uuid.uuid4())
-TWIN_A = str(uuid.uuid4())
-TWIN_B = str(uuid.uuid4())
+MINE = "6a1d0000-0000-4000-8000-000000000000"
+THEIRS = "6a1d0000-0000-4000-8000-000000000001"
+PUBLIC = "6a1d0000-0000-4000-8000-000000000002"
+QUEUED = "6a1d0000-0000-4000-8000-000000000003"
+BIG = "6a1d0000-0000-4000-8000-000000000004"
+NEEDY = "6a1d0000-0000-4000-8000-000000000005"
+TWIN_A = "6a1d0000-0000-4000-8000-000000000006"
+TWIN_B = "6a1d0000-0000-4000-8000-000000000007"
 
 
 class FakeImages:
@@ -115,7 +115,10 @@ def test_public_image_by_id_link_or_name(vol: Any, images: FakeImages) -> None:
     assert vol.create(imageRef="public", size=1)["volume_image_metadata"]["image_id"] == PUBLIC
 
 
-@pytest.mark.parametrize("ref", [THEIRS, str(uuid.uuid4()), "", "   ", "../../etc/passwd",
+NOWHERE = "6a1d0000-0000-4000-8000-999999999999"
+
+
+@pytest.mark.parametrize("ref", [THEIRS, NOWHERE, "", "   ", "../../etc/passwd",
                                  f"../../v2/images/{THEIRS}", "theirs", "%2e%2e%2f"])
 def test_an_image_the_caller_cannot_see_is_refused(vol: Any, images: FakeImages,
                                                    ref: str) -> None:
