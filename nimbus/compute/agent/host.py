@@ -39,6 +39,8 @@ LOG = logging.getLogger(__name__)
 
 class ComputeAgent:
     RPC_VERSION = "1.0"
+    RPC_METHODS = frozenset({"build_instance", "terminate_instance", "server_action",
+                             "snapshot_instance", "attach_volume", "detach_volume"})
 
     def __init__(self, deps: AgentDeps, host: str, driver: ComputeDriver) -> None:
         self.deps = deps

@@ -39,6 +39,7 @@ LOG = logging.getLogger(__name__)
 
 class SchedulerManager:
     RPC_VERSION = "1.0"
+    RPC_METHODS = frozenset({"schedule_and_build"})
 
     def __init__(self, db: Database, placement: PlacementClient, hosts: HostManager,
                  compute_rpc: ComputeAgentAPI,

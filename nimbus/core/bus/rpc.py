@@ -280,7 +280,8 @@ def _compatible(have: str, want: str) -> bool:
 class RpcServer:
     """Consumes a topic's shared queue, its host queue and its fanout; dispatches to ``endpoint``.
 
-    ``endpoint.RPC_VERSION`` says which message versions it accepts; public methods are callable.
+    ``endpoint.RPC_VERSION`` says which message versions it accepts and ``endpoint.RPC_METHODS``
+    which methods the bus may call: nothing else (not ``stop``, not a step of the work).
     """
 
     def __init__(self, bus: Bus, topic: str, host: str, endpoint: object, workers: int) -> None:
@@ -289,6 +290,9 @@ class RpcServer:
         self.host = host
         self.endpoint = endpoint
         self.version = str(getattr(endpoint, "RPC_VERSION", "1.0"))
+        self.methods = frozenset(getattr(endpoint, "RPC_METHODS", ()))
+        if not self.methods:
+            raise TypeError(f"{type(endpoint).__name__} declares no RPC_METHODS")
         self.workers = max(1, workers)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -369,7 +373,7 @@ class RpcServer:
     def _resolve(self, method: str, version: str) -> Callable[..., Any]:
         if not _compatible(self.version, version):
             raise NimbusError(f"{self.topic} speaks RPC {self.version}, not {version}")
-        if method.startswith("_") or not hasattr(self.endpoint, method):
+        if method not in self.methods or not hasattr(self.endpoint, method):
             raise NimbusError(f"{self.topic} has no RPC method {method}")
         func = getattr(self.endpoint, method)
         if not callable(func):

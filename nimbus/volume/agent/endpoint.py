@@ -30,6 +30,9 @@ class VolumeAgent:
     """RPC endpoint: every public method is callable over the bus."""
 
     RPC_VERSION = RPC_VERSION
+    RPC_METHODS = frozenset({"create_volume", "delete_volume", "extend_volume",
+                             "initialize_connection", "terminate_connection", "create_snapshot",
+                             "delete_snapshot"})
 
     def __init__(self, database: Database, driver: VolumeDriver, host: str,
                  notify: Notify | None = None, work: VolumeWork | None = None) -> None:

@@ -19,6 +19,7 @@ COVERS = [
 
 class Endpoint:
     RPC_VERSION = "1.2"
+    RPC_METHODS = frozenset({"add", "echo", "missing", "record"})
 
     def __init__(self) -> None:
         self.casts: list[Any] = []
@@ -120,6 +121,7 @@ from nimbus.core.bus.rpc import Bus
 
 class Slow:
     RPC_VERSION = "1.0"
+    RPC_METHODS = frozenset({"record"})
 
     def record(self, ctx, item):
         print("handling", flush=True)
@@ -171,3 +173,13 @@ def test_a_cast_waits_for_a_worker_that_has_not_started(bus: Bus) -> None:
     bus.serve(topic, "later", endpoint)
     assert endpoint.event.wait(5)
     assert endpoint.casts == ["queued"]
+
+
+def test_only_declared_methods_are_callable(bus: Bus) -> None:
+    topic = _topic()
+    endpoint = Endpoint()
+    endpoint.stop = lambda ctx: None  # type: ignore[attr-defined]
+    bus.serve(topic, "host1", endpoint)
+    client = RpcClient(bus, topic, "1.0")
+    with pytest.raises(Exception, match="no RPC method stop"):
+        client.call({}, "stop")
