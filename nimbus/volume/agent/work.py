@@ -17,8 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.core.states import StateMachine
 from nimbus.volume import constants, states
 from nimbus.volume.db import attachments as db_attachments
 from nimbus.volume.db import messages as db_messages
@@ -81,6 +84,25 @@ def snapshot_key(snapshot_id: str) -> str:
     return f"snapshot:{snapshot_id}"
 
 
+def _settle(s: Session, row: Any, resource_id: str, what: str, machine: StateMachine,
+            resource_type: str, expected: str, status: str, fault: Fault | None,
+            request_id: str | None, fields: dict[str, Any]) -> bool:
+    """Move ``row`` from ``expected`` to ``status`` with ``fields`` (and, for a failure, the
+    user message ``fault``); False, writing nothing, once it has moved on."""
+    if row is None or row.status != expected:
+        LOG.info("dropping the outcome %s of %s %s: it is %s now", status, what, resource_id,
+                 "gone" if row is None else row.status)
+        return False
+    machine.move(row, status)
+    for key, value in fields.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    if fault is not None:
+        db_messages.record(s, project_id=row.project_id, resource_type=resource_type,
+                           resource_uuid=row.id, fault=fault, request_id=request_id)
+    return True
+
+
 class VolumeWork:
     def __init__(self, database: Database, driver: VolumeDriver, host: str,
                  notify: Notify | None = None) -> None:
@@ -113,20 +135,9 @@ class VolumeWork:
         """Move the volume from ``expected`` to ``status`` with ``fields`` (and, for a failure,
         the user message ``fault``); False, writing nothing, once it has moved on."""
         with self.db.writer() as s:
-            row = db_volumes.find(s, volume_id)
-            if row is None or row.status != expected:
-                LOG.info("dropping the outcome %s of volume %s: it is %s now", status,
-                         volume_id, "gone" if row is None else row.status)
-                return False
-            states.VOLUME_STATUS.move(row, status)
-            for key, value in fields.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            if fault is not None:
-                db_messages.record(s, project_id=row.project_id,
-                                   resource_type=constants.RESOURCE_VOLUME, resource_uuid=row.id,
-                                   fault=fault, request_id=request_id)
-            return True
+            return _settle(s, db_volumes.find(s, volume_id), volume_id, "volume",
+                           states.VOLUME_STATUS, constants.RESOURCE_VOLUME, expected, status,
+                           fault, request_id, fields)
 
     @retry_on_lock()
     def _destroy(self, volume_id: str) -> None:
@@ -145,20 +156,9 @@ class VolumeWork:
                         fault: Fault | None = None, request_id: str | None = None,
                         **fields: Any) -> bool:
         with self.db.writer() as s:
-            row = db_snapshots.find(s, snapshot_id)
-            if row is None or row.status != expected:
-                LOG.info("dropping the outcome %s of snapshot %s: it is %s now", status,
-                         snapshot_id, "gone" if row is None else row.status)
-                return False
-            states.SNAPSHOT_STATUS.move(row, status)
-            for key, value in fields.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            if fault is not None:
-                db_messages.record(s, project_id=row.project_id,
-                                   resource_type=constants.RESOURCE_SNAPSHOT,
-                                   resource_uuid=row.id, fault=fault, request_id=request_id)
-            return True
+            return _settle(s, db_snapshots.find(s, snapshot_id), snapshot_id, "snapshot",
+                           states.SNAPSHOT_STATUS, constants.RESOURCE_SNAPSHOT, expected, status,
+                           fault, request_id, fields)
 
     @retry_on_lock()
     def _destroy_snapshot(self, snapshot_id: str) -> None:
