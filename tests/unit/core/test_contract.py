@@ -4,7 +4,7 @@ keyset paging, state machines, typed settings and /health."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -186,7 +186,9 @@ COLUMNS = {"id": _Row.id, "name": _Row.name, "size": _Row.size, "flag": _Row.fla
 
 
 @pytest.fixture
-def rows() -> Session:
+def rows() -> Iterator[Session]:
+    # Closed and disposed here: a connection left to the garbage collector is finalised on
+    # whichever thread collects it, and SQLite logs an ERROR there, in some later test.
     engine = create_engine("sqlite://")
     _Base.metadata.create_all(engine)
     session = Session(engine)
@@ -194,7 +196,9 @@ def rows() -> Session:
     session.add_all(_Row(id=f"r{i}", name=n, size=i % 3, flag=i % 2 == 0)
                     for i, n in enumerate(names))
     session.commit()
-    return session
+    yield session
+    session.close()
+    engine.dispose()
 
 
 def _all_pages(session: Session, sort: tuple[tuple[str, str], ...], limit: int,
