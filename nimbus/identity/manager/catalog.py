@@ -28,7 +28,7 @@ class CatalogManager:
             if parent_region_id and s.get(Region, parent_region_id) is None:
                 raise NotFound(resource="region", id=parent_region_id)
             region = Region(id=region_id, description=description or "",
-                            parent_region_id=parent_region_id)
+                            parent_region_id=parent_region_id or None)
             s.add(region)
         return region
 
@@ -49,11 +49,23 @@ class CatalogManager:
             row = s.get(Region, region_id)
             if row is None:
                 raise NotFound(resource="region", id=region_id)
-            if changes.get("parent_region_id") == region_id:
-                raise BadRequest("A region cannot be its own parent.")
-            for key in ("description", "parent_region_id"):
-                if key in changes:
-                    setattr(row, key, changes[key])
+            parent = changes.get("parent_region_id") or None
+            if parent is not None:
+                # Up the new parent's chain: the region itself there would make a circle.
+                seen, ancestor = set(), s.get(Region, parent)
+                if ancestor is None:
+                    raise NotFound(resource="region", id=parent)
+                while ancestor is not None and ancestor.id not in seen:
+                    if ancestor.id == region_id:
+                        raise BadRequest("Circular reference in the region hierarchy: "
+                                         f"{parent} cannot be the parent of {region_id}.")
+                    seen.add(ancestor.id)
+                    ancestor = (s.get(Region, ancestor.parent_region_id)
+                                if ancestor.parent_region_id else None)
+            if "description" in changes:
+                row.description = changes["description"]
+            if "parent_region_id" in changes:
+                row.parent_region_id = parent
         return row
 
     @retry_on_lock()

@@ -270,3 +270,17 @@ def test_request_schemas_are_valid_json_schema() -> None:
             value = getattr(module, name)
             if name.isupper() and isinstance(value, dict) and "type" in value:
                 Draft202012Validator.check_schema(value)
+
+
+def test_region_parents(api: Api) -> None:
+    for name in ("top", "mid", "leaf"):
+        api("POST", "/regions", 201, json={"region": {"id": name}})
+    api("PATCH", "/regions/mid", 200, json={"region": {"parent_region_id": "top"}})
+    api("PATCH", "/regions/leaf", 200, json={"region": {"parent_region_id": "mid"}})
+    # The region itself up the new parent's chain: a circle, refused.
+    api("PATCH", "/regions/top", 400, json={"region": {"parent_region_id": "leaf"}})
+    api("PATCH", "/regions/top", 404, json={"region": {"parent_region_id": "nowhere"}})
+    # An empty parent is no parent.
+    shown = api("PATCH", "/regions/leaf", 200, json={"region": {"parent_region_id": ""}})
+    assert shown["region"]["parent_region_id"] is None
+    api("POST", "/regions", 201, json={"region": {"id": "r2", "parent_region_id": ""}})
