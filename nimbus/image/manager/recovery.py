@@ -57,7 +57,10 @@ class Recovery:
         self.importer = importer
         self.location_import = location_import
         # When this process started: older untouched rows were left by one that stopped.
-        self.started = utcnow()
+        # Times are kept to the second, and the one that stopped may have written a row in the
+        # very second this one started; that second counts as before (a request this process
+        # served in it, before its workers started, is the rarer case by far).
+        self.started = utcnow() + dt.timedelta(seconds=1)
         # Tasks already handed back to a worker: a second reconcile must not hand them twice.
         self._taken: set[str] = set()
 

@@ -414,6 +414,19 @@ def test_rows_this_process_touched_are_left_alone(image_cloud: Any) -> None:
     assert api.as_("admin").get(f"/v2/images/{image['id']}").json()["status"] == "saving"
 
 
+def test_a_row_left_in_the_second_this_process_started_is_taken(image_cloud: Any) -> None:
+    cloud, api = image_cloud
+    image = create(api)
+    # Times are kept to the second: the stopped process wrote it in the second this one began.
+    with cloud.db.writer() as session:
+        session.execute(update(Image).where(Image.id == image["id"])
+                        .values(status=states.SAVING,
+                                updated_at=_state(cloud).recovery.started
+                                - dt.timedelta(seconds=1)))
+    cloud.start_workers({"api"})
+    assert api.as_("admin").get(f"/v2/images/{image['id']}").json()["status"] == "queued"
+
+
 def test_reconcile_is_idempotent(image_cloud: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     cloud, api = image_cloud
     image = create(api)
