@@ -327,21 +327,29 @@ class RpcServer:
     def _loop(self, primary: bool, ready: threading.Event) -> None:
         while not self._stop.is_set():
             try:
-                with self.bus.connection() as conn, conn.Consumer(
-                    self._queues(primary), callbacks=[self._on_message], accept=["json"],
-                    prefetch_count=1,
-                ):
+                with self.bus.connection() as conn:
+                    queues = self._queues(primary)
+                    # Declared, the queues keep whatever is cast from now on: that is all
+                    # ``start`` waits for. Consuming may deliver a message at once, and its
+                    # handler may wait for the endpoint's recovery, which starts only after.
+                    for queue in queues:
+                        queue(conn.default_channel).declare()
                     ready.set()
-                    while not self._stop.is_set():
-                        try:
-                            conn.drain_events(timeout=0.5)
-                        except TimeoutError:
-                            continue
+                    with conn.Consumer(queues, callbacks=[self._on_message], accept=["json"],
+                                       prefetch_count=1):
+                        self._drain(conn)
             except Exception:
                 if self._stop.is_set():
                     return
                 LOG.exception("rpc server %s lost its connection; reconnecting", self.topic)
                 time.sleep(0.5)
+
+    def _drain(self, conn: Connection) -> None:
+        while not self._stop.is_set():
+            try:
+                conn.drain_events(timeout=0.5)
+            except TimeoutError:
+                continue
 
     def _on_message(self, body: Any, message: Any) -> None:
         # Acknowledged only once handled: a crash in between leaves it for the next consumer.
