@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from nimbus.clients.base import ServiceClient
 
@@ -28,6 +29,11 @@ class ImageClient(ServiceClient):
                for key, value in changes.items()]
         return self.request("PATCH", f"/v2/images/{image_id}",  # type: ignore[no-any-return]
                             data=json.dumps(ops), headers={"Content-Type": _PATCH_TYPE})
+
+    def list_images(self, **filters: Any) -> list[dict[str, Any]]:
+        """Images matching ``filters`` (property filters included), newest first."""
+        query = urlencode({**filters, "sort": "created_at:desc"})
+        return self.get(f"/v2/images?{query}")["images"]  # type: ignore[no-any-return]
 
     def delete_image(self, image_id: str) -> None:
         self.delete(f"/v2/images/{image_id}")

@@ -37,3 +37,14 @@ class NetworkClient(ServiceClient):
     def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
         return self.get(f"/v2.0/security-groups{query}")["security_groups"]  # type: ignore[no-any-return]
+
+    def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
+        query = f"?{urlencode(filters, doseq=True)}" if filters else ""
+        return self.get(f"/v2.0/floatingips{query}")["floatingips"]  # type: ignore[no-any-return]
+
+    def delete_floatingip(self, fip_id: str) -> None:
+        self.delete(f"/v2.0/floatingips/{fip_id}", ok=(404,))
+
+    def update_floatingip(self, fip_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.put(f"/v2.0/floatingips/{fip_id}",  # type: ignore[no-any-return]
+                        {"floatingip": body})["floatingip"]

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from nimbus.clients.base import ServiceClient
+from nimbus.core import errors
 
 
 class PlacementClient(ServiceClient):
@@ -34,6 +35,24 @@ class PlacementClient(ServiceClient):
         body = {"resource_provider_generation": generation, "inventories": inventories}
         return self.put(f"/resource_providers/{rp_uuid}/inventories", body)  # type: ignore[no-any-return]
 
+    def delete_provider(self, rp_uuid: str) -> None:
+        """Delete the provider; a 409 (it still holds allocations) raises Conflict."""
+        self.delete(f"/resource_providers/{rp_uuid}", ok=(404,))
+
+    def get_usages(self, rp_uuid: str) -> dict[str, int]:
+        reply = self.get(f"/resource_providers/{rp_uuid}/usages")
+        return dict(reply.get("usages") or {})
+
+    def get_aggregates(self, rp_uuid: str) -> tuple[list[str], int]:
+        """The provider's aggregates and its generation (to write them back)."""
+        reply = self.get(f"/resource_providers/{rp_uuid}/aggregates", microversion="1.19")
+        return list(reply["aggregates"]), int(reply["resource_provider_generation"])
+
+    def set_aggregates(self, rp_uuid: str, aggregates: list[str], generation: int) -> None:
+        """Replace the provider's aggregates; a changed generation raises Conflict."""
+        body = {"aggregates": aggregates, "resource_provider_generation": generation}
+        self.put(f"/resource_providers/{rp_uuid}/aggregates", body, microversion="1.19")
+
     def allocation_candidates(self, resources: dict[str, int], limit: int | None = None) -> dict[str, Any]:
         wanted = ",".join(f"{rc}:{amount}" for rc, amount in sorted(resources.items()) if amount > 0)
         query: dict[str, Any] = {"resources": wanted}
@@ -49,3 +68,48 @@ class PlacementClient(ServiceClient):
 
     def delete_allocations(self, consumer: str) -> None:
         self.delete(f"/allocations/{consumer}", ok=(404,))
+
+    def provider_summaries(self, resources: dict[str, int]) -> dict[str, Any]:
+        """The provider summaries of the allocation candidates for ``resources``: every
+        provider with room for them, with the capacity and usage of each of its resource
+        classes (1.27+: all of them, not only the ones asked for)."""
+        wanted = ",".join(f"{rc}:{amount}" for rc, amount in sorted(resources.items()) if amount > 0)
+        reply = self.get(f"/allocation_candidates?{urlencode({'resources': wanted})}",
+                         microversion="1.27")
+        return dict(reply.get("provider_summaries") or {})
+
+    def claim_new(self, claims: dict[str, dict[str, Any]]) -> None:
+        """``POST /allocations``: many new consumers' claims (``{consumer: {"allocations",
+        "project_id", "user_id"}}``) written all at once or not at all. Each consumer must not
+        exist yet; if one does, ConsumerGenerationConflict, and any other refusal (one of the
+        providers has no room left) Conflict, with nothing written."""
+        body = {consumer: {**claim, "consumer_generation": None}
+                for consumer, claim in claims.items()}
+        self._refused(self.post("/allocations", body, microversion="1.28", ok=(409,)))
+
+    @staticmethod
+    def _refused(reply: Any) -> None:
+        """Raise what a 409 from an allocation write means (None: it was written)."""
+        if reply is None:
+            return
+        error = (reply.get("errors") or [{}])[0] if isinstance(reply, dict) else {}
+        detail = str(error.get("detail") or "Conflict")
+        if error.get("code") == "placement.concurrent_update":
+            raise errors.ConsumerGenerationConflict(reason=detail)
+        raise errors.Conflict(detail)
+
+    def consumer_generation(self, consumer: str) -> int | None:
+        """The consumer's generation, or None when it holds nothing (and so does not exist)."""
+        reply = self.get(f"/allocations/{consumer}", microversion="1.28") or {}
+        found = reply.get("consumer_generation")
+        return int(found) if found is not None else None
+
+    def replace_allocations(self, consumer: str, allocations: dict[str, Any], project_id: str,
+                            user_id: str, generation: int | None) -> None:
+        """``PUT /allocations/{consumer}`` guarded by the consumer's generation (None: the
+        consumer must not exist yet). A changed consumer raises ConsumerGenerationConflict;
+        any other 409 (not enough capacity left, say) raises Conflict."""
+        body = {"allocations": allocations, "project_id": project_id, "user_id": user_id,
+                "consumer_generation": generation}
+        self._refused(self.put(f"/allocations/{consumer}", body, microversion="1.28",
+                               ok=(409,)))

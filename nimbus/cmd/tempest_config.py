@@ -20,6 +20,7 @@ from keystoneauth1.identity import v3
 
 from nimbus.conf.settings import Settings, load
 from nimbus.core.diskimage.convert import target_format
+from nimbus.core.plugins import load_driver
 
 
 def _session(settings: Settings, secrets: dict[str, Any]) -> ks_session.Session:
@@ -38,6 +39,31 @@ def _get(sess: ks_session.Session, service_type: str, path: str, **kw: Any) -> A
     if resp.status_code >= 400:
         return None
     return resp.json() if resp.content else None
+
+
+def compute_features(settings: Settings) -> dict[str, str]:
+    """Tempest's compute feature flags, from what the configured driver declares it can do
+    (and how many hosts there are to move servers between)."""
+    driver = load_driver("compute", settings.compute.driver)
+    many = max(1, settings.compute.fake_hosts) > 1 or settings.compute.driver != "fake"
+    flags = {
+        "resize": driver.supports_resize, "cold_migration": driver.supports_resize and many,
+        "live_migration": driver.supports_live_migration and many,
+        "live_migrate_back_and_forth": driver.supports_live_migration and many,
+        "block_migration_for_live_migration": driver.supports_live_migration and many,
+        "rescue": driver.supports_rescue, "shelve": driver.supports_snapshot,
+        "shelve_migrate": driver.supports_snapshot and many,
+        "snapshot": driver.supports_snapshot, "suspend": driver.supports_suspend,
+        "pause": driver.supports_pause, "console_output": driver.supports_console_output,
+        "interface_attach": driver.supports_interface_attach,
+        "change_password": driver.supports_set_password,
+        "enable_instance_password": True,
+        # Consoles need a proxy that carries the connection, which is not there yet.
+        "vnc_console": False, "spice_console": False, "serial_console": False,
+        "swap_volume": False, "personality": False, "config_drive": False,
+        "metadata_service": False, "stable_rescue": False,
+    }
+    return {name: str(value).lower() for name, value in flags.items()}
 
 
 def _find(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
@@ -114,13 +140,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "build_timeout": "120",
         "region": settings.region,
     }
-    conf["compute-feature-enabled"] = {
-        "resize": "false",
-        "snapshot": "true",
-        "enable_instance_password": "true",
-        "console_output": "false",
-        "live_migration": "false",
-    }
+    conf["compute-feature-enabled"] = compute_features(settings)
     http_store = any(s.get("type") == "http" for s in stores)
     shows_locations = bool(images) and "locations" in images[0]
     conf["image"] = {"container_formats": "bare", "disk_formats": "raw,qcow2,iso",
@@ -160,8 +180,15 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "ipv6_subnet_attributes": "true",
         "api_extensions": ",".join(sorted(e["alias"] for e in exts)) or "all",
     }
+    volume_versions = sess.get(f"{settings.public_url}/volume/", authenticated=False,
+                               raise_exc=False)
+    found = volume_versions.json().get("versions", []) if volume_versions.ok else []
+    v3: dict[str, Any] = next((v for v in found if str(v.get("id", "")).startswith("v3")), {})
     conf["volume"] = {"catalog_type": volume_type, "build_timeout": "120",
-                      "region": settings.region}
+                      "region": settings.region,
+                      # Unset, tempest skips every test of a microversion above 3.0.
+                      "min_microversion": v3.get("min_version") or "3.0",
+                      "max_microversion": v3.get("version") or "3.0"}
     conf["volume-feature-enabled"] = {"snapshot": "true", "clone": "true", "backup": "false"}
     conf["object-storage"] = {"operator_role": "member", "reseller_admin_role": "ResellerAdmin",
                               "region": settings.region}

@@ -25,6 +25,12 @@ class SchedulerAPI:
         self.client.cast(ctx, "schedule_and_build", instance_uuid=instance_uuid,
                          request_spec=request_spec)
 
+    def schedule_move(self, ctx: dict[str, Any], instance_uuid: str, action: str,
+                      migration_uuid: str, request_spec: dict[str, Any]) -> None:
+        """A host for a server that moves: a resize, a cold or live migration, an unshelve."""
+        self.client.cast(ctx, "schedule_move", instance_uuid=instance_uuid, action=action,
+                         migration_uuid=migration_uuid, request_spec=request_spec)
+
 
 class ComputeAgentAPI:
     VERSION = "1.0"
@@ -44,9 +50,85 @@ class ComputeAgentAPI:
         self._host(host).cast(ctx, "terminate_instance", instance_uuid=instance_uuid)
 
     def server_action(self, ctx: dict[str, Any], host: str, instance_uuid: str, action: str,
-                      hard: bool = False) -> None:
+                      hard: bool = False, args: dict[str, Any] | None = None) -> None:
         self._host(host).cast(ctx, "server_action", instance_uuid=instance_uuid, action=action,
-                              hard=hard)
+                              hard=hard, args=args)
+
+    def rebuild_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                         image: dict[str, Any]) -> None:
+        self._host(host).cast(ctx, "rebuild_instance", instance_uuid=instance_uuid, image=image)
+
+    # A resize or migration, step by step: source, destination, then either of them again.
+    def resize_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                        migration_uuid: str, dest_host: str) -> None:
+        self._host(host).cast(ctx, "resize_instance", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid, dest_host=dest_host)
+
+    def finish_resize(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                      migration_uuid: str, disk_info: dict[str, Any]) -> None:
+        self._host(host).cast(ctx, "finish_resize", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid, disk_info=disk_info)
+
+    def confirm_resize(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                       migration_uuid: str) -> None:
+        self._host(host).cast(ctx, "confirm_resize", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid)
+
+    def revert_resize(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                      migration_uuid: str) -> None:
+        self._host(host).cast(ctx, "revert_resize", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid)
+
+    def finish_revert_resize(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                             migration_uuid: str) -> None:
+        self._host(host).cast(ctx, "finish_revert_resize", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid)
+
+    def live_migrate(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                     migration_uuid: str, dest_host: str) -> None:
+        self._host(host).cast(ctx, "live_migrate", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid, dest_host=dest_host)
+
+    def post_live_migration(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                            migration_uuid: str, migrate_data: dict[str, Any]) -> None:
+        self._host(host).cast(ctx, "post_live_migration", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid, migrate_data=migrate_data)
+
+    def shelve_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                        offload: bool) -> None:
+        self._host(host).cast(ctx, "shelve_instance", instance_uuid=instance_uuid,
+                              offload=offload)
+
+    def shelve_offload(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> None:
+        self._host(host).cast(ctx, "shelve_offload", instance_uuid=instance_uuid)
+
+    def unshelve_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> None:
+        self._host(host).cast(ctx, "unshelve_instance", instance_uuid=instance_uuid)
+
+    def attach_interface(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                         requested: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._host(host).call(ctx, "attach_interface",
+                                          instance_uuid=instance_uuid, requested=requested))
+
+    def detach_interface(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                         port_id: str) -> None:
+        self._host(host).cast(ctx, "detach_interface", instance_uuid=instance_uuid,
+                              port_id=port_id)
+
+    def crash_dump(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> None:
+        self._host(host).cast(ctx, "crash_dump", instance_uuid=instance_uuid)
+
+    # What the guest shows: asked of its host, which answers.
+    def console_output(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> str:
+        return str(self._host(host).call(ctx, "console_output", instance_uuid=instance_uuid))
+
+    def get_console(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                    console_type: str) -> dict[str, Any]:
+        return dict(self._host(host).call(ctx, "get_console", instance_uuid=instance_uuid,
+                                          console_type=console_type))
+
+    def diagnostics(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> dict[str, Any]:
+        return dict(self._host(host).call(ctx, "diagnostics", instance_uuid=instance_uuid))
 
     def snapshot_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
                           image_id: str) -> None:

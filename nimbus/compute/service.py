@@ -6,8 +6,11 @@ from typing import Any
 
 from nimbus.compute.agent import AgentDeps, ComputeAgent
 from nimbus.compute.api import (
+    aggregates,
     availability_zones,
+    consoles,
     discovery,
+    flavor_access,
     flavor_extra_specs,
     flavors,
     hypervisors,
@@ -15,13 +18,17 @@ from nimbus.compute.api import (
     interfaces,
     keypairs,
     limits,
+    migrations,
     quota_sets,
     server_actions,
+    server_external_events,
+    server_groups,
     server_ips,
     server_metadata,
     server_tags,
     servers,
     services,
+    usage,
     volume_attachments,
 )
 from nimbus.compute.constants import SCHEDULER_BINARY
@@ -38,7 +45,11 @@ from nimbus.core.plugins import load_driver
 router = Router()
 for module in (discovery, flavors, flavor_extra_specs, keypairs, servers, server_actions,
                server_ips, server_metadata, server_tags, volume_attachments, interfaces,
-               instance_actions, services, hypervisors, availability_zones, limits, quota_sets):
+               instance_actions, services, hypervisors, availability_zones, limits, quota_sets,
+               server_external_events, server_groups, consoles, migrations):
+    router.include(module.router)
+# Operators' APIs: aggregates and zones, private flavors, usage.
+for module in (aggregates, flavor_access, usage):
     router.include(module.router)
 
 
@@ -69,10 +80,13 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
             state.agents.append(agent)
             started.append(agent)
     if "scheduler" in roles:
-        scheduler = SchedulerManager(state.db, state.clients.placement, state.hosts,
-                                     state.compute_rpc, local_delete=state.servers.local_delete)
+        scheduler = SchedulerManager(
+            state.db, state.clients.placement, state.hosts, state.compute_rpc,
+            local_delete=state.servers.local_delete,
+            hypervisor_type=load_driver("compute", platform.settings.compute.driver).hypervisor_type)
         # Served first (so nothing cast meanwhile is lost), handled once recovered.
-        started.append(platform.bus.serve(SCHEDULER_TOPIC, host, scheduler))
+        started.append(platform.bus.serve(SCHEDULER_TOPIC, host, scheduler,
+                                          workers=platform.settings.compute.scheduler_workers))
         platform.registry.register(SCHEDULER_BINARY, host, SCHEDULER_TOPIC)
         scheduler.start_recovery()
     return started

@@ -11,15 +11,25 @@ from nimbus.clients.placement import PlacementClient
 from nimbus.clients.volume import VolumeClient
 from nimbus.compute.agent import ComputeAgent
 from nimbus.compute.constants import SERVICE_USER
+from nimbus.compute.manager.aggregates import AggregateManager
 from nimbus.compute.manager.block_devices import BlockDevices
+from nimbus.compute.manager.consoles import ConsoleManager
+from nimbus.compute.manager.external_events import ExternalEvents
 from nimbus.compute.manager.flavors import FlavorManager
 from nimbus.compute.manager.hosts import HostManager
+from nimbus.compute.manager.hypervisors import HypervisorManager
 from nimbus.compute.manager.instance_actions import InstanceActionManager
+from nimbus.compute.manager.interfaces import InterfaceManager
 from nimbus.compute.manager.keypairs import KeypairManager
+from nimbus.compute.manager.lifecycle import ServerLifecycle
+from nimbus.compute.manager.migrations import MigrationManager
 from nimbus.compute.manager.networking import Networking
 from nimbus.compute.manager.quotas import QuotaManager
+from nimbus.compute.manager.server_groups import ServerGroupManager
 from nimbus.compute.manager.servers import ServerManager
+from nimbus.compute.manager.services import ServiceManager
 from nimbus.compute.manager.snapshots import SnapshotManager
+from nimbus.compute.manager.usage import UsageManager
 from nimbus.compute.manager.volume_attachments import VolumeAttachmentManager
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 from nimbus.conf.compute import ComputeSettings
@@ -55,10 +65,20 @@ class ComputeState:
     networking: Networking
     block_devices: BlockDevices
     servers: ServerManager
+    server_groups: ServerGroupManager
     volume_attachments: VolumeAttachmentManager
     snapshots: SnapshotManager
     actions: InstanceActionManager
     quotas: QuotaManager
+    aggregates: AggregateManager
+    services: ServiceManager
+    hypervisors: HypervisorManager
+    usage: UsageManager
+    external_events: ExternalEvents
+    lifecycle: ServerLifecycle
+    consoles: ConsoleManager
+    interfaces: InterfaceManager
+    migrations: MigrationManager
     scheduler_rpc: SchedulerAPI
     compute_rpc: ComputeAgentAPI
     # What ``nimbus up`` prints about this service.
@@ -72,26 +92,42 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
     settings = platform.settings.compute
     clients = clients or Clients.of(platform)
     db = platform.db
-    hosts = HostManager(platform.registry)
+    hosts = HostManager(platform.registry, db)
+    aggregates = AggregateManager(db, clients.placement, hosts)
     flavors = FlavorManager(db, settings.max_limit)
     keypairs = KeypairManager(db, settings.max_limit)
     networking = Networking(clients.network)
     block_devices = BlockDevices(db, clients.volume)
+    server_groups = ServerGroupManager(db, settings.max_limit)
     scheduler_rpc = SchedulerAPI(platform.bus)
     compute_rpc = ComputeAgentAPI(platform.bus)
     servers = ServerManager(
         db, flavors=flavors, keypairs=keypairs, networking=networking,
         block_devices=block_devices, images=clients.image, placement=clients.placement,
         hosts=hosts, scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
-        max_limit=settings.max_limit)
+        server_groups=server_groups, max_limit=settings.max_limit)
+    lifecycle = ServerLifecycle(db, servers=servers, flavors=flavors, images=clients.image,
+                                hosts=hosts, scheduler_rpc=scheduler_rpc,
+                                compute_rpc=compute_rpc, settings=settings)
     return ComputeState(
         db=db, settings=settings, clients=clients, hosts=hosts, flavors=flavors,
         keypairs=keypairs, networking=networking, block_devices=block_devices, servers=servers,
+        server_groups=server_groups,
         volume_attachments=VolumeAttachmentManager(
             db, volumes=clients.volume, block_devices=block_devices, compute_rpc=compute_rpc),
         snapshots=SnapshotManager(db, clients.image, clients.volume, compute_rpc),
         actions=InstanceActionManager(db, settings.max_limit),
-        quotas=QuotaManager(db),
+        quotas=QuotaManager(db), aggregates=aggregates,
+        services=ServiceManager(db, hosts, aggregates, clients.placement),
+        hypervisors=HypervisorManager(
+            db, hosts, clients.placement, driver=settings.driver,
+            host_ip=platform.settings.public_host or platform.settings.host,
+            max_limit=settings.max_limit),
+        usage=UsageManager(db, hosts, settings.max_limit),
+        external_events=ExternalEvents(db, networking),
+        lifecycle=lifecycle, consoles=ConsoleManager(db, lifecycle),
+        interfaces=InterfaceManager(db, networking, hosts, compute_rpc),
+        migrations=MigrationManager(db, settings.max_limit),
         scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
         backend_summary=f"driver {settings.driver}, {max(1, settings.fake_hosts)} host(s)",
     )

@@ -23,6 +23,11 @@ class VmState:
     SUSPENDED = "suspended"
     ERROR = "error"
     DELETED = "deleted"
+    RESCUED = "rescued"
+    RESIZED = "resized"
+    SHELVED = "shelved"
+    SHELVED_OFFLOADED = "shelved_offloaded"
+    SOFT_DELETED = "soft-delete"
 
 
 class TaskState:
@@ -41,6 +46,20 @@ class TaskState:
     IMAGE_SNAPSHOT = "image_snapshot"
     IMAGE_PENDING_UPLOAD = "image_pending_upload"
     IMAGE_UPLOADING = "image_uploading"
+    REBUILDING = "rebuilding"
+    RESCUING = "rescuing"
+    UNRESCUING = "unrescuing"
+    UPDATING_PASSWORD = "updating_password"
+    RESIZE_PREP = "resize_prep"
+    RESIZE_MIGRATING = "resize_migrating"
+    RESIZE_FINISH = "resize_finish"
+    RESIZE_REVERTING = "resize_reverting"
+    RESIZE_CONFIRMING = "resize_confirming"
+    MIGRATING = "migrating"
+    SHELVING = "shelving"
+    SHELVING_OFFLOADING = "shelving_offloading"
+    UNSHELVING = "unshelving"
+    RESTORING = "restoring"
 
 
 class PowerState:
@@ -60,12 +79,24 @@ _STATUS = {
     VmState.SUSPENDED: "SUSPENDED",
     VmState.ERROR: "ERROR",
     VmState.DELETED: "DELETED",
+    VmState.RESCUED: "RESCUE",
+    VmState.RESIZED: "VERIFY_RESIZE",
+    VmState.SHELVED: "SHELVED",
+    VmState.SHELVED_OFFLOADED: "SHELVED_OFFLOADED",
+    VmState.SOFT_DELETED: "SOFT_DELETED",
 }
 
-# A task can override the status of an active server, as Nova shows REBOOT while rebooting.
+# A task can override the status of a server, as Nova shows REBOOT while rebooting: for an
+# active server all of these, for a stopped one those of a rebuild or a resize.
+_RESIZE_STATUS = {TaskState.RESIZE_PREP: "RESIZE", TaskState.RESIZE_MIGRATING: "RESIZE",
+                  TaskState.RESIZE_FINISH: "RESIZE", TaskState.RESIZE_REVERTING: "REVERT_RESIZE",
+                  TaskState.REBUILDING: "REBUILD"}
 _TASK_STATUS = {
     TaskState.REBOOTING: "REBOOT",
     TaskState.REBOOTING_HARD: "HARD_REBOOT",
+    TaskState.UPDATING_PASSWORD: "PASSWORD",
+    TaskState.MIGRATING: "MIGRATING",
+    **_RESIZE_STATUS,
 }
 
 
@@ -73,6 +104,8 @@ def status_of(vm_state: str, task_state: str | None) -> str:
     """The API ``status`` for a vm_state/task_state pair."""
     if vm_state == VmState.ACTIVE and task_state in _TASK_STATUS:
         return _TASK_STATUS[task_state]
+    if vm_state in (VmState.STOPPED, VmState.RESIZED) and task_state in _RESIZE_STATUS:
+        return _RESIZE_STATUS[task_state]
     return _STATUS.get(vm_state, "UNKNOWN")
 
 
@@ -106,7 +139,46 @@ ACTIONS: dict[str, Transition] = {
                           PowerState.SUSPENDED),
     "resume": Transition((VmState.SUSPENDED,), TaskState.RESUMING, VmState.ACTIVE,
                          PowerState.RUNNING),
+    "rescue": Transition((VmState.ACTIVE, VmState.STOPPED, VmState.ERROR), TaskState.RESCUING,
+                         VmState.RESCUED, PowerState.RUNNING),
+    "unrescue": Transition((VmState.RESCUED,), TaskState.UNRESCUING, VmState.ACTIVE,
+                           PowerState.RUNNING),
+    "changePassword": Transition((VmState.ACTIVE,), TaskState.UPDATING_PASSWORD, VmState.ACTIVE,
+                                 PowerState.RUNNING),
 }
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Work of several steps (a resize, a shelve...): the vm_states it may start from, the
+    tasks it moves through in order, and the vm_states it may end in (a stopped server that is
+    rebuilt or resized stays stopped)."""
+
+    allowed: tuple[str, ...]
+    tasks: tuple[str, ...]
+    finals: tuple[str, ...]
+
+
+_RUNNING_OR_STOPPED = (VmState.ACTIVE, VmState.STOPPED)
+FLOWS: dict[str, Flow] = {
+    "rebuild": Flow((VmState.ACTIVE, VmState.STOPPED, VmState.ERROR), (TaskState.REBUILDING,),
+                    _RUNNING_OR_STOPPED),
+    "resize": Flow(_RUNNING_OR_STOPPED, (TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING,
+                                         TaskState.RESIZE_FINISH), (VmState.RESIZED,)),
+    "confirmResize": Flow((VmState.RESIZED,), (TaskState.RESIZE_CONFIRMING,),
+                          _RUNNING_OR_STOPPED),
+    "revertResize": Flow((VmState.RESIZED,), (TaskState.RESIZE_REVERTING,), _RUNNING_OR_STOPPED),
+    "os-migrateLive": Flow((VmState.ACTIVE, VmState.PAUSED), (TaskState.MIGRATING,),
+                           (VmState.ACTIVE, VmState.PAUSED)),
+    "shelve": Flow((VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED),
+                   (TaskState.SHELVING, TaskState.SHELVING_OFFLOADING),
+                   (VmState.SHELVED, VmState.SHELVED_OFFLOADED)),
+    "shelveOffload": Flow((VmState.SHELVED,), (TaskState.SHELVING_OFFLOADING,),
+                          (VmState.SHELVED_OFFLOADED,)),
+    "unshelve": Flow((VmState.SHELVED, VmState.SHELVED_OFFLOADED), (TaskState.UNSHELVING,),
+                     (VmState.ACTIVE,)),
+}
+FLOWS["migrate"] = FLOWS["resize"]
 
 # createImage: the vm_states a server may be snapshotted from (the guest keeps its state).
 SNAPSHOTTABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
@@ -138,6 +210,9 @@ def _vm_moves() -> dict[State, set[State]]:
     for transition in ACTIONS.values():
         for source in transition.allowed:
             moves[source].add(transition.final)
+    for flow in FLOWS.values():
+        for source in flow.allowed:
+            moves[source].update(flow.finals)
     # An action a restart cut short ends in whatever state its host reports of the guest.
     for source in GUEST_STATES:
         moves[source].update(GUEST_STATES)
@@ -169,6 +244,12 @@ def _task_moves() -> dict[State, set[State]]:
         TaskState.DELETING: set(),
         **{task: set() for task in action_tasks},
     }
+    for flow in FLOWS.values():
+        moves[None].add(flow.tasks[0])
+        for step, following in zip(flow.tasks, [*flow.tasks[1:], None], strict=True):
+            moves.setdefault(step, set())
+            if following is not None:
+                moves[step].add(following)
     # Every task ends (done, failed, or the server went to ERROR) by going back to idle.
     for task, targets in moves.items():
         if task is not None:
@@ -210,6 +291,16 @@ def check_action(action: str, server_id: str, vm_state: str, task_state: str | N
     if vm_state not in transition.allowed:
         raise invalid_state(action, server_id, "vm_state", vm_state)
     return transition
+
+
+def check_flow(name: str, server_id: str, vm_state: str, task_state: str | None) -> Flow:
+    """The flow for ``name``, or 409 when the server's state does not allow it."""
+    flow = FLOWS[name]
+    if task_state is not None:
+        raise invalid_state(name, server_id, "task_state", task_state)
+    if vm_state not in flow.allowed:
+        raise invalid_state(name, server_id, "vm_state", vm_state)
+    return flow
 
 
 def invalid_state(action: str, server_id: str, kind: str, state: str) -> InvalidState:

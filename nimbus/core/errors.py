@@ -108,6 +108,13 @@ class InvalidState(Conflict):
     message_format = "Cannot '{action}' {resource} {id} while it is in {state} {state_kind}."
 
 
+class ConsumerGenerationConflict(Conflict):
+    """Placement refused an allocation write because the consumer changed since it was read
+    (or exists when it was expected not to): read it again and retry."""
+
+    message_format = "consumer generation conflict: {reason}"
+
+
 class Gone(NimbusError):
     code = 410
     title = "Gone"

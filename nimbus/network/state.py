@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nimbus.clients.compute import ComputeClient
 from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.networks import NetworkManager
@@ -34,6 +36,7 @@ class NetworkState:
     quotas: QuotaManager
     tags: TagManager
     driver: NetworkDriver
+    compute_events: ComputeEvents
 
 
 def build(platform: Platform) -> NetworkState:
@@ -44,6 +47,8 @@ def build(platform: Platform) -> NetworkState:
     groups = SecurityGroupManager(db, access, driver)
     ports = PortManager(db, access, driver, groups, Notifier(platform.bus, "network"))
     routers = RouterManager(db, access, ports, driver)
+    # Compute hears of its servers' address changes as the ``neutron`` service user.
+    compute_events = ComputeEvents(ComputeClient(platform, "neutron"))
     return NetworkState(
         networks=NetworkManager(db, access, driver),
         subnets=SubnetManager(db, access),
@@ -52,8 +57,9 @@ def build(platform: Platform) -> NetworkState:
         router_interfaces=RouterInterfaceManager(db, access, ports, routers),
         security_groups=groups,
         security_group_rules=SecurityGroupRuleManager(db, access, driver, groups),
-        floating_ips=FloatingIpManager(db, access, ports, driver),
+        floating_ips=FloatingIpManager(db, access, ports, driver, compute_events),
         quotas=QuotaManager(db, access),
         tags=TagManager(db),
         driver=driver,
+        compute_events=compute_events,
     )

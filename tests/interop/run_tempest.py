@@ -251,6 +251,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument("--db-url")
     parser.add_argument("--bus-url")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting of the cloud under test (nimbus.yaml), e.g. "
+                        "compute_fake_hosts=2 so that servers can move between hosts")
     parser.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE:REGEX",
                         help="also run the tests matching REGEX against a second cloud with "
                         "this setting (for tests tempest runs only under the other value of "
@@ -268,13 +271,20 @@ def main() -> int:
         work.mkdir(parents=True, exist_ok=True)
         (work / "include.txt").write_text("\n".join(lines) + "\n")
         selection = ["--include-list", str(work / "include.txt")]
-    runs = [(work, {}, selection)]
+    base: dict[str, Any] = {}
+    for setting in args.set:
+        key, _, value = setting.partition("=")
+        if not (key and value):
+            parser.error(f"--set wants KEY=VALUE, not {setting!r}")
+        base[key] = yaml_value(value)
+    runs = [(work, base, selection)]
     for index, variant in enumerate(args.variant):
         setting, _, regex = variant.partition(":")
         key, _, value = setting.partition("=")
         if not (key and value and regex):
             parser.error(f"--variant wants KEY=VALUE:REGEX, not {variant!r}")
-        runs.append((work / f"variant-{index}", {key: yaml_value(value)}, ["--regex", regex]))
+        runs.append((work / f"variant-{index}", {**base, key: yaml_value(value)},
+                     ["--regex", regex]))
     output, logs = "", []
     for where, extra, chosen in runs:
         output += run_pass(args, tempest_venv, where, extra, chosen)

@@ -20,17 +20,21 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from nimbus.compute.agent.lifecycle import LifecycleWork
+from nimbus.compute.agent.moves import MoveWork
 from nimbus.compute.agent.recovery import recover
 from nimbus.compute.agent.work import AgentDeps, GuestWork
 from nimbus.compute.constants import AGENT_BINARY
 from nimbus.compute.db import attachments as bdms_db
 from nimbus.compute.db import instances as db
-from nimbus.compute.db.models import VolumeAttachment
+from nimbus.compute.db import server_migrations as migrations
+from nimbus.compute.db.models import Instance, Migration, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
 from nimbus.compute.manager import claims
-from nimbus.compute.manager.guests import request_spec_of
-from nimbus.compute.rpcapi import COMPUTE_TOPIC
+from nimbus.compute.manager.guests import instance_dict, request_spec_of
+from nimbus.compute.rpcapi import COMPUTE_TOPIC, ComputeAgentAPI
 from nimbus.compute.states import AttachmentStatus, TaskState, VmState, action_task
+from nimbus.core.errors import Conflict
 
 __all__ = ["AgentDeps", "ComputeAgent"]
 
@@ -40,7 +44,13 @@ LOG = logging.getLogger(__name__)
 class ComputeAgent:
     RPC_VERSION = "1.0"
     RPC_METHODS = frozenset({"build_instance", "terminate_instance", "server_action",
-                             "snapshot_instance", "attach_volume", "detach_volume"})
+                             "snapshot_instance", "attach_volume", "detach_volume",
+                             "rebuild_instance", "resize_instance", "finish_resize",
+                             "confirm_resize", "revert_resize", "finish_revert_resize",
+                             "live_migrate", "post_live_migration", "shelve_instance",
+                             "shelve_offload", "unshelve_instance", "crash_dump",
+                             "console_output", "get_console", "diagnostics",
+                             "attach_interface", "detach_interface"})
 
     def __init__(self, deps: AgentDeps, host: str, driver: ComputeDriver) -> None:
         self.deps = deps
@@ -50,6 +60,8 @@ class ComputeAgent:
         # The work on the host's guests; held, not inherited, so that the bus reaches only
         # the RPC methods below, never a step of the work directly.
         self.work = GuestWork(deps, host, driver)
+        self.moves = MoveWork(self.work, ComputeAgentAPI(deps.bus))
+        self.lifecycle = LifecycleWork(self.work)
         self._server: Any = None
         self._stop = threading.Event()
         self._retry: threading.Thread | None = None
@@ -189,14 +201,125 @@ class ComputeAgent:
         self.work.terminate(ctx, row)
 
     def server_action(self, ctx: dict[str, Any], instance_uuid: str, action: str,
-                      hard: bool = False) -> None:
+                      hard: bool = False, args: dict[str, Any] | None = None) -> None:
         self.recovered.wait()
         row = db.find_instance(self.db, instance_uuid)
         # The task the API set; a delete that took the server over since is left alone, and
         # an action already done (a message again) is not done twice.
         if row is None or row.task_state != action_task(action, hard):
             return
-        self.work.act(ctx, row, action, hard)
+        self.work.act(ctx, row, action, hard, args=args)
+
+    def _doing(self, instance_uuid: str, task: str | None) -> Instance | None:
+        """The server, if it is still doing ``task`` (a message for one that moved on since,
+        or that came again after a crash, is dropped)."""
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        if row is None or row.task_state != task:
+            LOG.info("dropping a message for instance %s, now %s", instance_uuid,
+                     None if row is None else row.task_state)
+            return None
+        return row
+
+    def _moving(self, instance_uuid: str, task: str,
+                migration_uuid: str) -> tuple[Instance, Migration] | None:
+        row = self._doing(instance_uuid, task)
+        migration = migrations.find_migration(self.db, migration_uuid)
+        return None if row is None or migration is None else (row, migration)
+
+    def rebuild_instance(self, ctx: dict[str, Any], instance_uuid: str,
+                         image: dict[str, Any]) -> None:
+        row = self._doing(instance_uuid, TaskState.REBUILDING)
+        if row is not None:
+            self.lifecycle.rebuild(ctx, row, image)
+
+    def resize_instance(self, ctx: dict[str, Any], instance_uuid: str, migration_uuid: str,
+                        dest_host: str) -> None:
+        found = self._moving(instance_uuid, TaskState.RESIZE_PREP, migration_uuid)
+        if found is not None:
+            self.moves.resize_instance(ctx, *found, dest_host)
+
+    def finish_resize(self, ctx: dict[str, Any], instance_uuid: str, migration_uuid: str,
+                      disk_info: dict[str, Any]) -> None:
+        found = self._moving(instance_uuid, TaskState.RESIZE_MIGRATING, migration_uuid)
+        if found is not None:
+            self.moves.finish_resize(ctx, *found, disk_info)
+
+    def confirm_resize(self, ctx: dict[str, Any], instance_uuid: str,
+                       migration_uuid: str) -> None:
+        found = self._moving(instance_uuid, TaskState.RESIZE_CONFIRMING, migration_uuid)
+        if found is not None:
+            self.moves.confirm_resize(ctx, *found)
+
+    def revert_resize(self, ctx: dict[str, Any], instance_uuid: str,
+                      migration_uuid: str) -> None:
+        found = self._moving(instance_uuid, TaskState.RESIZE_REVERTING, migration_uuid)
+        if found is not None:
+            self.moves.revert_resize(ctx, *found)
+
+    def finish_revert_resize(self, ctx: dict[str, Any], instance_uuid: str,
+                             migration_uuid: str) -> None:
+        found = self._moving(instance_uuid, TaskState.RESIZE_REVERTING, migration_uuid)
+        if found is not None:
+            self.moves.finish_revert_resize(ctx, *found)
+
+    def live_migrate(self, ctx: dict[str, Any], instance_uuid: str, migration_uuid: str,
+                     dest_host: str) -> None:
+        found = self._moving(instance_uuid, TaskState.MIGRATING, migration_uuid)
+        if found is not None:
+            self.moves.live_migrate(ctx, *found, dest_host)
+
+    def post_live_migration(self, ctx: dict[str, Any], instance_uuid: str, migration_uuid: str,
+                            migrate_data: dict[str, Any]) -> None:
+        found = self._moving(instance_uuid, TaskState.MIGRATING, migration_uuid)
+        if found is not None:
+            self.moves.post_live_migration(ctx, *found, migrate_data)
+
+    def shelve_instance(self, ctx: dict[str, Any], instance_uuid: str, offload: bool) -> None:
+        row = self._doing(instance_uuid, TaskState.SHELVING)
+        if row is not None:
+            self.lifecycle.shelve(ctx, row, offload)
+
+    def shelve_offload(self, ctx: dict[str, Any], instance_uuid: str) -> None:
+        row = self._doing(instance_uuid, TaskState.SHELVING_OFFLOADING)
+        if row is not None:
+            self.lifecycle.offload(ctx, row)
+
+    def unshelve_instance(self, ctx: dict[str, Any], instance_uuid: str) -> None:
+        row = self._doing(instance_uuid, TaskState.UNSHELVING)
+        if row is not None:
+            self.lifecycle.unshelve(ctx, row)
+
+    def attach_interface(self, ctx: dict[str, Any], instance_uuid: str,
+                         requested: dict[str, Any]) -> dict[str, Any]:
+        row = self._doing(instance_uuid, None)
+        if row is None:
+            raise Conflict(f"Instance {instance_uuid} is busy; try again.")
+        return self.lifecycle.attach_interface(ctx, row, requested)
+
+    def detach_interface(self, ctx: dict[str, Any], instance_uuid: str, port_id: str) -> None:
+        row = self._doing(instance_uuid, None)
+        if row is not None:
+            self.lifecycle.detach_interface(ctx, row, port_id)
+
+    def crash_dump(self, ctx: dict[str, Any], instance_uuid: str) -> None:
+        row = self._doing(instance_uuid, None)
+        if row is not None:
+            self.lifecycle.crash_dump(ctx, row)
+
+    # What the guest shows: answered at once, from the driver (its faults reach the caller).
+    def console_output(self, ctx: dict[str, Any], instance_uuid: str) -> str:
+        return self.driver.get_console_output(self._guest(instance_uuid))
+
+    def get_console(self, ctx: dict[str, Any], instance_uuid: str,
+                    console_type: str) -> dict[str, Any]:
+        return self.driver.get_console(self._guest(instance_uuid), console_type)
+
+    def diagnostics(self, ctx: dict[str, Any], instance_uuid: str) -> dict[str, Any]:
+        return self.driver.get_diagnostics(self._guest(instance_uuid))
+
+    def _guest(self, instance_uuid: str) -> dict[str, Any]:
+        return instance_dict(db.get_instance(self.db, instance_uuid))
 
     def snapshot_instance(self, ctx: dict[str, Any], instance_uuid: str, image_id: str) -> None:
         self.recovered.wait()

@@ -69,6 +69,15 @@ class AgentDeps:
     workers: int = 1
 
 
+def _password_of(args: dict[str, Any]) -> str:
+    """The password an action was sent with; one resumed after a crash has none (it is never
+    kept), so it fails and the user sets it again."""
+    if not args.get("password"):
+        raise NimbusError("The new password was lost when the compute agent restarted; set it "
+                          "again.")
+    return str(args["password"])
+
+
 class Vanished(Exception):
     """The server was deleted while we built it."""
 
@@ -195,13 +204,14 @@ class GuestWork:
 
     # -- actions ---------------------------------------------------------------------------
     def act(self, ctx: dict[str, Any], row: Instance, action: str, hard: bool = False,
-            recovering: bool = False) -> bool:
+            recovering: bool = False, args: dict[str, Any] | None = None) -> bool:
         """Run ``action`` on the guest; whether the driver did it. A failed action leaves the
         server as it was, with the reason in its fault; ``recovering``, it takes the state
         the host reports of the guest instead (ERROR when the guest is gone)."""
         transition = ACTIONS[action]
         task = action_task(action, hard)
         info = instance_dict(row)
+        extra = dict(args or {})
         event = actions.start_event(self.db, ctx, row.uuid, f"compute_{action}_instance",
                                     self.host)
         calls = {"reboot": lambda: self.driver.reboot(info, hard),
@@ -210,7 +220,12 @@ class GuestWork:
                  "pause": lambda: self.driver.pause(info),
                  "unpause": lambda: self.driver.unpause(info),
                  "suspend": lambda: self.driver.suspend(info),
-                 "resume": lambda: self.driver.resume(info)}
+                 "resume": lambda: self.driver.resume(info),
+                 "rescue": lambda: self.driver.rescue(info, extra.get("image"),
+                                                      extra.get("password")),
+                 "unrescue": lambda: self.driver.unrescue(info),
+                 "changePassword": lambda: self.driver.set_admin_password(
+                     info, _password_of(extra))}
         try:
             calls[action]()
         except Exception as exc:

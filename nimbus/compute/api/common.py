@@ -20,7 +20,7 @@ def view_of(req: ApiRequest[ComputeState]) -> ViewContext:
         base_url=req.service_url, at_least=req.at_least, is_admin=req.ctx.is_admin,
         show_extended=req.allowed("os_compute_api:os-extended-server-attributes"),
         show_host_status=req.allowed("os_compute_api:servers:show:host_status"),
-        host_up=req.svc.hosts.agent_up,
+        host_up=req.svc.hosts.agent_up, zone_of=req.svc.hosts.zone_lookup(),
     )
 
 

@@ -22,7 +22,8 @@ def _as_strings(specs: dict[str, Any]) -> dict[str, str]:
 def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """List a flavor's extra specs."""
     req.enforce("os_compute_api:os-flavor-extra-specs:index")
-    flavor = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin)
+    flavor = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin,
+                                     req.ctx.project_id)
     return {"extra_specs": dict(flavor.extra_specs or {})}
 
 
@@ -39,7 +40,8 @@ def create(req: ApiRequest[ComputeState]) -> dict[str, Any]:
 def show(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Show one extra spec."""
     req.enforce("os_compute_api:os-flavor-extra-specs:show")
-    specs = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin).extra_specs or {}
+    specs = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin,
+                                    req.ctx.project_id).extra_specs or {}
     key = req.params["key"]
     if key not in specs:
         raise NotFound(f"Flavor {req.params['flavor_id']} has no extra specs with key {key}.")

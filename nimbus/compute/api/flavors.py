@@ -20,7 +20,8 @@ def specs_visible(req: ApiRequest[ComputeState]) -> bool:
 
 
 def _is_public_filter(req: ApiRequest[ComputeState]) -> bool | None:
-    """Members see public flavors; administrators choose (``none``: both)."""
+    """Members see public flavors (and private ones granted to their project); administrators
+    choose (``none``: both)."""
     raw = req.args.get("is_public")
     if raw is None or not req.ctx.is_admin:
         return True
@@ -33,7 +34,8 @@ def _listing(req: ApiRequest[ComputeState], detail: bool) -> dict[str, Any]:
     sort = [(req.args.get("sort_key") or "flavorid", req.args.get("sort_dir") or "asc")]
     page = req.svc.flavors.page(paging.page_query(req, sort=sort),
                                 is_public=_is_public_filter(req),
-                                min_ram=req.args.get("minRam"), min_disk=req.args.get("minDisk"))
+                                min_ram=req.args.get("minRam"), min_disk=req.args.get("minDisk"),
+                                project_id=req.ctx.project_id)
     base = req.service_url
     if detail:
         specs = specs_visible(req)
@@ -63,7 +65,8 @@ def detail(req: ApiRequest[ComputeState]) -> dict[str, Any]:
 @router.get(f"{V}/flavors/{{flavor_id}}", policy_free=True)
 def show(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Show a flavor."""
-    flavor = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin)
+    flavor = req.svc.flavors.visible(req.params["flavor_id"], req.ctx.is_admin,
+                                     req.ctx.project_id)
     return {"flavor": schemas.detail(req.service_url, req.at_least, flavor, specs_visible(req))}
 
 

@@ -1,11 +1,12 @@
-"""``POST /servers/{id}/action``: reboot, stop/start, lock/unlock, pause/unpause, suspend/resume,
-createImage."""
+"""``POST /servers/{id}/action``: reboot, stop/start, lock/unlock, pause/unpause, suspend/resume
+and createImage here; the others in ``server_lifecycle``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from nimbus.compute.api.common import V, server_for
+from nimbus.compute.api.server_lifecycle import HANDLERS
 from nimbus.compute.schemas import server_actions as schemas
 from nimbus.compute.state import ComputeState
 from nimbus.core.api.routing import ApiRequest, Reply, Router
@@ -25,7 +26,7 @@ SIMPLE = {
 
 
 @router.post(f"{V}/servers/{{server_id}}/action", status=202, body=schemas.ACTION,
-             faults=(409,))
+             also=(200, 204), faults=(409,))
 def action(req: ApiRequest[ComputeState]) -> Reply | None:
     """Run an action on a server."""
     name, args = next(iter(req.json.items()))
@@ -34,6 +35,8 @@ def action(req: ApiRequest[ComputeState]) -> Reply | None:
         rule, transition = SIMPLE[name]
         row = server_for(req, rule)
         manager.action(req.ctx, row, transition)
+    elif name in HANDLERS:
+        return HANDLERS[name](req, args)
     elif name == "createImage":
         return _create_image(req, args)
     elif name == "reboot":

@@ -24,7 +24,8 @@ def create(req: ApiRequest[ComputeState]) -> Reply:
         req.enforce("os_compute_api:servers:create:attach_network")
     if ":" in (server.get("availability_zone") or ""):
         req.enforce("os_compute_api:servers:create:forced_host")
-    row, admin_pass = req.svc.servers.create(req.ctx, server)
+    hints = req.json.get("os:scheduler_hints") or req.json.get("OS-SCH-HNT:scheduler_hints")
+    row, admin_pass = req.svc.servers.create(req.ctx, server, hints)
     body = server_views.created(view_of(req), row, admin_pass)
     return Reply({"server": body}, headers={"Location": body["links"][0]["href"]})
 
@@ -86,7 +87,7 @@ def detail(req: ApiRequest[ComputeState]) -> dict[str, Any]:
 def _shown(req: ApiRequest[ComputeState], row: Instance) -> dict[str, Any]:
     body = server_views.detail(view_of(req), row, req.svc.volume_attachments.of(row))
     if req.at_least("2.71"):
-        body["server_groups"] = []
+        body["server_groups"] = req.svc.server_groups.groups_of(row.uuid)
     return {"server": body}
 
 

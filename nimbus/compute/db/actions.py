@@ -102,3 +102,41 @@ def get_action(db: Database, uuid: str,
         events = list(s.scalars(select(InstanceActionEvent).filter_by(action_id=action.id)
                                 .order_by(InstanceActionEvent.id)).all())
     return action, events
+
+
+@retry_on_lock()
+def start_events(db: Database, requests: dict[str, str | None], event: str) -> dict[str, int]:
+    """``start_event`` for many servers in one transaction (``{uuid: request id}``): each
+    event goes to the server's action of that request (its latest without one). The event
+    ids by uuid, for the servers that have such an action."""
+    if not requests:
+        return {}
+    with db.writer() as s:
+        latest: dict[str, InstanceAction] = {}
+        stmt = (select(InstanceAction).where(InstanceAction.instance_uuid.in_(list(requests)))
+                .order_by(InstanceAction.id))
+        for action in s.scalars(stmt):
+            wanted = requests.get(action.instance_uuid)
+            if not wanted or action.request_id == wanted:
+                latest[action.instance_uuid] = action
+        rows = {uuid: InstanceActionEvent(action_id=action.id, event=event, host=None)
+                for uuid, action in latest.items()}
+        s.add_all(rows.values())
+        s.flush()
+        return {uuid: row.id for uuid, row in rows.items()}
+
+
+@retry_on_lock()
+def finish_events(db: Database, event_ids: list[int], result: str) -> None:
+    """``finish_event`` for many events in one transaction (no message, no traceback)."""
+    if not event_ids:
+        return
+    now = utcnow()
+    with db.writer() as s:
+        rows = list(s.scalars(select(InstanceActionEvent)
+                              .where(InstanceActionEvent.id.in_(event_ids))))
+        for row in rows:
+            row.result, row.finish_time = result, now
+        actions = {row.action_id for row in rows}
+        for action in s.scalars(select(InstanceAction).where(InstanceAction.id.in_(actions))):
+            action.updated_at = now

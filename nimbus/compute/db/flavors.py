@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from nimbus.compute.db.flavor_access import granted_to
 from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import Flavor
 from nimbus.compute.errors import flavor_not_found
@@ -33,6 +34,8 @@ class FlavorFilters:
     is_public: bool | None = True
     min_ram: int | None = None
     min_disk: int | None = None
+    # With ``is_public`` True: the private flavors granted to this project are listed too.
+    project_id: str | None = None
 
 
 def find_flavor(db: Database, flavorid: str) -> Flavor | None:
@@ -45,7 +48,9 @@ def find_flavor(db: Database, flavorid: str) -> Flavor | None:
 def page_flavors(db: Database, query: PageQuery, filters: FlavorFilters,
                  max_limit: int) -> Page[Flavor]:
     stmt = select(Flavor).where(Flavor.disabled.is_(False))
-    if filters.is_public is not None:
+    if filters.is_public and filters.project_id is not None:
+        stmt = stmt.where(or_(Flavor.is_public.is_(True), granted_to(filters.project_id)))
+    elif filters.is_public is not None:
         stmt = stmt.where(Flavor.is_public.is_(filters.is_public))
     if filters.min_ram is not None:
         stmt = stmt.where(Flavor.memory_mb >= filters.min_ram)

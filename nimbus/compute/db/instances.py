@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, delete, exists, not_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from nimbus.compute.db import usage
 from nimbus.compute.db.ids import storable_id
 from nimbus.compute.db.models import Instance, InstanceTag, VolumeAttachment
 from nimbus.compute.errors import instance_not_found
@@ -169,6 +170,8 @@ def _write_tags(s: Session, uuid: str, tags: list[str]) -> None:
 @retry_on_lock()
 def destroy_instance(db: Database, uuid: str) -> None:
     with db.writer() as s:
+        # Usage reports still count the time a deleted server ran.
+        usage.record_deleted(s, uuid)
         s.execute(delete(VolumeAttachment).filter_by(instance_uuid=uuid))
         s.execute(delete(InstanceTag).filter_by(instance_uuid=uuid))
         s.execute(delete(Instance).filter_by(uuid=uuid))
@@ -235,3 +238,35 @@ def flavors_in_use(db: Database, project_id: str) -> list[dict[str, Any]]:
     with db.reader() as s:
         stmt = select(Instance.flavor).filter_by(project_id=project_id)
         return [dict(flavor or {}) for flavor in s.scalars(stmt)]
+
+
+def find_instances(db: Database, uuids: Sequence[str]) -> dict[str, Instance]:
+    """The servers among ``uuids`` that exist, by uuid, in one query."""
+    wanted = [u for u in uuids if storable_id(u, 36)]
+    if not wanted:
+        return {}
+    with db.reader() as s:
+        return {row.uuid: row for row in s.scalars(select(Instance)
+                                                    .where(Instance.uuid.in_(wanted)))}
+
+
+@retry_on_lock()
+def record_hosts(db: Database, hosts: dict[str, str]) -> set[str]:
+    """Give each server its host (``{uuid: host}``) as ``update_instance`` would, in one
+    transaction for many: only a server still waiting for one (scheduling, no host) takes it,
+    and moves on to networking. The uuids that took their host."""
+    if not hosts:
+        return set()
+    with db.writer() as s:
+        rows = s.scalars(select(Instance).where(Instance.uuid.in_(list(hosts)))
+                         .with_for_update())
+        done = set()
+        for row in rows:
+            if row.task_state != TaskState.SCHEDULING or row.host:
+                continue
+            TASK_STATE.move(row, TaskState.NETWORKING, id_attr="uuid")
+            row.host = row.node = hosts[row.uuid]
+            row.updated_at = utcnow()
+            done.add(row.uuid)
+        s.flush()
+        return done

@@ -91,6 +91,12 @@ class Instance(Base):
     request_spec: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     # The image a snapshot in progress writes to, so an interrupted one can be cleaned up.
     snapshot_image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # A resize or migration under way: the flavor the server had and the one it moves to
+    # (kept until it is confirmed or reverted), and whether the guest ran before it.
+    old_flavor: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    new_flavor: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # The image a shelved server is kept in, until it is unshelved.
+    shelved_image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     locked: Mapped[bool] = mapped_column(default=False)
     locked_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     locked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -167,3 +173,150 @@ class Quota(Base):
     project_id: Mapped[str] = mapped_column(String(255))
     resource: Mapped[str] = mapped_column(String(255))
     hard_limit: Mapped[int] = mapped_column(BigInteger)
+
+
+class Aggregate(Base):
+    """A host aggregate: a named group of hosts. Its ``availability_zone`` metadata makes its
+    hosts an availability zone."""
+
+    __tablename__ = "compute_aggregates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class AggregateHost(Base):
+    __tablename__ = "compute_aggregate_hosts"
+    __table_args__ = (UniqueConstraint("aggregate_id", "host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("compute_aggregates.id", ondelete="CASCADE"), index=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class AggregateMetadata(Base):
+    __tablename__ = "compute_aggregate_metadata"
+    __table_args__ = (UniqueConstraint("aggregate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("compute_aggregates.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class FlavorProject(Base):
+    """A project granted a private flavor."""
+
+    __tablename__ = "compute_flavor_projects"
+    __table_args__ = (UniqueConstraint("flavor_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flavor_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("compute_flavors.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class ServiceState(Base):
+    """An operator's ``forced_down`` on a compute service. Enabled/disabled (and its reason)
+    live on the registry's own record, which outlives restarts as this does."""
+
+    __tablename__ = "compute_service_states"
+    __table_args__ = (UniqueConstraint("binary", "host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    binary: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    forced_down: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DeletedInstance(Base):
+    """What usage reports still need of a server once its row is gone."""
+
+    __tablename__ = "compute_deleted_instances"
+    __table_args__ = (Index("ix_compute_deleted_instances_project", "project_id", "uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    flavor: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    vm_state: Mapped[str] = mapped_column(String(32))
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    launched_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    terminated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Migration(Base):
+    """A resize, cold migration or live migration of a server, from its start to its end
+    (``os-migrations``); the source allocation is held in Placement under its ``uuid``."""
+
+    __tablename__ = "compute_migrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    migration_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    source_compute: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    dest_compute: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    old_flavor_id: Mapped[str] = mapped_column(String(255), default="")
+    new_flavor_id: Mapped[str] = mapped_column(String(255), default="")
+    project_id: Mapped[str] = mapped_column(String(255), default="")
+    user_id: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class ServerGroup(Base):
+    """A server group: its members are placed together or apart, as its policy says."""
+
+    __tablename__ = "compute_server_groups"
+    __table_args__ = (Index("ix_compute_server_groups_project", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    # affinity, anti-affinity, soft-affinity or soft-anti-affinity.
+    policy: Mapped[str] = mapped_column(String(32))
+    # {"max_server_per_host": n} for anti-affinity (2.64+); empty otherwise.
+    rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ServerGroupMember(Base):
+    """One server in one group (a server joins at most one). Both keys cascade, so deleting
+    the server or the group drops the membership without anyone having to remember it."""
+
+    __tablename__ = "compute_server_group_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("compute_server_groups.id", ondelete="CASCADE"), index=True)
+    instance_uuid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("compute_instances.uuid", ondelete="CASCADE"), unique=True)
+
+
+class ConsoleToken(Base):
+    """A remote console's access token: only its hash is kept, with where it leads."""
+
+    __tablename__ = "compute_console_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    console_type: Mapped[str] = mapped_column(String(32))
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    internal_access_path: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

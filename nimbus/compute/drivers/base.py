@@ -44,6 +44,14 @@ class ComputeDriver(abc.ABC):
     supports_pause: bool = True
     supports_suspend: bool = True
     supports_snapshot: bool = False
+    supports_rescue: bool = False
+    supports_resize: bool = False
+    supports_console_output: bool = False
+    # The remote console protocols the driver gives (``novnc``, ``serial``, ``spice-html5``).
+    console_types: tuple[str, ...] = ()
+    supports_set_password: bool = False
+    supports_crash_dump: bool = False
+    supports_interface_attach: bool = False
     # Whether a guest whose spawn was cut short (the agent stopped) may be destroyed and
     # spawned again; a driver that cannot promise it has such builds fail instead.
     spawns_again: bool = False
@@ -130,3 +138,91 @@ class ComputeDriver(abc.ABC):
     def power_state(self, instance: dict[str, Any]) -> int:
         """The guest's power state (see ``states.PowerState``); 0 when unknown."""
         return 0
+
+    # -- rebuild and rescue ---------------------------------------------------------------
+    def rebuild(self, instance: dict[str, Any], image: dict[str, Any] | None,
+                block_devices: list[dict[str, Any]] | None = None) -> None:
+        """Give the guest a fresh root disk from ``image`` and boot it, keeping its volumes
+        and ports. By default the guest is destroyed and spawned again, as Nova does for
+        drivers without a rebuild of their own."""
+        self.destroy(instance)
+        self.spawn(instance, image, block_devices)
+
+    def rescue(self, instance: dict[str, Any], image: dict[str, Any] | None,
+               password: str | None) -> None:
+        """Boot the guest from a rescue disk (``image``, or the guest's own image), with its
+        own root disk attached second, so that a user can repair it."""
+        raise DriverError(reason=f"{type(self).__name__} cannot rescue")
+
+    def unrescue(self, instance: dict[str, Any]) -> None:
+        """Boot the guest from its own root disk again."""
+        raise DriverError(reason=f"{type(self).__name__} cannot unrescue")
+
+    def set_admin_password(self, instance: dict[str, Any], password: str) -> None:
+        """Set the administrator's password inside the running guest."""
+        raise DriverError(reason=f"{type(self).__name__} cannot set a password")
+
+    def inject_nmi(self, instance: dict[str, Any]) -> None:
+        """Send the guest a non-maskable interrupt (a crash dump, in most kernels)."""
+        raise DriverError(reason=f"{type(self).__name__} cannot trigger a crash dump")
+
+    # -- resize and migration -------------------------------------------------------------
+    # A resize or cold migration runs as Nova's does: the source powers the guest off and
+    # keeps its disks aside (``migrate_disk_and_power_off``), the destination starts it with
+    # the new flavor (``finish_migration``); then either the source drops what it kept
+    # (``confirm_migration``) or the destination destroys its copy and the source starts the
+    # kept guest again (``finish_revert_migration``). Source and destination may be one host.
+    def migrate_disk_and_power_off(self, instance: dict[str, Any], dest_host: str,
+                                   flavor: dict[str, Any]) -> dict[str, Any]:
+        """Stop the guest and keep its disks for a move to ``dest_host`` with ``flavor``;
+        what the destination needs to know of the disks. Raises DriverError when the new
+        flavor's disk is smaller than the guest's."""
+        raise DriverError(reason=f"{type(self).__name__} cannot resize or migrate")
+
+    def finish_migration(self, instance: dict[str, Any], disk_info: dict[str, Any],
+                         image: dict[str, Any] | None, power_on: bool) -> None:
+        """Start the moved guest on this host with ``instance["flavor"]`` (powered on only
+        when it ran before)."""
+        raise DriverError(reason=f"{type(self).__name__} cannot resize or migrate")
+
+    def confirm_migration(self, instance: dict[str, Any]) -> None:
+        """Drop what ``migrate_disk_and_power_off`` kept on this (the source) host."""
+        raise DriverError(reason=f"{type(self).__name__} cannot resize or migrate")
+
+    def finish_revert_migration(self, instance: dict[str, Any], power_on: bool) -> None:
+        """Start the kept guest again on this (the source) host with its old flavor."""
+        raise DriverError(reason=f"{type(self).__name__} cannot resize or migrate")
+
+    def live_migration(self, instance: dict[str, Any], dest_host: str) -> dict[str, Any]:
+        """Move the running guest to ``dest_host`` without stopping it; what the destination
+        needs to adopt it (``post_live_migration_at_destination``)."""
+        raise DriverError(reason=f"{type(self).__name__} cannot live-migrate")
+
+    def post_live_migration_at_destination(self, instance: dict[str, Any],
+                                           migrate_data: dict[str, Any]) -> None:
+        """Adopt the guest that ``live_migration`` moved here."""
+        raise DriverError(reason=f"{type(self).__name__} cannot live-migrate")
+
+    # -- interfaces -----------------------------------------------------------------------
+    def attach_interface(self, instance: dict[str, Any], port: dict[str, Any]) -> None:
+        """Plug ``port`` (``port_id``, ``mac``, ``fixed_ips``, ``net_id``) into the guest."""
+        raise DriverError(reason=f"{type(self).__name__} cannot attach interfaces")
+
+    def detach_interface(self, instance: dict[str, Any], port: dict[str, Any]) -> None:
+        """Unplug ``port``; one that is already gone is not an error."""
+        raise DriverError(reason=f"{type(self).__name__} cannot detach interfaces")
+
+    # -- what the guest shows -------------------------------------------------------------
+    def get_console_output(self, instance: dict[str, Any]) -> str:
+        """The guest's serial console log so far."""
+        raise DriverError(reason=f"{type(self).__name__} has no console log")
+
+    def get_console(self, instance: dict[str, Any], console_type: str) -> dict[str, Any]:
+        """Where a console proxy reaches the guest's ``console_type`` console: ``host`` and
+        ``port`` (and ``internal_access_path`` where the protocol needs one)."""
+        raise DriverError(reason=f"{type(self).__name__} has no {console_type} console")
+
+    def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
+        """The guest's figures in the 2.48 diagnostics shape (``state``, ``driver``,
+        ``uptime``, ``num_cpus``, ``cpu_details``, ``nic_details``, ``disk_details``...)."""
+        raise DriverError(reason=f"{type(self).__name__} has no diagnostics")

@@ -191,6 +191,16 @@ class BlockDevices:
                               "connection_info": attachment.get("connection_info") or {}})
         return connected
 
+    def release_connections(self, instance_uuid: str, driver: ComputeDriver,
+                            info: dict[str, Any]) -> None:
+        """Unplug the server's volumes from this host, keeping them attached to the server
+        (a shelve offload: they are connected again wherever it is unshelved)."""
+        for bdm in db.attachments_of(self.db, instance_uuid):
+            try:
+                driver.detach_volume(info, None, bdm.device_name)
+            except NimbusError as exc:
+                LOG.warning("detaching %s from %s: %s", bdm.volume_id, instance_uuid, exc)
+
     def release_all(self, instance_uuid: str, driver: ComputeDriver | None = None,
                     info: dict[str, Any] | None = None) -> None:
         """Disconnect and release every volume of a server going away, deleting those marked

@@ -16,12 +16,20 @@ LOG = logging.getLogger(__name__)
 
 
 def fault_from(exc: BaseException) -> dict[str, Any]:
+    """The server's fault for ``exc``. Its ``details`` (shown to administrators only) are
+    what the error says of itself when it carries ``details`` (the scheduler's account of
+    why no host fitted), else the traceback of a 5xx."""
     if isinstance(exc, NimbusError):
         code, message = exc.code, exc.message
     else:
         code, message = 500, f"{type(exc).__name__}: {exc}"
+    own = exc.kwargs.get("details") if isinstance(exc, NimbusError) else None
+    if isinstance(own, str) and own:
+        details = own[:4000]
+    else:
+        details = "".join(traceback.format_exception(exc))[-4000:] if code >= 500 else ""
     return {"code": code, "message": message[:255], "created": iso(utcnow()),
-            "details": "".join(traceback.format_exception(exc))[-4000:] if code >= 500 else ""}
+            "details": details}
 
 
 def set_error(database: Database, uuid: str, exc: BaseException) -> None:

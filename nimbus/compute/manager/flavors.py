@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 from typing import Any
 
+from nimbus.compute.db import flavor_access as access_db
 from nimbus.compute.db import flavors as db
 from nimbus.compute.db.models import Flavor
 from nimbus.compute.errors import flavor_not_found
@@ -45,20 +46,23 @@ class FlavorManager:
             raise flavor_not_found(flavorid)
         return row
 
-    def visible(self, flavorid: str, is_admin: bool) -> Flavor:
-        """The flavor, or 404 for a private one when the caller is not an admin."""
+    def visible(self, flavorid: str, is_admin: bool, project_id: str | None = None) -> Flavor:
+        """The flavor, or 404 for a private one the caller is neither an admin nor granted."""
         flavor = self.get(flavorid)
-        if not flavor.is_public and not is_admin:
+        if not flavor.is_public and not is_admin and not (
+                project_id is not None and access_db.has_access(self.db, flavor.id, project_id)):
             raise flavor_not_found(flavorid)
         return flavor
 
     def page(self, query: PageQuery, *, is_public: bool | None, min_ram: int | None,
-             min_disk: int | None) -> Page[Flavor]:
-        """One page of the enabled flavors; ``is_public`` None means public and private. A
-        sort key Nova knows but that has no column here sorts by id."""
+             min_disk: int | None, project_id: str | None = None) -> Page[Flavor]:
+        """One page of the enabled flavors; ``is_public`` None means public and private, True
+        public ones and the private ones granted to ``project_id``. A sort key Nova knows but
+        that has no column here sorts by id."""
         sort = tuple((key if key in db.SORT_COLUMNS else "flavorid", direction)
                      for key, direction in query.sort)
-        filters = db.FlavorFilters(is_public=is_public, min_ram=min_ram, min_disk=min_disk)
+        filters = db.FlavorFilters(is_public=is_public, min_ram=min_ram, min_disk=min_disk,
+                                   project_id=project_id)
         return db.page_flavors(self.db, dataclasses.replace(query, sort=sort), filters,
                                self.max_limit)
 
@@ -77,6 +81,29 @@ class FlavorManager:
 
     def delete(self, flavorid: str) -> None:
         db.delete_flavor(self.db, flavorid)
+
+    # -- access to private flavors -----------------------------------------------------------
+    def access(self, flavorid: str) -> list[str]:
+        """The projects granted a private flavor; a public one has no list (404)."""
+        flavor = self.get(flavorid)
+        if flavor.is_public:
+            raise NotFound("Access list not available for public flavors.")
+        return access_db.projects(self.db, flavor.id)
+
+    def grant(self, flavorid: str, project_id: str, refuse_public: bool) -> list[str]:
+        """Grant ``project_id`` the flavor; ``refuse_public`` (2.7+): a public one is a 409."""
+        flavor = self.get(flavorid)
+        if refuse_public and flavor.is_public:
+            raise Conflict("Can not add access to a public flavor.")
+        access_db.grant(self.db, flavor.id, flavor.flavorid, project_id)
+        return access_db.projects(self.db, flavor.id)
+
+    def revoke(self, flavorid: str, project_id: str) -> list[str]:
+        flavor = self.get(flavorid)
+        if not access_db.revoke(self.db, flavor.id, project_id):
+            raise NotFound(f"Flavor access not found for {flavorid} / {project_id} "
+                           "combination.")
+        return access_db.projects(self.db, flavor.id)
 
     def set_extra_specs(self, flavorid: str, specs: dict[str, str]) -> dict[str, str]:
         current = dict(self.get(flavorid).extra_specs or {})

@@ -107,6 +107,9 @@ class Networking:
                     body["security_groups"] = groups
                 port = self.client.create_port(body)
                 done.append(port_info(port, req.get("net_name", ""), True, req.get("tag")))
+            if any(not info["created"] for info in done):
+                # A port the user brought may already hold a floating IP.
+                done = self.refresh(done)
         except Exception:
             self.deallocate(done)
             raise
@@ -152,6 +155,85 @@ class Networking:
             if port["id"] in brought or port.get("device_owner") == DEVICE_OWNER:
                 found.append(port_info(port, "", port["id"] not in brought, None))
         return found
+
+    def refresh(self, ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The server's port records with the fixed and floating IPs Neutron has for them now
+        (what Nova's network info cache learns on a ``network-changed`` event)."""
+        if not ports:
+            return []
+        ids = [str(p["port_id"]) for p in ports]
+        current = {p["id"]: p for p in self.client.list_ports(id=ids)}
+        floating: dict[str, list[str]] = {}
+        for fip in self.client.list_floatingips(port_id=ids):
+            floating.setdefault(str(fip.get("port_id")), []).append(
+                str(fip["floating_ip_address"]))
+        refreshed = []
+        for info in ports:
+            port = current.get(info["port_id"])
+            updated = dict(info, floating_ips=sorted(floating.get(info["port_id"], [])))
+            if port is not None:
+                updated.update(fixed_ips=port.get("fixed_ips", []),
+                               status=port.get("status", info.get("status")))
+            refreshed.append(updated)
+        return refreshed
+
+    def floating_ips(self, ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The floating IPs on the server's ports (for ``delete_server(delete_ips=True)``
+        clients find them in ``addresses``; Nova itself leaves them be)."""
+        ids = [str(p["port_id"]) for p in ports]
+        return self.client.list_floatingips(port_id=ids) if ids else []
+
+    def change_security_group(self, caller: NetworkClient, project_id: str,
+                              ports: list[dict[str, Any]], current: list[str], name: str,
+                              add: bool) -> list[str]:
+        """Add the group ``name`` to (or take it from) every port of a server, as Nova does
+        through Neutron; the server's group names after it. 404 for a group the caller
+        cannot see, 400 for one already there (or, removed, not there)."""
+        try:
+            group_id = find_security_group(caller, name, project_id)
+        except BadRequest:
+            raise NotFound(f"Security group {name} not found for project {project_id}.",
+                           resource="security_group", id=name) from None
+        if add and name in current:
+            raise BadRequest(f"Security group {name} is already associated with the instance")
+        if not add and name not in current:
+            raise BadRequest(f"Security group {name} not associated with the instance")
+        for info in ports:
+            port = self.client.get_port(info["port_id"])
+            groups = list(port.get("security_groups") or [])
+            groups = [*groups, group_id] if add else [g for g in groups if g != group_id]
+            self.client.update_port(info["port_id"], {"security_groups":
+                                                      list(dict.fromkeys(groups))})
+        return [*current, name] if add else [g for g in current if g != name]
+
+    def associate_floating_ip(self, caller: NetworkClient, ports: list[dict[str, Any]],
+                              address: str, fixed_address: str | None, add: bool) -> None:
+        """The deprecated ``addFloatingIp``/``removeFloatingIp``: point the floating IP at
+        the server's first port (or at its port holding ``fixed_address``), or take it off."""
+        found = caller.list_floatingips(floating_ip_address=address)
+        if not found:
+            raise NotFound(f"Floating IP {address} could not be found.",
+                           resource="floating_ip", id=address)
+        fip = found[0]
+        mine = {p["port_id"] for p in ports}
+        if not add:
+            if fip.get("port_id") not in mine:
+                raise Conflict(f"Floating IP {address} is not associated with the instance.")
+            caller.update_floatingip(fip["id"], {"port_id": None})
+            return
+        target = None
+        for info in ports:
+            addresses = [ip.get("ip_address") for ip in info.get("fixed_ips", [])]
+            if fixed_address is None or fixed_address in addresses:
+                target = info
+                break
+        if target is None:
+            raise BadRequest(f"The instance has no fixed address {fixed_address}."
+                             if fixed_address else "The instance has no port.")
+        body: dict[str, Any] = {"port_id": target["port_id"]}
+        if fixed_address:
+            body["fixed_ip_address"] = fixed_address
+        caller.update_floatingip(fip["id"], body)
 
     def deallocate(self, ports: list[dict[str, Any]]) -> None:
         """Delete the ports we created and unbind the ones the user brought; never raises."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nimbus.compute.db import instances as instances_db
 from nimbus.compute.db import quotas as db
+from nimbus.compute.db import server_groups as groups_db
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import BadRequest
 
@@ -34,11 +35,13 @@ class QuotaManager:
                                    if k in ALL_DEFAULTS}}
 
     def usage(self, project_id: str) -> dict[str, int]:
-        """What the project's servers use of the counted resources."""
+        """What the project uses of the counted resources, and how many server groups it has
+        (reported only: like the others here, that limit is not enforced)."""
         flavors = instances_db.flavors_in_use(self.db, project_id)
         return {"instances": len(flavors),
                 "cores": sum(int(f.get("vcpus", 0)) for f in flavors),
-                "ram": sum(int(f.get("ram", 0)) for f in flavors)}
+                "ram": sum(int(f.get("ram", 0)) for f in flavors),
+                "server_groups": groups_db.count_groups(self.db, project_id)}
 
     def update(self, project_id: str, values: dict[str, int], force: bool) -> dict[str, int]:
         """Set the project's own limits (-1: unlimited); unless ``force``, a limit below what

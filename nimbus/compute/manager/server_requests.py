@@ -144,3 +144,15 @@ def create_spec(body: dict[str, Any]) -> dict[str, Any]:
         "tags": list(dict.fromkeys(body.get("tags") or [])),
         "admin_pass": body.get("adminPass"),
     }
+
+
+def group_hint(hints: dict[str, Any] | None) -> str | None:
+    """The server group a create request's scheduler hints name, if any. The schema lets a
+    list through (the CLI makes one of a repeated hint); a server joins one group only."""
+    value = (hints or {}).get("group")
+    if isinstance(value, list):
+        named = list(dict.fromkeys(str(v).lower().replace("-", "") for v in value))
+        if len(named) > 1:
+            raise BadRequest("A server can be in only one server group.")
+        value = value[0]
+    return str(value) if value else None

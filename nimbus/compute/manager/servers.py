@@ -24,7 +24,8 @@ from nimbus.compute.manager.flavors import FlavorManager, snapshot
 from nimbus.compute.manager.hosts import HostManager
 from nimbus.compute.manager.keypairs import KeypairManager
 from nimbus.compute.manager.networking import Networking
-from nimbus.compute.manager.server_requests import create_spec
+from nimbus.compute.manager.server_groups import ServerGroupManager
+from nimbus.compute.manager.server_requests import create_spec, group_hint
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 from nimbus.compute.schemas.servers import ADMIN_SORT_KEYS, IGNORED_SORT_KEYS
 from nimbus.compute.states import PowerState, TaskState, VmState
@@ -69,7 +70,8 @@ class ServerManager:
     def __init__(self, db: Database, *, flavors: FlavorManager, keypairs: KeypairManager,
                  networking: Networking, block_devices: BlockDevices, images: ImageClient,
                  placement: PlacementClient, hosts: HostManager, scheduler_rpc: SchedulerAPI,
-                 compute_rpc: ComputeAgentAPI, max_limit: int) -> None:
+                 compute_rpc: ComputeAgentAPI, server_groups: ServerGroupManager,
+                 max_limit: int) -> None:
         self.db = db
         self.flavors = flavors
         self.keypairs = keypairs
@@ -80,6 +82,7 @@ class ServerManager:
         self.hosts = hosts
         self.scheduler_rpc = scheduler_rpc
         self.compute_rpc = compute_rpc
+        self.server_groups = server_groups
         self.max_limit = max_limit
 
     # -- reading ---------------------------------------------------------------------------
@@ -116,13 +119,18 @@ class ServerManager:
                 "ram": sum(int(f.get("ram", 0)) for f in flavors)}
 
     # -- create ----------------------------------------------------------------------------
-    def create(self, ctx: RequestContext, body: dict[str, Any]) -> tuple[Instance, str | None]:
+    def create(self, ctx: RequestContext, body: dict[str, Any],
+               hints: dict[str, Any] | None = None) -> tuple[Instance, str | None]:
         """Check everything the request names, record the server and cast it to the
-        scheduler; the server and the admin password asked for (if any)."""
+        scheduler; the server and the admin password asked for (if any). ``hints`` are the
+        request's scheduler hints: a ``group`` makes the server a member of that group."""
         req = create_spec(body)
+        hinted = group_hint(hints)
+        group = self.server_groups.for_server(ctx, hinted) if hinted else None
         project_id = str(ctx.project_id)
         try:
-            flavor = self.flavors.get(req["flavor_ref"])
+            # A private flavor the caller's project was not granted is as unknown as none.
+            flavor = self.flavors.visible(req["flavor_ref"], ctx.is_admin, ctx.project_id)
         except NotFound:
             raise BadRequest(f"Flavor {req['flavor_ref']} could not be found.") from None
         # Everything the request names in another service is looked up as the caller, so
@@ -131,7 +139,7 @@ class ServerManager:
         images = self.images.acting_for(ctx.auth_token, ctx.project_id)
         image = None
         if req["image_ref"]:
-            image = self._check_image(images, req["image_ref"], project_id, flavor.memory_mb,
+            image = self.check_image(images, req["image_ref"], project_id, flavor.memory_mb,
                                       flavor.root_gb)
         key = None
         if req.get("key_name"):
@@ -145,12 +153,13 @@ class ServerManager:
         if az and ":" in az:
             az, _, force_host = az.partition(":")
             force_host = force_host.split(":")[0] or None
-        if az and az != DEFAULT_ZONE:
+        # A zone some enabled service is in (Nova's check; a forced host skips it).
+        if az and force_host is None and az not in self.hosts.available_zones():
             raise BadRequest(f"The requested availability zone is not available: {az}")
         uuid = new_id()
 
         def image_for_volume(image_id: str, size_gb: int) -> None:
-            found = self._check_image(images, image_id, project_id, flavor.memory_mb, size_gb)
+            found = self.check_image(images, image_id, project_id, flavor.memory_mb, size_gb)
             if size_gb and int(found.get("size") or 0) > size_gb * 1024 ** 3:
                 raise BadRequest(f"Volume size {size_gb}GB is too small for image {image_id}.")
 
@@ -158,10 +167,19 @@ class ServerManager:
                                              image_for_volume)
         # Kept with the server, so that a build whose message a crash lost is built again.
         spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
-                "user_id": ctx.user_id, "force_host": force_host}
+                "user_id": ctx.user_id, "force_host": force_host, "availability_zone": az,
+                # What the aggregate filters match: the hosts' zones and aggregate metadata.
+                "host_aggregates": self.hosts.scheduling_aggregates(
+                    az, dict(flavor.extra_specs or {})),
+                "group": group.uuid if group else None}
+        values = self._values(ctx, uuid, req, flavor, key, requested, spec)
         try:
-            row = db.create_instance(self.db, self._values(ctx, uuid, req, flavor, key,
-                                                           requested, spec), volumes.rows)
+            # One transaction: a server is never seen (nor scheduled after a crash) without
+            # the group it was created in.
+            with self.db.writer():
+                row = db.create_instance(self.db, values, volumes.rows)
+                if group is not None:
+                    self.server_groups.add_member(group, uuid)
         except Exception:
             self.block_devices.undo(volumes)
             raise
@@ -191,7 +209,7 @@ class ServerManager:
         }
 
     @staticmethod
-    def _check_image(images: ImageClient, image_ref: str, project_id: str, ram: int,
+    def check_image(images: ImageClient, image_ref: str, project_id: str, ram: int,
                      disk: int) -> dict[str, Any]:
         """The image as ``images`` (the caller's view) shows it, if a server may boot it."""
         try:
@@ -214,7 +232,10 @@ class ServerManager:
             raise BadRequest(f"Flavor's disk is too small for requested image. Flavor disk is "
                              f"{disk * 1024 ** 3} bytes, image is {image['size']} bytes.")
         keep = ("id", "name", "status", "disk_format", "container_format", "min_disk",
-                "min_ram", "size", "checksum", "os_hash_value")
+                "min_ram", "size", "checksum", "os_hash_value",
+                # what the scheduler's ImagePropertiesFilter matches hosts against
+                "hw_architecture", "architecture", "img_hv_type", "hypervisor_type",
+                "hw_vm_mode", "vm_mode")
         return {k: image.get(k) for k in keep}
 
     # -- update ----------------------------------------------------------------------------
@@ -256,7 +277,8 @@ class ServerManager:
         db.destroy_instance(self.db, row.uuid)
 
     # -- actions ---------------------------------------------------------------------------
-    def action(self, ctx: RequestContext, row: Instance, action: str, hard: bool = False) -> None:
+    def action(self, ctx: RequestContext, row: Instance, action: str, hard: bool = False,
+               args: dict[str, Any] | None = None) -> None:
         check_lock(ctx, row)
         states.check_action(action, row.uuid, row.vm_state, row.task_state)
         if not row.host:
@@ -265,7 +287,26 @@ class ServerManager:
         if db.update_instance(self.db, row.uuid, expected_task=None, task_state=task) is None:
             raise Conflict(f"Instance {row.uuid} is busy; try again.")
         actions.record_action(self.db, ctx.to_dict(), row.uuid, action)
-        self.compute_rpc.server_action(ctx.to_dict(), row.host, row.uuid, action, hard)
+        self.compute_rpc.server_action(ctx.to_dict(), row.host, row.uuid, action, hard,
+                                       args=args)
+
+    def change_security_group(self, ctx: RequestContext, row: Instance, name: str,
+                              add: bool) -> None:
+        check_lock(ctx, row)
+        caller = self.networking.client.acting_for(ctx.auth_token, ctx.project_id)
+        current = [str(g.get("name")) for g in row.security_groups or []]
+        names = self.networking.change_security_group(caller, row.project_id,
+                                                      list(row.ports or []), current, name, add)
+        db.update_instance(self.db, row.uuid, security_groups=[{"name": n} for n in names])
+        actions.record_action(self.db, ctx.to_dict(), row.uuid,
+                              "addSecurityGroup" if add else "removeSecurityGroup")
+
+    def change_floating_ip(self, ctx: RequestContext, row: Instance, address: str,
+                           fixed_address: str | None, add: bool) -> None:
+        check_lock(ctx, row)
+        caller = self.networking.client.acting_for(ctx.auth_token, ctx.project_id)
+        self.networking.associate_floating_ip(caller, list(row.ports or []), address,
+                                              fixed_address, add)
 
     def lock(self, ctx: RequestContext, row: Instance, reason: str | None) -> None:
         db.update_instance(self.db, row.uuid, locked=True,

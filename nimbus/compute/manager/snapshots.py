@@ -78,8 +78,32 @@ class SnapshotManager:
         self.volumes = volumes
         self.compute_rpc = compute_rpc
 
+    def backup(self, ctx: RequestContext, row: Instance, name: str, backup_type: str,
+               rotation: int, metadata: dict[str, str]) -> str | None:
+        """``createBackup``: a snapshot marked as a backup of ``backup_type``, keeping only the
+        newest ``rotation`` backups of that type (0 keeps none, and makes none)."""
+        image_id = None
+        if rotation > 0:
+            image_id = self.create(ctx, row, name, metadata,
+                                   extra={"image_type": "backup", "backup_type": backup_type})
+        try:
+            older = self.images.list_images(instance_uuid=row.uuid, image_type="backup",
+                                            backup_type=backup_type)
+        except NimbusError as exc:
+            LOG.warning("could not list the backups of %s: %s", row.uuid, exc)
+            return image_id
+        kept = 0 if image_id is None else 1
+        for image in older:
+            if image["id"] == image_id:
+                continue
+            if kept < rotation:
+                kept += 1
+                continue
+            self._drop_image(str(image["id"]))
+        return image_id
+
     def create(self, ctx: RequestContext, row: Instance, name: str,
-               metadata: dict[str, str]) -> str:
+               metadata: dict[str, str], extra: dict[str, str] | None = None) -> str:
         """Record the snapshot image and cast the capture to the server's host; the image id."""
         if row.locked and not ctx.is_admin:
             raise Conflict(f"Instance {row.uuid} is locked")
@@ -110,7 +134,8 @@ class SnapshotManager:
             raise Conflict(f"Instance {row.uuid} is busy; try again.")
         try:
             image = self.images.create_image({"id": image_id,
-                                              **image_body(row, ctx, base, name, metadata)})
+                                              **image_body(row, ctx, base, name, metadata),
+                                              **(extra or {})})
         except Exception:
             db.update_instance(self.db, row.uuid, expected_task=TaskState.IMAGE_SNAPSHOT,
                                task_state=None, snapshot_image_id=None)

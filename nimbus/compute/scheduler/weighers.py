@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from nimbus.compute.scheduler.filters import HostState
+from nimbus.compute.scheduler.filters import HostState, group_of
 
 
 class Weigher(Protocol):
@@ -31,8 +31,39 @@ class CpuWeigher:
         return host.free("VCPU") / capacity
 
 
+# The spreading weighers above give at most 1 each; a soft policy must win over them whenever
+# some host honours it (that is what the group asked for), so one member already on (or away
+# from) a host outweighs any difference in free capacity.
+SOFT_POLICY_MULTIPLIER = 10.0
+
+
+class ServerGroupSoftAffinityWeigher:
+    """soft-affinity: the more of the group's members a host runs, the better."""
+
+    multiplier = SOFT_POLICY_MULTIPLIER
+
+    def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
+        group = group_of(spec)
+        if group.get("policy") != "soft-affinity":
+            return 0.0
+        return float((group.get("hosts") or {}).get(host.host, 0))
+
+
+class ServerGroupSoftAntiAffinityWeigher:
+    """soft-anti-affinity: the more of the group's members a host runs, the worse."""
+
+    multiplier = SOFT_POLICY_MULTIPLIER
+
+    def weigh(self, host: HostState, spec: dict[str, Any]) -> float:
+        group = group_of(spec)
+        if group.get("policy") != "soft-anti-affinity":
+            return 0.0
+        return -float((group.get("hosts") or {}).get(host.host, 0))
+
+
 def default_weighers() -> list[Weigher]:
-    return [RamWeigher(), CpuWeigher()]
+    return [RamWeigher(), CpuWeigher(), ServerGroupSoftAffinityWeigher(),
+            ServerGroupSoftAntiAffinityWeigher()]
 
 
 def rank(hosts: list[HostState], spec: dict[str, Any], weighers: list[Weigher]) -> list[HostState]:

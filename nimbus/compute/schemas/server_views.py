@@ -26,6 +26,8 @@ class ViewContext:
     show_host_status: bool
     # Whether a host's compute agent is up (for ``host_status``).
     host_up: Callable[[str], bool] | None = None
+    # The availability zone a host is in (from the aggregates that define zones).
+    zone_of: Callable[[str], str] | None = None
 
 
 def summary(view: ViewContext, row: Instance) -> dict[str, Any]:
@@ -67,7 +69,7 @@ def detail(view: ViewContext, row: Instance, bdms: list[VolumeAttachment]) -> di
         "links": links(view.base_url, "servers", row.uuid),
         "OS-DCF:diskConfig": "MANUAL",
         "progress": 100 if status == "ACTIVE" else 0,
-        "OS-EXT-AZ:availability_zone": row.availability_zone or "nova",
+        "OS-EXT-AZ:availability_zone": _zone(view, row),
         "config_drive": row.config_drive or "",
         "key_name": row.key_name,
         "OS-SRV-USG:launched_at": row.launched_at.strftime("%Y-%m-%dT%H:%M:%S.000000")
@@ -108,7 +110,7 @@ def detail(view: ViewContext, row: Instance, bdms: list[VolumeAttachment]) -> di
     if at("2.73"):
         server["locked_reason"] = row.locked_reason
     if at("2.96"):
-        server["pinned_availability_zone"] = None
+        server["pinned_availability_zone"] = _requested_zone(row)
     if row.fault and status in ("ERROR", "DELETED"):
         fault = {"code": row.fault.get("code", 500), "created": row.fault.get("created"),
                  "message": row.fault.get("message", "")}
@@ -116,6 +118,17 @@ def detail(view: ViewContext, row: Instance, bdms: list[VolumeAttachment]) -> di
             fault["details"] = row.fault["details"]
         server["fault"] = fault
     return server
+
+
+def _requested_zone(row: Instance) -> str | None:
+    return (row.request_spec or {}).get("availability_zone") or None
+
+
+def _zone(view: ViewContext, row: Instance) -> str:
+    """The zone of the server's host, as Nova shows it; before it has one, the zone asked for."""
+    if row.host and view.zone_of is not None:
+        return view.zone_of(row.host)
+    return _requested_zone(row) or row.availability_zone or "nova"
 
 
 def _host_status(view: ViewContext, row: Instance) -> str:

@@ -76,11 +76,24 @@ _SERVER_237 = with_required(with_properties(_SERVER_219, networks={"anyOf": [
 ]}), "networks")
 _SERVER_252 = with_properties(_SERVER_237, tags=TAGS)
 
+# Scheduler hints sit beside ``server``. Only ``group`` is acted on; the others Nova knows
+# (same_host, query...) are accepted and not acted on, as a cloud without their filters does.
+_UUID: Schema = {"type": "string", "pattern": "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                                              "[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"}
+_HINTS: Schema = {"type": "object", "properties": {"group": {"anyOf": [
+    _UUID, {"type": "array", "items": _UUID, "minItems": 1}]}}}
+
+
+def _create(server: Schema) -> Schema:
+    return with_properties(body_of("server", server), **{"os:scheduler_hints": _HINTS,
+                                                        "OS-SCH-HNT:scheduler_hints": _HINTS})
+
+
 CREATE = validation.versioned(
-    ("2.1", body_of("server", _SERVER)),
-    ("2.19", body_of("server", _SERVER_219)),
-    ("2.37", body_of("server", _SERVER_237)),
-    ("2.52", body_of("server", _SERVER_252)),
+    ("2.1", _create(_SERVER)),
+    ("2.19", _create(_SERVER_219)),
+    ("2.37", _create(_SERVER_237)),
+    ("2.52", _create(_SERVER_252)),
 )
 
 _UPDATE: Schema = {

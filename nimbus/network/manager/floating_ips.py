@@ -18,6 +18,7 @@ from nimbus.network.db import ports as port_db
 from nimbus.network.db import routers as router_db
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.manager.ports import PortManager
 from nimbus.network.schemas import views
@@ -26,11 +27,17 @@ from nimbus.network.states import FLOATINGIP_STATUS
 
 class FloatingIpManager:
     def __init__(self, db: Database, access: Access, ports: PortManager,
-                 driver: NetworkDriver) -> None:
+                 driver: NetworkDriver, events: ComputeEvents | None = None) -> None:
         self.db = db
         self.access = access
         self.ports = ports
         self.driver = driver
+        self.events = events or ComputeEvents(None)
+
+    def _changed(self, ports: list[dict[str, Any] | None]) -> None:
+        """After the commit: the servers behind these ports show other addresses now."""
+        for port in ports:
+            self.events.port_changed(port)
 
     @retry_on_lock()
     def create_floatingip(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +76,9 @@ class FloatingIpManager:
                                 attrs.get("fixed_ip_address"))
             session.flush()
             view = views.floating_ip(row)
+            touched = [_owner(session, row.port_id)]
         self.driver.sync_floating_ip(view)
+        self._changed(touched)
         return view
 
     def _associate(self, session: Session, ctx: RequestContext, row: models.FloatingIP,
@@ -112,6 +121,7 @@ class FloatingIpManager:
                           attrs: dict[str, Any]) -> dict[str, Any]:
         with self.db.writer() as session:
             row = self.access.floating_ip(session, ctx, fip_id)
+            touched = [_owner(session, row.port_id)]
             if "description" in attrs:
                 row.description = attrs["description"]
             if "port_id" in attrs:
@@ -123,7 +133,12 @@ class FloatingIpManager:
                     FLOATINGIP_STATUS.move(row, c.DOWN)
             row.touch()
             view = views.floating_ip(row)
+            if row.port_id != (touched[0] or {}).get("id"):
+                touched.append(_owner(session, row.port_id))
+            else:
+                touched = []
         self.driver.sync_floating_ip(view)
+        self._changed(touched)
         return view
 
     @retry_on_lock()
@@ -131,12 +146,22 @@ class FloatingIpManager:
         with self.db.writer() as session:
             row = self.access.floating_ip(session, ctx, fip_id)
             view = views.floating_ip(row)
+            touched = [_owner(session, row.port_id)]
             port = port_db.get(session, row.floating_port_id)
             if port is not None:
                 port_db.drop(session, port)
             session.delete(row)
         view["port_id"] = None
         self.driver.sync_floating_ip(view)
+        self._changed(touched)
+
+
+def _owner(session: Session, port_id: str | None) -> dict[str, Any] | None:
+    """Who a port belongs to (its id, ``device_owner`` and ``device_id``), if it exists."""
+    port = port_db.get(session, port_id) if port_id else None
+    if port is None:
+        return None
+    return {"id": port.id, "device_owner": port.device_owner, "device_id": port.device_id}
 
 
 def _router_for(session: Session, ext_net_id: str, subnet_id: str, port_id: str) -> str:

@@ -8,7 +8,7 @@ import threading
 import uuid
 from typing import Any
 
-from nimbus.core.errors import BadRequest, Conflict, NotFound
+from nimbus.core.errors import BadRequest, Conflict, ConsumerGenerationConflict, NotFound
 from tests.support.personas import ADMIN_PROJECT, PROJECT
 from tests.unit.image import crafted
 
@@ -56,6 +56,11 @@ class FakeImage:
         self.images[image_id].update(changes)
         return self.get_image(image_id)
 
+    def list_images(self, **filters: Any) -> list[dict[str, Any]]:
+        found = [copy.deepcopy(i) for i in self.images.values()
+                 if all(i.get(k) == v for k, v in filters.items())]
+        return list(reversed(found))    # newest first, as the image API sorts them here
+
     def delete_image(self, image_id: str) -> None:
         self.get_image(image_id)
         del self.images[image_id]
@@ -95,6 +100,12 @@ class _CallerImages:
         return image
 
 
+def _matches(item: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """Neutron's list filters: a list of values matches any of them."""
+    return all(item.get(k) in v if isinstance(v, list) else item.get(k) == v
+               for k, v in filters.items())
+
+
 class FakeNetwork:
     def __init__(self) -> None:
         self.networks: dict[str, dict[str, Any]] = {
@@ -103,6 +114,7 @@ class FakeNetwork:
         }
         self.security_groups: dict[str, dict[str, Any]] = {}
         self.ports: dict[str, dict[str, Any]] = {}
+        self.floatingips: dict[str, dict[str, Any]] = {}
         self._ips = itertools.count(10)
         self.lock = threading.Lock()
 
@@ -145,8 +157,19 @@ class FakeNetwork:
         self.ports.pop(port_id, None)
 
     def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
-        return [dict(p) for p in self.ports.values()
-                if all(p.get(k) == v for k, v in filters.items())]
+        return [dict(p) for p in self.ports.values() if _matches(p, filters)]
+
+    def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
+        return [dict(f) for f in self.floatingips.values() if _matches(f, filters)]
+
+    def delete_floatingip(self, fip_id: str) -> None:
+        self.floatingips.pop(fip_id, None)
+
+    def add_floatingip(self, port_id: str, address: str) -> str:
+        ident = str(uuid.uuid4())
+        self.floatingips[ident] = {"id": ident, "port_id": port_id,
+                                   "floating_ip_address": address}
+        return ident
 
     def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
         return [dict(g) for g in self.security_groups.values()
@@ -275,6 +298,8 @@ class FakePlacement:
     def __init__(self) -> None:
         self.providers: dict[str, dict[str, Any]] = {}
         self.allocations: dict[str, dict[str, Any]] = {}
+        # Each consumer's generation, as Placement keeps it (1.28+).
+        self.generations: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def find_provider(self, name: str) -> dict[str, Any] | None:
@@ -302,9 +327,11 @@ class FakePlacement:
         rp["generation"] += 1
         return {"resource_provider_generation": rp["generation"], "inventories": inventories}
 
-    def _used(self, rp_uuid: str) -> dict[str, int]:
+    def _used(self, rp_uuid: str, skip: str | None = None) -> dict[str, int]:
         used: dict[str, int] = {}
-        for alloc in self.allocations.values():
+        for consumer, alloc in self.allocations.items():
+            if consumer == skip:
+                continue
             for rc, amount in alloc.get(rp_uuid, {}).get("resources", {}).items():
                 used[rc] = used.get(rc, 0) + amount
         return used
@@ -325,13 +352,88 @@ class FakePlacement:
                 rc: {"capacity": inv[rc]["total"], "used": used.get(rc, 0)} for rc in inv}}
         return {"allocation_requests": requests, "provider_summaries": summaries}
 
+    def provider_summaries(self, resources: dict[str, int]) -> dict[str, Any]:
+        return dict(self.allocation_candidates(resources)["provider_summaries"])
+
     def claim(self, consumer: str, allocations: dict[str, Any], project_id: str,
               user_id: str) -> None:
         with self.lock:
             self.allocations[consumer] = copy.deepcopy(allocations)
+            self.generations[consumer] = self.generations.get(consumer, 0) + 1
+
+    def consumer_generation(self, consumer: str) -> int | None:
+        return self.generations.get(consumer) if consumer in self.allocations else None
+
+    def replace_allocations(self, consumer: str, allocations: dict[str, Any], project_id: str,
+                            user_id: str, generation: int | None) -> None:
+        """Placement's PUT at 1.28: the consumer's generation must be the one given (None: a
+        consumer that holds nothing yet), and every provider must have the room."""
+        self._write(consumer, allocations, generation)
+
+    def _write(self, consumer: str, allocations: dict[str, Any], generation: int | None) -> None:
+        with self.lock:
+            have = self.consumer_generation(consumer)
+            if generation != have:
+                raise ConsumerGenerationConflict(reason=f"expected {have} but got {generation}")
+            for rp_uuid, alloc in allocations.items():
+                inv = (self.providers.get(rp_uuid) or {}).get("inventories") or {}
+                used = self._used(rp_uuid, skip=consumer)
+                for rc, amount in alloc["resources"].items():
+                    if rc not in inv or (inv[rc]["total"] - inv[rc].get("reserved", 0)
+                                         - used.get(rc, 0)) < amount:
+                        raise Conflict(f"Unable to allocate inventory for {rc} on {rp_uuid}")
+            self.allocations[consumer] = copy.deepcopy(allocations)
+            self.generations[consumer] = (have or 0) + 1
+
+    def claim_new(self, claims: dict[str, dict[str, Any]]) -> None:
+        """Placement's POST at 1.28 for new consumers: all written, or none."""
+        with self.lock:
+            before = (copy.deepcopy(self.allocations), dict(self.generations))
+        try:
+            for consumer, claim in claims.items():
+                self._write(consumer, claim["allocations"], None)
+        except Conflict:
+            with self.lock:
+                self.allocations.clear()
+                self.allocations.update(before[0])
+                self.generations.clear()
+                self.generations.update(before[1])
+            raise
 
     def delete_allocations(self, consumer: str) -> None:
         self.allocations.pop(consumer, None)
+        self.generations.pop(consumer, None)
+
+    # -- what operators' APIs read and write: inventories, usages, provider aggregates --------
+    def get_inventories(self, rp_uuid: str) -> dict[str, Any]:
+        rp = self.providers.get(rp_uuid)
+        if rp is None:
+            raise NotFound(f"No resource provider with uuid {rp_uuid} found")
+        return {"inventories": copy.deepcopy(rp["inventories"]),
+                "resource_provider_generation": rp["generation"]}
+
+    def get_usages(self, rp_uuid: str) -> dict[str, int]:
+        if rp_uuid not in self.providers:
+            raise NotFound(f"No resource provider with uuid {rp_uuid} found")
+        return self._used(rp_uuid)
+
+    def get_aggregates(self, rp_uuid: str) -> tuple[list[str], int]:
+        rp = self.providers.get(rp_uuid)
+        if rp is None:
+            raise NotFound(f"No resource provider with uuid {rp_uuid} found")
+        return list(rp.get("aggregates", [])), rp["generation"]
+
+    def set_aggregates(self, rp_uuid: str, aggregates: list[str], generation: int) -> None:
+        rp = self.providers[rp_uuid]
+        if rp["generation"] != generation:
+            raise Conflict("generation mismatch")
+        rp["aggregates"] = list(aggregates)
+        rp["generation"] += 1
+
+    def delete_provider(self, rp_uuid: str) -> None:
+        if any(rp_uuid in alloc for alloc in self.allocations.values()):
+            raise Conflict(f"Unable to delete resource provider {rp_uuid}: it has allocations")
+        self.providers.pop(rp_uuid, None)
 
 
 class FakeClients:

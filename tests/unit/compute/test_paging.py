@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from nimbus.compute.db.models import Flavor, Instance, InstanceAction, KeyPair
+from nimbus.compute.db.models import (
+    DeletedInstance,
+    Flavor,
+    Instance,
+    InstanceAction,
+    KeyPair,
+    Migration,
+)
+from nimbus.core.db.models import ServiceRecord
 from tests.support.paging import counting_rows, walk
 from tests.support.personas import project_of, token_for, user_of
 
@@ -21,7 +29,15 @@ PAGED = {
     ("GET", "/v2.1/flavors/detail"),
     ("GET", "/v2.1/os-keypairs"),
     ("GET", "/v2.1/servers/{server_id}/os-instance-actions"),
+    ("GET", "/v2.1/os-hypervisors"),
+    ("GET", "/v2.1/os-hypervisors/detail"),
+    ("GET", "/v2.1/os-simple-tenant-usage"),
+    ("GET", "/v2.1/os-simple-tenant-usage/{tenant_id}"),
+    ("GET", "/v2.1/os-migrations"),
 }
+# Lists only administrators read.
+ADMIN_ONLY = {"/v2.1/os-hypervisors", "/v2.1/os-hypervisors/detail",
+              "/v2.1/os-simple-tenant-usage", "/v2.1/os-migrations"}
 ROWS = 2000
 LIMIT = 100
 MV = {"OpenStack-API-Version": "compute 2.96"}
@@ -110,13 +126,37 @@ def _name_of(item: dict[str, Any], key: str) -> str:
     return str(item["keypair"][key] if "keypair" in item else item[key])
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(PAGED))
+def _hypervisors(s: Any) -> list[str]:
+    hosts = [f"host-{(i * 7919) % 10007:05d}" for i in range(ROWS)]
+    s.add_all([ServiceRecord(binary="nova-compute", host=host, topic="compute",
+                             created_at=_when(i), updated_at=_when(i))
+               for i, host in enumerate(hosts)])
+    # By id: the order they registered in.
+    return hosts
+
+
+def _migrations(s: Any) -> list[str]:
+    rows = [Migration(uuid=_uuid(i), instance_uuid=SERVER, migration_type="resize",
+                      status="confirmed", created_at=_when(i)) for i in range(ROWS)]
+    s.add_all(rows)
+    s.flush()
+    # Newest first, then by id.
+    return [r.uuid for r in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)]
+
+
+SETUP["/v2.1/os-migrations"] = ("migrations", _migrations, "uuid")
+SETUP["/v2.1/os-hypervisors"] = ("hypervisors", _hypervisors, "hypervisor_hostname")
+SETUP["/v2.1/os-hypervisors/detail"] = ("hypervisors", _hypervisors, "hypervisor_hostname")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(p for p in PAGED if p[1] in SETUP))
 def test_list_pages_in_sql(make_cloud: Callable[..., Any], method: str, path: str) -> None:
     cloud, api = make_cloud(["compute"], prefix="/compute", bootstrap=True)
     collection, setup, key = SETUP[path]
     with cloud.db.writer() as s:
         expected = setup(s)
-    headers = {"X-Auth-Token": token_for("member"), **MV}
+    persona = "admin" if path in ADMIN_ONLY else "member"
+    headers = {"X-Auth-Token": token_for(persona), **MV}
 
     def get(url: str) -> Any:
         return api.client.get(url, headers=headers)
@@ -125,4 +165,38 @@ def test_list_pages_in_sql(make_cloud: Callable[..., Any], method: str, path: st
     with counting_rows(cloud.db.engine) as counter:
         items = walk(get, f"{full}?limit={LIMIT}", collection, next_of=_next_link)
     assert [_name_of(item, key) for item in items] == expected
+    assert counter.largest <= LIMIT + 1, counter.worst()
+
+
+@pytest.mark.parametrize("path", ["/v2.1/os-simple-tenant-usage",
+                                  "/v2.1/os-simple-tenant-usage/{tenant_id}"])
+def test_usage_pages_in_sql(make_cloud: Callable[..., Any], path: str) -> None:
+    """Usage pages by server (live and deleted ones alike), by project and then uuid; each page
+    sums up its own servers."""
+    cloud, api = make_cloud(["compute"], prefix="/compute", bootstrap=True)
+    project = project_of("member")
+    with cloud.db.writer() as s:
+        for i in range(ROWS):
+            if i % 4:
+                s.add(_instance(i, project, launched_at=BASE))
+            else:
+                s.add(DeletedInstance(uuid=_uuid(i), name=f"vm{i}", project_id=project,
+                                      user_id="u", flavor={"vcpus": 1}, vm_state="active",
+                                      launched_at=BASE, terminated_at=_when(ROWS)))
+    expected = sorted(_uuid(i) for i in range(ROWS))
+    persona = "admin" if path in ADMIN_ONLY else "member"
+    headers = {"X-Auth-Token": token_for(persona), **MV}
+    url: str | None = ("/compute" + path.replace("{tenant_id}", project)
+                       + f"?start=2023-12-01T00:00:00&detailed=1&limit={LIMIT}")
+    seen: list[str] = []
+    with counting_rows(cloud.db.engine) as counter:
+        while url is not None:
+            body = api.client.get(url, headers=headers).json()
+            # A full last page still links to the next one, which is empty.
+            tenants = body["tenant_usages"] if "tenant_usages" in body else [body["tenant_usage"]]
+            seen += [u["instance_id"] for t in tenants for u in t.get("server_usages", [])]
+            links = body.get("tenant_usages_links") or body.get("tenant_usage_links") or []
+            url = next((link["href"][link["href"].index("/compute/"):] for link in links
+                        if link["rel"] == "next"), None)
+    assert seen == expected
     assert counter.largest <= LIMIT + 1, counter.worst()

@@ -169,14 +169,20 @@ def test_a_scheduler_that_loses_a_race_puts_the_winners_claim_back(
     placement = compute.clients.placement
     claim = placement.claim
 
-    def racing(consumer: str, allocations: Any, project: str, user: str) -> None:
+    def racing(consumer: str, allocations: Any, project: str, user: str,
+               generation: int | None) -> None:
         # Another scheduler hands the server to its host meanwhile; our claim lands last.
         if dbapi.update_instance(compute.state.db, uuid, expected_task=TaskState.SCHEDULING,
                                  host=HOST, node=HOST, task_state=TaskState.NETWORKING):
             allocations = {"elsewhere": {"resources": {"VCPU": 1}}}
         claim(consumer, allocations, project, user)
 
-    monkeypatch.setattr(placement, "claim", racing)
+    def racing_together(wanted: dict[str, dict[str, Any]]) -> None:
+        for consumer, claim in wanted.items():
+            racing(consumer, claim["allocations"], claim["project_id"], claim["user_id"], None)
+
+    monkeypatch.setattr(placement, "replace_allocations", racing)
+    monkeypatch.setattr(placement, "claim_new", racing_together)
     _scheduler(compute).schedule_and_build({}, uuid, _spec(compute))
     monkeypatch.undo()
     assert placement.allocations[uuid] == _expected_allocation(compute)

@@ -1,0 +1,19 @@
+"""Client for the Compute API (Nova v2.1): what other services tell compute about its servers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.clients.base import ServiceClient
+
+
+class ComputeClient(ServiceClient):
+    service_type = "compute"
+    microversion_service = "compute"
+
+    def external_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Send ``os-server-external-events`` (``network-changed``, ``network-vif-deleted``...);
+        each event comes back with its own ``code``. A 404 (no server known) is not an error
+        for the sender: the server may have gone meanwhile."""
+        reply = self.post("/os-server-external-events", {"events": events}, ok=(404,))
+        return list((reply or {}).get("events") or [])

@@ -1,0 +1,215 @@
+"""Rebuild, shelve and unshelve on the agent, and what the guest shows (console, diagnostics).
+
+A rebuild gives the guest a fresh root disk from the new image and keeps its ports and volumes.
+A shelve captures the root disk into the image the API recorded, then (at once, with the
+default ``shelved_offload_time`` of 0) offloads it: the guest is destroyed, its ports unbound
+from the host and its allocation given back, so that the server holds nothing but its image.
+An unshelve boots it again from that image, on the host the scheduler chose, and deletes the
+image, as Nova does.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nimbus.compute.agent.work import GuestWork
+from nimbus.compute.db import actions
+from nimbus.compute.db import instances as db
+from nimbus.compute.db.models import Instance
+from nimbus.compute.manager import claims
+from nimbus.compute.manager.faults import fault_from
+from nimbus.compute.manager.guests import instance_dict
+from nimbus.compute.states import PowerState, TaskState, VmState
+from nimbus.core.db.base import utcnow
+from nimbus.core.errors import NimbusError, NotFound
+
+LOG = logging.getLogger(__name__)
+
+
+class LifecycleWork:
+    def __init__(self, work: GuestWork) -> None:
+        self.work = work
+        self.db = work.db
+        self.host = work.host
+        self.driver = work.driver
+        self.deps = work.deps
+
+    # -- rebuild ---------------------------------------------------------------------------
+    def rebuild(self, ctx: dict[str, Any], row: Instance, image: dict[str, Any] | None) -> None:
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_rebuild_instance",
+                                    self.host)
+        was_stopped = row.vm_state == VmState.STOPPED
+        try:
+            info = instance_dict(row)
+            connected = self.deps.block_devices.connect_all(self.driver, info)
+            self.driver.rebuild(info, image, connected)
+            if was_stopped:
+                # A stopped server stays stopped, as Nova leaves it.
+                self.driver.power_off(info)
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.REBUILDING,
+                               task_state=None, vm_state=VmState.ERROR, fault=fault_from(exc))
+            return
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.REBUILDING,
+                           task_state=None,
+                           vm_state=VmState.STOPPED if was_stopped else VmState.ACTIVE,
+                           power_state=PowerState.SHUTDOWN if was_stopped
+                           else PowerState.RUNNING, launched_at=utcnow())
+        actions.finish_event(self.db, event, "Success")
+
+    # -- shelve ----------------------------------------------------------------------------
+    def shelve(self, ctx: dict[str, Any], row: Instance, offload: bool) -> None:
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_shelve_instance",
+                                    self.host)
+        info = instance_dict(row)
+        try:
+            if row.shelved_image_id:
+                data = self.driver.snapshot(info)
+                self.deps.images.upload(row.shelved_image_id, data.chunks)
+            if row.uuid in self.driver.list_instances() \
+                    and self.driver.power_state(info) != PowerState.SHUTDOWN:
+                self.driver.power_off(info)
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            self._drop_image(row.shelved_image_id)
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.SHELVING,
+                               task_state=None, shelved_image_id=None, fault=fault_from(exc))
+            return
+        actions.finish_event(self.db, event, "Success")
+        if offload:
+            shelved = db.update_instance(self.db, row.uuid, expected_task=TaskState.SHELVING,
+                                         task_state=TaskState.SHELVING_OFFLOADING,
+                                         power_state=PowerState.SHUTDOWN)
+            if shelved is not None:
+                self.offload(ctx, shelved)
+            return
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.SHELVING, task_state=None,
+                           vm_state=VmState.SHELVED, power_state=PowerState.SHUTDOWN)
+
+    def offload(self, ctx: dict[str, Any], row: Instance) -> None:
+        """Free the host of the shelved server: guest, port bindings, allocation."""
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_shelve_offload_instance",
+                                    self.host)
+        info = instance_dict(row)
+        try:
+            if row.uuid in self.driver.list_instances():
+                self.driver.destroy(info)
+            self.deps.block_devices.release_connections(row.uuid, self.driver, info)
+            for port in row.ports or []:
+                self.deps.networking.client.update_port(port["port_id"],
+                                                        {"binding:host_id": ""})
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            db.update_instance(self.db, row.uuid,
+                               expected_task=TaskState.SHELVING_OFFLOADING, task_state=None,
+                               vm_state=VmState.SHELVED, fault=fault_from(exc))
+            return
+        claims.free(self.deps.placement, row.uuid)
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.SHELVING_OFFLOADING,
+                           task_state=None, vm_state=VmState.SHELVED_OFFLOADED,
+                           power_state=PowerState.SHUTDOWN, host=None, node=None)
+        actions.finish_event(self.db, event, "Success")
+
+    def unshelve(self, ctx: dict[str, Any], row: Instance) -> None:
+        """Boot the shelved server: powered on where it still is, spawned from its shelved
+        image where it was offloaded (the scheduler has claimed this host for it)."""
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_unshelve_instance",
+                                    self.host)
+        info = instance_dict(row)
+        try:
+            if row.uuid in self.driver.list_instances():
+                self.driver.power_on(info)
+            else:
+                image = None
+                if row.shelved_image_id:
+                    found = self.deps.images.get_image(row.shelved_image_id)
+                    image = {key: found.get(key) for key in ("id", "name", "status",
+                                                             "disk_format", "container_format",
+                                                             "min_disk", "min_ram", "size")}
+                for port in row.ports or []:
+                    self.deps.networking.client.update_port(port["port_id"],
+                                                            {"binding:host_id": self.host})
+                connected = self.deps.block_devices.connect_all(self.driver, info)
+                self.driver.spawn(info, image, connected)
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            if row.vm_state == VmState.SHELVED_OFFLOADED:
+                claims.free(self.deps.placement, row.uuid)
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.UNSHELVING,
+                               task_state=None, fault=fault_from(exc),
+                               **({"host": None, "node": None}
+                                  if row.vm_state == VmState.SHELVED_OFFLOADED else {}))
+            return
+        self._drop_image(row.shelved_image_id)
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.UNSHELVING,
+                           task_state=None, vm_state=VmState.ACTIVE,
+                           power_state=PowerState.RUNNING, shelved_image_id=None,
+                           launched_at=utcnow())
+        actions.finish_event(self.db, event, "Success")
+
+    def _drop_image(self, image_id: str | None) -> None:
+        if not image_id:
+            return
+        try:
+            self.deps.images.delete_image(image_id)
+        except NotFound:
+            pass
+        except NimbusError as exc:
+            LOG.warning("could not delete the shelved image %s: %s", image_id, exc)
+
+    # -- interfaces -----------------------------------------------------------------------
+    def attach_interface(self, ctx: dict[str, Any], row: Instance,
+                         requested: dict[str, Any]) -> dict[str, Any]:
+        """Make or bind the port, plug it in and record it; the port's record. A failure
+        undoes the port and reaches the caller."""
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_attach_interface",
+                                    self.host)
+        networking = self.deps.networking
+        made = networking.allocate(instance_dict(row), self.host, [requested])
+        try:
+            self.driver.attach_interface(instance_dict(row), made[0])
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            networking.deallocate(made)
+            raise
+        current = db.find_instance(self.db, row.uuid)
+        ports = list((current or row).ports or [])
+        db.update_instance(self.db, row.uuid, ports=[*ports, made[0]],
+                           requested_networks=[*(row.requested_networks or []), requested])
+        actions.finish_event(self.db, event, "Success")
+        return made[0]
+
+    def detach_interface(self, ctx: dict[str, Any], row: Instance, port_id: str) -> None:
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_detach_interface",
+                                    self.host)
+        found = [p for p in row.ports or [] if p["port_id"] == port_id]
+        if not found:
+            actions.finish_event(self.db, event, "Success")
+            return
+        try:
+            self.driver.detach_interface(instance_dict(row), found[0])
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            db.update_instance(self.db, row.uuid, fault=fault_from(exc))
+            return
+        self.deps.networking.deallocate(found)
+        current = db.find_instance(self.db, row.uuid)
+        db.update_instance(self.db, row.uuid,
+                           ports=[p for p in (current or row).ports or []
+                                  if p["port_id"] != port_id],
+                           requested_networks=[r for r in row.requested_networks or []
+                                               if r.get("port_id") != port_id])
+        actions.finish_event(self.db, event, "Success")
+
+    # -- the guest's own ------------------------------------------------------------------
+    def crash_dump(self, ctx: dict[str, Any], row: Instance) -> None:
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_trigger_crash_dump",
+                                    self.host)
+        try:
+            self.driver.inject_nmi(instance_dict(row))
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            return
+        actions.finish_event(self.db, event, "Success")
