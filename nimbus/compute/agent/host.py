@@ -62,6 +62,9 @@ class ComputeAgent:
         self.work = GuestWork(deps, host, driver)
         self.moves = MoveWork(self.work, ComputeAgentAPI(deps.bus))
         self.lifecycle = LifecycleWork(self.work)
+        # Builds this agent runs now.
+        self._building: set[str] = set()
+        self._building_lock = threading.Lock()
         self._server: Any = None
         self._stop = threading.Event()
         self._retry: threading.Thread | None = None
@@ -182,16 +185,28 @@ class ComputeAgent:
     def build_instance(self, ctx: dict[str, Any], instance_uuid: str,
                        request_spec: dict[str, Any], allocations: dict[str, Any]) -> None:
         self.recovered.wait()
-        row = db.find_instance(self.db, instance_uuid)
-        if row is None or row.task_state == TaskState.DELETING:
-            claims.free(self.deps.placement, instance_uuid)
-            return
-        if (row.vm_state != VmState.BUILDING or row.task_state != TaskState.NETWORKING
-                or row.host != self.host):
-            LOG.info("dropping a build of instance %s, which is %s/%s on %s", instance_uuid,
-                     row.vm_state, row.task_state, row.host)
-            return
-        self.work.build(ctx, row, request_spec or request_spec_of(row))
+        with self._building_lock:
+            if instance_uuid in self._building:
+                # The same build cast again (a scheduler that stopped before acknowledging
+                # it): one is enough.
+                LOG.info("dropping a second build of instance %s", instance_uuid)
+                return
+            self._building.add(instance_uuid)
+        try:
+            # Read once the build is ours: one that ran meanwhile has moved the row on.
+            row = db.find_instance(self.db, instance_uuid)
+            if row is None or row.task_state == TaskState.DELETING:
+                claims.free(self.deps.placement, instance_uuid)
+                return
+            if (row.vm_state != VmState.BUILDING or row.task_state != TaskState.NETWORKING
+                    or row.host != self.host):
+                LOG.info("dropping a build of instance %s, which is %s/%s on %s",
+                         instance_uuid, row.vm_state, row.task_state, row.host)
+                return
+            self.work.build(ctx, row, request_spec or request_spec_of(row))
+        finally:
+            with self._building_lock:
+                self._building.discard(instance_uuid)
 
     def terminate_instance(self, ctx: dict[str, Any], instance_uuid: str) -> None:
         self.recovered.wait()

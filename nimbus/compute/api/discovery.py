@@ -31,10 +31,17 @@ def _v21(req: ApiRequest[ComputeState], full: bool) -> dict[str, Any]:
     return doc
 
 
+def _v20(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """The legacy v2.0 API, listed first as Nova lists it (clients look for it there)."""
+    return {"id": "v2.0", "status": "SUPPORTED", "version": "", "min_version": "",
+            "updated": "2011-01-21T11:33:21Z",
+            "links": [{"rel": "self", "href": f"{req.service_url}/v2/"}]}
+
+
 @router.get("/", public=True)
 def versions(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """List the API versions."""
-    return {"versions": [_v21(req, False)]}
+    return {"versions": [_v20(req), _v21(req, False)]}
 
 
 @router.get("/v2.1", public=True)

@@ -15,6 +15,9 @@ from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.core.errors import BadRequest, Conflict, NotFound
 
 Handler = Callable[[ApiRequest[ComputeState], Any], Reply | None]
+# What a show has and a rebuild's answer had not before 2.75.
+_SHOW_ONLY = frozenset({"config_drive", "os-extended-volumes:volumes_attached",
+                        "security_groups", "host_status"})
 ACCEPTED = Reply(None, 202)
 
 
@@ -27,6 +30,14 @@ def _rebuild(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply:
                          "unexpected)")
     rebuilt, password = req.svc.lifecycle.rebuild(req.ctx, row, args, want_password=True)
     body = server_views.detail(view_of(req), rebuilt, req.svc.volume_attachments.of(rebuilt))
+    if req.at_least("2.71"):
+        body["server_groups"] = req.svc.server_groups.groups_of(rebuilt.uuid)
+    if not req.at_least("2.75"):
+        # Before 2.75 a rebuild answered with the plain server, without what the
+        # extended-attribute extensions add to a show.
+        body = {k: v for k, v in body.items() if k not in _SHOW_ONLY
+                and not k.startswith(("OS-EXT-", "OS-SRV-USG:"))
+                and not (k == "key_name" and not req.at_least("2.54"))}
     if password:
         body["adminPass"] = password
     return Reply({"server": body}, 202)

@@ -174,6 +174,15 @@ class SchedulerManager:
             rows = db.find_instances(self.db, [r.uuid for r in mine])
             waiting = [r for r in mine if (row := rows.get(r.uuid)) is not None
                        and row.task_state == TaskState.SCHEDULING and not row.host]
+            for request in mine:
+                row = rows.get(request.uuid)
+                if row is not None and row.vm_state == VmState.BUILDING \
+                        and row.task_state == TaskState.NETWORKING and row.host:
+                    # Placed by a scheduler that stopped before it cast the build (this
+                    # message came again because it was never acknowledged): cast it now.
+                    # The agent drops a build it already runs or has done.
+                    self.compute_rpc.build_instance(request.ctx, row.host, request.uuid,
+                                                    request.spec, {})
             alone = [r for r in waiting if r.spec.get("group")]
             together = [r for r in waiting if not r.spec.get("group")]
             events = actions.start_events(self.db, {r.uuid: r.ctx.get("request_id")

@@ -14,7 +14,9 @@ def test_discovery(make_compute: Any) -> None:
     compute = make_compute(workers=False)
     root = compute.api.as_(None).get("/")
     assert root.status_code == 200
-    version = root.json()["versions"][0]
+    legacy, version = root.json()["versions"]
+    # v2.0 first, as Nova lists it (tempest and old clients look for it there).
+    assert legacy["id"] == "v2.0" and legacy["status"] == "SUPPORTED"
     assert version["id"] == "v2.1" and version["version"] == "2.96"
     assert version["min_version"] == "2.1"
     doc = compute.api.as_(None).get("/v2.1").json()["version"]

@@ -9,6 +9,7 @@ import uuid as uuidlib
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from nimbus.compute.db import attachments as bdms_db
 from nimbus.compute.db import instances as dbapi
@@ -16,6 +17,7 @@ from nimbus.compute.db.models import Instance
 from nimbus.compute.drivers import fake
 from nimbus.compute.manager.claims import resources_of
 from nimbus.compute.manager.flavors import snapshot
+from nimbus.compute.rpcapi import SchedulerAPI
 from nimbus.compute.states import PowerState, TaskState, VmState
 from nimbus.conf.settings import load
 from tests.support.personas import project_of, user_of
@@ -430,3 +432,26 @@ def test_a_delete_asked_again_is_driven_again(compute: Compute) -> None:
     assert compute.as_("member").delete(f"/v2.1/servers/{uuid}").status_code == 204
     compute.wait(uuid, "GONE", persona="member")
     assert _ports_of(compute, uuid) == []
+
+
+def test_a_placed_build_whose_cast_was_lost_is_cast_again(make_compute: Any) -> None:
+    """The scheduler recorded the host, then stopped before casting the build: its message
+    comes again (never acknowledged), and the build is cast then, once."""
+    compute: Compute = make_compute()
+    server = compute.boot()
+    row = dbapi.get_instance(compute.cloud.db, server["id"])
+    with compute.cloud.db.writer() as s:
+        s.execute(update(Instance).where(Instance.uuid == server["id"])
+                  .values(vm_state="building", task_state="networking", ports=[]))
+    # As if it had never been built: no port, no guest.
+    for port in compute.clients.network.list_ports(device_id=server["id"]):
+        compute.clients.network.delete_port(port["id"])
+    fake.GUESTS.get(str(row.host), {}).pop(server["id"], None)
+    spec = dict(row.request_spec or {})
+    scheduler = SchedulerAPI(compute.cloud.bus)
+    scheduler.schedule_and_build({}, server["id"], spec)
+    scheduler.schedule_and_build({}, server["id"], spec)
+    done = compute.wait(server["id"], "ACTIVE")
+    assert done["OS-EXT-SRV-ATTR:host"] == row.host
+    # One build: one port, not two.
+    assert len(compute.clients.network.list_ports(device_id=server["id"])) == 1

@@ -55,6 +55,12 @@ def test_rebuild_gives_a_new_image_and_keeps_the_server(compute: Compute) -> Non
     compute.wait(server["id"], "SHUTOFF")
     act(compute, server["id"], {"rebuild": {"imageRef": IMAGE_ID}})
     assert compute.wait(server["id"], "SHUTOFF")["image"]["id"] == IMAGE_ID
+    # Before 2.75 the answer is the plain server, without the extended attributes.
+    old = act(compute, server["id"], {"rebuild": {"imageRef": IMAGE_ID}},
+              headers={"OpenStack-API-Version": "compute 2.74"})["server"]
+    assert "OS-EXT-STS:vm_state" not in old and "security_groups" not in old
+    assert "key_name" in old and "server_groups" in old
+    compute.wait(server["id"], "SHUTOFF")
     # An image nobody can see is a 400.
     act(compute, server["id"], {"rebuild": {"imageRef": "5" * 8 + "-5555-4555-8555-" + "5" * 12}},
         status=400)

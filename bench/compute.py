@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""bench/compute: create -> ACTIVE through openstacksdk, as a CI job sees it, with the fake driver.
+
+    .venv/bin/python bench/compute.py [--servers 40] [--concurrency 1,8] [--hosts 1]
+
+Starts `nimbus up` in a scratch state directory (fake compute driver, ``--hosts`` simulated
+hosts), then for each concurrency creates ``--servers`` servers from that many threads, each
+with its own openstacksdk connection as the demo user, timing ``create_server(..., wait=True,
+auto_ip=False)`` from the call to ACTIVE. It prints p50, p90 and the servers per second for
+each concurrency, then deletes what it made. Scheduling throughput on its own (1,000 fake
+hosts) is ``bench/compute_scheduler.py``. No assertion: the figures are for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import openstack.connection  # noqa: E402
+from openstack.config.loader import OpenStackConfig  # noqa: E402
+
+from tests.support.cloud_process import CloudProcess  # noqa: E402
+
+
+def connect(state: Path) -> openstack.connection.Connection:
+    config = OpenStackConfig(config_files=[str(state / "clouds.yaml")])
+    return openstack.connection.Connection(config=config.get_one("nimbus-demo"))
+
+
+def run(state: Path, image: str, flavor: str, network: str, servers: int,
+        concurrency: int) -> tuple[list[float], float, list[str]]:
+    """Create ``servers`` servers from ``concurrency`` threads; per-server seconds, wall time."""
+    times: list[float] = []
+    made: list[str] = []
+    lock = threading.Lock()
+    left = list(range(servers))
+
+    def worker() -> None:
+        conn = connect(state)
+        try:
+            while True:
+                with lock:
+                    if not left:
+                        return
+                    n = left.pop()
+                started = time.perf_counter()
+                server = conn.create_server(f"bench-{concurrency}-{n}", image=image,
+                                            flavor=flavor, network=network, wait=True,
+                                            auto_ip=False, timeout=120)
+                took = time.perf_counter() - started
+                with lock:
+                    times.append(took)
+                    made.append(server.id)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return times, time.perf_counter() - began, made
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--servers", type=int, default=40)
+    parser.add_argument("--concurrency", default="1,8")
+    parser.add_argument("--hosts", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="nimbus-bench-compute-") as tmp:
+        state = Path(tmp) / "state"
+        state.mkdir()
+        cloud = CloudProcess(state, extra=["--compute-hosts", str(args.hosts)]).start()
+        try:
+            conn = connect(state)
+            image = conn.create_image("bench-image", data=b"\0" * 65536, disk_format="raw",
+                                      container_format="bare", wait=True)
+            flavor = conn.compute.find_flavor("m1.nano")
+            assert flavor is not None
+            print(f"create_server(wait=True) through openstacksdk, fake driver, "
+                  f"{args.hosts} host(s), {args.servers} servers per row")
+            print(f"{'concurrency':>11} {'p50 ms':>8} {'p90 ms':>8} {'servers/s':>10}")
+            for level in (int(c) for c in args.concurrency.split(",")):
+                times, wall, made = run(state, image.id, flavor.id, "private", args.servers,
+                                        level)
+                print(f"{level:>11} {statistics.median(times) * 1000:>8.0f} "
+                      f"{pct(times, 0.9) * 1000:>8.0f} {len(times) / wall:>10.1f}")
+                for sid in made:
+                    conn.delete_server(sid, wait=True, timeout=120)
+            conn.close()
+        finally:
+            cloud.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
