@@ -85,6 +85,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     flavor = _find(flavors, "m1.nano") or (flavors[0] if flavors else {})
     flavor_alt = _find(flavors, "m1.micro") or flavor
     version = (_get(sess, "compute", "/") or {}).get("version", {})
+    hypervisors = (_get(sess, "compute", "/os-hypervisors") or {}).get("hypervisors", [])
     nets = (_get(sess, "network", "/v2.0/networks?router:external=true") or {}).get("networks", [])
     public = _find(nets, "public") or (nets[0] if nets else {})
     exts = (_get(sess, "network", "/v2.0/extensions") or {}).get("extensions", [])
@@ -139,6 +140,8 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "max_microversion": version.get("version") or settings.compute.max_microversion,
         "build_timeout": "120",
         "region": settings.region,
+        # Tempest skips every migration test unless it knows there is a host to move to.
+        "min_compute_nodes": str(max(1, len(hypervisors))),
     }
     conf["compute-feature-enabled"] = compute_features(settings)
     http_store = any(s.get("type") == "http" for s in stores)
