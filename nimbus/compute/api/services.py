@@ -109,7 +109,8 @@ def delete(req: ApiRequest[ComputeState]) -> None:
         _check_uuid(ident)
         service = req.svc.hosts.by_uuid(ident)
     else:
-        if not ident.isdigit() or len(ident) > 18:
+        # isascii: str.isdigit() also accepts superscripts that int() refuses.
+        if not (ident.isascii() and ident.isdigit()) or len(ident) > 18:
             raise BadRequest("Invalid input received: id must be an integer")
         service = req.svc.hosts.by_id(int(ident))
     if service is None:

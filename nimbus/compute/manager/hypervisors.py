@@ -90,8 +90,9 @@ class HypervisorManager:
             service = self._by_uuid(ident)
         else:
             # Digits only, and no more than a 64-bit column holds.
-            service = self.hosts.by_id(int(ident)) if ident.isdigit() and len(ident) < 19 \
-                else None
+            # (isascii: str.isdigit() also takes superscripts that int() refuses.)
+            numeric = ident.isascii() and ident.isdigit() and len(ident) < 19
+            service = self.hosts.by_id(int(ident)) if numeric else None
         if service is None or service.binary != AGENT_BINARY:
             raise hypervisor_not_found(ident)
         return Hypervisor(service)

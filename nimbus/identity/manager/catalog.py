@@ -63,7 +63,8 @@ class CatalogManager:
                     ancestor = (s.get(Region, ancestor.parent_region_id)
                                 if ancestor.parent_region_id else None)
             if "description" in changes:
-                row.description = changes["description"]
+                # Keystone's schema allows a null description; the column keeps "" for it.
+                row.description = changes["description"] or ""
             if "parent_region_id" in changes:
                 row.parent_region_id = parent
         return row

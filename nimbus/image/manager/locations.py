@@ -134,7 +134,7 @@ class LocationManager:
     def _index(raw: str, size: int, op: str) -> int | None:
         if raw == "-" and op == "add":
             return None
-        if not raw.isdigit() or int(raw) > (size if op == "add" else size - 1):
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > (size if op == "add" else size - 1):
             raise BadRequest(f"Invalid position for {'adding' if op == 'add' else 'removing'} "
                              "a location.")
         return int(raw)

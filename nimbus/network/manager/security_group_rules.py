@@ -161,7 +161,7 @@ def _protocol(value: Any, ethertype: str) -> str | None:
                                     "ethertype IPv4",
                                     neutron_type="SecurityGroupRuleInvalidEtherType")
         return text
-    if text.isdigit() and 0 <= int(text) <= 255:
+    if text.isascii() and text.isdigit() and 0 <= int(text) <= 255:
         return str(int(text))
     raise nerr.InvalidInput(error_message=f"Security group rule protocol {value} not "
                             f"supported. Only protocol values {sorted(PROTOCOLS)} and "

@@ -186,6 +186,8 @@ def test_delete(make_compute: Any) -> None:
     # Before 2.53 a service is named by its integer id.
     by_number = _compute_service(compute, busy, V252)
     assert admin.delete("/v2.1/os-services/abc", headers=V252).status_code == 400
+    # A superscript digit is a digit to str.isdigit() but no integer: still a 400.
+    assert admin.delete("/v2.1/os-services/\u00b3", headers=V252).status_code == 400
     assert admin.delete("/v2.1/os-services/abc", headers=MV).status_code == 400
     assert admin.delete(f"/v2.1/os-services/{by_number['id']}",
                         headers=V252).status_code == 409

@@ -284,3 +284,6 @@ def test_region_parents(api: Api) -> None:
     shown = api("PATCH", "/regions/leaf", 200, json={"region": {"parent_region_id": ""}})
     assert shown["region"]["parent_region_id"] is None
     api("POST", "/regions", 201, json={"region": {"id": "r2", "parent_region_id": ""}})
+    # A null description is allowed and kept as an empty one.
+    shown = api("PATCH", "/regions/r2", 200, json={"region": {"description": None}})
+    assert shown["region"]["description"] == ""
