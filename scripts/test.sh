@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: lint, types, unit, integration (real
-# PostgreSQL, MariaDB and RabbitMQ), functional (the openstack CLI walk), tempest ratchet.
+# PostgreSQL, MariaDB and RabbitMQ), functional (the openstack CLI walk), schemathesis,
+# Placement's gabbits and the tempest ratchet.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap-env.sh" test
 cd "$ROOT"
@@ -16,11 +17,15 @@ echo "== unit, integration and functional tests"
 echo "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no response outside it"
 .venv/bin/python tests/interop/run_schemathesis.py --seconds 40
 
-echo "== tempest: the interop list plus all identity and image API tests; ratchet tests/interop/passing.txt"
+echo "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
+.venv/bin/python tests/interop/run_placement_gabbits.py --ratchet
+
+echo "== tempest: the interop list plus all identity, image and compute API tests; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
 # location data, so they get a second cloud with that setting.
 .venv/bin/python tests/interop/run_tempest.py --flagged --require-ratchet \
   --also '^tempest\.api\.identity\.' --also '^tempest\.api\.image\.' \
+  --also '^tempest\.api\.compute\.' --set compute_fake_hosts=2 \
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 

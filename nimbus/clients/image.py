@@ -38,6 +38,28 @@ class ImageClient(ServiceClient):
     def delete_image(self, image_id: str) -> None:
         self.delete(f"/v2/images/{image_id}")
 
+    def image_page(self, params: list[tuple[str, str]]) -> dict[str, Any]:
+        """One page of ``GET /v2/images`` as the image API answers it: ``images`` and, when
+        more follow, ``next``. ``params`` are filters and paging, passed as they are."""
+        query = f"?{urlencode(params)}" if params else ""
+        return self.get(f"/v2/images{query}")  # type: ignore[no-any-return]
+
+    def patch_image(self, image_id: str, ops: list[dict[str, Any]]) -> dict[str, Any]:
+        """Apply JSON-patch ``ops`` (``add``, ``replace``, ``remove``) in one request."""
+        return self.request("PATCH", f"/v2/images/{image_id}",  # type: ignore[no-any-return]
+                            data=json.dumps(ops), headers={"Content-Type": _PATCH_TYPE})
+
+    def public_url(self) -> str:
+        """The image API's public endpoint, as the catalog gives it ('' when it has none)."""
+        from keystoneauth1 import exceptions as ks_exc
+
+        try:
+            url = self.session.get_endpoint(service_type=self.service_type, interface="public",
+                                            region_name=self.cloud.settings.region)
+        except ks_exc.ClientException:
+            return ""
+        return str(url or "").rstrip("/")
+
     def upload(self, image_id: str, chunks: Iterable[bytes]) -> None:
         """``PUT /v2/images/{id}/file``, streaming ``chunks``."""
         # A generator, so that requests streams it rather than form-encoding a list.

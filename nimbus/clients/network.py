@@ -38,6 +38,38 @@ class NetworkClient(ServiceClient):
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
         return self.get(f"/v2.0/security-groups{query}")["security_groups"]  # type: ignore[no-any-return]
 
+    def get_security_group(self, group_id: str) -> dict[str, Any]:
+        return self.get(f"/v2.0/security-groups/{group_id}")["security_group"]  # type: ignore[no-any-return]
+
+    def create_security_group(self, group: dict[str, Any]) -> dict[str, Any]:
+        return self.post("/v2.0/security-groups",  # type: ignore[no-any-return]
+                         {"security_group": group})["security_group"]
+
+    def update_security_group(self, group_id: str, group: dict[str, Any]) -> dict[str, Any]:
+        return self.put(f"/v2.0/security-groups/{group_id}",  # type: ignore[no-any-return]
+                        {"security_group": group})["security_group"]
+
+    def delete_security_group(self, group_id: str) -> None:
+        self.delete(f"/v2.0/security-groups/{group_id}")
+
+    def get_security_group_rule(self, rule_id: str) -> dict[str, Any]:
+        return self.get(f"/v2.0/security-group-rules/{rule_id}")[  # type: ignore[no-any-return]
+            "security_group_rule"]
+
+    def create_security_group_rule(self, rule: dict[str, Any]) -> dict[str, Any]:
+        return self.post("/v2.0/security-group-rules",  # type: ignore[no-any-return]
+                         {"security_group_rule": rule})["security_group_rule"]
+
+    def delete_security_group_rule(self, rule_id: str) -> None:
+        self.delete(f"/v2.0/security-group-rules/{rule_id}")
+
+    def get_floatingip(self, fip_id: str) -> dict[str, Any]:
+        return self.get(f"/v2.0/floatingips/{fip_id}")["floatingip"]  # type: ignore[no-any-return]
+
+    def create_floatingip(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.post("/v2.0/floatingips",  # type: ignore[no-any-return]
+                         {"floatingip": body})["floatingip"]
+
     def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
         return self.get(f"/v2.0/floatingips{query}")["floatingips"]  # type: ignore[no-any-return]

@@ -58,6 +58,19 @@ class ComputeAgentAPI:
                          image: dict[str, Any]) -> None:
         self._host(host).cast(ctx, "rebuild_instance", instance_uuid=instance_uuid, image=image)
 
+    def evacuate_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                          migration_uuid: str, stopped: bool) -> None:
+        """Rebuild on ``host`` (the scheduler's choice) a server whose own host is down."""
+        self._host(host).cast(ctx, "evacuate_instance", instance_uuid=instance_uuid,
+                              migration_uuid=migration_uuid, stopped=stopped)
+
+    # A deferred delete, and its undoing.
+    def soft_delete_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> None:
+        self._host(host).cast(ctx, "soft_delete_instance", instance_uuid=instance_uuid)
+
+    def restore_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str) -> None:
+        self._host(host).cast(ctx, "restore_instance", instance_uuid=instance_uuid)
+
     # A resize or migration, step by step: source, destination, then either of them again.
     def resize_instance(self, ctx: dict[str, Any], host: str, instance_uuid: str,
                         migration_uuid: str, dest_host: str) -> None:
@@ -142,3 +155,20 @@ class ComputeAgentAPI:
     def detach_volume(self, ctx: dict[str, Any], host: str, instance_uuid: str,
                       bdm_id: str) -> None:
         self._host(host).cast(ctx, "detach_volume", instance_uuid=instance_uuid, bdm_id=bdm_id)
+
+    def swap_volume(self, ctx: dict[str, Any], host: str, instance_uuid: str, bdm_id: str,
+                    new_volume_id: str, new_attachment_id: str) -> None:
+        self._host(host).cast(ctx, "swap_volume", instance_uuid=instance_uuid, bdm_id=bdm_id,
+                              new_volume_id=new_volume_id, new_attachment_id=new_attachment_id)
+
+    def volume_snapshot_create(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                               volume_id: str, create_info: dict[str, Any]) -> None:
+        self._host(host).cast(ctx, "volume_snapshot_create", instance_uuid=instance_uuid,
+                              volume_id=volume_id, create_info=create_info)
+
+    def volume_snapshot_delete(self, ctx: dict[str, Any], host: str, instance_uuid: str,
+                               volume_id: str, snapshot_id: str,
+                               delete_info: dict[str, Any]) -> None:
+        self._host(host).cast(ctx, "volume_snapshot_delete", instance_uuid=instance_uuid,
+                              volume_id=volume_id, snapshot_id=snapshot_id,
+                              delete_info=delete_info)

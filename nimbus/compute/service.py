@@ -7,29 +7,41 @@ from typing import Any
 from nimbus.compute.agent import AgentDeps, ComputeAgent
 from nimbus.compute.api import (
     aggregates,
+    assisted_volume_snapshots,
     availability_zones,
+    console_proxy,
     consoles,
     discovery,
+    extensions,
     flavor_access,
     flavor_extra_specs,
     flavors,
+    hosts,
     hypervisors,
+    image_proxy,
     instance_actions,
     interfaces,
     keypairs,
     limits,
     migrations,
+    network_proxy,
+    quota_classes,
     quota_sets,
+    security_groups,
     server_actions,
     server_external_events,
     server_groups,
     server_ips,
     server_metadata,
+    server_password,
+    server_shares,
     server_tags,
     servers,
     services,
     usage,
     volume_attachments,
+    volume_proxy,
+    volume_swap,
 )
 from nimbus.compute.constants import SCHEDULER_BINARY
 from nimbus.compute.policies import RULES
@@ -48,8 +60,18 @@ for module in (discovery, flavors, flavor_extra_specs, keypairs, servers, server
                instance_actions, services, hypervisors, availability_zones, limits, quota_sets,
                server_external_events, server_groups, consoles, migrations):
     router.include(module.router)
+# Nova's deprecated proxies to the network service (up to 2.35), and the v2 extension list.
+for module in (security_groups, network_proxy, extensions):
+    router.include(module.router)
+# Server creation extras: passwords, shares (2.97), quota classes.
+for module in (server_password, server_shares, quota_classes):
+    router.include(module.router)
 # Operators' APIs: aggregates and zones, private flavors, usage.
-for module in (aggregates, flavor_access, usage):
+for module in (aggregates, flavor_access, usage, hosts):
+    router.include(module.router)
+# Nova's deprecated proxies to the block-storage and image APIs, and what Cinder asks of
+# compute while it works on attached volumes.
+for module in (volume_proxy, image_proxy, volume_swap, assisted_volume_snapshots):
     router.include(module.router)
 
 
@@ -72,7 +94,10 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
                          placement=state.clients.placement, networking=state.networking,
                          block_devices=state.block_devices, snapshots=state.snapshots,
                          registrations=platform.settings.state_dir / "compute-hosts",
-                         workers=platform.settings.compute.agent_workers)
+                         workers=platform.settings.compute.agent_workers,
+                         reclaim_instance_interval=(
+                             platform.settings.compute.reclaim_instance_interval),
+                         resize_confirm_window=platform.settings.compute.resize_confirm_window)
         driver = load_driver("compute", platform.settings.compute.driver)
         for name in agent_hosts(platform):
             agent = ComputeAgent(deps, name, driver(name, platform.settings))
@@ -83,7 +108,8 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
         scheduler = SchedulerManager(
             state.db, state.clients.placement, state.hosts, state.compute_rpc,
             local_delete=state.servers.local_delete,
-            hypervisor_type=load_driver("compute", platform.settings.compute.driver).hypervisor_type)
+            hypervisor_type=load_driver("compute", platform.settings.compute.driver).hypervisor_type,
+            settings=platform.settings.compute)
         # Served first (so nothing cast meanwhile is lost), handled once recovered.
         started.append(platform.bus.serve(SCHEDULER_TOPIC, host, scheduler,
                                           workers=platform.settings.compute.scheduler_workers))
@@ -106,6 +132,10 @@ SERVICE = ServiceDef[ComputeState](
     prefix="/compute",
     endpoint_path="/v2.1",
     fault_style="nova",
+    # Nova's routes match paths exactly: ``/servers/`` or ``/os-simple-tenant-usage/`` is a
+    # 404 there, not the collection.
+    keep_trailing_slash=True,
+    redirect_slashes=False,
     router=router,
     policy=RULES,
     microversion=MicroversionSpec("compute", discovery.MIN_VERSION, discovery.MAX_VERSION,
@@ -116,4 +146,6 @@ SERVICE = ServiceDef[ComputeState](
     health=health,
     # Nova answers every request, faults included, with its request id in this header too.
     response_headers=lambda request_id: {"x-compute-request-id": request_id},
+    # The console proxy: the pages and websockets the console URLs lead to.
+    raw_routes=console_proxy.routes,
 )

@@ -12,12 +12,15 @@ from nimbus.clients.volume import VolumeClient
 from nimbus.compute.agent import ComputeAgent
 from nimbus.compute.constants import SERVICE_USER
 from nimbus.compute.manager.aggregates import AggregateManager
+from nimbus.compute.manager.assisted_snapshots import AssistedSnapshots
 from nimbus.compute.manager.block_devices import BlockDevices
 from nimbus.compute.manager.consoles import ConsoleManager
 from nimbus.compute.manager.external_events import ExternalEvents
 from nimbus.compute.manager.flavors import FlavorManager
+from nimbus.compute.manager.host_resources import HostResourceManager
 from nimbus.compute.manager.hosts import HostManager
 from nimbus.compute.manager.hypervisors import HypervisorManager
+from nimbus.compute.manager.image_proxy import ImageProxy
 from nimbus.compute.manager.instance_actions import InstanceActionManager
 from nimbus.compute.manager.interfaces import InterfaceManager
 from nimbus.compute.manager.keypairs import KeypairManager
@@ -31,6 +34,8 @@ from nimbus.compute.manager.services import ServiceManager
 from nimbus.compute.manager.snapshots import SnapshotManager
 from nimbus.compute.manager.usage import UsageManager
 from nimbus.compute.manager.volume_attachments import VolumeAttachmentManager
+from nimbus.compute.manager.volume_proxy import VolumeProxy
+from nimbus.compute.manager.volume_swap import VolumeSwapManager
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 from nimbus.conf.compute import ComputeSettings
 from nimbus.core.db.engine import Database
@@ -73,12 +78,18 @@ class ComputeState:
     aggregates: AggregateManager
     services: ServiceManager
     hypervisors: HypervisorManager
+    host_resources: HostResourceManager
     usage: UsageManager
     external_events: ExternalEvents
     lifecycle: ServerLifecycle
     consoles: ConsoleManager
     interfaces: InterfaceManager
     migrations: MigrationManager
+    # The deprecated proxies (``os-volumes``, ``/images``), swaps and assisted snapshots.
+    volume_proxy: VolumeProxy
+    image_proxy: ImageProxy
+    volume_swaps: VolumeSwapManager
+    assisted_snapshots: AssistedSnapshots
     scheduler_rpc: SchedulerAPI
     compute_rpc: ComputeAgentAPI
     # What ``nimbus up`` prints about this service.
@@ -101,14 +112,20 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
     server_groups = ServerGroupManager(db, settings.max_limit)
     scheduler_rpc = SchedulerAPI(platform.bus)
     compute_rpc = ComputeAgentAPI(platform.bus)
+    quotas = QuotaManager(db)
     servers = ServerManager(
         db, flavors=flavors, keypairs=keypairs, networking=networking,
         block_devices=block_devices, images=clients.image, placement=clients.placement,
         hosts=hosts, scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
-        server_groups=server_groups, max_limit=settings.max_limit)
+        server_groups=server_groups, max_limit=settings.max_limit,
+        reclaim_instance_interval=settings.reclaim_instance_interval)
     lifecycle = ServerLifecycle(db, servers=servers, flavors=flavors, images=clients.image,
                                 hosts=hosts, scheduler_rpc=scheduler_rpc,
-                                compute_rpc=compute_rpc, settings=settings)
+                                compute_rpc=compute_rpc, settings=settings, quotas=quotas)
+    hypervisors = HypervisorManager(
+        db, hosts, clients.placement, driver=settings.driver,
+        host_ip=platform.settings.public_host or platform.settings.host,
+        max_limit=settings.max_limit)
     return ComputeState(
         db=db, settings=settings, clients=clients, hosts=hosts, flavors=flavors,
         keypairs=keypairs, networking=networking, block_devices=block_devices, servers=servers,
@@ -117,17 +134,19 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
             db, volumes=clients.volume, block_devices=block_devices, compute_rpc=compute_rpc),
         snapshots=SnapshotManager(db, clients.image, clients.volume, compute_rpc),
         actions=InstanceActionManager(db, settings.max_limit),
-        quotas=QuotaManager(db), aggregates=aggregates,
+        quotas=quotas, aggregates=aggregates,
         services=ServiceManager(db, hosts, aggregates, clients.placement),
-        hypervisors=HypervisorManager(
-            db, hosts, clients.placement, driver=settings.driver,
-            host_ip=platform.settings.public_host or platform.settings.host,
-            max_limit=settings.max_limit),
+        hypervisors=hypervisors,
+        host_resources=HostResourceManager(db, hosts, hypervisors),
         usage=UsageManager(db, hosts, settings.max_limit),
         external_events=ExternalEvents(db, networking),
         lifecycle=lifecycle, consoles=ConsoleManager(db, lifecycle),
         interfaces=InterfaceManager(db, networking, hosts, compute_rpc),
         migrations=MigrationManager(db, settings.max_limit),
+        volume_proxy=VolumeProxy(clients.volume, settings.max_limit),
+        image_proxy=ImageProxy(clients.image, quotas, settings.max_limit),
+        volume_swaps=VolumeSwapManager(db, volumes=clients.volume, compute_rpc=compute_rpc),
+        assisted_snapshots=AssistedSnapshots(db, compute_rpc),
         scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
         backend_summary=f"driver {settings.driver}, {max(1, settings.fake_hosts)} host(s)",
     )

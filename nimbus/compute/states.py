@@ -35,6 +35,7 @@ class TaskState:
     NETWORKING = "networking"
     SPAWNING = "spawning"
     DELETING = "deleting"
+    SOFT_DELETING = "soft-deleting"
     REBOOTING = "rebooting"
     REBOOTING_HARD = "rebooting_hard"
     POWERING_OFF = "powering-off"
@@ -160,9 +161,18 @@ class Flow:
 
 
 _RUNNING_OR_STOPPED = (VmState.ACTIVE, VmState.STOPPED)
+# A delete deferred by ``reclaim_instance_interval`` puts a guest that exists on its host aside,
+# powered off; a server in any other state is deleted at once.
+SOFT_DELETABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED,
+                  VmState.RESCUED)
 FLOWS: dict[str, Flow] = {
     "rebuild": Flow((VmState.ACTIVE, VmState.STOPPED, VmState.ERROR), (TaskState.REBUILDING,),
                     _RUNNING_OR_STOPPED),
+    # A rebuild on another host, the server's own being down.
+    "evacuate": Flow((VmState.ACTIVE, VmState.STOPPED, VmState.ERROR),
+                     (TaskState.REBUILDING,), _RUNNING_OR_STOPPED),
+    "softDelete": Flow(SOFT_DELETABLE, (TaskState.SOFT_DELETING,), (VmState.SOFT_DELETED,)),
+    "restore": Flow((VmState.SOFT_DELETED,), (TaskState.RESTORING,), (VmState.ACTIVE,)),
     "resize": Flow(_RUNNING_OR_STOPPED, (TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING,
                                          TaskState.RESIZE_FINISH), (VmState.RESIZED,)),
     "confirmResize": Flow((VmState.RESIZED,), (TaskState.RESIZE_CONFIRMING,),
@@ -185,6 +195,9 @@ SNAPSHOTTABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPEN
 
 # Volumes attach to a guest that exists on its host and is not busy.
 ATTACHABLE = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
+# Nova detaches from a server waiting for its resize confirm, shelved or soft-deleted too;
+# not from a rescued one.
+DETACHABLE = (*ATTACHABLE, VmState.RESIZED, VmState.SHELVED, VmState.SOFT_DELETED)
 
 
 def action_task(action: str, hard: bool = False) -> str:

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Every filter the scheduler has, the cheap and decisive ones first.
+ENABLED_FILTERS = (
+    "ForcedHostFilter", "ComputeFilter", "ResourceProviderFilter", "AvailabilityZoneFilter",
+    "AggregateMultiTenancyIsolation", "CoreFilter", "RamFilter", "DiskFilter",
+    "ImagePropertiesFilter", "ComputeCapabilitiesFilter", "AggregateInstanceExtraSpecsFilter",
+    "SameHostFilter", "DifferentHostFilter", "ServerGroupAffinityFilter",
+    "ServerGroupAntiAffinityFilter",
+)
+
 
 @dataclass
 class ComputeSettings:
@@ -21,13 +30,39 @@ class ComputeSettings:
     # claim, one transaction), so more of them is more throughput (bench/compute_scheduler:
     # 8 give ~180 servers/s, 16 ~250 over 1,000 hosts); each costs ~0.5 % of a core idle.
     scheduler_workers: int = 16
+    # The scheduler's weighers (Nova's [filter_scheduler] *_weight_multiplier): each scales
+    # its weights to 0..1 over the candidates, times this; 0 turns one off. A negative one
+    # pushes hosts away, as I/O under way does (servers building, resizing, migrating...).
+    # Builds failed in a row on a host push it away too: that multiplier is the penalty, as
+    # Nova gives it (positive).
+    ram_weight_multiplier: float = 1.0
+    cpu_weight_multiplier: float = 1.0
+    disk_weight_multiplier: float = 1.0
+    io_ops_weight_multiplier: float = -1.0
+    build_failure_weight_multiplier: float = 1000000.0
+    # Nova's default is 1.0, which the spreading weighers together can outweigh: a group that
+    # asked to be kept together (or apart) is, whenever some host allows it.
+    soft_affinity_weight_multiplier: float = 10.0
+    soft_anti_affinity_weight_multiplier: float = 10.0
+    # The best hosts a server's host is picked among at random (1: always the best), so that
+    # schedulers working at once collide less on one host.
+    host_subset_size: int = 1
+    # The scheduler's filters, by Nova's names, in the order they run (Nova's
+    # ``[filter_scheduler] enabled_filters``); tempest is told the same list.
+    enabled_filters: str = ",".join(ENABLED_FILTERS)
     # This host's name in the service registry (default: the machine's node name).
     host: str = ""
-    max_microversion: str = "2.96"
+    max_microversion: str = "2.100"
     # Whether a resize may stay on the server's own host (Nova's allow_resize_to_same_host;
     # on here, as a one-host cloud could resize nothing otherwise).
     allow_resize_to_same_host: bool = True
     # Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).
     shelved_offload_time: int = 0
+    # Seconds a deleted server is kept (SOFT_DELETED, powered off, restorable) before it is
+    # reclaimed (Nova's reclaim_instance_interval; 0: servers are deleted at once).
+    reclaim_instance_interval: int = 0
+    # Seconds a resize may wait in VERIFY_RESIZE before it is confirmed for its owner
+    # (Nova's resize_confirm_window; 0: never).
+    resize_confirm_window: int = 0
     # The most items one page of a list holds, asked for or not (Nova's [api] max_limit).
     max_limit: int = 1000

@@ -1,8 +1,16 @@
-"""Placement's default policy: its own rule names; admin or the service role, as upstream."""
+"""Placement's default policy: its own rule names and its current defaults.
+
+As upstream, every rule is for project-scoped tokens only (a system-scoped token is refused),
+most need an admin or the service role, the reshaper only the service role, and a project's
+reader may see its own project's usage totals.
+"""
 
 from __future__ import annotations
 
-ADMIN_OR_SERVICE = "rule:admin_or_service_api"
+ADMIN_OR_SERVICE = "rule:admin_or_service_api and rule:project_scope_api"
+SERVICE = "rule:service_api and rule:project_scope_api"
+ADMIN_OR_PROJECT_READER_OR_SERVICE = ("rule:admin_or_project_reader_or_service_api and "
+                                      "rule:project_scope_api")
 
 _ACTIONS = [
     "resource_providers:list", "resource_providers:create", "resource_providers:show",
@@ -18,12 +26,19 @@ _ACTIONS = [
     "resource_classes:update", "resource_classes:delete",
     "traits:list", "traits:show", "traits:update", "traits:delete",
     "allocations:list", "allocations:manage", "allocations:update", "allocations:delete",
-    "allocation_candidates:list", "usages", "reshaper:reshape",
+    "allocation_candidates:list",
 ]
 
 RULES: dict[str, str] = {
     "admin_api": "role:admin",
     "service_api": "role:service",
-    "admin_or_service_api": "rule:admin_api or rule:service_api",
+    "admin_or_service_api": "role:admin or role:service",
+    "project_reader_api": "role:reader and project_id:%(project_id)s",
+    "admin_or_project_reader_or_service_api":
+        "role:admin or rule:project_reader_api or role:service",
+    # Placement's rules take project-scoped tokens only.
+    "project_scope_api": "not system_scope:all",
     **{f"placement:{action}": ADMIN_OR_SERVICE for action in _ACTIONS},
+    "placement:usages": ADMIN_OR_PROJECT_READER_OR_SERVICE,
+    "placement:reshaper:reshape": SERVICE,
 }

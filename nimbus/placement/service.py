@@ -16,6 +16,7 @@ from nimbus.placement.api import (
     discovery,
     inventories,
     providers,
+    reshaper,
     traits,
     usages,
 )
@@ -24,7 +25,7 @@ from nimbus.placement.state import PlacementState, build
 
 router = Router()
 for module in (discovery, providers, inventories, classes, traits, aggregates, allocations,
-               usages, candidates):
+               usages, candidates, reshaper):
     router.include(module.router)
 
 

@@ -11,6 +11,7 @@ from nimbus.placement.manager.candidates import CandidateManager
 from nimbus.placement.manager.classes import ResourceClassManager
 from nimbus.placement.manager.inventories import InventoryManager
 from nimbus.placement.manager.providers import ProviderManager
+from nimbus.placement.manager.reshaper import ReshapeManager
 from nimbus.placement.manager.traits import TraitManager
 from nimbus.placement.manager.usages import UsageManager
 
@@ -27,17 +28,20 @@ class PlacementState:
     traits: TraitManager
     aggregates: AggregateManager
     usages: UsageManager
+    reshaper: ReshapeManager
 
 
 def build(platform: Platform) -> PlacementState:
     db = platform.db
+    allocations = AllocationManager(db)
     return PlacementState(
         providers=ProviderManager(db),
         inventories=InventoryManager(db),
-        allocations=AllocationManager(db),
+        allocations=allocations,
         candidates=CandidateManager(db),
         resource_classes=ResourceClassManager(db),
         traits=TraitManager(db),
         aggregates=AggregateManager(db),
         usages=UsageManager(db),
+        reshaper=ReshapeManager(db, allocations),
     )

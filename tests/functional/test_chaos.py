@@ -42,7 +42,11 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _targets(load: Load) -> tuple[str, str, str]:
-    """The image, flavor and network the servers are made of."""
+    """The image, flavor and network the servers are made of (with room in the project's
+    compute quota for all of them: this is about crashes, not quotas)."""
+    project = load.sess.get_project_id()
+    assert call(load.sess, "PUT", f"{load.base}/compute/v2.1/os-quota-sets/{project}", json={
+        "quota_set": {"instances": -1, "cores": -1, "ram": -1}}).status_code == 200
     images = call(load.sess, "GET", f"{load.base}/image/v2/images").json()["images"]
     image = next(i["id"] for i in images if i["name"] == "nimbus-test")
     flavors = call(load.sess, "GET", f"{load.base}/compute/v2.1/flavors").json()["flavors"]

@@ -124,6 +124,9 @@ def test_walk(cloud: CloudProcess, tmp_path: Path) -> None:
             break
         time.sleep(0.1)
     assert shown["status"] == "in-use"
+    # Cinder knows where on the guest the volume sits, as Nova told it.
+    assert [(a["server_id"], a["device"]) for a in shown["attachments"]] == [
+        (server["id"], "/dev/vdb")]
 
     os_("container", "create", "walk-container")
     payload = tmp_path / "object.bin"

@@ -22,12 +22,15 @@ from typing import Any
 
 from nimbus.compute.agent.lifecycle import LifecycleWork
 from nimbus.compute.agent.moves import MoveWork
+from nimbus.compute.agent.periodic import PeriodicTasks
 from nimbus.compute.agent.recovery import recover
+from nimbus.compute.agent.volume_swap import VolumeSwapWork
 from nimbus.compute.agent.work import AgentDeps, GuestWork
 from nimbus.compute.constants import AGENT_BINARY
 from nimbus.compute.db import attachments as bdms_db
 from nimbus.compute.db import instances as db
 from nimbus.compute.db import server_migrations as migrations
+from nimbus.compute.db.fake_guests import GuestRecords
 from nimbus.compute.db.models import Instance, Migration, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
 from nimbus.compute.manager import claims
@@ -50,18 +53,24 @@ class ComputeAgent:
                              "live_migrate", "post_live_migration", "shelve_instance",
                              "shelve_offload", "unshelve_instance", "crash_dump",
                              "console_output", "get_console", "diagnostics",
-                             "attach_interface", "detach_interface"})
+                             "attach_interface", "detach_interface", "evacuate_instance",
+                             "soft_delete_instance", "restore_instance", "swap_volume",
+                             "volume_snapshot_create", "volume_snapshot_delete"})
 
     def __init__(self, deps: AgentDeps, host: str, driver: ComputeDriver) -> None:
         self.deps = deps
         self.db = deps.db
         self.host = host
         self.driver = driver
+        # A driver that simulates its host keeps its guests in the database (see fake.py).
+        driver.attach(GuestRecords(deps.db, host))
         # The work on the host's guests; held, not inherited, so that the bus reaches only
         # the RPC methods below, never a step of the work directly.
         self.work = GuestWork(deps, host, driver)
         self.moves = MoveWork(self.work, ComputeAgentAPI(deps.bus))
         self.lifecycle = LifecycleWork(self.work)
+        self.swaps = VolumeSwapWork(self.work)
+        self.periodic = PeriodicTasks(self.work, ComputeAgentAPI(deps.bus))
         # Builds this agent runs now.
         self._building: set[str] = set()
         self._building_lock = threading.Lock()
@@ -102,6 +111,7 @@ class ComputeAgent:
         self.deps.registry.register(AGENT_BINARY, self.host, COMPUTE_TOPIC)
         # Behind: resumed builds take as long as builds do, and the cloud answers meanwhile.
         threading.Thread(target=self._recover, daemon=True, name=f"recover-{self.host}").start()
+        self.periodic.start(self.recovered, self._stop)
 
     def _recover(self) -> None:
         try:
@@ -113,6 +123,7 @@ class ComputeAgent:
         self._stop.set()
         if self._server is not None:
             self._server.stop()
+        self.driver.cleanup_host()
 
     def _retry_register(self) -> None:
         while not self._stop.wait(5) and not self._register_provider():
@@ -248,6 +259,22 @@ class ComputeAgent:
         if row is not None:
             self.lifecycle.rebuild(ctx, row, image)
 
+    def evacuate_instance(self, ctx: dict[str, Any], instance_uuid: str, migration_uuid: str,
+                          stopped: bool = False) -> None:
+        found = self._moving(instance_uuid, TaskState.REBUILDING, migration_uuid)
+        if found is not None and found[0].host == self.host:
+            self.lifecycle.evacuate(ctx, *found, stopped)
+
+    def soft_delete_instance(self, ctx: dict[str, Any], instance_uuid: str) -> None:
+        row = self._doing(instance_uuid, TaskState.SOFT_DELETING)
+        if row is not None:
+            self.lifecycle.soft_delete(ctx, row)
+
+    def restore_instance(self, ctx: dict[str, Any], instance_uuid: str) -> None:
+        row = self._doing(instance_uuid, TaskState.RESTORING)
+        if row is not None:
+            self.lifecycle.restore(ctx, row)
+
     def resize_instance(self, ctx: dict[str, Any], instance_uuid: str, migration_uuid: str,
                         dest_host: str) -> None:
         found = self._moving(instance_uuid, TaskState.RESIZE_PREP, migration_uuid)
@@ -356,6 +383,28 @@ class ComputeAgent:
         if row is None or bdm is None or bdm.status != AttachmentStatus.DETACHING:
             return
         self.work.detach(ctx, row, bdm)
+
+    def swap_volume(self, ctx: dict[str, Any], instance_uuid: str, bdm_id: str,
+                    new_volume_id: str, new_attachment_id: str) -> None:
+        self.recovered.wait()
+        row = db.find_instance(self.db, instance_uuid)
+        bdm = self._bdm(instance_uuid, bdm_id)
+        # Already on the new attachment: this swap was done before a restart.
+        if row is None or bdm is None or bdm.attachment_id == new_attachment_id:
+            return
+        self.swaps.swap(ctx, row, bdm, new_volume_id, new_attachment_id)
+
+    def volume_snapshot_create(self, ctx: dict[str, Any], instance_uuid: str, volume_id: str,
+                               create_info: dict[str, Any]) -> None:
+        row = self._doing(instance_uuid, None)
+        if row is not None:
+            self.swaps.snapshot_create(ctx, row, volume_id, create_info)
+
+    def volume_snapshot_delete(self, ctx: dict[str, Any], instance_uuid: str, volume_id: str,
+                               snapshot_id: str, delete_info: dict[str, Any]) -> None:
+        row = self._doing(instance_uuid, None)
+        if row is not None:
+            self.swaps.snapshot_delete(ctx, row, volume_id, snapshot_id, delete_info)
 
     def _bdm(self, instance_uuid: str, bdm_id: str) -> VolumeAttachment | None:
         return bdms_db.find_attachment(self.db, instance_uuid, bdm_id=bdm_id)

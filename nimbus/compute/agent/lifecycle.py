@@ -1,6 +1,10 @@
-"""Rebuild, shelve and unshelve on the agent, and what the guest shows (console, diagnostics).
+"""Rebuild, evacuate, deferred delete, shelve and unshelve on the agent, and interfaces.
 
-A rebuild gives the guest a fresh root disk from the new image and keeps its ports and volumes.
+A rebuild gives the guest a fresh root disk from the new image and keeps its ports and volumes;
+an evacuation is a rebuild on another host, its own being down: the guest is spawned again
+there with the same ports and volumes. A deferred delete (``reclaim_instance_interval``)
+powers the guest off and keeps it until it is restored or reclaimed.
+
 A shelve captures the root disk into the image the API recorded, then (at once, with the
 default ``shelved_offload_time`` of 0) offloads it: the guest is destroyed, its ports unbound
 from the host and its allocation given back, so that the server holds nothing but its image.
@@ -16,10 +20,11 @@ from typing import Any
 from nimbus.compute.agent.work import GuestWork
 from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
-from nimbus.compute.db.models import Instance
+from nimbus.compute.db import server_migrations as migrations
+from nimbus.compute.db.models import Instance, Migration
 from nimbus.compute.manager import claims
 from nimbus.compute.manager.faults import fault_from
-from nimbus.compute.manager.guests import instance_dict
+from nimbus.compute.manager.guests import instance_dict, request_spec_of
 from nimbus.compute.states import PowerState, TaskState, VmState
 from nimbus.core.db.base import utcnow
 from nimbus.core.errors import NimbusError, NotFound
@@ -57,6 +62,80 @@ class LifecycleWork:
                            vm_state=VmState.STOPPED if was_stopped else VmState.ACTIVE,
                            power_state=PowerState.SHUTDOWN if was_stopped
                            else PowerState.RUNNING, launched_at=utcnow())
+        actions.finish_event(self.db, event, "Success")
+
+    def evacuate(self, ctx: dict[str, Any], row: Instance, migration: Migration,
+                 to_stopped: bool) -> None:
+        """Rebuild here a server whose own host is down (the scheduler has claimed this host
+        and recorded it on the server): its ports bound here, its volumes connected here, its
+        guest spawned from its image. It ends as it was (a server in ERROR comes back
+        running), or stopped when asked (from 2.95); a failure leaves it in ERROR."""
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_rebuild_instance",
+                                    self.host)
+        stopped = to_stopped or row.vm_state == VmState.STOPPED
+        try:
+            info = instance_dict(row)
+            for port in row.ports or []:
+                self.deps.networking.client.update_port(port["port_id"],
+                                                        {"binding:host_id": self.host})
+            connected = self.deps.block_devices.connect_all(self.driver, info)
+            if row.uuid in self.driver.list_instances():
+                # Left by an evacuation to this host that was cut short: start it over.
+                self.driver.destroy(info)
+            self.driver.spawn(info, self.work.image_of(request_spec_of(row)), connected)
+            if stopped:
+                self.driver.power_off(info)
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            migrations.update_migration(self.db, migration.uuid, status="failed")
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.REBUILDING,
+                               task_state=None, vm_state=VmState.ERROR, fault=fault_from(exc))
+            return
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.REBUILDING,
+                           task_state=None, fault=None,
+                           vm_state=VmState.STOPPED if stopped else VmState.ACTIVE,
+                           power_state=PowerState.SHUTDOWN if stopped
+                           else PowerState.RUNNING, launched_at=utcnow())
+        # "done" until the source host is back and has destroyed what it had of the guest.
+        migrations.update_migration(self.db, migration.uuid, status="done")
+        actions.finish_event(self.db, event, "Success")
+
+    # -- deferred delete -------------------------------------------------------------------
+    def soft_delete(self, ctx: dict[str, Any], row: Instance) -> None:
+        """Put the server aside: its guest powered off, kept until it is restored or
+        reclaimed. A failure leaves it as it was, with the reason in its fault."""
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_soft_delete_instance",
+                                    self.host)
+        info = instance_dict(row)
+        try:
+            if row.uuid in self.driver.list_instances() \
+                    and self.driver.power_state(info) != PowerState.SHUTDOWN:
+                self.driver.power_off(info)
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.SOFT_DELETING,
+                               task_state=None, deleted_at=None, fault=fault_from(exc))
+            return
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.SOFT_DELETING,
+                           task_state=None, vm_state=VmState.SOFT_DELETED,
+                           power_state=PowerState.SHUTDOWN)
+        actions.finish_event(self.db, event, "Success")
+
+    def restore(self, ctx: dict[str, Any], row: Instance) -> None:
+        """Power the soft-deleted server's guest on again: ACTIVE. A failure leaves it
+        soft-deleted (and so still reclaimed in time), with the reason in its fault."""
+        event = actions.start_event(self.db, ctx, row.uuid, "compute_restore_instance",
+                                    self.host)
+        try:
+            self.driver.power_on(instance_dict(row))
+        except Exception as exc:
+            actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            db.update_instance(self.db, row.uuid, expected_task=TaskState.RESTORING,
+                               task_state=None, deleted_at=utcnow(), fault=fault_from(exc))
+            return
+        db.update_instance(self.db, row.uuid, expected_task=TaskState.RESTORING,
+                           task_state=None, vm_state=VmState.ACTIVE,
+                           power_state=PowerState.RUNNING, deleted_at=None)
         actions.finish_event(self.db, event, "Success")
 
     # -- shelve ----------------------------------------------------------------------------

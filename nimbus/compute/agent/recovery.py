@@ -11,10 +11,12 @@ placed on the host, by what it was doing:
   fails the server takes the state its host reports of the guest (ERROR if the guest is gone);
 - a snapshot ends: its image is kept if the upload had finished, deleted otherwise;
 - a delete is finished, releasing the allocation, the ports and the volume attachments (and
-  the unfinished image of a snapshot it took over);
+  the unfinished image of a snapshot it took over); a deferred delete or a restore is done
+  again;
 - a volume attach or detach (of a server that is otherwise idle) is done again.
 
-Guests of servers that no longer exist are destroyed. Each server recovered gets one INFO line.
+Guests of servers that no longer exist, and of servers evacuated from the host while it was
+down, are destroyed. Each server recovered gets one INFO line.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from nimbus.compute.agent.lifecycle import LifecycleWork
 from nimbus.compute.agent.work import GuestWork
-from nimbus.compute.db import actions
+from nimbus.compute.db import actions, housekeeping
 from nimbus.compute.db import attachments as bdms_db
 from nimbus.compute.db import instances as db
+from nimbus.compute.db import server_migrations as migrations
 from nimbus.compute.db.models import Instance
 from nimbus.compute.errors import Interrupted
 from nimbus.compute.manager.guests import request_spec_of
@@ -59,6 +63,7 @@ def recover(work: GuestWork, parallel: int = 1) -> None:
 
     with ThreadPoolExecutor(max(1, parallel), thread_name_prefix=f"recover-{work.host}") as pool:
         list(pool.map(one, rows))
+    _drop_evacuated(work)
     _reap(work, {row.uuid for row in rows})
 
 
@@ -77,6 +82,11 @@ def _recover(work: GuestWork, row: Instance) -> None:
         _finish_action(work, row)
     elif task in SNAPSHOT_TASKS:
         _end_snapshot(work, row)
+    elif task in (TaskState.SOFT_DELETING, TaskState.RESTORING):
+        LOG.info("instance %s was %s when the agent stopped; doing it again", row.uuid, task)
+        lifecycle = LifecycleWork(work)
+        (lifecycle.soft_delete if task == TaskState.SOFT_DELETING else lifecycle.restore)(
+            _CTX, row)
     elif task is None and row.vm_state in GUEST_STATES:
         _settle_volumes(work, row)
 
@@ -144,6 +154,25 @@ def _settle_volumes(work: GuestWork, row: Instance) -> None:
             LOG.info("volume %s was being detached from instance %s when the agent stopped; "
                      "finishing the detach", bdm.volume_id, row.uuid)
             work.detach(_CTX, row, bdm)
+
+
+def _drop_evacuated(work: GuestWork) -> None:
+    """Destroy the guests of servers evacuated from this host while it was down (rebuilt on
+    another one since): what is left here must never run again beside them."""
+    for migration in housekeeping.evacuations_from(work.db, work.host):
+        row = db.find_instance(work.db, migration.instance_uuid)
+        if row is not None and row.host == work.host:
+            continue    # not rebuilt elsewhere yet: its guest here is still the one
+        if migration.instance_uuid in work.driver.list_instances():
+            LOG.info("instance %s was evacuated from %s while it was down; destroying its "
+                     "guest here", migration.instance_uuid, work.host)
+            try:
+                work.driver.destroy({"uuid": migration.instance_uuid, "metadata": {}})
+            except NimbusError as exc:
+                LOG.warning("could not destroy evacuated guest %s: %s",
+                            migration.instance_uuid, exc)
+                continue
+        migrations.update_migration(work.db, migration.uuid, status="completed")
 
 
 def _reap(work: GuestWork, placed_here: set[str]) -> None:

@@ -67,6 +67,10 @@ class AgentDeps:
     registrations: Path | None = None
     # Builds and actions an agent runs at once.
     workers: int = 1
+    # Seconds a soft-deleted server is kept before the agent reclaims it (0: never kept).
+    reclaim_instance_interval: int = 0
+    # Seconds a resize may wait in VERIFY_RESIZE before the agent confirms it (0: never).
+    resize_confirm_window: int = 0
 
 
 def _password_of(args: dict[str, Any]) -> str:
@@ -105,7 +109,7 @@ class GuestWork:
         requested = list(row.requested_networks or [])
         ports: list[dict[str, Any]] = []
         try:
-            image = self._image_of(spec)
+            image = self.image_of(spec)
             if row.task_state == TaskState.NETWORKING:
                 if image:
                     # Before any port exists: a refused image is the cheapest failure there is.
@@ -161,7 +165,7 @@ class GuestWork:
         db.update_instance(self.db, uuid, ports=[])
         set_error(self.db, uuid, exc)
 
-    def _image_of(self, spec: dict[str, Any]) -> dict[str, Any] | None:
+    def image_of(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         image = spec.get("image")
         if image and "disk_format" not in image:
             found = self.deps.images.get_image(str(image["id"]))
@@ -253,7 +257,8 @@ class GuestWork:
             if bdm.attachment_id is None:
                 raise NimbusError(f"Volume {bdm.volume_id} has no attachment to connect.")
             connector = self.driver.get_volume_connector(info)
-            attachment = volumes.update_attachment(bdm.attachment_id, connector)
+            attachment = volumes.update_attachment(bdm.attachment_id, connector,
+                                                  bdm.device_name)
             self.driver.attach_volume(info, attachment.get("connection_info") or {},
                                       bdm.device_name)
             volumes.complete_attachment(bdm.attachment_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from nimbus.compute.schemas.server_views import ViewContext
 from nimbus.compute.state import ComputeState
 from nimbus.core.api import paging
 from nimbus.core.api.routing import ApiRequest
+from nimbus.core.errors import BadRequest
 
 V = "/v2.1"
 T = TypeVar("T")
@@ -46,3 +48,19 @@ def next_links(req: ApiRequest[ComputeState], items: Sequence[T],
 def tag_list(value: str | None) -> list[str]:
     """``tags=a,b`` as a list (empty when absent)."""
     return [t for t in (value or "").split(",") if t]
+
+
+def changes_time(req: ApiRequest[ComputeState], name: str) -> dt.datetime | None:
+    """A ``changes-since``/``changes-before`` time, as naive UTC; a 400 naming it if it is not
+    an ISO 8601 time."""
+    value = req.args.get(name)
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}. "
+                         f"'{value}' is not a 'date-time'") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.compute.api.common import V, server_for
+from nimbus.compute.api.strict_query import refuse_unknown
 from nimbus.compute.schemas import consoles as schemas
 from nimbus.compute.state import ComputeState
 from nimbus.core.api.routing import ApiRequest, Router
@@ -28,8 +29,13 @@ def create(req: ApiRequest[ComputeState]) -> dict[str, Any]:
             policy="os_compute_api:os-console-auth-tokens")
 def show_token(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Show where a console token leads."""
-    return {"console": req.svc.consoles.show_token(req.params["console_token"],
-                                                   rdp_only=not req.at_least("2.31"))}
+    # From 2.99 the query takes nothing, and the answer has a TLS port (none here).
+    refuse_unknown(req, (), "2.99")
+    console = req.svc.consoles.show_token(req.params["console_token"],
+                                          rdp_only=not req.at_least("2.31"))
+    if req.at_least("2.99"):
+        console.setdefault("tls_port", None)
+    return {"console": console}
 
 
 @router.get(f"{V}/servers/{{server_id}}/diagnostics", faults=(409,))

@@ -10,7 +10,7 @@ from nimbus.core.api.routing import ApiRequest, Router
 router = Router()
 
 MIN_VERSION = "2.1"
-MAX_VERSION = "2.96"
+MAX_VERSION = "2.100"
 UPDATED = "2013-07-23T11:33:21Z"
 
 
@@ -45,6 +45,19 @@ def versions(req: ApiRequest[ComputeState]) -> dict[str, Any]:
 
 
 @router.get("/v2.1", public=True)
+@router.get("/v2.1/", public=True)
 def version_v21(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Show the v2.1 API."""
     return {"version": _v21(req, True)}
+
+
+@router.get("/v2", public=True)
+@router.get("/v2/", public=True)
+def version_v20(req: ApiRequest[ComputeState]) -> dict[str, Any]:
+    """Show the legacy v2.0 API (where the root's list links it)."""
+    doc = _v20(req)
+    doc["links"].append({"rel": "describedby", "type": "text/html",
+                         "href": "https://docs.openstack.org/"})
+    doc["media-types"] = [{"base": "application/json",
+                           "type": "application/vnd.openstack.compute+json;version=2"}]
+    return {"version": doc}

@@ -2,45 +2,43 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from nimbus.compute.api.common import V, next_links, server_for
+from nimbus.compute.api.common import V, changes_time, next_links, server_for
 from nimbus.compute.schemas import instance_actions as schemas
 from nimbus.compute.state import ComputeState
 from nimbus.core.api import paging
 from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.core.errors import BadRequest
+from nimbus.core.errors import NotFound
 
 router = Router()
 
 
-def _time(req: ApiRequest[ComputeState], name: str) -> dt.datetime | None:
-    """A ``changes-since``/``changes-before`` time, as naive UTC; a 400 naming it if it is not
-    an ISO 8601 time."""
-    value = req.args.get(name)
-    if not value:
-        return None
+def _owner(req: ApiRequest[ComputeState], action: str) -> tuple[str, str]:
+    """The (uuid, project) of the server in the path, with ``action`` enforced: a live one, or
+    from 2.21 a deleted one, whose actions Nova keeps showing."""
     try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}. "
-                         f"'{value}' is not a 'date-time'") from None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
+        row = server_for(req, action)
+        return row.uuid, row.project_id
+    except NotFound:
+        uuid = req.params["server_id"]
+        owner = req.svc.actions.deleted_owner(uuid) if req.at_least("2.21") else None
+        if owner is None or (not req.ctx.is_admin and owner[0] != req.ctx.project_id):
+            raise
+        req.enforce(action, {"project_id": owner[0], "user_id": owner[1]})
+        return uuid, owner[0]
 
 
 @router.get(f"{V}/servers/{{server_id}}/os-instance-actions", query=schemas.LIST_QUERY)
 def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """List a server's actions (paged from 2.58)."""
-    row = server_for(req, "os_compute_api:os-instance-actions:list")
+    uuid, _project = _owner(req, "os_compute_api:os-instance-actions:list")
     if not req.at_least("2.58"):
-        listed = req.svc.actions.page(row.uuid).items
+        listed = req.svc.actions.page(uuid).items
         return {"instanceActions": [schemas.action(req.at_least, a) for a in listed]}
-    since = _time(req, "changes-since")
-    before = _time(req, "changes-before") if req.at_least("2.66") else None
-    page = req.svc.actions.page(row.uuid, paging.page_query(req, sort=[]),
+    since = changes_time(req, "changes-since")
+    before = changes_time(req, "changes-before") if req.at_least("2.66") else None
+    page = req.svc.actions.page(uuid, paging.page_query(req, sort=[]),
                                 changes_since=since, changes_before=before)
     result: dict[str, Any] = {"instanceActions": [schemas.action(req.at_least, a)
                                                   for a in page.items]}
@@ -53,15 +51,15 @@ def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
 @router.get(f"{V}/servers/{{server_id}}/os-instance-actions/{{request_id}}")
 def show(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Show one action of a server, with its events as the caller may see them."""
-    row = server_for(req, "os_compute_api:os-instance-actions:show")
-    action, events = req.svc.actions.get(row.uuid, req.params["request_id"])
+    uuid, project = _owner(req, "os_compute_api:os-instance-actions:show")
+    action, events = req.svc.actions.get(uuid, req.params["request_id"])
     body = schemas.action(req.at_least, action)
-    target = {"project_id": row.project_id}
+    target = {"project_id": project}
     show_events = req.at_least("2.51") or req.allowed("os_compute_api:os-instance-actions:events",
                                                       target)
     details = req.allowed("os_compute_api:os-instance-actions:events:details", target)
     if show_events:
-        body["events"] = [schemas.event(req.at_least, e, row.project_id, details)
+        body["events"] = [schemas.event(req.at_least, e, project, details)
                           for e in events]
     return {"instanceAction": body}
 

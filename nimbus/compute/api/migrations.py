@@ -47,10 +47,13 @@ def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
         project_id=args.get("project_id") if req.at_least("2.80") else None,
         user_id=args.get("user_id") if req.at_least("2.80") else None)
     out = []
+    # Nova shows the flavors' own (integer) ids, not their flavorids.
+    flavor_ids = req.svc.migrations.flavor_ids(found.items)
     for row in found.items:
         body = _common(req, row)
-        body.update(instance_uuid=row.instance_uuid, old_instance_type_id=row.old_flavor_id,
-                    new_instance_type_id=row.new_flavor_id)
+        body.update(instance_uuid=row.instance_uuid,
+                    old_instance_type_id=flavor_ids.get(row.old_flavor_id),
+                    new_instance_type_id=flavor_ids.get(row.new_flavor_id))
         if req.at_least("2.23"):
             body["migration_type"] = row.migration_type
             if row.migration_type == "live-migration" and row.status in IN_PROGRESS:

@@ -9,15 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from nimbus.compute.api.common import server_for, view_of
+from nimbus.compute.manager.lifecycle import new_password
 from nimbus.compute.schemas import server_views
+from nimbus.compute.schemas.common import as_bool
 from nimbus.compute.state import ComputeState
 from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.core.errors import BadRequest, Conflict, NotFound
 
 Handler = Callable[[ApiRequest[ComputeState], Any], Reply | None]
-# What a show has and a rebuild's answer had not before 2.75.
-_SHOW_ONLY = frozenset({"config_drive", "os-extended-volumes:volumes_attached",
-                        "security_groups", "host_status"})
 ACCEPTED = Reply(None, 202)
 
 
@@ -29,15 +28,20 @@ def _rebuild(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply:
         raise BadRequest("Additional properties are not allowed ('personality' was "
                          "unexpected)")
     rebuilt, password = req.svc.lifecycle.rebuild(req.ctx, row, args, want_password=True)
-    body = server_views.detail(view_of(req), rebuilt, req.svc.volume_attachments.of(rebuilt))
+    # Before 2.75 a rebuild answered with the plain server, without what the extensions add
+    # to a show; what a rebuild may change (key from 2.54, user data from 2.57) is still there.
+    body = server_views.detail(view_of(req), rebuilt, req.svc.volume_attachments.of(rebuilt),
+                               full=req.at_least("2.75"))
+    if req.at_least("2.54"):
+        body["key_name"] = rebuilt.key_name
+    if req.at_least("2.57"):
+        body["user_data"] = rebuilt.user_data
     if req.at_least("2.71"):
         body["server_groups"] = req.svc.server_groups.groups_of(rebuilt.uuid)
-    if not req.at_least("2.75"):
-        # Before 2.75 a rebuild answered with the plain server, without what the
-        # extended-attribute extensions add to a show.
-        body = {k: v for k, v in body.items() if k not in _SHOW_ONLY
-                and not k.startswith(("OS-EXT-", "OS-SRV-USG:"))
-                and not (k == "key_name" and not req.at_least("2.54"))}
+    # A rebuild shows the user data as it was given (2.57), never as the extended attribute.
+    body.pop("OS-EXT-SRV-ATTR:user_data", None)
+    if req.at_least("2.57"):
+        body["user_data"] = rebuilt.user_data
     if password:
         body["adminPass"] = password
     return Reply({"server": body}, 202)
@@ -45,7 +49,8 @@ def _rebuild(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply:
 
 def _resize(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply:
     row = server_for(req, "os_compute_api:servers:resize")
-    req.svc.lifecycle.resize(req.ctx, row, str(args["flavorRef"]))
+    req.svc.lifecycle.resize(req.ctx, row, str(args["flavorRef"]),
+                             args.get("OS-DCF:diskConfig"))
     return ACCEPTED
 
 
@@ -84,7 +89,8 @@ def _rescue(req: ApiRequest[ComputeState], args: dict[str, Any] | None) -> Reply
     row = server_for(req, "os_compute_api:os-rescue")
     args = args or {}
     password = req.svc.lifecycle.rescue(req.ctx, row, args.get("rescue_image_ref"),
-                                        args.get("adminPass"))
+                                        args.get("adminPass"),
+                                        volume_backed_ok=req.at_least("2.87"))
     return Reply({"adminPass": password}, 200)
 
 
@@ -115,7 +121,7 @@ def _unshelve(req: ApiRequest[ComputeState], args: dict[str, Any] | None) -> Rep
         if not req.at_least("2.91"):
             raise BadRequest("Invalid input: 'host' was unexpected before 2.91.")
         req.enforce("os_compute_api:os-shelve:unshelve_to_host")
-    req.svc.lifecycle.unshelve(req.ctx, row, args.get("availability_zone"))
+    req.svc.lifecycle.unshelve(req.ctx, row, args.get("availability_zone"), args.get("host"))
     return ACCEPTED
 
 
@@ -176,7 +182,17 @@ def _security_group(add: bool) -> Handler:
     def handler(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply:
         rule = "add" if add else "remove"
         row = server_for(req, f"os_compute_api:os-security-groups:{rule}")
-        req.svc.servers.change_security_group(req.ctx, row, args["name"], add)
+        name = args["name"]
+        if not name.strip():
+            raise BadRequest("Security group name cannot be empty")
+        current = {str(g.get("name")) for g in row.security_groups or []}
+        if add and name in current:
+            # As Nova: adding a group the ports already have changes nothing, and is no fault.
+            return ACCEPTED
+        if not add and name not in current:
+            raise NotFound(f"Security group {name} not associated with the instance "
+                           f"{row.uuid}", resource="security_group", id=name)
+        req.svc.servers.change_security_group(req.ctx, row, name, add)
         return ACCEPTED
 
     return handler
@@ -195,15 +211,39 @@ def _create_backup(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply
 
 def _restore(req: ApiRequest[ComputeState], _args: Any) -> Reply:
     row = server_for(req, "os_compute_api:os-deferred-delete:restore")
-    # Servers are deleted at once here (no reclaim interval): none is ever soft-deleted.
-    raise Conflict(f"Cannot 'restore' instance {row.uuid} while it is in vm_state "
-                   f"{row.vm_state}")
+    req.svc.lifecycle.restore(req.ctx, row)
+    return ACCEPTED
 
 
 def _force_delete(req: ApiRequest[ComputeState], _args: Any) -> Reply:
     row = server_for(req, "os_compute_api:os-deferred-delete:force")
-    req.svc.servers.delete(req.ctx, row)
+    req.svc.lifecycle.force_delete(req.ctx, row)
     return ACCEPTED
+
+
+def _evacuate(req: ApiRequest[ComputeState], args: dict[str, Any]) -> Reply:
+    """Nova answers 200: an adminPass before 2.14, nothing after."""
+    row = server_for(req, "os_compute_api:os-evacuate")
+    if "onSharedStorage" in args and req.at_least("2.14"):
+        raise BadRequest("Additional properties are not allowed ('onSharedStorage' was "
+                         "unexpected)")
+    if "onSharedStorage" not in args and not req.at_least("2.14"):
+        raise BadRequest("'onSharedStorage' is a required property")
+    if "force" in args and not (req.at_least("2.29") and not req.at_least("2.68")):
+        raise BadRequest("Additional properties are not allowed ('force' was unexpected)")
+    host = args.get("host")
+    if as_bool(args.get("force", False)) and not host:
+        raise BadRequest("Can't force to a non-provided destination")
+    password = args.get("adminPass")
+    if not req.at_least("2.14") and as_bool(args["onSharedStorage"]):
+        if password is not None:
+            raise BadRequest("admin password can't be changed on existing disk")
+    else:
+        password = password or new_password()
+    req.svc.lifecycle.evacuate(req.ctx, row, host, to_stopped=req.at_least("2.95"))
+    if req.at_least("2.14"):
+        return Reply(None, 200)
+    return Reply({"adminPass": password}, 200)
 
 
 def _floating_ip(add: bool) -> Handler:
@@ -212,8 +252,16 @@ def _floating_ip(add: bool) -> Handler:
             raise NotFound("The resource could not be found.")
         rule = "add" if add else "remove"
         row = server_for(req, f"os_compute_api:os-floating-ips:{rule}")
-        req.svc.servers.change_floating_ip(req.ctx, row, args["address"],
-                                           args.get("fixed_address"), add)
+        try:
+            req.svc.servers.change_floating_ip(req.ctx, row, args["address"],
+                                               args.get("fixed_address"), add)
+        except Conflict as exc:
+            if not add or (row.locked and not req.ctx.is_admin):
+                raise
+            # The network service's 409 (the port already has a floating IP from that
+            # network, say): Nova answers any failure to associate with a 400.
+            raise BadRequest(f"Unable to associate floating IP {args['address']} to instance "
+                             f"{row.uuid}. Error: {exc.message}") from None
         return ACCEPTED
 
     return handler
@@ -230,5 +278,6 @@ HANDLERS: dict[str, Handler] = {
     **{name: _legacy_console(name) for name in LEGACY_CONSOLES},
     "addSecurityGroup": _security_group(True), "removeSecurityGroup": _security_group(False),
     "createBackup": _create_backup, "restore": _restore, "forceDelete": _force_delete,
+    "evacuate": _evacuate,
     "addFloatingIp": _floating_ip(True), "removeFloatingIp": _floating_ip(False),
 }

@@ -21,19 +21,21 @@ def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     return {"metadata": dict(row.metadata_items or {})}
 
 
-@router.post(META, body=schemas.METADATA_BODY)
+@router.post(META, body=schemas.METADATA_BODY, faults=(403,))
 def create(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Add or change metadata items, keeping the others."""
     row = server_for(req, "os_compute_api:server-metadata:create")
     merged = dict(row.metadata_items or {}, **req.json["metadata"])
+    req.svc.quotas.check_metadata(row.project_id, len(merged))
     return {"metadata": req.svc.servers.update(row, metadata_items=merged).metadata_items}
 
 
-@router.put(META, body=schemas.METADATA_BODY)
+@router.put(META, body=schemas.METADATA_BODY, faults=(403,))
 def replace(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Replace all of a server's metadata."""
     row = server_for(req, "os_compute_api:server-metadata:update_all")
     items = dict(req.json["metadata"])
+    req.svc.quotas.check_metadata(row.project_id, len(items))
     return {"metadata": req.svc.servers.update(row, metadata_items=items).metadata_items}
 
 
@@ -47,14 +49,16 @@ def show(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     return {"meta": {key: row.metadata_items[key]}}
 
 
-@router.put(f"{META}/{{key}}", body=schemas.META_ITEM_BODY)
+@router.put(f"{META}/{{key}}", body=schemas.META_ITEM_BODY, faults=(403,))
 def update(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """Set one metadata item."""
     row = server_for(req, "os_compute_api:server-metadata:update")
     item = dict(req.json["meta"])
     if list(item) != [req.params["key"]]:
         raise BadRequest("Request body and URI mismatch")
-    req.svc.servers.update(row, metadata_items=dict(row.metadata_items or {}, **item))
+    merged = dict(row.metadata_items or {}, **item)
+    req.svc.quotas.check_metadata(row.project_id, len(merged))
+    req.svc.servers.update(row, metadata_items=merged)
     return {"meta": item}
 
 

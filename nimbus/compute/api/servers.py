@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.compute.api.common import V, next_links, server_for, tag_list, view_of
+from nimbus.compute.api.common import (
+    V,
+    changes_time,
+    next_links,
+    server_for,
+    tag_list,
+    view_of,
+)
+from nimbus.compute.manager.server_requests import access_address
 from nimbus.compute.manager.servers import Instance
 from nimbus.compute.schemas import server_views
 from nimbus.compute.schemas import servers as schemas
@@ -15,7 +23,7 @@ from nimbus.core.api.routing import ApiRequest, Reply, Router
 router = Router()
 
 
-@router.post(f"{V}/servers", status=202, body=schemas.CREATE, faults=(404, 409))
+@router.post(f"{V}/servers", status=202, body=schemas.CREATE, faults=(403, 404, 409))
 def create(req: ApiRequest[ComputeState]) -> Reply:
     """Create a server."""
     req.enforce("os_compute_api:servers:create")
@@ -24,9 +32,19 @@ def create(req: ApiRequest[ComputeState]) -> Reply:
         req.enforce("os_compute_api:servers:create:attach_network")
     if ":" in (server.get("availability_zone") or ""):
         req.enforce("os_compute_api:servers:create:forced_host")
-    hints = req.json.get("os:scheduler_hints") or req.json.get("OS-SCH-HNT:scheduler_hints")
-    row, admin_pass = req.svc.servers.create(req.ctx, server, hints)
-    body = server_views.created(view_of(req), row, admin_pass)
+    if server.get("block_device_mapping") or server.get("block_device_mapping_v2"):
+        req.enforce("os_compute_api:servers:create:attach_volume")
+    if "os:scheduler_hints" in req.json:
+        hints = req.json["os:scheduler_hints"]
+    else:
+        hints = req.json.get("OS-SCH-HNT:scheduler_hints")
+    if not req.at_least("2.19"):
+        # Before descriptions could be given, a server's was its name (shown from 2.19).
+        server = {**server, "description": server["name"]}
+    made = req.svc.servers.create(req.ctx, server, hints)
+    if made.return_reservation_id:
+        return Reply({"reservation_id": made.reservation_id})
+    body = server_views.created(view_of(req), made.rows[0], made.admin_pass)
     return Reply({"server": body}, headers={"Location": body["links"][0]["href"]})
 
 
@@ -45,7 +63,8 @@ def _listing(req: ApiRequest[ComputeState], detail: bool) -> dict[str, Any]:
     if all_tenants:
         req.enforce(f"os_compute_api:servers:{name}:get_all_tenants")
         project_id = None
-    if req.ctx.is_admin and (args.get("project_id") or args.get("tenant_id")):
+    # As in Nova, a project named without all_tenants is ignored: the caller's is listed.
+    if all_tenants and req.ctx.is_admin and (args.get("project_id") or args.get("tenant_id")):
         project_id = args.get("project_id") or args.get("tenant_id")
     tags: dict[str, list[str]] = {}
     if req.at_least("2.26"):
@@ -55,9 +74,14 @@ def _listing(req: ApiRequest[ComputeState], detail: bool) -> dict[str, Any]:
     query = paging.page_query(req, sort=paging.key_dir_pairs(req, default_dir="desc"))
     page = req.svc.servers.page(
         req.ctx, query, locked_sorts=req.at_least("2.73"), project_id=project_id,
+        strict_status=req.at_least("2.38"),
         status=args.get("status"), name=args.get("name"), image=_last_part(args.get("image")),
         flavor=_last_part(args.get("flavor")),
-        host=args.get("host") if req.ctx.is_admin else None, **tags)
+        host=args.get("host") if req.ctx.is_admin else None,
+        reservation_id=args.get("reservation_id") or None,
+        changes_since=changes_time(req, "changes-since"),
+        changes_before=changes_time(req, "changes-before") if req.at_least("2.66") else None,
+        addresses=_addresses(req), **tags)
     rows = page.items
     view = view_of(req)
     if detail:
@@ -72,6 +96,15 @@ def _listing(req: ApiRequest[ComputeState], detail: bool) -> dict[str, Any]:
     return result
 
 
+def _addresses(req: ApiRequest[ComputeState]) -> list[str] | None:
+    """What an ``ip`` (and, from 2.5 or for an administrator, ``ip6``) filter asks for."""
+    wanted = [req.args.get("ip")]
+    if req.at_least("2.5") or req.ctx.is_admin:
+        wanted.append(req.args.get("ip6"))
+    parts = [str(w) for w in wanted if w]
+    return parts or None
+
+
 @router.get(f"{V}/servers", query=schemas.LIST_QUERY)
 def index(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     """List servers."""
@@ -84,8 +117,8 @@ def detail(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     return _listing(req, detail=True)
 
 
-def _shown(req: ApiRequest[ComputeState], row: Instance) -> dict[str, Any]:
-    body = server_views.detail(view_of(req), row, req.svc.volume_attachments.of(row))
+def _shown(req: ApiRequest[ComputeState], row: Instance, full: bool = True) -> dict[str, Any]:
+    body = server_views.detail(view_of(req), row, req.svc.volume_attachments.of(row), full)
     if req.at_least("2.71"):
         body["server_groups"] = req.svc.server_groups.groups_of(row.uuid)
     return {"server": body}
@@ -108,10 +141,14 @@ def update(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     row = server_for(req, "os_compute_api:servers:update")
     body = req.json["server"]
     fields = {column: body[key] for key, column in _UPDATABLE.items() if key in body}
-    for column in ("access_ipv4", "access_ipv6"):
-        if column in fields:
-            fields[column] = fields[column] or ""
-    return _shown(req, req.svc.servers.update(row, **fields))
+    for key, column, version in (("accessIPv4", "access_ipv4", 4),
+                                 ("accessIPv6", "access_ipv6", 6)):
+        if key in body:
+            fields[column] = access_address(body, key, version) or ""
+    if "OS-DCF:diskConfig" in body:
+        fields["auto_disk_config"] = body["OS-DCF:diskConfig"] == "AUTO"
+    # Before 2.75 an update answered without what the extensions add to a show.
+    return _shown(req, req.svc.servers.update(row, **fields), full=req.at_least("2.75"))
 
 
 @router.delete(f"{V}/servers/{{server_id}}", status=204, faults=(409,))

@@ -1,5 +1,5 @@
 """``/os-simple-tenant-usage`` (what projects' servers used over a period) and
-``/os-instance-usage-audit-log``."""
+``/os-instance_usage_audit_log``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from nimbus.core.db.paging import PageQuery
 
 router = Router()
 USAGE = f"{V}/os-simple-tenant-usage"
-AUDIT = f"{V}/os-instance-usage-audit-log"
+# Nova spells this path with underscores (its policy names use dashes).
+AUDIT = f"{V}/os-instance_usage_audit_log"
 
 
 def _report(req: ApiRequest[ComputeState], project_id: str | None,

@@ -38,7 +38,7 @@ def create(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     body = req.json["volumeAttachment"]
     bdm = req.svc.volume_attachments.attach(
         req.ctx, row, body["volumeId"], body.get("device"), body.get("tag"),
-        as_bool(body.get("delete_on_termination", False)))
+        as_bool(body.get("delete_on_termination", False)), offloaded_ok=req.at_least("2.20"))
     return {"volumeAttachment": schemas.view(req.at_least, bdm)}
 
 
@@ -46,4 +46,5 @@ def create(req: ApiRequest[ComputeState]) -> dict[str, Any]:
 def delete(req: ApiRequest[ComputeState]) -> None:
     """Detach a volume from a server."""
     row = server_for(req, "os_compute_api:os-volumes-attachments:delete")
-    req.svc.volume_attachments.detach(req.ctx, row, req.params["volume_id"])
+    req.svc.volume_attachments.detach(req.ctx, row, req.params["volume_id"],
+                                      offloaded_ok=req.at_least("2.20"))

@@ -46,6 +46,16 @@ def find_attachment(db: Database, uuid: str, *, volume_id: str | None = None,
         return s.scalar(stmt.limit(1))
 
 
+def attachments_of_volume(db: Database, volume_id: str) -> list[VolumeAttachment]:
+    """Every server's attachment of the volume, oldest first (more than one: multiattach)."""
+    if not storable_id(volume_id, 36):
+        return []
+    stmt = select(VolumeAttachment).filter_by(volume_id=volume_id).order_by(
+        VolumeAttachment.created_at, VolumeAttachment.id)
+    with db.reader() as s:
+        return list(s.scalars(stmt).all())
+
+
 def attachments_for(db: Database, uuids: list[str]) -> dict[str, list[VolumeAttachment]]:
     result: dict[str, list[VolumeAttachment]] = {u: [] for u in uuids}
     if not uuids:

@@ -45,6 +45,17 @@ def find_flavor(db: Database, flavorid: str) -> Flavor | None:
         return s.scalar(select(Flavor).filter_by(flavorid=flavorid))
 
 
+def internal_ids(db: Database, flavorids: list[str]) -> dict[str, int]:
+    """The row ids (Nova's instance type ids) of the flavors with these flavorids; a flavor
+    deleted since has none."""
+    wanted = [f for f in set(flavorids) if storable_id(f)]
+    if not wanted:
+        return {}
+    with db.reader() as s:
+        rows = s.execute(select(Flavor.flavorid, Flavor.id).where(Flavor.flavorid.in_(wanted)))
+        return {str(flavorid): int(row_id) for flavorid, row_id in rows}
+
+
 def page_flavors(db: Database, query: PageQuery, filters: FlavorFilters,
                  max_limit: int) -> Page[Flavor]:
     stmt = select(Flavor).where(Flavor.disabled.is_(False))

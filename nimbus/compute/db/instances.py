@@ -6,6 +6,7 @@ Every write of ``vm_state`` and ``task_state`` happens here, through the machine
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,12 @@ class InstanceFilters:
     tags_any: list[str] = field(default_factory=list)
     not_tags: list[str] = field(default_factory=list)
     not_tags_any: list[str] = field(default_factory=list)
+    reservation_id: str | None = None
+    # Changed at or after / at or before these (naive UTC) times.
+    changes_since: dt.datetime | None = None
+    changes_before: dt.datetime | None = None
+    # Only these servers (those whose addresses an ``ip`` filter matched).
+    uuids: list[str] | None = None
 
 
 def get_instance(db: Database, uuid: str) -> Instance:
@@ -177,6 +184,15 @@ def destroy_instance(db: Database, uuid: str) -> None:
         s.execute(delete(Instance).filter_by(uuid=uuid))
 
 
+def remove_unscheduled(db: Database, uuid: str) -> None:
+    """Remove a server that was recorded but never scheduled (its request was refused after
+    all): it leaves nothing behind, not even a usage record."""
+    with db.writer() as s:
+        s.execute(delete(VolumeAttachment).filter_by(instance_uuid=uuid))
+        s.execute(delete(InstanceTag).filter_by(instance_uuid=uuid))
+        s.execute(delete(Instance).filter_by(uuid=uuid))
+
+
 def _name_pattern(name: str) -> str:
     """The regular expression to match names with; one that does not compile is matched
     literally, as before."""
@@ -211,6 +227,14 @@ def _filtered(filters: InstanceFilters) -> Select[Any]:
         stmt = stmt.filter_by(host=filters.host)
     if filters.name:
         stmt = stmt.where(Instance.name.regexp_match(_name_pattern(filters.name)))
+    if filters.reservation_id:
+        stmt = stmt.filter_by(reservation_id=filters.reservation_id)
+    if filters.changes_since is not None:
+        stmt = stmt.where(Instance.updated_at >= filters.changes_since)
+    if filters.changes_before is not None:
+        stmt = stmt.where(Instance.updated_at <= filters.changes_before)
+    if filters.uuids is not None:
+        stmt = stmt.where(Instance.uuid.in_(filters.uuids))
     if filters.tags:
         stmt = stmt.where(_has_tags(filters.tags))
     if filters.tags_any:
@@ -231,6 +255,17 @@ def page_instances(db: Database, query: PageQuery, filters: InstanceFilters,
                     default_sort=DEFAULT_SORT, marker_column=SORT_COLUMNS["uuid"],
                     marker_stmt=select(Instance), max_limit=max_limit,
                     bad_marker=lambda m: BadRequest(f"marker [{m}] not found"))
+
+
+def fixed_addresses(db: Database, project_id: str | None) -> dict[str, list[str]]:
+    """Each server's fixed IP addresses (of the project's servers, or of every server)."""
+    with db.reader() as s:
+        stmt = select(Instance.uuid, Instance.ports)
+        if project_id:
+            stmt = stmt.where(Instance.project_id == project_id)
+        return {uuid: [str(ip.get("ip_address", "")) for port in ports or []
+                       for ip in port.get("fixed_ips", [])]
+                for uuid, ports in s.execute(stmt)}
 
 
 def flavors_in_use(db: Database, project_id: str) -> list[dict[str, Any]]:

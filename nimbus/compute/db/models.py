@@ -53,7 +53,8 @@ class Instance(Base):
     """A server. ``flavor`` is a snapshot, so deleting a flavor never changes a server."""
 
     __tablename__ = "compute_instances"
-    __table_args__ = (Index("ix_compute_instances_project", "project_id"),)
+    __table_args__ = (Index("ix_compute_instances_project", "project_id"),
+                      Index("ix_compute_instances_reservation_id", "reservation_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
@@ -97,11 +98,20 @@ class Instance(Base):
     new_flavor: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     # The image a shelved server is kept in, until it is unshelved.
     shelved_image_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # When a deferred delete (``reclaim_instance_interval``) was asked for; the server is
+    # reclaimed once that is older than the interval.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     locked: Mapped[bool] = mapped_column(default=False)
     locked_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     locked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     hostname: Mapped[str] = mapped_column(String(255), default="")
     reservation_id: Mapped[str] = mapped_column(String(255), default="")
+    # Its place among the servers one request made (0 for the first).
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    # ``OS-DCF:diskConfig``: AUTO (True) or MANUAL.
+    auto_disk_config: Mapped[bool] = mapped_column(default=False)
+    # The encrypted password the guest posted (``os-server-password``); None when cleared.
+    server_password: Mapped[str | None] = mapped_column(Text, nullable=True)
     launched_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -171,6 +181,32 @@ class Quota(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     project_id: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(BigInteger)
+
+
+class QuotaClass(Base):
+    """A quota class's limit for one resource; the ``default`` class's are every project's
+    defaults."""
+
+    __tablename__ = "compute_quota_classes"
+    __table_args__ = (UniqueConstraint("class_name", "resource"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_name: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(BigInteger)
+
+
+class UserQuota(Base):
+    """One user's limit for one resource within a project."""
+
+    __tablename__ = "compute_user_quotas"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", "resource"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
     resource: Mapped[str] = mapped_column(String(255))
     hard_limit: Mapped[int] = mapped_column(BigInteger)
 
@@ -320,3 +356,33 @@ class ConsoleToken(Base):
     internal_access_path: Mapped[str | None] = mapped_column(String(255), nullable=True)
     expires_at: Mapped[dt.datetime] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FakeGuest(Base):
+    """A guest of the fake driver on one host, as a hypervisor would hold it: kept here so
+    that it outlives the agent and its process. ``kept`` marks what a resize or migration
+    from this host keeps aside until it is confirmed or reverted."""
+
+    __tablename__ = "compute_fake_guests"
+    __table_args__ = (UniqueConstraint("host", "instance_uuid", "kept"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    kept: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    disk_gb: Mapped[int] = mapped_column(Integer, default=0)
+    image_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The image it was rescued from ("own" for its own), while it is rescued.
+    rescue_image: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Where a stable rescue put the rescue disk ({hw_rescue_device, hw_rescue_bus}).
+    rescue_device: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # {device name: connection_info} of the volumes plugged in, and the port ids.
+    volumes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ports: Mapped[list[Any]] = mapped_column(default=list)
+    password_changes: Mapped[int] = mapped_column(Integer, default=0)
+    crash_dumps: Mapped[int] = mapped_column(Integer, default=0)
+    booted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

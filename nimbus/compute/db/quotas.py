@@ -1,10 +1,13 @@
-"""Quota limits: a project's own limits where they differ from the defaults."""
+"""Quota limits and what they count: a project's (and its users') own limits where they differ
+from the defaults, the quota classes' limits, and the servers counted against them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 
-from nimbus.compute.db.models import Quota
+from nimbus.compute.db.models import Instance, Quota, QuotaClass, UserQuota
 from nimbus.core.db.engine import Database, retry_on_lock
 
 
@@ -15,23 +18,81 @@ def overrides(db: Database, project_id: str) -> dict[str, int]:
         return {row.resource: int(row.hard_limit) for row in s.scalars(stmt)}
 
 
+def user_overrides(db: Database, project_id: str) -> dict[str, dict[str, int]]:
+    """Every user's own limits in the project: ``{user_id: {resource: limit}}``."""
+    with db.reader() as s:
+        stmt = select(UserQuota).where(UserQuota.project_id == project_id)
+        found: dict[str, dict[str, int]] = {}
+        for row in s.scalars(stmt):
+            found.setdefault(row.user_id, {})[row.resource] = int(row.hard_limit)
+        return found
+
+
+def class_overrides(db: Database, class_name: str) -> dict[str, int]:
+    """The limits a quota class sets, by resource."""
+    with db.reader() as s:
+        stmt = select(QuotaClass).where(QuotaClass.class_name == class_name)
+        return {row.resource: int(row.hard_limit) for row in s.scalars(stmt)}
+
+
 @retry_on_lock()
-def set_limits(db: Database, project_id: str, limits: dict[str, int]) -> None:
-    """Record ``limits`` as the project's own, in one transaction."""
+def set_limits(db: Database, project_id: str, limits: dict[str, int],
+               user_id: str | None = None) -> None:
+    """Record ``limits`` as the project's own (or one of its users'), in one transaction."""
+    with db.writer() as s:
+        found: dict[str, Any]
+        if user_id is None:
+            found = {row.resource: row for row in
+                     s.scalars(select(Quota).where(Quota.project_id == project_id))}
+        else:
+            found = {row.resource: row for row in s.scalars(select(UserQuota).where(
+                UserQuota.project_id == project_id, UserQuota.user_id == user_id))}
+        for resource, limit in limits.items():
+            row = found.get(resource)
+            if row is not None:
+                row.hard_limit = limit
+            elif user_id is None:
+                s.add(Quota(project_id=project_id, resource=resource, hard_limit=limit))
+            else:
+                s.add(UserQuota(project_id=project_id, user_id=user_id, resource=resource,
+                                hard_limit=limit))
+        s.flush()
+
+
+@retry_on_lock()
+def set_class_limits(db: Database, class_name: str, limits: dict[str, int]) -> None:
+    """Record ``limits`` as the quota class's, in one transaction."""
     with db.writer() as s:
         found = {row.resource: row for row in
-                 s.scalars(select(Quota).where(Quota.project_id == project_id))}
+                 s.scalars(select(QuotaClass).where(QuotaClass.class_name == class_name))}
         for resource, limit in limits.items():
             row = found.get(resource)
             if row is None:
-                s.add(Quota(project_id=project_id, resource=resource, hard_limit=limit))
+                s.add(QuotaClass(class_name=class_name, resource=resource, hard_limit=limit))
             else:
                 row.hard_limit = limit
         s.flush()
 
 
 @retry_on_lock()
-def reset(db: Database, project_id: str) -> None:
-    """Forget the project's own limits: the defaults apply again."""
+def reset(db: Database, project_id: str, user_id: str | None = None) -> None:
+    """Forget the project's own limits, its users' with them (or only one user's): the
+    defaults apply again."""
     with db.writer() as s:
-        s.execute(delete(Quota).where(Quota.project_id == project_id))
+        if user_id is None:
+            s.execute(delete(Quota).where(Quota.project_id == project_id))
+            s.execute(delete(UserQuota).where(UserQuota.project_id == project_id))
+        else:
+            s.execute(delete(UserQuota).where(UserQuota.project_id == project_id,
+                                              UserQuota.user_id == user_id))
+
+
+def server_flavors(db: Database, project_id: str, user_id: str | None = None
+                   ) -> list[dict[str, Any]]:
+    """The flavor of each server of the project (or of one of its users), for the counts of
+    instances, cores and RAM."""
+    with db.reader() as s:
+        stmt = select(Instance.flavor).where(Instance.project_id == project_id)
+        if user_id is not None:
+            stmt = stmt.where(Instance.user_id == user_id)
+        return [dict(flavor or {}) for flavor in s.scalars(stmt)]

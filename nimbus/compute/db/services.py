@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import String, cast, delete, func, select
 
@@ -169,6 +170,14 @@ def busy_counts(db: Database, hosts: Iterable[str]) -> dict[str, int]:
                 .where(Instance.host.in_(wanted), Instance.task_state.is_not(None))
                 .group_by(Instance.host))
         return {str(host): int(n) for host, n in s.execute(stmt)}
+
+
+def flavors_on_host(db: Database, host: str) -> list[tuple[str, dict[str, Any]]]:
+    """The (project, flavor) of each server on ``host``, oldest first."""
+    with db.reader() as s:
+        stmt = (select(Instance.project_id, Instance.flavor).where(Instance.host == host)
+                .order_by(Instance.id))
+        return [(str(project), dict(flavor or {})) for project, flavor in s.execute(stmt)]
 
 
 def instances_of_hosts(db: Database, hosts: Iterable[str]) -> dict[str, list[tuple[str, str]]]:

@@ -27,6 +27,14 @@ def record_deleted(s: Session, uuid: str) -> None:
                           terminated_at=utcnow(), created_at=row.created_at))
 
 
+def deleted_owner(db: Database, uuid: str) -> tuple[str, str] | None:
+    """The (project, user) of a deleted server whose record is kept; None if there is none."""
+    with db.reader() as s:
+        found = s.execute(select(DeletedInstance.project_id, DeletedInstance.user_id)
+                          .filter_by(uuid=uuid)).first()
+    return (str(found[0]), str(found[1])) if found is not None else None
+
+
 def _both(project_id: str | None, begin: dt.datetime | None,
           end: dt.datetime | None) -> Any:
     """Live and deleted servers as one subquery; with a window, those that ran in it (Nova's

@@ -8,9 +8,9 @@ turns that into the server's ``fault``. Capabilities are class attributes the ag
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from nimbus.core import errors
 
@@ -31,6 +31,26 @@ class SnapshotData:
     container_format: str = "bare"
 
 
+# A guest as a simulated hypervisor remembers it (``fake.py`` says what is in it).
+Guest = dict[str, Any]
+
+
+class GuestStore(Protocol):
+    """One host's guests, kept for a driver that has no hypervisor to keep them: each by
+    instance uuid, and apart from them (``kept``) what a resize keeps aside on its source.
+    ``change`` reads, changes and writes one guest at once, so that two changes to one guest
+    never lose one another; it and ``pop`` answer None when there is no such guest."""
+
+    def all(self, kept: bool = False) -> dict[str, Guest]: ...
+    def uuids(self) -> list[str]: ...
+    def get(self, uuid: str, kept: bool = False) -> Guest | None: ...
+    def put(self, uuid: str, guest: Guest, kept: bool = False) -> None: ...
+    def change(self, uuid: str, change: Callable[[Guest], None],
+               kept: bool = False) -> Guest | None: ...
+    def pop(self, uuid: str, kept: bool = False) -> Guest | None: ...
+    def totals(self) -> tuple[int, int, int]: ...
+
+
 class ComputeDriver(abc.ABC):
     """One hypervisor on one host.
 
@@ -45,13 +65,22 @@ class ComputeDriver(abc.ABC):
     supports_suspend: bool = True
     supports_snapshot: bool = False
     supports_rescue: bool = False
+    # Stable device rescue: the rescue disk is added on the bus and as the device the rescue
+    # image's ``hw_rescue_bus``/``hw_rescue_device`` name, the guest's own disks staying where
+    # they are (what lets a volume-backed server be rescued, from 2.87).
+    supports_stable_rescue: bool = False
     supports_resize: bool = False
     supports_console_output: bool = False
     # The remote console protocols the driver gives (``novnc``, ``serial``, ``spice-html5``).
     console_types: tuple[str, ...] = ()
+    # Those of them whose address (``get_console``) really answers, so that the console proxy
+    # carries a client through; the others are only handed out.
+    live_console_types: tuple[str, ...] = ()
     supports_set_password: bool = False
     supports_crash_dump: bool = False
     supports_interface_attach: bool = False
+    # Whether ``swap_volume`` moves a guest from one volume to another while it runs.
+    supports_swap_volume: bool = False
     # Whether a guest whose spawn was cut short (the agent stopped) may be destroyed and
     # spawned again; a driver that cannot promise it has such builds fail instead.
     spawns_again: bool = False
@@ -61,8 +90,18 @@ class ComputeDriver(abc.ABC):
         self.host = host
         self.settings = settings
 
+    def attach(self, guests: GuestStore) -> None:  # noqa: B027 - optional hook
+        """Where this host's guests may be kept, handed over by the agent before
+        ``init_host`` (records in the compute database). A hypervisor keeps its own guests,
+        so a real driver has no use for it; one that only simulates a hypervisor keeps its
+        guests there (see ``fake.py``)."""
+
     def init_host(self) -> None:  # noqa: B027 - optional hook
         """Prepare the host once when the agent starts (adopt running guests, create dirs)."""
+
+    def cleanup_host(self) -> None:  # noqa: B027 - optional hook
+        """Release what the driver holds on the host when the agent stops (listeners,
+        connections); the guests themselves go on running."""
 
     @abc.abstractmethod
     def get_available_resource(self) -> dict[str, Any]:
@@ -135,6 +174,33 @@ class ComputeDriver(abc.ABC):
                       device: str) -> None:
         """Unplug the volume at ``device``; a volume that is already gone is not an error."""
 
+    def swap_volume(self, instance: dict[str, Any], old_connection_info: dict[str, Any],
+                    new_connection_info: dict[str, Any], device: str, resize_to: int) -> None:
+        """Move the guest's disk at ``device`` from the volume ``old_connection_info`` describes
+        to the one ``new_connection_info`` describes (both as Cinder gave them), copying the
+        data across while the guest runs; the guest then uses the new volume at the same
+        ``device``. ``resize_to`` is the new volume's size in GB when it is larger than the
+        old one (0 otherwise), so that the guest sees the larger disk. Returns nothing; raises
+        DriverError when the guest is not on this host or the copy fails, in which case the
+        guest must still be using the old volume (the agent then gives the new one back)."""
+        raise DriverError(reason=f"{type(self).__name__} cannot swap volumes")
+
+    def volume_snapshot_create(self, instance: dict[str, Any], volume_id: str,
+                               create_info: dict[str, Any]) -> None:
+        """Snapshot the attached volume ``volume_id`` for Cinder (an assisted snapshot of a
+        file-backed volume): ``create_info`` has ``snapshot_id``, ``type`` (``qcow2``) and
+        ``new_file``, the file the guest writes to from now on. Raises DriverError when the
+        guest or the volume is not here or the snapshot fails."""
+        raise DriverError(reason=f"{type(self).__name__} cannot take assisted volume snapshots")
+
+    def volume_snapshot_delete(self, instance: dict[str, Any], volume_id: str,
+                               snapshot_id: str, delete_info: dict[str, Any]) -> None:
+        """Delete an assisted snapshot of the attached volume ``volume_id``, merging its file
+        into ``delete_info``'s ``merge_target_file`` (or into the active one when that is
+        None). A snapshot that is already gone is not an error. Raises DriverError when the
+        guest is not here or the merge fails."""
+        raise DriverError(reason=f"{type(self).__name__} cannot take assisted volume snapshots")
+
     def power_state(self, instance: dict[str, Any]) -> int:
         """The guest's power state (see ``states.PowerState``); 0 when unknown."""
         return 0
@@ -151,7 +217,9 @@ class ComputeDriver(abc.ABC):
     def rescue(self, instance: dict[str, Any], image: dict[str, Any] | None,
                password: str | None) -> None:
         """Boot the guest from a rescue disk (``image``, or the guest's own image), with its
-        own root disk attached second, so that a user can repair it."""
+        own root disk attached second, so that a user can repair it. When ``image`` names a
+        ``hw_rescue_device`` or ``hw_rescue_bus`` property (stable rescue), the rescue disk is
+        added as that device on that bus and the guest's own disks keep their places."""
         raise DriverError(reason=f"{type(self).__name__} cannot rescue")
 
     def unrescue(self, instance: dict[str, Any]) -> None:
@@ -219,7 +287,9 @@ class ComputeDriver(abc.ABC):
 
     def get_console(self, instance: dict[str, Any], console_type: str) -> dict[str, Any]:
         """Where a console proxy reaches the guest's ``console_type`` console: ``host`` and
-        ``port`` (and ``internal_access_path`` where the protocol needs one)."""
+        ``port`` (and ``internal_access_path`` where the protocol needs one). The address
+        stays the same while the guest stays on this host, so that the proxy can check a
+        token's address against it as Nova's ``validate_console_port`` does."""
         raise DriverError(reason=f"{type(self).__name__} has no {console_type} console")
 
     def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:

@@ -108,6 +108,10 @@ class BlockDevices:
         if source == "volume":
             volume = self.visible_volume(mapping["uuid"], str(ctx.project_id))
             check_attachable(volume)
+            # Cinder says "true"/"false"; a volume that does not say is taken as bootable.
+            if mapping.get("boot_index") == 0 and \
+                    str(volume.get("bootable", "true")).lower() in ("false", "0", "no"):
+                raise BadRequest(f"Block Device {volume['id']} is not bootable.")
             # Reserve it now, as Nova does, so no other server can take it while this one
             # builds.
             attachment_id = self.volumes.create_attachment(volume["id"], instance_uuid)["id"]
@@ -183,7 +187,8 @@ class BlockDevices:
                                                                    instance["uuid"])["id"])
                 db.update_attachment(self.db, bdm.id, attachment_id=attachment_id)
             connector = driver.get_volume_connector(instance)
-            attachment = self.volumes.update_attachment(attachment_id, connector)
+            attachment = self.volumes.update_attachment(attachment_id, connector,
+                                                        bdm.device_name)
             self.volumes.complete_attachment(attachment_id)
             db.update_attachment(self.db, bdm.id, status=AttachmentStatus.ATTACHED)
             connected.append({"volume_id": bdm.volume_id, "device_name": bdm.device_name,

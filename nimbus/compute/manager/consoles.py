@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from nimbus.compute.db import console_tokens as tokens
 from nimbus.compute.db.models import Instance
@@ -17,9 +18,10 @@ from nimbus.core.api.context import RequestContext
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import BadRequest, NimbusError, NotFound, Unauthorized
 
-# Each protocol's console types (2.6's remote-consoles), and the page each opens on.
+# Each protocol's console types (2.6's remote-consoles), and the page each opens on. The
+# noVNC page finds its websocket at "/" + its ``path`` parameter on the same host.
 TYPES: dict[str, dict[str, str]] = {
-    "vnc": {"novnc": "vnc_lite.html?path=%3Ftoken%3D{token}",
+    "vnc": {"novnc": "vnc_lite.html?path={websocket}",
             "xvpvnc": "console?token={token}"},
     "spice": {"spice-html5": "spice_auto.html?token={token}"},
     "serial": {"serial": "?token={token}"},
@@ -53,7 +55,11 @@ class ConsoleManager:
                      internal_access_path=where.get("internal_access_path"), ttl=TOKEN_TTL)
         scheme = "ws" if protocol == "serial" else "http"
         base = base_url.replace("http", scheme, 1) if scheme == "ws" else base_url
-        url = f"{base}/console/{protocol}/" + pages[console_type].format(token=token)
+        prefix = urlsplit(base_url).path.strip("/")
+        websocket = "/".join(p for p in (prefix, f"console/{protocol}/websockify") if p)
+        page = pages[console_type].format(
+            token=token, websocket=quote(f"{websocket}?token={token}", safe=""))
+        url = f"{base}/console/{protocol}/{page}"
         return {"protocol": protocol, "type": console_type, "url": url}
 
     def show_token(self, token: str, rdp_only: bool) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from nimbus.compute.db import actions as db
+from nimbus.compute.db import usage as usage_db
 from nimbus.compute.db.models import InstanceAction, InstanceActionEvent
 from nimbus.core.db.engine import Database
 from nimbus.core.db.paging import Page, PageQuery
@@ -29,6 +30,10 @@ class InstanceActionManager:
             return db.page_actions(self.db, uuid, PageQuery())
         return db.page_actions(self.db, uuid, query, changes_since=changes_since,
                                changes_before=changes_before, max_limit=self.max_limit)
+
+    def deleted_owner(self, uuid: str) -> tuple[str, str] | None:
+        """The (project, user) a deleted server had: its actions stay readable (2.21)."""
+        return usage_db.deleted_owner(self.db, uuid)
 
     def get(self, uuid: str,
             request_id: str) -> tuple[InstanceAction, list[InstanceActionEvent]]:

@@ -16,7 +16,7 @@ from nimbus.core.db.engine import Database
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.core.errors import BadRequest, NotFound
 
-__all__ = ["KeyPair", "KeypairManager", "generate", "ssh_fingerprint", "x509_fingerprint"]
+__all__ = ["KeyPair", "KeypairManager", "generate", "generate_x509", "ssh_fingerprint", "x509_fingerprint"]
 
 SSH_PREFIXES = ("ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
                 "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
@@ -32,6 +32,31 @@ def generate() -> tuple[str, str]:
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                            serialization.PublicFormat.OpenSSH).decode()
     return public + " Generated-by-Nimbus", private
+
+
+def generate_x509(user_id: str) -> tuple[str, str]:
+    """A new self-signed certificate for ``user_id``: (PEM certificate, PEM private key).
+
+    Nova's x509 keypairs are what Windows guests use to hand back their admin password; the
+    certificate names the user and lasts ten years, as Nova's do.
+    """
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, user_id or "nimbus")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=3650))
+            .sign(key, hashes.SHA256()))
+    private = key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption()).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), private
 
 
 def ssh_fingerprint(public_key: str) -> str:
@@ -82,9 +107,7 @@ class KeypairManager:
         """Import ``public_key`` or generate one; the private key is returned only then."""
         private: str | None = None
         if public_key is None:
-            if key_type == "x509":
-                raise BadRequest("Generating x509 keypairs is not supported; import one.")
-            public_key, private = generate()
+            public_key, private = generate_x509(user_id) if key_type == "x509" else generate()
         fingerprint = (x509_fingerprint(public_key) if key_type == "x509"
                        else ssh_fingerprint(public_key))
         row = db.create_keypair(self.db, {"user_id": user_id, "name": name,

@@ -22,6 +22,7 @@ from nimbus.compute.db.models import Instance
 from nimbus.compute.manager.block_devices import is_root
 from nimbus.compute.manager.flavors import FlavorManager, snapshot
 from nimbus.compute.manager.hosts import HostManager
+from nimbus.compute.manager.quotas import QuotaManager
 from nimbus.compute.manager.servers import ServerManager, check_lock
 from nimbus.compute.manager.snapshots import image_body
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
@@ -30,7 +31,7 @@ from nimbus.conf.compute import ComputeSettings
 from nimbus.core.api.context import RequestContext
 from nimbus.core.db.base import new_id
 from nimbus.core.db.engine import Database
-from nimbus.core.errors import BadRequest, Conflict, NotFound
+from nimbus.core.errors import BadRequest, Conflict, Forbidden, NotFound
 
 
 def new_password() -> str:
@@ -41,7 +42,8 @@ def new_password() -> str:
 class ServerLifecycle:
     def __init__(self, db: Database, *, servers: ServerManager, flavors: FlavorManager,
                  images: ImageClient, hosts: HostManager, scheduler_rpc: SchedulerAPI,
-                 compute_rpc: ComputeAgentAPI, settings: ComputeSettings) -> None:
+                 compute_rpc: ComputeAgentAPI, settings: ComputeSettings,
+                 quotas: QuotaManager | None = None) -> None:
         self.db = db
         self.servers = servers
         self.flavors = flavors
@@ -50,6 +52,7 @@ class ServerLifecycle:
         self.scheduler_rpc = scheduler_rpc
         self.compute_rpc = compute_rpc
         self.settings = settings
+        self.quotas = quotas
 
     # -- shared steps ----------------------------------------------------------------------
     def _start(self, ctx: RequestContext, row: Instance, action: str, task: str,
@@ -93,6 +96,8 @@ class ServerLifecycle:
                     "" if column.startswith("access") else None)
         if "metadata" in args:
             values["metadata_items"] = dict(args["metadata"] or {})
+        if "OS-DCF:diskConfig" in args:
+            values["auto_disk_config"] = args["OS-DCF:diskConfig"] == "AUTO"
         if "key_name" in args:
             key = (self.servers.keypairs.for_server(str(ctx.user_id), args["key_name"])
                    if args["key_name"] else None)
@@ -106,7 +111,8 @@ class ServerLifecycle:
         return marked, password
 
     # -- resize and migrations -------------------------------------------------------------
-    def resize(self, ctx: RequestContext, row: Instance, flavor_ref: str) -> None:
+    def resize(self, ctx: RequestContext, row: Instance, flavor_ref: str,
+               disk_config: str | None = None) -> None:
         states.check_flow("resize", row.uuid, row.vm_state, row.task_state)
         try:
             flavor = self.flavors.get(flavor_ref)
@@ -122,7 +128,30 @@ class ServerLifecycle:
                 or int(new.get("disk", 0)) == 0
         if not new_disk_ok:
             raise BadRequest("Resize error: Unable to resize disk down.")
-        self._move(ctx, row, "resize", new, force_host=None)
+        self._check_upsize(row, new)
+        extra = {"auto_disk_config": disk_config == "AUTO"} if disk_config else {}
+        self._move(ctx, row, "resize", new, force_host=None, **extra)
+
+    def _check_upsize(self, row: Instance, new: dict[str, Any]) -> None:
+        """A bigger flavor must fit in the project's (and its user's) cores and RAM quota, as
+        Nova checks the growth before a resize; 403 naming what is over."""
+        if self.quotas is None:
+            return
+        old = dict(row.flavor or {})
+        growth = {"cores": int(new.get("vcpus", 0)) - int(old.get("vcpus", 0)),
+                  "ram": int(new.get("ram", 0)) - int(old.get("ram", 0))}
+        growth = {key: amount for key, amount in growth.items() if amount > 0}
+        for user in (None, row.user_id):
+            limits = self.quotas.limits(row.project_id, user)
+            used = self.quotas.usage(row.project_id, user)
+            overs = [k for k in growth if 0 <= limits[k] < used[k] + growth[k]]
+            if overs:
+                names = ", ".join(overs)
+                raise Forbidden(
+                    f"Quota exceeded for {names}: Requested "
+                    f"{', '.join(str(growth[k]) for k in overs)}, but already used "
+                    f"{', '.join(str(used[k]) for k in overs)} of "
+                    f"{', '.join(str(limits[k]) for k in overs)} {names}")
 
     def migrate(self, ctx: RequestContext, row: Instance, host: str | None) -> None:
         """A cold migration: the same flavor on another host (``host``, or the scheduler's
@@ -139,7 +168,7 @@ class ServerLifecycle:
             raise BadRequest(f"The target host can't be the same one ({host}).")
 
     def _move(self, ctx: RequestContext, row: Instance, name: str, flavor: dict[str, Any],
-              force_host: str | None) -> None:
+              force_host: str | None, **values: Any) -> None:
         kind = "resize" if name == "resize" else "migration"
         migration = migrations.create_migration(
             self.db, instance_uuid=row.uuid, migration_type=kind, status="pre-migrating",
@@ -148,14 +177,16 @@ class ServerLifecycle:
             user_id=row.user_id)
         try:
             self._start(ctx, row, name, TaskState.RESIZE_PREP, old_flavor=dict(row.flavor),
-                        new_flavor=flavor, fault=None)
+                        new_flavor=flavor, fault=None, **values)
         except Exception:
             migrations.update_migration(self.db, migration.uuid, status="error")
             raise
         spec = {"flavor": flavor, "project_id": row.project_id, "user_id": row.user_id,
                 "force_host": force_host, "image": (row.request_spec or {}).get("image"),
                 "source_host": row.host,
-                "same_host": name == "resize" and self.settings.allow_resize_to_same_host}
+                "same_host": name == "resize" and self.settings.allow_resize_to_same_host,
+                # A move keeps to the hints the server was created with, as Nova's does.
+                "scheduler_hints": (row.request_spec or {}).get("scheduler_hints") or {}}
         self.scheduler_rpc.schedule_move(ctx.to_dict(), row.uuid, name, migration.uuid, spec)
 
     def confirm_resize(self, ctx: RequestContext, row: Instance) -> None:
@@ -197,6 +228,58 @@ class ServerLifecycle:
         self.scheduler_rpc.schedule_move(ctx.to_dict(), row.uuid, "os-migrateLive",
                                          migration.uuid, spec)
 
+    # -- evacuate --------------------------------------------------------------------------
+    def evacuate(self, ctx: RequestContext, row: Instance, host: str | None,
+                 to_stopped: bool) -> None:
+        """Rebuild the server on another host, its own host's agent being down: ``host``, or
+        the scheduler's choice. It keeps its id, ports and volumes; a migration record of type
+        ``evacuation`` follows it, for the source host to clean up when it comes back."""
+        if host is not None:
+            if self.hosts.find(AGENT_BINARY, host) is None:
+                raise NotFound(f"Compute host {host} not found.")
+            if host == row.host:
+                raise BadRequest("The target host can't be the same one.")
+        states.check_flow("evacuate", row.uuid, row.vm_state, row.task_state)
+        if not row.host:
+            raise states.invalid_state("evacuate", row.uuid, "vm_state", row.vm_state)
+        if self.hosts.agent_up(row.host):
+            raise BadRequest(f"Compute service of {row.host} is still in use.")
+        migration = migrations.create_migration(
+            self.db, instance_uuid=row.uuid, migration_type="evacuation", status="accepted",
+            source_compute=row.host, dest_compute=host, old_flavor_id=row.flavor_id,
+            new_flavor_id=row.flavor_id, project_id=row.project_id, user_id=row.user_id)
+        if db.update_instance(self.db, row.uuid, expected_task=None,
+                              task_state=TaskState.REBUILDING, fault=None) is None:
+            migrations.update_migration(self.db, migration.uuid, status="error")
+            raise Conflict(f"Instance {row.uuid} is busy; try again.")
+        actions.record_action(self.db, ctx.to_dict(), row.uuid, "evacuate")
+        spec = {"flavor": dict(row.flavor or {}), "project_id": row.project_id,
+                "user_id": row.user_id, "force_host": host, "source_host": row.host,
+                "same_host": False, "image": (row.request_spec or {}).get("image"),
+                "stopped": to_stopped}
+        self.scheduler_rpc.schedule_move(ctx.to_dict(), row.uuid, "evacuate", migration.uuid,
+                                         spec)
+
+    # -- deferred delete -------------------------------------------------------------------
+    def restore(self, ctx: RequestContext, row: Instance) -> None:
+        """Undo a deferred delete: the guest powered on again, the server ACTIVE."""
+        check_lock(ctx, row)
+        states.check_flow("restore", row.uuid, row.vm_state, row.task_state)
+        if not row.host:
+            db.update_instance(self.db, row.uuid, vm_state=VmState.ACTIVE, deleted_at=None)
+            actions.record_action(self.db, ctx.to_dict(), row.uuid, "restore")
+            return
+        self._start(ctx, row, "restore", TaskState.RESTORING, deleted_at=None)
+        self.compute_rpc.restore_instance(ctx.to_dict(), row.host, row.uuid)
+
+    def force_delete(self, ctx: RequestContext, row: Instance) -> None:
+        """Delete the server at once, whatever the reclaim interval (any vm_state, but not
+        while it is busy, as Nova's ``forceDelete``)."""
+        check_lock(ctx, row)
+        if row.task_state is not None and row.task_state != TaskState.DELETING:
+            raise states.invalid_state("forceDelete", row.uuid, "task_state", row.task_state)
+        self.servers.delete(ctx, row, force=True)
+
     # -- shelve ----------------------------------------------------------------------------
     def shelve(self, ctx: RequestContext, row: Instance) -> None:
         states.check_flow("shelve", row.uuid, row.vm_state, row.task_state)
@@ -225,26 +308,42 @@ class ServerLifecycle:
         self._start(ctx, row, "shelveOffload", TaskState.SHELVING_OFFLOADING)
         self.compute_rpc.shelve_offload(ctx.to_dict(), str(row.host), row.uuid)
 
-    def unshelve(self, ctx: RequestContext, row: Instance, zone: str | None) -> None:
+    def unshelve(self, ctx: RequestContext, row: Instance, zone: str | None,
+                 host: str | None = None) -> None:
+        """Boot the shelved server again: where it is, or (offloaded) where the scheduler
+        chooses, in ``zone`` or on ``host`` (2.91) when asked."""
         states.check_flow("unshelve", row.uuid, row.vm_state, row.task_state)
+        if host is not None:
+            if row.vm_state != VmState.SHELVED_OFFLOADED:
+                raise Conflict(f"Cannot unshelve instance {row.uuid} to a host: it is "
+                               f"{row.vm_state}, not {VmState.SHELVED_OFFLOADED}.")
+            if self.hosts.find(AGENT_BINARY, host) is None:
+                raise BadRequest(f"Compute host {host} could not be found.")
         if row.vm_state == VmState.SHELVED and row.host:
             self._start(ctx, row, "unshelve", TaskState.UNSHELVING)
             self.compute_rpc.unshelve_instance(ctx.to_dict(), row.host, row.uuid)
             return
         self._start(ctx, row, "unshelve", TaskState.UNSHELVING, fault=None)
         spec = {"flavor": dict(row.flavor or {}), "project_id": row.project_id,
-                "user_id": row.user_id, "force_host": None, "source_host": None,
+                "user_id": row.user_id, "force_host": host, "source_host": None,
                 "same_host": True, "availability_zone": zone}
         self.scheduler_rpc.schedule_move(ctx.to_dict(), row.uuid, "unshelve", "", spec)
 
     # -- the guest's own actions -----------------------------------------------------------
     def rescue(self, ctx: RequestContext, row: Instance, image_ref: str | None,
-               password: str | None) -> str:
+               password: str | None, volume_backed_ok: bool = False) -> str:
+        """Boot the server from a rescue disk. A volume-backed server only with a stable
+        rescue image (``hw_rescue_device``/``hw_rescue_bus``), and only from 2.87
+        (``volume_backed_ok``), as Nova has it."""
         states.check_action("rescue", row.uuid, row.vm_state, row.task_state)
-        if any(is_root(b) for b in bdms_db.attachments_of(self.db, row.uuid)) and not image_ref:
-            raise BadRequest(f"Cannot rescue a volume-backed instance {row.uuid} without a "
-                             "rescue image.")
         image = self._image(ctx, image_ref, row, dict(row.flavor or {})) if image_ref else None
+        props = (image or {}).get("properties") or {}
+        stable = bool(props.get("hw_rescue_device") or props.get("hw_rescue_bus"))
+        if any(is_root(b) for b in bdms_db.attachments_of(self.db, row.uuid)) and not (
+                volume_backed_ok and stable):
+            raise BadRequest(f"Cannot rescue a volume-backed instance {row.uuid}: it takes a "
+                             "rescue image with hw_rescue_device or hw_rescue_bus, from "
+                             "microversion 2.87.")
         password = password or new_password()
         self.servers.action(ctx, row, "rescue", args={"image": image, "password": password})
         return password
@@ -273,8 +372,9 @@ class ServerLifecycle:
         self._guest_up(row, "get_console_output")
         text = self.compute_rpc.console_output(ctx.to_dict(), str(row.host), row.uuid)
         if length is not None:
-            lines = text.splitlines(keepends=True)
-            text = "".join(lines[-length:]) if length > 0 else ""
+            # Nova's tail: the last pieces between newlines, so the empty piece after a final
+            # newline counts as one (what tempest checks).
+            text = "\n".join(text.split("\n")[-length:]) if length > 0 else ""
         return text
 
     def console(self, ctx: RequestContext, row: Instance, console_type: str) -> dict[str, Any]:

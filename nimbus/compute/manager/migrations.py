@@ -3,6 +3,7 @@ migration in progress (``/servers/{id}/migrations``)."""
 
 from __future__ import annotations
 
+from nimbus.compute.db import flavors as flavors_db
 from nimbus.compute.db import server_migrations as db
 from nimbus.compute.db.models import Migration
 from nimbus.compute.db.server_migrations import IN_PROGRESS
@@ -20,6 +21,11 @@ class MigrationManager:
 
     def page(self, query: PageQuery, **filters: str | None) -> Page[Migration]:
         return db.page_migrations(self.db, query, max_limit=self.max_limit, **filters)
+
+    def flavor_ids(self, rows: list[Migration]) -> dict[str, int]:
+        """The instance type ids Nova shows for the flavors these moves name."""
+        return flavors_db.internal_ids(
+            self.db, [f for m in rows for f in (m.old_flavor_id, m.new_flavor_id) if f])
 
     def live_in_progress(self, instance_uuid: str) -> list[Migration]:
         return [m for m in db.list_migrations(self.db, instance_uuid=instance_uuid,

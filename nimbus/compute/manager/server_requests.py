@@ -4,12 +4,18 @@ fields' values (which mappings boot, whether an image is still needed...)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
+from nimbus.compute.constants import ROOT_DEVICE
 from nimbus.compute.errors import invalid_field
 from nimbus.compute.schemas.common import as_bool
+from nimbus.compute.schemas.servers import UUID_PATTERN
 from nimbus.core.errors import BadRequest
+
+__all__ = ["UUID_PATTERN", "access_address", "create_spec", "group_hint", "hints_to_keep",
+           "image_id_of", "sanitize_hostname"]
 
 BDM_FIELD = "block_device_mapping_v2"
 # An id another service is asked about goes into that service's URL path: letters, digits and
@@ -112,23 +118,119 @@ def _networks(value: Any) -> Any:
             if value and not UUID_LIKE.fullmatch(value):
                 raise BadRequest(f"Bad networks format: {kind} is not in proper format "
                                  f"({value})")
+        if item.get("fixed_ip") is not None and not _is_address(item["fixed_ip"]):
+            raise invalid_field("fixed_ip", item["fixed_ip"],
+                                f"{item['fixed_ip']!r} is not a 'ip_address'")
         result.append({"uuid": uuid, "port": port, "fixed_ip": item.get("fixed_ip"),
                        "tag": item.get("tag")})
     return result
 
 
+def _is_address(value: str, version: int | None = None) -> bool:
+    try:
+        found = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return version is None or found.version == version
+
+
+def access_address(body: dict[str, Any], field: str, version: int) -> str | None:
+    """``accessIPv4``/``accessIPv6`` checked, in the form Nova keeps it (an IPv6 address
+    compressed); None when absent, "" when cleared."""
+    value = body.get(field)
+    if value in (None, ""):
+        return value
+    if not _is_address(str(value), version):
+        raise invalid_field(field, value, f"{value!r} is not a 'ipv{version}'")
+    return str(ipaddress.ip_address(value))
+
+
+def sanitize_hostname(name: str) -> str:
+    """A server's default hostname from its name, as Nova derives it: Latin-1 only, spaces,
+    underscores and dots as dashes, nothing else but word characters, at most 63 long."""
+    text = name.encode("latin-1", "ignore").decode("latin-1")[:63]
+    text = re.sub(r"[ _.]", "-", text)
+    text = re.sub(r"[^\w.-]+", "", text)
+    return text.lower().strip(".-")
+
+
+def _strip_dev(name: Any) -> str:
+    return re.sub(r"^/dev/", "", str(name or ""))
+
+
+def _legacy_mappings(raw: list[dict[str, Any]], image_ref: str) -> list[dict[str, Any]]:
+    """Legacy (v1) ``block_device_mapping`` items as v2 ones: the volume or snapshot on the
+    root device boots the server; without one, the image does."""
+    root = _strip_dev(ROOT_DEVICE)
+    converted = []
+    for item in raw:
+        common = {"device_name": item.get("device_name"),
+                  "delete_on_termination": as_bool(item.get("delete_on_termination", False)),
+                  "volume_size": item.get("volume_size")}
+        virtual = str(item.get("virtual_name") or "")
+        if virtual == "swap" or virtual.startswith("ephemeral"):
+            new = {**common, "source_type": "blank", "destination_type": "local"}
+        elif item.get("snapshot_id"):
+            new = {**common, "source_type": "snapshot", "destination_type": "volume",
+                   "uuid": item["snapshot_id"]}
+        elif item.get("volume_id"):
+            new = {**common, "source_type": "volume", "destination_type": "volume",
+                   "uuid": item["volume_id"]}
+        elif item.get("no_device"):
+            new = {**common, "no_device": True}
+        else:
+            raise BadRequest("Block Device Mapping is Invalid: Unrecognized legacy format.")
+        on_root = _strip_dev(item.get("device_name")) == root
+        if image_ref and on_root and new.get("destination_type") == "volume":
+            raise BadRequest("The volume cannot be assigned the same device name as the root "
+                             f"device {root}")
+        new["boot_index"] = 0 if on_root and new.get("destination_type") == "volume" else -1
+        converted.append(new)
+    if not image_ref and not any(m["boot_index"] == 0 for m in converted):
+        raise BadRequest("Block Device Mapping is Invalid: Boot sequence for the instance "
+                         "and image/block device mapping combination is not valid.")
+    return converted
+
+
+def _count(body: dict[str, Any]) -> tuple[int, int]:
+    """``min_count`` (1 when absent) and ``max_count`` (``min_count`` when absent)."""
+    low = int(body.get("min_count", 1))
+    high = int(body.get("max_count", low))
+    if low > high:
+        raise BadRequest("min_count must be <= max_count")
+    return low, high
+
+
+def _check_multiple(spec: dict[str, Any]) -> None:
+    """What a request for more than one server may not name, as Nova refuses it."""
+    for item in spec["networks"] if isinstance(spec["networks"], list) else []:
+        if item.get("uuid") and item.get("fixed_ip"):
+            raise BadRequest("Failed to launch instances: max_count cannot be greater than 1 "
+                             "if an fixed_ip is specified.")
+        if item.get("port"):
+            raise BadRequest("Failed to launch instances: Unable to launch multiple instances "
+                             "with a single configured port ID. Please launch your instance "
+                             "one by one with different ports.")
+    if spec["hostname"]:
+        raise BadRequest("Unable to allocate a single hostname to multiple instances")
+    if any(m["source_type"] == "volume" for m in spec["block_devices"]):
+        raise BadRequest("Cannot attach one or more volumes to multiple instances")
+
+
 def create_spec(body: dict[str, Any]) -> dict[str, Any]:
     """The ``server`` object of a create request as plain keyword values."""
     image = image_id_of(str(body.get("imageRef", "")))
-    if body.get("block_device_mapping") and not body.get("block_device_mapping_v2"):
-        raise BadRequest("The legacy 'block_device_mapping' is not supported; use "
-                         "'block_device_mapping_v2'.")
-    volumes, image = block_devices(body.get("block_device_mapping_v2"), image)
-    for field in ("min_count", "max_count"):
-        if int(body.get(field) or 1) != 1:
-            raise BadRequest("Creating more than one server per request is not supported yet.")
+    min_count, max_count = _count(body)
+    legacy, mappings = body.get("block_device_mapping"), body.get("block_device_mapping_v2")
+    if legacy and mappings:
+        raise BadRequest("Using different block_device_mapping syntaxes is not allowed in "
+                         "the same request.")
+    if legacy:
+        mappings = _legacy_mappings(legacy, image)
+    volumes, image = block_devices(mappings, image)
     groups = body.get("security_groups") or []
-    return {
+    disk_config = body.get("OS-DCF:diskConfig")
+    spec = {
         "name": body["name"], "flavor_ref": str(body["flavorRef"]), "image_ref": image,
         "block_devices": volumes,
         "networks": _networks(body.get("networks")),
@@ -137,13 +239,33 @@ def create_spec(body: dict[str, Any]) -> dict[str, Any]:
         "user_data": body.get("user_data"),
         "security_groups": [{"name": g["name"]} for g in groups],
         "availability_zone": body.get("availability_zone"),
-        "access_ipv4": body.get("accessIPv4"),
-        "access_ipv6": body.get("accessIPv6"),
+        "access_ipv4": access_address(body, "accessIPv4", 4),
+        "access_ipv6": access_address(body, "accessIPv6", 6),
         "config_drive": as_bool(body.get("config_drive", False)),
         "description": body.get("description"),
         "tags": list(dict.fromkeys(body.get("tags") or [])),
         "admin_pass": body.get("adminPass"),
+        "min_count": min_count, "max_count": max_count,
+        "return_reservation_id": as_bool(body.get("return_reservation_id", False)),
+        "auto_disk_config": None if disk_config is None else disk_config == "AUTO",
+        "injected_files": [(str(f.get("path", "")), str(f.get("contents", "")))
+                           for f in body.get("personality") or []],
+        "hostname": body.get("hostname"),
     }
+    if max_count > 1:
+        _check_multiple(spec)
+    return spec
+
+
+def hints_to_keep(hints: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """The scheduler hints as Nova keeps them with the request (and shows them from 2.100):
+    each one a list, its own if it was one."""
+    kept: dict[str, list[Any]] = {}
+    for name, value in (hints or {}).items():
+        if str(name).startswith("_nova"):
+            continue
+        kept[str(name)] = list(value) if isinstance(value, list) else [value]
+    return kept
 
 
 def group_hint(hints: dict[str, Any] | None) -> str | None:

@@ -14,23 +14,23 @@ from typing import Any
 from nimbus.clients.image import ImageClient
 from nimbus.clients.placement import PlacementClient
 from nimbus.compute import states
-from nimbus.compute.constants import DEFAULT_ZONE
 from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
 from nimbus.compute.db.models import Instance
 from nimbus.compute.errors import instance_not_found
 from nimbus.compute.manager.block_devices import BlockDevices
-from nimbus.compute.manager.flavors import FlavorManager, snapshot
+from nimbus.compute.manager.flavors import FlavorManager
 from nimbus.compute.manager.hosts import HostManager
+from nimbus.compute.manager.image_properties import known_properties
 from nimbus.compute.manager.keypairs import KeypairManager
 from nimbus.compute.manager.networking import Networking
+from nimbus.compute.manager.server_create import Created, create_servers
 from nimbus.compute.manager.server_groups import ServerGroupManager
-from nimbus.compute.manager.server_requests import create_spec, group_hint
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 from nimbus.compute.schemas.servers import ADMIN_SORT_KEYS, IGNORED_SORT_KEYS
-from nimbus.compute.states import PowerState, TaskState, VmState
+from nimbus.compute.states import TaskState, VmState
 from nimbus.core.api.context import RequestContext
-from nimbus.core.db.base import new_id
+from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.core.errors import BadRequest, Conflict, Forbidden, NimbusError, NotFound
@@ -71,7 +71,7 @@ class ServerManager:
                  networking: Networking, block_devices: BlockDevices, images: ImageClient,
                  placement: PlacementClient, hosts: HostManager, scheduler_rpc: SchedulerAPI,
                  compute_rpc: ComputeAgentAPI, server_groups: ServerGroupManager,
-                 max_limit: int) -> None:
+                 max_limit: int, reclaim_instance_interval: int = 0) -> None:
         self.db = db
         self.flavors = flavors
         self.keypairs = keypairs
@@ -84,6 +84,8 @@ class ServerManager:
         self.compute_rpc = compute_rpc
         self.server_groups = server_groups
         self.max_limit = max_limit
+        # Seconds a deleted server is kept restorable (0: deleted at once).
+        self.reclaim_instance_interval = reclaim_instance_interval
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, ctx: RequestContext, uuid: str) -> Instance:
@@ -95,16 +97,27 @@ class ServerManager:
 
     def page(self, ctx: RequestContext, query: PageQuery, *, locked_sorts: bool = False,
              project_id: str | None = None, status: str | None = None,
+             addresses: list[str] | None = None, strict_status: bool = True,
              **filters: Any) -> Page[Instance]:
         """One page of the servers the filters select (at most ``max_limit`` of them).
 
         ``status`` is the API's (``ACTIVE``...), the other filters are ``InstanceFilters``'.
         ``locked_sorts``: from 2.73, ``locked`` is a sort key rather than one that is ignored.
+        ``addresses``: only servers with a fixed address containing one of these (Nova asks
+        the network service for ports whose address contains the text).
+        ``strict_status``: an unknown status is a 400 (from 2.38) rather than no servers.
         """
+        if addresses:
+            found = db.fixed_addresses(self.db, project_id)
+            filters["uuids"] = [uuid for uuid, ips in found.items()
+                                if any(part in ip for part in addresses for ip in ips)]
         vm_states = None
         if status:
             vm_states = states.vm_states_for_status(status)
             if not vm_states and status.upper() not in ("DELETED", "SOFT_DELETED"):
+                # Before 2.38 a status no server can have simply matches none.
+                if not strict_status:
+                    return Page(items=[])
                 raise BadRequest(f"Invalid status value: {status}")
         sort = _sort_keys(ctx, list(query.sort), locked_sorts)
         chosen = db.InstanceFilters(project_id=project_id, vm_states=vm_states, **filters)
@@ -120,93 +133,10 @@ class ServerManager:
 
     # -- create ----------------------------------------------------------------------------
     def create(self, ctx: RequestContext, body: dict[str, Any],
-               hints: dict[str, Any] | None = None) -> tuple[Instance, str | None]:
-        """Check everything the request names, record the server and cast it to the
-        scheduler; the server and the admin password asked for (if any). ``hints`` are the
-        request's scheduler hints: a ``group`` makes the server a member of that group."""
-        req = create_spec(body)
-        hinted = group_hint(hints)
-        group = self.server_groups.for_server(ctx, hinted) if hinted else None
-        project_id = str(ctx.project_id)
-        try:
-            # A private flavor the caller's project was not granted is as unknown as none.
-            flavor = self.flavors.visible(req["flavor_ref"], ctx.is_admin, ctx.project_id)
-        except NotFound:
-            raise BadRequest(f"Flavor {req['flavor_ref']} could not be found.") from None
-        # Everything the request names in another service is looked up as the caller, so
-        # that another project's private image, network, port or group is as unknown to the
-        # request as it is to its sender; nothing is made before all of them are found.
-        images = self.images.acting_for(ctx.auth_token, ctx.project_id)
-        image = None
-        if req["image_ref"]:
-            image = self.check_image(images, req["image_ref"], project_id, flavor.memory_mb,
-                                      flavor.root_gb)
-        key = None
-        if req.get("key_name"):
-            key = self.keypairs.for_server(str(ctx.user_id), req["key_name"])
-        network = self.networking.client.acting_for(ctx.auth_token, ctx.project_id)
-        requested = self.networking.resolve_requested(project_id, req["networks"],
-                                                      ctx.is_admin, caller=network)
-        self.networking.check_security_groups(network, project_id, req["security_groups"])
-        az = req.get("availability_zone")
-        force_host = None
-        if az and ":" in az:
-            az, _, force_host = az.partition(":")
-            force_host = force_host.split(":")[0] or None
-        # A zone some enabled service is in (Nova's check; a forced host skips it).
-        if az and force_host is None and az not in self.hosts.available_zones():
-            raise BadRequest(f"The requested availability zone is not available: {az}")
-        uuid = new_id()
-
-        def image_for_volume(image_id: str, size_gb: int) -> None:
-            found = self.check_image(images, image_id, project_id, flavor.memory_mb, size_gb)
-            if size_gb and int(found.get("size") or 0) > size_gb * 1024 ** 3:
-                raise BadRequest(f"Volume size {size_gb}GB is too small for image {image_id}.")
-
-        volumes = self.block_devices.prepare(ctx, uuid, req.get("block_devices") or [],
-                                             image_for_volume)
-        # Kept with the server, so that a build whose message a crash lost is built again.
-        spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
-                "user_id": ctx.user_id, "force_host": force_host, "availability_zone": az,
-                # What the aggregate filters match: the hosts' zones and aggregate metadata.
-                "host_aggregates": self.hosts.scheduling_aggregates(
-                    az, dict(flavor.extra_specs or {})),
-                "group": group.uuid if group else None}
-        values = self._values(ctx, uuid, req, flavor, key, requested, spec)
-        try:
-            # One transaction: a server is never seen (nor scheduled after a crash) without
-            # the group it was created in.
-            with self.db.writer():
-                row = db.create_instance(self.db, values, volumes.rows)
-                if group is not None:
-                    self.server_groups.add_member(group, uuid)
-        except Exception:
-            self.block_devices.undo(volumes)
-            raise
-        actions.record_action(self.db, ctx.to_dict(), uuid, "create")
-        self.scheduler_rpc.schedule_and_build(ctx.to_dict(), uuid, spec)
-        return row, req.get("admin_pass")
-
-    def _values(self, ctx: RequestContext, uuid: str, req: dict[str, Any], flavor: Any,
-                key: dict[str, Any] | None, requested: list[dict[str, Any]],
-                spec: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "uuid": uuid, "name": req["name"], "project_id": str(ctx.project_id),
-            "user_id": str(ctx.user_id), "flavor_id": flavor.flavorid,
-            "flavor": snapshot(flavor), "image_ref": req["image_ref"],
-            "key_name": key["name"] if key else None,
-            "key_data": key["public_key"] if key else None,
-            "user_data": req.get("user_data"), "vm_state": VmState.BUILDING,
-            "task_state": TaskState.SCHEDULING, "power_state": PowerState.NOSTATE,
-            "availability_zone": DEFAULT_ZONE,
-            "description": req.get("description"), "access_ipv4": req.get("access_ipv4") or "",
-            "access_ipv6": req.get("access_ipv6") or "",
-            "config_drive": "True" if req.get("config_drive") else "",
-            "metadata_items": req.get("metadata") or {}, "tags": req.get("tags") or [],
-            "security_groups": req.get("security_groups") or [{"name": "default"}],
-            "requested_networks": requested, "hostname": hostname_for(req["name"]),
-            "reservation_id": "r-" + new_id()[:8], "request_spec": spec,
-        }
+               hints: dict[str, Any] | None = None) -> Created:
+        """Check everything the request names, record its servers and cast each to the
+        scheduler (``server_create``)."""
+        return create_servers(self, ctx, body, hints)
 
     @staticmethod
     def check_image(images: ImageClient, image_ref: str, project_id: str, ram: int,
@@ -236,7 +166,8 @@ class ServerManager:
                 # what the scheduler's ImagePropertiesFilter matches hosts against
                 "hw_architecture", "architecture", "img_hv_type", "hypervisor_type",
                 "hw_vm_mode", "vm_mode")
-        return {k: image.get(k) for k in keep}
+        # The properties Nova knows, as the server shows them (2.98).
+        return {**{k: image.get(k) for k in keep}, "properties": known_properties(image)}
 
     # -- update ----------------------------------------------------------------------------
     def update(self, row: Instance, **fields: Any) -> Instance:
@@ -254,8 +185,15 @@ class ServerManager:
         return updated
 
     # -- delete ----------------------------------------------------------------------------
-    def delete(self, ctx: RequestContext, row: Instance) -> None:
+    def delete(self, ctx: RequestContext, row: Instance, force: bool = False) -> None:
+        """Delete the server: at once, or (with a reclaim interval, unless ``force``) only
+        put aside, powered off, until the interval has passed (Nova's soft delete)."""
         check_lock(ctx, row)
+        if not force and self.reclaim_instance_interval > 0:
+            if row.vm_state == VmState.SOFT_DELETED and row.task_state is None:
+                return      # deleted already; it stays restorable until it is reclaimed
+            if self._soft_delete(ctx, row):
+                return
         # A delete asked for again is driven again: the first may have been cut short.
         if row.task_state != TaskState.DELETING:
             db.update_instance(self.db, row.uuid, task_state=TaskState.DELETING)
@@ -264,6 +202,21 @@ class ServerManager:
             self.compute_rpc.terminate_instance(ctx.to_dict(), row.host, row.uuid)
             return
         self.local_delete(row)
+
+    def _soft_delete(self, ctx: RequestContext, row: Instance) -> bool:
+        """Put the server aside, if it may be: one that ran, is idle, and whose host's agent
+        can power it off. Any other is deleted at once, as Nova does when a soft delete
+        cannot be done."""
+        if row.vm_state not in states.SOFT_DELETABLE or row.task_state is not None \
+                or row.launched_at is None or not row.host or not self.hosts.agent_up(row.host):
+            return False
+        marked = db.update_instance(self.db, row.uuid, expected_task=None,
+                                    task_state=TaskState.SOFT_DELETING, deleted_at=utcnow())
+        if marked is None:
+            return False    # busy since: deleted at once, which takes it over
+        actions.record_action(self.db, ctx.to_dict(), row.uuid, "delete")
+        self.compute_rpc.soft_delete_instance(ctx.to_dict(), row.host, row.uuid)
+        return True
 
     def local_delete(self, row: Instance) -> None:
         """Clean up without an agent (never scheduled, or its host is down)."""

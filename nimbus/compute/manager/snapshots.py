@@ -54,12 +54,13 @@ def image_body(row: Instance, ctx: RequestContext, base: dict[str, Any] | None, 
     base = base or {}
     props = {k: v for k, v in base.items()
              if k not in _NOT_INHERITED and not k.startswith("os_glance") and isinstance(v, str)}
-    props.update(metadata)
     own = {"instance_uuid": row.uuid, "user_id": ctx.user_id, "image_type": "snapshot",
            "base_image_ref": row.image_ref or "", "owner_project_name": ctx.project_name,
            "owner_user_name": ctx.user_name, "boot_roles": ",".join(ctx.roles),
            "image_location": "snapshot"}
     props.update({k: str(v) for k, v in own.items() if v is not None})
+    # What the request names wins, as in Nova (an ``image_type`` of the caller's own, say).
+    props.update(metadata)
     flavor_disk = int((row.flavor or {}).get("disk") or 0)
     return {**props, "name": name, "visibility": "private", "owner": row.project_id,
             "container_format": base.get("container_format") or "bare",

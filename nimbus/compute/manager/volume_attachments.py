@@ -45,13 +45,21 @@ class VolumeAttachmentManager:
         return bdm
 
     def attach(self, ctx: RequestContext, row: Instance, volume_id: str, device: str | None,
-               tag: str | None, delete_on_termination: bool) -> VolumeAttachment:
+               tag: str | None, delete_on_termination: bool,
+               offloaded_ok: bool = False) -> VolumeAttachment:
+        """Attach the volume; ``offloaded_ok`` (2.20 on) allows a shelved-offloaded server,
+        whose volumes its host connects when it is unshelved."""
         check_lock(ctx, row)
-        if row.vm_state not in states.ATTACHABLE or row.task_state is not None or not row.host:
+        offloaded = _offloaded(row, offloaded_ok)
+        if not offloaded and (row.vm_state not in states.ATTACHABLE
+                              or row.task_state is not None or not row.host):
             raise states.invalid_state("attach_volume", row.uuid,
                                        "task_state" if row.task_state else "vm_state",
                                        row.task_state or row.vm_state)
-        self.block_devices.visible_volume(volume_id, row.project_id)
+        # Which volumes the caller may name is as in Nova: an administrator's context sees
+        # every project's, so an administrator may attach another project's volume.
+        if not ctx.is_admin:
+            self.block_devices.visible_volume(volume_id, row.project_id)
         existing = self.of(row)
         if any(b.volume_id == volume_id for b in existing):
             raise BadRequest(f"Invalid volume: volume {volume_id} already attached")
@@ -70,13 +78,28 @@ class VolumeAttachmentManager:
             self.volumes.delete_attachment(attachment["id"])
             raise
         actions.record_action(self.db, ctx.to_dict(), row.uuid, "attach_volume")
-        self.compute_rpc.attach_volume(ctx.to_dict(), row.host, row.uuid, bdm.id)
+        if offloaded:
+            # No host to connect it on: Cinder marks the volume in use now, as Nova has it.
+            self.volumes.complete_attachment(attachment["id"])
+            db.update_attachment(self.db, bdm.id, status=AttachmentStatus.ATTACHED)
+            return db.find_attachment(self.db, row.uuid, bdm_id=bdm.id) or bdm
+        self.compute_rpc.attach_volume(ctx.to_dict(), str(row.host), row.uuid, bdm.id)
         return bdm
 
-    def detach(self, ctx: RequestContext, row: Instance, volume_id: str) -> None:
+    def detach(self, ctx: RequestContext, row: Instance, volume_id: str,
+               offloaded_ok: bool = False) -> None:
         check_lock(ctx, row)
         bdm = self.get(row, volume_id)
-        if row.task_state is not None or not row.host:
+        if _offloaded(row, offloaded_ok):
+            if is_root(bdm):
+                raise BadRequest("Cannot detach a root device volume")
+            # Connected nowhere: giving the attachment back to Cinder is all there is.
+            if bdm.attachment_id:
+                self.volumes.delete_attachment(bdm.attachment_id)
+            db.remove_attachment(self.db, bdm.id)
+            actions.record_action(self.db, ctx.to_dict(), row.uuid, "detach_volume")
+            return
+        if row.task_state is not None or not row.host or row.vm_state not in states.DETACHABLE:
             raise states.invalid_state("detach_volume", row.uuid,
                                        "task_state" if row.task_state else "vm_state",
                                        row.task_state or row.vm_state)
@@ -87,3 +110,9 @@ class VolumeAttachmentManager:
         db.update_attachment(self.db, bdm.id, status=AttachmentStatus.DETACHING)
         actions.record_action(self.db, ctx.to_dict(), row.uuid, "detach_volume")
         self.compute_rpc.detach_volume(ctx.to_dict(), row.host, row.uuid, bdm.id)
+
+
+def _offloaded(row: Instance, allowed: bool) -> bool:
+    """Whether the server is shelved and offloaded, and may have volumes changed so."""
+    return (allowed and row.vm_state == states.VmState.SHELVED_OFFLOADED
+            and row.task_state is None)

@@ -9,17 +9,21 @@ its next best host. The shared view only decides where to try first (``host_stat
 from __future__ import annotations
 
 import logging
+import random
 import time
 from typing import Any
 
 from nimbus.clients.placement import PlacementClient
+from nimbus.compute.db import host_load
 from nimbus.compute.db import server_groups as groups_db
 from nimbus.compute.manager.claims import resources_of
 from nimbus.compute.manager.hosts import HostManager
+from nimbus.compute.scheduler import hints
 from nimbus.compute.scheduler.explain import describe, run_filters
 from nimbus.compute.scheduler.filters import HostState, Supported, default_filters, group_of
 from nimbus.compute.scheduler.host_states import MAX_AGE, HostStates, HostView
 from nimbus.compute.scheduler.weighers import default_weighers, rank
+from nimbus.conf.compute import ComputeSettings
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import Conflict, ConsumerGenerationConflict, NoValidHost
 
@@ -39,12 +43,14 @@ def claimed(spec: dict[str, Any]) -> dict[str, int]:
 
 class HostChooser:
     def __init__(self, db: Database, placement: PlacementClient, hosts: HostManager,
-                 supported: tuple[Supported, ...], max_age: float = MAX_AGE) -> None:
+                 supported: tuple[Supported, ...], max_age: float = MAX_AGE,
+                 settings: ComputeSettings | None = None) -> None:
         self.db = db
         self.placement = placement
-        self.host_states = HostStates(placement, hosts, supported, max_age)
-        self.filters = default_filters()
-        self.weighers = default_weighers()
+        self.host_states = HostStates(placement, hosts, supported, max_age, db=db)
+        self.filters = default_filters(settings.enabled_filters if settings else None)
+        self.weighers = default_weighers(settings)
+        self.subset_size = max(1, settings.host_subset_size if settings else 1)
 
     # -- choosing --------------------------------------------------------------------------
     def with_group(self, spec: dict[str, Any], instance_uuid: str) -> dict[str, Any]:
@@ -59,11 +65,22 @@ class HostChooser:
                                       "rules": found.rules, "hosts": found.hosts}
         return work
 
+    def prepared(self, spec: dict[str, Any], instance_uuid: str) -> dict[str, Any]:
+        """The spec with what its filters look up once per request: its group (``with_group``)
+        and where the servers its ``same_host`` / ``different_host`` hints name run."""
+        work = self.with_group(spec, instance_uuid)
+        named = hints.servers_named(spec)
+        if named:
+            found = host_load.hosts_of(self.db, [u for uuids in named.values() for u in uuids])
+            work["hinted_hosts"] = hints.where(named, found)
+        return work
+
     def ranked(self, view: HostView, spec: dict[str, Any], everyone: bool) -> list[HostState]:
         """The hosts that pass every filter, best first: of a sample, or of every host when
         ``everyone`` or when the sample has none. Call under ``host_states.lock``."""
         wanted = resources_of(spec["flavor"])
         named = set(group_of(spec).get("hosts") or {}) | {str(spec.get("force_host") or "")}
+        named |= set(hints.hinted_hosts(spec, "same_host") or {})
         states = self.host_states
         records = view.hosts if everyone else states.sample(view, SAMPLE, named)
         passed, _ = run_filters([states.state_of(r, wanted) for r in records], spec,
@@ -71,7 +88,14 @@ class HostChooser:
         if not passed and len(records) < len(view.hosts):
             passed, _ = run_filters([states.state_of(r, wanted) for r in view.hosts], spec,
                                     self.filters)
-        return rank(passed, spec, self.weighers)
+        return self.pick(rank(passed, spec, self.weighers))
+
+    def pick(self, ranked: list[HostState]) -> list[HostState]:
+        """``ranked`` with one of its ``host_subset_size`` best, at random, first."""
+        if self.subset_size <= 1 or len(ranked) <= 1:
+            return ranked
+        chosen = random.choice(ranked[:self.subset_size])
+        return [chosen, *(h for h in ranked if h is not chosen)]
 
     def reserve(self, view: HostView, host: HostState, spec: dict[str, Any],
                 sign: int = 1) -> None:
@@ -94,7 +118,7 @@ class HostChooser:
     def select_hosts(self, spec: dict[str, Any]) -> list[HostState]:
         """Candidate hosts for ``spec``, best first; raises NoValidHost when none fits."""
         started = time.monotonic()
-        work = self.with_group(spec, str(spec.get("instance_uuid") or ""))
+        work = self.prepared(spec, str(spec.get("instance_uuid") or ""))
         view = self.host_states.view()
         with self.host_states.lock:
             hosts = self.ranked(view, work, everyone=True)

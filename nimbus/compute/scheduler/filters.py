@@ -3,7 +3,8 @@ for a host it refused, why (``why``), so that a scheduling failure can be explai
 
 The spec is the server's request spec, plus what the scheduler looked up for this attempt:
 ``instance_group`` ({"uuid", "policy", "rules", "hosts": {host: members there}}) when the
-server is in a group.
+server is in a group, and ``hinted_hosts`` (``hints.py``) when its scheduler hints name other
+servers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from nimbus.compute.scheduler.aggregate_filters import (
     AggregateMultiTenancyIsolation,
     AvailabilityZoneFilter,
 )
+from nimbus.compute.scheduler.capabilities import ComputeCapabilitiesFilter
+from nimbus.compute.scheduler.hint_filters import DifferentHostFilter, SameHostFilter
+from nimbus.compute.schemas.hypervisors import cpu_info
 
 # Whether a binary is up on a host: (binary, host) -> bool.
 IsUp = Callable[[str, str], bool]
@@ -26,6 +30,8 @@ IsUp = Callable[[str, str], bool]
 Supported = tuple[str, str, str]
 # The hosts of one cloud run one driver; the fake one runs x86_64 guests in HVM mode.
 DEFAULT_SUPPORTED: tuple[Supported, ...] = (("x86_64", "fake", "hvm"),)
+# The version every host reports (as the hypervisors API shows it).
+HYPERVISOR_VERSION = 1000
 
 
 @dataclass
@@ -43,10 +49,34 @@ class HostState:
     disabled_reason: str | None = None
     forced_down: bool = False
     supported_instances: tuple[Supported, ...] = DEFAULT_SUPPORTED
+    # Servers being built or in an I/O-heavy task there, and builds failed there in a row.
+    io_ops: int = 0
+    failed_builds: int = 0
 
     def free(self, resource_class: str) -> int:
         item = self.resources.get(resource_class) or {}
         return int(item.get("capacity", 0)) - int(item.get("used", 0))
+
+    def capacity(self, resource_class: str) -> int:
+        return int((self.resources.get(resource_class) or {}).get("capacity", 0))
+
+    def capabilities(self) -> dict[str, Any]:
+        """What the host reports of itself, by the names Nova's host state gives them (for
+        ``capabilities:*`` extra specs)."""
+        arch, hypervisor_type, _ = (self.supported_instances or DEFAULT_SUPPORTED)[0]
+        vcpus = self.capacity("VCPU")
+        return {
+            "host": self.host, "nodename": self.host, "hypervisor_hostname": self.host,
+            "hypervisor_type": hypervisor_type, "hypervisor_version": HYPERVISOR_VERSION,
+            "cpu_info": {**cpu_info(vcpus), "arch": arch},
+            "supported_instances": [list(s) for s in self.supported_instances],
+            "vcpus_total": vcpus, "vcpus_used": vcpus - self.free("VCPU"),
+            "total_usable_ram_mb": self.capacity("MEMORY_MB"),
+            "free_ram_mb": self.free("MEMORY_MB"),
+            "total_usable_disk_gb": self.capacity("DISK_GB"),
+            "free_disk_mb": self.free("DISK_GB") * 1024,
+            "num_io_ops": self.io_ops, "failed_builds": self.failed_builds,
+        }
 
 
 class HostFilter(Protocol):
@@ -241,10 +271,23 @@ def group_allows(group: dict[str, Any], host: str) -> bool:
             and ServerGroupAntiAffinityFilter().passes(probe, spec))
 
 
-def default_filters() -> list[HostFilter]:
-    """The filters every request goes through, in order: the cheap and decisive ones first."""
+def _all_filters() -> list[HostFilter]:
     return [ForcedHostFilter(), ComputeFilter(), ResourceProviderFilter(),
             AvailabilityZoneFilter(), AggregateMultiTenancyIsolation(), CoreFilter(),
-            RamFilter(), DiskFilter(), ImagePropertiesFilter(),
-            AggregateInstanceExtraSpecsFilter(), ServerGroupAffinityFilter(),
-            ServerGroupAntiAffinityFilter()]
+            RamFilter(), DiskFilter(), ImagePropertiesFilter(), ComputeCapabilitiesFilter(),
+            AggregateInstanceExtraSpecsFilter(), SameHostFilter(), DifferentHostFilter(),
+            ServerGroupAffinityFilter(), ServerGroupAntiAffinityFilter()]
+
+
+def default_filters(enabled: str | None = None) -> list[HostFilter]:
+    """The filters every request goes through, in the order ``enabled`` (a comma-separated
+    list of names; default: all of them) gives; a name no filter has is an error."""
+    known = {f.name: f for f in _all_filters()}
+    if enabled is None:
+        return list(known.values())
+    names = [n.strip() for n in enabled.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown scheduler filter(s) in enabled_filters: {', '.join(unknown)}"
+                         f" (known: {', '.join(known)})")
+    return [known[n] for n in names]

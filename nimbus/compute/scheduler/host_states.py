@@ -11,7 +11,8 @@ host at all reads a fresh view before it gives up, so a failure never rests on s
 
 Placement's capacities come from one allocation-candidates request for a single VCPU, whose
 provider summaries cover every provider with room for any server at all; a host missing from
-them has no free VCPU.
+them has no free VCPU. The hosts' work under way (servers building, I/O-heavy tasks) is read
+with the services, and the builds that failed on each with Placement's part.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from dataclasses import dataclass, field
 
 from nimbus.clients.placement import PlacementClient
 from nimbus.compute.constants import AGENT_BINARY
+from nimbus.compute.db import host_load
 from nimbus.compute.manager.hosts import HostManager
 from nimbus.compute.scheduler.filters import DEFAULT_SUPPORTED, HostState, Supported
+from nimbus.core.db.engine import Database
 
 # Seconds a view serves before the compute services are read again (an operator disabling a
 # host is seen within it), and before Placement's capacities are: what this scheduler claims
@@ -48,6 +51,9 @@ class HostRecord:
     enabled: bool
     disabled_reason: str | None
     forced_down: bool
+    # Counted up, too, as this scheduler sends builds there.
+    io_ops: int = 0
+    failed_builds: int = 0
 
 
 @dataclass
@@ -64,9 +70,12 @@ class HostStates:
     def __init__(self, placement: PlacementClient, hosts: HostManager,
                  supported: tuple[Supported, ...] = DEFAULT_SUPPORTED,
                  max_age: float = MAX_AGE, placement_age: float = PLACEMENT_AGE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 db: Database | None = None) -> None:
         self.placement = placement
         self.hosts = hosts
+        # Where the hosts' work under way is read (none: every host counts as idle).
+        self.db = db
         self.supported = supported
         self.max_age = max_age
         self.placement_age = max(placement_age, max_age)
@@ -77,6 +86,7 @@ class HostStates:
         self._providers: dict[str, str] = {}
         self._capacities: dict[str, dict[str, dict[str, int]]] = {}
         self._capacities_at: float | None = None
+        self._failed_builds: dict[str, int] = {}
         self._stale = False
         self._reading = threading.Lock()
         # Guards the capacities: a host is chosen and its claim counted in under it, so two
@@ -127,10 +137,13 @@ class HostStates:
                                "used": int(v.get("used", 0))}
                           for rc, v in ((summary or {}).get("resources") or {}).items()}
                 for rp_uuid, summary in self.placement.provider_summaries(PROBE).items()}
+            failed = host_load.failed_builds(self.db) if self.db is not None else {}
             with self.lock:
                 self._providers, self._capacities = providers, capacities
                 self._capacities_at = started
+                self._failed_builds = failed
         services = [s for s in self.hosts.services() if s.binary == AGENT_BINARY]
+        io_ops = host_load.io_ops(self.db) if self.db is not None else {}
         records = []
         for service in services:
             rp_uuid = self._providers.get(service.host, "")
@@ -138,7 +151,9 @@ class HostStates:
                 name=service.host, rp_uuid=rp_uuid,
                 resources=self._capacities.setdefault(rp_uuid, {}) if rp_uuid else {},
                 up=service.up, enabled=not service.disabled,
-                disabled_reason=service.disabled_reason, forced_down=service.forced_down))
+                disabled_reason=service.disabled_reason, forced_down=service.forced_down,
+                io_ops=io_ops.get(service.host, 0),
+                failed_builds=self._failed_builds.get(service.host, 0)))
         view = HostView(records, {r.name: r for r in records}, self._capacities_at or started,
                         started, {r.rp_uuid: r for r in records if r.rp_uuid})
         with self.lock:
@@ -154,7 +169,8 @@ class HostStates:
         return HostState(record.name, record.rp_uuid, allocation, record.resources,
                          up=record.up, enabled=record.enabled,
                          disabled_reason=record.disabled_reason,
-                         forced_down=record.forced_down, supported_instances=self.supported)
+                         forced_down=record.forced_down, supported_instances=self.supported,
+                         io_ops=record.io_ops, failed_builds=record.failed_builds)
 
     @staticmethod
     def sample(view: HostView, size: int, named: set[str]) -> list[HostRecord]:
@@ -176,6 +192,9 @@ class HostStates:
         may have begun before the claim); call under ``lock``."""
         record = view.by_rp.get(rp_uuid)
         targets = [record.resources] if record is not None else []
+        if record is not None:
+            # A claim is a build (or a move) starting there: work under way.
+            record.io_ops = max(0, record.io_ops + sign)
         current = self._capacities.get(rp_uuid)
         if current is not None and all(current is not t for t in targets):
             targets.append(current)

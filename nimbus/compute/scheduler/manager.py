@@ -49,6 +49,7 @@ from nimbus.compute.manager.faults import fault_from
 from nimbus.compute.manager.guests import request_spec_of
 from nimbus.compute.manager.hosts import HostManager
 from nimbus.compute.rpcapi import ComputeAgentAPI
+from nimbus.compute.scheduler import hints
 from nimbus.compute.scheduler.chooser import NOT_ENOUGH, HostChooser, claimed
 from nimbus.compute.scheduler.filters import (
     DEFAULT_SUPPORTED,
@@ -60,6 +61,7 @@ from nimbus.compute.scheduler.filters import (
 from nimbus.compute.scheduler.host_states import MAX_AGE
 from nimbus.compute.scheduler.moves import MoveScheduler
 from nimbus.compute.states import TaskState, VmState
+from nimbus.conf.compute import ComputeSettings
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import NimbusError, NoValidHost
 
@@ -103,12 +105,13 @@ class SchedulerManager:
     def __init__(self, db: Database, placement: PlacementClient, hosts: HostManager,
                  compute_rpc: ComputeAgentAPI,
                  local_delete: Callable[[Instance], None] | None = None, *,
-                 hypervisor_type: str | None = None, max_age: float = MAX_AGE) -> None:
+                 hypervisor_type: str | None = None, max_age: float = MAX_AGE,
+                 settings: ComputeSettings | None = None) -> None:
         self.db = db
         self.placement = placement
         self.compute_rpc = compute_rpc
         self.chooser = HostChooser(db, placement, hosts, supported_by(hypervisor_type),
-                                   max_age)
+                                   max_age, settings)
         self.host_states = self.chooser.host_states
         self.moves = MoveScheduler(db, placement, compute_rpc, self.select_hosts)
         # Finishes the delete of a server no agent will see (``ServerManager.local_delete``).
@@ -183,8 +186,9 @@ class SchedulerManager:
                     # The agent drops a build it already runs or has done.
                     self.compute_rpc.build_instance(request.ctx, row.host, request.uuid,
                                                     request.spec, {})
-            alone = [r for r in waiting if r.spec.get("group")]
-            together = [r for r in waiting if not r.spec.get("group")]
+            # What a group or a hint naming other servers asks is looked up for each alone.
+            alone = [r for r in waiting if self._alone(r.spec)]
+            together = [r for r in waiting if not self._alone(r.spec)]
             events = actions.start_events(self.db, {r.uuid: r.ctx.get("request_id")
                                                     for r in waiting}, "schedule_instances")
             if together:
@@ -202,6 +206,10 @@ class SchedulerManager:
         finally:
             with self._in_flight_lock:
                 self._in_flight.difference_update(r.uuid for r in mine)
+
+    @staticmethod
+    def _alone(spec: dict[str, Any]) -> bool:
+        return bool(spec.get("group") or hints.servers_named(spec))
 
     def _take(self, instance_uuid: str) -> bool:
         """Whether this thread may handle the server: no other thread of ours is on it."""
@@ -324,7 +332,7 @@ class SchedulerManager:
         read_generation = recovering
         with self._group_turn(spec):
             for _ in range(GROUP_RETRIES):
-                work = self.chooser.with_group(spec, instance_uuid)
+                work = self.chooser.prepared(spec, instance_uuid)
                 host, view = self.chooser.claim(instance_uuid, work, started, read_generation)
                 record = {"host": host.host, "node": host.host,
                           "task_state": TaskState.NETWORKING}

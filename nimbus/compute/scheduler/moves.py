@@ -1,9 +1,12 @@
-"""Choosing a host for a server that moves: a resize, a cold or live migration, an unshelve.
+"""Choosing a host for a server that moves: a resize, a cold or live migration, an unshelve,
+an evacuation.
 
 The claim follows Nova's: the server's allocation moves to the destination (with the new
 flavor), and for a resize or migration what it held on the source is taken over by the
 migration's uuid, so that the source keeps room for a revert until the move is confirmed. A
-move that fits nowhere leaves the server as it was, with the reason in its fault.
+move that fits nowhere leaves the server as it was, with the reason in its fault; an
+evacuation that fits nowhere leaves it in ERROR, as Nova's conductor does (its host is down:
+it runs nowhere).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from nimbus.compute.manager import claims
 from nimbus.compute.manager.faults import fault_from
 from nimbus.compute.rpcapi import ComputeAgentAPI
 from nimbus.compute.scheduler.filters import HostState
-from nimbus.compute.states import TaskState
+from nimbus.compute.states import TaskState, VmState
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import Conflict, NimbusError, NoValidHost
 
@@ -29,7 +32,10 @@ LOG = logging.getLogger(__name__)
 
 # The task each move holds while a host is chosen for it.
 _TASK = {"resize": TaskState.RESIZE_PREP, "migrate": TaskState.RESIZE_PREP,
-         "os-migrateLive": TaskState.MIGRATING, "unshelve": TaskState.UNSHELVING}
+         "os-migrateLive": TaskState.MIGRATING, "unshelve": TaskState.UNSHELVING,
+         "evacuate": TaskState.REBUILDING}
+# The instance action event each move's scheduling records (Nova's conductor's names).
+_EVENT = {"unshelve": "schedule_instances", "evacuate": "conductor_rebuild_server"}
 
 
 class MoveScheduler:
@@ -46,24 +52,34 @@ class MoveScheduler:
         row = db.find_instance(self.db, instance_uuid)
         if row is None or row.task_state != task:
             return      # deleted meanwhile, or a message again for a move already placed
-        event = actions.start_event(self.db, ctx, instance_uuid, "conductor_migrate_server"
-                                    if action != "unshelve" else "schedule_instances", None)
+        event = actions.start_event(self.db, ctx, instance_uuid,
+                                    _EVENT.get(action, "conductor_migrate_server"), None)
+        evacuate = action == "evacuate"
         try:
-            host = self._claim(row, migration_uuid, spec)
+            # An evacuated server leaves nothing on its source to revert to: it only moves.
+            host = self._claim(row, migration_uuid, spec, hold_source=not evacuate)
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             LOG.warning("no host for the %s of instance %s: %s", action, instance_uuid, exc)
             if migration_uuid:
                 migrations.update_migration(self.db, migration_uuid, status="error")
             db.update_instance(self.db, instance_uuid, expected_task=task, task_state=None,
-                               old_flavor=None, new_flavor=None, fault=fault_from(exc))
+                               old_flavor=None, new_flavor=None, fault=fault_from(exc),
+                               **({"vm_state": VmState.ERROR} if evacuate else {}))
             return
         actions.finish_event(self.db, event, "Success")
         if migration_uuid:
             migrations.update_migration(self.db, migration_uuid, dest_compute=host.host,
                                         status="pre-migrating" if action != "os-migrateLive"
                                         else "preparing")
-        if action == "unshelve":
+        if evacuate:
+            if db.update_instance(self.db, instance_uuid, expected_task=task, host=host.host,
+                                  node=host.host) is None:
+                claims.free(self.placement, instance_uuid)
+                return
+            self.compute_rpc.evacuate_instance(ctx, host.host, instance_uuid, migration_uuid,
+                                               bool(spec.get("stopped")))
+        elif action == "unshelve":
             if db.update_instance(self.db, instance_uuid, expected_task=task, host=host.host,
                                   node=host.host) is None:
                 claims.free(self.placement, instance_uuid)
@@ -76,8 +92,10 @@ class MoveScheduler:
             self.compute_rpc.resize_instance(ctx, str(row.host), instance_uuid, migration_uuid,
                                              host.host)
 
-    def _claim(self, row: Instance, migration_uuid: str, spec: dict[str, Any]) -> HostState:
-        """Claim the best destination; the source's allocation handed to the migration."""
+    def _claim(self, row: Instance, migration_uuid: str, spec: dict[str, Any],
+               hold_source: bool = True) -> HostState:
+        """Claim the best destination; the source's allocation handed to the migration
+        (``hold_source``) or given up."""
         source = spec.get("source_host")
         candidates = [h for h in self.select_hosts(spec)
                       if spec.get("same_host") or h.host != source]
@@ -86,7 +104,7 @@ class MoveScheduler:
                               "server's own can take it." if source and not spec.get("same_host")
                               else "No valid host was found.")
         source_rp = None
-        if migration_uuid and source:
+        if migration_uuid and source and hold_source:
             provider = self.placement.find_provider(str(source))
             if provider is not None:
                 source_rp = provider["uuid"]

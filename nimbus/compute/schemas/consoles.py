@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from nimbus.core.api import validation
 from nimbus.core.api.validation import Schema
 
-REMOTE_CONSOLE: Schema = {
-    "type": "object",
-    "properties": {"remote_console": {
+
+def _remote_console(protocols: list[str], types: list[str]) -> Schema:
+    return {
         "type": "object",
-        "properties": {
-            "protocol": {"type": "string", "enum": ["vnc", "spice", "serial", "rdp", "mks"]},
-            "type": {"type": "string", "enum": ["novnc", "xvpvnc", "spice-html5", "serial",
-                                                "rdp-html5", "webmks"]},
-        },
-        "required": ["protocol", "type"], "additionalProperties": False,
-    }},
-    "required": ["remote_console"], "additionalProperties": False,
-}
+        "properties": {"remote_console": {
+            "type": "object",
+            "properties": {"protocol": {"type": "string", "enum": protocols},
+                           "type": {"type": "string", "enum": types}},
+            "required": ["protocol", "type"], "additionalProperties": False,
+        }},
+        "required": ["remote_console"], "additionalProperties": False,
+    }
+
+
+_PROTOCOLS = ["vnc", "spice", "serial", "rdp"]
+_TYPES = ["novnc", "xvpvnc", "spice-html5", "serial", "rdp-html5"]
+# 2.8 adds VMware's MKS console; 2.99 SPICE's direct connection.
+REMOTE_CONSOLE = validation.versioned(
+    ("2.6", _remote_console(_PROTOCOLS, _TYPES)),
+    ("2.8", _remote_console([*_PROTOCOLS, "mks"], [*_TYPES, "webmks"])),
+    ("2.99", _remote_console([*_PROTOCOLS, "mks"], [*_TYPES, "webmks", "spice-direct"])),
+)

@@ -69,6 +69,14 @@ LIVE_MIGRATE: Schema = {
                    "disk_over_commit": BOOLEAN, "force": BOOLEAN},
     "required": ["block_migration"], "additionalProperties": False,
 }
+# Every field any microversion takes; which of them one may send is the handler's check.
+EVACUATE: Schema = {
+    "type": "object",
+    "properties": {"host": {"type": "string", "minLength": 1, "maxLength": 255,
+                            "pattern": "^[a-zA-Z0-9-._]*$"},
+                   "onSharedStorage": BOOLEAN, "adminPass": _PASSWORD, "force": BOOLEAN},
+    "additionalProperties": False,
+}
 CONSOLE_OUTPUT: Schema = {
     "type": ["object", "null"],
     "properties": {"length": {"type": ["integer", "string", "null"],
@@ -126,6 +134,7 @@ def _action(lock: Schema) -> Schema:
                            "rebuild": REBUILD, "rescue": RESCUE, "unshelve": UNSHELVE,
                            "changePassword": CHANGE_PASSWORD, "os-resetState": RESET_STATE,
                            "migrate": MIGRATE, "os-migrateLive": LIVE_MIGRATE,
+                           "evacuate": EVACUATE,
                            "os-getConsoleOutput": CONSOLE_OUTPUT,
                            "addSecurityGroup": SECURITY_GROUP,
                            "removeSecurityGroup": SECURITY_GROUP,

@@ -64,6 +64,8 @@ def _service_app(runtime: ServiceRuntime[Any]) -> Starlette:
 
     # Before the service's own routes: object storage's catch-all account path would match.
     routes.insert(0, Route("/openapi.json", openapi_json, methods=["GET"]))
+    if runtime.definition.raw_routes is not None:
+        routes[1:1] = runtime.definition.raw_routes(runtime)
 
     async def not_found(request: Request, exc: Any) -> Response:
         status = getattr(exc, "status_code", 404)
@@ -75,7 +77,9 @@ def _service_app(runtime: ServiceRuntime[Any]) -> Starlette:
         runtime.stamp(response.headers, request_id)
         return response
 
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    app.router.redirect_slashes = runtime.definition.redirect_slashes
+    return app
 
 
 def health_of(cloud: Cloud, ready: Callable[[], bool] | None) -> tuple[int, dict[str, Any]]:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from starlette.routing import BaseRoute
+
 from nimbus.core.api.context import RequestContext
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
@@ -55,6 +57,14 @@ class ServiceDef(Generic[S]):
     # service's own function; default: its fault style's.
     validation_style: str | Callable[[Failure], NimbusError] = ""
     keep_trailing_slash: bool = False
+    # With trailing slashes kept: whether ``/x/`` with no route of its own is redirected to
+    # ``/x`` (Glance, Swift) or is simply not found (Nova matches paths exactly).
+    redirect_slashes: bool = True
+    # Routes served beside the API: pages and websockets that a browser opens with no token
+    # (a console proxy's), which bypass the dispatcher and so check access themselves. Built
+    # once from the runtime, whose state they read per request; they come before the API's
+    # routes under the service's prefix.
+    raw_routes: Callable[[ServiceRuntime[S]], list[BaseRoute]] | None = None
     # The service checks path and query text itself (Swift answers NUL in a name with its own
     # 412); otherwise the dispatcher refuses NUL there with a 400.
     own_name_checks: bool = False

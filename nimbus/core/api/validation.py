@@ -77,6 +77,9 @@ class Failure:
     value: Any
     message: str
     where: str          # "body" or "query"
+    # The schema keyword that failed and where it sits in the schema (for Placement's wording).
+    validator: str = ""
+    schema_path: tuple[str, ...] = ()
 
 
 def _field_of(err: jsonschema.ValidationError) -> tuple[list[str], str]:
@@ -95,7 +98,8 @@ def first_failure(instance: Any, schema: Schema, where: str = "body") -> Failure
         return None
     path, field = _field_of(error)
     message = error.message if len(error.message) < 300 else error.message[:297] + "..."
-    return Failure(path, field, error.instance, message, where)
+    return Failure(path, field, error.instance, message, where, str(error.validator),
+                   tuple(str(p) for p in error.relative_schema_path))
 
 
 def _keystone(f: Failure) -> NimbusError:
@@ -117,11 +121,13 @@ def _nova(f: Failure) -> NimbusError:
 
 
 def _placement(f: Failure) -> NimbusError:
+    # Placement words the jsonschema error as jsonschema prints it: the message, then which
+    # keyword failed where in the schema.
+    where = "".join(f"[{p!r}]" for p in f.schema_path[:-1])
+    detail = f"{f.message}\n\nFailed validating '{f.validator}' in schema{where}"
     if f.where == "query":
-        return BadRequest(f"Invalid query string parameters: {f.message}", field=f.field)
-    where = "/".join(f.path)
-    suffix = f" (at '{where}')" if where else ""
-    return BadRequest(f"JSON does not validate: {f.message}{suffix}", field=f.field)
+        return BadRequest(f"Invalid query string parameters: {detail}", field=f.field)
+    return BadRequest(f"JSON does not validate: {detail}", field=f.field)
 
 
 def _neutron(f: Failure) -> NimbusError:

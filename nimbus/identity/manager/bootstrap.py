@@ -22,7 +22,9 @@ from nimbus.identity.manager.catalog import CatalogManager
 from nimbus.identity.manager.domain_users import DomainUserManager
 from nimbus.identity.manager.resource import ResourceManager
 
-ROLES = ["admin", "member", "reader", "ResellerAdmin", "service"]
+# As keystone-manage bootstrap makes them (2024.1 on): "manager" is a project manager, who
+# is a member too.
+ROLES = ["admin", "manager", "member", "reader", "ResellerAdmin", "service"]
 SERVICE_NAMES = {
     "identity": "keystone", "compute": "nova", "placement": "placement", "image": "glance",
     "network": "neutron", "volumev3": "cinderv3", "block-storage": "cinder",
@@ -147,7 +149,7 @@ class Bootstrap:
         projects = {name: self._ensure_project(name) for name in ("admin", "demo", "service")}
         roles = {name: self._ensure_role(name) for name in ROLES}
         implied = set(self.assignment.list_implied())
-        for prior, then in (("admin", "member"), ("member", "reader")):
+        for prior, then in (("admin", "member"), ("manager", "member"), ("member", "reader")):
             if (roles[prior], roles[then]) not in implied:
                 self.assignment.create_implied(roles[prior], roles[then])
         secrets = wanted.secrets

@@ -26,7 +26,7 @@ def _consumer_uuid(req: ApiRequest[PlacementState]) -> str:
             f"Malformed consumer_uuid: '{req.params['consumer_uuid']}'.") from None
 
 
-def _to_request(req: ApiRequest[PlacementState], consumer_uuid: str,
+def to_request(req: ApiRequest[PlacementState], consumer_uuid: str,
                 data: dict[str, Any]) -> ConsumerAllocations:
     """One consumer's body (list form before 1.12, dict form after) as the manager wants it."""
     allocations: dict[str, dict[str, int]] = {}
@@ -70,7 +70,7 @@ def put_allocations(req: ApiRequest[PlacementState]) -> None:
     """Replace what one consumer holds."""
     consumer_uuid = _consumer_uuid(req)
     data = req.json
-    req.svc.allocations.replace([_to_request(req, consumer_uuid, data)])
+    req.svc.allocations.replace([to_request(req, consumer_uuid, data)])
 
 
 @router.post("/allocations", status=204, min_version="1.13", body=schemas.POST, faults=(409,),
@@ -78,7 +78,7 @@ def put_allocations(req: ApiRequest[PlacementState]) -> None:
 def post_allocations(req: ApiRequest[PlacementState]) -> None:
     """Replace what several consumers hold, all or nothing."""
     data = req.json
-    wanted = [_to_request(req, normalise_uuid(uuid), item) for uuid, item in data.items()]
+    wanted = [to_request(req, normalise_uuid(uuid), item) for uuid, item in data.items()]
     req.svc.allocations.replace(wanted)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from nimbus.core import errors
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.placement.api.query import GROUP_STEMS, check_query, group_from_query, parse_traits
+from nimbus.placement.errors import QUERY_DUPLICATE_KEY, QUERY_MISSING_VALUE, QueryBadValue
 from nimbus.placement.manager.candidates import CandidateRequest, CandidateResult, RequestGroup
 from nimbus.placement.schemas import queries
 from nimbus.placement.state import PlacementState
@@ -28,34 +29,101 @@ def _suffixes(req: ApiRequest[PlacementState]) -> list[str]:
     return sorted(found)
 
 
+def _same_subtrees(req: ApiRequest[PlacementState]) -> list[set[str]]:
+    found = []
+    for value in req.query.getlist("same_subtree"):
+        suffixes = {part.strip() for part in value.split(",")}
+        if "" in suffixes:
+            raise QueryBadValue("Empty string (unsuffixed group) can not be specified in "
+                                "`same_subtree` ")
+        found.append(suffixes)
+    return found
+
+
+def _check_groups(req: ApiRequest[PlacementState], groups: dict[str, RequestGroup],
+                  same_subtrees: list[set[str]]) -> None:
+    """Groups without resources: named in a same_subtree from 1.36, refused before."""
+    if req.at_least("1.36"):
+        resourceless = [suffix for suffix, g in groups.items() if not g.resources]
+        if len(resourceless) == len(groups):
+            raise errors.BadRequest("There must be at least one resources or resources[$S] "
+                                    "parameter.", error_code=QUERY_MISSING_VALUE)
+        named = set().union(*same_subtrees)
+        bad = [suffix for suffix in resourceless if suffix not in named]
+        if bad:
+            raise QueryBadValue(f"Resourceless suffixed group request should be specified in "
+                                f"`same_subtree` query param: bad group(s) - {bad}.")
+        unknown = [suffix for suffix in sorted(named) if suffix not in groups]
+        if unknown:
+            raise QueryBadValue(f"Real suffixes should be specified in `same_subtree`: "
+                                f"{unknown} not found in {list(groups)}.")
+        return
+    orphans = [f"required{suffix}" for suffix, g in groups.items()
+               if g.required_traits and not g.resources]
+    if orphans:
+        raise errors.BadRequest("All traits parameters must be associated with resources.  "
+                                "Found the following orphaned traits keys: "
+                                + ", ".join(orphans))
+    orphans = [f"member_of{suffix}" for suffix, g in groups.items()
+               if not g.resources and (g.member_of or g.forbidden_aggregates)]
+    if orphans:
+        raise errors.BadRequest("All member_of parameters must be associated with resources. "
+                                "Found the following orphaned member_of keys: "
+                                + ", ".join(orphans))
+    if not all(g.resources for g in groups.values()):
+        raise errors.BadRequest("All request groups must specify resources.")
+    if not groups:
+        raise errors.BadRequest("At least one request group (`resources` or `resources{$S}`) "
+                                "is required.")
+
+
+def _check_conflicts(groups: dict[str, RequestGroup]) -> None:
+    conflicts = sorted(f"required{suffix}: ({', '.join(sorted(any_of))})"
+                       for suffix, g in groups.items() for any_of in g.required_traits
+                       if any_of <= g.forbidden_traits)
+    if conflicts:
+        raise errors.BadRequest("Conflicting required and forbidden traits found in the "
+                                "following traits keys: " + ", ".join(conflicts))
+
+
 def _parse(req: ApiRequest[PlacementState]) -> tuple[CandidateRequest, set[str]]:
     allowed = {name for name, since in _SINCE.items() if req.at_least(since)}
-    check_query(req, allowed, repeatable={"member_of"} if req.at_least("1.24") else set(),
-                granular=True)
-    groups: list[RequestGroup] = []
-    for suffix in _suffixes(req):
-        group = group_from_query(req, suffix)
-        if suffix and not group.resources:
-            raise errors.BadRequest(
-                f"All request groups must specify resources. Request group '{suffix}' does not.",
-                error_code="placement.query.missing_value")
-        if suffix or group.resources or group.required_traits or group.member_of:
-            groups.append(group)
-    if not any(g.resources for g in groups):
+    repeatable = {"limit", "group_policy", "same_subtree", "resources", "in_tree", "required",
+                  "member_of"}
+    check_query(req, allowed, repeatable=repeatable, granular=True)
+    if "resources" not in req.query and not req.at_least("1.25"):
         raise errors.BadRequest("Invalid query string parameters: 'resources' is a required "
-                                "property", error_code="placement.query.missing_value")
-    suffixed = [g for g in groups if g.suffix]
-    policy = req.args.get("group_policy")
-    if len(suffixed) > 1 and policy is None and not req.at_least("1.33"):
+                                "property", error_code=QUERY_MISSING_VALUE)
+    groups: dict[str, RequestGroup] = {}
+    for suffix in _suffixes(req):
+        if any(f"{stem}{suffix}" in req.query for stem in GROUP_STEMS):
+            groups[suffix] = group_from_query(req, suffix)
+    same_subtrees = _same_subtrees(req) if req.at_least("1.36") else []
+    _check_groups(req, groups, same_subtrees)
+    if req.at_least("1.22"):
+        _check_conflicts(groups)
+    policies = req.query.getlist("group_policy")
+    policy = policies[0] if policies else None
+    if policy is None and len([s for s in groups if s]) > 1:
         raise errors.BadRequest('The "group_policy" parameter is required when specifying more '
                                 'than one "resources{N}" parameter.')
-    limit = req.args.get("limit")
-    request = CandidateRequest(groups=groups, group_policy=policy,
-                               limit=int(limit) if limit is not None else None)
-    if "root_required" in req.query:
-        request.root_required, request.root_forbidden = parse_traits(
-            req, req.query.getlist("root_required"), "root_required")
-    requested = {rc for g in groups for rc in g.resources}
+    limits = req.query.getlist("limit")
+    request = CandidateRequest(groups=list(groups.values()), group_policy=policy,
+                               limit=int(limits[0]) if limits else None,
+                               same_subtrees=same_subtrees, nested_aware=req.at_least("1.29"))
+    roots = req.query.getlist("root_required")
+    if len(roots) > 1:
+        raise errors.BadRequest("Query parameter 'root_required' may be specified only once.",
+                                error_code=QUERY_DUPLICATE_KEY)
+    if roots:
+        request.root_required, request.root_forbidden = parse_traits(req, roots,
+                                                                      "root_required")
+        conflicts = sorted(t for any_of in request.root_required for t in any_of
+                           if t in request.root_forbidden)
+        if conflicts:
+            raise QueryBadValue(f"Conflicting required and forbidden traits found in "
+                                f"root_required: {', '.join(conflicts)}")
+    requested = {rc for g in groups.values() for rc in g.resources}
     return request, requested
 
 

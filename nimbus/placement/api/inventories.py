@@ -47,11 +47,14 @@ def create_inventory(req: ApiRequest[PlacementState]) -> Reply:
     data = dict(req.json)
     uuid = path_uuid(req)
     rc = data.pop("resource_class")
-    generation = data.pop("resource_provider_generation")
+    # Placement ignores a generation sent with a new class's inventory.
+    data.pop("resource_provider_generation", None)
+    generation = None
     new_generation, inv = req.svc.inventories.set_one(uuid, rc, generation, data,
                                                       _equal_ok(req), create=True)
     return Reply({**inv, "resource_provider_generation": new_generation}, 201,
-                 {"Location": f"{provider_url(req, uuid)}/inventories/{rc}"})
+                 # Absolute, as Placement's framework writes it.
+                 {"Location": f"{req.host_url}{provider_url(req, uuid)}/inventories/{rc}"})
 
 
 @router.delete(BASE, status=204, min_version="1.5", faults=(409,),

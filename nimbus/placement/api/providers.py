@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.core import errors
 from nimbus.core.api.routing import ApiRequest, Reply, Router
 from nimbus.placement.api.common import path_uuid, provider_body, provider_url
 from nimbus.placement.api.query import check_query, group_from_query
@@ -29,10 +30,14 @@ def _allowed_filters(req: ApiRequest[PlacementState]) -> set[str]:
 def list_providers(req: ApiRequest[PlacementState]) -> dict[str, Any]:
     """List resource providers, filtered by name, uuid, tree, resources, traits, aggregates."""
     allowed = _allowed_filters(req)
-    check_query(req, allowed, repeatable={"member_of"} if req.at_least("1.24") else set())
+    check_query(req, allowed, repeatable={"member_of", "required"})
     query = ProviderQuery(name=req.args.get("name"))
     if req.args.get("uuid") is not None:
-        query.uuid = normalise_uuid(req.args["uuid"])
+        try:
+            query.uuid = normalise_uuid(req.args["uuid"])
+        except errors.BadRequest:
+            raise errors.BadRequest(f"Invalid query string parameters: '{req.args['uuid']}' is "
+                                    f"not a 'uuid'") from None
     if allowed & set(req.query.keys()) - {"name", "uuid"}:
         query.group = group_from_query(req)
     found = req.svc.providers.find(query)

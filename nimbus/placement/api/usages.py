@@ -28,9 +28,11 @@ def provider_allocations(req: ApiRequest[PlacementState]) -> dict[str, Any]:
             "resource_provider_generation": generation}
 
 
-@router.get("/usages", min_version="1.9", query=queries.USAGES, policy="placement:usages")
+@router.get("/usages", min_version="1.9", query=queries.USAGES)
 def project_usages(req: ApiRequest[PlacementState]) -> dict[str, Any]:
     """Show the usage totals of a project (and user), by consumer type from 1.38."""
+    # A project's reader may see its own project's totals: the target is the project asked for.
+    req.enforce("placement:usages", {"project_id": req.args["project_id"]})
     allowed = {"project_id", "user_id"} | ({"consumer_type"} if req.at_least("1.38") else set())
     check_query(req, allowed)
     by_type = req.at_least("1.38")

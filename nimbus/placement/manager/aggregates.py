@@ -5,7 +5,7 @@ from __future__ import annotations
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.placement.db import aggregates as queries
 from nimbus.placement.db import providers as provider_queries
-from nimbus.placement.manager.common import check_generation
+from nimbus.placement.manager.common import check_generation_changed
 
 
 class AggregateManager:
@@ -24,7 +24,7 @@ class AggregateManager:
         with self.db.writer() as s:
             rp = provider_queries.get(s, uuid)
             expected = rp.generation if generation is None else generation
-            check_generation(rp, expected)
+            check_generation_changed(rp, expected)
             queries.replace_for_provider(s, rp.id, aggregates)
             provider_queries.bump_generation(s, rp, expected)
             return rp.generation, sorted(set(aggregates))

@@ -119,26 +119,30 @@ class AllocationManager:
     def _attempt(self, wanted: list[ConsumerAllocations]) -> None:
         try:
             with self.db.writer() as s:
-                self._write(s, wanted)
+                self.write(s, wanted)
         except IntegrityError as exc:
             # Two writers created the same new consumer at once; the loser starts again.
             raise RetryWrite("consumer") from exc
 
-    def _write(self, s: Session, wanted: list[ConsumerAllocations]) -> None:
+    def write(self, s: Session, wanted: list[ConsumerAllocations]) -> None:
+        """Replace the consumers' allocations inside the caller's transaction."""
         uuids = {w.consumer_uuid for w in wanted}
         consumers = queries.consumers(s, uuids)
         for w in wanted:
             _check_consumer_generation(w, consumers.get(w.consumer_uuid))
-        require_resource_classes(s, (rc for w in wanted for res in w.allocations.values()
-                                     for rc in res))
+        try:
+            require_resource_classes(s, (rc for w in wanted for res in w.allocations.values()
+                                         for rc in res))
+        except errors.BadRequest as exc:
+            raise errors.BadRequest(f"Unable to allocate inventory for consumer "
+                                    f"{wanted[0].consumer_uuid}: {exc}") from None
         rps = queries.lock_providers(s, {rp for w in wanted for rp in w.allocations}, uuids)
         by_uuid = {rp.uuid: rp for rp in rps}
         for w in wanted:
             for rp_uuid in w.allocations:
                 if rp_uuid not in by_uuid:
                     raise errors.BadRequest(
-                        f"Unable to allocate inventory for consumer {w.consumer_uuid}: No such "
-                        f"resource provider {rp_uuid}.",
+                        f"Allocation for resource provider '{rp_uuid}' that does not exist.",
                         error_code="placement.resource_provider.not_found")
         # Generations are read before usage: any claim committed after this point makes the
         # compare-and-swap below fail, so usage can never be stale when we win it.

@@ -58,13 +58,15 @@ class ResourceClassManager:
     @retry_on_lock()
     def delete(self, name: str) -> None:
         if name in constants.STANDARD_CLASSES:
-            raise errors.BadRequest(f"Cannot delete standard resource class {name}: ")
+            raise errors.BadRequest(f"Error in delete resource class: Cannot delete standard "
+                                    f"resource class {name}: ")
         with self.db.writer() as s:
             row = queries.custom_row(s, name)
             if row is None:
                 raise errors.NotFound(f"No such resource class {name}.")
             if queries.in_use(s, name):
                 raise errors.Conflict(
-                    f"Unable to delete resource class {name}. Class is in use in inventory.",
+                    f"Error in delete resource class: Unable to delete resource class {name}. "
+                    "Class is in use in inventory.",
                     error_code="placement.undefined_code")
             queries.remove_custom(s, row)

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from nimbus.core import errors
 from nimbus.placement import constants
 from nimbus.placement.db import classes as class_queries
-from nimbus.placement.db.filters import capacity_of
+from nimbus.placement.db import traits as trait_queries
+from nimbus.placement.db.filters import RequestGroup, capacity_of
 from nimbus.placement.db.models import Inventory, ResourceProvider
-from nimbus.placement.errors import ProviderGenerationConflict
+from nimbus.placement.errors import ConcurrentUpdate, ProviderGenerationConflict
 
 
 def normalise_uuid(value: str) -> str:
@@ -29,6 +30,13 @@ def check_generation(rp: ResourceProvider, given: int) -> None:
         raise ProviderGenerationConflict(uuid=rp.uuid)
 
 
+def check_generation_changed(rp: ResourceProvider, given: int) -> None:
+    """As ``check_generation``, in the words Placement's traits and aggregates use."""
+    if rp.generation != given:
+        raise ConcurrentUpdate("Resource provider's generation already changed. Please update "
+                               "the generation and try again.")
+
+
 def capacity(inv: Inventory) -> int:
     """What a provider can hand out of one class: (total - reserved) * allocation_ratio."""
     return int(capacity_of(inv))
@@ -40,6 +48,19 @@ def resource_class_exists(session: Session, name: str) -> bool:
     if not constants.is_custom(name):
         return False
     return class_queries.custom_exists(session, name)
+
+
+def require_known(session: Session, group: RequestGroup) -> None:
+    """Every class and trait a request group names exists, or the request is a 400 naming it."""
+    for rc in sorted(group.resources):
+        if not resource_class_exists(session, rc):
+            raise errors.BadRequest(f"Invalid resource class in resources parameter: No such "
+                                    f"resource class {rc}.")
+    names = {t for any_of in group.required_traits for t in any_of} | group.forbidden_traits
+    unknown = names - constants.STANDARD_TRAITS
+    missing = sorted(unknown - trait_queries.custom(session, unknown)) if unknown else []
+    if missing:
+        raise errors.BadRequest(f"No such trait(s): {', '.join(missing)}.")
 
 
 def require_resource_classes(session: Session, names: Iterable[str]) -> None:

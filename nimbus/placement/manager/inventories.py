@@ -48,18 +48,26 @@ class InventoryManager:
         with self.db.writer() as s:
             rp = provider_queries.get(s, uuid)
             check_generation(rp, generation)
-            wanted = {rc: self._validated(s, rp, rc, data, reserved_may_equal_total)
+            wanted = {rc: self.validated(s, rp, rc, data, reserved_may_equal_total)
                       for rc, data in inventories.items()}
-            current = {inv.resource_class: inv for inv in queries.of_provider(s, rp.id)}
-            self._check_unused(s, rp, set(current) - set(wanted))
+            self.store_all(s, rp, wanted, merge=False)
+            return rp.generation, self._load(s, rp)
+
+    @classmethod
+    def store_all(cls, s: Session, rp: ResourceProvider, wanted: dict[str, dict[str, Any]],
+                  merge: bool) -> None:
+        """Write validated inventories and bump the generation; without ``merge`` the classes
+        not in ``wanted`` are removed (a 409 if anything is allocated from them)."""
+        current = {inv.resource_class: inv for inv in queries.of_provider(s, rp.id)}
+        if not merge:
+            cls._check_unused(s, rp, set(current) - set(wanted))
             for rc, inv in current.items():
                 if rc not in wanted:
                     queries.remove(s, inv)
-            for rc, data in wanted.items():
-                queries.store(s, rp.id, current.get(rc), rc, data)
-            s.flush()
-            provider_queries.bump_generation(s, rp, generation)
-            return rp.generation, self._load(s, rp)
+        for rc, data in wanted.items():
+            queries.store(s, rp.id, current.get(rc), rc, data)
+        s.flush()
+        provider_queries.bump_generation(s, rp, rp.generation)
 
     def require_class(self, rc: str) -> None:
         """PUT .../inventories/{rc} names a class that exists, or it is a 400."""
@@ -68,13 +76,17 @@ class InventoryManager:
                 raise errors.BadRequest(f"No such resource class {rc}.")
 
     @retry_on_lock()
-    def set_one(self, uuid: str, rc: str, generation: int, data: dict[str, Any],
+    def set_one(self, uuid: str, rc: str, generation: int | None, data: dict[str, Any],
                 reserved_may_equal_total: bool, create: bool = False) -> tuple[int, dict[str, Any]]:
-        """Update (or with ``create``, add) one class's inventory."""
+        """Update (or with ``create``, add) one class's inventory; a create names no
+        generation (``None``), as Placement's POST takes none."""
         with self.db.writer() as s:
             rp = provider_queries.get(s, uuid)
+            if generation is None:
+                generation = rp.generation
             check_generation(rp, generation)
-            valid = self._validated(s, rp, rc, data, reserved_may_equal_total)
+            valid = self.validated(s, rp, rc, data, reserved_may_equal_total,
+                                   "create" if create else "update")
             current = {inv.resource_class: inv for inv in queries.of_provider(s, rp.id)}
             if create and rc in current:
                 raise errors.Conflict(
@@ -122,14 +134,16 @@ class InventoryManager:
             raise InventoryInUse(resource_classes=", ".join(used), uuid=rp.uuid)
 
     @staticmethod
-    def _validated(s: Session, rp: ResourceProvider, rc: str, data: dict[str, Any],
-                   reserved_may_equal_total: bool) -> dict[str, Any]:
+    def validated(s: Session, rp: ResourceProvider, rc: str, data: dict[str, Any],
+                   reserved_may_equal_total: bool, action: str = "update") -> dict[str, Any]:
         if not resource_class_exists(s, rc):
-            raise errors.BadRequest(f"Unknown resource class in inventory for resource provider "
-                                    f"{rp.uuid}: {rc}")
+            lead = (f"Unable to create inventory for resource provider {rp.uuid}"
+                    if action == "create" else
+                    f"Unknown resource class in inventory for resource provider {rp.uuid}")
+            raise errors.BadRequest(f"{lead}: No such resource class {rc}.")
         full = {**DEFAULTS, **{k: v for k, v in data.items() if k in FIELDS}}
-        prefix = f"Unable to update inventory for resource provider {rp.uuid}: Invalid inventory " \
-                 f"for '{rc}' on resource provider '{rp.uuid}'."
+        prefix = f"Unable to {action} inventory for resource provider {rp.uuid}: Invalid " \
+                 f"inventory for '{rc}' on resource provider '{rp.uuid}'."
         too_much = (full["reserved"] > full["total"] if reserved_may_equal_total
                     else full["reserved"] >= full["total"] and full["reserved"] > 0)
         if too_much:

@@ -15,6 +15,7 @@ from nimbus.placement.db.filters import RequestGroup
 from nimbus.placement.db.models import ResourceProvider
 from nimbus.placement.db.providers import ProviderView
 from nimbus.placement.errors import CannotDeleteParent, DuplicateName, ProviderInUse
+from nimbus.placement.manager.common import require_known
 
 __all__ = ["ProviderManager", "ProviderQuery", "ProviderView", "RequestGroup"]
 
@@ -34,6 +35,8 @@ class ProviderManager:
 
     def find(self, query: ProviderQuery) -> list[ProviderView]:
         with self.db.reader() as s:
+            if query.group is not None:
+                require_known(s, query.group)
             return queries.listing(s, query.name, query.uuid, query.group)
 
     def get(self, uuid: str) -> ProviderView:
@@ -53,6 +56,11 @@ class ProviderManager:
                         f"Conflicting resource provider uuid: {uuid} already exists.",
                         error_code="placement.undefined_code")
                 parent = None
+                if parent_uuid == uuid:
+                    raise errors.BadRequest(
+                        f'Unable to create resource provider "{name}", {uuid}: parent provider '
+                        f"UUID cannot be same as UUID. Please set parent provider UUID to None "
+                        f"if there is no parent.")
                 if parent_uuid is not None:
                     parent = queries.find(s, parent_uuid)
                     if parent is None:
@@ -76,7 +84,8 @@ class ProviderManager:
                 rp.name = name
                 if set_parent:
                     self._reparent(s, rp, parent_uuid, may_move)
-                rp.generation += 1
+                # As in Placement, a rename or a move leaves the generation alone: it guards
+                # inventories, traits, aggregates and allocations.
                 rp.updated_at = utcnow()
                 s.flush()
                 return queries.views(s, [rp])[0]
@@ -93,13 +102,14 @@ class ProviderManager:
             return
         # Before 1.37 a root may gain a parent, but a provider may not move or lose one.
         if current is not None and not may_move:
-            raise errors.BadRequest("re-parenting a provider is not currently allowed.")
+            what = "un-parenting" if parent_uuid is None else "re-parenting"
+            raise errors.BadRequest(f"{what} a provider is not currently allowed.")
         subtree = queries.subtree(s, rp)
         parent = None
         if parent_uuid is not None:
             parent = queries.find(s, parent_uuid)
             if parent is None:
-                raise errors.BadRequest(f"parent provider UUID {parent_uuid} does not exist.")
+                raise errors.BadRequest("parent provider UUID does not exist.")
             if parent.id in {m.id for m in subtree}:
                 raise errors.BadRequest("creating loop in the provider tree is not allowed.")
         new_root = (parent.root_provider_id or parent.id) if parent is not None else rp.id

@@ -11,7 +11,7 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.placement import constants
 from nimbus.placement.db import providers as provider_queries
 from nimbus.placement.db import traits as queries
-from nimbus.placement.manager.common import check_generation
+from nimbus.placement.manager.common import check_generation_changed
 
 
 class TraitManager:
@@ -96,7 +96,7 @@ class TraitManager:
         with self.db.writer() as s:
             rp = provider_queries.get(s, uuid)
             expected = rp.generation if generation is None else generation
-            check_generation(rp, expected)
+            check_generation_changed(rp, expected)
             queries.replace_for_provider(s, rp.id, names)
             provider_queries.bump_generation(s, rp, expected)
             return rp.generation, sorted(set(names))

@@ -16,6 +16,7 @@ from nimbus.placement.schemas import (
     UUID,
     UUID_PATTERN,
 )
+from nimbus.placement.schemas.inventories import ALL_INVENTORIES
 
 _RESOURCES = {
     "type": "object",
@@ -24,7 +25,15 @@ _RESOURCES = {
     "additionalProperties": False,
 }
 _ID = {"type": "string", "minLength": 1, "maxLength": 255}
-_CONSUMER_TYPE = {"type": "string", "pattern": r"^[A-Z0-9_]+$", "maxLength": 255}
+_CONSUMER_TYPE = {"type": "string", "pattern": r"^[A-Z0-9_]+$", "minLength": 1,
+                  "maxLength": 255}
+# 1.34: which providers satisfied which request group, as the candidate said; not stored.
+_MAPPINGS = {
+    "type": "object",
+    "minProperties": 1,
+    "patternProperties": {r"^[a-zA-Z0-9_-]{1,64}$": {
+        "type": "array", "minItems": 1, "items": UUID}},
+}
 
 _LIST_FORM = {
     "type": "array",
@@ -70,6 +79,8 @@ def _consumer_body(version: tuple[int, int], dict_form: bool,
     if version >= (1, 28):
         props["consumer_generation"] = {"type": ["integer", "null"]}
         required.append("consumer_generation")
+    if version >= (1, 34):
+        props["mappings"] = _MAPPINGS
     if version >= (1, 38):
         props["consumer_type"] = _CONSUMER_TYPE
         required.append("consumer_type")
@@ -78,25 +89,48 @@ def _consumer_body(version: tuple[int, int], dict_form: bool,
 
 
 def _put_body(version: tuple[int, int]) -> dict[str, Any]:
-    """PUT /allocations/{consumer_uuid}: a list of providers before 1.12, a dict after."""
-    return _consumer_body(version, version >= (1, 12), 1)
+    """PUT /allocations/{consumer_uuid}: a list of providers before 1.12, a dict after; from
+    1.28 an empty dict removes what the consumer holds."""
+    return _consumer_body(version, version >= (1, 12), 0 if version >= (1, 28) else 1)
 
 
-def _post_body(version: tuple[int, int]) -> dict[str, Any]:
+def _post_body(version: tuple[int, int], min_consumers: int = 1) -> dict[str, Any]:
     """POST /allocations (1.13+): many consumers at once; an empty dict removes a consumer's."""
     return {
         "type": "object",
-        "minProperties": 1,
+        "minProperties": min_consumers,
         "patternProperties": {UUID_PATTERN: _consumer_body(version, True, 0)},
         "additionalProperties": False,
     }
 
 
 # The microversions at which each body changes shape.
-_PUT_SINCE = ((1, 0), (1, 8), (1, 12), (1, 28), (1, 38))
-_POST_SINCE = ((1, 13), (1, 28), (1, 38))
+_PUT_SINCE = ((1, 0), (1, 8), (1, 12), (1, 28), (1, 34), (1, 38))
+_POST_SINCE = ((1, 13), (1, 28), (1, 34), (1, 38))
+_RESHAPE_SINCE = ((1, 30), (1, 34), (1, 38))
+
+
+def _reshape_body(version: tuple[int, int]) -> dict[str, Any]:
+    """POST /reshaper (1.30+): whole inventories of some providers, and whole allocations of
+    some consumers (possibly none), written at once."""
+    return {
+        "type": "object",
+        "properties": {
+            "inventories": {
+                "type": "object",
+                "minProperties": 1,
+                "patternProperties": {UUID_PATTERN: ALL_INVENTORIES},
+                "additionalProperties": False,
+            },
+            "allocations": _post_body(version, 0),
+        },
+        "required": ["inventories", "allocations"],
+        "additionalProperties": False,
+    }
+
 
 PUT = versioned(*((f"{a}.{b}", _put_body((a, b))) for a, b in _PUT_SINCE))
 POST = versioned(*((f"{a}.{b}", _post_body((a, b))) for a, b in _POST_SINCE))
+RESHAPE = versioned(*((f"{a}.{b}", _reshape_body((a, b))) for a, b in _RESHAPE_SINCE))
 
-ALL = [schema for _since, schema in PUT.schemas + POST.schemas]
+ALL = [schema for _since, schema in PUT.schemas + POST.schemas + RESHAPE.schemas]

@@ -34,7 +34,8 @@ NEW_INVENTORY: Schema = {
     "type": "object",
     "properties": {**INVENTORY_FIELDS, "resource_provider_generation": GENERATION,
                    "resource_class": {"type": "string", "pattern": RC_PATTERN}},
-    "required": ["total", "resource_provider_generation", "resource_class"],
+    # Placement takes a new class's inventory without a generation.
+    "required": ["total", "resource_class"],
     "additionalProperties": False,
 }
 

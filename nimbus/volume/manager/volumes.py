@@ -136,6 +136,10 @@ class VolumeManager:
                                                  ctx.get("project_id"), spec.get("size"))
         # Outside the write transaction: the registry reads in its own session.
         host = hosts.pick_host(self.registry, int(spec.get("size") or 0))
+        # Cinder makes a volume multiattach through its type's ``multiattach="<is> True"``.
+        specs = volume_type.get("extra_specs") or {}
+        if str(specs.get("multiattach", "")).replace(" ", "").lower() == "<is>true":
+            spec = {**spec, "multiattach": True}
         record = self._insert(ctx, spec, zone, volume_type["id"], host, image_metadata)
         if record["host"]:
             self.rpc.create_volume(ctx, record["host"], record["id"])

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from nimbus.compute.db.fake_guests import GuestRecords
 from nimbus.compute.state import Clients, build
+from tests.support.personas import PROJECT
 from tests.unit.compute.fakes import IMAGE_ID, NETWORK_ID, FakeClients
 
 MV = {"OpenStack-API-Version": "compute 2.96"}
@@ -24,6 +26,17 @@ class Compute:
 
     def as_(self, persona: str) -> Any:
         return self.api.as_(persona)
+
+    def without_quota_limits(self) -> None:
+        """No quota stops the test project's servers: for tests where the scheduler must be
+        what refuses a flavor too big for any host."""
+        resp = self.as_("admin").put(f"/v2.1/os-quota-sets/{PROJECT}", json={"quota_set": {
+            "ram": -1, "cores": -1, "instances": -1}})
+        assert resp.status_code == 200, resp.text
+
+    def guests(self, host: str = "node") -> dict[str, dict[str, Any]]:
+        """The fake driver's guests on ``host``, as it keeps them in the database."""
+        return GuestRecords(self.state.db, host).all()
 
     def boot(self, persona: str = "member", wait: str | None = "ACTIVE",
              **server: Any) -> dict[str, Any]:
@@ -62,9 +75,9 @@ class Compute:
 
 @pytest.fixture
 def make_compute(make_cloud: Any) -> Callable[..., Compute]:
-    def factory(hosts: int = 1, workers: bool = True) -> Compute:
+    def factory(hosts: int = 1, workers: bool = True, **settings: Any) -> Compute:
         cloud, api = make_cloud(["compute"], prefix="/compute", compute_host="node",
-                                fake_compute_hosts=hosts)
+                                fake_compute_hosts=hosts, **settings)
         clients = FakeClients()
         # The service's state again, its managers built on the fake clients.
         cloud.runtimes["compute"].state = build(cloud, Clients(

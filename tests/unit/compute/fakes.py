@@ -243,12 +243,13 @@ class FakeVolume:
         self.volumes[volume_id]["status"] = "reserved"
         return dict(self.attachments[ident])
 
-    def update_attachment(self, attachment_id: str, connector: dict[str, Any]) -> dict[str, Any]:
+    def update_attachment(self, attachment_id: str, connector: dict[str, Any],
+                          mountpoint: str | None = None) -> dict[str, Any]:
         self.calls.append("update")
         if "host" not in connector:
             raise BadRequest("connector has no host")
         att = self.attachments[attachment_id]
-        att.update(status="attaching", connector=connector,
+        att.update(status="attaching", connector=connector, mountpoint=mountpoint,
                    connection_info={"driver_volume_type": "fake", "data": {}})
         self.volumes[att["volume_id"]]["status"] = "attaching"
         return dict(att)

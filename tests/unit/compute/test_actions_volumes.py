@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from nimbus.compute.drivers import fake
 from tests.unit.compute.conftest import MV
 
 
@@ -81,7 +80,7 @@ def test_attach_and_detach_volume(compute: Any) -> None:
     assert body == {"device": "/dev/vdb", "id": vol, "serverId": sid, "volumeId": vol}
     compute.wait_for(lambda: compute.clients.volume.volumes[vol]["status"] == "in-use")
     assert compute.clients.volume.calls == ["create", "update", "complete"]
-    assert fake.GUESTS["node"][sid]["volumes"]["/dev/vdb"]["driver_volume_type"] == "fake"
+    assert compute.guests()[sid]["volumes"]["/dev/vdb"]["driver_volume_type"] == "fake"
     listed = api.get(f"/v2.1/servers/{sid}/os-volume_attachments", headers=MV).json()
     item = listed["volumeAttachments"][0]
     assert item["volumeId"] == vol and item["attachment_id"] and "id" not in item
@@ -96,7 +95,7 @@ def test_attach_and_detach_volume(compute: Any) -> None:
     compute.wait_for(lambda: compute.clients.volume.volumes[vol]["status"] == "available")
     compute.wait_for(lambda: api.get(f"/v2.1/servers/{sid}/os-volume_attachments")
                      .json()["volumeAttachments"] == [])
-    assert "/dev/vdb" not in fake.GUESTS["node"][sid]["volumes"]
+    assert "/dev/vdb" not in compute.guests()[sid]["volumes"]
 
 
 def test_delete_server_releases_volumes(compute: Any) -> None:

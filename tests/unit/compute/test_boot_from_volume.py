@@ -41,6 +41,8 @@ def test_boot_from_existing_volume_and_delete_it_with_the_server(compute: Any) -
     attachments = compute.as_("member").get(
         f"/v2.1/servers/{sid}/os-volume_attachments", headers=MV).json()["volumeAttachments"]
     assert [a["device"] for a in attachments] == ["/dev/vda"]
+    # Cinder is told the device too, so the volume shows where it is attached.
+    assert [a["mountpoint"] for a in compute.clients.volume.attachments.values()] == ["/dev/vda"]
     resp = compute.as_("member").delete(f"/v2.1/servers/{sid}/os-volume_attachments/{vol}")
     assert resp.status_code == 400 and "root device" in resp.json()["badRequest"]["message"]
     assert compute.as_("member").delete(f"/v2.1/servers/{sid}").status_code == 204
@@ -125,3 +127,31 @@ def test_create_image_of_volume_backed_server(compute: Any) -> None:
     assert image["root_device_name"] == "/dev/vda" and image["min_disk"] == 3
     # The server keeps running; its task is clear.
     assert compute.wait(sid, "ACTIVE", "member")["OS-EXT-STS:task_state"] is None
+
+
+def test_volume_backed_rescue_takes_a_stable_rescue_image_from_2_87(compute: Any) -> None:
+    vol = compute.clients.volume.add()
+    sid = _boot(compute, [_root(vol)]).json()["server"]["id"]
+    compute.wait(sid, "ACTIVE", "member")
+    plain = "7" * 8 + "-7777-4777-8777-" + "7" * 12
+    stable = "8" * 8 + "-8888-4888-8888-" + "8" * 12
+    compute.clients.image.add(plain, b"\0" * 512, "raw")
+    compute.clients.image.add(stable, b"\0" * 512, "raw", hw_rescue_device="disk",
+                              hw_rescue_bus="virtio")
+    api = compute.as_("member")
+
+    def rescue(image: str | None, version: str) -> Any:
+        body = {"rescue": {"rescue_image_ref": image} if image else None}
+        return api.post(f"/v2.1/servers/{sid}/action", json=body,
+                        headers={"OpenStack-API-Version": f"compute {version}"})
+
+    assert rescue(None, "2.87").status_code == 400
+    assert rescue(plain, "2.87").status_code == 400
+    assert rescue(stable, "2.86").status_code == 400
+    assert rescue(stable, "2.87").status_code == 200
+    rescued = compute.wait(sid, "RESCUE", "member")
+    guest = compute.guests()[rescued["id"]]
+    assert guest["rescue_device"] == {"hw_rescue_device": "disk", "hw_rescue_bus": "virtio"}
+    assert api.post(f"/v2.1/servers/{sid}/action", json={"unrescue": None},
+                    headers=MV).status_code == 202
+    compute.wait(sid, "ACTIVE", "member")

@@ -17,7 +17,7 @@ def test_discovery(make_compute: Any) -> None:
     legacy, version = root.json()["versions"]
     # v2.0 first, as Nova lists it (tempest and old clients look for it there).
     assert legacy["id"] == "v2.0" and legacy["status"] == "SUPPORTED"
-    assert version["id"] == "v2.1" and version["version"] == "2.96"
+    assert version["id"] == "v2.1" and version["version"] == "2.100"
     assert version["min_version"] == "2.1"
     doc = compute.api.as_(None).get("/v2.1").json()["version"]
     assert doc["status"] == "CURRENT" and doc["links"][0]["href"].endswith("/compute/v2.1/")
@@ -84,6 +84,13 @@ def test_keypair_generate_import_list_show_delete(make_compute: Any) -> None:
     assert key["private_key"].startswith("-----BEGIN RSA PRIVATE KEY-----")
     assert key["public_key"].startswith("ssh-rsa ") and key["type"] == "ssh"
     assert len(key["fingerprint"].split(":")) == 16
+    # An x509 keypair is generated too: a certificate and its key, with a SHA-1 fingerprint.
+    cert = api.post("/v2.1/os-keypairs", json={"keypair": {"name": "win", "type": "x509"}},
+                    headers=v22).json()["keypair"]
+    assert cert["public_key"].startswith("-----BEGIN CERTIFICATE-----") and cert["type"] == "x509"
+    assert cert["private_key"].startswith("-----BEGIN RSA PRIVATE KEY-----")
+    assert len(cert["fingerprint"].split(":")) == 20
+    assert api.delete("/v2.1/os-keypairs/win", headers=MV).status_code == 204
     imported = api.post("/v2.1/os-keypairs", json={"keypair": {"name": "mine",
                                                                "public_key": PUBLIC_KEY}},
                         headers=MV)

@@ -11,6 +11,7 @@ import pytest
 from nimbus.compute.manager.quotas import DEFAULT_QUOTAS
 from tests.support.personas import project_of
 from tests.unit.compute.conftest import MV, Compute
+from tests.unit.compute.fakes import IMAGE_ID, NETWORK_ID
 
 COVERS = [("compute", "os-quota-sets: update, show, detail, defaults, delete; /limits shows "
                       "the project's own limits")]
@@ -100,3 +101,24 @@ def test_a_hostile_project_in_the_path_is_a_4xx(compute: Compute) -> None:
                                                 json={"quota_set": {"instances": 1}},
                                                 headers=SDK)
             assert 400 <= resp.status_code < 500, (project, method, resp.text)
+
+
+def test_servers_that_raced_past_the_quota_are_taken_back(compute: Compute,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two requests checked at once may each see the room the other takes: the recheck after
+    recording (Nova's ``recheck_quota``) refuses the later one and leaves nothing of it."""
+    from nimbus.compute.manager.quotas import QuotaManager
+
+    admin = compute.as_("admin")
+    assert admin.put(f"/v2.1/os-quota-sets/{PROJECT}",
+                     json={"quota_set": {"instances": 1}}).status_code == 200
+    compute.boot()
+    # The first check sees room (as a request racing the first server's would have).
+    monkeypatch.setattr(QuotaManager, "servers_allowed",
+                        lambda self, *args: args[-1])
+    resp = compute.as_("member").post("/v2.1/servers", headers=MV, json={"server": {
+        "name": "late", "imageRef": IMAGE_ID, "flavorRef": "42",
+        "networks": [{"uuid": NETWORK_ID}]}})
+    assert resp.status_code == 403 and "Quota exceeded for instances" in resp.text
+    names = [s["name"] for s in compute.as_("member").get("/v2.1/servers").json()["servers"]]
+    assert "late" not in names and len(names) == 1

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from nimbus.compute.db import attachments as bdms_db
 from nimbus.compute.db import instances as dbapi
+from nimbus.compute.db.fake_guests import GuestRecords
 from nimbus.compute.db.models import Instance
 from nimbus.compute.drivers import fake
 from nimbus.compute.manager.claims import resources_of
@@ -35,7 +36,6 @@ IMAGE_KEYS = ("id", "name", "status", "disk_format", "container_format", "min_di
 
 @pytest.fixture
 def compute(make_compute: Any) -> Compute:
-    fake.GUESTS.pop(HOST, None)
     made: Compute = make_compute(workers=False)
     return made
 
@@ -71,10 +71,10 @@ def _port(compute: Compute, device_id: str, owner: str = "compute:nova") -> dict
         "device_owner": owner, "binding:host_id": HOST})
 
 
-def _guest(uuid: str, power: int = PowerState.RUNNING) -> None:
-    fake.GUESTS.setdefault(HOST, {})[uuid] = {"name": "g", "power": power, "vcpus": 1,
-                                               "ram": 512, "disk": 1, "volumes": {},
-                                               "ports": []}
+def _guest(compute: Compute, uuid: str, power: int = PowerState.RUNNING) -> None:
+    GuestRecords(compute.state.db, HOST).put(uuid, {"name": "g", "power": power, "vcpus": 1,
+                                                    "ram": 512, "disk": 1, "volumes": {},
+                                                    "ports": []})
 
 
 def _scheduler(compute: Compute) -> Any:
@@ -125,7 +125,7 @@ def test_a_server_waiting_for_a_host_is_scheduled_and_built(compute: Compute) ->
     row = compute.wait(uuid, "ACTIVE")
     assert row["OS-EXT-SRV-ATTR:host"] == HOST
     assert compute.clients.placement.allocations[uuid] == _expected_allocation(compute)
-    assert len(_ports_of(compute, uuid)) == 1 and uuid in fake.GUESTS[HOST]
+    assert len(_ports_of(compute, uuid)) == 1 and uuid in compute.guests(HOST)
 
 
 def test_a_server_recorded_without_its_spec_is_built_from_its_row(compute: Compute) -> None:
@@ -225,11 +225,11 @@ def test_a_build_cut_short_while_spawning_reuses_its_ports(compute: Compute) -> 
         "port_id": port["id"], "net_id": NETWORK_ID, "net_name": "private",
         "mac": port["mac_address"], "fixed_ips": port["fixed_ips"], "status": "ACTIVE",
         "created": True, "tag": None}])
-    _guest(uuid, PowerState.NOSTATE)    # half made
+    _guest(compute, uuid, PowerState.NOSTATE)    # half made
     _start(compute)
     compute.wait(uuid, "ACTIVE")
     assert [p["id"] for p in _ports_of(compute, uuid)] == [port["id"]]
-    assert fake.GUESTS[HOST][uuid]["power"] == PowerState.RUNNING
+    assert compute.guests(HOST)[uuid]["power"] == PowerState.RUNNING
 
 
 def test_a_build_that_cannot_be_resumed_fails_and_can_be_deleted(compute: Compute) -> None:
@@ -275,7 +275,7 @@ def test_a_resume_that_fails_puts_the_server_in_error(compute: Compute) -> None:
 def test_an_action_cut_short_is_finished(compute: Compute, vm_state: str, task: str,
                                          power: int, final: str) -> None:
     uuid = _row(compute, vm_state, task)
-    _guest(uuid, power)
+    _guest(compute, uuid, power)
     _start(compute)
     compute.wait(uuid, final)
 
@@ -283,7 +283,7 @@ def test_an_action_cut_short_is_finished(compute: Compute, vm_state: str, task: 
 def test_an_action_that_fails_again_takes_the_state_the_host_reports(compute: Compute) -> None:
     uuid = _row(compute, VmState.ACTIVE, TaskState.POWERING_OFF,
                 metadata_items={"fake_fail": "power_off"})
-    _guest(uuid, PowerState.RUNNING)
+    _guest(compute, uuid, PowerState.RUNNING)
     gone = _row(compute, VmState.STOPPED, TaskState.POWERING_ON)     # its guest is lost
     _start(compute)
     row = _server(compute, uuid)
@@ -300,7 +300,7 @@ def test_a_snapshot_cut_short_drops_its_unfinished_image(compute: Compute, task:
     compute.clients.image.create_image({"id": image_id, "name": "snap"})
     compute.clients.image.images[image_id]["status"] = "saving"
     uuid = _row(compute, VmState.ACTIVE, task, snapshot_image_id=image_id)
-    _guest(uuid)
+    _guest(compute, uuid)
     _start(compute)
     row = _server(compute, uuid)
     assert (row.vm_state, row.task_state, row.snapshot_image_id) == (VmState.ACTIVE, None,
@@ -311,7 +311,7 @@ def test_a_snapshot_cut_short_drops_its_unfinished_image(compute: Compute, task:
 def test_a_snapshot_whose_upload_finished_keeps_its_image(compute: Compute) -> None:
     image_id = compute.clients.image.add(str(uuidlib.uuid4()), b"disk", "raw")
     uuid = _row(compute, VmState.ACTIVE, TaskState.IMAGE_UPLOADING, snapshot_image_id=image_id)
-    _guest(uuid)
+    _guest(compute, uuid)
     missing = _row(compute, VmState.ACTIVE, TaskState.IMAGE_SNAPSHOT,
                    snapshot_image_id=str(uuidlib.uuid4()))    # never made: nothing to drop
     _start(compute)
@@ -325,7 +325,7 @@ def test_a_delete_cut_short_is_finished(compute: Compute) -> None:
     image_id = str(uuidlib.uuid4())
     compute.clients.image.create_image({"id": image_id, "name": "snap"})   # never uploaded
     uuid = _row(compute, VmState.ACTIVE, TaskState.DELETING, snapshot_image_id=image_id)
-    _guest(uuid)
+    _guest(compute, uuid)
     port = _port(compute, uuid)
     dbapi.update_instance(compute.state.db, uuid, ports=[{"port_id": port["id"],
                                                           "net_id": NETWORK_ID,
@@ -339,7 +339,7 @@ def test_a_delete_cut_short_is_finished(compute: Compute) -> None:
     _start(compute)
     assert dbapi.find_instance(compute.state.db, uuid) is None
     _assert_released(compute, uuid)
-    assert uuid not in fake.GUESTS[HOST]
+    assert uuid not in compute.guests(HOST)
     assert attachment["id"] not in volumes.attachments
     assert volumes.volumes[volume]["status"] == "available"
     assert image_id not in compute.clients.image.images
@@ -348,7 +348,7 @@ def test_a_delete_cut_short_is_finished(compute: Compute) -> None:
 def test_an_attach_and_a_detach_cut_short_are_done(compute: Compute) -> None:
     volumes = compute.clients.volume
     uuid = _row(compute, VmState.ACTIVE, None)
-    _guest(uuid)
+    _guest(compute, uuid)
     attaching, detaching = volumes.add(), volumes.add()
     rows = {}
     for volume, device in ((attaching, "/dev/vdb"), (detaching, "/dev/vdc")):
@@ -366,16 +366,17 @@ def test_an_attach_and_a_detach_cut_short_are_done(compute: Compute) -> None:
 
 def test_a_guest_of_no_server_is_destroyed(compute: Compute) -> None:
     orphan = str(uuidlib.uuid4())
-    _guest(orphan)
+    _guest(compute, orphan)
     _start(compute)
-    assert orphan not in fake.GUESTS[HOST]
+    assert orphan not in compute.guests(HOST)
 
 
 def test_the_fake_hosts_guests_outlive_the_agent(compute: Compute) -> None:
     _start(compute)
     server = compute.boot()
-    fake.GUESTS.pop(HOST)       # the agent's memory, lost with its process
+    # A driver of a new process: it knows nothing but what the database holds.
     driver = fake.FakeDriver(HOST, compute.cloud.settings)
+    driver.attach(GuestRecords(compute.state.db, HOST))
     assert driver.list_instances() == [server["id"]]
 
 
@@ -386,8 +387,7 @@ def test_a_fake_spawn_takes_the_time_it_is_set_to(tmp_path: Any) -> None:
     started = time.monotonic()
     driver.spawn({"uuid": "g", "flavor": {}, "metadata": {}}, {"id": IMAGE_ID})
     assert time.monotonic() - started >= 0.2
-    assert fake.FakeDriver("slow-host", settings).list_instances() == ["g"]
-    fake.GUESTS.pop("slow-host", None)
+    assert driver.list_instances() == ["g"]
 
 
 # -- messages delivered again ----------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_a_placed_build_whose_cast_was_lost_is_cast_again(make_compute: Any) -> 
     # As if it had never been built: no port, no guest.
     for port in compute.clients.network.list_ports(device_id=server["id"]):
         compute.clients.network.delete_port(port["id"])
-    fake.GUESTS.get(str(row.host), {}).pop(server["id"], None)
+    GuestRecords(compute.state.db, str(row.host)).pop(server["id"])
     spec = dict(row.request_spec or {})
     scheduler = SchedulerAPI(compute.cloud.bus)
     scheduler.schedule_and_build({}, server["id"], spec)

@@ -78,8 +78,13 @@ def test_server_create_fields_by_microversion(compute: Any) -> None:
         base, networks="none", user_data="not base64!")}, headers=MV))
     assert message.startswith("Invalid input for field/attribute user_data.")
     message = _message(api.post("/v2.1/servers", json={"server": dict(
-        base, networks="none", min_count=2)}, headers=MV))
-    assert "more than one server" in message
+        base, networks="none", min_count=3, max_count=2)}, headers=MV))
+    assert message == "min_count must be <= max_count"
+    files = [{"path": "/etc/motd", "contents": "aGk="}]
+    assert "'personality' was unexpected" in _message(api.post("/v2.1/servers", json={
+        "server": dict(base, networks="none", personality=files)}, headers=_mv("2.57")))
+    assert "'hostname' was unexpected" in _message(api.post("/v2.1/servers", json={
+        "server": dict(base, networks="none", hostname="h")}, headers=_mv("2.89")))
 
 
 def test_flavor_and_keypair_bodies(make_compute: Any) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from nimbus.compute.drivers import fake
 from tests.unit.compute.conftest import MV, Compute
 from tests.unit.compute.fakes import IMAGE_ID
 
@@ -30,7 +29,7 @@ def act(compute: Compute, server_id: str, body: dict[str, Any], persona: str = "
 
 def guest(compute: Compute, server: dict[str, Any]) -> dict[str, Any]:
     host = server["OS-EXT-SRV-ATTR:host"]
-    return fake.GUESTS[host][server["id"]]
+    return compute.guests(host)[server["id"]]
 
 
 def show(compute: Compute, server_id: str) -> dict[str, Any]:
@@ -59,7 +58,19 @@ def test_rebuild_gives_a_new_image_and_keeps_the_server(compute: Compute) -> Non
     old = act(compute, server["id"], {"rebuild": {"imageRef": IMAGE_ID}},
               headers={"OpenStack-API-Version": "compute 2.74"})["server"]
     assert "OS-EXT-STS:vm_state" not in old and "security_groups" not in old
-    assert "key_name" in old and "server_groups" in old
+    assert "key_name" in old and "server_groups" in old and "user_data" in old
+    assert all(set(a) == {"version", "addr"} for nets in old["addresses"].values() for a in nets)
+    compute.wait(server["id"], "SHUTOFF")
+    plain = act(compute, server["id"], {"rebuild": {"imageRef": IMAGE_ID}},
+                headers={"OpenStack-API-Version": "compute 2.1"})["server"]
+    assert "key_name" not in plain and "user_data" not in plain
+    compute.wait(server["id"], "SHUTOFF")
+    full = act(compute, server["id"], {"rebuild": {"imageRef": IMAGE_ID,
+                                                   "OS-DCF:diskConfig": "AUTO"}},
+               headers={"OpenStack-API-Version": "compute 2.75"})["server"]
+    assert "OS-EXT-STS:vm_state" in full and "user_data" in full
+    assert full["OS-DCF:diskConfig"] == "AUTO"
+    assert "OS-EXT-SRV-ATTR:user_data" not in full
     compute.wait(server["id"], "SHUTOFF")
     # An image nobody can see is a 400.
     act(compute, server["id"], {"rebuild": {"imageRef": "5" * 8 + "-5555-4555-8555-" + "5" * 12}},
@@ -68,9 +79,10 @@ def test_rebuild_gives_a_new_image_and_keeps_the_server(compute: Compute) -> Non
 
 def test_resize_confirm_and_revert(compute: Compute) -> None:
     server = compute.boot()
-    act(compute, server["id"], {"resize": {"flavorRef": "84"}})
+    act(compute, server["id"], {"resize": {"flavorRef": "84", "OS-DCF:diskConfig": "AUTO"}})
     resized = compute.wait(server["id"], "VERIFY_RESIZE")
     assert resized["flavor"]["original_name"] == "m1.micro"
+    assert resized["OS-DCF:diskConfig"] == "AUTO"
     assert guest(compute, resized)["ram"] == 128
     listed = compute.as_("admin").get("/v2.1/os-migrations", headers=MV).json()["migrations"]
     assert [(m["migration_type"], m["status"]) for m in listed] == [("resize", "finished")]
@@ -97,6 +109,14 @@ def test_resize_refusals(compute: Compute) -> None:
     act(compute, server["id"], {"resize": {"flavorRef": "42"}}, status=400)   # same flavor
     act(compute, server["id"], {"resize": {"flavorRef": "nope"}}, status=400)
     act(compute, server["id"], {"confirmResize": None}, status=409)
+    # Growing past the project's RAM quota (64 MB used, 128 MB asked for, 100 allowed).
+    project = show(compute, server["id"])["tenant_id"]
+    resp = compute.as_("admin").put(f"/v2.1/os-quota-sets/{project}",
+                                    json={"quota_set": {"ram": 100}}, headers=MV)
+    assert resp.status_code == 200, resp.text
+    act(compute, server["id"], {"resize": {"flavorRef": "84"}}, status=403)
+    compute.as_("admin").put(f"/v2.1/os-quota-sets/{project}",
+                             json={"quota_set": {"ram": -1}}, headers=MV)
     act(compute, server["id"], {"pause": None})
     compute.wait(server["id"], "PAUSED")
     act(compute, server["id"], {"resize": {"flavorRef": "84"}}, status=409)
@@ -111,12 +131,13 @@ def test_migrate_and_live_migrate_between_hosts(make_compute: Any) -> None:
     assert moved["OS-EXT-SRV-ATTR:host"] != first
     act(compute, server["id"], {"confirmResize": None}, persona="admin", status=204)
     second = compute.wait(server["id"], "ACTIVE")["OS-EXT-SRV-ATTR:host"]
-    assert server["id"] not in fake.GUESTS[first] and server["id"] in fake.GUESTS[second]
+    assert server["id"] not in compute.guests(first)
+    assert server["id"] in compute.guests(second)
 
     act(compute, server["id"], {"os-migrateLive": {"host": first, "block_migration": "auto"}},
         persona="admin")
     back = compute.wait(server["id"], "ACTIVE")
-    assert back["OS-EXT-SRV-ATTR:host"] == first and server["id"] in fake.GUESTS[first]
+    assert back["OS-EXT-SRV-ATTR:host"] == first and server["id"] in compute.guests(first)
     kinds = [m["migration_type"] for m in compute.as_("admin").get(
         "/v2.1/os-migrations", headers=MV).json()["migrations"]]
     assert kinds == ["live-migration", "migration"]
@@ -126,11 +147,22 @@ def test_migrate_and_live_migrate_between_hosts(make_compute: Any) -> None:
 
 def test_rescue_and_unrescue(compute: Compute) -> None:
     server = compute.boot()
+    api = compute.as_("member")
+    kept = compute.clients.volume.add()
+    assert api.post(f"/v2.1/servers/{server['id']}/os-volume_attachments",
+                    json={"volumeAttachment": {"volumeId": kept}}).status_code == 200
+    compute.wait_for(lambda: compute.clients.volume.volumes[kept]["status"] == "in-use")
     body = act(compute, server["id"], {"rescue": {"adminPass": "s3cret"}}, status=200)
     assert body == {"adminPass": "s3cret"}
     rescued = compute.wait(server["id"], "RESCUE")
     assert guest(compute, rescued)["rescued"]
     act(compute, server["id"], {"rescue": None}, status=409)
+    # Volumes neither come nor go while the guest runs from its rescue disk.
+    vol = compute.clients.volume.add()
+    assert api.post(f"/v2.1/servers/{server['id']}/os-volume_attachments",
+                    json={"volumeAttachment": {"volumeId": vol}}).status_code == 409
+    assert api.delete(f"/v2.1/servers/{server['id']}/os-volume_attachments/{kept}"
+                      ).status_code == 409
     act(compute, server["id"], {"unrescue": None})
     assert "rescued" not in guest(compute, compute.wait(server["id"], "ACTIVE"))
 
@@ -150,6 +182,20 @@ def test_shelve_offload_and_unshelve(compute: Compute) -> None:
     assert images[0]["id"] not in compute.clients.image.images
 
 
+def test_unshelve_to_a_named_host(make_compute: Any) -> None:
+    compute = make_compute(hosts=2)
+    server = compute.boot()
+    first = show(compute, server["id"])["OS-EXT-SRV-ATTR:host"]
+    target = "node-2" if first == "node-1" else "node-1"
+    act(compute, server["id"], {"shelve": None})
+    compute.wait(server["id"], "SHELVED_OFFLOADED")
+    v291 = {"OpenStack-API-Version": "compute 2.91"}
+    act(compute, server["id"], {"unshelve": {"host": "nowhere"}}, persona="admin",
+        headers=v291, status=400)
+    act(compute, server["id"], {"unshelve": {"host": target}}, persona="admin", headers=v291)
+    assert compute.wait(server["id"], "ACTIVE")["OS-EXT-SRV-ATTR:host"] == target
+
+
 def test_password_crash_dump_and_reset_state(compute: Compute) -> None:
     server = compute.boot()
     act(compute, server["id"], {"changePassword": {"adminPass": "n3w"}})
@@ -167,7 +213,8 @@ def test_password_crash_dump_and_reset_state(compute: Compute) -> None:
 def test_console_output_and_remote_consoles(compute: Compute) -> None:
     server = compute.boot()
     out = act(compute, server["id"], {"os-getConsoleOutput": {"length": 2}}, status=200)
-    assert out["output"].endswith("login: \n") and out["output"].count("\n") == 2
+    # As Nova counts: the empty piece after the final newline is the second line.
+    assert out["output"].endswith("login: \n") and out["output"].count("\n") == 1
     full = act(compute, server["id"], {"os-getConsoleOutput": {}}, status=200)["output"]
     assert server["id"] in full
     resp = compute.as_("member").post(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.compute.drivers import fake
 from tests.support.personas import PROJECT
 from tests.unit.compute.conftest import MV
 from tests.unit.compute.fakes import IMAGE_ID, NETWORK_ID
@@ -28,7 +27,7 @@ def test_boot_becomes_active_with_addresses_and_allocation(compute: Any) -> None
     assert port["device_owner"] == "compute:nova"
     assert port["binding:host_id"] == "node"
     assert server["id"] in compute.clients.placement.allocations
-    assert server["id"] in fake.GUESTS["node"]
+    assert server["id"] in compute.guests()
     admin_view = compute.as_("admin").get(f"/v2.1/servers/{server['id']}", headers=MV).json()
     assert admin_view["server"]["OS-EXT-SRV-ATTR:host"] == "node"
     assert admin_view["server"]["host_status"] == "UP"
@@ -48,7 +47,7 @@ def test_delete_cleans_up_everything(compute: Any) -> None:
     compute.wait(server["id"], "GONE")
     assert compute.clients.network.ports == {}
     assert compute.clients.placement.allocations == {}
-    assert server["id"] not in fake.GUESTS["node"]
+    assert server["id"] not in compute.guests()
 
 
 def test_spawn_failure_sets_error_with_fault_and_frees(compute: Any) -> None:
@@ -67,6 +66,10 @@ def test_spawn_failure_sets_error_with_fault_and_frees(compute: Any) -> None:
 def test_no_valid_host_when_nothing_fits(compute: Any) -> None:
     body = {"flavor": {"name": "huge", "ram": 10_000_000, "vcpus": 1, "disk": 0, "id": "huge"}}
     assert compute.as_("admin").post("/v2.1/flavors", json=body).status_code == 200
+    # Within quota, so that it is the scheduler that finds no room.
+    unlimited = {"quota_set": {"ram": -1}}
+    assert compute.as_("admin").put(f"/v2.1/os-quota-sets/{PROJECT}",
+                                    json=unlimited).status_code == 200
     server = compute.boot(wait="ERROR", flavorRef="huge")
     assert "No valid host" in server["fault"]["message"]
 
@@ -80,6 +83,18 @@ def test_list_detail_and_filters(compute: Any) -> None:
     detail = api.get("/v2.1/servers/detail?name=alp", headers=MV).json()["servers"]
     assert [s["id"] for s in detail] == [one["id"]]
     assert api.get("/v2.1/servers?status=SHUTOFF").json()["servers"] == []
+    # changes-since: what changed at or after a time; a time that does not parse is a 400.
+    assert api.get("/v2.1/servers?changes-since=2051-01-01T12:34:00Z").json()["servers"] == []
+    assert len(api.get("/v2.1/servers?changes-since=2001-01-01T00:00:00Z").json()[
+        "servers"]) == 2
+    assert api.get("/v2.1/servers?changes-since=2011/01/01").status_code == 400
+    assert api.get("/v2.1/servers?changes-before=2001-01-01T00:00:00Z", headers={
+        "OpenStack-API-Version": "compute 2.66"}).json()["servers"] == []
+    # A status no server can have: nothing before 2.38, a 400 from it.
+    assert api.get("/v2.1/servers/detail?status=bogus", headers={
+        "OpenStack-API-Version": "compute 2.37"}).json()["servers"] == []
+    assert api.get("/v2.1/servers/detail?status=bogus", headers={
+        "OpenStack-API-Version": "compute 2.38"}).status_code == 400
     assert len(api.get(f"/v2.1/servers?image={IMAGE_ID}").json()["servers"]) == 2
     assert api.get("/v2.1/servers?flavor=1").json()["servers"] == []
     page = api.get("/v2.1/servers?limit=1").json()
@@ -161,6 +176,16 @@ def test_instance_actions_record_create_and_delete(compute: Any) -> None:
     events = {e["event"]: e["result"] for e in shown["events"]}
     assert events == {"schedule_instances": "Success",
                       "compute__do_build_and_run_instance": "Success"}
+    # From 2.21 a deleted server's actions can still be read, by its project only.
+    assert api.delete(f"/v2.1/servers/{server['id']}").status_code == 204
+    compute.wait(server["id"], "GONE")
+    path = f"/v2.1/servers/{server['id']}/os-instance-actions"
+    v221 = {"OpenStack-API-Version": "compute 2.21"}
+    gone = api.get(path, headers=v221).json()["instanceActions"]
+    assert sorted(a["action"] for a in gone) == ["create", "delete"]
+    assert api.get(f"{path}/{request_id}", headers=v221).status_code == 200
+    assert api.get(path, headers={"OpenStack-API-Version": "compute 2.20"}).status_code == 404
+    assert compute.as_("other").get(path, headers=v221).status_code == 404
 
 
 def test_two_hosts_spread(make_compute: Any) -> None:

@@ -129,7 +129,7 @@ def test_unacceptable_images_put_the_server_in_error(compute: Any, data: bytes,
     assert "is unacceptable" in server["fault"]["message"] and reason in server["fault"]["message"]
     # Refused before any port was made, and nothing was spawned.
     assert not compute.clients.network.ports
-    assert created["id"] not in fake.GUESTS.get("node", {})
+    assert created["id"] not in compute.guests()
 
 
 @pytest.mark.parametrize(("data", "disk_format"), [

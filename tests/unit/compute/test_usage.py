@@ -1,5 +1,5 @@
 """``os-simple-tenant-usage`` (live and deleted servers over a period, paged from 2.40) and
-``os-instance-usage-audit-log``."""
+``os-instance_usage_audit_log``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.unit.compute.conftest import MV, Compute
 
 COVERS = [("compute", "os-simple-tenant-usage: list, show, detailed, 2.40 paging; deleted "
                       "servers counted"),
-          ("compute", "os-instance-usage-audit-log: index, show by before-timestamp")]
+          ("compute", "os-instance_usage_audit_log: index, show by before-timestamp")]
 
 V239 = {"OpenStack-API-Version": "compute 2.39"}
 FLAVOR = {"id": "42", "name": "m1.nano", "ram": 64, "vcpus": 1, "disk": 2, "ephemeral": 1}
@@ -83,6 +83,9 @@ def test_list_every_project(compute: Compute) -> None:
     detailed = compute.as_("admin").get(f"/v2.1/os-simple-tenant-usage?{PERIOD}&detailed=1",
                                         headers=MV).json()["tenant_usages"]
     assert sum(len(u["server_usages"]) for u in detailed) == 4
+    # Nova matches paths exactly: an empty project id (a trailing slash) is no report at all.
+    resp = compute.as_("admin").get(f"/v2.1/os-simple-tenant-usage/?{PERIOD}", headers=MV)
+    assert resp.status_code == 404 and "itemNotFound" in resp.json()
 
 
 def test_paging_from_240(compute: Compute) -> None:
@@ -139,21 +142,21 @@ def test_who_reads_usage(compute: Compute) -> None:
 def test_audit_log(make_compute: Any) -> None:
     compute = make_compute(hosts=2)
     admin = compute.as_("admin")
-    logs = admin.get("/v2.1/os-instance-usage-audit-log").json()["instance_usage_audit_logs"]
+    logs = admin.get("/v2.1/os-instance_usage_audit_log").json()["instance_usage_audit_logs"]
     assert logs["num_hosts"] == 2 and logs["num_hosts_not_run"] == 2
     assert sorted(logs["hosts_not_run"]) == ["node-1", "node-2"]
     assert logs["overall_status"] == "0 of 2 hosts done. 0 errors." and logs["log"] == {}
-    shown = admin.get("/v2.1/os-instance-usage-audit-log/2025-03-15 10:00:00").json()[
+    shown = admin.get("/v2.1/os-instance_usage_audit_log/2025-03-15 10:00:00").json()[
         "instance_usage_audit_log"]
     assert shown["period_beginning"] == "2025-02-01 00:00:00"
     assert shown["period_ending"] == "2025-03-01 00:00:00"
-    assert admin.get("/v2.1/os-instance-usage-audit-log/2025-03-15 10:00:00.5").status_code == 200
-    assert admin.get("/v2.1/os-instance-usage-audit-log/yesterday").status_code == 400
-    assert admin.get("/v2.1/os-instance-usage-audit-log/0001-01-01 00:00:00").status_code == 400
+    assert admin.get("/v2.1/os-instance_usage_audit_log/2025-03-15 10:00:00.5").status_code == 200
+    assert admin.get("/v2.1/os-instance_usage_audit_log/yesterday").status_code == 400
+    assert admin.get("/v2.1/os-instance_usage_audit_log/0001-01-01 00:00:00").status_code == 400
     for persona in ("member", "reader", "other"):
-        assert compute.as_(persona).get("/v2.1/os-instance-usage-audit-log").status_code == 403
+        assert compute.as_(persona).get("/v2.1/os-instance_usage_audit_log").status_code == 403
         assert compute.as_(persona).get(
-            "/v2.1/os-instance-usage-audit-log/2025-03-15 10:00:00").status_code == 403
+            "/v2.1/os-instance_usage_audit_log/2025-03-15 10:00:00").status_code == 403
 
 
 def test_periods_and_hours() -> None:

@@ -108,8 +108,11 @@ def _probe(made: tuple[Any, Any], service: str, caplog: pytest.LogCaptureFixture
                 resp = api.client.request(method, target, content=body, headers={
                     "X-Auth-Token": "persona-admin", "Content-Type": "application/json",
                     **headers})
-                if resp.status_code >= 500:
+                # Each service runs alone here: a proxy route can only say the other is away.
+                away = resp.status_code == 503 and "service is unavailable" in resp.text
+                if resp.status_code >= 500 and not away:
                     failures.append(f"{method} {spec.path} {body[:30]!r} {headers} -> "
                                     f"{resp.status_code} {resp.text[:200]}")
-    errors = [r.getMessage()[:300] for r in caplog.records if r.levelno >= logging.ERROR]
+    errors = [r.getMessage()[:300] for r in caplog.records if r.levelno >= logging.ERROR
+              and "service is unavailable" not in r.getMessage()]
     assert failures == [] and errors == []

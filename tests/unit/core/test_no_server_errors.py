@@ -17,6 +17,13 @@ COVERS = [("all", "malformed and wrongly shaped bodies on every write route: nev
 BODIES = [b"{not json", b"[]", b'"text"', b'{"unexpected": {"deeply": [1, 2, {"x": null}]}}']
 
 
+def _server_error(resp: Any) -> bool:
+    """A 5xx other than the 503 for another service that is not there: each service runs
+    alone here, so a route that must ask another one (a proxy) can only say it is away."""
+    return resp.status_code >= 500 and not (
+        resp.status_code == 503 and "service is unavailable" in resp.text)
+
+
 def _fill(path: str) -> str:
     # Path parameters get an id that exists nowhere; the project-style ones get the persona's.
     path = re.sub(r"\{project_id\}|\{tenant_id\}|\{account\}", "a0000000000000000000000000000000",
@@ -37,7 +44,7 @@ def test_bad_bodies_never_5xx(make_cloud: Callable[..., Any], service: str) -> N
             for body in BODIES:
                 resp = api.client.request(method, path, content=body, headers={
                     "X-Auth-Token": "persona-admin", "Content-Type": "application/json"})
-                if resp.status_code >= 500:
+                if _server_error(resp):
                     failures.append(f"{method} {spec.path} {body[:12]!r} -> {resp.status_code}")
     assert failures == []
 
@@ -57,6 +64,6 @@ def test_bad_queries_never_5xx(make_cloud: Callable[..., Any], service: str) -> 
         path = runtime.prefix + _fill(spec.path)
         for query in QUERIES:
             resp = api.client.get(f"{path}?{query}", headers={"X-Auth-Token": "persona-admin"})
-            if resp.status_code >= 500:
+            if _server_error(resp):
                 failures.append(f"GET {spec.path}?{query} -> {resp.status_code}")
     assert failures == []

@@ -77,7 +77,7 @@ def test_class_without_inventory_unknown_provider_and_class(placement: Placement
     assert placement.claim(new_uuid(), rp, DISK_GB=1).status_code == 409
     resp = placement.claim(new_uuid(), new_uuid(), VCPU=1)
     assert resp.status_code == 400
-    assert "No such resource provider" in error_of(resp)["detail"]
+    assert "that does not exist" in error_of(resp)["detail"]
     resp = placement.claim(new_uuid(), rp, CUSTOM_UNKNOWN=1)
     assert resp.status_code == 400
     assert "CUSTOM_UNKNOWN" in error_of(resp)["detail"]

@@ -54,6 +54,8 @@ def test_admin_is_allowed(placement: Placement) -> None:
 
 
 def test_rules_use_placement_names() -> None:
-    assert RULES["placement:allocation_candidates:list"] == "rule:admin_or_service_api"
-    assert RULES["admin_or_service_api"] == "rule:admin_api or rule:service_api"
+    assert RULES["placement:allocation_candidates:list"] == (
+        "rule:admin_or_service_api and rule:project_scope_api")
+    assert RULES["admin_or_service_api"] == "role:admin or role:service"
+    assert RULES["placement:reshaper:reshape"] == "rule:service_api and rule:project_scope_api"
     assert all(name.startswith("placement:") for name in RULES if ":" in name)

@@ -49,6 +49,14 @@ def test_type_crud_and_use(vol: Any) -> None:
     assert admin.get("/v3/types/nope").status_code == 404
 
 
+def test_a_multiattach_type_makes_multiattach_volumes(vol: Any) -> None:
+    admin = vol.as_("admin")
+    assert admin.post("/v3/types", json={"volume_type": {
+        "name": "shared", "extra_specs": {"multiattach": "<is> True"}}}).status_code == 200
+    assert vol.create(volume_type="shared")["multiattach"] is True
+    assert vol.create()["multiattach"] is False
+
+
 def test_snapshot_lifecycle(vol: Any) -> None:
     volume_id = vol.create(size=2)["id"]
     member = vol.as_("member")
