@@ -44,6 +44,14 @@ def fault_message(text: str) -> str:
     return text[:500]
 
 
+def item_path(collection: str, ident: str) -> str:
+    """``collection/ident`` for one resource; an empty id (or one with a path separator) names
+    no resource, and must not turn into the collection itself: a 404 here."""
+    if not ident or "/" in ident or "?" in ident or "#" in ident:
+        raise errors.NotFound(f"{collection.rsplit('/', 1)[-1]} {ident!r} could not be found.")
+    return f"{collection}/{ident}"
+
+
 class ServiceClient:
     """Calls one service type's public endpoint as ``user`` (a service user such as ``nova``)."""
 

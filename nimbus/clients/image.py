@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from nimbus.clients.base import ServiceClient
+from nimbus.clients.base import ServiceClient, item_path
 
 _PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
 
@@ -17,7 +17,7 @@ class ImageClient(ServiceClient):
 
     def get_image(self, image_id: str) -> dict[str, Any]:
         """``GET /v2/images/{id}``; raises NotFound when there is no such image."""
-        return self.get(f"/v2/images/{image_id}")  # type: ignore[no-any-return]
+        return self.get(item_path("/v2/images", image_id))  # type: ignore[no-any-return]
 
     def create_image(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /v2/images``: a queued image record (core fields and properties, flat)."""

@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from nimbus.clients.base import ServiceClient
+from nimbus.clients.base import ServiceClient, item_path
 
 
 class NetworkClient(ServiceClient):
     service_type = "network"
 
     def get_network(self, network_id: str) -> dict[str, Any]:
-        return self.get(f"/v2.0/networks/{network_id}")["network"]  # type: ignore[no-any-return]
+        return self.get(item_path("/v2.0/networks", network_id))["network"]  # type: ignore[no-any-return]
 
     def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
         return self.get(f"/v2.0/networks{query}")["networks"]  # type: ignore[no-any-return]
 
     def get_port(self, port_id: str) -> dict[str, Any]:
-        return self.get(f"/v2.0/ports/{port_id}")["port"]  # type: ignore[no-any-return]
+        return self.get(item_path("/v2.0/ports", port_id))["port"]  # type: ignore[no-any-return]
 
     def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
@@ -39,7 +39,7 @@ class NetworkClient(ServiceClient):
         return self.get(f"/v2.0/security-groups{query}")["security_groups"]  # type: ignore[no-any-return]
 
     def get_security_group(self, group_id: str) -> dict[str, Any]:
-        return self.get(f"/v2.0/security-groups/{group_id}")["security_group"]  # type: ignore[no-any-return]
+        return self.get(item_path("/v2.0/security-groups", group_id))["security_group"]  # type: ignore[no-any-return]
 
     def create_security_group(self, group: dict[str, Any]) -> dict[str, Any]:
         return self.post("/v2.0/security-groups",  # type: ignore[no-any-return]
@@ -53,7 +53,7 @@ class NetworkClient(ServiceClient):
         self.delete(f"/v2.0/security-groups/{group_id}")
 
     def get_security_group_rule(self, rule_id: str) -> dict[str, Any]:
-        return self.get(f"/v2.0/security-group-rules/{rule_id}")[  # type: ignore[no-any-return]
+        return self.get(item_path("/v2.0/security-group-rules", rule_id))[  # type: ignore[no-any-return]
             "security_group_rule"]
 
     def create_security_group_rule(self, rule: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +64,7 @@ class NetworkClient(ServiceClient):
         self.delete(f"/v2.0/security-group-rules/{rule_id}")
 
     def get_floatingip(self, fip_id: str) -> dict[str, Any]:
-        return self.get(f"/v2.0/floatingips/{fip_id}")["floatingip"]  # type: ignore[no-any-return]
+        return self.get(item_path("/v2.0/floatingips", fip_id))["floatingip"]  # type: ignore[no-any-return]
 
     def create_floatingip(self, body: dict[str, Any]) -> dict[str, Any]:
         return self.post("/v2.0/floatingips",  # type: ignore[no-any-return]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.clients.base import ServiceClient
+from nimbus.clients.base import ServiceClient, item_path
 
 # 3.44 is the first version with ``os-complete`` on attachments.
 ATTACH_VERSION = "3.44"
@@ -15,7 +15,7 @@ class VolumeClient(ServiceClient):
     microversion_service = "volume"
 
     def get_volume(self, volume_id: str) -> dict[str, Any]:
-        return self.get(f"/volumes/{volume_id}")["volume"]  # type: ignore[no-any-return]
+        return self.get(item_path("/volumes", volume_id))["volume"]  # type: ignore[no-any-return]
 
     def create_attachment(self, volume_id: str, instance_uuid: str,
                           connector: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -80,7 +80,7 @@ class VolumeClient(ServiceClient):
         return self.get("/snapshots/detail")["snapshots"]  # type: ignore[no-any-return]
 
     def get_snapshot(self, snapshot_id: str) -> dict[str, Any]:
-        return self.get(f"/snapshots/{snapshot_id}")["snapshot"]  # type: ignore[no-any-return]
+        return self.get(item_path("/snapshots", snapshot_id))["snapshot"]  # type: ignore[no-any-return]
 
     def delete_snapshot(self, snapshot_id: str, *, missing_ok: bool = True) -> None:
         self.delete(f"/snapshots/{snapshot_id}", ok=(404,) if missing_ok else ())

@@ -40,6 +40,7 @@ from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 from nimbus.conf.compute import ComputeSettings
 from nimbus.core.db.engine import Database
 from nimbus.core.platform import Platform
+from nimbus.core.plugins import load_driver
 
 
 @dataclass
@@ -137,7 +138,9 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
         quotas=quotas, aggregates=aggregates,
         services=ServiceManager(db, hosts, aggregates, clients.placement),
         hypervisors=hypervisors,
-        host_resources=HostResourceManager(db, hosts, hypervisors),
+        host_resources=HostResourceManager(
+            db, hosts, hypervisors,
+            host_actions=load_driver("compute", settings.driver).supports_host_actions),
         usage=UsageManager(db, hosts, settings.max_limit),
         external_events=ExternalEvents(db, networking),
         lifecycle=lifecycle, consoles=ConsoleManager(db, lifecycle),

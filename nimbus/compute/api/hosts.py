@@ -40,7 +40,8 @@ def update(req: ApiRequest[ComputeState]) -> dict[str, Any]:
     manager = req.svc.host_resources
     reply: dict[str, Any] = {"host": host}
     if "maintenance_mode" in body:
-        manager.maintenance(host)
+        reply["maintenance_mode"] = manager.maintenance(
+            host, body["maintenance_mode"].lower() == "enable")
     if "status" in body:
         enabled = body["status"].lower() == "enable"
         manager.set_enabled(host, enabled)

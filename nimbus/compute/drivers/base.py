@@ -69,6 +69,9 @@ class ComputeDriver(abc.ABC):
     # image's ``hw_rescue_bus``/``hw_rescue_device`` name, the guest's own disks staying where
     # they are (what lets a volume-backed server be rescued, from 2.87).
     supports_stable_rescue: bool = False
+    # ``os-hosts`` power actions and maintenance mode on a whole host (Nova's libvirt driver
+    # has neither: 501; a simulated host takes both, as Nova's fake driver does).
+    supports_host_actions: bool = False
     supports_resize: bool = False
     supports_console_output: bool = False
     # The remote console protocols the driver gives (``novnc``, ``serial``, ``spice-html5``).

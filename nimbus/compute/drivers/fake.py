@@ -94,6 +94,7 @@ class FakeDriver(ComputeDriver):
     supports_live_migration = True
     supports_rescue = True
     supports_stable_rescue = True
+    supports_host_actions = True
     supports_resize = True
     supports_console_output = True
     console_types = ("novnc", "xvpvnc", "spice-html5", "serial")

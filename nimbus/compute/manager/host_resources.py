@@ -26,10 +26,13 @@ def host_not_found(host: str) -> NotFound:
 
 
 class HostResourceManager:
-    def __init__(self, db: Database, hosts: HostManager, hypervisors: HypervisorManager) -> None:
+    def __init__(self, db: Database, hosts: HostManager, hypervisors: HypervisorManager,
+                 host_actions: bool = False) -> None:
         self.db = db
         self.hosts = hosts
         self.hypervisors = hypervisors
+        # Whether the driver takes power actions and maintenance mode for a whole host.
+        self.host_actions = host_actions
 
     def listing(self, zone: str | None) -> list[Service]:
         """The enabled services, those of one zone when ``zone`` is given (blank: all)."""
@@ -65,11 +68,16 @@ class HostResourceManager:
         self.hosts.registry.set_disabled(service.binary, service.host, not enabled, None)
 
     def power_action(self, host: str, action: str) -> None:
-        """Start, stop or reboot a whole host: no driver here manages a host's power."""
+        """Start, stop or reboot a whole host: a simulated host takes it (nothing to do);
+        a driver that manages no host's power is Nova's 501."""
         self.compute_host(host)
-        raise HostNotManaged(f"Virt driver does not implement host power management "
-                             f"({action}).")
+        if not self.host_actions:
+            raise HostNotManaged(f"Virt driver does not implement host power management "
+                                 f"({action}).")
 
-    def maintenance(self, host: str) -> None:
+    def maintenance(self, host: str, enable: bool) -> str:
+        """Put a host in or out of maintenance; what it is now, in Nova's words."""
         self.compute_host(host)
-        raise HostNotManaged("Virt driver does not implement host maintenance mode.")
+        if not self.host_actions:
+            raise HostNotManaged("Virt driver does not implement host maintenance mode.")
+        return "on_maintenance" if enable else "off_maintenance"

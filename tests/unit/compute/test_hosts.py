@@ -69,11 +69,18 @@ def test_update_and_power_actions(make_compute: Any) -> None:
         assert admin.put("/v2.1/os-hosts/node-1", json=bad, headers=V21).status_code == 400, bad
     assert admin.put("/v2.1/os-hosts/nowhere", json={"status": "enable"},
                      headers=V21).status_code == 404
-    assert admin.put("/v2.1/os-hosts/node-1", json={"maintenance_mode": "enable"},
-                     headers=V21).status_code == 501
+    # Simulated hosts take power actions and maintenance mode, as Nova's fake driver does.
+    resp = admin.put("/v2.1/os-hosts/node-1", json={"maintenance_mode": "enable"}, headers=V21)
+    assert resp.json() == {"host": "node-1", "maintenance_mode": "on_maintenance"}
     for action in ("startup", "shutdown", "reboot"):
-        assert admin.get(f"/v2.1/os-hosts/node-1/{action}", headers=V21).status_code == 501
+        assert admin.get(f"/v2.1/os-hosts/node-1/{action}", headers=V21).json() == {
+            "host": "node-1", "power_action": action}
         assert admin.get(f"/v2.1/os-hosts/nowhere/{action}", headers=V21).status_code == 404
+    # A driver that manages no host's power answers Nova's 501.
+    compute.state.host_resources.host_actions = False
+    assert admin.get("/v2.1/os-hosts/node-1/reboot", headers=V21).status_code == 501
+    assert admin.put("/v2.1/os-hosts/node-1", json={"maintenance_mode": "disable"},
+                     headers=V21).status_code == 501
 
 
 def test_only_admins(make_compute: Any) -> None:
