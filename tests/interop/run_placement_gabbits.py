@@ -35,12 +35,10 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -49,6 +47,9 @@ from typing import Any
 
 import placement_fixtures
 from placement_fixtures import SEED, Api
+
+# The same start-up and log checks as the tempest runner's.
+from run_tempest import free_port, server_errors, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 # The gabbit tests known to fail here, one ``file::test name`` a line (``--update`` writes it).
@@ -103,42 +104,6 @@ def gabbits() -> Path:
                 assert extracted is not None
                 (target / member.name.rsplit("/", 1)[1]).write_bytes(extracted.read())
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"nimbus up exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("nimbus up did not become healthy")
-
-
-def server_errors(log: Path) -> list[str]:
-    bad = []
-    if not log.exists():
-        return bad
-    for line in log.read_text(errors="replace").splitlines():
-        try:
-            msg = json.loads(line).get("msg", "")
-        except ValueError:
-            continue
-        parts = msg.split()
-        if len(parts) >= 4 and parts[0].startswith("req-") and parts[3].startswith("5"):
-            bad.append(msg)
-    return bad
 
 
 def main() -> int:
