@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Self
 
 from nimbus.core import errors
@@ -27,6 +29,14 @@ _BY_STATUS: dict[int, type[errors.NimbusError]] = {
     413: errors.PayloadTooLarge,
     503: errors.ServiceUnavailable,
 }
+
+
+# Per session, the endpoints its catalog gave and the token they came with: keystoneauth
+# deep-copies the whole catalog at every lookup, which cost more than the call itself. A new
+# token (renewed, or a re-read catalog) means looking again.
+_ENDPOINTS: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], tuple[Any, str | None, str | None]]] = (
+    weakref.WeakKeyDictionary())
+_ENDPOINTS_LOCK = threading.Lock()
 
 
 def fault_message(text: str) -> str:
@@ -89,14 +99,7 @@ class ServiceClient:
         hdrs = dict(headers or {})
         if microversion and self.microversion_service:
             hdrs["OpenStack-API-Version"] = f"{self.microversion_service} {microversion}"
-        kwargs: dict[str, Any] = {"headers": hdrs, "raise_exc": False,
-                                  "endpoint_filter": {"service_type": self.service_type,
-                                                      "interface": "public",
-                                                      "region_name": self.cloud.settings.region}}
-        if self._user_token:
-            hdrs["X-Auth-Token"] = self._user_token
-            kwargs["authenticated"] = False
-            kwargs["endpoint_override"] = self._user_endpoint(kwargs["endpoint_filter"])
+        kwargs: dict[str, Any] = {"headers": hdrs, "raise_exc": False}
         if body is not None:
             kwargs["json"] = body
         if data is not None:
@@ -104,6 +107,14 @@ class ServiceClient:
         from keystoneauth1 import exceptions as ks_exc
 
         try:
+            if self._user_token:
+                hdrs["X-Auth-Token"] = self._user_token
+                kwargs["authenticated"] = False
+                kwargs["endpoint_override"] = self._user_endpoint()
+            else:
+                kwargs["endpoint_override"] = self._endpoint()[0]
+            if not kwargs["endpoint_override"]:
+                raise ks_exc.EndpointNotFound()
             resp = self.session.request(path, method, **kwargs)
         except ks_exc.ClientException as exc:
             # Unreachable, no endpoint in the catalog, our own credentials refused: the other
@@ -119,19 +130,30 @@ class ServiceClient:
         ctype = resp.headers.get("content-type", "")
         return resp.json() if "json" in ctype else resp.content
 
-    def _user_endpoint(self, endpoint_filter: dict[str, Any]) -> str | None:
+    def _endpoint(self) -> tuple[str | None, str | None]:
+        """This service type's public endpoint in the service's catalog, and the service's
+        project id; looked up once per token (raises keystoneauth's ClientException)."""
+        sess = self.session
+        key = (self.service_type, "public", self.cloud.settings.region)
+        with _ENDPOINTS_LOCK:
+            known = _ENDPOINTS.get(sess, {}).get(key)
+        ref = getattr(sess.auth, "auth_ref", None)
+        if known is not None and ref is not None and known[0] is ref:
+            return known[1], known[2]
+        url = sess.get_endpoint(service_type=key[0], interface=key[1], region_name=key[2])
+        project = sess.get_project_id()
+        with _ENDPOINTS_LOCK:
+            _ENDPOINTS.setdefault(sess, {})[key] = (getattr(sess.auth, "auth_ref", None),
+                                                   str(url) if url else None, project)
+        return (str(url) if url else None), project
+
+    def _user_endpoint(self) -> str | None:
         """The endpoint as the user's catalog has it: endpoints that carry a project id (Cinder's
         ``/v3/{project_id}``) name the user's project, not the service's."""
-        from keystoneauth1 import exceptions as ks_exc
-
-        try:
-            url = self.session.get_endpoint(**endpoint_filter)
-            service_project = self.session.get_project_id()
-        except ks_exc.ClientException:
-            return None     # the request itself reports the service as unavailable
+        url, service_project = self._endpoint()
         if url and service_project and self._user_project:
             url = url.replace(f"/{service_project}", f"/{self._user_project}")
-        return str(url) if url else None
+        return url
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)

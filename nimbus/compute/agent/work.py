@@ -26,7 +26,7 @@ from nimbus.compute.manager import claims
 from nimbus.compute.manager.block_devices import BlockDevices
 from nimbus.compute.manager.faults import fault_from, set_error
 from nimbus.compute.manager.guests import instance_dict
-from nimbus.compute.manager.image_checks import verify_image
+from nimbus.compute.manager.image_checks import Verdicts, verify_image
 from nimbus.compute.manager.networking import Networking
 from nimbus.compute.manager.snapshots import SnapshotManager
 from nimbus.compute.states import (
@@ -95,6 +95,7 @@ class GuestWork:
         self.host = host
         self.driver = driver
         self.rp_uuid: str | None = None
+        self.verdicts = Verdicts()
 
     # -- build -----------------------------------------------------------------------------
     def build(self, ctx: dict[str, Any], row: Instance, spec: dict[str, Any],
@@ -113,7 +114,7 @@ class GuestWork:
             if row.task_state == TaskState.NETWORKING:
                 if image:
                     # Before any port exists: a refused image is the cheapest failure there is.
-                    verify_image(self.deps.images, image)
+                    verify_image(self.deps.images, image, self.verdicts)
                 if resumed:
                     networking.deallocate(networking.leftovers(uuid, [], requested))
                 ports = networking.allocate(instance_dict(row), self.host, requested)

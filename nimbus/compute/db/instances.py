@@ -18,7 +18,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from nimbus.compute.db import usage
 from nimbus.compute.db.ids import storable_id
-from nimbus.compute.db.models import Instance, InstanceTag, VolumeAttachment
+from nimbus.compute.db.models import (
+    Instance,
+    InstanceAction,
+    InstanceActionEvent,
+    InstanceTag,
+    VolumeAttachment,
+)
 from nimbus.compute.errors import instance_not_found
 from nimbus.compute.states import TASK_STATE, VM_STATE, TaskState, VmState
 from nimbus.core.db.base import utcnow
@@ -190,6 +196,9 @@ def remove_unscheduled(db: Database, uuid: str) -> None:
     with db.writer() as s:
         s.execute(delete(VolumeAttachment).filter_by(instance_uuid=uuid))
         s.execute(delete(InstanceTag).filter_by(instance_uuid=uuid))
+        actions = select(InstanceAction.id).filter_by(instance_uuid=uuid)
+        s.execute(delete(InstanceActionEvent).where(InstanceActionEvent.action_id.in_(actions)))
+        s.execute(delete(InstanceAction).filter_by(instance_uuid=uuid))
         s.execute(delete(Instance).filter_by(uuid=uuid))
 
 

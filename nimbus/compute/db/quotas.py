@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from nimbus.compute.db.models import Instance, Quota, QuotaClass, UserQuota
+from nimbus.compute.db.models import Instance, Quota, QuotaClass, ServerGroup, UserQuota
 from nimbus.core.db.engine import Database, retry_on_lock
-
-
-def overrides(db: Database, project_id: str) -> dict[str, int]:
-    """The project's own limits, by resource."""
-    with db.reader() as s:
-        stmt = select(Quota).where(Quota.project_id == project_id)
-        return {row.resource: int(row.hard_limit) for row in s.scalars(stmt)}
 
 
 def user_overrides(db: Database, project_id: str) -> dict[str, dict[str, int]]:
@@ -87,12 +80,32 @@ def reset(db: Database, project_id: str, user_id: str | None = None) -> None:
                                               UserQuota.user_id == user_id))
 
 
-def server_flavors(db: Database, project_id: str, user_id: str | None = None
-                   ) -> list[dict[str, Any]]:
-    """The flavor of each server of the project (or of one of its users), for the counts of
-    instances, cores and RAM."""
+def limit_sets(db: Database, class_name: str, project_id: str
+               ) -> tuple[dict[str, int], dict[str, int], dict[str, dict[str, int]]]:
+    """In one read: the limits quota class ``class_name`` sets, the project's own, and each
+    of its users' own (``{user_id: {resource: limit}}``)."""
     with db.reader() as s:
-        stmt = select(Instance.flavor).where(Instance.project_id == project_id)
-        if user_id is not None:
-            stmt = stmt.where(Instance.user_id == user_id)
-        return [dict(flavor or {}) for flavor in s.scalars(stmt)]
+        classes = {row.resource: int(row.hard_limit) for row in
+                   s.scalars(select(QuotaClass).where(QuotaClass.class_name == class_name))}
+        own = {row.resource: int(row.hard_limit) for row in
+               s.scalars(select(Quota).where(Quota.project_id == project_id))}
+        users: dict[str, dict[str, int]] = {}
+        for row in s.scalars(select(UserQuota).where(UserQuota.project_id == project_id)):
+            users.setdefault(row.user_id, {})[row.resource] = int(row.hard_limit)
+        return classes, own, users
+
+
+def server_counts(db: Database, project_id: str) -> tuple[dict[str, tuple[int, int, int]], int]:
+    """In one read, counted by the database rather than row by row: each user's servers in
+    the project as (servers, vCPUs, MB of RAM) of their flavors, and the project's server
+    groups."""
+    with db.reader() as s:
+        vcpus = func.coalesce(func.sum(Instance.flavor["vcpus"].as_integer()), 0)
+        ram = func.coalesce(func.sum(Instance.flavor["ram"].as_integer()), 0)
+        stmt = (select(Instance.user_id, func.count(), vcpus, ram)
+                .where(Instance.project_id == project_id).group_by(Instance.user_id))
+        per_user = {str(row[0]): (int(row[1]), int(row[2]), int(row[3]))
+                    for row in s.execute(stmt)}
+        groups = s.scalar(select(func.count()).select_from(ServerGroup)
+                          .where(ServerGroup.project_id == project_id))
+        return per_user, int(groups or 0)

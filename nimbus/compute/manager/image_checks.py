@@ -8,12 +8,14 @@ Only the image's head and tail are fetched (ranged reads), never the whole image
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, Protocol
 
 from nimbus.compute.errors import ImageUnacceptable
 from nimbus.core.diskimage import inspect
 
-__all__ = ["ImageUnacceptable", "judge", "verify_image"]
+__all__ = ["ImageUnacceptable", "Verdicts", "judge", "verify_image"]
 
 AMI_FORMATS = frozenset({"ami", "aki", "ari"})
 # The labels a hypervisor can open and we can recognise the content of.
@@ -26,14 +28,62 @@ class RangeReader(Protocol):
     def read_range(self, image_id: str, first: int | None, last: int | None) -> bytes: ...
 
 
-def verify_image(image_client: RangeReader, image: dict[str, Any]) -> str:
+class Verdicts:
+    """The formats of images already inspected on this host, by content.
+
+    An active image's data never changes, and its hash names that data; so, as a host that
+    has cached an image does not inspect it again, a build from an image seen before skips the
+    two ranged reads. Only acceptances are kept: a refusal is looked at anew each time.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._seen: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(image: dict[str, Any]) -> tuple[str, str, str] | None:
+        digest = image.get("os_hash_value") or image.get("checksum")
+        if not digest or image.get("status") not in (None, "active"):
+            return None
+        return str(image["id"]), str(digest), str(image.get("disk_format") or "raw")
+
+    def get(self, key: tuple[str, str, str]) -> str | None:
+        with self._lock:
+            found = self._seen.get(key)
+            if found is not None:
+                self._seen.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, str], fmt: str) -> None:
+        with self._lock:
+            self._seen[key] = fmt
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+
+
+def verify_image(image_client: RangeReader, image: dict[str, Any],
+                 verdicts: Verdicts | None = None) -> str:
     """The format ``image`` really has; raises ImageUnacceptable when it must not be booted."""
     image_id = str(image["id"])
     claimed = str(image.get("disk_format") or "raw")
     if claimed not in AMI_FORMATS and claimed not in BOOTABLE:
         raise ImageUnacceptable(image_id=image_id,
                                 reason=f"disk_format {claimed} is not a supported format")
-    head, tail, size = _head_and_tail(image_client, image_id, image.get("size"))
+    key = Verdicts.key(image) if verdicts is not None else None
+    if key is not None and verdicts is not None:
+        known = verdicts.get(key)
+        if known is not None:
+            return known
+    fmt = _inspect(image_client, image_id, claimed, image.get("size"))
+    if key is not None and verdicts is not None:
+        verdicts.put(key, fmt)
+    return fmt
+
+
+def _inspect(image_client: RangeReader, image_id: str, claimed: str, size: Any) -> str:
+    head, tail, size = _head_and_tail(image_client, image_id, size)
     found = inspect.inspect_parts(head, tail, size)
     if found.unsafe:
         raise ImageUnacceptable(image_id=image_id,

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from nimbus.compute.db import quotas as db
-from nimbus.compute.db import server_groups as groups_db
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import BadRequest, Forbidden
 
@@ -30,6 +29,10 @@ DEFAULT_CLASS = "default"
 
 def _unlimited(value: int) -> float:
     return float("inf") if value < 0 else float(value)
+
+
+def _known(values: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in values.items() if k in ALL_DEFAULTS}
 
 
 def _over(message: str) -> Forbidden:
@@ -59,20 +62,35 @@ class QuotaManager:
     def limits(self, project_id: str, user_id: str | None = None) -> dict[str, int]:
         """Every limit of the project (or of one of its users, whose limits are the
         project's where the user has none of its own)."""
-        own = db.overrides(self.db, project_id)
-        found = {**self.defaults(), **{k: v for k, v in own.items() if k in ALL_DEFAULTS}}
-        if user_id is not None:
-            mine = db.user_overrides(self.db, project_id).get(user_id, {})
-            found.update({k: v for k, v in mine.items() if k in ALL_DEFAULTS})
-        return found
+        return self._limits(project_id, (user_id,))[0]
 
     def usage(self, project_id: str, user_id: str | None = None) -> dict[str, int]:
         """What the project (or one of its users) uses of the counted resources."""
-        flavors = db.server_flavors(self.db, project_id, user_id)
-        return {"instances": len(flavors),
-                "cores": sum(int(f.get("vcpus", 0)) for f in flavors),
-                "ram": sum(int(f.get("ram", 0)) for f in flavors),
-                "server_groups": groups_db.count_groups(self.db, project_id)}
+        return self._usage(project_id, (user_id,))[0]
+
+    def _limits(self, project_id: str, scopes: tuple[str | None, ...]) -> list[dict[str, int]]:
+        """The limits of each scope (None: the project), from one read."""
+        classes, own, users = db.limit_sets(self.db, DEFAULT_CLASS, project_id)
+        project = {**ALL_DEFAULTS, **_known(classes), **_known(own)}
+        return [project if scope is None else {**project, **_known(users.get(scope, {}))}
+                for scope in scopes]
+
+    def _usage(self, project_id: str, scopes: tuple[str | None, ...]) -> list[dict[str, int]]:
+        """What each scope (None: the project) uses, from one read."""
+        per_user, groups = db.server_counts(self.db, project_id)
+        found = []
+        for scope in scopes:
+            rows = list(per_user.values()) if scope is None else [per_user.get(scope, (0, 0, 0))]
+            found.append({"instances": sum(r[0] for r in rows), "cores": sum(r[1] for r in rows),
+                          "ram": sum(r[2] for r in rows), "server_groups": groups})
+        return found
+
+    def _scoped(self, project_id: str, user_id: str
+                ) -> list[tuple[dict[str, int], dict[str, int]]]:
+        """(limits, use) of the project and of the user: what a create is checked against."""
+        scopes = (None, user_id)
+        return list(zip(self._limits(project_id, scopes), self._usage(project_id, scopes),
+                        strict=True))
 
     def update(self, project_id: str, values: dict[str, int], force: bool,
                user_id: str | None = None) -> dict[str, int]:
@@ -146,8 +164,7 @@ class QuotaManager:
         wanted = {"instances": max_count, "cores": max_count * vcpus, "ram": max_count * ram}
         headroom: dict[str, float] = {}
         limit_of: dict[str, int] = {}
-        for scope in (None, user_id):
-            limits, used = self.limits(project_id, scope), self.usage(project_id, scope)
+        for limits, used in self._scoped(project_id, user_id):
             for key in wanted:
                 room = _unlimited(limits[key]) - used[key]
                 if key not in headroom or room < headroom[key]:
@@ -175,8 +192,7 @@ class QuotaManager:
         """After new servers are recorded: a 403 if the project or user is now over its
         instances, cores or RAM. Requests checked at once may each have seen the room the
         other took; this is Nova's ``recheck_quota``, and the caller removes what it made."""
-        for scope in (None, user_id):
-            limits, used = self.limits(project_id, scope), self.usage(project_id, scope)
+        for limits, used in self._scoped(project_id, user_id):
             overs = sorted(k for k in ("instances", "cores", "ram")
                            if used[k] > _unlimited(limits[k]))
             if overs:

@@ -183,6 +183,9 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
             if group is not None:
                 for row in rows:
                     mgr.server_groups.add_member(group, row.uuid)
+            for row in rows:
+                # With its server: never one without the other.
+                actions.record_action(mgr.db, ctx.to_dict(), row.uuid, "create")
     except Exception:
         for _, volumes in made:
             mgr.block_devices.undo(volumes)
@@ -197,7 +200,6 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
             mgr.block_devices.undo(volumes)
         raise
     for row in rows:
-        actions.record_action(mgr.db, ctx.to_dict(), row.uuid, "create")
         mgr.scheduler_rpc.schedule_and_build(ctx.to_dict(), row.uuid, spec)
     return Created(rows, req.get("admin_pass"), reservation, req["return_reservation_id"])
 

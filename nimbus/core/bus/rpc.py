@@ -31,6 +31,7 @@ from typing import Any
 from kombu import Connection, Exchange, Queue
 from kombu.pools import producers
 
+from nimbus.core.bus import memory
 from nimbus.core.errors import NimbusError, RpcTimeout
 
 LOG = logging.getLogger(__name__)
@@ -73,11 +74,7 @@ class Bus:
         # Quorum queues are RabbitMQ's; the in-memory transport keeps plain ones.
         self.names = Names(namespace, durable=url.startswith(("amqp", "pyamqp")))
         self.default_timeout = default_timeout
-        options: dict[str, Any] = {}
-        if url.startswith("memory"):
-            # The memory transport polls; keep the latency of a call well under a frame.
-            options["polling_interval"] = 0.005
-        self._options = options
+        self._options: dict[str, Any] = {}
         self._publish_conn = self.connection()
         self._reply_queue_name = self.names.queue("reply", uuid.uuid4().hex)
         self._waiters: dict[str, _Waiter] = {}
@@ -89,8 +86,11 @@ class Bus:
     def connection(self) -> Connection:
         # kombu warns "No hostname was supplied" whenever it describes a hostless URL (a
         # consumer's clone, say); the in-memory transport has no host, so name the default.
-        url = "memory://localhost/" if self.url.rstrip("/") == "memory:" else self.url
-        return Connection(url, transport_options=dict(self._options), heartbeat=0)
+        if self.url.startswith("memory"):
+            # Woken by a put rather than polling (see ``memory``).
+            return Connection("memory://localhost/", transport=memory.Transport,
+                              transport_options=dict(self._options), heartbeat=0)
+        return Connection(self.url, transport_options=dict(self._options), heartbeat=0)
 
     def check(self) -> None:
         """Fail fast when the broker is unreachable."""

@@ -8,15 +8,40 @@ handler called ``enforce`` (the "was enforce called" guard), so a new endpoint c
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from nimbus.core.errors import PolicyNotAuthorized
 
 LOG = logging.getLogger(__name__)
+
+@functools.lru_cache(maxsize=512)
+def _argspec_of(func: Callable[..., Any]) -> inspect.FullArgSpec:
+    return inspect.getfullargspec(func)
+
+
+def _fast_argspec(method: Callable[..., Any]) -> inspect.FullArgSpec:
+    # getfullargspec keeps a bound method's ``self``, so its function's spec is the same.
+    return _argspec_of(getattr(method, "__func__", method))
+
+
+def _speed_up_oslo_policy() -> None:
+    """oslo.policy asks ``inspect.getfullargspec`` about a check's ``__call__`` at every node
+    of every rule it evaluates, which made up nine tenths of a check's cost (some 300 µs for a
+    plain ``admin_or_reader``). A check class's signature never changes, so the answer is kept
+    per function; what oslo.policy decides with it is untouched."""
+    from oslo_policy import _checks
+
+    if isinstance(getattr(_checks, "inspect", None), SimpleNamespace):
+        return
+    _checks.inspect = SimpleNamespace(getfullargspec=_fast_argspec)  # type: ignore[assignment]
+
 
 # Rules every service shares; a service's own defaults may refer to them.
 BASE_RULES: dict[str, str] = {
@@ -63,6 +88,7 @@ class Enforcer:
         from oslo_config import cfg
         from oslo_policy import policy
 
+        _speed_up_oslo_policy()
         conf = cfg.ConfigOpts()
         conf([], project="nimbus", validate_default_values=False, default_config_files=[],
              default_config_dirs=[])
@@ -74,7 +100,14 @@ class Enforcer:
                                    use_conf=True, fallback_to_json_file=False)
         enforcer.register_defaults(
             [policy.RuleDefault(name, check) for name, check in self.defaults.items()])
+        # Overrides live in the one file per service; oslo.policy's policy.d search would
+        # otherwise look for directories on disk at every check.
+        conf.set_override("policy_dirs", [], group="oslo_policy")
         enforcer.load_rules()
+        if policy_file is None:
+            # No file to watch for changes: the registered defaults are the rules for good,
+            # and oslo.policy need not look for a file again at every check.
+            enforcer.use_conf = False
         self._invalid_scope = policy.InvalidScope
         return enforcer
 

@@ -150,15 +150,18 @@ class AllocationManager:
         queries.clear(s, uuids)
         self._check_capacity(s, wanted, by_uuid)
         now = utcnow()
-        for w in wanted:
-            for rp_uuid, resources in w.allocations.items():
-                for rc, amount in resources.items():
-                    queries.add(s, by_uuid[rp_uuid].id, w.consumer_uuid, rc, amount, now)
-        s.flush()
+        queries.add_many(s, [(by_uuid[rp_uuid].id, w.consumer_uuid, rc, amount)
+                             for w in wanted for rp_uuid, resources in w.allocations.items()
+                             for rc, amount in resources.items()], now)
         for rp in rps:
             bump_generation(s, rp, generations[rp.id], retry=True)
+        queries.add_consumers(s, [(w.consumer_uuid, w.project_id, w.user_id, w.consumer_type)
+                                  for w in wanted if w.allocations
+                                  and consumers.get(w.consumer_uuid) is None], now)
         for w in wanted:
-            _save_consumer(s, w, consumers.get(w.consumer_uuid))
+            consumer = consumers.get(w.consumer_uuid)
+            if consumer is not None or not w.allocations:
+                _save_consumer(s, w, consumer)
 
     @staticmethod
     def _check_capacity(s: Session, wanted: list[ConsumerAllocations],
@@ -219,8 +222,7 @@ def _save_consumer(s: Session, w: ConsumerAllocations, consumer: Consumer | None
             queries.remove_consumer(s, consumer)
         return
     if consumer is None:
-        queries.add_consumer(s, w.consumer_uuid, w.project_id, w.user_id, w.consumer_type)
-        return
+        return      # a new consumer with allocations: added with the others, in one statement
     values: dict[str, Any] = {"generation": consumer.generation + 1, "updated_at": utcnow()}
     if w.project_id != INCOMPLETE_CONSUMER:
         values.update(project_id=w.project_id, user_id=w.user_id)
