@@ -24,6 +24,15 @@ class Interrupted(errors.NimbusError):
     message_format = "{what} of instance {uuid} was interrupted by a restart and {outcome}"
 
 
+@errors.register
+class VirtualInterfaceCreateFailed(errors.NimbusError):
+    """A port of the server did not come up on its host (Nova's VirtualInterfaceCreateException)."""
+
+    code = 500
+    title = "Virtual Interface creation failed"
+    message_format = "Virtual Interface creation failed"
+
+
 def instance_not_found(uuid: str) -> NotFound:
     return NotFound(f"Instance {uuid} could not be found.", resource="instance", id=uuid)
 

@@ -12,6 +12,9 @@ from nimbus.core.bus.rpc import Bus, RpcClient
 
 SCHEDULER_TOPIC = "scheduler"
 COMPUTE_TOPIC = "compute"
+# Events for a host's servers travel apart from its work: a build that waits for one holds a
+# worker of the work topic, and the event must not queue behind it.
+COMPUTE_EVENTS_TOPIC = "compute-events"
 
 
 class SchedulerAPI:
@@ -172,3 +175,16 @@ class ComputeAgentAPI:
         self._host(host).cast(ctx, "volume_snapshot_delete", instance_uuid=instance_uuid,
                               volume_id=volume_id, snapshot_id=snapshot_id,
                               delete_info=delete_info)
+
+
+class ComputeEventsAPI:
+    VERSION = "1.0"
+
+    def __init__(self, bus: Bus) -> None:
+        self.client = RpcClient(bus, COMPUTE_EVENTS_TOPIC, self.VERSION)
+
+    def external_instance_events(self, ctx: dict[str, Any], host: str,
+                                 events: list[dict[str, Any]]) -> None:
+        """Hand ``os-server-external-events`` for servers on ``host`` to its agent, where a
+        build may be waiting for them."""
+        self.client.prepare(server=host).cast(ctx, "external_instance_events", events=events)

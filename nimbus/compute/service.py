@@ -97,7 +97,9 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
                          workers=platform.settings.compute.agent_workers,
                          reclaim_instance_interval=(
                              platform.settings.compute.reclaim_instance_interval),
-                         resize_confirm_window=platform.settings.compute.resize_confirm_window)
+                         resize_confirm_window=platform.settings.compute.resize_confirm_window,
+                         vif_plugging_timeout=platform.settings.compute.vif_plugging_timeout,
+                         vif_plugging_is_fatal=platform.settings.compute.vif_plugging_is_fatal)
         driver = load_driver("compute", platform.settings.compute.driver)
         for name in agent_hosts(platform):
             agent = ComputeAgent(deps, name, driver(name, platform.settings))

@@ -36,7 +36,7 @@ from nimbus.compute.manager.usage import UsageManager
 from nimbus.compute.manager.volume_attachments import VolumeAttachmentManager
 from nimbus.compute.manager.volume_proxy import VolumeProxy
 from nimbus.compute.manager.volume_swap import VolumeSwapManager
-from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
+from nimbus.compute.rpcapi import ComputeAgentAPI, ComputeEventsAPI, SchedulerAPI
 from nimbus.conf.compute import ComputeSettings
 from nimbus.core.db.engine import Database
 from nimbus.core.platform import Platform
@@ -142,7 +142,7 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
             db, hosts, hypervisors,
             host_actions=load_driver("compute", settings.driver).supports_host_actions),
         usage=UsageManager(db, hosts, settings.max_limit),
-        external_events=ExternalEvents(db, networking),
+        external_events=ExternalEvents(db, networking, ComputeEventsAPI(platform.bus)),
         lifecycle=lifecycle, consoles=ConsoleManager(db, lifecycle),
         interfaces=InterfaceManager(db, networking, hosts, compute_rpc),
         migrations=MigrationManager(db, settings.max_limit),

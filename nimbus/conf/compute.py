@@ -64,5 +64,9 @@ class ComputeSettings:
     # Seconds a resize may wait in VERIFY_RESIZE before it is confirmed for its owner
     # (Nova's resize_confirm_window; 0: never).
     resize_confirm_window: int = 0
+    # Seconds a build waits for its ports' network-vif-plugged events (ports that are not yet
+    # up when bound), and whether one that does not come fails the build (Nova's settings).
+    vif_plugging_timeout: int = 300
+    vif_plugging_is_fatal: bool = True
     # The most items one page of a list holds, asked for or not (Nova's [api] max_limit).
     max_limit: int = 1000

@@ -45,10 +45,11 @@ def build(platform: Platform) -> NetworkState:
     db = platform.db
     access = Access()
     groups = SecurityGroupManager(db, access, driver)
-    ports = PortManager(db, access, driver, groups, Notifier(platform.bus, "network"))
-    routers = RouterManager(db, access, ports, driver)
     # Compute hears of its servers' address changes as the ``neutron`` service user.
     compute_events = ComputeEvents(ComputeClient(platform, "neutron"))
+    ports = PortManager(db, access, driver, groups, Notifier(platform.bus, "network"),
+                        compute_events)
+    routers = RouterManager(db, access, ports, driver)
     return NetworkState(
         networks=NetworkManager(db, access, driver),
         subnets=SubnetManager(db, access),

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from nimbus.compute.agent.events import EventsEndpoint
 from nimbus.compute.agent.lifecycle import LifecycleWork
 from nimbus.compute.agent.moves import MoveWork
 from nimbus.compute.agent.periodic import PeriodicTasks
@@ -35,7 +36,7 @@ from nimbus.compute.db.models import Instance, Migration, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
 from nimbus.compute.manager import claims
 from nimbus.compute.manager.guests import instance_dict, request_spec_of
-from nimbus.compute.rpcapi import COMPUTE_TOPIC, ComputeAgentAPI
+from nimbus.compute.rpcapi import COMPUTE_EVENTS_TOPIC, COMPUTE_TOPIC, ComputeAgentAPI
 from nimbus.compute.states import AttachmentStatus, TaskState, VmState, action_task
 from nimbus.core.errors import Conflict
 
@@ -75,6 +76,7 @@ class ComputeAgent:
         self._building: set[str] = set()
         self._building_lock = threading.Lock()
         self._server: Any = None
+        self._events_server: Any = None
         self._stop = threading.Event()
         self._retry: threading.Thread | None = None
         # Set once the start-up recovery is done; messages wait for it.
@@ -108,6 +110,8 @@ class ComputeAgent:
             self._retry.start()
         self._server = self.deps.bus.serve(COMPUTE_TOPIC, self.host, self,
                                            workers=self.deps.workers)
+        self._events_server = self.deps.bus.serve(COMPUTE_EVENTS_TOPIC, self.host,
+                                                  EventsEndpoint(self.work.events))
         self.deps.registry.register(AGENT_BINARY, self.host, COMPUTE_TOPIC)
         # Behind: resumed builds take as long as builds do, and the cloud answers meanwhile.
         threading.Thread(target=self._recover, daemon=True, name=f"recover-{self.host}").start()
@@ -121,8 +125,9 @@ class ComputeAgent:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._server is not None:
-            self._server.stop()
+        for server in (self._server, self._events_server):
+            if server is not None:
+                server.stop()
         self.driver.cleanup_host()
 
     def _retry_register(self) -> None:

@@ -16,12 +16,13 @@ from typing import Any
 from nimbus.clients.image import ImageClient
 from nimbus.clients.placement import PlacementClient
 from nimbus.clients.volume import VolumeClient
+from nimbus.compute.agent.events import InstanceEvents
 from nimbus.compute.db import actions
 from nimbus.compute.db import attachments as bdms_db
 from nimbus.compute.db import instances as db
 from nimbus.compute.db.models import Instance, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
-from nimbus.compute.errors import Interrupted
+from nimbus.compute.errors import Interrupted, VirtualInterfaceCreateFailed
 from nimbus.compute.manager import claims
 from nimbus.compute.manager.block_devices import BlockDevices
 from nimbus.compute.manager.faults import fault_from, set_error
@@ -71,6 +72,9 @@ class AgentDeps:
     reclaim_instance_interval: int = 0
     # Seconds a resize may wait in VERIFY_RESIZE before the agent confirms it (0: never).
     resize_confirm_window: int = 0
+    # Seconds a build waits for its ports to come up, and whether it fails when they do not.
+    vif_plugging_timeout: int = 300
+    vif_plugging_is_fatal: bool = True
 
 
 def _password_of(args: dict[str, Any]) -> str:
@@ -96,6 +100,8 @@ class GuestWork:
         self.driver = driver
         self.rp_uuid: str | None = None
         self.verdicts = Verdicts()
+        # The events this host's builds wait for (delivered by the agent's events topic).
+        self.events = InstanceEvents()
 
     # -- build -----------------------------------------------------------------------------
     def build(self, ctx: dict[str, Any], row: Instance, spec: dict[str, Any],
@@ -131,6 +137,7 @@ class GuestWork:
                     self.driver.destroy(instance_dict(row))
             info = instance_dict(row)
             connected = self.deps.block_devices.connect_all(self.driver, info)
+            self.wait_for_ports(uuid, ports)
             self.driver.spawn(info, image, connected)
         except Vanished:
             # Deleted while we built: the terminate message queued behind us finishes the job.
@@ -165,6 +172,23 @@ class GuestWork:
         claims.free(self.deps.placement, uuid)
         db.update_instance(self.db, uuid, ports=[])
         set_error(self.db, uuid, exc)
+
+    def wait_for_ports(self, uuid: str, ports: list[dict[str, Any]]) -> None:
+        """Wait for ``network-vif-plugged`` from each port that was not up when bound, as Nova
+        waits before it starts a guest; a port that fails or does not come up in time fails
+        the build (unless ``vif_plugging_is_fatal`` is off)."""
+        names = [InstanceEvents.key("network-vif-plugged", p["port_id"]) for p in ports
+                 if p.get("status", "ACTIVE") != "ACTIVE"]
+        if not names or self.deps.vif_plugging_timeout <= 0:
+            return
+        got = self.events.wait(uuid, names, float(self.deps.vif_plugging_timeout))
+        failed = sorted(n for n in names if got.get(n) != "completed")
+        if not failed:
+            return
+        LOG.warning("instance %s: no network-vif-plugged (or a failed one) for %s", uuid,
+                    ", ".join(failed))
+        if self.deps.vif_plugging_is_fatal:
+            raise VirtualInterfaceCreateFailed()
 
     def image_of(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         image = spec.get("image")
@@ -287,6 +311,9 @@ class GuestWork:
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             bdms_db.update_attachment(self.db, bdm.id, status=AttachmentStatus.ATTACHED)
+            # Still attached here: Cinder shows it in-use again.
+            with contextlib.suppress(NimbusError):
+                self.deps.volumes.volume_action(bdm.volume_id, "os-roll_detaching")
             return
         bdms_db.remove_attachment(self.db, bdm.id)
         actions.finish_event(self.db, event, "Success")

@@ -2,8 +2,8 @@
 
 Neutron sends ``network-changed`` when a server's port gains or loses an address (a floating IP
 above all) and compute refreshes the addresses it shows, as Nova refreshes its network info
-cache. The other events are acknowledged: the fake and real drivers here plug ports and extend
-volumes synchronously, so nothing waits on them.
+cache. ``network-vif-plugged`` goes on to the agent of the server's host, where a build may be
+waiting for its port to come up. The other events are acknowledged: nothing here waits on them.
 """
 
 from __future__ import annotations
@@ -13,22 +13,30 @@ from typing import Any
 
 from nimbus.compute.db import instances as db
 from nimbus.compute.manager.networking import Networking
+from nimbus.compute.rpcapi import ComputeEventsAPI
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import NimbusError
 
 LOG = logging.getLogger(__name__)
 
 
+# The events a waiting build may want; the others stop here.
+FOR_THE_HOST = frozenset({"network-vif-plugged"})
+
+
 class ExternalEvents:
-    def __init__(self, db: Database, networking: Networking) -> None:
+    def __init__(self, db: Database, networking: Networking,
+                 events_rpc: ComputeEventsAPI | None = None) -> None:
         self.db = db
         self.networking = networking
+        self.events_rpc = events_rpc
 
     def handle(self, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
         """Each event with its ``code`` and ``status``, and the reply's status: 200 when all
         were accepted, 207 when some were not, 404 when no event named a known server."""
         results: list[dict[str, Any]] = []
         refreshed: set[str] = set()
+        to_hosts: dict[str, list[dict[str, Any]]] = {}
         for event in events:
             result = dict(event)
             result.setdefault("status", "completed")
@@ -43,7 +51,14 @@ class ExternalEvents:
                 if event["name"] == "network-changed" and row.uuid not in refreshed:
                     refreshed.add(row.uuid)
                     self._refresh(row.uuid, list(row.ports or []))
+                if event["name"] in FOR_THE_HOST:
+                    to_hosts.setdefault(row.host, []).append(
+                        {"name": event["name"], "server_uuid": row.uuid,
+                         "tag": event.get("tag"), "status": result["status"]})
             results.append(result)
+        if self.events_rpc is not None:
+            for host, forwarded in to_hosts.items():
+                self.events_rpc.external_instance_events({}, host, forwarded)
         codes = {r["code"] for r in results}
         if codes == {200}:
             return results, 200

@@ -107,9 +107,18 @@ class VolumeAttachmentManager:
             raise BadRequest("Cannot detach a root device volume")
         if bdm.status == AttachmentStatus.DETACHING:
             raise BadRequest(f"Invalid volume: volume {volume_id} is already detaching")
-        db.update_attachment(self.db, bdm.id, status=AttachmentStatus.DETACHING)
-        actions.record_action(self.db, ctx.to_dict(), row.uuid, "detach_volume")
-        self.compute_rpc.detach_volume(ctx.to_dict(), row.host, row.uuid, bdm.id)
+        # As Nova does: Cinder shows the volume detaching until the attachment is gone, when
+        # it goes back to in-use (other servers still hold it) or available. A client that
+        # waits for that status (tempest does, for multiattach) waits for the detach itself.
+        self.volumes.volume_action(volume_id, "os-begin_detaching")
+        try:
+            db.update_attachment(self.db, bdm.id, status=AttachmentStatus.DETACHING)
+            actions.record_action(self.db, ctx.to_dict(), row.uuid, "detach_volume")
+            self.compute_rpc.detach_volume(ctx.to_dict(), row.host, row.uuid, bdm.id)
+        except Exception:
+            db.update_attachment(self.db, bdm.id, status=AttachmentStatus.ATTACHED)
+            self.volumes.volume_action(volume_id, "os-roll_detaching")
+            raise
 
 
 def _offloaded(row: Instance, allowed: bool) -> bool:

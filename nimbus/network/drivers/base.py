@@ -13,7 +13,11 @@ Every method may raise ``NimbusError``; anything else is a driver bug. Methods o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
+
+#: Told when a port bound as not yet wired is up on its host (True) or could not be (False).
+WiringListener = Callable[[str, bool], None]
 
 
 class NetworkDriver(ABC):
@@ -32,6 +36,18 @@ class NetworkDriver(ABC):
     #: Floating IPs are NATed to their fixed IPs.
     supports_floating_ips: bool = False
 
+    _wiring_listener: WiringListener | None = None
+
+    def set_wiring_listener(self, listener: WiringListener) -> None:
+        """The manager's callback for ``port_wired``."""
+        self._wiring_listener = listener
+
+    def port_wired(self, port_id: str, ok: bool = True) -> None:
+        """Report that a port ``bind_port`` left unwired is now up on its host (or failed):
+        the port turns ACTIVE (or ERROR) and compute hears ``network-vif-plugged``."""
+        if self._wiring_listener is not None:
+            self._wiring_listener(port_id, ok)
+
     @abstractmethod
     def create_network(self, network: dict[str, Any]) -> None:
         """Prepare the L2 segment of ``network`` (a network view dict)."""
@@ -46,7 +62,9 @@ class NetworkDriver(ABC):
 
         Returns ``{"vif_type": str, "vif_details": dict}`` when bound, or None when this driver
         cannot bind on that host (the port then shows ``binding_failed``). Binding must be
-        idempotent: the same port may be bound to the same host again.
+        idempotent: the same port may be bound to the same host again. A driver whose host
+        wires the port later adds ``"wired": False``: the port stays DOWN until the driver
+        calls ``port_wired``.
         """
 
     @abstractmethod

@@ -25,6 +25,8 @@ class FakeDriver(NetworkDriver):
         self._lock = threading.Lock()
         #: Hosts the fake refuses to bind on, so tests can see ``binding_failed``.
         self.unbindable_hosts: set[str] = set()
+        #: Seconds before a bound port is wired (0: bound is wired).
+        self.wiring_delay = settings.fake_wiring_delay if settings is not None else 0.0
 
     def _record(self, method: str, ident: str) -> None:
         with self._lock:
@@ -41,9 +43,17 @@ class FakeDriver(NetworkDriver):
         if host in self.unbindable_hosts:
             return None
         self.bound[port["id"]] = host
-        return {"vif_type": self.vif_type,
-                "vif_details": {"port_filter": True, "connectivity": "l2",
-                                "bridge_name": "br-int", "datapath_type": "system"}}
+        bound: dict[str, Any] = {
+            "vif_type": self.vif_type,
+            "vif_details": {"port_filter": True, "connectivity": "l2", "bridge_name": "br-int",
+                            "datapath_type": "system"}}
+        if self.wiring_delay > 0 and not str(port.get("device_owner", "")).startswith("network:"):
+            # As an agent on the host would: the port comes up a little after it is bound.
+            timer = threading.Timer(self.wiring_delay, self.port_wired, (port["id"], True))
+            timer.daemon = True
+            timer.start()
+            bound["wired"] = False
+        return bound
 
     def unbind_port(self, port: dict[str, Any]) -> None:
         self._record("unbind_port", port["id"])

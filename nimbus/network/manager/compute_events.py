@@ -2,7 +2,8 @@
 
 A floating IP associated with a server's port, or taken from it, changes the server's
 ``addresses``; compute learns it from a ``network-changed`` event through its
-``os-server-external-events`` API and refreshes what it shows. Events go out on a thread of
+``os-server-external-events`` API and refreshes what it shows. A port that comes up on its host
+after it was bound gives ``network-vif-plugged``, which a build waits for. Events go out on a thread of
 their own, so that a request here never waits on compute (nor calls back into itself through
 it), and a failed send only costs the server a stale view until its next change.
 """
@@ -36,13 +37,24 @@ class ComputeEvents:
 
     def port_changed(self, port: dict[str, Any] | None) -> None:
         """A ``network-changed`` event for the server that owns ``port``, if any does."""
+        server = self._server_of(port)
+        if port is not None and server:
+            self._put({"name": "network-changed", "server_uuid": server, "tag": port["id"]})
+
+    def port_plugged(self, port: dict[str, Any], ok: bool) -> None:
+        """``network-vif-plugged`` for the server that owns ``port``: its port is up on the
+        host (``completed``), or could not be wired there (``failed``)."""
+        server = self._server_of(port)
+        if server:
+            self._put({"name": "network-vif-plugged", "server_uuid": server, "tag": port["id"],
+                       "status": "completed" if ok else "failed"})
+
+    def _server_of(self, port: dict[str, Any] | None) -> str | None:
         if port is None or self.sink is None:
-            return
+            return None
         owner = str(port.get("device_owner") or "")
         server = port.get("device_id")
-        if not owner.startswith(COMPUTE_OWNER_PREFIX) or not server:
-            return
-        self._put({"name": "network-changed", "server_uuid": server, "tag": port["id"]})
+        return str(server) if owner.startswith(COMPUTE_OWNER_PREFIX) and server else None
 
     def _put(self, event: dict[str, Any]) -> None:
         with self._lock:
@@ -66,8 +78,8 @@ class ComputeEvents:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            # The same server and port named twice in one batch is one refresh.
-            unique = list({(e["server_uuid"], e["tag"]): e for e in batch}.values())
+            # The same event for the same server and port twice in one batch is one.
+            unique = list({(e["name"], e["server_uuid"], e["tag"]): e for e in batch}.values())
             try:
                 assert self.sink is not None
                 self.sink.external_events(unique)

@@ -20,6 +20,7 @@ from nimbus.network.db import security_groups as group_db
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager import addresses
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.manager.security_groups import SecurityGroupManager
@@ -34,12 +35,15 @@ _PLAIN = ("name", "description", "admin_state_up", "device_id", "device_owner")
 
 class PortManager:
     def __init__(self, db: Database, access: Access, driver: NetworkDriver,
-                 groups: SecurityGroupManager, notifier: Notifier) -> None:
+                 groups: SecurityGroupManager, notifier: Notifier,
+                 events: ComputeEvents | None = None) -> None:
         self.db = db
         self.access = access
         self.driver = driver
         self.groups = groups
         self.notifier = notifier
+        self.events = events or ComputeEvents(None)
+        driver.set_wiring_listener(self.port_wired)
 
     def view(self, session: Session, row: models.Port) -> dict[str, Any]:
         return views.port(row, port_db.allocations(session, row.id))
@@ -177,6 +181,21 @@ class PortManager:
             self.driver.unbind_port(view)
         self.notifier.notify("port.delete.end", {"port_id": port_id, "port": view})
 
+    @retry_on_lock()
+    def port_wired(self, port_id: str, ok: bool) -> None:
+        """The driver's word that a port it bound is wired on its host (or could not be): the
+        port turns ACTIVE, and the server it belongs to hears ``network-vif-plugged``."""
+        with self.db.writer() as session:
+            row = session.get(models.Port, port_id)
+            if row is None or not row.host_id:
+                return      # deleted or unbound meanwhile: nobody waits for it any more
+            if ok and row.admin_state_up and row.status != c.ACTIVE:
+                PORT_STATUS.move(row, c.ACTIVE)
+                row.touch()
+            view = self.view(session, row)
+        self.notifier.notify("port.update.end", {"port": view})
+        self.events.port_plugged(view, ok and view["status"] == c.ACTIVE)
+
     # -- security groups and binding --------------------------------------------------------
     def _groups(self, session: Session, ctx: RequestContext, project: str,
                 attrs: dict[str, Any], secured: bool, owner: str) -> list[str]:
@@ -208,7 +227,9 @@ class PortManager:
             return
         row.vif_type = result["vif_type"]
         row.vif_details = dict(result.get("vif_details") or {})
-        PORT_STATUS.move(row, c.ACTIVE if row.admin_state_up else c.DOWN)
+        # Bound but not yet wired on its host: DOWN until the driver says (``port_wired``).
+        wired = result.get("wired", True)
+        PORT_STATUS.move(row, c.ACTIVE if row.admin_state_up and wired else c.DOWN)
 
 
 def _set_pairs(row: models.Port, attrs: dict[str, Any], secured: bool) -> None:

@@ -264,7 +264,19 @@ class FakeVolume:
         self.calls.append("delete")
         att = self.attachments.pop(attachment_id, None)
         if att is not None:
-            self.volumes[att["volume_id"]]["status"] = "available"
+            others = [a for a in self.attachments.values() if a["volume_id"] == att["volume_id"]]
+            self.volumes[att["volume_id"]]["status"] = "in-use" if others else "available"
+
+    def volume_action(self, volume_id: str, action: str, args: Any = None) -> None:
+        """Cinder's os-begin_detaching and os-roll_detaching."""
+        self.calls.append(action)
+        volume = self.volumes[volume_id]
+        if action == "os-begin_detaching":
+            if volume["status"] != "in-use":
+                raise BadRequest(f"Invalid volume: volume {volume_id} is {volume['status']}")
+            volume["status"] = "detaching"
+        elif action == "os-roll_detaching" and volume["status"] == "detaching":
+            volume["status"] = "in-use"
 
     # -- what servers booted from volumes need ----------------------------------------------
     def acting_for(self, token: str | None, project_id: str | None) -> FakeVolume:
