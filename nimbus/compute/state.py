@@ -119,7 +119,8 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
         block_devices=block_devices, images=clients.image, placement=clients.placement,
         hosts=hosts, scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
         server_groups=server_groups, max_limit=settings.max_limit,
-        reclaim_instance_interval=settings.reclaim_instance_interval)
+        reclaim_instance_interval=settings.reclaim_instance_interval,
+        create_wait=settings.create_wait)
     lifecycle = ServerLifecycle(db, servers=servers, flavors=flavors, images=clients.image,
                                 hosts=hosts, scheduler_rpc=scheduler_rpc,
                                 compute_rpc=compute_rpc, settings=settings, quotas=quotas)

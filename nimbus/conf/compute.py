@@ -68,5 +68,9 @@ class ComputeSettings:
     # up when bound), and whether one that does not come fails the build (Nova's settings).
     vif_plugging_timeout: int = 300
     vif_plugging_is_fatal: bool = True
+    # Seconds a create of one server may hold its 202 while the server builds, so that a
+    # client's first look finds it ACTIVE rather than looking again seconds later (0: answer
+    # at once, as Nova does).
+    create_wait: float = 2.0
     # The most items one page of a list holds, asked for or not (Nova's [api] max_limit).
     max_limit: int = 1000

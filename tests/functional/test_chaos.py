@@ -33,7 +33,9 @@ COVERS = [("all", "kill -9 mid-flight (embedded): every acknowledged create ends
 pytestmark = pytest.mark.functional
 
 # Slow enough that a crash catches builds, volume creates and imports half-way.
-SLOW = {"compute_fake_spawn_seconds": 3.0, "volume_fake_delay": 3.0, "image_import_delay": 3.0}
+# Creates answered at once (no create_wait), so that the crash finds builds half-way.
+SLOW = {"compute_fake_spawn_seconds": 3.0, "volume_fake_delay": 3.0, "image_import_delay": 3.0,
+        "compute_create_wait": 0}
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -39,8 +39,10 @@ def _demo(cloud: CloudProcess) -> openstack.connection.Connection:
 
 @pytest.fixture(scope="module")
 def slow_wiring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    # Creates answered at once, so that the build can be watched while the port is DOWN.
     cloud = _cloud(tmp_path_factory.mktemp("vif"),
-                   {"NIMBUS_NETWORK_FAKE_WIRING_DELAY": str(WIRING)})
+                   {"NIMBUS_NETWORK_FAKE_WIRING_DELAY": str(WIRING),
+                    "NIMBUS_COMPUTE_CREATE_WAIT": "0"})
     try:
         yield cloud
     finally:
@@ -87,7 +89,8 @@ def test_active_only_after_the_port_is_up(slow_wiring: CloudProcess) -> None:
 
 def test_a_port_that_never_comes_up_fails_the_build(tmp_path: Path) -> None:
     cloud = _cloud(tmp_path, {"NIMBUS_NETWORK_FAKE_WIRING_DELAY": "30",
-                              "NIMBUS_COMPUTE_VIF_PLUGGING_TIMEOUT": "2"})
+                              "NIMBUS_COMPUTE_VIF_PLUGGING_TIMEOUT": "2",
+                              "NIMBUS_COMPUTE_CREATE_WAIT": "0"})
     conn = _demo(cloud)
     try:
         server_id, _ = _boot(conn, "vif-timeout")

@@ -88,6 +88,12 @@ def find_instance(db: Database, uuid: str) -> Instance | None:
         return s.scalar(select(Instance).filter_by(uuid=uuid))
 
 
+def vm_state_of(db: Database, uuid: str) -> str | None:
+    """Only the server's vm_state (None when it is gone): a look cheap enough to repeat."""
+    with db.reader() as s:
+        return s.scalar(select(Instance.vm_state).filter_by(uuid=uuid))
+
+
 def waiting_for_scheduler(db: Database) -> list[Instance]:
     """Servers being built that no host was chosen for yet, oldest first."""
     with db.reader() as s:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import threading
 from typing import Any
 
 from nimbus.clients.image import ImageClient
@@ -66,12 +67,18 @@ def _sort_keys(ctx: RequestContext, pairs: list[tuple[str, str]],
     return kept
 
 
+# At most this many creates hold their answers at once: each holds one of the API's worker
+# threads, which the builds' own calls between services need too.
+CREATE_WAITERS = 8
+
+
 class ServerManager:
     def __init__(self, db: Database, *, flavors: FlavorManager, keypairs: KeypairManager,
                  networking: Networking, block_devices: BlockDevices, images: ImageClient,
                  placement: PlacementClient, hosts: HostManager, scheduler_rpc: SchedulerAPI,
                  compute_rpc: ComputeAgentAPI, server_groups: ServerGroupManager,
-                 max_limit: int, reclaim_instance_interval: int = 0) -> None:
+                 max_limit: int, reclaim_instance_interval: int = 0,
+                 create_wait: float = 0.0) -> None:
         self.db = db
         self.flavors = flavors
         self.keypairs = keypairs
@@ -86,6 +93,9 @@ class ServerManager:
         self.max_limit = max_limit
         # Seconds a deleted server is kept restorable (0: deleted at once).
         self.reclaim_instance_interval = reclaim_instance_interval
+        # Seconds a create may hold its answer while its server builds (see server_create).
+        self.create_wait = create_wait
+        self.create_waiters = threading.BoundedSemaphore(CREATE_WAITERS)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, ctx: RequestContext, uuid: str) -> Instance:

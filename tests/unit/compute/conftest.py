@@ -76,6 +76,9 @@ class Compute:
 @pytest.fixture
 def make_compute(make_cloud: Any) -> Callable[..., Compute]:
     def factory(hosts: int = 1, workers: bool = True, **settings: Any) -> Compute:
+        # Answered at once, as Nova answers: these tests look at each step of a build
+        # (test_create_wait.py covers the wait).
+        settings.setdefault("compute_create_wait", 0)
         cloud, api = make_cloud(["compute"], prefix="/compute", compute_host="node",
                                 fake_compute_hosts=hosts, **settings)
         clients = FakeClients()
