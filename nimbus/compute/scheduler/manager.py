@@ -259,7 +259,6 @@ class SchedulerManager:
             chooser.host_states.mark_stale()
             return left + list(by_uuid.values())
         recorded = db.record_hosts(self.db, {uuid: h.host for uuid, h in chosen.items()})
-        actions.finish_events(self.db, [events[u] for u in chosen if u in events], "Success")
         for uuid, host in chosen.items():
             request = by_uuid[uuid]
             if uuid in recorded:
@@ -267,6 +266,8 @@ class SchedulerManager:
                                                 host.allocation)
             else:
                 self._lost(uuid, request.spec)
+        # After the casts: the builds need not wait for the bookkeeping.
+        actions.finish_events(self.db, [events[u] for u in chosen if u in events], "Success")
         return left
 
     # -- one server alone ------------------------------------------------------------------
