@@ -4,13 +4,15 @@ clients for the other services."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from nimbus.compute.db.fake_guests import GuestRecords
 from nimbus.compute.state import Clients, build
+from nimbus.core.db.engine import Database
+from tests.support.backends import scratch_database
 from tests.support.personas import PROJECT
 from tests.unit.compute.fakes import IMAGE_ID, NETWORK_ID, FakeClients
 
@@ -97,3 +99,17 @@ def make_compute(make_cloud: Any) -> Callable[..., Compute]:
 @pytest.fixture
 def compute(make_compute: Callable[..., Compute]) -> Compute:
     return make_compute()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def any_database(request: pytest.FixtureRequest, make_cloud: Any) -> Iterator[Database]:
+    """The compute database of a bare cloud, on each backend in turn (for SQL written by hand
+    that every dialect must run the same)."""
+    if request.param == "sqlite":
+        cloud, _api = make_cloud(["compute"], prefix="/compute")
+        yield cloud.db
+        return
+    with scratch_database(request.param) as url:
+        cloud, _api = make_cloud(["compute"], prefix="/compute", db_url=url)
+        yield cloud.db
+        cloud.db.dispose()

@@ -4,34 +4,18 @@ action."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
-import pytest
 from sqlalchemy import select
 
 from nimbus.compute.db import actions
 from nimbus.compute.db.models import InstanceAction, InstanceActionEvent
 from nimbus.core.db.engine import Database
-from tests.support.backends import scratch_database
 
 COVERS = [("compute", "instance action events started and finished in batches, on SQLite, "
                       "PostgreSQL and MariaDB")]
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
-def database(request: pytest.FixtureRequest, make_cloud: Callable[..., Any]) -> Iterator[Database]:
-    if request.param == "sqlite":
-        cloud, _api = make_cloud(["compute"], prefix="/compute")
-        yield cloud.db
-        return
-    with scratch_database(request.param) as url:
-        cloud, _api = make_cloud(["compute"], prefix="/compute", db_url=url)
-        yield cloud.db
-        cloud.db.dispose()
-
-
-def test_batch_events_land_on_their_own_actions(database: Database) -> None:
+def test_batch_events_land_on_their_own_actions(any_database: Database) -> None:
+    database = any_database
     servers = [f"00000000-0000-0000-0000-00000000000{i}" for i in range(4)]
     ctx = {"user_id": "u", "project_id": "p"}
     for n, uuid in enumerate(servers):

@@ -3,9 +3,6 @@ flavor snapshot, per user): the same figures on SQLite, PostgreSQL and MariaDB."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
 
 from nimbus.compute.db.models import Instance
@@ -14,21 +11,8 @@ from nimbus.compute.states import PowerState, VmState
 from nimbus.core.db.base import new_id
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import Forbidden
-from tests.support.backends import scratch_database
 
 COVERS = [("compute", "quota use counted in SQL on SQLite, PostgreSQL and MariaDB")]
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
-def database(request: pytest.FixtureRequest, make_cloud: Callable[..., Any]) -> Iterator[Database]:
-    if request.param == "sqlite":
-        cloud, _api = make_cloud(["compute"], prefix="/compute")
-        yield cloud.db
-        return
-    with scratch_database(request.param) as url:
-        cloud, _api = make_cloud(["compute"], prefix="/compute", db_url=url)
-        yield cloud.db
-        cloud.db.dispose()
 
 
 def _server(db: Database, project: str, user: str, vcpus: int, ram: int) -> None:
@@ -38,7 +22,8 @@ def _server(db: Database, project: str, user: str, vcpus: int, ram: int) -> None
                        vm_state=VmState.ACTIVE, power_state=PowerState.RUNNING))
 
 
-def test_use_is_summed_per_project_and_user(database: Database) -> None:
+def test_use_is_summed_per_project_and_user(any_database: Database) -> None:
+    database = any_database
     quotas = QuotaManager(database)
     assert quotas.usage("p")["instances"] == 0
     _server(database, "p", "alice", 2, 2048)
