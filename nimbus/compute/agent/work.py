@@ -177,9 +177,14 @@ class GuestWork:
         """Wait for ``network-vif-plugged`` from each port that was not up when bound, as Nova
         waits before it starts a guest; a port that fails or does not come up in time fails
         the build (unless ``vif_plugging_is_fatal`` is off)."""
-        names = [InstanceEvents.key("network-vif-plugged", p["port_id"]) for p in ports
-                 if p.get("status", "ACTIVE") != "ACTIVE"]
-        if not names or self.deps.vif_plugging_timeout <= 0:
+        down = [p["port_id"] for p in ports if p.get("status", "ACTIVE") != "ACTIVE"]
+        if not down or self.deps.vif_plugging_timeout <= 0:
+            return
+        # Looked at again: a port up since it was bound (a build resumed after a restart,
+        # whose events went with the process) is waited for no more.
+        names = [InstanceEvents.key("network-vif-plugged", port_id) for port_id in down
+                 if self._port_status(port_id) != "ACTIVE"]
+        if not names:
             return
         got = self.events.wait(uuid, names, float(self.deps.vif_plugging_timeout))
         failed = sorted(n for n in names if got.get(n) != "completed")
@@ -189,6 +194,12 @@ class GuestWork:
                     ", ".join(failed))
         if self.deps.vif_plugging_is_fatal:
             raise VirtualInterfaceCreateFailed()
+
+    def _port_status(self, port_id: str) -> str | None:
+        try:
+            return str(self.deps.networking.client.get_port(port_id).get("status"))
+        except NotFound:
+            return None
 
     def image_of(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         image = spec.get("image")
