@@ -81,8 +81,9 @@ def test_active_only_after_the_port_is_up(slow_wiring: CloudProcess) -> None:
         assert [p.status for p in conn.network.ports(device_id=server_id)] == ["ACTIVE"]
         # Not before the port was wired.
         assert took >= WIRING, took
-        conn.compute.delete_server(server_id)
-        conn.compute.wait_for_delete(conn.compute.get_server(server_id), wait=60)
+        # The delete may finish before another GET, so wait on the object already held.
+        conn.compute.delete_server(server)
+        conn.compute.wait_for_delete(server, wait=60)
     finally:
         conn.close()
 
