@@ -48,19 +48,21 @@ def failed_builds(db: Database) -> dict[str, int]:
     """Builds that failed on each host since the last one that succeeded there (Nova's
     ``failed_builds``: one success wipes the slate)."""
     event = InstanceActionEvent
+    # Ordered by the events' ids, not their times: a failure and a success finished within
+    # one tick of the clock would otherwise be in no order at all.
     with db.reader() as s:
         succeeded = dict(s.execute(
-            select(event.host, func.max(event.finish_time))
+            select(event.host, func.max(event.id))
             .where(event.event == BUILD_EVENT, event.result == "Success",
                    event.host.is_not(None))
             .group_by(event.host)).all())
         failures = s.execute(
-            select(event.host, event.finish_time)
+            select(event.host, event.id)
             .where(event.event == BUILD_EVENT, event.result == "Error",
                    event.host.is_not(None))).all()
     counts: Counter[str] = Counter()
-    for host, finished in failures:
+    for host, ident in failures:
         last = succeeded.get(host)
-        if last is None or (finished is not None and finished > last):
+        if last is None or ident > last:
             counts[str(host)] += 1
     return dict(counts)
