@@ -17,6 +17,19 @@ if [ "$EXTRAS" = test ]; then
 fi
 # qemu-img: image conversion on import and the image-format interop tests.
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
+if [ "$EXTRAS" = test ] || [ "${NIMBUS_REAL:-}" = 1 ]; then
+  # Real guests: QEMU, and what builds the test guest image from Debian packages (syslinux
+  # and mtools for its boot partition, dosfstools and e2fsprogs for its file systems, cpio
+  # for its initramfs) and logs into it (ssh).
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
+  command -v syslinux >/dev/null 2>&1 || need_apt+=(syslinux)
+  [ -f /usr/lib/syslinux/mbr/mbr.bin ] || need_apt+=(syslinux-common)
+  command -v mcopy >/dev/null 2>&1 || need_apt+=(mtools)
+  command -v mkfs.vfat >/dev/null 2>&1 || need_apt+=(dosfstools)
+  command -v mkfs.ext4 >/dev/null 2>&1 || need_apt+=(e2fsprogs)
+  command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
+  command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -94,8 +94,10 @@ class ServiceClient:
         return self.cloud.creds.session(self.user)
 
     def request(self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
-                microversion: str | None = None, data: Any = None, ok: tuple[int, ...] = ()) -> Any:
-        """Send a request; 2xx gives the decoded JSON (or None), anything else raises."""
+                microversion: str | None = None, data: Any = None, ok: tuple[int, ...] = (),
+                stream: bool = False) -> Any:
+        """Send a request; 2xx gives the decoded JSON (or None), anything else raises. With
+        ``stream``, a 2xx gives the response itself, its body not yet read."""
         hdrs = dict(headers or {})
         if microversion and self.microversion_service:
             hdrs["OpenStack-API-Version"] = f"{self.microversion_service} {microversion}"
@@ -104,6 +106,8 @@ class ServiceClient:
             kwargs["json"] = body
         if data is not None:
             kwargs["data"] = data
+        if stream:
+            kwargs["stream"] = True
         from keystoneauth1 import exceptions as ks_exc
 
         try:
@@ -125,6 +129,8 @@ class ServiceClient:
         if resp.status_code >= 400 and resp.status_code not in ok:
             cls = _BY_STATUS.get(resp.status_code, errors.NimbusError)
             raise cls(fault_message(resp.text))
+        if stream:
+            return resp
         if resp.status_code == 204 or not resp.content:
             return None
         ctype = resp.headers.get("content-type", "")
@@ -157,6 +163,10 @@ class ServiceClient:
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)
+
+    def stream(self, path: str, **kw: Any) -> Any:
+        """``GET path``, answered with the response whose body is still to be read."""
+        return self.request("GET", path, stream=True, **kw)
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Any:
         return self.request("POST", path, body, **kw)

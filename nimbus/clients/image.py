@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,6 +65,15 @@ class ImageClient(ServiceClient):
         # A generator, so that requests streams it rather than form-encoding a list.
         self.request("PUT", f"/v2/images/{image_id}/file", data=(c for c in chunks),
                      headers={"Content-Type": "application/octet-stream"})
+
+    def download(self, image_id: str, chunk: int = 1024 * 1024) -> Iterator[bytes]:
+        """``GET /v2/images/{id}/file``, streamed in chunks (an image may be larger than
+        memory)."""
+        resp = self.stream(f"/v2/images/{image_id}/file")
+        try:
+            yield from resp.iter_content(chunk)
+        finally:
+            resp.close()
 
     def read_range(self, image_id: str, first: int | None, last: int | None) -> bytes:
         """Bytes ``first``..``last`` (inclusive) of the image's data; ``first=None`` asks for the

@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "NIMBUS_ADMIN_PASSWORD; generated when neither is given)")
     up.add_argument("--admin-password", help=argparse.SUPPRESS)
     up.add_argument("--compute-hosts", type=int, help="simulated compute hosts (fake driver)")
+    up.add_argument("--compute-driver", help="hypervisor driver: fake (default) or qemu")
+    up.add_argument("--real", action="store_true",
+                    help="every real backend this machine supports (says what and why), and "
+                         "the test guest image uploaded as nimbus-guest and nimbus-guest-alt")
 
     serve = sub.add_parser("serve", help="run one part of a scaled cloud")
     serve.add_argument("role", choices=["api", "scheduler"])
@@ -41,7 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     agent = sub.add_parser("agent", help="run an agent on this host")
     agent.add_argument("role", choices=["compute", "network", "volume", "object"])
+    agent.add_argument("--compute-driver", help="hypervisor driver: fake (default) or qemu")
     _common(agent)
+
+    guest = sub.add_parser("guest-image", help="build (or find in its cache) the test guest "
+                                               "image, from Debian packages")
+    guest.add_argument("--cache", help="cache directory (default ~/.cache/nimbus/guest-image)")
+    guest.add_argument("--force", action="store_true", help="build again even when cached")
+
+    ssh = sub.add_parser("ssh", help="SSH into a server of the qemu driver on this machine")
+    ssh.add_argument("server", help="server name or id")
+    ssh.add_argument("-i", "--identity", help="private key file (ssh's -i)")
+    ssh.add_argument("--user", default="root")
+    ssh.add_argument("--state-dir", help="the cloud's state dir (default ~/.nimbus)")
+    ssh.add_argument("--cloud", default="nimbus", help="clouds.yaml entry to look it up with")
+    ssh.add_argument("remote", nargs="*", metavar="COMMAND",
+                     help="command to run instead of a shell")
 
     manage = sub.add_parser("manage", help="database and key administration")
     manage.add_argument("action", choices=["db-upgrade", "db-revision", "bootstrap",
@@ -82,7 +101,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.compute_hosts:
             overrides["fake_compute_hosts"] = args.compute_hosts
-        return up.run(overrides)
+        if args.compute_driver:
+            overrides["compute_driver"] = args.compute_driver
+        return up.run(overrides, real=args.real)
     if args.command == "serve":
         from nimbus.cmd import up
 
@@ -91,7 +112,25 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "agent":
         from nimbus.cmd import up
 
+        if args.compute_driver:
+            overrides["compute_driver"] = args.compute_driver
         return up.run(overrides, roles={f"{args.role}-agent"}, serve_api=False)
+    if args.command == "guest-image":
+        from pathlib import Path
+
+        from nimbus.core.guestimage import build
+
+        try:
+            print(build.build(Path(args.cache) if args.cache else None, force=args.force))
+        except build.BuildError as exc:
+            print(f"nimbus: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "ssh":
+        from nimbus.cmd import ssh
+
+        return ssh.run(overrides, args.server, args.cloud, args.identity, args.user,
+                       args.remote)
     if args.command == "manage":
         from nimbus.cmd import manage
 

@@ -110,8 +110,10 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     access = sess.auth.get_access(sess)  # type: ignore[union-attr]
     catalog_types = {e["type"] for e in access.service_catalog.catalog}
     images = (_get(sess, "image", "/v2/images?limit=100") or {}).get("images", [])
-    image = _find(images, "nimbus-test") or (images[0] if images else {})
-    image_alt = _find(images, "nimbus-test-alt") or image
+    # The real test guest (``nimbus up --real``) when there is one, else the fake one.
+    image = (_find(images, "nimbus-guest") or _find(images, "nimbus-test")
+             or (images[0] if images else {}))
+    image_alt = _find(images, "nimbus-guest-alt") or _find(images, "nimbus-test-alt") or image
     stores = (_get(sess, "image", "/v2/info/stores/detail") or {}).get("stores", [])
     flavors = (_get(sess, "compute", "/flavors") or {}).get("flavors", [])
     flavor = _find(flavors, "m1.nano") or (flavors[0] if flavors else {})

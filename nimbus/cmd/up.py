@@ -73,8 +73,14 @@ def _merge_user_clouds(clouds: dict[str, Any]) -> None:
         LOG.warning("could not update %s: %s", path, exc)
 
 
-def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: bool = True) -> int:
+def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: bool = True,
+        real: bool = False) -> int:
     started = time.monotonic()
+    choices: list[str] = []
+    if real:
+        from nimbus.cmd import real as real_backends
+
+        choices = real_backends.choose(overrides)
     settings = load(overrides)
     embedded = roles is None
     roles = roles or set(ALL_ROLES)
@@ -90,12 +96,13 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
         print(f"nimbus: {exc}", file=sys.stderr)
         return 1
     try:
-        return _run(settings, roles, serve_api, started)
+        return _run(settings, roles, serve_api, started, choices if real else None)
     finally:
         lock.release()
 
 
-def _run(settings: Settings, roles: set[str], serve_api: bool, started: float) -> int:
+def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
+         real: list[str] | None = None) -> int:
     terminate = threading.Event()
     if not serve_api:
         # Installed first: a SIGTERM during start-up must still end in a clean stop.
@@ -157,6 +164,14 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float) -
         start_workers()
         if ready.is_set():
             _announce(settings, cloud, roles, clouds_yaml)
+            if real is not None:
+                print("  --real chose:", file=sys.stdout)
+                for line in real:
+                    print(f"    {line}", file=sys.stdout, flush=True)
+                if "compute" in cloud.runtimes:
+                    from nimbus.cmd import real as real_backends
+
+                    real_backends.publish_guest_images(settings)
         else:
             server.should_exit = True
 

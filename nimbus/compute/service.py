@@ -106,6 +106,9 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
             agent.start()
             state.agents.append(agent)
             started.append(agent)
+        said = sorted({a.driver.describe() for a in state.agents} - {""})
+        if said:
+            state.backend_summary += "; " + "; ".join(said)
     if "scheduler" in roles:
         scheduler = SchedulerManager(
             state.db, state.clients.placement, state.hosts, state.compute_rpc,

@@ -22,6 +22,18 @@ class ComputeSettings:
     # Seconds the fake driver takes to spawn a guest (0: at once), so that a test can stop
     # the cloud while builds are in flight.
     fake_spawn_seconds: float = 0.0
+    # The qemu driver: ``auto`` uses KVM when /dev/kvm really runs a guest (probed with a
+    # timeout, as nested virtualisation can hang), else TCG; ``kvm`` or ``tcg`` force one.
+    qemu_accel: str = "auto"
+    qemu_binary: str = "qemu-system-x86_64"
+    # Where guests' disks, sockets and logs live (default: <state_dir>/instances).
+    instances_path: str = ""
+    # Seconds a guest has to power off after an ACPI power button press before it is stopped
+    # hard (Nova's shutdown_timeout).
+    shutdown_timeout: int = 60
+    # Every guest gets a config drive, whatever its request says (Nova's force_config_drive);
+    # without the network service's metadata proxy, it is how a guest learns who it is.
+    force_config_drive: bool = False
     # Builds and actions an agent runs at once (Nova's max_concurrent_builds), in normal work
     # and when it takes up what a crash interrupted.
     agent_workers: int = 8

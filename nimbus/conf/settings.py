@@ -33,6 +33,7 @@ __all__ = ["Settings", "SettingsError", "load"]
 # Names from before the settings had groups; they still work everywhere a name is read.
 ALIASES: dict[str, tuple[str, str]] = {
     "fake_compute_hosts": ("compute", "fake_hosts"),
+    "compute_driver": ("compute", "driver"),
     "nova_max_microversion": ("compute", "max_microversion"),
     "kdf_cost": ("identity", "kdf_cost"),
     "token_expiration": ("identity", "token_expiration"),

@@ -65,6 +65,7 @@ class ComputeAgent:
         self.driver = driver
         # A driver that simulates its host keeps its guests in the database (see fake.py).
         driver.attach(GuestRecords(deps.db, host))
+        driver.use_images(deps.images)
         # The work on the host's guests; held, not inherited, so that the bus reaches only
         # the RPC methods below, never a step of the work directly.
         self.work = GuestWork(deps, host, driver)

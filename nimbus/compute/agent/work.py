@@ -23,7 +23,7 @@ from nimbus.compute.db import instances as db
 from nimbus.compute.db.models import Instance, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
 from nimbus.compute.errors import Interrupted, VirtualInterfaceCreateFailed
-from nimbus.compute.manager import claims
+from nimbus.compute.manager import claims, metadata
 from nimbus.compute.manager.block_devices import BlockDevices
 from nimbus.compute.manager.faults import fault_from, set_error
 from nimbus.compute.manager.guests import instance_dict
@@ -136,6 +136,8 @@ class GuestWork:
                     # Half-spawned when the agent stopped: start that guest over.
                     self.driver.destroy(instance_dict(row))
             info = instance_dict(row)
+            if self.driver.uses_config_drive:
+                info["metadata_files"] = metadata.files(info)
             connected = self.deps.block_devices.connect_all(self.driver, info)
             self.wait_for_ports(uuid, ports)
             self.driver.spawn(info, image, connected)

@@ -51,6 +51,12 @@ class GuestStore(Protocol):
     def totals(self) -> tuple[int, int, int]: ...
 
 
+class ImageSource(Protocol):
+    """What a driver that keeps images on its host needs of the image service."""
+
+    def download(self, image_id: str) -> Iterable[bytes]: ...
+
+
 class ComputeDriver(abc.ABC):
     """One hypervisor on one host.
 
@@ -87,6 +93,9 @@ class ComputeDriver(abc.ABC):
     # Whether a guest whose spawn was cut short (the agent stopped) may be destroyed and
     # spawned again; a driver that cannot promise it has such builds fail instead.
     spawns_again: bool = False
+    # Whether spawn wants ``instance["metadata_files"]`` (the server's metadata, by path, as
+    # ``manager/metadata.files`` gives it) to write a config drive from.
+    uses_config_drive: bool = False
     hypervisor_type: str = "unknown"
 
     def __init__(self, host: str, settings: Any = None) -> None:
@@ -99,8 +108,18 @@ class ComputeDriver(abc.ABC):
         so a real driver has no use for it; one that only simulates a hypervisor keeps its
         guests there (see ``fake.py``)."""
 
+    def use_images(self, images: ImageSource) -> None:  # noqa: B027 - optional hook
+        """The image service, handed over by the agent before ``init_host``, for a driver
+        that fetches images' data to its host (a real hypervisor's disks are made from it);
+        the fake driver has no use for it."""
+
     def init_host(self) -> None:  # noqa: B027 - optional hook
         """Prepare the host once when the agent starts (adopt running guests, create dirs)."""
+
+    def describe(self) -> str:
+        """What the driver chose on this host and why, for ``nimbus up`` to print (after
+        ``init_host``); empty when there is nothing to say."""
+        return ""
 
     def cleanup_host(self) -> None:  # noqa: B027 - optional hook
         """Release what the driver holds on the host when the agent stops (listeners,

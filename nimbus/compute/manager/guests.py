@@ -12,7 +12,9 @@ def instance_dict(row: Instance) -> dict[str, Any]:
             "project_id": row.project_id, "user_id": row.user_id, "flavor": dict(row.flavor),
             "image_ref": row.image_ref, "metadata": dict(row.metadata_items or {}),
             "key_data": row.key_data, "user_data": row.user_data, "hostname": row.hostname,
-            "ports": list(row.ports or []), "security_groups": list(row.security_groups or [])}
+            "ports": list(row.ports or []), "security_groups": list(row.security_groups or []),
+            "key_name": row.key_name, "availability_zone": row.availability_zone,
+            "launch_index": row.launch_index, "config_drive": row.config_drive}
 
 
 def request_spec_of(row: Instance) -> dict[str, Any]:

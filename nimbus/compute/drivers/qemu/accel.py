@@ -1,0 +1,90 @@
+"""Choosing between KVM and TCG: KVM only when /dev/kvm really runs a guest.
+
+Opening /dev/kvm is not enough: under nested virtualisation a KVM guest can hang at its first
+instruction, or stop with "KVM internal error" in its boot loader (seen with syslinux). So the
+probe first boots QEMU's firmware under KVM with nothing to boot, which makes it give up and
+reset at once (``reboot-timeout=0`` with ``-no-reboot`` ends QEMU there); then, when the test
+guest image is on this host, it boots that (``-snapshot``: nothing is written) until its kernel
+prints its banner. KVM is used only when both finish within their timeouts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Accel:
+    name: str  # "kvm" or "tcg"
+    reason: str
+
+
+def probe(binary: str, wanted: str = "auto", timeout: float = 10.0,
+          guest: Path | None = None) -> Accel:
+    if wanted == "tcg":
+        return Accel("tcg", "TCG was asked for (compute.qemu_accel=tcg)")
+    path = shutil.which(binary)
+    if path is None:
+        raise FileNotFoundError(binary)
+    if not os.path.exists("/dev/kvm"):
+        found = Accel("tcg", "/dev/kvm does not exist")
+    elif not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        found = Accel("tcg", "/dev/kvm is not readable and writable by this user")
+    else:
+        found = _run_firmware(path, timeout)
+        if found.name == "kvm" and guest is not None:
+            found = _boot_guest(path, guest, found, 3 * timeout)
+    if wanted == "kvm" and found.name != "kvm":
+        raise RuntimeError(f"KVM was asked for (compute.qemu_accel=kvm) but {found.reason}")
+    return found
+
+
+def _run_firmware(path: str, timeout: float) -> Accel:
+    began = time.monotonic()
+    try:
+        done = subprocess.run(
+            [path, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",
+             "-boot", "strict=on,reboot-timeout=0", "-m", "32", "-serial", "none",
+             "-monitor", "none"],
+            capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return Accel("tcg", f"a KVM guest did not finish its firmware in {timeout:.0f} s "
+                            "(nested virtualisation that hangs?)")
+    took = time.monotonic() - began
+    if done.returncode != 0:
+        why = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        return Accel("tcg", f"QEMU could not start a KVM guest: {why}")
+    return Accel("kvm", f"/dev/kvm ran a guest's firmware in {took:.1f} s")
+
+
+def _boot_guest(path: str, guest: Path, firmware: Accel, timeout: float) -> Accel:
+    began = time.monotonic()
+    proc = subprocess.Popen(
+        [path, "-accel", "kvm", "-cpu", "host", "-nodefaults", "-display", "none",
+         "-no-reboot", "-m", "256", "-snapshot", "-drive", f"file={guest},if=virtio,"
+         "format=qcow2", "-serial", "stdio", "-monitor", "none"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    seen = b""
+    try:
+        assert proc.stdout is not None
+        os.set_blocking(proc.stdout.fileno(), False)
+        while time.monotonic() - began < timeout and proc.poll() is None:
+            chunk = proc.stdout.read(65536) or b""
+            seen += chunk
+            if b"Linux version" in seen:
+                return Accel("kvm", f"{firmware.reason}, and booted the test guest's kernel "
+                                    f"in {time.monotonic() - began:.1f} s")
+            if b"KVM internal error" in seen or b"emulation failure" in seen:
+                return Accel("tcg", "KVM stopped with an internal error while booting the test "
+                                    "guest (nested virtualisation?)")
+            time.sleep(0.05)
+        return Accel("tcg", f"the test guest's kernel did not start under KVM in "
+                            f"{timeout:.0f} s")
+    finally:
+        proc.kill()
+        proc.wait()

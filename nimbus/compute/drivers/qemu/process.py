@@ -1,0 +1,209 @@
+"""One guest's QEMU process: its directory, its command line, its QMP socket.
+
+Everything about a guest lives in its directory (``<instances_path>/<uuid>``): ``guest.json``
+(what the command line is made from, so that the guest can be started again), the disks, the
+config drive, ``qemu.pid``, ``qmp.sock`` and ``console.log``. QEMU runs daemonized, so it is
+nobody's child and outlives the agent that started it; an agent that comes back finds each
+guest again from its pidfile and its QMP socket. QMP is spoken through qemu.qmp, one short
+connection per operation under a per-guest lock, so a restarted agent has nothing to re-adopt
+but the files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from qemu.qmp import QMPError
+from qemu.qmp.legacy import QEMUMonitorProtocol
+
+from nimbus.compute.drivers.base import DriverError
+
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def free_vnc_port() -> int:
+    """A free TCP port of 5900 or more (QEMU takes a VNC display number, port - 5900)."""
+    for _ in range(200):
+        port = free_port()
+        if port >= 5900:
+            return port
+    raise DriverError(reason="No free port for a VNC console.")
+
+
+class GuestProcess:
+    """The QEMU of one guest, found by its directory."""
+
+    def __init__(self, directory: Path, binary: str, accel: str) -> None:
+        self.dir = directory
+        self.binary = binary
+        self.accel = accel
+
+    @property
+    def lock(self) -> threading.RLock:
+        with _LOCKS_GUARD:
+            return _LOCKS.setdefault(str(self.dir), threading.RLock())
+
+    # -- what the guest is -----------------------------------------------------------------
+    @property
+    def spec_file(self) -> Path:
+        return self.dir / "guest.json"
+
+    def spec(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads(self.spec_file.read_text()))
+        except (OSError, ValueError) as exc:
+            raise DriverError(reason=f"The guest in {self.dir.name} has no readable "
+                                     f"record: {exc}") from None
+
+    def save(self, spec: dict[str, Any]) -> None:
+        tmp = self.spec_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(spec, indent=1, sort_keys=True))
+        tmp.replace(self.spec_file)
+
+    # -- is it running ---------------------------------------------------------------------
+    def pid(self) -> int | None:
+        try:
+            pid = int((self.dir / "qemu.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        # A pid reused by another program is not our guest.
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return pid
+        return pid if str(self.dir).encode() in cmdline else None
+
+    def running(self) -> bool:
+        return self.pid() is not None
+
+    # -- starting --------------------------------------------------------------------------
+    def command(self, spec: dict[str, Any], incoming: Path | None = None) -> list[str]:
+        d = self.dir
+        cmd = [self.binary, "-name", f"{spec['name']},debug-threads=on", "-uuid", spec["uuid"],
+               "-machine", f"pc,accel={self.accel}", "-cpu", "host" if self.accel == "kvm"
+               else "max", "-smp", str(spec["vcpus"]), "-m", str(spec["ram"]),
+               "-nodefaults", "-no-user-config", "-display", "none", "-vga", "std",
+               "-vnc", f"127.0.0.1:{int(spec['vnc_port']) - 5900}",
+               "-chardev", f"socket,id=serial0,host=127.0.0.1,port={spec['serial_port']},"
+                           f"server=on,wait=off,telnet=off,logfile={d / 'console.log'},"
+                           "logappend=on",
+               "-serial", "chardev:serial0",
+               "-qmp", f"unix:{d / 'qmp.sock'},server=on,wait=off",
+               "-pidfile", str(d / "qemu.pid"), "-daemonize",
+               "-device", "virtio-rng-pci", "-device", "virtio-balloon-pci"]
+        for disk in spec["disks"]:
+            readonly = ",readonly=on" if disk.get("readonly") else ""
+            boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""
+            cmd += ["-drive", f"file={disk['path']},if=none,id={disk['id']},"
+                              f"format={disk['format']},cache=writeback{readonly}",
+                    "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']}"
+                               f"{boot},serial={disk.get('serial', disk['id'])[:20]}"]
+        for i, nic in enumerate(spec["nics"]):
+            forwards = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
+                               for guest, host in sorted(nic.get("forwards", {}).items()))
+            cmd += ["-netdev", f"user,id=net{i},restrict=on{forwards}",
+                    "-device", f"virtio-net-pci,netdev=net{i},mac={nic['mac']},id=nic{i}"]
+        if incoming is not None:
+            cmd += ["-incoming", f"exec:cat {incoming}"]
+        return cmd
+
+    def start(self, spec: dict[str, Any], incoming: Path | None = None) -> None:
+        if self.running():
+            return
+        for stale in ("qmp.sock", "qemu.pid"):
+            (self.dir / stale).unlink(missing_ok=True)
+        # Daemonized, and in a session of its own, so that neither the agent's exit nor a
+        # signal to its process group reaches the guest.
+        done = subprocess.run(self.command(spec, incoming), capture_output=True, text=True,
+                              timeout=120, check=False, start_new_session=True,
+                              stdin=subprocess.DEVNULL)
+        if done.returncode != 0 or not self.running():
+            message = (done.stderr or done.stdout or "no message").strip().splitlines()
+            raise DriverError(reason=f"QEMU did not start: {message[-1] if message else ''}")
+
+    # -- QMP -------------------------------------------------------------------------------
+    def qmp(self, command: str, **args: Any) -> Any:
+        """Run one QMP command; raises DriverError when the guest is not running or QEMU
+        refuses it."""
+        with self.lock:
+            sock = self.dir / "qmp.sock"
+            if not self.running() or not sock.exists():
+                raise DriverError(reason=f"The guest {self.dir.name} is not running.")
+            monitor = QEMUMonitorProtocol(str(sock))
+            try:
+                monitor.connect()
+                reply = monitor.cmd_raw(command, args or None)
+            except (OSError, EOFError, QMPError) as exc:
+                # A QEMU that goes away mid-command (``quit`` does) ends the stream.
+                raise DriverError(reason=f"QMP {command} failed: {exc or type(exc).__name__}") \
+                    from None
+            finally:
+                with contextlib.suppress(OSError, EOFError, QMPError):
+                    monitor.close()
+        if "error" in reply:
+            raise DriverError(reason=f"QMP {command}: {reply['error'].get('desc')}")
+        return reply.get("return")
+
+    def status(self) -> str | None:
+        """QEMU's run state (``running``, ``paused``...), or None when it is not running."""
+        if not self.running():
+            return None
+        try:
+            return str(self.qmp("query-status")["status"])
+        except DriverError:
+            return None
+
+    def wait_gone(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.running():
+                return True
+            time.sleep(0.1)
+        return not self.running()
+
+    def kill(self) -> None:
+        """Stop QEMU at once (``quit``, then SIGKILL if it does not go)."""
+        pid = self.pid()
+        if pid is None:
+            return
+        with contextlib.suppress(DriverError):
+            self.qmp("quit")
+        if self.wait_gone(5):
+            return
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.wait_gone(5)
+
+    def console_log(self, limit: int = 1024 * 1024) -> str:
+        path = self.dir / "console.log"
+        try:
+            with path.open("rb") as f:
+                size = f.seek(0, os.SEEK_END)
+                f.seek(max(0, size - limit))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""

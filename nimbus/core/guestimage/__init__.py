@@ -1,0 +1,1 @@
+"""The test guest image: built from Debian packages, booted by the qemu compute driver."""

@@ -1,0 +1,147 @@
+"""What the test guest runs: its init scripts and configuration, as files of its root tree.
+
+The guest is busybox, dropbear and a Debian cloud kernel. At boot it brings every NIC up with
+DHCP, reads its identity from the config drive (label ``config-2``) or else the metadata
+service, sets its hostname, installs the keypair as root's ``authorized_keys``, runs
+``user_data`` when it is a script, starts the SSH server and prints a ready line on the serial
+console, which the compute driver and the tests look for. An ACPI power button press powers it
+off, as a real distribution's does.
+"""
+
+from __future__ import annotations
+
+READY_LINE = "nimbus-guest: ready"
+
+# The first process of the initramfs: load what the root disk needs, then move to it (or stay
+# in memory when there is no root disk, as under a rescue that boots only this image).
+INITRAMFS_INIT = r"""#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in $(cat /etc/modules-boot); do insmod /lib/modules/$m 2>/dev/null; done
+root=""
+for i in $(seq 1 50); do
+  root=$(findfs LABEL=nimbus-root 2>/dev/null) && break
+  usleep 100000
+done
+if [ -n "$root" ] && mount -t ext4 "$root" /newroot; then
+  umount /proc /sys
+  mount --move /dev /newroot/dev 2>/dev/null || umount /dev
+  exec switch_root /newroot /sbin/init
+fi
+echo "nimbus-guest: no root disk, running from memory" > /dev/console
+exec /sbin/init
+"""
+
+INITTAB = """::sysinit:/etc/init.d/rcS
+ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
+::ctrlaltdel:/sbin/reboot
+::shutdown:/etc/init.d/rcK
+"""
+
+# udhcpc calls this with the lease in its environment.
+DHCP_SCRIPT = r"""#!/bin/sh
+case "$1" in
+  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    if [ -n "$router" ]; then
+      for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
+    fi
+    : > /etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
+    ;;
+esac
+exit 0
+"""
+
+RCS = r"""#!/bin/sh
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /run /tmp /var/run /var/log /var/lib/cloud
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -o remount,rw / 2>/dev/null
+for m in $(cat /etc/modules-boot /etc/modules-late); do
+  insmod /lib/modules/$m 2>/dev/null
+done
+hostname nimbus-guest
+ip link set lo up
+# Every NIC, with DHCP (in the background, so that a NIC without a server does not hold the boot).
+for dev in /sys/class/net/*; do
+  n=${dev##*/}
+  [ "$n" = lo ] && continue
+  ip link set "$n" up
+  udhcpc -i "$n" -s /etc/udhcpc.script -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
+done
+# Where the guest learns who it is: the config drive, or else the metadata service.
+meta=""; userdata=""
+cd=$(findfs LABEL=config-2 2>/dev/null)
+if [ -n "$cd" ] && mount -t iso9660 -o ro "$cd" /mnt; then
+  cp /mnt/openstack/latest/meta_data.json /var/lib/cloud/meta_data.json 2>/dev/null
+  cp /mnt/openstack/latest/user_data /var/lib/cloud/user_data 2>/dev/null
+  umount /mnt
+  echo "nimbus-guest: configured from the config drive $cd" > /dev/console
+else
+  base=http://169.254.169.254/openstack/latest
+  if wget -q -T 3 -O /var/lib/cloud/meta_data.json $base/meta_data.json; then
+    wget -q -T 3 -O /var/lib/cloud/user_data $base/user_data || rm -f /var/lib/cloud/user_data
+    echo "nimbus-guest: configured from the metadata service" > /dev/console
+  fi
+fi
+if [ -s /var/lib/cloud/meta_data.json ]; then
+  meta=$(tr -d '\n' < /var/lib/cloud/meta_data.json)
+  name=$(echo "$meta" | sed -n 's/.*"hostname": *"\([^"]*\)".*/\1/p')
+  [ -n "$name" ] && hostname "${name%%.*}" && echo "${name%%.*}" > /etc/hostname
+  mkdir -p /root/.ssh && chmod 700 /root/.ssh
+  echo "$meta" | sed -n 's/.*"public_keys": *{\([^}]*\)}.*/\1/p' \
+    | grep -o '"\(ssh-\|ecdsa-\|sk-\)[^"]*"' | tr -d '"' | sed 's/\\n$//' \
+    > /root/.ssh/authorized_keys
+  chmod 600 /root/.ssh/authorized_keys
+fi
+mkdir -p /etc/dropbear
+dropbear -R -p 22
+acpid
+if [ -s /var/lib/cloud/user_data ] && head -c 2 /var/lib/cloud/user_data | grep -q '#!'; then
+  chmod 700 /var/lib/cloud/user_data
+  /var/lib/cloud/user_data > /var/log/user-data.log 2>&1
+  echo "nimbus-guest: user_data exited $?" > /dev/console
+fi
+addrs=$(ip -4 addr show scope global | sed -n 's/.*inet \([0-9./]*\) .* \([a-z0-9]*\)$/\2=\1/p' | tr '\n' ' ')
+echo "READY_LINE host=$(hostname) $addrs" > /dev/console
+""".replace("READY_LINE", READY_LINE)
+
+RCK = r"""#!/bin/sh
+echo "nimbus-guest: shutting down" > /dev/console
+killall dropbear 2>/dev/null
+sync
+umount -a -r 2>/dev/null
+"""
+
+# busybox acpid runs /etc/acpi/PWRF/00000080 when the power button is pressed.
+ACPI_POWER = "#!/bin/sh\npoweroff\n"
+
+ETC = {
+    "etc/inittab": INITTAB,
+    "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nsshd:x:100:65534::/run/sshd:/bin/false\n",
+    "etc/group": "root:x:0:\nnogroup:x:65534:\n",
+    "etc/shadow": "root:*:19000:0:99999:7:::\n",
+    "etc/shells": "/bin/sh\n/bin/ash\n",
+    "etc/hostname": "nimbus-guest\n",
+    "etc/hosts": "127.0.0.1 localhost\n",
+    "etc/fstab": "",
+}
+EXECUTABLE = {
+    "etc/init.d/rcS": RCS,
+    "etc/init.d/rcK": RCK,
+    "etc/udhcpc.script": DHCP_SCRIPT,
+    "etc/acpi/PWRF/00000080": ACPI_POWER,
+    # The names a user types for what busybox calls otherwise.
+    "sbin/mkfs.ext2": "#!/bin/sh\nexec mke2fs \"$@\"\n",
+    "sbin/mkfs": "#!/bin/sh\nt=ext2\n[ \"$1\" = -t ] && { t=$2; shift 2; }\n"
+                 "case $t in vfat|fat) exec mkdosfs \"$@\";; *) exec mke2fs \"$@\";; esac\n",
+}

@@ -1,0 +1,203 @@
+"""Real guests: `nimbus up --real` with the qemu driver, driven by the unmodified `openstack`
+CLI, and checked from inside the guest over SSH (`nimbus ssh`).
+
+The guest is the project's test image (built from Debian packages by `nimbus guest-image`).
+It boots under KVM when the machine really has it, else under TCG; every check here reads
+the guest itself: its hostname, a file its user_data wrote, its uptime across power actions,
+a file kept through a snapshot, and its QEMU surviving a `kill -9` of the cloud.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.cloud_process import BIN, CloudProcess
+
+COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data, SSH in"),
+          ("compute", "qemu driver: stop/start, soft and hard reboot, pause, suspend and "
+                      "resume, seen inside the guest"),
+          ("compute", "qemu driver: console log, snapshot keeps the disk, guests outlive a "
+                      "kill -9 of the cloud")]
+
+pytestmark = [pytest.mark.functional]
+READY = "nimbus-guest: ready"
+
+
+def _qemu_pids(state: Path) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", f"qemu-system.*{state}"], capture_output=True,
+                         text=True, check=False).stdout
+    return [int(p) for p in out.split()]
+
+
+@pytest.fixture(scope="module")
+def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    built = subprocess.run([str(BIN / "nimbus"), "guest-image"], capture_output=True,
+                           text=True, timeout=900, check=False)
+    assert built.returncode == 0, built.stderr
+    base = tmp_path_factory.mktemp("qemu")
+    state = base / "state"
+    state.mkdir()
+    cloud = CloudProcess(state, extra=["--real"], env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
+    cloud.start(timeout=120)
+    key = base / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    cloud.key = key  # type: ignore[attr-defined]
+    try:
+        deadline = time.monotonic() + 120
+        while "guest images:" not in cloud.output() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "guest images:" in cloud.output(), cloud.output()[-2000:]
+        cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
+        yield cloud
+    finally:
+        cloud.stop()
+        for pid in _qemu_pids(state):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _ssh(cloud: CloudProcess, server: str, command: str, timeout: float = 90) -> str:
+    """Run ``command`` in the guest through `nimbus ssh`, retrying until its SSH answers."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            [str(BIN / "nimbus"), "ssh", "--state-dir", str(cloud.state_dir), "-i",
+             str(cloud.key), server, "--", command],  # type: ignore[attr-defined]
+            capture_output=True, text=True, timeout=60, check=False,
+            env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"})
+        if done.returncode == 0:
+            return done.stdout
+        last = done.stderr
+        time.sleep(1)
+    raise AssertionError(f"no SSH into {server} within {timeout} s: {last}")
+
+
+def _uptime(cloud: CloudProcess, server: str) -> float:
+    return float(_ssh(cloud, server, "cat /proc/uptime").split()[0])
+
+
+def _wait(cloud: CloudProcess, server: str, status: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    shown: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        shown = cloud.openstack_json("server", "show", server)
+        if shown["status"] == status and not shown.get("OS-EXT-STS:task_state"):
+            return
+        assert shown["status"] != "ERROR", shown.get("fault")
+        time.sleep(1)
+    raise AssertionError(f"{server} is not {status}: {shown.get('status')}")
+
+
+def test_boot_with_key_and_user_data(real_cloud: CloudProcess, tmp_path: Path) -> None:
+    script = tmp_path / "script.sh"
+    script.write_text("#!/bin/sh\necho written-by-user-data > /root/from-user-data\n")
+    created = real_cloud.openstack_json(
+        "server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny", "--key-name", "k",
+        "--user-data", str(script), "--network", "private", "--wait", "vm1")
+    assert created["status"] == "ACTIVE"
+    assert _ssh(real_cloud, "vm1", "hostname").strip() == "vm1"
+    assert _ssh(real_cloud, "vm1", "cat /root/from-user-data").strip() == "written-by-user-data"
+    log = real_cloud.openstack("console", "log", "show", "vm1").stdout
+    assert "Linux version" in log and READY in log and "host=vm1" in log
+    for tool in ("ip", "ping", "nc", "dd", "mkfs"):
+        _ssh(real_cloud, "vm1", f"command -v {tool}")
+
+
+def test_power_actions_are_seen_inside_the_guest(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    _ssh(real_cloud, "vm1", "echo kept > /root/kept; sync")
+    # Paused: the guest's clock stands still while the wall clock goes on.
+    before = _uptime(real_cloud, "vm1")
+    real_cloud.openstack("server", "pause", "vm1")
+    _wait(real_cloud, "vm1", "PAUSED")
+    time.sleep(4)
+    real_cloud.openstack("server", "unpause", "vm1")
+    _wait(real_cloud, "vm1", "ACTIVE")
+    after = _uptime(real_cloud, "vm1")
+    assert after > before
+    # Suspended: the same running system comes back (no new boot), its memory restored.
+    real_cloud.openstack("server", "suspend", "vm1")
+    _wait(real_cloud, "vm1", "SUSPENDED")
+    assert _qemu_pids(real_cloud.state_dir) == []
+    real_cloud.openstack("server", "resume", "vm1")
+    _wait(real_cloud, "vm1", "ACTIVE")
+    resumed = _uptime(real_cloud, "vm1")
+    assert resumed >= after, (after, resumed)
+    # Each of these boots the guest again: its uptime starts over, its disk stays.
+    for action in (["server", "stop", "vm1"], ["server", "reboot", "--hard", "vm1"],
+                   ["server", "reboot", "--soft", "vm1"]):
+        up = _uptime(real_cloud, "vm1")
+        real_cloud.openstack(*action)
+        if action[1] == "stop":
+            _wait(real_cloud, "vm1", "SHUTOFF")
+            assert "shutting down" in real_cloud.openstack("console", "log", "show",
+                                                           "vm1").stdout
+            real_cloud.openstack("server", "start", "vm1")
+        else:
+            time.sleep(2)
+        _wait(real_cloud, "vm1", "ACTIVE")
+        again = _uptime(real_cloud, "vm1")
+        assert again < up or again < 30, (action, up, again)
+        assert _ssh(real_cloud, "vm1", "cat /root/kept").strip() == "kept"
+
+
+def test_snapshot_keeps_the_disk(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    _ssh(real_cloud, "vm1", "echo before-snapshot > /root/snap-file; sync")
+    real_cloud.openstack("server", "image", "create", "--name", "vm1-snap", "--wait", "vm1")
+    image = real_cloud.openstack_json("image", "show", "vm1-snap")
+    assert image["status"] == "active" and image["disk_format"] == "qcow2"
+    real_cloud.openstack("server", "create", "--image", "vm1-snap", "--flavor", "m1.tiny",
+                         "--key-name", "k", "--network", "private", "--wait", "vm2")
+    assert _ssh(real_cloud, "vm2", "cat /root/snap-file").strip() == "before-snapshot"
+    assert _ssh(real_cloud, "vm2", "hostname").strip() == "vm2"
+    real_cloud.openstack("server", "delete", "--wait", "vm2")
+
+
+def test_guests_outlive_a_kill_of_the_cloud(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    up = _uptime(real_cloud, "vm1")
+    pids = _qemu_pids(real_cloud.state_dir)
+    assert len(pids) == 1
+    assert real_cloud.proc is not None
+    os.killpg(real_cloud.proc.pid, signal.SIGKILL)
+    real_cloud.proc.wait()
+    assert _qemu_pids(real_cloud.state_dir) == pids
+    real_cloud.start(timeout=120)
+    # The same QEMU, found again: the guest did not boot again.
+    assert _qemu_pids(real_cloud.state_dir) == pids
+    assert _uptime(real_cloud, "vm1") > up
+    real_cloud.openstack("server", "stop", "vm1")
+    _wait(real_cloud, "vm1", "SHUTOFF")
+    assert _qemu_pids(real_cloud.state_dir) == []
+    real_cloud.openstack("server", "delete", "--wait", "vm1")
+    leftovers = list((real_cloud.state_dir / "instances").glob("*/*-*-*-*-*"))
+    assert leftovers == [], leftovers
+
+
+def test_an_image_that_lies_about_its_format_never_boots(real_cloud: CloudProcess,
+                                                        tmp_path: Path) -> None:
+    fake = tmp_path / "not-qcow2.img"
+    fake.write_bytes(b"\0" * 1024 * 1024)
+    real_cloud.openstack("image", "create", "--disk-format", "qcow2", "--container-format",
+                         "bare", "--file", str(fake), "liar")
+    real_cloud.openstack("server", "create", "--image", "liar", "--flavor", "m1.tiny",
+                         "--network", "private", "liar-vm")
+    deadline = time.monotonic() + 60
+    shown: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        shown = real_cloud.openstack_json("server", "show", "liar-vm")
+        if shown["status"] == "ERROR":
+            break
+        time.sleep(1)
+    assert shown["status"] == "ERROR"
+    assert re.search(r"qcow2|format", str(shown.get("fault"))), shown.get("fault")
+    real_cloud.openstack("server", "delete", "--wait", "liar-vm")
