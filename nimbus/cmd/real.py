@@ -1,7 +1,7 @@
 """``nimbus up --real``: every real backend this machine supports, and why each was chosen.
 
-Today the real backend is the qemu compute driver. The network, volume and object services
-keep their built-in backends until their real ones exist, and the choice says so. Once the
+Today the real backends are the qemu compute driver and the file volume driver. The network
+service keeps its fake driver until its real one exists, and the choice says so. Once the
 cloud is up, the test guest image is built (or taken from its cache) and uploaded twice, as
 ``nimbus-guest`` and ``nimbus-guest-alt``, which ``nimbus tempest-config`` hands to tempest as
 ``image_ref`` and ``image_ref_alt``.
@@ -30,6 +30,12 @@ def choose(overrides: dict[str, Any]) -> list[str]:
     """Set the real backends in ``overrides``; one line per service saying what and why."""
     lines = []
     binary = "qemu-system-x86_64"
+    if shutil.which("qemu-img"):
+        overrides.setdefault("volume_driver", "file")
+        volume = "volume:   file (qcow2 files in the state dir, made with qemu-img)"
+    else:
+        volume = ("volume:   built in, because qemu-img is not installed; for volumes that hold "
+                  "bytes: sudo apt-get install qemu-utils")
     if shutil.which(binary) and shutil.which("qemu-img"):
         overrides.setdefault("compute_driver", "qemu")
         lines.append(f"compute: qemu ({binary} is installed; KVM or TCG is decided when the "
@@ -40,7 +46,7 @@ def choose(overrides: dict[str, Any]) -> list[str]:
                      f"sudo apt-get install {QEMU_PACKAGES}")
     lines.append("network:  fake (guests use QEMU user networking with restrict=on: no "
                  "outbound traffic, SSH through a loopback port; `nimbus ssh SERVER`)")
-    lines.append("volume:   built in (no real volume driver yet)")
+    lines.append(volume)
     lines.append("image and object: files in the state dir (already real)")
     return lines
 

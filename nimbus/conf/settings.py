@@ -34,6 +34,7 @@ __all__ = ["Settings", "SettingsError", "load"]
 ALIASES: dict[str, tuple[str, str]] = {
     "fake_compute_hosts": ("compute", "fake_hosts"),
     "compute_driver": ("compute", "driver"),
+    "volume_driver": ("volume", "driver"),
     "nova_max_microversion": ("compute", "max_microversion"),
     "kdf_cost": ("identity", "kdf_cost"),
     "token_expiration": ("identity", "token_expiration"),

@@ -25,7 +25,9 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("compute", "qemu driver: stop/start, soft and hard reboot, pause, suspend and "
                       "resume, seen inside the guest"),
           ("compute", "qemu driver: console log, snapshot keeps the disk, guests outlive a "
-                      "kill -9 of the cloud")]
+                      "kill -9 of the cloud"),
+          ("volume", "file driver: a volume's bytes survive detach and attach to another "
+                     "server (QMP hot-plug), and take a file system there")]
 
 pytestmark = [pytest.mark.functional]
 READY = "nimbus-guest: ready"
@@ -160,6 +162,59 @@ def test_snapshot_keeps_the_disk(real_cloud: CloudProcess) -> None:
     assert _ssh(real_cloud, "vm2", "cat /root/snap-file").strip() == "before-snapshot"
     assert _ssh(real_cloud, "vm2", "hostname").strip() == "vm2"
     real_cloud.openstack("server", "delete", "--wait", "vm2")
+
+
+def _volume_status(cloud: CloudProcess, name: str, status: str) -> None:
+    deadline = time.monotonic() + 90
+    shown: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        shown = cloud.openstack_json("volume", "show", name)
+        if shown["status"] == status:
+            return
+        time.sleep(1)
+    raise AssertionError(f"volume {name} is {shown.get('status')}, not {status}")
+
+
+def _new_disk(cloud: CloudProcess, server: str, before: set[str], present: bool = True) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = set(_ssh(cloud, server, "ls /dev/vd?").split())
+        if present and now - before:
+            return sorted(now - before)[0]
+        if not present and now == before:
+            return ""
+        time.sleep(1)
+    raise AssertionError(f"{server}: disks did not change as expected from {before}")
+
+
+def test_a_volume_keeps_its_bytes_across_servers(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    real_cloud.openstack("volume", "create", "--size", "1", "data")
+    _volume_status(real_cloud, "data", "available")
+    real_cloud.openstack("server", "create", "--image", "nimbus-guest-alt", "--flavor",
+                         "m1.tiny", "--key-name", "k", "--network", "private", "--wait", "vm-b")
+    first = set(_ssh(real_cloud, "vm1", "ls /dev/vd?").split())
+    real_cloud.openstack("server", "add", "volume", "vm1", "data")
+    _volume_status(real_cloud, "data", "in-use")
+    dev = _new_disk(real_cloud, "vm1", first)
+    _ssh(real_cloud, "vm1", f"echo volume-bytes-kept | dd of={dev} bs=512 count=1 conv=sync; "
+                            "sync")
+    real_cloud.openstack("server", "remove", "volume", "vm1", "data")
+    _volume_status(real_cloud, "data", "available")
+    _new_disk(real_cloud, "vm1", first, present=False)
+    second = set(_ssh(real_cloud, "vm-b", "ls /dev/vd?").split())
+    real_cloud.openstack("server", "add", "volume", "vm-b", "data")
+    _volume_status(real_cloud, "data", "in-use")
+    dev = _new_disk(real_cloud, "vm-b", second)
+    assert _ssh(real_cloud, "vm-b", f"dd if={dev} bs=512 count=1 2>/dev/null | head -n 1")\
+        .strip() == "volume-bytes-kept"
+    out = _ssh(real_cloud, "vm-b", f"mkfs -t ext2 {dev} >/dev/null && mount {dev} /mnt && "
+                                   "echo on-a-file-system > /mnt/f && cat /mnt/f && umount /mnt")
+    assert out.strip() == "on-a-file-system"
+    real_cloud.openstack("server", "remove", "volume", "vm-b", "data")
+    _volume_status(real_cloud, "data", "available")
+    real_cloud.openstack("server", "delete", "--wait", "vm-b")
+    real_cloud.openstack("volume", "delete", "data")
 
 
 def test_guests_outlive_a_kill_of_the_cloud(real_cloud: CloudProcess) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from nimbus.compute.drivers.base import ComputeDriver, DriverError, ImageSource, SnapshotData
 from nimbus.compute.drivers.qemu import accel as accel_probe
-from nimbus.compute.drivers.qemu import configdrive, disks
+from nimbus.compute.drivers.qemu import configdrive, disks, volumes
 from nimbus.compute.drivers.qemu.process import GuestProcess, free_port, free_vnc_port
 from nimbus.compute.states import PowerState
 from nimbus.core.guestimage import build as guestimage
@@ -302,11 +302,13 @@ class QemuDriver(ComputeDriver):
 
     def attach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
                       device: str) -> None:
-        raise DriverError(reason="The qemu driver cannot attach volumes of this kind yet.")
+        volumes.attach(self._existing(instance), connection_info, device)
 
     def detach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any] | None,
                       device: str) -> None:
-        raise DriverError(reason="The qemu driver cannot detach volumes of this kind yet.")
+        proc = self._proc(instance["uuid"])
+        if proc.spec_file.exists():
+            volumes.detach(proc, device, self.shutdown_timeout)
 
     # -- what the guest shows ----------------------------------------------------------------
     def get_console_output(self, instance: dict[str, Any]) -> str:

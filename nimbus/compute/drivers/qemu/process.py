@@ -46,6 +46,12 @@ def free_vnc_port() -> int:
     raise DriverError(reason="No free port for a VNC console.")
 
 
+def blockdev_arg(disk: dict[str, Any]) -> str:
+    readonly = "on" if disk.get("readonly") else "off"
+    return (f"driver={disk['format']},node-name={disk['id']},read-only={readonly},"
+            f"file.driver=file,file.filename={disk['path']}")
+
+
 class GuestProcess:
     """The QEMU of one guest, found by its directory."""
 
@@ -114,6 +120,13 @@ class GuestProcess:
                "-pidfile", str(d / "qemu.pid"), "-daemonize",
                "-device", "virtio-rng-pci", "-device", "virtio-balloon-pci"]
         for disk in spec["disks"]:
+            if disk.get("volume"):
+                # Volumes as -blockdev nodes, as hot-plug makes them, so that a detach
+                # removes one the same way whether it was plugged then or at start.
+                cmd += ["-blockdev", blockdev_arg(disk),
+                        "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']},"
+                                   f"serial={disk.get('serial', disk['id'])[:20]}"]
+                continue
             readonly = ",readonly=on" if disk.get("readonly") else ""
             boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""
             cmd += ["-drive", f"file={disk['path']},if=none,id={disk['id']},"
@@ -197,6 +210,10 @@ class GuestProcess:
         except ProcessLookupError:
             return
         self.wait_gone(5)
+
+    def devices(self) -> set[str]:
+        """The ids of the devices plugged into the guest (``-device id=`` or ``device_add``)."""
+        return {str(item["name"]) for item in self.qmp("qom-list", path="/machine/peripheral")}
 
     def console_log(self, limit: int = 1024 * 1024) -> str:
         path = self.dir / "console.log"

@@ -1,0 +1,72 @@
+"""Volumes in a running guest: file volumes hot-plugged and unplugged over QMP.
+
+A volume is a ``-blockdev`` node with a ``virtio-blk-pci`` device on it, plugged with
+``blockdev-add`` and ``device_add`` while the guest runs and kept in the guest's record, so
+that the next start plugs it again. Unplugging asks the guest to let go (``device_del`` is
+an ACPI eject the guest's kernel answers), and only then closes the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+from nimbus.compute.drivers.base import DriverError
+from nimbus.compute.drivers.qemu.process import GuestProcess
+
+
+def node_name(volume_id: str) -> str:
+    """A QEMU node name for the volume (a letter first, at most 31 characters)."""
+    return "vol" + volume_id.replace("-", "")[:24]
+
+
+def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> None:
+    kind = connection_info.get("driver_volume_type")
+    data = connection_info.get("data") or {}
+    if kind != "file" or not data.get("path"):
+        raise DriverError(reason=f"The qemu driver attaches file volumes only; this one is "
+                                 f"{kind or 'of no known kind'}.")
+    volume_id = str(data.get("volume_id") or Path(str(data["path"])).stem)
+    disk = {"id": node_name(volume_id), "path": str(data["path"]),
+            "format": str(data.get("format") or "qcow2"), "serial": volume_id[:20],
+            "volume": True, "device": device, "readonly": data.get("access_mode") == "ro"}
+    with proc.lock:
+        spec = proc.spec()
+        if proc.running() and f"dev-{disk['id']}" not in proc.devices():
+            proc.qmp("blockdev-add", **{
+                "driver": disk["format"], "node-name": disk["id"], "read-only": disk["readonly"],
+                "file": {"driver": "file", "filename": disk["path"]}})
+            try:
+                proc.qmp("device_add", driver="virtio-blk-pci", drive=disk["id"],
+                         id=f"dev-{disk['id']}", serial=disk["serial"])
+            except DriverError:
+                with contextlib.suppress(DriverError):
+                    proc.qmp("blockdev-del", **{"node-name": disk["id"]})
+                raise
+        spec["disks"] = [d for d in spec["disks"] if d["id"] != disk["id"]] + [disk]
+        proc.save(spec)
+
+
+def detach(proc: GuestProcess, device: str, timeout: float) -> None:
+    with proc.lock:
+        spec = proc.spec()
+        for disk in [d for d in spec["disks"] if d.get("volume") and d.get("device") == device]:
+            if proc.running():
+                _unplug(proc, disk["id"], timeout)
+            spec["disks"] = [d for d in spec["disks"] if d["id"] != disk["id"]]
+        proc.save(spec)
+
+
+def _unplug(proc: GuestProcess, node: str, timeout: float) -> None:
+    if f"dev-{node}" in proc.devices():
+        proc.qmp("device_del", id=f"dev-{node}")
+        deadline = time.monotonic() + timeout
+        while f"dev-{node}" in proc.devices():
+            if time.monotonic() > deadline:
+                raise DriverError(reason=f"The guest did not release the volume in {timeout:.0f} "
+                                         "s.")
+            time.sleep(0.2)
+    with contextlib.suppress(DriverError):
+        proc.qmp("blockdev-del", **{"node-name": node})
