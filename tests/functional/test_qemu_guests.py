@@ -26,6 +26,8 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
                       "resume, seen inside the guest"),
           ("compute", "qemu driver: console log, snapshot keeps the disk, guests outlive a "
                       "kill -9 of the cloud"),
+          ("compute", "qemu driver: resize (memory and disk seen in the guest), live "
+                      "migration between two hosts (uptime kept), rescue, shelve/unshelve"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
                      "server (QMP hot-plug), and take a file system there")]
 
@@ -47,7 +49,9 @@ def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProces
     base = tmp_path_factory.mktemp("qemu")
     state = base / "state"
     state.mkdir()
-    cloud = CloudProcess(state, extra=["--real"], env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
+    # Two hosts (both on this machine), for the migrations.
+    cloud = CloudProcess(state, extra=["--real", "--compute-hosts", "2"],
+                         env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
     cloud.start(timeout=120)
     key = base / "key"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
@@ -215,6 +219,52 @@ def test_a_volume_keeps_its_bytes_across_servers(real_cloud: CloudProcess) -> No
     _volume_status(real_cloud, "data", "available")
     real_cloud.openstack("server", "delete", "--wait", "vm-b")
     real_cloud.openstack("volume", "delete", "data")
+
+
+def _host_of(cloud: CloudProcess, server: str) -> str:
+    return str(cloud.openstack_json("server", "show", server)["OS-EXT-SRV-ATTR:host"])
+
+
+def test_resize_and_migrations_keep_the_guest(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    _ssh(real_cloud, "vm1", "echo moved-along > /root/moved; sync")
+    # Resize to a larger flavor: the guest sees the memory and the disk.
+    small = real_cloud.openstack_json("flavor", "show", "m1.small")
+    real_cloud.openstack("server", "resize", "--flavor", "m1.small", "--wait", "vm1")
+    _wait(real_cloud, "vm1", "VERIFY_RESIZE")
+    real_cloud.openstack("server", "resize", "confirm", "vm1")
+    _wait(real_cloud, "vm1", "ACTIVE")
+    mem_kb = int(_ssh(real_cloud, "vm1", "sed -n 's/MemTotal: *\\([0-9]*\\).*/\\1/p' "
+                                         "/proc/meminfo"))
+    assert mem_kb > (int(small["ram"]) - 256) * 1024, mem_kb
+    sectors = int(_ssh(real_cloud, "vm1", "cat /sys/block/vda/size"))
+    assert sectors * 512 == int(small["disk"]) * 1024 ** 3
+    assert _ssh(real_cloud, "vm1", "cat /root/moved").strip() == "moved-along"
+    # Live migration to the other host: the same running system (its uptime goes on).
+    before_host, up = _host_of(real_cloud, "vm1"), _uptime(real_cloud, "vm1")
+    real_cloud.openstack("server", "migrate", "--live-migration", "--wait", "vm1")
+    _wait(real_cloud, "vm1", "ACTIVE")
+    assert _host_of(real_cloud, "vm1") != before_host
+    assert _uptime(real_cloud, "vm1") > up
+    assert _ssh(real_cloud, "vm1", "cat /root/moved").strip() == "moved-along"
+
+
+def test_rescue_and_shelve_keep_the_disk(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    _ssh(real_cloud, "vm1", "echo still-here > /root/rescued; sync")
+    real_cloud.openstack("server", "rescue", "vm1")
+    _wait(real_cloud, "vm1", "RESCUE")
+    # The rescue system sees the guest's own disk beside its own.
+    assert len(_ssh(real_cloud, "vm1", "ls /dev/vd?").split()) >= 3
+    real_cloud.openstack("server", "unrescue", "vm1")
+    _wait(real_cloud, "vm1", "ACTIVE")
+    assert _ssh(real_cloud, "vm1", "cat /root/rescued").strip() == "still-here"
+    real_cloud.openstack("server", "shelve", "vm1")
+    _wait(real_cloud, "vm1", "SHELVED_OFFLOADED", timeout=180)
+    real_cloud.openstack("server", "unshelve", "vm1")
+    _wait(real_cloud, "vm1", "ACTIVE", timeout=180)
+    assert _ssh(real_cloud, "vm1", "cat /root/rescued").strip() == "still-here"
+    assert _ssh(real_cloud, "vm1", "hostname").strip() == "vm1"
 
 
 def test_guests_outlive_a_kill_of_the_cloud(real_cloud: CloudProcess) -> None:

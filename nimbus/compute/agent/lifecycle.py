@@ -46,7 +46,7 @@ class LifecycleWork:
                                     self.host)
         was_stopped = row.vm_state == VmState.STOPPED
         try:
-            info = instance_dict(row)
+            info = self.work.guest_info(row)
             connected = self.deps.block_devices.connect_all(self.driver, info)
             self.driver.rebuild(info, image, connected)
             if was_stopped:
@@ -74,7 +74,7 @@ class LifecycleWork:
                                     self.host)
         stopped = to_stopped or row.vm_state == VmState.STOPPED
         try:
-            info = instance_dict(row)
+            info = self.work.guest_info(row)
             for port in row.ports or []:
                 self.deps.networking.client.update_port(port["port_id"],
                                                         {"binding:host_id": self.host})
@@ -196,7 +196,7 @@ class LifecycleWork:
         image where it was offloaded (the scheduler has claimed this host for it)."""
         event = actions.start_event(self.db, ctx, row.uuid, "compute_unshelve_instance",
                                     self.host)
-        info = instance_dict(row)
+        info = self.work.guest_info(row)
         try:
             if row.uuid in self.driver.list_instances():
                 self.driver.power_on(info)

@@ -135,9 +135,7 @@ class GuestWork:
                 if uuid in self.driver.list_instances():
                     # Half-spawned when the agent stopped: start that guest over.
                     self.driver.destroy(instance_dict(row))
-            info = instance_dict(row)
-            if self.driver.uses_config_drive:
-                info["metadata_files"] = metadata.files(info)
+            info = self.guest_info(row)
             connected = self.deps.block_devices.connect_all(self.driver, info)
             self.wait_for_ports(uuid, ports)
             self.driver.spawn(info, image, connected)
@@ -164,6 +162,15 @@ class GuestWork:
             self.driver.destroy({"uuid": uuid, "metadata": {}})
             networking.release(uuid, ports, requested)
             claims.free(self.deps.placement, uuid)
+
+    def guest_info(self, row: Instance) -> dict[str, Any]:
+        """What the driver is given of a guest it starts from scratch (a build, rebuild,
+        evacuation or unshelve): the server, and its metadata for a config drive when the
+        driver writes one."""
+        info = instance_dict(row)
+        if self.driver.uses_config_drive:
+            info["metadata_files"] = metadata.files(info)
+        return info
 
     def fail_build(self, uuid: str, ports: list[dict[str, Any]],
                    requested: list[dict[str, Any]], exc: BaseException) -> None:

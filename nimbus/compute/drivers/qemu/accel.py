@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +25,22 @@ class Accel:
     reason: str
 
 
+_PROBED: dict[tuple[str, str, str], Accel] = {}
+_PROBE_LOCK = threading.Lock()
+
+
 def probe(binary: str, wanted: str = "auto", timeout: float = 10.0,
           guest: Path | None = None) -> Accel:
+    """KVM or TCG for this machine; probed once per process (every host of a process shares
+    the machine)."""
+    key = (binary, wanted, str(guest))
+    with _PROBE_LOCK:
+        if key not in _PROBED:
+            _PROBED[key] = _probe(binary, wanted, timeout, guest)
+        return _PROBED[key]
+
+
+def _probe(binary: str, wanted: str, timeout: float, guest: Path | None) -> Accel:
     if wanted == "tcg":
         return Accel("tcg", "TCG was asked for (compute.qemu_accel=tcg)")
     path = shutil.which(binary)

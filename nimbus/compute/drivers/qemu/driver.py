@@ -21,7 +21,7 @@ from typing import Any
 
 from nimbus.compute.drivers.base import ComputeDriver, DriverError, ImageSource, SnapshotData
 from nimbus.compute.drivers.qemu import accel as accel_probe
-from nimbus.compute.drivers.qemu import configdrive, disks, volumes
+from nimbus.compute.drivers.qemu import configdrive, disks, moves, volumes
 from nimbus.compute.drivers.qemu.process import GuestProcess, free_port, free_vnc_port
 from nimbus.compute.states import PowerState
 from nimbus.core.guestimage import build as guestimage
@@ -38,6 +38,9 @@ class QemuDriver(ComputeDriver):
     console_types = ("novnc", "serial")
     live_console_types = ("novnc", "serial")
     supports_crash_dump = True
+    supports_resize = True
+    supports_rescue = True
+    supports_live_migration = True
     spawns_again = True
     uses_config_drive = True
     hypervisor_type = "QEMU"
@@ -254,7 +257,7 @@ class QemuDriver(ComputeDriver):
             self._resume_from(proc, suspended)
 
     def _resume_from(self, proc: GuestProcess, state: Path) -> None:
-        proc.start(proc.spec(), incoming=state)
+        proc.start(proc.spec(), incoming=f"exec:cat {state}")
         deadline = time.monotonic() + 600
         while proc.status() in ("inmigrate", "prelaunch") and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -293,6 +296,83 @@ class QemuDriver(ComputeDriver):
                 if paused:
                     proc.qmp("cont")
         return SnapshotData(disk_format="qcow2", chunks=disks.chunks_of(target))
+
+    # -- resize, rescue and migration ------------------------------------------------------
+    def migrate_disk_and_power_off(self, instance: dict[str, Any], dest_host: str,
+                                   flavor: dict[str, Any]) -> dict[str, Any]:
+        proc = self._existing(instance)
+        with proc.lock:
+            spec = proc.spec()
+            new_gb = int(flavor.get("disk") or 0)
+            if new_gb and new_gb < int(spec.get("root_gb") or 0):
+                raise DriverError(reason="Resize error: unable to resize disk down.")
+            self._shutdown(proc)
+            (proc.dir / SUSPEND_FILE).unlink(missing_ok=True)
+            return moves.keep_aside(proc, self.root, flavor)
+
+    def finish_migration(self, instance: dict[str, Any], disk_info: dict[str, Any],
+                         image: dict[str, Any] | None, power_on: bool) -> None:
+        proc = self._proc(instance["uuid"])
+        with proc.lock:
+            spec = moves.finish(proc, disk_info, instance["flavor"])
+            if power_on:
+                proc.start(spec)
+
+    def confirm_migration(self, instance: dict[str, Any]) -> None:
+        moves.drop_kept(self.root, instance["uuid"])
+
+    def finish_revert_migration(self, instance: dict[str, Any], power_on: bool) -> None:
+        proc = self._proc(instance["uuid"])
+        with proc.lock:
+            moves.bring_back(proc, self.root)
+            if power_on:
+                proc.start(proc.spec())
+
+    def rescue(self, instance: dict[str, Any], image: dict[str, Any] | None,
+               password: str | None) -> None:
+        """Boot a fresh disk of the rescue image (or the guest's own image), the guest's own
+        disk attached second."""
+        proc = self._existing(instance)
+        spec = proc.spec()
+        if image is not None and self._download is not None:
+            base, base_format = self.images.fetch(image, self._download)
+        else:
+            base = self.images.path(str(spec["image_id"]))
+            if not base.exists():
+                raise DriverError(reason="The guest's own image is no longer on this host; "
+                                         "name a rescue image.")
+            base_format = str(disks.info(base)["format"])
+        with proc.lock:
+            self._shutdown(proc)
+            rescuing = moves.rescue_spec(proc, base, base_format)
+            proc.start(rescuing)
+            spec["rescued"] = True
+            proc.save(spec)
+
+    def unrescue(self, instance: dict[str, Any]) -> None:
+        proc = self._existing(instance)
+        with proc.lock:
+            proc.kill()
+            (proc.dir / "disk.rescue").unlink(missing_ok=True)
+            spec = proc.spec()
+            spec.pop("rescued", None)
+            proc.save(spec)
+            proc.start(spec)
+
+    def live_migration(self, instance: dict[str, Any], dest_host: str) -> dict[str, Any]:
+        """QEMU's own migration, to a QEMU started for the guest in ``dest_host``'s
+        directory (hosts of this driver share the machine's file system)."""
+        proc = self._existing(instance)
+        dest = GuestProcess(self.root.parent / dest_host / instance["uuid"], self.binary,
+                            self.accel.name)
+        with proc.lock:
+            return moves.live_migrate(proc, dest, timeout=600)
+
+    def post_live_migration_at_destination(self, instance: dict[str, Any],
+                                           migrate_data: dict[str, Any]) -> None:
+        if not self._proc(instance["uuid"]).running():
+            raise DriverError(reason=f"The guest {instance['uuid']} is not running on "
+                                     f"{self.host} after its live migration.")
 
     # -- volumes (the file volume driver brings these) ----------------------------------------
     def get_volume_connector(self, instance: dict[str, Any]) -> dict[str, Any]:

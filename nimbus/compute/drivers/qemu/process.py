@@ -105,7 +105,7 @@ class GuestProcess:
         return self.pid() is not None
 
     # -- starting --------------------------------------------------------------------------
-    def command(self, spec: dict[str, Any], incoming: Path | None = None) -> list[str]:
+    def command(self, spec: dict[str, Any], incoming: str | None = None) -> list[str]:
         d = self.dir
         cmd = [self.binary, "-name", f"{spec['name']},debug-threads=on", "-uuid", spec["uuid"],
                "-machine", f"pc,accel={self.accel}", "-cpu", "host" if self.accel == "kvm"
@@ -139,10 +139,11 @@ class GuestProcess:
             cmd += ["-netdev", f"user,id=net{i},restrict=on{forwards}",
                     "-device", f"virtio-net-pci,netdev=net{i},mac={nic['mac']},id=nic{i}"]
         if incoming is not None:
-            cmd += ["-incoming", f"exec:cat {incoming}"]
+            # Where the guest's state comes from (a saved file, or a live migration's source).
+            cmd += ["-incoming", incoming]
         return cmd
 
-    def start(self, spec: dict[str, Any], incoming: Path | None = None) -> None:
+    def start(self, spec: dict[str, Any], incoming: str | None = None) -> None:
         if self.running():
             return
         for stale in ("qmp.sock", "qemu.pid"):
