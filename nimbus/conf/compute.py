@@ -31,6 +31,12 @@ class ComputeSettings:
     # Seconds a guest has to power off after an ACPI power button press before it is stopped
     # hard (Nova's shutdown_timeout).
     shutdown_timeout: int = 60
+    # What a clean stop of the compute agent does to the guests of the qemu driver: "keep"
+    # leaves them running (an agent restarted for an upgrade finds them again); "shutdown"
+    # powers them off gracefully and the next start boots again those that ran (Nova's
+    # resume_guests_state_on_host_boot). "auto": shutdown for `nimbus up`, keep for
+    # `nimbus agent compute`.
+    guests_on_stop: str = "auto"
     # Every guest gets a config drive, whatever its request says (Nova's force_config_drive);
     # without the network service's metadata proxy, it is how a guest learns who it is.
     force_config_drive: bool = False

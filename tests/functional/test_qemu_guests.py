@@ -267,6 +267,20 @@ def test_rescue_and_shelve_keep_the_disk(real_cloud: CloudProcess) -> None:
     assert _ssh(real_cloud, "vm1", "hostname").strip() == "vm1"
 
 
+def test_a_clean_stop_shuts_guests_down_and_the_next_start_boots_them(
+        real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    _ssh(real_cloud, "vm1", "echo across-restarts > /root/restarted; sync")
+    assert real_cloud.stop() == 0
+    assert _qemu_pids(real_cloud.state_dir) == []
+    log = next((real_cloud.state_dir / "instances").glob("*/*-*-*-*-*/console.log"))
+    assert "shutting down" in log.read_text(errors="replace")
+    real_cloud.start(timeout=120)
+    _wait(real_cloud, "vm1", "ACTIVE")
+    assert len(_qemu_pids(real_cloud.state_dir)) == 1
+    assert _ssh(real_cloud, "vm1", "cat /root/restarted").strip() == "across-restarts"
+
+
 def test_guests_outlive_a_kill_of_the_cloud(real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
     up = _uptime(real_cloud, "vm1")

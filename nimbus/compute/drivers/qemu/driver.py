@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -51,6 +52,7 @@ class QemuDriver(ComputeDriver):
         self.binary = str(getattr(compute, "qemu_binary", "") or "qemu-system-x86_64")
         self.wanted_accel = str(getattr(compute, "qemu_accel", "") or "auto")
         self.shutdown_timeout = int(getattr(compute, "shutdown_timeout", 60))
+        self.guests_on_stop = str(getattr(compute, "guests_on_stop", "keep") or "keep")
         configured = str(getattr(compute, "instances_path", "") or "")
         state_dir = Path(getattr(settings, "state_dir", None) or Path.home() / ".nimbus")
         base = Path(configured) if configured else state_dir / "instances"
@@ -74,8 +76,39 @@ class QemuDriver(ComputeDriver):
         LOG.info("qemu driver on %s: %s, because %s", self.host, self.accel.name.upper(),
                  self.accel.reason)
         for uuid in self.list_instances():
-            if self._proc(uuid).running():
+            proc = self._proc(uuid)
+            if proc.running():
                 LOG.info("qemu driver: guest %s is still running; adopted", uuid)
+                continue
+            spec = proc.spec()
+            if spec.pop("resume_on_boot", False):
+                # It ran when the cloud stopped cleanly: it comes back with the cloud.
+                try:
+                    proc.start(spec)
+                    LOG.info("qemu driver: guest %s started again, as it ran at the last "
+                             "stop", uuid)
+                except DriverError as exc:
+                    LOG.warning("qemu driver: guest %s could not be started again: %s", uuid,
+                                exc.message)
+                proc.save(spec)
+
+    def cleanup_host(self) -> None:
+        """With ``guests_on_stop`` "shutdown", power the running guests off (ACPI, all at
+        once, hard after ``shutdown_timeout``) and mark them to start again at the next
+        ``init_host``; with "keep", leave them running."""
+        if self.guests_on_stop != "shutdown":
+            return
+        running = [p for p in map(self._proc, self.list_instances()) if p.status() == "running"]
+        for proc in running:
+            spec = proc.spec()
+            spec["resume_on_boot"] = True
+            proc.save(spec)
+        stoppers = [threading.Thread(target=self._shutdown, args=(p,), daemon=True)
+                    for p in running]
+        for thread in stoppers:
+            thread.start()
+        for thread in stoppers:
+            thread.join(self.shutdown_timeout + 10)
 
     def describe(self) -> str:
         return f"{self.accel.name.upper()}, because {self.accel.reason}"

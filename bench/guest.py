@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""bench/guest: create -> SSH-able for a real guest, beside the bare QEMU boot of its image.
+
+    .venv/bin/python bench/guest.py [--boots 5] [--accel tcg]
+
+Builds (or takes from its cache) the test guest image, then times two things, ``--boots`` times
+each, and prints p50 and every run:
+
+- ``bare qemu`` (the floor): ``qemu-system-x86_64`` started by hand on an overlay of the image,
+  with user networking, a forwarded SSH port and a config drive carrying the key, timed from
+  the start of the process until ``ssh true`` succeeds;
+- ``nimbus``: ``nimbus up --real`` with the qemu driver, timed from openstacksdk's
+  ``create_server`` (as the demo user, with a keypair) until ``ssh true`` into that server
+  succeeds (through the port `nimbus ssh` uses).
+
+Both use the same accelerator (``--accel``; TCG by default, as CI has no usable KVM). The
+goal is under 5 s and within 1.5 times the floor. No assertion: the figures are for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import openstack.connection  # noqa: E402
+from openstack.config.loader import OpenStackConfig  # noqa: E402
+
+from nimbus.compute.drivers.qemu import configdrive  # noqa: E402
+from nimbus.compute.drivers.qemu.process import free_port  # noqa: E402
+from nimbus.core.guestimage import build  # noqa: E402
+from tests.support.cloud_process import CloudProcess  # noqa: E402
+
+SSH = ["ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+       "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=2", "-o", "BatchMode=yes"]
+
+
+def wait_ssh(port: int, key: Path, started: float, timeout: float = 120) -> float:
+    while time.monotonic() - started < timeout:
+        done = subprocess.run([*SSH, "-i", str(key), "-p", str(port), "root@127.0.0.1", "true"],
+                              capture_output=True, check=False, timeout=30)
+        if done.returncode == 0:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise RuntimeError(f"no SSH on port {port} within {timeout} s")
+
+
+def bare_boot(image: Path, key: Path, work: Path, accel: str) -> float:
+    run = Path(tempfile.mkdtemp(dir=work))
+    disk = run / "disk.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", str(image),
+                    str(disk), "1G"], check=True)
+    meta = {"uuid": "bench", "hostname": "bench", "name": "bench",
+            "public_keys": {"k": key.with_suffix(".pub").read_text().strip()}}
+    configdrive.write({"openstack/latest/meta_data.json": json.dumps(meta).encode()},
+                      run / "config.iso")
+    port = free_port()
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        ["qemu-system-x86_64", "-machine", f"pc,accel={accel}", "-cpu",
+         "host" if accel == "kvm" else "max", "-m", "512", "-nodefaults", "-display", "none",
+         "-drive", f"file={disk},if=virtio,format=qcow2",
+         "-drive", f"file={run / 'config.iso'},if=virtio,format=raw,readonly=on",
+         "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:22",
+         "-device", "virtio-net-pci,netdev=n0", "-serial", "null", "-device", "virtio-rng-pci"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return wait_ssh(port, key, started)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def nimbus_boot(conn: openstack.connection.Connection, cloud: CloudProcess, key: Path,
+                image: str, flavor: str, network: str, n: int) -> float:
+    started = time.monotonic()
+    server = conn.compute.create_server(name=f"bench-{n}", image_id=image, flavor_id=flavor,
+                                        networks=[{"uuid": network}], key_name="bench")
+    server = conn.compute.wait_for_server(server, interval=0.2, wait=120)
+    port = None
+    while port is None and time.monotonic() - started < 60:
+        for record in (cloud.state_dir / "instances").glob(f"*/{server.id}/guest.json"):
+            port = int(json.loads(record.read_text())["nics"][0]["forwards"]["22"])
+    assert port is not None
+    took = wait_ssh(port, key, started)
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, wait=120)
+    return took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--boots", type=int, default=5)
+    parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg")
+    args = parser.parse_args()
+    image = build.build()
+    work = Path(tempfile.mkdtemp(prefix="nimbus-bench-guest-"))
+    key = work / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    floor = [bare_boot(image, key, work, args.accel) for _ in range(args.boots)]
+    state = work / "state"
+    state.mkdir()
+    cloud = CloudProcess(state, extra=["--real"],
+                         env={"NIMBUS_COMPUTE_QEMU_ACCEL": args.accel}).start(timeout=120)
+    runs: list[float] = []
+    try:
+        deadline = time.monotonic() + 120
+        while "guest images:" not in cloud.output() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        config = OpenStackConfig(config_files=[str(state / "clouds.yaml")])
+        conn = openstack.connection.Connection(config=config.get_one("nimbus-demo"))
+        conn.compute.create_keypair(name="bench", public_key=key.with_suffix(".pub").read_text())
+        found = conn.image.find_image("nimbus-guest")
+        flavor = conn.compute.find_flavor("m1.tiny")
+        network = conn.network.find_network("private")
+        assert found is not None and flavor is not None and network is not None
+        runs = [nimbus_boot(conn, cloud, key, found.id, flavor.id, network.id, n)
+                for n in range(args.boots)]
+    finally:
+        cloud.stop()
+        for line in subprocess.run(["pgrep", "-f", f"qemu-system.*{state}"], capture_output=True,
+                                   text=True, check=False).stdout.split():
+            os.kill(int(line), signal.SIGKILL)
+    f50, n50 = statistics.median(floor), statistics.median(runs)
+    print(f"create -> SSH-able, test guest image {image.name}, {args.accel.upper()}, "
+          f"{args.boots} boots each")
+    print(f"  {'':22} {'p50 s':>7}  runs")
+    print(f"  {'bare qemu (floor)':22} {f50:7.2f}  {' '.join(f'{x:.2f}' for x in floor)}")
+    print(f"  {'nimbus (openstacksdk)':22} {n50:7.2f}  {' '.join(f'{x:.2f}' for x in runs)}")
+    print(f"  ratio {n50 / f50:.2f}x the floor (goal <= 1.5x), p50 {n50:.2f} s (goal < 5 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
