@@ -116,7 +116,9 @@ class GuestProcess:
                            f"server=on,wait=off,telnet=off,logfile={d / 'console.log'},"
                            "logappend=on",
                "-serial", "chardev:serial0",
-               "-qmp", f"unix:{d / 'qmp.sock'},server=on,wait=off",
+               # Relative (QEMU starts in the guest's directory): a socket's path may not
+               # be longer than 107 bytes, and a state dir can be deep.
+               "-qmp", "unix:qmp.sock,server=on,wait=off",
                "-pidfile", str(d / "qemu.pid"), "-daemonize",
                "-device", "virtio-rng-pci", "-device", "virtio-balloon-pci"]
         for disk in spec["disks"]:
@@ -152,7 +154,7 @@ class GuestProcess:
         # signal to its process group reaches the guest.
         done = subprocess.run(self.command(spec, incoming), capture_output=True, text=True,
                               timeout=120, check=False, start_new_session=True,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, cwd=self.dir)
         if done.returncode != 0 or not self.running():
             message = (done.stderr or done.stdout or "no message").strip().splitlines()
             raise DriverError(reason=f"QEMU did not start: {message[-1] if message else ''}")
@@ -165,7 +167,9 @@ class GuestProcess:
             sock = self.dir / "qmp.sock"
             if not self.running() or not sock.exists():
                 raise DriverError(reason=f"The guest {self.dir.name} is not running.")
-            monitor = QEMUMonitorProtocol(str(sock))
+            # Reached through the directory's descriptor, for the same 107-byte limit.
+            dir_fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+            monitor = QEMUMonitorProtocol(f"/proc/self/fd/{dir_fd}/qmp.sock")
             try:
                 monitor.connect()
                 reply = monitor.cmd_raw(command, args or None)
@@ -176,6 +180,7 @@ class GuestProcess:
             finally:
                 with contextlib.suppress(OSError, EOFError, QMPError):
                     monitor.close()
+                os.close(dir_fd)
         if "error" in reply:
             raise DriverError(reason=f"QMP {command}: {reply['error'].get('desc')}")
         return reply.get("return")
