@@ -16,8 +16,11 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from websockets.sync.client import connect as ws_connect
+from websockets.typing import Subprotocol
 
 from tests.support.cloud_process import BIN, CloudProcess
 
@@ -28,6 +31,8 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
                       "kill -9 of the cloud"),
           ("compute", "qemu driver: resize (memory and disk seen in the guest), live "
                       "migration between two hosts (uptime kept), rescue, shelve/unshelve"),
+          ("compute", "qemu driver: the noVNC console URL's websocket does the RFB handshake "
+                      "with the guest's VNC server"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
                      "server (QMP hot-plug), and take a file system there")]
 
@@ -267,6 +272,25 @@ def test_rescue_and_shelve_keep_the_disk(real_cloud: CloudProcess) -> None:
     assert _ssh(real_cloud, "vm1", "hostname").strip() == "vm1"
 
 
+def test_the_novnc_console_reaches_the_guests_vnc_server(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    url = real_cloud.openstack_json("console", "url", "show", "--novnc", "vm1")["url"]
+    parts = urlsplit(url)
+    # The noVNC page opens its websocket at "/" + its ``path`` parameter.
+    path = "/" + parse_qs(parts.query)["path"][0]
+    with ws_connect(f"ws://{parts.netloc}{path}", subprotocols=[Subprotocol("binary")],
+                    open_timeout=10) as ws:
+        greeting = b""
+        while len(greeting) < 12:
+            chunk = ws.recv(timeout=10)
+            greeting += chunk if isinstance(chunk, bytes) else chunk.encode()
+        # QEMU's own VNC server, answering through the proxy.
+        assert greeting[:12] == b"RFB 003.008\n"
+        ws.send(b"RFB 003.008\n")
+        types = ws.recv(timeout=10)
+        assert isinstance(types, bytes) and len(types) >= 2 and types[0] >= 1
+
+
 def test_a_clean_stop_shuts_guests_down_and_the_next_start_boots_them(
         real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
@@ -320,3 +344,23 @@ def test_an_image_that_lies_about_its_format_never_boots(real_cloud: CloudProces
     assert shown["status"] == "ERROR"
     assert re.search(r"qcow2|format", str(shown.get("fault"))), shown.get("fault")
     real_cloud.openstack("server", "delete", "--wait", "liar-vm")
+
+
+def test_a_flavor_too_small_for_the_image_fails_with_a_clear_fault(real_cloud: CloudProcess,
+                                                                   tmp_path: Path) -> None:
+    big = tmp_path / "big.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(big), "4G"], check=True)
+    real_cloud.openstack("image", "create", "--disk-format", "qcow2", "--container-format",
+                         "bare", "--file", str(big), "four-gb")
+    real_cloud.openstack("server", "create", "--image", "four-gb", "--flavor", "m1.tiny",
+                         "--network", "private", "small-vm")
+    deadline = time.monotonic() + 60
+    shown: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        shown = real_cloud.openstack_json("server", "show", "small-vm")
+        if shown["status"] == "ERROR":
+            break
+        time.sleep(1)
+    assert shown["status"] == "ERROR"
+    assert "Flavor's disk is too small" in str(shown.get("fault")), shown.get("fault")
+    real_cloud.openstack("server", "delete", "--wait", "small-vm")
