@@ -25,7 +25,7 @@ from pathlib import Path
 from nimbus.core.guestimage import rootfs
 
 LOG = logging.getLogger(__name__)
-BUILDER_VERSION = "4"
+BUILDER_VERSION = "5"
 KERNEL_META = "linux-image-cloud-amd64"
 PACKAGES = ["busybox-static", "dropbear-bin", "libc6", "libcrypt1", "libtomcrypt1",
             "libtommath1", "libgmp10", "zlib1g"]
@@ -244,7 +244,7 @@ def _disk(work: Path, boot: Path, root: Path) -> None:
     fat = work / "boot.img"
     # The FAT's hidden-sector count is where its partition starts, which syslinux's boot
     # sector adds to every read.
-    _run("mkfs.vfat", "-n", "NIMBUSBOOT", "-h", str(BOOT_START), "-C", fat,
+    _run("mkfs.vfat", "-n", "NIMBUSBOOT", "-s", "32", "-h", str(BOOT_START), "-C", fat,
          str(boot_sectors * SECTOR // 1024))
     for item in sorted(boot.iterdir()):
         _run("mcopy", "-i", fat, item, f"::/{item.name}")
