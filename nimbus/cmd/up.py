@@ -16,6 +16,7 @@ import yaml
 
 from nimbus.cmd.guards import Refused, StateDirLock, check_port
 from nimbus.conf.settings import Settings, load
+from nimbus.core.errors import NimbusError
 from nimbus.core.logs import configure_logging
 
 LOG = logging.getLogger("nimbus")
@@ -127,6 +128,12 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
     def start_workers() -> None:
         try:
             cloud.start_workers(roles)
+        except NimbusError as exc:
+            # A backend that cannot run here (QEMU missing, say) says so, without a traceback.
+            LOG.error("starting workers failed: %s", exc.message)
+            print(f"nimbus: {exc.message}", file=sys.stderr, flush=True)
+            stop.set()
+            return
         except Exception:
             LOG.exception("starting workers failed")
             stop.set()
