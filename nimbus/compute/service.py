@@ -23,6 +23,7 @@ from nimbus.compute.api import (
     interfaces,
     keypairs,
     limits,
+    metadata_api,
     migrations,
     network_proxy,
     quota_classes,
@@ -152,5 +153,5 @@ SERVICE = ServiceDef[ComputeState](
     # Nova answers every request, faults included, with its request id in this header too.
     response_headers=lambda request_id: {"x-compute-request-id": request_id},
     # The console proxy: the pages and websockets the console URLs lead to.
-    raw_routes=console_proxy.routes,
+    raw_routes=lambda runtime: [*console_proxy.routes(runtime), *metadata_api.routes(runtime)],
 )

@@ -95,6 +95,8 @@ class ComputeState:
     compute_rpc: ComputeAgentAPI
     # What ``nimbus up`` prints about this service.
     backend_summary: str
+    # What the metadata proxy signs instance ids with (``api/metadata_api.py``).
+    metadata_secret: str = ""
     # The agents this process runs (see ``service.workers``).
     agents: list[ComputeAgent] = field(default_factory=list)
 
@@ -153,4 +155,5 @@ def build(platform: Platform, clients: Clients | None = None) -> ComputeState:
         assisted_snapshots=AssistedSnapshots(db, compute_rpc),
         scheduler_rpc=scheduler_rpc, compute_rpc=compute_rpc,
         backend_summary=f"driver {settings.driver}, {max(1, settings.fake_hosts)} host(s)",
+        metadata_secret=str(platform.secrets.get("metadata_proxy_shared_secret", "")),
     )

@@ -92,6 +92,11 @@ def load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
         if not data.get(key):
             data[key] = secrets.token_urlsafe(18)
             changed = True
+    if not data.get("metadata_proxy_shared_secret"):
+        # What the network service's metadata proxy signs instance ids with, and the compute
+        # metadata API checks (Nova's and Neutron's setting of that name).
+        data["metadata_proxy_shared_secret"] = secrets.token_urlsafe(24)
+        changed = True
     if not data.get("cloud_id"):
         # Names this cloud's exchanges and queues on a shared broker; every process of the
         # cloud reads it from the same secrets.yaml.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.compute.db import instances
 from nimbus.compute.db.models import Instance
+from nimbus.compute.manager import metadata
+from nimbus.core.db.engine import Database
 
 
 def instance_dict(row: Instance) -> dict[str, Any]:
@@ -25,3 +28,12 @@ def request_spec_of(row: Instance) -> dict[str, Any]:
     image = {"id": row.image_ref} if row.image_ref else None
     return {"flavor": dict(row.flavor or {}), "image": image, "project_id": row.project_id,
             "user_id": row.user_id, "force_host": None}
+
+
+def guest_metadata(db: Database, uuid: str, project_id: str | None) -> dict[str, bytes] | None:
+    """The metadata files of server ``uuid``, when it exists and (if a project is named)
+    belongs to that project; else None."""
+    row = instances.find_instance(db, uuid)
+    if row is None or (project_id and row.project_id != project_id):
+        return None
+    return metadata.files(instance_dict(row))

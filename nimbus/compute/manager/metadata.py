@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 from typing import Any
@@ -83,3 +85,21 @@ def files(info: dict[str, Any]) -> dict[str, bytes]:
     if user_data is not None:
         content["ec2/latest/user-data"] = user_data
     return content
+
+
+def listing(content: dict[str, bytes], path: str) -> bytes | None:
+    """What the metadata API answers for ``path``: a file's bytes, a directory's entries one
+    per line (as Nova lists them), or None when there is no such path."""
+    path = path.strip("/")
+    if path in content:
+        return content[path]
+    prefix = f"{path}/" if path else ""
+    names = sorted({p[len(prefix):].split("/")[0] for p in content if p.startswith(prefix)})
+    if not names:
+        return None
+    return "\n".join(names).encode()
+
+
+def signature(secret: str, instance_id: str) -> str:
+    """The ``X-Instance-ID-Signature`` a metadata proxy sends: HMAC-SHA256 of the id."""
+    return hmac.new(secret.encode(), instance_id.encode(), hashlib.sha256).hexdigest()
