@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.clients.image import ImageClient
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
@@ -28,7 +29,7 @@ from nimbus.volume.api import (
     volumes,
 )
 from nimbus.volume.api.discovery import MAX_VERSION, MIN_VERSION
-from nimbus.volume.constants import BINARY
+from nimbus.volume.constants import BINARY, SERVICE_USER
 from nimbus.volume.rpcapi import TOPIC
 from nimbus.volume.state import VolumeState, build
 
@@ -51,7 +52,8 @@ def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Wor
     driver = driver_cls(config)
     driver.start()
     host = f"{settings.host_name}@{driver.backend_name}"
-    work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify)
+    work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify,
+                      images=ImageClient(platform, SERVICE_USER))
     reconciler = Reconciler(work)
     reconciler.run()
     serving_since = utcnow()

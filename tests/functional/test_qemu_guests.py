@@ -33,6 +33,8 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
                       "migration between two hosts (uptime kept), rescue, shelve/unshelve"),
           ("compute", "qemu driver: the noVNC console URL's websocket does the RFB handshake "
                       "with the guest's VNC server"),
+          ("volume", "file driver: a volume made from an image boots a server (boot from "
+                     "volume)"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
                      "server (QMP hot-plug), and take a file system there")]
 
@@ -224,6 +226,22 @@ def test_a_volume_keeps_its_bytes_across_servers(real_cloud: CloudProcess) -> No
     _volume_status(real_cloud, "data", "available")
     real_cloud.openstack("server", "delete", "--wait", "vm-b")
     real_cloud.openstack("volume", "delete", "data")
+
+
+def test_a_volume_made_from_the_image_boots(real_cloud: CloudProcess) -> None:
+    real_cloud.openstack("volume", "create", "--image", "nimbus-guest", "--size", "1",
+                         "boot-vol")
+    _volume_status(real_cloud, "boot-vol", "available")
+    real_cloud.openstack("server", "create", "--volume", "boot-vol", "--flavor", "m1.tiny",
+                         "--key-name", "k", "--network", "private", "--wait", "vm-bfv")
+    assert _ssh(real_cloud, "vm-bfv", "hostname").strip() == "vm-bfv"
+    _ssh(real_cloud, "vm-bfv", "echo on-the-volume > /root/bfv; sync")
+    real_cloud.openstack("server", "delete", "--wait", "vm-bfv")
+    _volume_status(real_cloud, "boot-vol", "available")
+    # The guest's root file system lives on the volume, which outlives the server.
+    path = next((real_cloud.state_dir / "volumes").glob("volume-*.qcow2"))
+    assert path.stat().st_size > 1024 * 1024
+    real_cloud.openstack("volume", "delete", "boot-vol")
 
 
 def _host_of(cloud: CloudProcess, server: str) -> str:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -103,11 +103,17 @@ def _settle(s: Session, row: Any, resource_id: str, what: str, machine: StateMac
     return True
 
 
+class ImageSource(Protocol):
+    def download(self, image_id: str) -> Iterable[bytes]: ...
+
+
 class VolumeWork:
     def __init__(self, database: Database, driver: VolumeDriver, host: str,
-                 notify: Notify | None = None) -> None:
+                 notify: Notify | None = None, images: ImageSource | None = None) -> None:
         self.db = database
         self.driver = driver
+        # Where an image's data comes from, for a backend that copies images into volumes.
+        self.images = images
         self.host = host
         self._notify = notify
         self.claims = Claims()
@@ -127,7 +133,8 @@ class VolumeWork:
                          "gone" if row is None else row.status)
                 return None
             return {**records.driver_volume(row), "snapshot_id": row.snapshot_id,
-                    "source_volid": row.source_volid, "attach_status": row.attach_status}
+                    "source_volid": row.source_volid, "attach_status": row.attach_status,
+                    "image": dict(row.image_metadata or {})}
 
     @retry_on_lock()
     def finish(self, volume_id: str, expected: str, status: str, fault: Fault | None = None,
@@ -213,6 +220,11 @@ class VolumeWork:
             if source is None:
                 raise SourceGone()
             return self.driver.create_cloned_volume(volume, source)
+        image = volume.get("image") or {}
+        if image.get("image_id") and self.driver.copies_images and self.images is not None:
+            record = {"id": image["image_id"], **image}
+            return self.driver.copy_image_to_volume(
+                volume, record, self.images.download(str(image["image_id"])))
         return self.driver.create_volume(volume)
 
     def delete(self, volume_id: str, request_id: str | None = None) -> None:

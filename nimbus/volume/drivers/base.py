@@ -10,6 +10,7 @@ last). A ``connector`` is what the compute host sent: ``host``, ``initiator``, `
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from typing import Any
 
 Volume = dict[str, Any]
@@ -44,6 +45,16 @@ class VolumeDriver(abc.ABC):
 
         Returns fields to store on the volume, e.g. ``{"provider_location": path}``.
         """
+
+    #: the backend writes an image's data into a new volume (``copy_image_to_volume``); one
+    #: that cannot makes volumes from images empty, with only the image's metadata
+    copies_images: bool = False
+
+    def copy_image_to_volume(self, volume: Volume, image: dict[str, Any],
+                             chunks: Iterable[bytes]) -> ModelUpdate:
+        """Create ``volume`` holding the image whose record is ``image`` (``disk_format``...)
+        and whose data ``chunks`` streams; same return as ``create_volume``."""
+        raise NotImplementedError
 
     def create_volume_from_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> ModelUpdate:
         """Create ``volume`` holding ``snapshot``'s data; same return as ``create_volume``."""

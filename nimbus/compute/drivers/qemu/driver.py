@@ -155,25 +155,39 @@ class QemuDriver(ComputeDriver):
     # -- build and delete ------------------------------------------------------------------
     def spawn(self, instance: dict[str, Any], image: dict[str, Any] | None,
               block_devices: list[dict[str, Any]] | None = None) -> None:
-        if image is None:
-            raise DriverError(reason="The qemu driver boots from images only so far; boot "
-                                     "from volume needs the file volume driver.")
-        if self._download is None:
+        # Volumes connected for it: the one with boot index 0 is the root disk when there
+        # is no image (boot from volume).
+        at_boot = []
+        for bdm in block_devices or []:
+            disk = volumes.disk_for(bdm.get("connection_info") or {},
+                                    str(bdm.get("device_name") or ""))
+            if bdm.get("boot_index") == 0 and image is None:
+                disk["bootindex"] = 1
+            at_boot.append(disk)
+        if image is None and not any("bootindex" in d for d in at_boot):
+            raise DriverError(reason="Nothing to boot from: no image and no boot volume.")
+        if image is not None and self._download is None:
             raise DriverError(reason="The qemu driver was given no image service.")
         proc = self._proc(instance["uuid"])
         proc.dir.mkdir(parents=True, exist_ok=True)
         flavor = instance["flavor"]
-        base, base_format = self.images.fetch(image, self._download)
-        size = self.images.virtual_size(base, base_format)
         root_gb = int(flavor.get("disk") or 0)
-        if root_gb and size > root_gb * disks.GB:
-            raise DriverError(reason=f"Flavor's disk is too small for requested image: the "
-                                     f"image is {size} bytes, the flavor's disk {root_gb} GB.")
-        if int(image.get("min_ram") or 0) > int(flavor.get("ram") or 0):
-            raise DriverError(reason="Flavor's memory is too small for requested image.")
-        disk_list = [{"id": "root", "path": str(proc.dir / "disk"), "format": "qcow2",
-                      "bootindex": 1}]
-        disks.overlay(base, base_format, proc.dir / "disk", root_gb)
+        disk_list: list[dict[str, Any]] = []
+        if image is not None:
+            assert self._download is not None
+            base, base_format = self.images.fetch(image, self._download)
+            size = self.images.virtual_size(base, base_format)
+            if root_gb and size > root_gb * disks.GB:
+                raise DriverError(reason=f"Flavor's disk is too small for requested image: "
+                                         f"the image is {size} bytes, the flavor's disk "
+                                         f"{root_gb} GB.")
+            if int(image.get("min_ram") or 0) > int(flavor.get("ram") or 0):
+                raise DriverError(reason="Flavor's memory is too small for requested image.")
+            disk_list.append({"id": "root", "path": str(proc.dir / "disk"), "format": "qcow2",
+                              "bootindex": 1})
+            disks.overlay(base, base_format, proc.dir / "disk", root_gb)
+        else:
+            root_gb = 0
         if int(flavor.get("ephemeral") or flavor.get("OS-FLV-EXT-DATA:ephemeral") or 0):
             eph = proc.dir / "disk.eph0"
             disks.blank(eph, int(flavor.get("ephemeral") or flavor["OS-FLV-EXT-DATA:ephemeral"])
@@ -188,6 +202,7 @@ class QemuDriver(ComputeDriver):
             configdrive.write(dict(files), proc.dir / "disk.config")
             disk_list.append({"id": "config", "path": str(proc.dir / "disk.config"),
                               "format": "raw", "readonly": True})
+        disk_list += at_boot
         nics = [{"mac": p.get("mac") or _mac_for(instance["uuid"], i),
                  "port_id": p.get("port_id")} for i, p in enumerate(instance.get("ports") or [])]
         if not nics:
@@ -198,7 +213,7 @@ class QemuDriver(ComputeDriver):
                 "vcpus": int(flavor.get("vcpus") or 1), "ram": int(flavor.get("ram") or 512),
                 "root_gb": root_gb, "disks": disk_list, "nics": nics,
                 "vnc_port": free_vnc_port(), "serial_port": free_port(),
-                "image_id": image["id"]}
+                "image_id": image["id"] if image is not None else None}
         proc.save(spec)
         proc.start(spec)
 

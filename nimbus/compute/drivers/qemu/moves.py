@@ -64,7 +64,7 @@ def finish(target: GuestProcess, disk_info: dict[str, Any], flavor: dict[str, An
     spec["vcpus"] = int(flavor.get("vcpus") or spec["vcpus"])
     spec["ram"] = int(flavor.get("ram") or spec["ram"])
     root_gb = int(flavor.get("disk") or 0)
-    if root_gb:
+    if root_gb and (target.dir / "disk").exists():  # a volume-backed guest has no local root
         disks.grow(target.dir / "disk", root_gb)
         spec["root_gb"] = root_gb
     eph_gb = int(flavor.get("ephemeral") or 0)

@@ -125,9 +125,10 @@ class GuestProcess:
             if disk.get("volume"):
                 # Volumes as -blockdev nodes, as hot-plug makes them, so that a detach
                 # removes one the same way whether it was plugged then or at start.
+                boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""
                 cmd += ["-blockdev", blockdev_arg(disk),
                         "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']},"
-                                   f"serial={disk.get('serial', disk['id'])[:20]}"]
+                                   f"serial={disk.get('serial', disk['id'])[:20]}{boot}"]
                 continue
             readonly = ",readonly=on" if disk.get("readonly") else ""
             boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""

@@ -22,16 +22,21 @@ def node_name(volume_id: str) -> str:
     return "vol" + volume_id.replace("-", "")[:24]
 
 
-def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> None:
+def disk_for(connection_info: dict[str, Any], device: str) -> dict[str, Any]:
+    """The guest's disk record for the volume Cinder described."""
     kind = connection_info.get("driver_volume_type")
     data = connection_info.get("data") or {}
     if kind != "file" or not data.get("path"):
         raise DriverError(reason=f"The qemu driver attaches file volumes only; this one is "
                                  f"{kind or 'of no known kind'}.")
     volume_id = str(data.get("volume_id") or Path(str(data["path"])).stem)
-    disk = {"id": node_name(volume_id), "path": str(data["path"]),
+    return {"id": node_name(volume_id), "path": str(data["path"]),
             "format": str(data.get("format") or "qcow2"), "serial": volume_id[:20],
             "volume": True, "device": device, "readonly": data.get("access_mode") == "ro"}
+
+
+def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> None:
+    disk = disk_for(connection_info, device)
     with proc.lock:
         spec = proc.spec()
         if proc.running() and f"dev-{disk['id']}" not in proc.devices():
