@@ -14,7 +14,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,6 +33,7 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
                       "migration between two hosts (uptime kept), rescue, shelve/unshelve"),
           ("compute", "qemu driver: the noVNC console URL's websocket does the RFB handshake "
                       "with the guest's VNC server"),
+          ("compute", "qemu driver: server add/remove port hot-plugs a NIC the guest sees"),
           ("volume", "file driver: a volume made from an image boots a server (boot from "
                      "volume)"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
@@ -229,6 +230,29 @@ def test_a_volume_keeps_its_bytes_across_servers(real_cloud: CloudProcess) -> No
     _volume_status(real_cloud, "data", "available")
     real_cloud.openstack("server", "delete", "--wait", "vm-b")
     real_cloud.openstack("volume", "delete", "data")
+
+
+def _nics(cloud: CloudProcess, server: str) -> set[str]:
+    return set(_ssh(cloud, server, "ls /sys/class/net").split()) - {"lo"}
+
+
+def _until(check: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(1)
+    raise AssertionError("the guest did not see the change in time")
+
+
+def test_an_interface_is_plugged_into_the_running_guest(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    before = _nics(real_cloud, "vm1")
+    real_cloud.openstack("port", "create", "--network", "private", "extra-port")
+    real_cloud.openstack("server", "add", "port", "vm1", "extra-port")
+    _until(lambda: len(_nics(real_cloud, "vm1")) == len(before) + 1)
+    real_cloud.openstack("server", "remove", "port", "vm1", "extra-port")
+    _until(lambda: _nics(real_cloud, "vm1") == before)
 
 
 def test_a_volume_made_from_the_image_boots(real_cloud: CloudProcess) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from nimbus.compute.drivers.base import ComputeDriver, DriverError, ImageSource, SnapshotData
 from nimbus.compute.drivers.qemu import accel as accel_probe
-from nimbus.compute.drivers.qemu import configdrive, disks, moves, volumes
+from nimbus.compute.drivers.qemu import configdrive, diagnostics, disks, hotplug, moves
 from nimbus.compute.drivers.qemu.process import GuestProcess, free_port, free_vnc_port
 from nimbus.compute.states import PowerState
 from nimbus.core.guestimage import build as guestimage
@@ -42,6 +42,7 @@ class QemuDriver(ComputeDriver):
     supports_resize = True
     supports_rescue = True
     supports_live_migration = True
+    supports_interface_attach = True
     spawns_again = True
     uses_config_drive = True
     hypervisor_type = "QEMU"
@@ -159,7 +160,7 @@ class QemuDriver(ComputeDriver):
         # is no image (boot from volume).
         at_boot = []
         for bdm in block_devices or []:
-            disk = volumes.disk_for(bdm.get("connection_info") or {},
+            disk = hotplug.disk_for(bdm.get("connection_info") or {},
                                     str(bdm.get("device_name") or ""))
             if bdm.get("boot_index") == 0 and image is None:
                 disk["bootindex"] = 1
@@ -430,13 +431,21 @@ class QemuDriver(ComputeDriver):
 
     def attach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
                       device: str) -> None:
-        volumes.attach(self._existing(instance), connection_info, device)
+        hotplug.attach(self._existing(instance), connection_info, device)
 
     def detach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any] | None,
                       device: str) -> None:
         proc = self._proc(instance["uuid"])
         if proc.spec_file.exists():
-            volumes.detach(proc, device, self.shutdown_timeout)
+            hotplug.detach(proc, device, self.shutdown_timeout)
+
+    def attach_interface(self, instance: dict[str, Any], port: dict[str, Any]) -> None:
+        hotplug.plug_nic(self._existing(instance), port)
+
+    def detach_interface(self, instance: dict[str, Any], port: dict[str, Any]) -> None:
+        proc = self._proc(instance["uuid"])
+        if proc.spec_file.exists():
+            hotplug.unplug_nic(proc, port, self.shutdown_timeout)
 
     # -- what the guest shows ----------------------------------------------------------------
     def get_console_output(self, instance: dict[str, Any]) -> str:
@@ -456,35 +465,7 @@ class QemuDriver(ComputeDriver):
         return "127.0.0.1", int(spec["nics"][0]["forwards"]["22"])
 
     def get_diagnostics(self, instance: dict[str, Any]) -> dict[str, Any]:
-        proc = self._existing(instance)
-        spec = proc.spec()
-        status = proc.status()
-        disks_out = []
-        if status is not None:
-            for dev in proc.qmp("query-blockstats"):
-                stats = dev.get("stats", {})
-                disks_out.append({"read_bytes": stats.get("rd_bytes", 0),
-                                  "read_requests": stats.get("rd_operations", 0),
-                                  "write_bytes": stats.get("wr_bytes", 0),
-                                  "write_requests": stats.get("wr_operations", 0),
-                                  "errors_count": stats.get("failed_rd_operations", 0)})
-        started = proc.dir / "qemu.pid"
-        uptime = int(time.time() - started.stat().st_mtime) if status and started.exists() else 0
-        return {
-            "state": {"running": "running", "paused": "paused"}.get(status or "", "shutdown"),
-            "driver": "qemu", "hypervisor": self.accel.name, "hypervisor_os": "linux",
-            "uptime": uptime, "num_cpus": spec["vcpus"], "num_nics": len(spec["nics"]),
-            "num_disks": len(spec["disks"]), "config_drive": any(
-                d["id"] == "config" for d in spec["disks"]),
-            "cpu_details": [{"id": i, "time": None, "utilisation": None}
-                            for i in range(int(spec["vcpus"]))],
-            "nic_details": [{"mac_address": n["mac"], "rx_octets": None, "rx_errors": None,
-                             "rx_drop": None, "rx_packets": None, "rx_rate": None,
-                             "tx_octets": None, "tx_errors": None, "tx_drop": None,
-                             "tx_packets": None, "tx_rate": None} for n in spec["nics"]],
-            "disk_details": disks_out,
-            "memory_details": {"maximum": spec["ram"], "used": spec["ram"]},
-        }
+        return diagnostics.of(self._existing(instance), self.accel.name)
 
 
 def _mac_for(uuid: str, index: int) -> str:

@@ -136,7 +136,9 @@ class GuestProcess:
                               f"format={disk['format']},cache=writeback{readonly}",
                     "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']}"
                                f"{boot},serial={disk.get('serial', disk['id'])[:20]}"]
-        for i, nic in enumerate(spec["nics"]):
+        for position, nic in enumerate(spec["nics"]):
+            # A NIC plugged later keeps the index it was plugged with (its device id).
+            i = int(nic.get("index", position))
             forwards = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
                                for guest, host in sorted(nic.get("forwards", {}).items()))
             cmd += ["-netdev", f"user,id=net{i},restrict=on{forwards}",

@@ -1,4 +1,4 @@
-"""Volumes in a running guest: file volumes hot-plugged and unplugged over QMP.
+"""Devices plugged into a running guest over QMP: file volumes, and NICs.
 
 A volume is a ``-blockdev`` node with a ``virtio-blk-pci`` device on it, plugged with
 ``blockdev-add`` and ``device_add`` while the guest runs and kept in the guest's record, so
@@ -75,3 +75,46 @@ def _unplug(proc: GuestProcess, node: str, timeout: float) -> None:
             time.sleep(0.2)
     with contextlib.suppress(DriverError):
         proc.qmp("blockdev-del", **{"node-name": node})
+
+
+def plug_nic(proc: GuestProcess, port: dict[str, Any]) -> None:
+    """A NIC for ``port`` (user networking, as the guest's others), hot-plugged when the guest
+    runs and kept in its record."""
+    with proc.lock:
+        spec = proc.spec()
+        if any(n.get("port_id") == port["port_id"] for n in spec["nics"]):
+            return
+        index = max((int(n.get("index", i)) for i, n in enumerate(spec["nics"])), default=-1) + 1
+        nic = {"mac": port.get("mac"), "port_id": port["port_id"], "index": index}
+        if proc.running():
+            proc.qmp("netdev_add", type="user", id=f"net{index}", restrict=True)
+            try:
+                proc.qmp("device_add", driver="virtio-net-pci", netdev=f"net{index}",
+                         mac=nic["mac"], id=f"nic{index}")
+            except DriverError:
+                with contextlib.suppress(DriverError):
+                    proc.qmp("netdev_del", id=f"net{index}")
+                raise
+        spec["nics"].append(nic)
+        proc.save(spec)
+
+
+def unplug_nic(proc: GuestProcess, port: dict[str, Any], timeout: float) -> None:
+    with proc.lock:
+        spec = proc.spec()
+        for i, nic in enumerate(list(spec["nics"])):
+            if nic.get("port_id") != port["port_id"]:
+                continue
+            index = int(nic.get("index", i))
+            if proc.running() and f"nic{index}" in proc.devices():
+                proc.qmp("device_del", id=f"nic{index}")
+                deadline = time.monotonic() + timeout
+                while f"nic{index}" in proc.devices():
+                    if time.monotonic() > deadline:
+                        raise DriverError(reason="The guest did not release the interface in "
+                                                 f"{timeout:.0f} s.")
+                    time.sleep(0.2)
+                with contextlib.suppress(DriverError):
+                    proc.qmp("netdev_del", id=f"net{index}")
+            spec["nics"].remove(nic)
+        proc.save(spec)
