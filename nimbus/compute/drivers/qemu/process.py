@@ -2,8 +2,8 @@
 
 Everything about a guest lives in its directory (``<instances_path>/<uuid>``): ``guest.json``
 (what the command line is made from, so that the guest can be started again), the disks, the
-config drive, ``qemu.pid``, ``qmp.sock`` and ``console.log``. QEMU runs daemonized, so it is
-nobody's child and outlives the agent that started it; an agent that comes back finds each
+config drive, ``qemu.pid``, ``qmp.sock`` and ``console.log``. QEMU runs in a session of its
+own, so it outlives the agent that started it; an agent that comes back finds each
 guest again from its pidfile and its QMP socket. QMP is spoken through qemu.qmp, one short
 connection per operation under a per-guest lock, so a restarted agent has nothing to re-adopt
 but the files.
@@ -119,7 +119,7 @@ class GuestProcess:
                # Relative (QEMU starts in the guest's directory): a socket's path may not
                # be longer than 107 bytes, and a state dir can be deep.
                "-qmp", "unix:qmp.sock,server=on,wait=off",
-               "-pidfile", str(d / "qemu.pid"), "-daemonize",
+               "-pidfile", str(d / "qemu.pid"),
                "-device", "virtio-rng-pci", "-device", "virtio-balloon-pci"]
         for disk in spec["disks"]:
             if disk.get("volume"):
@@ -153,14 +153,34 @@ class GuestProcess:
             return
         for stale in ("qmp.sock", "qemu.pid"):
             (self.dir / stale).unlink(missing_ok=True)
-        # Daemonized, and in a session of its own, so that neither the agent's exit nor a
-        # signal to its process group reaches the guest.
-        done = subprocess.run(self.command(spec, incoming), capture_output=True, text=True,
-                              timeout=120, check=False, start_new_session=True,
-                              stdin=subprocess.DEVNULL, cwd=self.dir)
-        if done.returncode != 0 or not self.running():
-            message = (done.stderr or done.stdout or "no message").strip().splitlines()
-            raise DriverError(reason=f"QEMU did not start: {message[-1] if message else ''}")
+        # In a session of its own whose id is QEMU's own pid, so that no signal to another
+        # process group reaches it. (QEMU's -daemonize would leave it in the group of a
+        # process that has exited, whose number the kernel hands out again: a later
+        # ``killpg`` of an unrelated process could then stop the guest.)
+        log = (self.dir / "qemu.log").open("ab")
+        try:
+            proc = subprocess.Popen(self.command(spec, incoming), stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log, start_new_session=True,
+                                    cwd=self.dir)
+        finally:
+            log.close()
+        # Reaped when it ends, while this process lives (init reaps it after that).
+        threading.Thread(target=proc.wait, name=f"qemu-{self.dir.name[:8]}",
+                         daemon=True).start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            # Answered once QEMU has built the machine and runs its main loop.
+            if (self.dir / "qmp.sock").exists() and self.running():
+                with contextlib.suppress(DriverError):
+                    self.qmp("query-status")
+                    return
+            time.sleep(0.02)
+        if proc.poll() is None:
+            proc.kill()
+        lines = (self.dir / "qemu.log").read_text(errors="replace").strip().splitlines()
+        raise DriverError(reason=f"QEMU did not start: {lines[-1] if lines else 'no message'}")
 
     # -- QMP -------------------------------------------------------------------------------
     def qmp(self, command: str, **args: Any) -> Any:
