@@ -251,6 +251,9 @@ def test_an_interface_is_plugged_into_the_running_guest(real_cloud: CloudProcess
     real_cloud.openstack("port", "create", "--network", "private", "extra-port")
     real_cloud.openstack("server", "add", "port", "vm1", "extra-port")
     _until(lambda: len(_nics(real_cloud, "vm1")) == len(before) + 1)
+    added = sorted(_nics(real_cloud, "vm1") - before)[0]
+    # The guest brings it up with DHCP, as it does its NICs at boot.
+    _until(lambda: "inet " in _ssh(real_cloud, "vm1", f"ip -4 addr show {added}"))
     real_cloud.openstack("server", "remove", "port", "vm1", "extra-port")
     _until(lambda: _nics(real_cloud, "vm1") == before)
 

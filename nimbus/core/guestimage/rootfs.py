@@ -111,6 +111,18 @@ if [ -s /var/lib/cloud/user_data ] && head -c 2 /var/lib/cloud/user_data | grep 
   /var/lib/cloud/user_data > /var/log/user-data.log 2>&1
   echo "nimbus-guest: user_data exited $?" > /dev/console
 fi
+# NICs plugged in later get DHCP too (the guest has no hotplug helper: it looks every 2 s).
+(
+  known=" $(ls /sys/class/net | tr '\n' ' ') "
+  while sleep 2; do
+    for n in $(ls /sys/class/net); do
+      case "$known" in *" $n "*) continue ;; esac
+      known="$known$n "
+      ip link set "$n" up
+      udhcpc -i "$n" -s /etc/udhcpc.script -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
+    done
+  done
+) >/dev/null 2>&1 &
 addrs=$(ip -4 addr show scope global | sed -n 's/.*inet \([0-9./]*\) .* \([a-z0-9]*\)$/\2=\1/p' | tr '\n' ' ')
 echo "READY_LINE host=$(hostname) $addrs" > /dev/console
 """.replace("READY_LINE", READY_LINE)
