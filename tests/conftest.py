@@ -98,3 +98,27 @@ def make_cloud(tmp_path: Path, migrated_sqlite: Path
     yield factory
     for cloud in clouds:
         cloud.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The queues the suite's clouds declared on the local RabbitMQ go with the run: they are
+    durable (quorum queues, one Raft group each), and a broker that keeps every run's grows
+    slow enough to time the next runs out. Only the controlling process does it (xdist's
+    workers finish first), and only for queues nobody consumes."""
+    if hasattr(session.config, "workerinput") or shutil.which("rabbitmqctl") is None:
+        return
+    import subprocess
+
+    try:
+        listed = subprocess.run(["rabbitmqctl", "list_queues", "-q", "name", "consumers"],
+                                capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    for line in listed.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == "0" and parts[0].startswith(("nimbus", "crash-")):
+            try:
+                subprocess.run(["rabbitmqctl", "delete_queue", "-q", parts[0]],
+                               capture_output=True, timeout=30, check=False)
+            except (OSError, subprocess.TimeoutExpired):
+                return

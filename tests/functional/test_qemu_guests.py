@@ -39,7 +39,7 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
                      "server (QMP hot-plug), and take a file system there")]
 
-pytestmark = [pytest.mark.functional]
+pytestmark = [pytest.mark.functional, pytest.mark.guests]
 READY = "nimbus-guest: ready"
 
 
