@@ -15,5 +15,7 @@ class ComputeClient(ServiceClient):
         """Send ``os-server-external-events`` (``network-changed``, ``network-vif-deleted``...);
         each event comes back with its own ``code``. A 404 (no server known) is not an error
         for the sender: the server may have gone meanwhile."""
-        reply = self.post("/os-server-external-events", {"events": events}, ok=(404,))
+        # 2.51 brings volume-extended; the network events are known at any version.
+        reply = self.post("/os-server-external-events", {"events": events}, ok=(404,),
+                          microversion="2.51")
         return list((reply or {}).get("events") or [])

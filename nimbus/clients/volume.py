@@ -63,6 +63,11 @@ class VolumeClient(ServiceClient):
                                    {"new_volume": new_volume_id, "error": error})
         return dict(reply or {"save_volume_id": new_volume_id})
 
+    def complete_extend(self, volume_id: str, error: bool) -> None:
+        """Tell Cinder that compute grew the attached volume it left ``extending`` (or not)."""
+        self.post(f"/volumes/{volume_id}/action", {"os-extend_volume_completion":
+                                                   {"error": error}}, microversion="3.71")
+
     def get_attachment(self, attachment_id: str) -> dict[str, Any]:
         reply = self.get(f"/attachments/{attachment_id}", microversion=ATTACH_VERSION)
         return reply["attachment"]  # type: ignore[no-any-return]

@@ -229,7 +229,8 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     multiattach = _multiattach_type(sess, volume_type)
     if multiattach:
         conf["volume"]["volume_type_multiattach"] = multiattach
-    conf["volume-feature-enabled"] = {"snapshot": "true", "clone": "true", "backup": "false"}
+    conf["volume-feature-enabled"] = {"snapshot": "true", "clone": "true", "backup": "false",
+                                      "volume_revert": "true"}
     conf["object-storage"] = {"operator_role": "member", "reseller_admin_role": "ResellerAdmin",
                               "region": settings.region}
     features = sorted(k for k in info if k != "swift")

@@ -25,18 +25,23 @@ class Registry:
         self._thread: threading.Thread | None = None
 
     @retry_on_lock()
-    def report(self, binary: str, host: str, topic: str = "") -> None:
+    def report(self, binary: str, host: str, topic: str = "",
+               details: dict[str, Any] | None = None) -> None:
         with self.db.writer() as s:
             row = service_records.find(s, binary, host)
             if row is None:
                 row = ServiceRecord(binary=binary, host=host, topic=topic)
                 s.add(row)
+            if details is not None:
+                row.details = dict(details)
             row.report_count = (row.report_count or 0) + 1
             row.updated_at = utcnow()
 
-    def register(self, binary: str, host: str, topic: str = "") -> None:
-        """Report now and then every ``interval`` seconds until ``stop``."""
-        self.report(binary, host, topic)
+    def register(self, binary: str, host: str, topic: str = "",
+                 details: dict[str, Any] | None = None) -> None:
+        """Report now (with ``details`` of the host, kept until the next registration) and
+        then every ``interval`` seconds until ``stop``."""
+        self.report(binary, host, topic, details)
         self._beats.append((binary, host, topic))
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)

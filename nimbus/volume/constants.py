@@ -40,6 +40,7 @@ RESOURCE_VOLUME = "VOLUME"
 RESOURCE_SNAPSHOT = "VOLUME_SNAPSHOT"
 MESSAGE_ACTIONS: dict[str, str] = {
     "001": "schedule allocate volume",
+    "003": "copy volume to image",
     "005": "copy image to volume",
     "007": "extend volume",
     "008": "create volume from backend storage",
@@ -47,10 +48,13 @@ MESSAGE_ACTIONS: dict[str, str] = {
     "010": "delete snapshot",
     "015": "restore backup",
     "101": "delete volume",
+    "102": "revert volume to snapshot",
 }
 MESSAGE_DETAILS: dict[str, str] = {
     "001": "An unknown error occurred.",
     "003": "Could not find any available weighted backend.",
+    "004": "Failed to upload volume to image at image service.",
+    "009": "Compute service failed to extend volume.",
     "010": "Volume Driver failed to extend volume.",
     "101": "The volume service restarted while this was in progress, and the work could not "
            "be resumed.",
@@ -67,6 +71,13 @@ DOWNLOAD_INTERRUPTED = ("005", "101")
 RESTORE_INTERRUPTED = ("015", "101")
 EXTEND_FAILED = ("007", "010")
 EXTEND_INTERRUPTED = ("007", "101")
+EXTEND_BY_COMPUTE_FAILED = ("007", "009")
+UPLOAD_FAILED = ("003", "004")
+REVERT_FAILED = ("102", "103")
+REVERT_INTERRUPTED = ("102", "101")
 SNAPSHOT_FAILED = ("009", "103")
 SNAPSHOT_INTERRUPTED = ("009", "101")
 SNAPSHOT_DELETE_FAILED = ("010", "103")
+
+# Admin metadata of an attached volume whose extend waits for its compute host.
+EXTEND_NEW_SIZE = "extend_new_size"

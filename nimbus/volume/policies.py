@@ -40,6 +40,10 @@ RULES: dict[str, str] = {
     f"{_ACTIONS}:begin_detaching": ATTACHER,
     f"{_ACTIONS}:roll_detaching": ATTACHER,
     f"{_ACTIONS}:upload_image": MEMBER,
+    f"{_ACTIONS}:upload_public": ADMIN,
+    "volume:revert_to_snapshot": MEMBER,
+    # Compute's answer to volume-extended, with its service user (roles admin and service).
+    "volume_extension:volume_admin_actions:extend_volume_completion": ADMIN,
     "volume:attachment_create": ATTACHER,
     "volume:attachment_update": ATTACHER,
     "volume:attachment_delete": ATTACHER,

@@ -12,7 +12,8 @@ from typing import Any
 from nimbus.core.bus.rpc import Bus, RpcClient
 
 TOPIC = "volume"
-RPC_VERSION = "1.0"
+# 1.1: revert_to_snapshot, copy_volume_to_image
+RPC_VERSION = "1.1"
 
 
 def server_of(volume_host: str) -> str:
@@ -22,10 +23,11 @@ def server_of(volume_host: str) -> str:
 
 class VolumeAgentAPI:
     def __init__(self, bus: Bus, timeout: float | None = None) -> None:
-        self.client = RpcClient(bus, TOPIC, RPC_VERSION, timeout=timeout)
+        # Messages carry the oldest version that has their method, so older agents take them.
+        self.client = RpcClient(bus, TOPIC, "1.0", timeout=timeout)
 
-    def _to(self, host: str) -> RpcClient:
-        return self.client.prepare(server=server_of(host))
+    def _to(self, host: str, version: str | None = None) -> RpcClient:
+        return self.client.prepare(server=server_of(host), version=version)
 
     def create_volume(self, ctx: dict[str, Any], host: str, volume_id: str) -> None:
         self._to(host).cast(ctx, "create_volume", volume_id=volume_id)
@@ -52,3 +54,13 @@ class VolumeAgentAPI:
 
     def delete_snapshot(self, ctx: dict[str, Any], host: str, snapshot_id: str) -> None:
         self._to(host).cast(ctx, "delete_snapshot", snapshot_id=snapshot_id)
+
+    def revert_to_snapshot(self, ctx: dict[str, Any], host: str, volume_id: str,
+                           snapshot_id: str) -> None:
+        self._to(host, "1.1").cast(ctx, "revert_to_snapshot", volume_id=volume_id,
+                                   snapshot_id=snapshot_id)
+
+    def copy_volume_to_image(self, ctx: dict[str, Any], host: str, volume_id: str,
+                             image_id: str, disk_format: str) -> None:
+        self._to(host, "1.1").cast(ctx, "copy_volume_to_image", volume_id=volume_id,
+                                   image_id=image_id, disk_format=disk_format)

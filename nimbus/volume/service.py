@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.clients.compute import ComputeClient
 from nimbus.clients.image import ImageClient
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
@@ -13,6 +14,7 @@ from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.volume import policies
 from nimbus.volume.agent import Reconciler, VolumeAgent, VolumeWork
+from nimbus.volume.agent.volume_ops import VolumeOps
 from nimbus.volume.api import (
     attachments,
     availability_zones,
@@ -52,12 +54,15 @@ def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Wor
     driver = driver_cls(config)
     driver.start()
     host = f"{settings.host_name}@{driver.backend_name}"
-    work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify,
-                      images=ImageClient(platform, SERVICE_USER))
+    images = ImageClient(platform, SERVICE_USER)
+    work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify, images=images)
+    # Work that runs after the API answered acts as the service, never on a user's token.
+    ops = VolumeOps(work, compute=ComputeClient(platform, SERVICE_USER), images=images)
     reconciler = Reconciler(work)
     reconciler.run()
     serving_since = utcnow()
-    server = platform.bus.serve(TOPIC, host, VolumeAgent(platform.db, driver, host, work=work),
+    server = platform.bus.serve(TOPIC, host, VolumeAgent(platform.db, driver, host, work=work,
+                                                          ops=ops),
                                 workers=2)
     platform.registry.register(BINARY, host, TOPIC)
     # Work cast while this host's queue did not exist yet (in memory, before the line above).

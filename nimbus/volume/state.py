@@ -15,6 +15,7 @@ from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.manager.snapshots import SnapshotManager
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.manager.volume_actions import VolumeActions
+from nimbus.volume.manager.volume_data import VolumeData
 from nimbus.volume.manager.volumes import VolumeManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
@@ -25,6 +26,8 @@ class VolumeState:
 
     volumes: VolumeManager
     actions: VolumeActions
+    # Revert to a snapshot, upload to an image, and compute's answer to an extend.
+    data: VolumeData
     attachments: AttachmentManager
     snapshots: SnapshotManager
     types: TypeManager
@@ -45,6 +48,7 @@ def build(platform: Platform) -> VolumeState:
     return VolumeState(
         volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images),
         actions=VolumeActions(platform.db, rpc, quotas),
+        data=VolumeData(platform.db, rpc, images),
         attachments=AttachmentManager(platform.db, rpc),
         snapshots=SnapshotManager(platform.db, rpc, quotas),
         types=types,

@@ -35,11 +35,14 @@ ERROR_EXTENDING = "error_extending"
 DOWNLOADING = "downloading"
 UPLOADING = "uploading"
 RETYPING = "retyping"
+REVERTING = "reverting"
+# A snapshot a volume is being reverted to.
+RESTORING = "restoring"
 
 STATUSES = frozenset({
     CREATING, AVAILABLE, RESERVED, ATTACHING, DETACHING, IN_USE, MAINTENANCE, DELETING,
     AWAITING_TRANSFER, ERROR, ERROR_DELETING, BACKING_UP, RESTORING_BACKUP, ERROR_BACKING_UP,
-    ERROR_RESTORING, EXTENDING, ERROR_EXTENDING, DOWNLOADING, UPLOADING, RETYPING,
+    ERROR_RESTORING, EXTENDING, ERROR_EXTENDING, DOWNLOADING, UPLOADING, RETYPING, REVERTING,
 })
 
 # ``attach_status`` of a volume and ``attach_status`` of each attachment.
@@ -55,7 +58,7 @@ ATTACH_STATUSES = frozenset({
 })
 
 # Snapshot ``status`` values.
-SNAPSHOT_STATUSES = frozenset({CREATING, AVAILABLE, DELETING, ERROR, ERROR_DELETING})
+SNAPSHOT_STATUSES = frozenset({CREATING, AVAILABLE, DELETING, ERROR, ERROR_DELETING, RESTORING})
 
 # Statuses an operator may force with os-reset_status.
 RESETTABLE = frozenset(STATUSES - {DELETING})
@@ -71,9 +74,11 @@ _VOLUME_MOVES: dict[str | None, set[str]] = {
     CREATING: {AVAILABLE, ERROR},
     DELETING: {ERROR_DELETING},
     EXTENDING: {AVAILABLE, IN_USE, ERROR_EXTENDING},
+    # Reverting to a snapshot: back to available, or error when the data may be half written.
+    REVERTING: {AVAILABLE, ERROR},
     # Attaching: the attachments API reserves, connects and completes; the legacy actions
     # reserve (to attaching), attach, and detach by way of detaching.
-    AVAILABLE: {RESERVED, ATTACHING, IN_USE, EXTENDING, UPLOADING},
+    AVAILABLE: {RESERVED, ATTACHING, IN_USE, EXTENDING, UPLOADING, REVERTING},
     RESERVED: {ATTACHING, IN_USE},
     ATTACHING: {IN_USE},
     IN_USE: {ATTACHING, DETACHING, EXTENDING, UPLOADING},
@@ -85,7 +90,8 @@ _VOLUME_MOVES: dict[str | None, set[str]] = {
 }
 VOLUME_STATUS = StateMachine(
     "volume", "status",
-    {state: _VOLUME_MOVES.get(state, set()) | (RELEASED if state not in (CREATING, DELETING)
+    {state: _VOLUME_MOVES.get(state, set()) | (RELEASED if state not in (CREATING, DELETING,
+                                                                           REVERTING)
                                                else set())
      for state in STATUSES},
     # Deleting (os-force_delete, or a cascade) may begin from any status.
@@ -140,7 +146,8 @@ SNAPSHOT_STATUS = StateMachine(
     "snapshot", "status",
     {
         CREATING: {AVAILABLE, ERROR},
-        AVAILABLE: set(),
+        AVAILABLE: {RESTORING},
+        RESTORING: {AVAILABLE},
         ERROR: set(),
         DELETING: {ERROR_DELETING},
         ERROR_DELETING: set(),
@@ -186,6 +193,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     _a("attachment_complete", {RESERVED, ATTACHING, IN_USE}, IN_USE),
     _a("attachment_delete", STATUSES - {DELETING, CREATING}, None),
     _a("upload_image", {AVAILABLE, IN_USE}, UPLOADING),
+    _a("revert", {AVAILABLE}, REVERTING),
 ]}
 
 
@@ -225,6 +233,7 @@ def settled(attached: int, reserved: int) -> tuple[str, str]:
 # where it cannot (these, as Cinder's init_host does), and settles the rest from the attachments.
 FAILED_AFTER_RESTART: dict[str, str] = {
     EXTENDING: ERROR_EXTENDING,
+    REVERTING: ERROR,
     DOWNLOADING: ERROR,
     RESTORING_BACKUP: ERROR_RESTORING,
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 LOG = logging.getLogger(__name__)
@@ -70,9 +71,18 @@ class EventsEndpoint:
     RPC_VERSION = "1.0"
     RPC_METHODS = frozenset({"external_instance_events"})
 
-    def __init__(self, events: InstanceEvents) -> None:
+    def __init__(self, events: InstanceEvents,
+                 on_volume_extended: Callable[[str, str], None] | None = None) -> None:
         self.events = events
+        # (server uuid, volume id): grow the volume in the guest (``volume_extend.py``).
+        self.on_volume_extended = on_volume_extended
 
     def external_instance_events(self, ctx: dict[str, Any], events: list[dict[str, Any]]) -> None:
         LOG.debug("%d event(s) for servers here", len(events))
-        self.events.deliver(events)
+        waited = [e for e in events if e.get("name") != "volume-extended"]
+        if waited:
+            self.events.deliver(waited)
+        for event in events:
+            if event.get("name") == "volume-extended" and self.on_volume_extended is not None \
+                    and event.get("tag"):
+                self.on_volume_extended(str(event["server_uuid"]), str(event["tag"]))

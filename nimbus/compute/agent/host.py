@@ -25,6 +25,7 @@ from nimbus.compute.agent.lifecycle import LifecycleWork
 from nimbus.compute.agent.moves import MoveWork
 from nimbus.compute.agent.periodic import PeriodicTasks
 from nimbus.compute.agent.recovery import recover
+from nimbus.compute.agent.volume_extend import extend_volume
 from nimbus.compute.agent.volume_swap import VolumeSwapWork
 from nimbus.compute.agent.work import AgentDeps, GuestWork
 from nimbus.compute.constants import AGENT_BINARY
@@ -112,11 +113,16 @@ class ComputeAgent:
         self._server = self.deps.bus.serve(COMPUTE_TOPIC, self.host, self,
                                            workers=self.deps.workers)
         self._events_server = self.deps.bus.serve(COMPUTE_EVENTS_TOPIC, self.host,
-                                                  EventsEndpoint(self.work.events))
-        self.deps.registry.register(AGENT_BINARY, self.host, COMPUTE_TOPIC)
+                                                  EventsEndpoint(self.work.events,
+                                                                 self._volume_extended))
+        self.deps.registry.register(AGENT_BINARY, self.host, COMPUTE_TOPIC,
+                                    details={"cpu_info": self.driver.cpu_info()})
         # Behind: resumed builds take as long as builds do, and the cloud answers meanwhile.
         threading.Thread(target=self._recover, daemon=True, name=f"recover-{self.host}").start()
         self.periodic.start(self.recovered, self._stop)
+
+    def _volume_extended(self, server_uuid: str, volume_id: str) -> None:
+        extend_volume(self.work, server_uuid, volume_id)
 
     def _recover(self) -> None:
         try:

@@ -53,6 +53,8 @@ class Service:
     up: bool
     updated_at: dt.datetime
     zone: str
+    # What the agent said of its host when it started (``cpu_info``...).
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def uuid(self) -> str:

@@ -125,6 +125,11 @@ class ComputeDriver(abc.ABC):
         """Release what the driver holds on the host when the agent stops (listeners,
         connections); the guests themselves go on running."""
 
+    def cpu_info(self) -> dict[str, Any]:
+        """What the host's CPU is, as the hypervisors API shows it (``arch``, ``model``,
+        ``vendor``, ``topology``, ``features``); empty for a simulated host."""
+        return {}
+
     @abc.abstractmethod
     def get_available_resource(self) -> dict[str, Any]:
         """Host totals: ``vcpus``, ``memory_mb``, ``local_gb`` and the ``*_used`` figures,
@@ -195,6 +200,12 @@ class ComputeDriver(abc.ABC):
     def detach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any] | None,
                       device: str) -> None:
         """Unplug the volume at ``device``; a volume that is already gone is not an error."""
+
+    def extend_volume(self, instance: dict[str, Any],  # noqa: B027 - optional hook
+                      connection_info: dict[str, Any], requested_size: int) -> None:
+        """Make the guest see its attached volume (as Cinder described it) at
+        ``requested_size`` bytes; a backend whose volumes are files the guest holds open grows
+        the file itself here. Simulated guests have nothing to do."""
 
     def swap_volume(self, instance: dict[str, Any], old_connection_info: dict[str, Any],
                     new_connection_info: dict[str, Any], device: str, resize_to: int) -> None:

@@ -222,6 +222,21 @@ class FakeDriver(ComputeDriver):
         self._maybe_fail(instance, "attach_volume")
         self._change(instance, lambda g: g["volumes"].update({device: connection_info}))
 
+    def extend_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
+                      requested_size: int) -> None:
+        """Recorded on the guest's volume (``size_bytes``, what the guest was shown)."""
+        self._maybe_fail(instance, "extend_volume")
+        volume_id = (connection_info.get("data") or {}).get("volume_id")
+
+        def grow(guest: Guest) -> None:
+            # New dicts, not changes in place: the stored record must see a change.
+            guest["volumes"] = {
+                device: ({**info, "size_bytes": requested_size}
+                         if (info.get("data") or {}).get("volume_id") == volume_id else info)
+                for device, info in guest["volumes"].items()}
+
+        self._change(instance, grow)
+
     def detach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any] | None,
                       device: str) -> None:
         self._maybe_fail(instance, "detach_volume")

@@ -3,7 +3,9 @@
 Neutron sends ``network-changed`` when a server's port gains or loses an address (a floating IP
 above all) and compute refreshes the addresses it shows, as Nova refreshes its network info
 cache. ``network-vif-plugged`` goes on to the agent of the server's host, where a build may be
-waiting for its port to come up. The other events are acknowledged: nothing here waits on them.
+waiting for its port to come up, and so does ``volume-extended``, for the guest to see the new
+size of its volume (``agent/volume_extend.py``). The other events are acknowledged: nothing
+here waits on them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ LOG = logging.getLogger(__name__)
 
 
 # The events a waiting build may want; the others stop here.
-FOR_THE_HOST = frozenset({"network-vif-plugged"})
+FOR_THE_HOST = frozenset({"network-vif-plugged", "volume-extended"})
 
 
 class ExternalEvents:

@@ -46,7 +46,7 @@ class HostManager:
                 id=r.id, binary=r.binary, host=r.host, disabled=bool(r.disabled),
                 disabled_reason=r.disabled_reason, forced_down=is_forced,
                 up=(now - r.updated_at) < DOWN_AFTER and not is_forced,
-                updated_at=r.updated_at, zone=zone))
+                updated_at=r.updated_at, zone=zone, details=dict(r.details or {})))
         return out
 
     def services(self) -> list[Service]:

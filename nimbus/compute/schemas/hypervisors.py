@@ -51,7 +51,8 @@ def view(h: Hypervisor, at_least: AtLeast, *, detail: bool, hypervisor_type: str
         if not at_least("2.88"):
             for name in _RESOURCE_FIELDS:
                 body[name] = h.resources.get(name, 0)
-            info = cpu_info(h.resources.get("vcpus", 0))
+            # A real host's own account (with the qemu driver, its accelerator and why).
+            info = h.service.details.get("cpu_info") or cpu_info(h.resources.get("vcpus", 0))
             body["cpu_info"] = info if at_least("2.28") else json.dumps(info)
         else:
             body["uptime"] = uptime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -28,5 +29,7 @@ class ServiceRecord(Base):
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     disabled: Mapped[bool] = mapped_column(default=False)
     disabled_reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # What the worker says of its host at each start (a compute agent's CPU and accelerator).
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ from typing import Any
 
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import NimbusError
+from nimbus.volume.agent.volume_ops import VolumeOps
 from nimbus.volume.agent.work import Notify, VolumeWork
 from nimbus.volume.db import records
 from nimbus.volume.db import volumes as db_volumes
@@ -32,14 +33,16 @@ class VolumeAgent:
     RPC_VERSION = RPC_VERSION
     RPC_METHODS = frozenset({"create_volume", "delete_volume", "extend_volume",
                              "initialize_connection", "terminate_connection", "create_snapshot",
-                             "delete_snapshot"})
+                             "delete_snapshot", "revert_to_snapshot", "copy_volume_to_image"})
 
     def __init__(self, database: Database, driver: VolumeDriver, host: str,
-                 notify: Notify | None = None, work: VolumeWork | None = None) -> None:
+                 notify: Notify | None = None, work: VolumeWork | None = None,
+                 ops: VolumeOps | None = None) -> None:
         self.db = database
         self.driver = driver
         self.host = host
         self._work = work or VolumeWork(database, driver, host, notify)
+        self._ops = ops or VolumeOps(self._work)
 
     def _load(self, volume_id: str) -> dict[str, Any] | None:
         with self.db.reader() as s:
@@ -54,7 +57,14 @@ class VolumeAgent:
         self._work.delete(volume_id, _request_id(ctx))
 
     def extend_volume(self, ctx: dict[str, Any], volume_id: str, new_size: int) -> None:
-        self._work.extend(volume_id, int(new_size), _request_id(ctx))
+        self._ops.extend(volume_id, int(new_size), _request_id(ctx))
+
+    def revert_to_snapshot(self, ctx: dict[str, Any], volume_id: str, snapshot_id: str) -> None:
+        self._ops.revert(volume_id, snapshot_id, _request_id(ctx))
+
+    def copy_volume_to_image(self, ctx: dict[str, Any], volume_id: str, image_id: str,
+                             disk_format: str) -> None:
+        self._ops.upload(volume_id, image_id, disk_format, _request_id(ctx))
 
     # -- connections ----------------------------------------------------------------------------
     def initialize_connection(self, ctx: dict[str, Any], volume_id: str,

@@ -42,6 +42,7 @@ LOG = logging.getLogger(__name__)
 
 _FAULTS = {
     states.EXTENDING: constants.EXTEND_INTERRUPTED,
+    states.REVERTING: constants.REVERT_INTERRUPTED,
     states.DOWNLOADING: constants.DOWNLOAD_INTERRUPTED,
     states.RESTORING_BACKUP: constants.RESTORE_INTERRUPTED,
 }
@@ -117,8 +118,10 @@ class Reconciler:
     def _unresumable(self) -> int:
         """Fail what cannot go on, and settle what the attachments decide."""
         with self.work.db.reader() as s:
+            # An extend that waits for compute to grow the volume is compute's to finish.
             rows = [(r.id, r.status) for r in db_volumes.of_host(
-                s, self.host, set(_FAULTS) | states.SETTLED_AFTER_RESTART)]
+                s, self.host, set(_FAULTS) | states.SETTLED_AFTER_RESTART)
+                if constants.EXTEND_NEW_SIZE not in (r.admin_metadata or {})]
         acted = 0
         for volume_id, status in rows:
             if self._in_hand(volume_id):
@@ -201,11 +204,19 @@ class Reconciler:
     def _snapshots(self, changed_before: dt.datetime | None, may_fail: bool) -> int:
         with self.work.db.reader() as s:
             rows = [(snap.id, snap.status, volume_status) for snap, volume_status in
-                    db_snapshots.of_host(s, self.host, {states.CREATING, states.DELETING},
-                                         changed_before)]
+                    db_snapshots.of_host(s, self.host, {states.CREATING, states.DELETING,
+                                                        states.RESTORING}, changed_before)]
         acted = 0
         for snapshot_id, status, volume_status in rows:
             if self._in_hand(snapshot_key(snapshot_id)):
+                continue
+            if status == states.RESTORING:
+                # Its volume's revert was failed above (or finished): the snapshot is intact.
+                if may_fail and volume_status != states.REVERTING and self.work.finish_snapshot(
+                        snapshot_id, states.RESTORING, states.AVAILABLE):
+                    acted += 1
+                    LOG.info("snapshot %s was restoring when the volume service stopped: "
+                             "available again", snapshot_id)
                 continue
             if status == states.DELETING:
                 if volume_status == states.DELETING:

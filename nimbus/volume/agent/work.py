@@ -118,12 +118,12 @@ class VolumeWork:
         self._notify = notify
         self.claims = Claims()
 
-    def _emit(self, event: str, payload: dict[str, Any]) -> None:
+    def emit(self, event: str, payload: dict[str, Any]) -> None:
         if self._notify is not None:
             self._notify(f"volume.{self.host}", event, payload)
 
     # -- reading and writing the outcome ------------------------------------------------------
-    def _pending(self, volume_id: str, expected: str, what: str) -> dict[str, Any] | None:
+    def pending(self, volume_id: str, expected: str, what: str) -> dict[str, Any] | None:
         """The volume as the driver sees it, while it is still ``expected``; None (logged) once
         it is gone or has moved on."""
         with self.db.reader() as s:
@@ -159,6 +159,16 @@ class VolumeWork:
             db_volumes.remove(s, row)
 
     @retry_on_lock()
+    def record_message(self, volume_id: str, fault: Fault, request_id: str | None) -> None:
+        """A user message about a volume whose status the work has already settled."""
+        with self.db.writer() as s:
+            row = db_volumes.find(s, volume_id)
+            if row is not None:
+                db_messages.record(s, project_id=row.project_id,
+                                   resource_type=constants.RESOURCE_VOLUME, resource_uuid=row.id,
+                                   fault=fault, request_id=request_id)
+
+    @retry_on_lock()
     def finish_snapshot(self, snapshot_id: str, expected: str, status: str,
                         fault: Fault | None = None, request_id: str | None = None,
                         **fields: Any) -> bool:
@@ -181,7 +191,7 @@ class VolumeWork:
                 LOG.info("volume %s is already being created here; dropping the duplicate",
                          volume_id)
                 return
-            volume = self._pending(volume_id, states.CREATING, "creation")
+            volume = self.pending(volume_id, states.CREATING, "creation")
             if volume is None:
                 return
             try:
@@ -190,19 +200,19 @@ class VolumeWork:
                 LOG.info("volume %s cannot be created: its source is gone", volume_id)
                 self.finish(volume_id, states.CREATING, states.ERROR,
                             constants.CREATE_SOURCE_GONE, request_id)
-                self._emit("volume.create.error", {"volume_id": volume_id,
+                self.emit("volume.create.error", {"volume_id": volume_id,
                                                    "reason": "source gone"})
                 return
             except Exception as exc:  # any backend failure leaves the volume in error
                 LOG.warning("creating volume %s failed: %s", volume_id, exc)
                 self.finish(volume_id, states.CREATING, states.ERROR, constants.CREATE_FAILED,
                             request_id)
-                self._emit("volume.create.error", {"volume_id": volume_id, "reason": str(exc)})
+                self.emit("volume.create.error", {"volume_id": volume_id, "reason": str(exc)})
                 return
             fields = {k: v for k, v in (update or {}).items() if k in ("provider_location",)}
             if self.finish(volume_id, states.CREATING, states.AVAILABLE, launched_at=utcnow(),
                            **fields):
-                self._emit("volume.create.end", {"volume_id": volume_id, "size": volume["size"]})
+                self.emit("volume.create.end", {"volume_id": volume_id, "size": volume["size"]})
 
     def _make(self, volume: dict[str, Any]) -> dict[str, Any]:
         """The driver's create for ``volume``: blank, from its snapshot or from its source."""
@@ -233,7 +243,7 @@ class VolumeWork:
                 LOG.info("volume %s is already being deleted here; dropping the duplicate",
                          volume_id)
                 return
-            volume = self._pending(volume_id, states.DELETING, "deletion")
+            volume = self.pending(volume_id, states.DELETING, "deletion")
             if volume is None:
                 return
             try:
@@ -248,32 +258,11 @@ class VolumeWork:
                             constants.DELETE_FAILED, request_id)
                 return
             self._destroy(volume_id)
-            self._emit("volume.delete.end", {"volume_id": volume_id})
+            self.emit("volume.delete.end", {"volume_id": volume_id})
 
     def _snapshots_of(self, volume_id: str) -> list[str]:
         with self.db.reader() as s:
             return db_snapshots.ids_of_volume(s, volume_id)
-
-    def extend(self, volume_id: str, new_size: int, request_id: str | None = None) -> None:
-        with self.claims.holding(volume_id, "extend") as mine:
-            if not mine:
-                LOG.info("volume %s is already being extended here; dropping the duplicate",
-                         volume_id)
-                return
-            volume = self._pending(volume_id, states.EXTENDING, "extension")
-            if volume is None:
-                return
-            try:
-                self.driver.extend_volume(volume, int(new_size))
-            except Exception as exc:
-                LOG.warning("extending volume %s failed: %s", volume_id, exc)
-                self.finish(volume_id, states.EXTENDING, states.ERROR_EXTENDING,
-                            constants.EXTEND_FAILED, request_id)
-                return
-            back = states.IN_USE if volume["attach_status"] == states.ATTACHED else None
-            if self.finish(volume_id, states.EXTENDING, back or states.AVAILABLE,
-                           size=int(new_size)):
-                self._emit("volume.resize.end", {"volume_id": volume_id, "size": new_size})
 
     # -- snapshots ------------------------------------------------------------------------------
     def _snapshot(self, snapshot_id: str, expected: str, what: str

@@ -10,7 +10,7 @@ from nimbus.volume.state import VolumeState
 router = Router()
 
 MIN_VERSION = "3.0"
-MAX_VERSION = "3.70"
+MAX_VERSION = "3.71"
 UPDATED = "2022-08-31T00:00:00Z"
 
 

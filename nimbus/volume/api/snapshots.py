@@ -14,6 +14,7 @@ from nimbus.volume.api.common import (
     page_query,
     scope,
 )
+from nimbus.volume.errors import InvalidInput
 from nimbus.volume.manager.snapshots import SnapshotFilters
 from nimbus.volume.schemas import snapshots as schema
 from nimbus.volume.schemas.common import to_bool
@@ -69,10 +70,18 @@ def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
         raise NotFound("Volume None could not be found.", resource="volume", id="None")
     vol = req.svc.volumes.get(spec["volume_id"], scope(req))
     req.enforce("volume:create_snapshot", target={"project_id": vol["project_id"]})
+    force = to_bool(spec.get("force", False), "force")
+    if req.at_least("3.66"):
+        # From 3.66 an in-use volume is snapshotted without asking; an explicit "no" is an
+        # error, as in Cinder.
+        if "force" in spec and not force:
+            raise InvalidInput(reason="The 'force' parameter is not needed since microversion "
+                                      "3.66; setting it to false is invalid.")
+        force = True
     snap = req.svc.snapshots.create(
         ctx_dict(req), vol["id"], None, spec.get("name", spec.get("display_name")),
         spec.get("description", spec.get("display_description")), spec.get("metadata") or {},
-        to_bool(spec.get("force", False), "force"))
+        force)
     return {"snapshot": _summary(req, snap)}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.volume.api.common import VolumeRouter, ctx_dict, scope
+from nimbus.volume.errors import InvalidInput
 from nimbus.volume.schemas import volume_actions as schema
 from nimbus.volume.schemas.common import to_bool, to_size
 from nimbus.volume.state import VolumeState
@@ -100,6 +101,41 @@ def extend(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
     if attached_ok:
         req.enforce("volume:extend_attached_volume", target={"project_id": vol["project_id"]})
     req.svc.actions.extend(ctx_dict(req), vol["id"], None, size, attached_ok)
+
+
+@action("os-volume_upload_image", f"{_ACT}:upload_image")
+def upload_image(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> Reply:
+    if not req.at_least("3.1"):
+        arg = {k: v for k, v in arg.items() if k not in ("visibility", "protected")}
+    if arg.get("visibility") == "public":
+        req.enforce(f"{_ACT}:upload_public", target={"project_id": vol["project_id"]})
+    if "protected" in arg:
+        arg["protected"] = to_bool(arg["protected"], "protected")
+    if "force" in arg:
+        arg["force"] = to_bool(arg["force"], "force")
+    # The image is made with the caller's own token, so that it is theirs.
+    done = req.svc.data.upload(ctx_dict(req), vol["id"], scope(req), arg, req.ctx.auth_token)
+    return Reply({"os-volume_upload_image": schema.upload_view(done)}, status=202)
+
+
+@action("revert", "volume:revert_to_snapshot")
+def revert(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    _needs(req, "revert", "3.40")
+    req.svc.data.revert(ctx_dict(req), vol["id"], scope(req), arg["snapshot_id"])
+
+
+@action("os-extend_volume_completion",
+        "volume_extension:volume_admin_actions:extend_volume_completion")
+def extend_volume_completion(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    _needs(req, "os-extend_volume_completion", "3.71")
+    req.svc.data.complete_extend(vol["id"], to_bool(arg["error"], "error"),
+                                 req.ctx.request_id)
+
+
+def _needs(req: ApiRequest[VolumeState], name: str, version: str) -> None:
+    """An action newer than the request's microversion is unknown to it, as in Cinder."""
+    if not req.at_least(version):
+        raise InvalidInput(reason=f"Action {name} needs microversion {version} or later.")
 
 
 @action("os-set_bootable", "volume:update")

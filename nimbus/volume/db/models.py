@@ -50,6 +50,10 @@ class Volume(Base):
     readonly: Mapped[bool] = mapped_column(default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     image_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set only by the cloud (Cinder's volume_admin_metadata): ``extend_new_size`` while an
+    # attached volume waits for its compute host to grow it.
+    admin_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict,
+                                                           server_default="{}")
     snapshot_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     source_volid: Mapped[str | None] = mapped_column(String(36), nullable=True)
     provider_location: Mapped[str | None] = mapped_column(String(1024), nullable=True)
@@ -88,6 +92,9 @@ class Snapshot(Base):
     user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     description: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The volume's count of snapshots when this one was taken: which one is the latest
+    # (``created_at`` has whole seconds, and two snapshots may share one).
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(32))
     progress: Mapped[str] = mapped_column(String(8), default="0%")

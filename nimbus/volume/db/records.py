@@ -12,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nimbus.volume import states
+from nimbus.volume.constants import EXTEND_NEW_SIZE
 from nimbus.volume.db.models import Attachment, Snapshot, Volume, VolumeType
 
 Record = dict[str, Any]
+# Admin metadata shown in a volume's ``metadata``.
+VISIBLE_ADMIN_METADATA = frozenset({EXTEND_NEW_SIZE})
 
 
 def attachment_record(row: Attachment) -> Record:
@@ -69,7 +72,11 @@ def volume_record(row: Volume, type_name: str | None, attachments: list[Record])
         "bootable": row.bootable,
         "multiattach": row.multiattach,
         "readonly": row.readonly,
-        "metadata": dict(row.metadata_ or {}),
+        # The admin metadata keys a client may read shadow the user's own (Cinder's visible
+        # admin metadata): compute reads an extend's target size there.
+        "metadata": {**(row.metadata_ or {}),
+                     **{k: v for k, v in (row.admin_metadata or {}).items()
+                        if k in VISIBLE_ADMIN_METADATA}},
         "image_metadata": dict(row.image_metadata or {}),
         "snapshot_id": row.snapshot_id,
         "source_volid": row.source_volid,

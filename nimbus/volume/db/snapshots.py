@@ -52,6 +52,20 @@ def find(s: Session, snapshot_id: str) -> Snapshot | None:
     return s.get(Snapshot, snapshot_id)
 
 
+def latest_of_volume(s: Session, volume_id: str) -> Snapshot | None:
+    """The volume's newest snapshot (the only one it may be reverted to)."""
+    stmt = (select(Snapshot).where(Snapshot.volume_id == volume_id)
+            .order_by(Snapshot.generation.desc(), Snapshot.created_at.desc()).limit(1))
+    return s.scalars(stmt).first()
+
+
+def next_generation(s: Session, volume_id: str) -> int:
+    """One more than the volume's newest snapshot's (under the volume's row lock)."""
+    newest = s.scalar(select(func.max(Snapshot.generation)).where(
+        Snapshot.volume_id == volume_id))
+    return int(newest or 0) + 1
+
+
 def insert(s: Session, **fields: Any) -> Snapshot:
     row = Snapshot(**fields)
     s.add(row)

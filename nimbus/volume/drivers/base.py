@@ -10,11 +10,17 @@ last). A ``connector`` is what the compute host sent: ``host``, ``initiator``, `
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 Volume = dict[str, Any]
 ModelUpdate = dict[str, Any]
+
+
+class ExtendByHost(Exception):
+    """``extend_volume``'s answer for an attached volume that only the host using it can grow
+    (a file its QEMU holds open and locked): compute grows it through the guest and reports
+    back with ``os-extend_volume_completion``."""
 
 
 class VolumeDriver(abc.ABC):
@@ -70,7 +76,16 @@ class VolumeDriver(abc.ABC):
 
     @abc.abstractmethod
     def extend_volume(self, volume: Volume, new_size: int) -> None:
-        """Grow the volume to ``new_size`` GiB (never shrinks)."""
+        """Grow the volume to ``new_size`` GiB (never shrinks); ``ExtendByHost`` when the
+        attached volume (``volume["attach_status"]``) can only be grown by its compute host."""
+
+    def revert_to_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> None:
+        """Put ``snapshot``'s data back into ``volume`` (its latest snapshot, same size)."""
+        raise NotImplementedError
+
+    def copy_volume_to_image(self, volume: Volume, disk_format: str) -> Iterator[bytes]:
+        """The volume's data as an image of ``disk_format`` (``raw``, ``qcow2``...), streamed."""
+        raise NotImplementedError
 
     @abc.abstractmethod
     def initialize_connection(self, volume: Volume, connector: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from nimbus.volume.drivers.base import ModelUpdate, Volume, VolumeDriver
@@ -63,6 +64,21 @@ class FakeDriver(VolumeDriver):
         self._wait()
         with self._lock:
             self.volumes[volume["id"]] = new_size
+
+    def revert_to_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> None:
+        self._wait()
+        if volume.get("display_name") in self.fail_names:
+            raise VolumeBackendError(reason=f"fake failure for {volume['id']}")
+        with self._lock:
+            if self.snapshots.get(snapshot["id"]) != volume["id"]:
+                raise VolumeBackendError(reason=f"no snapshot {snapshot['id']} here")
+
+    def copy_volume_to_image(self, volume: Volume, disk_format: str) -> Iterator[bytes]:
+        """A fake volume holds no data: its image is a short text naming it."""
+        self._wait()
+        if volume.get("display_name") in self.fail_names:
+            raise VolumeBackendError(reason=f"fake failure for {volume['id']}")
+        yield f"NIMBUS-FAKE-VOLUME {volume['id']} {volume['size']}G\n".encode()
 
     def initialize_connection(self, volume: Volume, connector: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

@@ -10,14 +10,16 @@ itself (``driver_volume_type`` ``file``); the qemu compute driver hot-plugs it i
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from nimbus.volume.drivers.base import ModelUpdate, Volume, VolumeDriver
+from nimbus.volume.drivers.base import ExtendByHost, ModelUpdate, Volume, VolumeDriver
 from nimbus.volume.errors import VolumeBackendError
 
 GB = 1024 ** 3
@@ -28,6 +30,9 @@ class FileDriver(VolumeDriver):
     storage_protocol = "file"
     thin_provisioning = True
     supports_snapshots = True
+    # An attached volume's file is open and locked by the guest's QEMU, which grows it
+    # (QMP ``block_resize``) when compute is told (``ExtendByHost``).
+    supports_extend_attached = True
     copies_images = True
     # A create run again after a crash makes the same file again.
     resumable = True
@@ -120,9 +125,33 @@ class FileDriver(VolumeDriver):
         self._path(volume).with_suffix(".part").unlink(missing_ok=True)
 
     def extend_volume(self, volume: Volume, new_size: int) -> None:
+        if volume.get("attach_status") == "attached":
+            raise ExtendByHost()
         path = self._path(volume)
         if self._size(path) < new_size * GB:
             self._qemu_img("resize", "-q", "-f", "qcow2", path, f"{new_size}G")
+
+    def revert_to_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> None:
+        """The snapshot's full copy becomes the volume's file again, in one rename."""
+        self._copy(self._snapshot_path(snapshot), self._path(volume), int(volume["size"]))
+
+    def copy_volume_to_image(self, volume: Volume, disk_format: str) -> Iterator[bytes]:
+        """Converted to ``disk_format`` in a scratch file next to the volumes, then streamed;
+        ``-U`` lets an attached volume be read as it is now, as Cinder's forced upload does."""
+        fmt = {"vhd": "vpc", "iso": "raw"}.get(disk_format, disk_format)
+        path = self._path(volume)
+        if not path.exists():
+            raise VolumeBackendError(reason=f"Volume {volume['id']} has no file on this host.")
+        fd, name = tempfile.mkstemp(prefix=f"upload-{volume['id']}-", dir=self.root)
+        os.close(fd)
+        scratch = Path(name)
+        try:
+            self._qemu_img("convert", "-U", "-f", "qcow2", "-O", fmt, path, scratch)
+            with scratch.open("rb") as f:
+                while chunk := f.read(1024 * 1024):
+                    yield chunk
+        finally:
+            scratch.unlink(missing_ok=True)
 
     def initialize_connection(self, volume: Volume, connector: dict[str, Any]) -> dict[str, Any]:
         path = self._path(volume)

@@ -10,6 +10,7 @@ an image name; whatever cannot be resolved to one image the caller can see is Ci
 
 from __future__ import annotations
 
+import contextlib
 import math
 import uuid
 from typing import Any, Protocol
@@ -31,6 +32,10 @@ class ImageReader(Protocol):
     def get_image(self, image_id: str) -> dict[str, Any]: ...
 
     def get(self, path: str, **kw: Any) -> Any: ...
+
+    def create_image(self, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def delete_image(self, image_id: str) -> None: ...
 
 
 def image_id_of(ref: str) -> str | None:
@@ -93,3 +98,12 @@ class Images:
         if len(images) > 1:
             raise Conflict(f"Multiple matches found for '{ref}', use an ID to be more specific.")
         return images[0] if images else None
+
+    def create(self, spec: dict[str, Any], token: str | None,
+               project_id: str | None) -> dict[str, Any]:
+        """A queued image made as the caller, for a volume's upload."""
+        return self.client.acting_for(token, project_id).create_image(spec)
+
+    def delete(self, image_id: str, token: str | None, project_id: str | None) -> None:
+        with contextlib.suppress(NotFound):
+            self.client.acting_for(token, project_id).delete_image(image_id)

@@ -62,7 +62,8 @@ class SnapshotManager:
                 s, volume_id=volume.id, project_id=volume.project_id,
                 user_id=ctx.get("user_id"), name=name, description=description,
                 size=volume.size, status=states.SNAPSHOT_STATUS.start(states.CREATING),
-                metadata_=dict(metadata), updated_at=utcnow())
+                metadata_=dict(metadata), updated_at=utcnow(),
+                generation=db_snapshots.next_generation(s, volume.id))
             return records.snapshot_record(row), volume.host
 
     @retry_on_lock()

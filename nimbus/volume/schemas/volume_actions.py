@@ -6,7 +6,10 @@ Each action's argument schema follows Cinder's (``cinder/api/schemas/volume_acti
 
 from __future__ import annotations
 
+from typing import Any
+
 from nimbus.core.api.validation import Schema
+from nimbus.core.db.base import iso_micro
 from nimbus.volume import states
 from nimbus.volume.schemas.common import BOOLEAN_LIKE, CONNECTOR, NO_ARGS, SIZE
 
@@ -40,6 +43,25 @@ SET_BOOTABLE: Schema = {"type": "object", "properties": {"bootable": BOOLEAN_LIK
                         "required": ["bootable"]}
 UPDATE_READONLY_FLAG: Schema = {"type": "object", "properties": {"readonly": BOOLEAN_LIKE},
                                 "required": ["readonly"]}
+# The formats an uploaded volume may take, and containers (Cinder's lists).
+DISK_FORMATS = ("raw", "vmdk", "vdi", "qcow2", "vhd", "vhdx", "ploop")
+UPLOAD_IMAGE: Schema = {
+    "type": "object",
+    "properties": {
+        "image_name": {"type": "string", "minLength": 1, "maxLength": 255},
+        "force": BOOLEAN_LIKE,
+        "disk_format": {"type": "string", "enum": list(DISK_FORMATS)},
+        "container_format": {"type": "string", "enum": ["bare"]},
+        "visibility": {"type": "string", "enum": ["public", "private", "shared", "community"]},
+        "protected": BOOLEAN_LIKE,
+    },
+    "required": ["image_name"],
+}
+REVERT: Schema = {"type": "object", "properties": {"snapshot_id": {"type": "string",
+                                                                   "format": "uuid"}},
+                  "required": ["snapshot_id"], "additionalProperties": False}
+EXTEND_VOLUME_COMPLETION: Schema = {"type": "object", "properties": {"error": BOOLEAN_LIKE},
+                                    "required": ["error"], "additionalProperties": False}
 RESET_STATUS: Schema = {
     "type": "object",
     "properties": {
@@ -69,6 +91,9 @@ ACTIONS: dict[str, Schema] = {
     "os-update_readonly_flag": UPDATE_READONLY_FLAG,
     "os-reset_status": RESET_STATUS,
     "os-force_delete": NO_ARGS,
+    "os-volume_upload_image": UPLOAD_IMAGE,
+    "revert": REVERT,
+    "os-extend_volume_completion": EXTEND_VOLUME_COMPLETION,
 }
 
 ACTION: Schema = {
@@ -78,3 +103,8 @@ ACTION: Schema = {
     "minProperties": 1,
     "maxProperties": 1,
 }
+
+
+def upload_view(done: dict[str, Any]) -> dict[str, Any]:
+    """``os-volume_upload_image``'s answer: the volume as it now is, and the image begun."""
+    return {**done, "updated_at": iso_micro(done["updated_at"])}

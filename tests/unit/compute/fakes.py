@@ -250,7 +250,8 @@ class FakeVolume:
             raise BadRequest("connector has no host")
         att = self.attachments[attachment_id]
         att.update(status="attaching", connector=connector, mountpoint=mountpoint,
-                   connection_info={"driver_volume_type": "fake", "data": {}})
+                   connection_info={"driver_volume_type": "fake",
+                                    "data": {"volume_id": att["volume_id"]}})
         self.volumes[att["volume_id"]]["status"] = "attaching"
         return dict(att)
 
@@ -266,6 +267,17 @@ class FakeVolume:
         if att is not None:
             others = [a for a in self.attachments.values() if a["volume_id"] == att["volume_id"]]
             self.volumes[att["volume_id"]]["status"] = "in-use" if others else "available"
+
+    def get_attachment(self, attachment_id: str) -> dict[str, Any]:
+        return dict(self.attachments[attachment_id])
+
+    def complete_extend(self, volume_id: str, error: bool) -> None:
+        """Cinder's os-extend_volume_completion."""
+        self.calls.append(f"complete-extend:{error}")
+        volume = self.volumes[volume_id]
+        if not error:
+            volume["size"] = volume["metadata"].pop("extend_new_size")
+        volume["status"] = "error_extending" if error else "in-use"
 
     def volume_action(self, volume_id: str, action: str, args: Any = None) -> None:
         """Cinder's os-begin_detaching and os-roll_detaching."""

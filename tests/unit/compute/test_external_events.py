@@ -98,3 +98,43 @@ def test_only_admins_and_services_send_events(compute: Compute, persona: str) ->
     event = {"name": "network-changed", "server_uuid": server["id"]}
     resp = compute.as_(persona).post(URL, json={"events": [event]}, headers=MV)
     assert resp.status_code == 403, resp.text
+
+
+def _attached(compute: Compute, **server: object) -> tuple[str, str]:
+    sid = compute.boot(**server)["id"]
+    vol = compute.clients.volume.add()
+    resp = compute.as_("member").post(f"/v2.1/servers/{sid}/os-volume_attachments",
+                                      json={"volumeAttachment": {"volumeId": vol}}, headers=MV)
+    assert resp.status_code == 200, resp.text
+    compute.wait_for(lambda: compute.clients.volume.volumes[vol]["status"] == "in-use")
+    return sid, vol
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_volume_extended_grows_the_volume_in_the_guest(compute: Compute, fails: bool) -> None:
+    sid, vol = _attached(compute, metadata={"fake_fail": "extend_volume"} if fails else {})
+    # Cinder left it extending: compute grows it to extend_new_size and answers.
+    compute.clients.volume.volumes[vol].update(status="extending", size=1,
+                                               metadata={"extend_new_size": 3})
+    event = {"name": "volume-extended", "server_uuid": sid, "tag": vol}
+    resp = compute.as_("admin").post(URL, json={"events": [event]}, headers=MV)
+    assert resp.status_code == 200, resp.text
+    compute.wait_for(lambda: any(c.startswith("complete-extend")
+                                 for c in compute.clients.volume.calls))
+    assert f"complete-extend:{fails}" in compute.clients.volume.calls
+    shown = compute.guests()[sid]["volumes"]["/dev/vdb"].get("size_bytes")
+    assert shown == (None if fails else 3 * 1024 ** 3)
+    actions = compute.as_("member").get(f"/v2.1/servers/{sid}/os-instance-actions",
+                                        headers=MV).json()["instanceActions"]
+    assert actions[0]["action"] == "extend_volume"
+
+
+def test_volume_extended_for_a_grown_volume_only_shows_it(compute: Compute) -> None:
+    sid, vol = _attached(compute)
+    compute.clients.volume.volumes[vol].update(size=2, metadata={})
+    event = {"name": "volume-extended", "server_uuid": sid, "tag": vol}
+    assert compute.as_("admin").post(URL, json={"events": [event]},
+                                     headers=MV).status_code == 200
+    compute.wait_for(lambda: compute.guests()[sid]["volumes"]["/dev/vdb"].get("size_bytes")
+                     == 2 * 1024 ** 3)
+    assert not any(c.startswith("complete-extend") for c in compute.clients.volume.calls)

@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 
+from nimbus.compute.drivers.fake import FakeDriver
 from tests.unit.compute.conftest import MV, Compute
 
 COVERS = [("compute", "os-hypervisors: list, detail, show, statistics, uptime, search, servers "
-                      "per microversion (ids, 2.33 paging, 2.53 uuids, 2.88 fields)")]
+                      "per microversion (ids, 2.33 paging, 2.53 uuids, 2.88 fields)"),
+          ("compute", "os-hypervisors: a real host's own cpu_info, with its accelerator "
+                      "(KVM or TCG) and why")]
 
 
 def _v(version: str) -> dict[str, str]:
@@ -148,3 +151,16 @@ def test_only_admins_see_hypervisors(compute: Compute, persona: str) -> None:
                  "/v2.1/os-hypervisors/1/uptime", "/v2.1/os-hypervisors/node/search",
                  "/v2.1/os-hypervisors/node/servers"):
         assert api.get(path, headers=_v("2.52")).status_code == 403, path
+
+
+def test_a_real_host_shows_its_own_cpu_and_accelerator(make_compute: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    said = {"arch": "x86_64", "model": "host", "vendor": "GenuineIntel",
+            "topology": {"sockets": 1, "cores": 2, "threads": 1}, "features": ["vmx"],
+            "accelerator": "tcg", "accelerator_reason": "/dev/kvm is missing"}
+    monkeypatch.setattr(FakeDriver, "cpu_info", lambda self: dict(said))
+    compute = make_compute()
+    _ready(compute, 1)
+    detail = compute.as_("admin").get("/v2.1/os-hypervisors/detail",
+                                      headers=_v("2.28")).json()["hypervisors"]
+    assert detail[0]["cpu_info"] == said

@@ -10,14 +10,14 @@ def test_root_lists_v3(vol: Any) -> None:
     assert resp.status_code == 300
     (v3,) = resp.json()["versions"]
     assert v3["id"] == "v3.0" and v3["status"] == "CURRENT"
-    assert v3["min_version"] == "3.0" and v3["version"] == "3.70"
+    assert v3["min_version"] == "3.0" and v3["version"] == "3.71"
     assert v3["links"][1]["href"].endswith("/volume/v3/")
 
 
 def test_v3_document(vol: Any) -> None:
     resp = vol.api.as_(None).get("/v3")
     assert resp.status_code == 200
-    assert resp.json()["versions"][0]["version"] == "3.70"
+    assert resp.json()["versions"][0]["version"] == "3.71"
 
 
 def test_microversion_header_echoed(vol: Any) -> None:

@@ -10,6 +10,7 @@ prints its banner. KVM is used only when both finish within their timeouts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,19 @@ def _boot_guest(path: str, guest: Path, firmware: Accel, timeout: float) -> Acce
     finally:
         proc.kill()
         proc.wait()
+
+
+def cpu_info() -> dict[str, Any]:
+    """This machine's CPU as the hypervisors API shows a host's (``/proc/cpuinfo``)."""
+    fields: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if not line.strip():
+                break   # the first processor says it for all
+            fields.setdefault(key.strip(), value.strip())
+    cpus = os.cpu_count() or 1
+    return {"arch": os.uname().machine, "model": fields.get("model name", "unknown"),
+            "vendor": fields.get("vendor_id", "unknown"),
+            "topology": {"sockets": 1, "cores": cpus, "threads": 1},
+            "features": sorted(fields.get("flags", "").split())}

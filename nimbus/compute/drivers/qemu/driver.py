@@ -114,6 +114,10 @@ class QemuDriver(ComputeDriver):
     def describe(self) -> str:
         return f"{self.accel.name.upper()}, because {self.accel.reason}"
 
+    def cpu_info(self) -> dict[str, Any]:
+        return {**accel_probe.cpu_info(), "accelerator": self.accel.name,
+                "accelerator_reason": self.accel.reason}
+
     def get_available_resource(self) -> dict[str, Any]:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
         usage = shutil.disk_usage(self.root if self.root.exists() else self.root.parent)
@@ -438,6 +442,10 @@ class QemuDriver(ComputeDriver):
         proc = self._proc(instance["uuid"])
         if proc.spec_file.exists():
             hotplug.detach(proc, device, self.shutdown_timeout)
+
+    def extend_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
+                      requested_size: int) -> None:
+        hotplug.resize(self._existing(instance), connection_info, requested_size)
 
     def attach_interface(self, instance: dict[str, Any], port: dict[str, Any]) -> None:
         hotplug.plug_nic(self._existing(instance), port)

@@ -9,6 +9,7 @@ an ACPI eject the guest's kernel answers), and only then closes the file.
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,27 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
                 raise
         spec["disks"] = [d for d in spec["disks"] if d["id"] != disk["id"]] + [disk]
         proc.save(spec)
+
+
+def resize(proc: GuestProcess, connection_info: dict[str, Any], size: int) -> None:
+    """Grow an attached volume's file to ``size`` bytes: through the guest's QEMU, which holds
+    it open and locked (``block_resize``, and the guest's kernel sees the new capacity), or
+    with ``qemu-img`` while the guest is off."""
+    data = connection_info.get("data") or {}
+    volume_id = str(data.get("volume_id") or "")
+    with proc.lock:
+        disk = next((d for d in proc.spec()["disks"] if d["id"] == node_name(volume_id)), None)
+        if disk is None:
+            raise DriverError(reason=f"Volume {volume_id} is not attached to this guest.")
+        if proc.running():
+            proc.qmp("block_resize", **{"node-name": disk["id"], "size": int(size)})
+            return
+        done = subprocess.run(["qemu-img", "resize", "-q", "-f", disk["format"], disk["path"],
+                               str(int(size))], capture_output=True, text=True, timeout=600,
+                              check=False)
+        if done.returncode != 0:
+            raise DriverError(reason=f"qemu-img could not grow volume {volume_id}: "
+                                     f"{done.stderr.strip()[-200:]}")
 
 
 def detach(proc: GuestProcess, device: str, timeout: float) -> None:
