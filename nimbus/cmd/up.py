@@ -88,6 +88,8 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
         # The whole cloud stopping is the machine's cloud going away: its guests go down
         # cleanly and come back with it; one agent stopping is a restart, its guests run on.
         settings.compute.guests_on_stop = "shutdown" if embedded else "keep"
+    if settings.network.on_stop == "auto":
+        settings.network.on_stop = "clean" if embedded else "keep"
     roles = roles or set(ALL_ROLES)
     # Only the all-in-one cloud owns its state dir: the processes of a scaled cloud share one
     # (secrets, keys) by design, and may run beside it.

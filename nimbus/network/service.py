@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from nimbus.core.api.routing import Router
-from nimbus.core.api.service import ServiceDef
+from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
+from nimbus.network.agent.host import NetworkAgent
 from nimbus.network.api import (
     discovery,
     floating_ips,
@@ -21,6 +22,7 @@ from nimbus.network.api import (
 )
 from nimbus.network.manager.bootstrap import FirstStart
 from nimbus.network.policies import POLICY
+from nimbus.network.rpcapi import TOPIC
 from nimbus.network.schemas import wording
 from nimbus.network.state import NetworkState, build
 
@@ -28,6 +30,23 @@ router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags):
     router.include(module.router)
+
+
+def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Worker]:
+    """The network agent, for a driver that has one (``linux``): it converges this machine's
+    data plane, then serves ``network-agent`` so that changes reach it at once."""
+    settings = platform.settings
+    if "network-agent" not in roles or state.driver.name != "linux":
+        return []
+    agent = NetworkAgent(platform.db, state.ports, f"nimbus-{platform.secrets['cloud_id']}",
+                         settings.state_dir / "network",
+                         resync_interval=settings.network.resync_interval,
+                         clean_on_stop=settings.network.on_stop == "clean")
+    agent.start()
+    server = platform.bus.serve(TOPIC, settings.host_name, agent)
+    platform.registry.register("neutron-linux-agent", settings.host_name, TOPIC)
+    # Stopped in reverse: the server first, then the agent (which may clean up).
+    return [agent, server]
 
 
 def bootstrap(platform: Platform, state: NetworkState) -> None:
@@ -50,6 +69,7 @@ SERVICE = ServiceDef[NetworkState](
     router=router,
     policy=POLICY,
     start=build,
+    workers=workers,
     bootstrap=bootstrap,
     health=health,
 )

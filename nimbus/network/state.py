@@ -42,6 +42,7 @@ class NetworkState:
 def build(platform: Platform) -> NetworkState:
     settings = platform.settings.network
     driver: NetworkDriver = load_driver("network", settings.driver or "fake")(settings)
+    driver.connect(platform.bus, f"nimbus-{platform.secrets['cloud_id']}")
     db = platform.db
     access = Access()
     groups = SecurityGroupManager(db, access, driver)

@@ -16,6 +16,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
+from nimbus.core.bus.rpc import Bus
+
 #: Told when a port bound as not yet wired is up on its host (True) or could not be (False).
 WiringListener = Callable[[str, bool], None]
 
@@ -37,6 +39,12 @@ class NetworkDriver(ABC):
     supports_floating_ips: bool = False
 
     _wiring_listener: WiringListener | None = None
+
+    def connect(self, bus: Bus, prefix: str) -> None:  # noqa: B027 - optional hook
+        """The bus (to reach agents) and the cloud's name prefix, once at start."""
+
+    def port_bound(self, port: dict[str, Any]) -> None:  # noqa: B027 - optional hook
+        """``port`` is bound to its host and committed: a driver with agents tells them."""
 
     def set_wiring_listener(self, listener: WiringListener) -> None:
         """The manager's callback for ``port_wired``."""

@@ -53,6 +53,8 @@ class PortManager:
     def create_port(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:
         with self.db.writer() as session:
             view = self.create_port_in(session, ctx, attrs)
+        if view["binding:host_id"]:
+            self.driver.port_bound(view)
         self.notifier.notify("port.create.end", {"port": view})
         return view
 
@@ -116,6 +118,8 @@ class PortManager:
             self.driver.unbind_port(view)
         elif row.host_id:
             self.driver.update_port(view)
+        if row.host_id and old_host != row.host_id:
+            self.driver.port_bound(view)
         self.notifier.notify("port.update.end", {"port": view})
         return view
 
@@ -180,6 +184,34 @@ class PortManager:
         if view["binding:host_id"]:
             self.driver.unbind_port(view)
         self.notifier.notify("port.delete.end", {"port_id": port_id, "port": view})
+
+    @retry_on_lock()
+    def ensure_dhcp_port(self, network_id: str) -> None:
+        """The network's ``network:dhcp`` port, with an address on each IPv4 subnet that has
+        DHCP, for a driver that runs DHCP servers (Neutron's DHCP agent asks the same)."""
+        with self.db.writer() as session:
+            net = network_db.get(session, network_id)
+            if net is None:
+                return
+            wanted = [s.id for s in network_db.subnets(session, network_id)
+                      if s.enable_dhcp and s.ip_version == 4]
+            port = next((p for p in network_db.ports(session, network_id)
+                         if p.device_owner == c.OWNER_DHCP), None)
+            if port is None:
+                if wanted:
+                    self.create_port_in(session, RequestContext.admin(), {
+                        "network_id": network_id, "device_owner": c.OWNER_DHCP,
+                        "device_id": f"dhcp-{network_id}", "name": "",
+                        "fixed_ips": [{"subnet_id": sid} for sid in wanted]},
+                        project=net.project_id)
+                return
+            have = port_db.subnet_ids(session, port.id)
+            if set(have) != set(wanted):
+                kept = [{"subnet_id": a.subnet_id, "ip_address": a.ip_address}
+                        for a in port_db.allocations(session, port.id) if a.subnet_id in wanted]
+                self._readdress(session, port, kept + [{"subnet_id": sid} for sid in wanted
+                                                       if sid not in have])
+                port.touch()
 
     @retry_on_lock()
     def port_wired(self, port_id: str, ok: bool) -> None:

@@ -1,0 +1,139 @@
+"""The network agent of a machine: it makes the data plane match the model, again and again.
+
+Level-triggered: each sync reads the whole wanted state (``topology.read``), plans it
+(``drivers/linux/plan.py``) and converges the namespaces, bridges, taps and DHCP servers to it.
+A change anywhere in the network service kicks a sync (``sync`` over RPC, fanned out to every
+agent, from the linux driver), and a sync also runs every ``resync_interval`` seconds, so a
+lost message or a crash costs one interval at most. Ports whose tap is in place are reported
+wired: they turn ACTIVE and compute hears ``network-vif-plugged``.
+
+On a clean stop of the whole cloud (``on_stop`` "clean") everything the agent made is removed;
+an agent that stops alone leaves it all running for the guests it serves, and its next start
+adopts and corrects it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from nimbus.core.db.engine import Database
+from nimbus.network.agent import topology
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux import plan as planner
+from nimbus.network.drivers.linux.dhcp import Dhcp
+from nimbus.network.drivers.linux.fabric import Fabric
+from nimbus.network.drivers.linux.ip import Ip
+from nimbus.network.drivers.linux.names import Namespaces
+from nimbus.network.manager.ports import PortManager
+
+LOG = logging.getLogger(__name__)
+# Kicks that arrive within this many seconds of each other are one sync.
+DEBOUNCE = 0.05
+
+
+class NetworkAgent:
+    """A worker, and the RPC endpoint of topic ``network-agent``."""
+
+    RPC_VERSION = "1.0"
+    RPC_METHODS = frozenset({"sync"})
+
+    def __init__(self, db: Database, ports: PortManager, prefix: str, state_dir: Path,
+                 resync_interval: float = 10.0, clean_on_stop: bool = False) -> None:
+        self.db = db
+        self.ports = ports
+        self.namespaces = Namespaces(prefix)
+        self.ip = Ip(self.namespaces)
+        self.fabric = Fabric(self.ip, self.namespaces.fabric)
+        self.dhcp = Dhcp(self.ip, state_dir / "dhcp")
+        self.resync_interval = resync_interval
+        self.clean_on_stop = clean_on_stop
+        self._kick = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.syncs = 0
+
+    # -- running ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.fabric.ensure()
+        self._thread = threading.Thread(target=self._loop, name="network-agent", daemon=True)
+        self._thread.start()
+        self._kick.set()
+
+    def sync(self, ctx: dict[str, Any] | None = None) -> None:
+        """RPC: something changed; converge soon."""
+        self._idle.clear()
+        self._kick.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no kick is pending and the last sync is over (tests)."""
+        return self._idle.wait(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._kick.wait(self.resync_interval)
+            if self._stop.is_set():
+                break
+            time.sleep(DEBOUNCE)
+            self._kick.clear()
+            try:
+                self.converge()
+            except Exception:  # one bad sync must not end the agent; the next one retries
+                LOG.exception("network agent: sync failed")
+            if not self._kick.is_set():
+                self._idle.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._kick.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self.clean_on_stop:
+            self.cleanup()
+
+    # -- one sync -----------------------------------------------------------------------------
+    def converge(self) -> None:
+        top = topology.read(self.db)
+        plan = planner.plan(top, self.namespaces)
+        if plan.dhcp_ports_missing:
+            for network_id in plan.dhcp_ports_missing:
+                self.ports.ensure_dhcp_port(network_id)
+            top = topology.read(self.db)
+            plan = planner.plan(top, self.namespaces)
+        self.fabric.ensure()
+        for network_id in plan.dhcp:
+            self.ip.add_namespace(self.namespaces.dhcp(network_id))
+        self.fabric.converge(plan.fabric)
+        for network_id, want in plan.dhcp.items():
+            try:
+                self.dhcp.configure_leg(want)
+                self.dhcp.converge_server(want)
+            except Exception as exc:  # the other networks still get theirs
+                LOG.warning("network agent: DHCP for network %s failed: %s", network_id, exc)
+        self._remove_stale(set(plan.dhcp))
+        present = self.fabric.present_taps()
+        for port_id in plan.to_wire:
+            if names.tap(port_id) in present:
+                self.ports.port_wired(port_id, True)
+        self.syncs += 1
+
+    def _remove_stale(self, dhcp_networks: set[str]) -> None:
+        for network_id in self.dhcp.served() - dhcp_networks:
+            LOG.info("network agent: network %s needs no DHCP server here any more", network_id)
+            self.dhcp.remove(network_id)
+        dhcp_prefix = self.namespaces.dhcp("")
+        for ns in self.ip.namespaces_here():
+            if ns.startswith(dhcp_prefix) and ns[len(dhcp_prefix):] not in dhcp_networks:
+                self.ip.delete_namespace(ns)
+
+    def cleanup(self) -> None:
+        """Remove every namespace, device and server this cloud made on the machine."""
+        for network_id in self.dhcp.served():
+            self.dhcp.remove(network_id)
+        for ns in self.ip.namespaces_here():
+            self.ip.delete_namespace(ns)
+        LOG.info("network agent: removed the cloud's namespaces")

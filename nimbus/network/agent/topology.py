@@ -1,0 +1,66 @@
+"""The wanted data plane, from one database snapshot (``db/topology.py``) into the linux
+driver's records (``drivers/linux/model.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.db.engine import Database
+from nimbus.network.db import topology as db_topology
+from nimbus.network.drivers.linux.model import (
+    FloatingRec,
+    NetworkRec,
+    PortRec,
+    RouterRec,
+    RuleRec,
+    SubnetRec,
+    Topology,
+)
+
+
+def _pairs(values: list[Any], first: str, second: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(v.get(first) or ""), str(v.get(second) or "")) for v in values or []
+                 if isinstance(v, dict))
+
+
+def read(db: Database) -> Topology:
+    with db.reader() as session:
+        return _convert(db_topology.snapshot(session))
+
+
+def _convert(rows: db_topology.TopologyRows) -> Topology:
+    top = Topology()
+    for n in rows.networks:
+        top.networks[n.id] = NetworkRec(n.id, n.project_id, int(n.mtu or 1450),
+                                        bool(n.external), bool(n.admin_state_up))
+    for s in rows.subnets:
+        top.subnets[s.id] = SubnetRec(
+            s.id, s.network_id, int(s.ip_version), s.cidr, s.gateway_ip, bool(s.enable_dhcp),
+            tuple(str(d) for d in s.dns_nameservers or []),
+            _pairs(s.host_routes, "destination", "nexthop"))
+    ips: dict[str, list[tuple[str, str]]] = {}
+    for a in rows.allocations:
+        ips.setdefault(a.port_id, []).append((a.subnet_id, a.ip_address))
+    for p in rows.ports:
+        opts = tuple((str(o.get("opt_name")), str(o.get("opt_value")),
+                      int(o.get("ip_version") or 4)) for o in p.extra_dhcp_opts or []
+                     if isinstance(o, dict))
+        top.ports[p.id] = PortRec(
+            p.id, p.project_id, p.network_id, p.mac_address, p.device_owner, p.device_id,
+            p.host_id, bool(p.admin_state_up), p.status, p.vif_type,
+            bool(p.port_security_enabled), tuple(p.security_groups or []),
+            _pairs(p.allowed_address_pairs, "ip_address", "mac_address"), opts,
+            tuple(ips.get(p.id, [])))
+    for r in rows.routers:
+        top.routers[r.id] = RouterRec(r.id, bool(r.admin_state_up), r.gw_port_id,
+                                      bool(r.enable_snat), _pairs(r.routes, "destination",
+                                                                  "nexthop"))
+    for f in rows.floating_ips:
+        top.floating_ips[f.id] = FloatingRec(f.id, f.floating_ip_address,
+                                             f.floating_network_id, f.fixed_ip_address,
+                                             f.port_id, f.router_id)
+    for rule in rows.rules:
+        top.rules.append(RuleRec(rule.security_group_id, rule.direction, rule.ethertype,
+                                 rule.protocol, rule.port_range_min, rule.port_range_max,
+                                 rule.remote_ip_prefix, rule.remote_group_id))
+    return top

@@ -1,0 +1,1 @@
+"""The linux network driver: bridges, taps, namespaces, dnsmasq and nftables."""

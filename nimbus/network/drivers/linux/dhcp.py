@@ -1,0 +1,186 @@
+"""DHCP: one dnsmasq per network, in the network's own namespace, on its ``network:dhcp`` port.
+
+As Neutron's DHCP agent runs it: static leases only (a host entry per port address, so a guest
+gets exactly the address the port holds), the router, DNS servers, MTU and host routes as
+options per subnet, and each port's ``extra_dhcp_opts`` under a tag of its own. The hosts and
+options files are rewritten and dnsmasq is sent SIGHUP when they change; a change of subnets
+(its ranges) restarts it. dnsmasq runs as its own daemon with a pidfile, so it outlives a crash
+of the agent and is found again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import ipaddress
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.ip import Ip, IpError
+from nimbus.network.drivers.linux.model import PortRec, SubnetRec
+
+LOG = logging.getLogger(__name__)
+LEASE_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class DhcpWant:
+    network_id: str
+    mtu: int
+    port: PortRec                 # the network:dhcp port (its addresses are dnsmasq's)
+    subnets: tuple[SubnetRec, ...]  # IPv4 subnets with enable_dhcp
+    clients: tuple[PortRec, ...]    # every other port with an address there
+
+
+def _tag(subnet_id: str) -> str:
+    return f"subnet-{subnet_id}"
+
+
+def hosts_file(want: DhcpWant) -> str:
+    served = {s.id for s in want.subnets}
+    lines = []
+    for port in sorted(want.clients, key=lambda p: p.id):
+        for subnet_id, address in port.ips:
+            if subnet_id in served:
+                host = "host-" + address.replace(".", "-")
+                lines.append(f"{port.mac},set:port-{port.id},{host},{address}")
+    return "\n".join(lines) + "\n"
+
+
+def opts_file(want: DhcpWant) -> str:
+    lines = []
+    for s in want.subnets:
+        tag = _tag(s.id)
+        lines.append(f"tag:{tag},option:router{',' + s.gateway_ip if s.gateway_ip else ''}")
+        if s.dns_nameservers:
+            lines.append(f"tag:{tag},option:dns-server,{','.join(s.dns_nameservers)}")
+        lines.append(f"tag:{tag},option:mtu,{want.mtu}")
+        if s.host_routes:
+            routes = ",".join(f"{dest},{hop}" for dest, hop in s.host_routes)
+            default = f",0.0.0.0/0,{s.gateway_ip}" if s.gateway_ip else ""
+            lines.append(f"tag:{tag},option:classless-static-route,{routes}{default}")
+    for port in sorted(want.clients, key=lambda p: p.id):
+        for name, value, version in port.extra_dhcp_opts:
+            if version == 4:
+                option = name if name.isdigit() else f"option:{name}"
+                lines.append(f"tag:port-{port.id},{option},{value}")
+    return "\n".join(lines) + "\n"
+
+
+class Dhcp:
+    def __init__(self, ip: Ip, state_dir: Path) -> None:
+        self.ip = ip
+        self.root = state_dir
+        self.binary = shutil.which("dnsmasq") or "dnsmasq"
+
+    def _dir(self, network_id: str) -> Path:
+        return self.root / network_id
+
+    def namespace(self, network_id: str) -> str:
+        return self.ip.namespaces.dhcp(network_id)
+
+    def addresses(self, want: DhcpWant) -> set[str]:
+        served = {s.id: s for s in want.subnets}
+        return {f"{address}/{ipaddress.ip_network(served[sid].cidr).prefixlen}"
+                for sid, address in want.port.ips if sid in served}
+
+    def converge_namespace(self, want: DhcpWant) -> None:
+        """The namespace with the DHCP port's leg (made by the fabric) addressed and up."""
+        ns = self.namespace(want.network_id)
+        self.ip.add_namespace(ns)
+
+    def configure_leg(self, want: DhcpWant) -> None:
+        ns, leg = self.namespace(want.network_id), names.dhcp_leg(want.port.id)
+        have = self.ip.addresses(ns, leg)
+        wanted = self.addresses(want)
+        lines = [f"addr del {a} dev {leg}" for a in sorted(have - wanted)]
+        lines += [f"addr add {a} dev {leg}" for a in sorted(wanted - have)]
+        lines += [f"link set {leg} address {want.port.mac}", f"link set {leg} up"]
+        self.ip.batch(ns, lines)
+
+    # -- dnsmasq ---------------------------------------------------------------------------
+    def _argv(self, want: DhcpWant) -> list[str]:
+        d = self._dir(want.network_id)
+        argv = [self.binary, "--no-hosts", "--no-resolv", "--port=0", "--bind-interfaces",
+                f"--interface={names.dhcp_leg(want.port.id)}", "--except-interface=lo",
+                f"--pid-file={d / 'pid'}", f"--dhcp-hostsfile={d / 'host'}",
+                f"--dhcp-optsfile={d / 'opts'}", f"--dhcp-leasefile={d / 'leases'}",
+                "--conf-file=/dev/null", "--dhcp-authoritative",
+                f"--log-facility={d / 'dnsmasq.log'}"]
+        for s in want.subnets:
+            net = ipaddress.ip_network(s.cidr)
+            argv.append(f"--dhcp-range=set:{_tag(s.id)},{net.network_address},static,"
+                        f"{net.netmask},{LEASE_SECONDS}s")
+        return argv
+
+    def pid(self, network_id: str) -> int | None:
+        try:
+            pid = int((self._dir(network_id) / "pid").read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return None
+        return pid if str(self._dir(network_id)).encode() in cmdline else None
+
+    def converge_server(self, want: DhcpWant) -> None:
+        d = self._dir(want.network_id)
+        d.mkdir(parents=True, exist_ok=True)
+        argv = self._argv(want)
+        key = hashlib.sha256("\0".join(argv).encode()).hexdigest()
+        changed = False
+        for name, text in (("host", hosts_file(want)), ("opts", opts_file(want))):
+            path = d / name
+            if not path.exists() or path.read_text() != text:
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(text)
+                tmp.replace(path)
+                changed = True
+        pid = self.pid(want.network_id)
+        if pid is not None and (d / "args").exists() and (d / "args").read_text() == key:
+            if changed:
+                os.kill(pid, signal.SIGHUP)
+            return
+        if pid is not None:
+            self._stop(pid)
+        (d / "args").write_text(key)
+        log = (d / "dnsmasq.log").open("ab")
+        try:
+            done = subprocess.run(self.ip.exec_argv(self.namespace(want.network_id), argv),
+                                  stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                  timeout=30, check=False, start_new_session=True)
+        finally:
+            log.close()
+        if done.returncode != 0:
+            raise IpError(f"dnsmasq for network {want.network_id} did not start (see "
+                          f"{d / 'dnsmasq.log'})")
+        LOG.info("dhcp: dnsmasq serves network %s", want.network_id)
+
+    @staticmethod
+    def _stop(pid: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+            time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+    def remove(self, network_id: str) -> None:
+        """Stop the network's dnsmasq and delete its namespace and files."""
+        pid = self.pid(network_id)
+        if pid is not None:
+            self._stop(pid)
+        self.ip.delete_namespace(self.namespace(network_id))
+        shutil.rmtree(self._dir(network_id), ignore_errors=True)
+
+    def served(self) -> set[str]:
+        """The networks that have a DHCP directory here (running or left by a crash)."""
+        if not self.root.exists():
+            return set()
+        return {p.name for p in self.root.iterdir() if p.is_dir()}

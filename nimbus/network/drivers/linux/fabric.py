@@ -1,0 +1,116 @@
+"""The fabric namespace: one Linux bridge per network, a tap per guest port, and the fabric
+ends of the veth legs that carry router, DHCP and external ports into those bridges.
+
+``converge`` compares what the namespace holds (``ip -j link``) with what is wanted and runs only
+the difference, in one ``ip -batch``: a sync that finds nothing to do runs one read. Devices the
+model no longer wants are deleted, so that a port or network removed while the agent was down is
+gone after its next start. Taps are persistent and multi-queue: QEMU opens them by file
+descriptor (``core/netns.open_tap``), and two QEMUs may hold one while a guest migrates.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.ip import Ip
+
+LOG = logging.getLogger(__name__)
+# Prefixes of the devices this module owns in the fabric namespace.
+_OWNED = ("brq", "tap", "fb")
+
+
+@dataclass(frozen=True)
+class TapWant:
+    network_id: str
+    admin_up: bool
+
+
+@dataclass(frozen=True)
+class LegWant:
+    """A veth from a network's bridge to ``inner`` in namespace ``peer``."""
+
+    network_id: str
+    peer: str
+    inner: str
+
+
+@dataclass
+class FabricWant:
+    bridges: dict[str, int] = field(default_factory=dict)    # network id -> MTU
+    taps: dict[str, TapWant] = field(default_factory=dict)   # port id -> tap
+    legs: dict[str, LegWant] = field(default_factory=dict)   # port id -> leg
+
+
+def _up(link: dict[str, Any]) -> bool:
+    return "UP" in (link.get("flags") or [])
+
+
+def _kind(link: dict[str, Any]) -> str:
+    return str((link.get("linkinfo") or {}).get("info_kind") or "")
+
+
+class Fabric:
+    def __init__(self, ip: Ip, namespace: str) -> None:
+        self.ip = ip
+        self.ns = namespace
+
+    def ensure(self) -> None:
+        self.ip.add_namespace(self.ns)
+        # Nothing is routed here: the fabric only switches (routers have their own namespaces).
+        self.ip.sysctl(self.ns, "net.ipv4.ip_forward", "0")
+        self.ip.sysctl(self.ns, "net.ipv6.conf.all.disable_ipv6", "1")
+        self.ip.sysctl(self.ns, "net.ipv6.conf.default.disable_ipv6", "1")
+
+    def converge(self, want: FabricWant) -> None:
+        have = self.ip.links(self.ns)
+        lines: list[str] = []
+        bridges = {names.bridge(net): mtu for net, mtu in want.bridges.items()}
+        for name, mtu in bridges.items():
+            link = have.get(name)
+            if link is None:
+                lines.append(f"link add {name} mtu {mtu} type bridge")
+            elif int(link.get("mtu") or 0) != mtu:
+                lines.append(f"link set {name} mtu {mtu}")
+            if link is None or not _up(link):
+                lines.append(f"link set {name} up")
+        for port_id, tap in want.taps.items():
+            name, bridge = names.tap(port_id), names.bridge(tap.network_id)
+            lines += self._member(have.get(name), name, bridge, bridges.get(bridge, 1450),
+                                  tap.admin_up,
+                                  f"tuntap add dev {name} mode tap vnet_hdr multi_queue")
+        for port_id, leg in want.legs.items():
+            name, bridge = names.fabric_end(port_id), names.bridge(leg.network_id)
+            mtu = bridges.get(bridge, 1450)
+            lines += self._member(have.get(name), name, bridge, mtu, True,
+                                  f"link add {name} mtu {mtu} type veth peer name {leg.inner} "
+                                  f"netns {leg.peer}")
+        wanted = (set(bridges) | {names.tap(p) for p in want.taps}
+                  | {names.fabric_end(p) for p in want.legs})
+        stale = [n for n in have if n.startswith(_OWNED) and n not in wanted]
+        # Members before their bridges.
+        for name in sorted(stale, key=lambda n: n.startswith("brq")):
+            LOG.info("fabric: removing %s (%s), which nothing uses any more", name,
+                     _kind(have[name]) or "device")
+            lines.append(f"link del {name}")
+        self.ip.batch(self.ns, lines)
+
+    @staticmethod
+    def _member(link: dict[str, Any] | None, name: str, bridge: str, mtu: int, up: bool,
+                create: str) -> list[str]:
+        lines = []
+        if link is None:
+            lines.append(create)
+        if link is None or link.get("master") != bridge:
+            lines.append(f"link set {name} master {bridge}")
+        if link is None or int(link.get("mtu") or 0) != mtu:
+            lines.append(f"link set {name} mtu {mtu}")
+        if link is None or _up(link) != up:
+            lines.append(f"link set {name} {'up' if up else 'down'}")
+        return lines
+
+    def present_taps(self) -> set[str]:
+        """The taps the namespace holds now (whose ports are wired)."""
+        return {n for n, link in self.ip.links(self.ns).items() if n.startswith("tap")}

@@ -1,0 +1,94 @@
+"""What the linux driver realises, as plain records: the agent reads them from the database
+(``agent/topology.py``) and the data-plane modules here make the machine match them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NetworkRec:
+    id: str
+    project_id: str
+    mtu: int
+    external: bool
+    admin_up: bool
+
+
+@dataclass(frozen=True)
+class SubnetRec:
+    id: str
+    network_id: str
+    ip_version: int
+    cidr: str
+    gateway_ip: str | None
+    enable_dhcp: bool
+    dns_nameservers: tuple[str, ...]
+    host_routes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PortRec:
+    id: str
+    project_id: str
+    network_id: str
+    mac: str
+    owner: str
+    device_id: str
+    host: str
+    admin_up: bool
+    status: str
+    vif_type: str
+    port_security: bool
+    security_groups: tuple[str, ...]
+    allowed_pairs: tuple[tuple[str, str], ...]
+    extra_dhcp_opts: tuple[tuple[str, str, int], ...]
+    # (subnet id, address)
+    ips: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RouterRec:
+    id: str
+    admin_up: bool
+    gw_port_id: str | None
+    enable_snat: bool
+    routes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class FloatingRec:
+    id: str
+    floating_ip: str
+    floating_network_id: str
+    fixed_ip: str | None
+    port_id: str | None
+    router_id: str | None
+
+
+@dataclass(frozen=True)
+class RuleRec:
+    group_id: str
+    direction: str
+    ethertype: str
+    protocol: str | None
+    port_min: int | None
+    port_max: int | None
+    remote_ip_prefix: str | None
+    remote_group_id: str | None
+
+
+@dataclass
+class Topology:
+    networks: dict[str, NetworkRec] = field(default_factory=dict)
+    subnets: dict[str, SubnetRec] = field(default_factory=dict)
+    ports: dict[str, PortRec] = field(default_factory=dict)
+    routers: dict[str, RouterRec] = field(default_factory=dict)
+    floating_ips: dict[str, FloatingRec] = field(default_factory=dict)
+    rules: list[RuleRec] = field(default_factory=list)
+
+    def subnets_of(self, network_id: str) -> list[SubnetRec]:
+        return [s for s in self.subnets.values() if s.network_id == network_id]
+
+    def ports_of(self, network_id: str) -> list[PortRec]:
+        return [p for p in self.ports.values() if p.network_id == network_id]

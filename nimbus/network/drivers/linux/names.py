@@ -1,0 +1,82 @@
+"""The names of everything the linux driver makes, derived from the cloud and resource ids.
+
+Every namespace starts with the cloud's prefix (``nimbus-<cloud id>``), so that two clouds on
+one machine never meet and a cleanup finds exactly its own. Devices live inside those
+namespaces only; their names follow Neutron's linuxbridge agent (``brq``/``tap`` and 11
+characters of the id) and fit the kernel's 15.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+IFNAMSIZ = 15
+_ID = 11
+
+
+def _device(kind: str, resource_id: str) -> str:
+    name = f"{kind}{resource_id[:_ID]}"
+    assert len(name) <= IFNAMSIZ, name
+    return name
+
+
+def bridge(network_id: str) -> str:
+    """The bridge of a network (in the fabric namespace)."""
+    return _device("brq", network_id)
+
+
+def tap(port_id: str) -> str:
+    """A guest's port: a persistent multi-queue tap in the fabric namespace."""
+    return _device("tap", port_id)
+
+
+def router_leg(port_id: str) -> str:
+    """A router's interface (``qr-``) inside its router namespace."""
+    return _device("qr-", port_id)
+
+
+def gateway_leg(port_id: str) -> str:
+    """A router's external gateway (``qg-``) inside its router namespace."""
+    return _device("qg-", port_id)
+
+
+def dhcp_leg(port_id: str) -> str:
+    """A DHCP port (``ns-``) inside its DHCP namespace."""
+    return _device("ns-", port_id)
+
+
+def ext_leg(network_id: str) -> str:
+    """The external namespace's address on an external network."""
+    return _device("ex-", network_id)
+
+
+def fabric_end(port_id: str) -> str:
+    """The fabric end of the veth that carries a router, DHCP or external port into the
+    network's bridge."""
+    return _device("fb", port_id)
+
+
+@dataclass(frozen=True)
+class Namespaces:
+    """The namespace names of one cloud."""
+
+    prefix: str
+
+    @property
+    def fabric(self) -> str:
+        """Bridges and taps (one machine: every host's guests share it)."""
+        return f"{self.prefix}-fabric"
+
+    @property
+    def ext(self) -> str:
+        """The external networks' gateway side: no uplink, reachable only from here."""
+        return f"{self.prefix}-ext"
+
+    def router(self, router_id: str) -> str:
+        return f"{self.prefix}-r-{router_id}"
+
+    def dhcp(self, network_id: str) -> str:
+        return f"{self.prefix}-d-{network_id}"
+
+    def owns(self, name: str) -> bool:
+        return name.startswith(f"{self.prefix}-")

@@ -1,0 +1,58 @@
+"""From the model (``model.Topology``) to what this machine's data plane should hold.
+
+A pure function, so that what the agent will build can be checked without touching the kernel:
+which bridges, taps and veth legs the fabric holds, which networks get a DHCP server (those
+with a guest's port and an IPv4 subnet with DHCP), and which ports are to be reported wired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nimbus.network import constants as c
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.dhcp import DhcpWant
+from nimbus.network.drivers.linux.fabric import FabricWant, LegWant, TapWant
+from nimbus.network.drivers.linux.model import PortRec, Topology
+
+VIF_TAP = "tap"
+
+
+@dataclass
+class Plan:
+    fabric: FabricWant = field(default_factory=FabricWant)
+    dhcp: dict[str, DhcpWant] = field(default_factory=dict)
+    # Networks whose DHCP port is missing or lacks an address on a DHCP subnet.
+    dhcp_ports_missing: list[str] = field(default_factory=list)
+    # Guest ports whose tap is wanted and which are not ACTIVE yet.
+    to_wire: list[str] = field(default_factory=list)
+
+
+def is_guest_port(port: PortRec) -> bool:
+    return port.vif_type == VIF_TAP and bool(port.host) and not port.owner.startswith("network:")
+
+
+def plan(top: Topology, ns: names.Namespaces) -> Plan:
+    out = Plan()
+    guests = [p for p in top.ports.values() if is_guest_port(p) and p.network_id in top.networks]
+    for port in guests:
+        out.fabric.taps[port.id] = TapWant(port.network_id, port.admin_up)
+        if port.admin_up and port.status != c.ACTIVE:
+            out.to_wire.append(port.id)
+    for net_id in sorted({p.network_id for p in guests}):
+        subnets = tuple(s for s in top.subnets_of(net_id) if s.enable_dhcp and s.ip_version == 4)
+        if not subnets:
+            continue
+        server = next((p for p in top.ports_of(net_id) if p.owner == c.OWNER_DHCP), None)
+        served = {sid for sid, _ in server.ips} if server is not None else set()
+        if server is None or any(s.id not in served for s in subnets):
+            out.dhcp_ports_missing.append(net_id)
+            continue
+        clients = tuple(p for p in top.ports_of(net_id) if p.owner != c.OWNER_DHCP)
+        out.dhcp[net_id] = DhcpWant(net_id, top.networks[net_id].mtu, server, subnets, clients)
+        out.fabric.legs[server.id] = LegWant(net_id, ns.dhcp(net_id),
+                                             names.dhcp_leg(server.id))
+    used = {t.network_id for t in out.fabric.taps.values()} | {
+        leg.network_id for leg in out.fabric.legs.values()}
+    out.fabric.bridges = {net_id: top.networks[net_id].mtu for net_id in sorted(used)}
+    return out
