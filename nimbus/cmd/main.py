@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--admin-password", help=argparse.SUPPRESS)
     up.add_argument("--compute-hosts", type=int, help="simulated compute hosts (fake driver)")
     up.add_argument("--compute-driver", help="hypervisor driver: fake (default) or qemu")
+    up.add_argument("--network-driver", help="data-plane driver: fake (default) or linux "
+                                             "(bridges, taps, dnsmasq in namespaces; root)")
     up.add_argument("--real", action="store_true",
                     help="every real backend this machine supports (says what and why), and "
                          "the test guest image uploaded as nimbus-guest and nimbus-guest-alt")
@@ -46,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     agent = sub.add_parser("agent", help="run an agent on this host")
     agent.add_argument("role", choices=["compute", "network", "volume", "object"])
     agent.add_argument("--compute-driver", help="hypervisor driver: fake (default) or qemu")
+    agent.add_argument("--network-driver", help="data-plane driver: fake (default) or linux")
     _common(agent)
 
     guest = sub.add_parser("guest-image", help="build (or find in its cache) the test guest "
@@ -103,6 +106,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             overrides["fake_compute_hosts"] = args.compute_hosts
         if args.compute_driver:
             overrides["compute_driver"] = args.compute_driver
+        if args.network_driver:
+            overrides["network_driver"] = args.network_driver
         return up.run(overrides, real=args.real)
     if args.command == "serve":
         from nimbus.cmd import up
@@ -114,6 +119,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.compute_driver:
             overrides["compute_driver"] = args.compute_driver
+        if args.network_driver:
+            overrides["network_driver"] = args.network_driver
         return up.run(overrides, roles={f"{args.role}-agent"}, serve_api=False)
     if args.command == "guest-image":
         from pathlib import Path

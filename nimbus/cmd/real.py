@@ -1,7 +1,8 @@
 """``nimbus up --real``: every real backend this machine supports, and why each was chosen.
 
-Today the real backends are the qemu compute driver and the file volume driver. The network
-service keeps its fake driver until its real one exists, and the choice says so. Once the
+The real backends are the qemu compute driver, the linux network driver (as root, with
+iproute2 and dnsmasq: guests on Linux bridges in the cloud's own namespaces) and the file
+volume driver. Once the
 cloud is up, the test guest image is built (or taken from its cache) and uploaded twice, as
 ``nimbus-guest`` and ``nimbus-guest-alt``, which ``nimbus tempest-config`` hands to tempest as
 ``image_ref`` and ``image_ref_alt``.
@@ -10,7 +11,9 @@ cloud is up, the test guest image is built (or taken from its cache) and uploade
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +47,45 @@ def choose(overrides: dict[str, Any]) -> list[str]:
         missing = binary if not shutil.which(binary) else "qemu-img"
         lines.append(f"compute: fake, because {missing} is not installed; for real guests: "
                      f"sudo apt-get install {QEMU_PACKAGES}")
-    lines.append("network:  fake (guests use QEMU user networking with restrict=on: no "
-                 "outbound traffic, SSH through a loopback port; `nimbus ssh SERVER`)")
+    lines.append(_network(overrides))
     lines.append(volume)
     lines.append("image and object: files in the state dir (already real)")
     return lines
+
+
+NETWORK_PACKAGES = "iproute2 dnsmasq-base nftables"
+
+
+def _network(overrides: dict[str, Any]) -> str:
+    """The linux driver when this machine can run it and guests are real; else the fake one,
+    and why (with what to do about it)."""
+    chosen = overrides.get("network_driver")
+    if chosen and chosen != "linux":
+        return f"network:  {chosen} (as asked)"
+    why_not = None
+    if overrides.get("compute_driver") != "qemu":
+        why_not = "guests are not real (no qemu driver)"
+    elif os.geteuid() != 0:
+        why_not = "it needs root (namespaces, bridges and taps)"
+    elif not (shutil.which("ip") and shutil.which("dnsmasq")):
+        why_not = f"iproute2 or dnsmasq is missing: sudo apt-get install {NETWORK_PACKAGES}"
+    elif not Path("/dev/net/tun").exists():
+        why_not = "/dev/net/tun is missing"
+    elif not _namespaces_work():
+        why_not = "network namespaces cannot be made here"
+    if why_not is not None:
+        return (f"network:  fake, because {why_not} (guests use QEMU user networking with "
+                "restrict=on; `nimbus ssh SERVER`)")
+    overrides["network_driver"] = "linux"
+    return ("network:  linux (bridges, taps and dnsmasq in the cloud's own namespaces, no "
+            "uplink; `nimbus ssh SERVER`)")
+
+
+def _namespaces_work() -> bool:
+    probe = f"nimbus-probe-{os.getpid()}"
+    made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, check=False)
+    subprocess.run(["ip", "netns", "delete", probe], capture_output=True, check=False)
+    return made.returncode == 0
 
 
 def publish_guest_images(settings: Settings) -> None:

@@ -121,7 +121,13 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
     if not settings.bus_url.startswith("memory"):
         cloud.bus.check()
     cloud.migrate()
-    cloud.start()
+    try:
+        cloud.start()
+    except NimbusError as exc:
+        # A driver name that names nothing, say: the operator's mistake, told plainly.
+        print(f"nimbus: {exc.message}", file=sys.stderr, flush=True)
+        cloud.stop()
+        return 1
     if "api" in roles:
         cloud.bootstrap()
     ready = threading.Event()

@@ -35,6 +35,7 @@ ALIASES: dict[str, tuple[str, str]] = {
     "fake_compute_hosts": ("compute", "fake_hosts"),
     "compute_driver": ("compute", "driver"),
     "volume_driver": ("volume", "driver"),
+    "network_driver": ("network", "driver"),
     "nova_max_microversion": ("compute", "max_microversion"),
     "kdf_cost": ("identity", "kdf_cost"),
     "token_expiration": ("identity", "token_expiration"),

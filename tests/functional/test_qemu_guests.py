@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from websockets.sync.client import connect as ws_connect
 from websockets.typing import Subprotocol
 
@@ -34,6 +35,8 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("compute", "qemu driver: the noVNC console URL's websocket does the RFB handshake "
                       "with the guest's VNC server"),
           ("compute", "qemu driver: server add/remove port hot-plugs a NIC the guest sees"),
+          ("network", "linux driver: two guests on one network get their ports' addresses "
+                      "by DHCP and reach each other; a clean stop leaves no namespace"),
           ("volume", "file driver: a volume made from an image boots a server (boot from "
                      "volume)"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
@@ -399,12 +402,48 @@ def test_the_novnc_console_reaches_the_guests_vnc_server(real_cloud: CloudProces
         assert isinstance(types, bytes) and len(types) >= 2 and types[0] >= 1
 
 
+def _namespaces(cloud: CloudProcess) -> list[str]:
+    """The cloud's network namespaces on this machine."""
+    cloud_id = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())["cloud_id"]
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                            check=True).stdout.split()
+    return [n for n in listed if n.startswith(f"nimbus-{cloud_id}-")]
+
+
+def _fixed_ip(cloud: CloudProcess, server: str) -> str:
+    ports = cloud.openstack_json("port", "list", "--server", server, "--long")
+    return str(ports[0]["Fixed IP Addresses"][0]["ip_address"])
+
+
+def test_two_servers_on_one_network_reach_each_other(real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    assert "network:  linux" in real_cloud.output()
+    real_cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                         "--key-name", "k", "--network", "private", "--wait", "vm-c")
+    address = _fixed_ip(real_cloud, "vm-c")
+    port = real_cloud.openstack_json("port", "list", "--server", "vm-c", "--long")[0]
+    shown = real_cloud.openstack_json("port", "show", port["ID"])
+    assert shown["binding_vif_type"] == "tap" and shown["status"] == "ACTIVE"
+    # The guest took its port's address from the network's dnsmasq, and its MTU (VXLAN's).
+    _until(lambda: f"inet {address}/" in _ssh(real_cloud, "vm-c", "ip -4 addr show eth0"))
+    assert _ssh(real_cloud, "vm-c", "cat /sys/class/net/eth0/mtu").strip() == "1450"
+    _until(lambda: " 0% packet loss" in _ssh(real_cloud, "vm1",
+                                              f"ping -c 3 -W 2 {address} || true"))
+    # Everything lives in the cloud's own namespaces: its fabric and the network's DHCP.
+    assert any(n.endswith("-fabric") for n in _namespaces(real_cloud))
+    real_cloud.openstack("server", "delete", "--wait", "vm-c")
+
+
 def test_a_clean_stop_shuts_guests_down_and_the_next_start_boots_them(
         real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
     _ssh(real_cloud, "vm1", "echo across-restarts > /root/restarted; sync")
     assert real_cloud.stop() == 0
     assert _qemu_pids(real_cloud.state_dir) == []
+    # Nothing of the data plane is left on the machine.
+    assert _namespaces(real_cloud) == []
+    assert f"{real_cloud.state_dir}" not in subprocess.run(
+        ["pgrep", "-af", "dnsmasq"], capture_output=True, text=True, check=False).stdout
     log = next((real_cloud.state_dir / "instances").glob("*/*-*-*-*-*/console.log"))
     assert "shutting down" in log.read_text(errors="replace")
     real_cloud.start(timeout=120)

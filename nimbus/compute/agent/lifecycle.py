@@ -248,6 +248,8 @@ class LifecycleWork:
         networking = self.deps.networking
         made = networking.allocate(instance_dict(row), self.host, [requested])
         try:
+            # A real network's agent plugs the port first (its tap), as for a build.
+            self.work.wait_for_ports(row.uuid, made)
             self.driver.attach_interface(instance_dict(row), made[0])
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))

@@ -25,7 +25,10 @@ def _usable(network: dict[str, Any], project_id: str) -> bool:
 def port_info(port: dict[str, Any], net_name: str, created: bool, tag: str | None) -> dict[str, Any]:
     return {"port_id": port["id"], "net_id": port["network_id"], "net_name": net_name,
             "mac": port.get("mac_address", ""), "fixed_ips": port.get("fixed_ips", []),
-            "status": port.get("status", "ACTIVE"), "created": created, "tag": tag}
+            "status": port.get("status", "ACTIVE"), "created": created, "tag": tag,
+            # How the host plugs it (a real network driver's tap, and where it lives).
+            "vif_type": port.get("binding:vif_type"),
+            "vif_details": dict(port.get("binding:vif_details") or {})}
 
 
 class Networking:

@@ -46,6 +46,13 @@ case "$1" in
   bound|renew)
     ip addr flush dev "$interface"
     ip addr add "$ip/${mask:-24}" dev "$interface"
+    # The network's MTU (option 26): a VXLAN network's frames are smaller than Ethernet's.
+    if [ -n "$mtu" ]; then ip link set "$interface" mtu "$mtu"; fi
+    # Classless static routes (option 121), e.g. the metadata service's address.
+    if [ -n "$staticroutes" ]; then
+      set -- $staticroutes
+      while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done
+    fi
     if [ -n "$router" ]; then
       for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
     fi
@@ -76,7 +83,7 @@ for dev in /sys/class/net/*; do
   n=${dev##*/}
   [ "$n" = lo ] && continue
   ip link set "$n" up
-  udhcpc -i "$n" -s /etc/udhcpc.script -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
+  udhcpc -i "$n" -s /etc/udhcpc.script -O mtu -O staticroutes -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
 done
 # Where the guest learns who it is: the config drive, or else the metadata service.
 meta=""; userdata=""
@@ -119,7 +126,7 @@ fi
       case "$known" in *" $n "*) continue ;; esac
       known="$known$n "
       ip link set "$n" up
-      udhcpc -i "$n" -s /etc/udhcpc.script -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
+      udhcpc -i "$n" -s /etc/udhcpc.script -O mtu -O staticroutes -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
     done
   done
 ) >/dev/null 2>&1 &

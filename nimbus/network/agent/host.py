@@ -48,7 +48,7 @@ class NetworkAgent:
         self.namespaces = Namespaces(prefix)
         self.ip = Ip(self.namespaces)
         self.fabric = Fabric(self.ip, self.namespaces.fabric)
-        self.dhcp = Dhcp(self.ip, state_dir / "dhcp")
+        self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
         self.resync_interval = resync_interval
         self.clean_on_stop = clean_on_stop
         self._kick = threading.Event()
@@ -59,10 +59,15 @@ class NetworkAgent:
 
     # -- running ------------------------------------------------------------------------------
     def start(self) -> None:
+        """One sync now, before the agent serves: guests the compute agent starts next (those
+        that ran when the cloud stopped) find their taps in place."""
         self.fabric.ensure()
+        try:
+            self.converge()
+        except Exception:  # the loop tries again; the agent must still start
+            LOG.exception("network agent: the first sync failed")
         self._thread = threading.Thread(target=self._loop, name="network-agent", daemon=True)
         self._thread.start()
-        self._kick.set()
 
     def sync(self, ctx: dict[str, Any] | None = None) -> None:
         """RPC: something changed; converge soon."""

@@ -13,15 +13,31 @@ import pytest
 from nimbus.cmd import real
 
 COVERS = [("compute", "nimbus up --real: qemu and file backends chosen when installed, and "
-                      "what to install when not; a missing QEMU stops the start cleanly")]
+                      "what to install when not; a missing QEMU stops the start cleanly"),
+          ("network", "nimbus up --real: the linux driver as root with iproute2 and dnsmasq, "
+                      "else fake and why")]
 
 
 def test_everything_installed_picks_the_real_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(real.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(real.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(real, "_namespaces_work", lambda: True)
     overrides: dict[str, object] = {}
     lines = real.choose(overrides)
-    assert overrides == {"compute_driver": "qemu", "volume_driver": "file"}
+    assert overrides == {"compute_driver": "qemu", "volume_driver": "file",
+                         "network_driver": "linux"}
     assert any(line.startswith("compute: qemu") for line in lines)
+    assert any(line.startswith("network:  linux") for line in lines)
+
+
+def test_without_root_the_network_stays_fake_and_says_why(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(real.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(real.os, "geteuid", lambda: 1000)
+    overrides: dict[str, object] = {}
+    lines = real.choose(overrides)
+    assert "network_driver" not in overrides
+    assert any("network:  fake, because it needs root" in line for line in lines)
 
 
 def test_without_qemu_it_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

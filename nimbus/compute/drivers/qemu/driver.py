@@ -23,6 +23,7 @@ from typing import Any
 from nimbus.compute.drivers.base import ComputeDriver, DriverError, ImageSource, SnapshotData
 from nimbus.compute.drivers.qemu import accel as accel_probe
 from nimbus.compute.drivers.qemu import configdrive, diagnostics, disks, hotplug, moves
+from nimbus.compute.drivers.qemu import nics as qemu_nics
 from nimbus.compute.drivers.qemu.process import GuestProcess, free_port, free_vnc_port
 from nimbus.compute.states import PowerState
 from nimbus.core.guestimage import build as guestimage
@@ -208,12 +209,13 @@ class QemuDriver(ComputeDriver):
             disk_list.append({"id": "config", "path": str(proc.dir / "disk.config"),
                               "format": "raw", "readonly": True})
         disk_list += at_boot
-        nics = [{"mac": p.get("mac") or _mac_for(instance["uuid"], i),
-                 "port_id": p.get("port_id")} for i, p in enumerate(instance.get("ports") or [])]
+        nics = [qemu_nics.nic_for(p, p.get("mac") or _mac_for(instance["uuid"], i))
+                for i, p in enumerate(instance.get("ports") or [])]
         if not nics:
             nics = [{"mac": _mac_for(instance["uuid"], 0), "port_id": None}]
-        # The first NIC forwards a loopback port to the guest's SSH port.
-        nics[0]["forwards"] = {"22": free_port()}
+        if not nics[0].get("tap"):
+            # User networking: the first NIC forwards a loopback port to the guest's SSH.
+            nics[0]["forwards"] = {"22": free_port()}
         spec = {"uuid": instance["uuid"], "name": instance["name"],
                 "vcpus": int(flavor.get("vcpus") or 1), "ram": int(flavor.get("ram") or 512),
                 "root_gb": root_gb, "disks": disk_list, "nics": nics,

@@ -9,12 +9,14 @@ an ACPI eject the guest's kernel answers), and only then closes the file.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 from nimbus.compute.drivers.base import DriverError
+from nimbus.compute.drivers.qemu import nics
 from nimbus.compute.drivers.qemu.process import GuestProcess
 
 
@@ -100,16 +102,25 @@ def _unplug(proc: GuestProcess, node: str, timeout: float) -> None:
 
 
 def plug_nic(proc: GuestProcess, port: dict[str, Any]) -> None:
-    """A NIC for ``port`` (user networking, as the guest's others), hot-plugged when the guest
-    runs and kept in its record."""
+    """A NIC for ``port`` (its tap, or user networking), hot-plugged when the guest runs and
+    kept in its record."""
     with proc.lock:
         spec = proc.spec()
         if any(n.get("port_id") == port["port_id"] for n in spec["nics"]):
             return
         index = max((int(n.get("index", i)) for i, n in enumerate(spec["nics"])), default=-1) + 1
-        nic = {"mac": port.get("mac"), "port_id": port["port_id"], "index": index}
+        nic = {**nics.nic_for(port, str(port.get("mac"))), "index": index}
         if proc.running():
-            proc.qmp("netdev_add", type="user", id=f"net{index}", restrict=True)
+            if nic.get("tap"):
+                fd = nics.open_fd(nic)
+                try:
+                    proc.pass_fd(f"tap{index}", fd)
+                finally:
+                    os.close(fd)
+                proc.qmp("netdev_add", type="tap", id=f"net{index}", fd=f"tap{index}",
+                         vhost=False)
+            else:
+                proc.qmp("netdev_add", type="user", id=f"net{index}", restrict=True)
             try:
                 proc.qmp("device_add", driver="virtio-net-pci", netdev=f"net{index}",
                          mac=nic["mac"], id=f"nic{index}")

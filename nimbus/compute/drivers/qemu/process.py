@@ -26,6 +26,7 @@ from qemu.qmp import QMPError
 from qemu.qmp.legacy import QEMUMonitorProtocol
 
 from nimbus.compute.drivers.base import DriverError
+from nimbus.compute.drivers.qemu import nics
 
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -105,7 +106,8 @@ class GuestProcess:
         return self.pid() is not None
 
     # -- starting --------------------------------------------------------------------------
-    def command(self, spec: dict[str, Any], incoming: str | None = None) -> list[str]:
+    def command(self, spec: dict[str, Any], incoming: str | None = None,
+                fds: dict[int, int] | None = None) -> list[str]:
         d = self.dir
         cmd = [self.binary, "-name", f"{spec['name']},debug-threads=on", "-uuid", spec["uuid"],
                "-machine", f"pc,accel={self.accel}", "-cpu", "host" if self.accel == "kvm"
@@ -139,9 +141,7 @@ class GuestProcess:
         for position, nic in enumerate(spec["nics"]):
             # A NIC plugged later keeps the index it was plugged with (its device id).
             i = int(nic.get("index", position))
-            forwards = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}"
-                               for guest, host in sorted(nic.get("forwards", {}).items()))
-            cmd += ["-netdev", f"user,id=net{i},restrict=on{forwards}",
+            cmd += ["-netdev", nics.netdev_arg(nic, i, fds or {}),
                     "-device", f"virtio-net-pci,netdev=net{i},mac={nic['mac']},id=nic{i}"]
         if incoming is not None:
             # Where the guest's state comes from (a saved file, or a live migration's source).
@@ -157,13 +157,16 @@ class GuestProcess:
         # process group reaches it. (QEMU's -daemonize would leave it in the group of a
         # process that has exited, whose number the kernel hands out again: a later
         # ``killpg`` of an unrelated process could then stop the guest.)
+        # Taps are opened here, in their namespace, and QEMU inherits its copies.
+        fds = nics.open_fds(spec)
         log = (self.dir / "qemu.log").open("ab")
         try:
-            proc = subprocess.Popen(self.command(spec, incoming), stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen(self.command(spec, incoming, fds), stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=log, start_new_session=True,
-                                    cwd=self.dir)
+                                    cwd=self.dir, pass_fds=tuple(fds.values()))
         finally:
             log.close()
+            nics.close(fds)
         # Reaped when it ends, while this process lives (init reaps it after that).
         threading.Thread(target=proc.wait, name=f"qemu-{self.dir.name[:8]}",
                          daemon=True).start()
@@ -186,6 +189,13 @@ class GuestProcess:
     def qmp(self, command: str, **args: Any) -> Any:
         """Run one QMP command; raises DriverError when the guest is not running or QEMU
         refuses it."""
+        return self._qmp(command, None, args)
+
+    def pass_fd(self, name: str, fd: int) -> None:
+        """Hand QEMU a copy of descriptor ``fd``, which it then knows as ``name``."""
+        self._qmp("getfd", fd, {"fdname": name})
+
+    def _qmp(self, command: str, fd: int | None, args: dict[str, Any]) -> Any:
         with self.lock:
             sock = self.dir / "qmp.sock"
             if not self.running() or not sock.exists():
@@ -195,6 +205,8 @@ class GuestProcess:
             monitor = QEMUMonitorProtocol(f"/proc/self/fd/{dir_fd}/qmp.sock")
             try:
                 monitor.connect()
+                if fd is not None:
+                    monitor.send_fd_scm(fd)
                 reply = monitor.cmd_raw(command, args or None)
             except (OSError, EOFError, QMPError) as exc:
                 # A QEMU that goes away mid-command (``quit`` does) ends the stream.

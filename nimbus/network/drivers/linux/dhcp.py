@@ -2,10 +2,10 @@
 
 As Neutron's DHCP agent runs it: static leases only (a host entry per port address, so a guest
 gets exactly the address the port holds), the router, DNS servers, MTU and host routes as
-options per subnet, and each port's ``extra_dhcp_opts`` under a tag of its own. The hosts and
-options files are rewritten and dnsmasq is sent SIGHUP when they change; a change of subnets
-(its ranges) restarts it. dnsmasq runs as its own daemon with a pidfile, so it outlives a crash
-of the agent and is found again.
+options per subnet, and each port's ``extra_dhcp_opts`` under a tag of its own. When the hosts
+or options files change, or the subnets (its ranges) do, dnsmasq is started again. It runs in
+the foreground in a session of its own, with a pidfile: the agent sees at once when one ends
+unasked (and starts it again), and one left by a crash of the agent is found by its pidfile.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +52,9 @@ def hosts_file(want: DhcpWant) -> str:
         for subnet_id, address in port.ips:
             if subnet_id in served:
                 host = "host-" + address.replace(".", "-")
-                lines.append(f"{port.mac},set:port-{port.id},{host},{address}")
+                # A tag only where options hang on it.
+                tag = f"set:port-{port.id}," if port.extra_dhcp_opts else ""
+                lines.append(f"{port.mac},{tag}{host},{address}")
     return "\n".join(lines) + "\n"
 
 
@@ -75,10 +79,15 @@ def opts_file(want: DhcpWant) -> str:
 
 
 class Dhcp:
-    def __init__(self, ip: Ip, state_dir: Path) -> None:
+    def __init__(self, ip: Ip, state_dir: Path,
+                 on_exit: Callable[[], None] | None = None) -> None:
         self.ip = ip
         self.root = state_dir
         self.binary = shutil.which("dnsmasq") or "dnsmasq"
+        # Called when a dnsmasq this process started ends without being asked to.
+        self.on_exit = on_exit
+        self._lock = threading.Lock()
+        self._stopping: set[str] = set()
 
     def _dir(self, network_id: str) -> Path:
         return self.root / network_id
@@ -108,10 +117,15 @@ class Dhcp:
     # -- dnsmasq ---------------------------------------------------------------------------
     def _argv(self, want: DhcpWant) -> list[str]:
         d = self._dir(want.network_id)
-        argv = [self.binary, "--no-hosts", "--no-resolv", "--port=0", "--bind-interfaces",
+        # As root: its files live in the cloud's private state dir, which the unprivileged
+        # user dnsmasq would switch to cannot read; it serves only its own namespace.
+        argv = [self.binary, "--user=root", "--group=root", "--no-hosts", "--no-resolv",
+                "--port=0", "--bind-interfaces",
                 f"--interface={names.dhcp_leg(want.port.id)}", "--except-interface=lo",
                 f"--pid-file={d / 'pid'}", f"--dhcp-hostsfile={d / 'host'}",
-                f"--dhcp-optsfile={d / 'opts'}", f"--dhcp-leasefile={d / 'leases'}",
+                # No lease file: every lease is a static one of the hosts file, and a lease
+                # kept for a deleted port would deny its address to the port that reuses it.
+                f"--dhcp-optsfile={d / 'opts'}", "--leasefile-ro",
                 "--conf-file=/dev/null", "--dhcp-authoritative",
                 f"--log-facility={d / 'dnsmasq.log'}"]
         for s in want.subnets:
@@ -142,27 +156,52 @@ class Dhcp:
                 tmp.replace(path)
                 changed = True
         pid = self.pid(want.network_id)
-        if pid is not None and (d / "args").exists() and (d / "args").read_text() == key:
-            if changed:
-                os.kill(pid, signal.SIGHUP)
+        if pid is not None and not changed and (d / "args").exists() \
+                and (d / "args").read_text() == key:
             return
+        # Changed files mean a restart, not SIGHUP: dnsmasq 2.90 aborts on a SIGHUP that
+        # re-reads a hosts file whose entries carry tags once it has leased one of them
+        # (the per-port tags of extra_dhcp_opts), and a restart also forgets the leases of
+        # deleted ports. Every lease is static, so nothing is lost; a client asks again.
         if pid is not None:
-            self._stop(pid)
+            self._stop(want.network_id, pid)
         (d / "args").write_text(key)
+        (d / "pid").unlink(missing_ok=True)
         log = (d / "dnsmasq.log").open("ab")
         try:
-            done = subprocess.run(self.ip.exec_argv(self.namespace(want.network_id), argv),
-                                  stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                  timeout=30, check=False, start_new_session=True)
+            # In the foreground, as this process's child (in a session of its own, so it
+            # outlives a crash of the agent): its end is seen at once, and said.
+            proc = subprocess.Popen(
+                self.ip.exec_argv(self.namespace(want.network_id),
+                                  [*argv, "--keep-in-foreground"]),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         finally:
             log.close()
-        if done.returncode != 0:
-            raise IpError(f"dnsmasq for network {want.network_id} did not start (see "
-                          f"{d / 'dnsmasq.log'})")
+        deadline = time.monotonic() + 10
+        while self.pid(want.network_id) is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise IpError(f"dnsmasq for network {want.network_id} did not start (see "
+                              f"{d / 'dnsmasq.log'})")
+            time.sleep(0.02)
+        threading.Thread(target=self._watch, args=(want.network_id, proc),
+                         name=f"dnsmasq-{want.network_id[:8]}", daemon=True).start()
         LOG.info("dhcp: dnsmasq serves network %s", want.network_id)
 
-    @staticmethod
-    def _stop(pid: int) -> None:
+    def _watch(self, network_id: str, proc: subprocess.Popen[bytes]) -> None:
+        code = proc.wait()
+        with self._lock:
+            expected = network_id in self._stopping
+            self._stopping.discard(network_id)
+        if not expected:
+            LOG.warning("dhcp: dnsmasq for network %s ended (%s); starting it again", network_id,
+                        f"signal {-code}" if code < 0 else f"exit status {code}")
+            if self.on_exit is not None:
+                self.on_exit()
+
+    def _stop(self, network_id: str, pid: int) -> None:
+        with self._lock:
+            self._stopping.add(network_id)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 5
@@ -175,7 +214,7 @@ class Dhcp:
         """Stop the network's dnsmasq and delete its namespace and files."""
         pid = self.pid(network_id)
         if pid is not None:
-            self._stop(pid)
+            self._stop(network_id, pid)
         self.ip.delete_namespace(self.namespace(network_id))
         shutil.rmtree(self._dir(network_id), ignore_errors=True)
 

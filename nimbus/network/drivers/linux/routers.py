@@ -1,0 +1,142 @@
+"""Routers: one namespace per router, with a ``qr-`` leg on each subnet it serves (holding the
+subnet's gateway address) and a ``qg-`` leg on its external network (the gateway port's address
+and every floating IP it carries), forwarding between them.
+
+NAT is one nftables table per router (``table ip nimbus``), replaced whole and atomically when
+it changes: a floating IP is a 1:1 DNAT of the floating address to the fixed one plus the SNAT
+back, and with ``enable_snat`` every other address of the router's subnets leaves as the
+gateway's. The router's default route goes through the external subnet's gateway, which lives
+in the cloud's ``ext`` namespace (``ext.py``): nothing is routed beyond it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.ip import Ip, IpError
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LegAddress:
+    """A router leg: its port, MAC and addresses (``address/prefix``)."""
+
+    port_id: str
+    mac: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RouterWant:
+    router_id: str
+    admin_up: bool
+    interfaces: tuple[LegAddress, ...]
+    gateway: LegAddress | None
+    # The external subnet's gateway: the router's default route.
+    default_via: str | None
+    routes: tuple[tuple[str, str], ...]
+    # (floating address, fixed address)
+    floating: tuple[tuple[str, str], ...]
+    # The router's subnets, SNATed to the gateway address (empty without enable_snat).
+    snat_from: tuple[str, ...]
+
+
+def nat_rules(want: RouterWant) -> str:
+    """The router's NAT table, whole (``nft -f`` input)."""
+    gw = want.gateway
+    lines = ["add table ip nimbus", "delete table ip nimbus", "table ip nimbus {"]
+    pre = ["    chain prerouting {", "        type nat hook prerouting priority dstnat;"]
+    out = ["    chain output {", "        type nat hook output priority -100;"]
+    post = ["    chain postrouting {", "        type nat hook postrouting priority srcnat;"]
+    if gw is not None:
+        qg = names.gateway_leg(gw.port_id)
+        for floating, fixed in want.floating:
+            pre.append(f"        ip daddr {floating} dnat to {fixed}")
+            out.append(f"        ip daddr {floating} dnat to {fixed}")
+            post.append(f'        ip saddr {fixed} oifname "{qg}" snat to {floating}')
+        gw_v4 = [a.split("/")[0] for a in gw.addresses if ":" not in a]
+        if gw_v4:
+            for cidr in want.snat_from:
+                post.append(f'        ip saddr {cidr} oifname "{qg}" snat to {gw_v4[0]}')
+    for chain in (pre, out, post):
+        lines += [*chain, "    }"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+class Routers:
+    def __init__(self, ip: Ip) -> None:
+        self.ip = ip
+        self.nft = shutil.which("nft") or "nft"
+        self._applied: dict[str, str] = {}
+
+    def namespace(self, router_id: str) -> str:
+        return self.ip.namespaces.router(router_id)
+
+    def ensure(self, router_id: str) -> None:
+        ns = self.namespace(router_id)
+        if ns not in self.ip.namespaces_here():
+            self.ip.add_namespace(ns)
+            self._applied.pop(router_id, None)
+        self.ip.sysctl(ns, "net.ipv4.ip_forward", "1")
+
+    def converge(self, want: RouterWant) -> None:
+        ns = self.namespace(want.router_id)
+        lines: list[str] = []
+        legs = [(names.router_leg(i.port_id), i) for i in want.interfaces]
+        if want.gateway is not None:
+            legs.append((names.gateway_leg(want.gateway.port_id), want.gateway))
+        for device, leg in legs:
+            wanted = set(leg.addresses)
+            if device.startswith("qg-"):
+                wanted |= {f"{floating}/32" for floating, _ in want.floating}
+            have = self.ip.addresses(ns, device)
+            lines += [f"addr del {a} dev {device}" for a in sorted(have - wanted)]
+            lines += [f"link set {device} address {leg.mac}"]
+            lines += [f"addr add {a} dev {device}" for a in sorted(wanted - have)]
+            lines.append(f"link set {device} {'up' if want.admin_up else 'down'}")
+        self.ip.batch(ns, lines)
+        self._routes(ns, want)
+        self._nat(want)
+
+    def _routes(self, ns: str, want: RouterWant) -> None:
+        wanted: dict[str, str] = {}
+        if want.default_via and want.gateway is not None and want.admin_up:
+            wanted["default"] = want.default_via
+        for destination, nexthop in want.routes:
+            if ":" not in destination:
+                wanted[str(ipaddress.ip_network(destination, strict=False))] = nexthop
+        have = {str(r.get("dst")): str(r.get("gateway")) for r in self.ip.routes(ns)
+                if r.get("gateway")}
+        lines = [f"route del {dst}" for dst in sorted(set(have) - set(wanted))]
+        lines += [f"route replace {dst} via {hop}" for dst, hop in sorted(wanted.items())
+                  if have.get(dst) != hop]
+        try:
+            self.ip.batch(ns, lines)
+        except IpError as exc:
+            # A next hop not on any of the router's subnets (yet): the others still apply.
+            LOG.warning("router %s: routes not all set: %s", want.router_id, exc)
+
+    def _nat(self, want: RouterWant) -> None:
+        rules = nat_rules(want)
+        key = hashlib.sha256(rules.encode()).hexdigest()
+        if self._applied.get(want.router_id) == key:
+            return
+        ns = self.namespace(want.router_id)
+        done = subprocess.run(self.ip.exec_argv(ns, [self.nft, "-f", "-"]), input=rules,
+                              capture_output=True, text=True, timeout=30, check=False)
+        if done.returncode != 0:
+            raise IpError(f"router {want.router_id}: NAT rules refused: "
+                          f"{done.stderr.strip()[-300:]}")
+        self._applied[want.router_id] = key
+
+    def remove(self, router_id: str) -> None:
+        self.ip.delete_namespace(self.namespace(router_id))
+        self._applied.pop(router_id, None)

@@ -1,0 +1,132 @@
+"""The linux driver's plan (what the data plane should hold) and the fabric's convergence (the
+``ip`` commands that make it so), checked without touching the kernel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.dhcp import hosts_file, opts_file
+from nimbus.network.drivers.linux.fabric import Fabric, FabricWant, LegWant, TapWant
+from nimbus.network.drivers.linux.ip import Ip, IpError
+from nimbus.network.drivers.linux.model import NetworkRec, PortRec, SubnetRec, Topology
+from nimbus.network.drivers.linux.plan import plan
+
+COVERS = [("network", "linux driver: plan of bridges, taps, DHCP servers and wiring from the "
+                      "model; fabric convergence runs only the difference")]
+
+NS = names.Namespaces("nimbus-test1234")
+NET = "11111111-2222-3333-4444-555555555555"
+SUBNET = "aaaaaaaa-2222-3333-4444-555555555555"
+
+
+def _port(port_id: str, owner: str = "compute:nova", host: str = "vm-1",
+          status: str = "DOWN", ip: str = "10.0.0.5", **kw: Any) -> PortRec:
+    fields: dict[str, Any] = dict(
+        id=port_id, project_id="p", network_id=NET, mac="fa:16:3e:00:00:01", owner=owner,
+        device_id="d", host=host, admin_up=True, status=status,
+        vif_type="tap" if owner.startswith("compute") else "unbound", port_security=True,
+        security_groups=(), allowed_pairs=(), extra_dhcp_opts=(), ips=((SUBNET, ip),))
+    fields.update(kw)
+    return PortRec(**fields)
+
+
+def _topology(*ports: PortRec, dhcp: bool = True) -> Topology:
+    top = Topology()
+    top.networks[NET] = NetworkRec(NET, "p", 1450, False, True)
+    top.subnets[SUBNET] = SubnetRec(SUBNET, NET, 4, "10.0.0.0/26", "10.0.0.1", dhcp,
+                                    ("10.0.0.2",), ())
+    for p in ports:
+        top.ports[p.id] = p
+    return top
+
+
+def test_a_guest_port_gets_a_tap_a_bridge_and_a_dhcp_server() -> None:
+    guest = _port("p-guest-0000-0000")
+    server = _port("p-dhcp-00000-0000", owner="network:dhcp", host="", status="ACTIVE",
+                   ip="10.0.0.2")
+    wanted = plan(_topology(guest, server), NS)
+    assert wanted.fabric.taps == {guest.id: TapWant(NET, True)}
+    assert wanted.fabric.bridges == {NET: 1450}
+    assert wanted.fabric.legs == {server.id: LegWant(NET, NS.dhcp(NET),
+                                                     names.dhcp_leg(server.id))}
+    assert wanted.to_wire == [guest.id]
+    assert set(wanted.dhcp) == {NET} and wanted.dhcp_ports_missing == []
+    assert "fa:16:3e:00:00:01,host-10-0-0-5,10.0.0.5" in hosts_file(wanted.dhcp[NET])
+    opts = opts_file(wanted.dhcp[NET])
+    assert f"tag:subnet-{SUBNET},option:router,10.0.0.1" in opts
+    assert f"tag:subnet-{SUBNET},option:mtu,1450" in opts
+
+
+def test_a_network_without_its_dhcp_port_asks_for_one() -> None:
+    wanted = plan(_topology(_port("p-guest-0000-0000")), NS)
+    assert wanted.dhcp_ports_missing == [NET] and wanted.dhcp == {}
+
+
+def test_no_dhcp_no_server_and_nothing_for_unbound_or_active_ports() -> None:
+    unbound = _port("p-unbound-000-000", host="")
+    active = _port("p-active-0000-000", status="ACTIVE")
+    wanted = plan(_topology(unbound, active, dhcp=False), NS)
+    assert set(wanted.fabric.taps) == {active.id}
+    assert wanted.to_wire == [] and wanted.dhcp == {} and wanted.dhcp_ports_missing == []
+
+
+class RecordingIp(Ip):
+    """``ip`` that reads from a dict and records what it would run."""
+
+    def __init__(self, links: dict[str, dict[str, Any]]) -> None:
+        super().__init__(NS)
+        self.have = links
+        self.ran: list[str] = []
+
+    def links(self, ns: str) -> dict[str, dict[str, Any]]:
+        return dict(self.have)
+
+    def batch(self, ns: str, lines: Any) -> None:
+        self._check(ns)
+        self.ran += list(lines)
+
+
+def test_fabric_runs_only_the_difference() -> None:
+    bridge, tap = names.bridge(NET), names.tap("p-guest-0000-0000")
+    ip = RecordingIp({})
+    want = FabricWant(bridges={NET: 1450}, taps={"p-guest-0000-0000": TapWant(NET, True)})
+    Fabric(ip, NS.fabric).converge(want)
+    assert ip.ran == [f"link add {bridge} mtu 1450 type bridge", f"link set {bridge} up",
+                      f"tuntap add dev {tap} mode tap vnet_hdr multi_queue",
+                      f"link set {tap} master {bridge}", f"link set {tap} mtu 1450",
+                      f"link set {tap} up"]
+    # As it now is: nothing to do. A stale tap and bridge go, members first.
+    done = {bridge: {"mtu": 1450, "flags": ["UP"]},
+            tap: {"mtu": 1450, "flags": ["UP"], "master": bridge},
+            "tapold0000-00": {"mtu": 1450, "flags": ["UP"], "master": "brqold"},
+            "brqold": {"mtu": 1450, "flags": ["UP"]}, "lo": {"flags": ["UP"]}}
+    ip = RecordingIp(done)
+    Fabric(ip, NS.fabric).converge(want)
+    assert ip.ran == ["link del tapold0000-00", "link del brqold"]
+
+
+def test_ip_refuses_namespaces_that_are_not_the_clouds() -> None:
+    with pytest.raises(IpError):
+        Ip(NS).run("nimbus-other-fabric", "link", "show")
+    with pytest.raises(IpError):
+        Ip(NS).sysctl(NS.fabric, "kernel.panic", "1")
+
+
+def test_extra_dhcp_opts_hang_on_a_tag_of_the_port() -> None:
+    guest = _port("p-guest-0000-0000", extra_dhcp_opts=(("tftp-server", "10.0.0.9", 4),
+                                                        ("150", "10.0.0.8", 4),
+                                                        ("dns-server", "::1", 6)))
+    plain = _port("p-plain-0000-0000", mac="fa:16:3e:00:00:02", ip="10.0.0.6")
+    server = _port("p-dhcp-00000-0000", owner="network:dhcp", host="", status="ACTIVE",
+                   ip="10.0.0.2")
+    want = plan(_topology(guest, plain, server), NS).dhcp[NET]
+    hosts = hosts_file(want)
+    assert "fa:16:3e:00:00:01,set:port-p-guest-0000-0000,host-10-0-0-5,10.0.0.5" in hosts
+    assert "fa:16:3e:00:00:02,host-10-0-0-6,10.0.0.6" in hosts
+    opts = opts_file(want)
+    assert "tag:port-p-guest-0000-0000,option:tftp-server,10.0.0.9" in opts
+    assert "tag:port-p-guest-0000-0000,150,10.0.0.8" in opts
+    assert "::1" not in opts
