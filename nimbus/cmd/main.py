@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     ssh.add_argument("remote", nargs="*", metavar="COMMAND",
                      help="command to run instead of a shell")
 
+    netns = sub.add_parser("netns", help="run a command in the cloud's ext namespace, where "
+                                         "floating IPs answer")
+    netns.add_argument("action", choices=["exec"])
+    netns.add_argument("--state-dir", help="the cloud's state dir (default ~/.nimbus)")
+    netns.add_argument("netns_command", nargs=argparse.REMAINDER, metavar="-- COMMAND",
+                       help="the command (default: a shell)")
+
     manage = sub.add_parser("manage", help="database and key administration")
     manage.add_argument("action", choices=["db-upgrade", "db-revision", "bootstrap",
                                            "fernet-rotate"])
@@ -138,6 +145,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return ssh.run(overrides, args.server, args.cloud, args.identity, args.user,
                        args.remote)
+    if args.command == "netns":
+        from nimbus.cmd import netns
+
+        # The options before ``--`` are nimbus's, the rest the command's.
+        command = list(args.netns_command)
+        while command[:1] == ["--state-dir"] and len(command) > 1:
+            overrides["state_dir"] = command[1]
+            command = command[2:]
+        if command[:1] == ["--"]:
+            command = command[1:]
+        return netns.run(overrides, command)
     if args.command == "manage":
         from nimbus.cmd import manage
 

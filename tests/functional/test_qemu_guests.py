@@ -37,6 +37,9 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("compute", "qemu driver: server add/remove port hot-plugs a NIC the guest sees"),
           ("network", "linux driver: two guests on one network get their ports' addresses "
                       "by DHCP and reach each other; a clean stop leaves no namespace"),
+          ("network", "linux driver: a floating IP answers SSH from the ext namespace (nimbus "
+                      "netns exec) and stops when removed; SNAT out; a router routes between "
+                      "two networks"),
           ("volume", "file driver: a volume made from an image boots a server (boot from "
                      "volume)"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
@@ -432,6 +435,44 @@ def test_two_servers_on_one_network_reach_each_other(real_cloud: CloudProcess) -
     # Everything lives in the cloud's own namespaces: its fabric and the network's DHCP.
     assert any(n.endswith("-fabric") for n in _namespaces(real_cloud))
     real_cloud.openstack("server", "delete", "--wait", "vm-c")
+
+
+def _from_outside(cloud: CloudProcess, address: str, command: str) -> str:
+    """``command`` run over SSH to ``address`` from the cloud's ext namespace ('' when it
+    cannot connect)."""
+    done = subprocess.run(
+        [str(BIN / "nimbus"), "netns", "exec", "--state-dir", str(cloud.state_dir), "--",
+         "ssh", "-i", str(cloud.key), "-o", "StrictHostKeyChecking=no",  # type: ignore[attr-defined]
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5",
+         f"root@{address}", command], capture_output=True, text=True, timeout=60, check=False)
+    return done.stdout if done.returncode == 0 else ""
+
+
+def test_a_floating_ip_answers_ssh_from_outside_and_routers_route(
+        real_cloud: CloudProcess) -> None:
+    _wait(real_cloud, "vm1", "ACTIVE")
+    fip = str(real_cloud.openstack_json("floating", "ip", "create", "public")[
+        "floating_ip_address"])
+    real_cloud.openstack("server", "add", "floating", "ip", "vm1", fip)
+    _until(lambda: _from_outside(real_cloud, fip, "hostname").strip() == "vm1")
+    # Out through the router (SNAT, as the floating IP): the external gateway answers.
+    assert " 0% packet loss" in _ssh(real_cloud, "vm1", "ping -c 2 -W 2 172.24.4.1 || true")
+    # A server on another network behind the same router reaches vm1's fixed address.
+    real_cloud.openstack("network", "create", "net-b")
+    real_cloud.openstack("subnet", "create", "--network", "net-b", "--subnet-range",
+                         "10.1.0.0/24", "sub-b")
+    real_cloud.openstack("router", "add", "subnet", "router1", "sub-b")
+    real_cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                         "--key-name", "k", "--network", "net-b", "--wait", "vm-d")
+    fixed = _fixed_ip(real_cloud, "vm1")
+    _until(lambda: " 0% packet loss" in _ssh(real_cloud, "vm-d",
+                                              f"ping -c 2 -W 2 {fixed} || true"))
+    real_cloud.openstack("server", "remove", "floating", "ip", "vm1", fip)
+    _until(lambda: _from_outside(real_cloud, fip, "hostname") == "")
+    real_cloud.openstack("server", "delete", "--wait", "vm-d")
+    real_cloud.openstack("router", "remove", "subnet", "router1", "sub-b")
+    real_cloud.openstack("network", "delete", "net-b")
+    real_cloud.openstack("floating", "ip", "delete", fip)
 
 
 def test_a_clean_stop_shuts_guests_down_and_the_next_start_boots_them(

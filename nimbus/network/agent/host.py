@@ -25,9 +25,11 @@ from nimbus.network.agent import topology
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux import plan as planner
 from nimbus.network.drivers.linux.dhcp import Dhcp
+from nimbus.network.drivers.linux.ext import Ext
 from nimbus.network.drivers.linux.fabric import Fabric
 from nimbus.network.drivers.linux.ip import Ip
 from nimbus.network.drivers.linux.names import Namespaces
+from nimbus.network.drivers.linux.routers import Routers
 from nimbus.network.manager.ports import PortManager
 
 LOG = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class NetworkAgent:
         self.ip = Ip(self.namespaces)
         self.fabric = Fabric(self.ip, self.namespaces.fabric)
         self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
+        self.routers = Routers(self.ip)
+        self.ext = Ext(self.ip)
         self.resync_interval = resync_interval
         self.clean_on_stop = clean_on_stop
         self._kick = threading.Event()
@@ -112,28 +116,42 @@ class NetworkAgent:
         self.fabric.ensure()
         for network_id in plan.dhcp:
             self.ip.add_namespace(self.namespaces.dhcp(network_id))
+        for router_id in plan.l3.routers:
+            self.routers.ensure(router_id)
+        if plan.l3.ext:
+            self.ext.ensure()
         self.fabric.converge(plan.fabric)
+        for router_id, router in plan.l3.routers.items():
+            try:
+                self.routers.converge(router)
+            except Exception as exc:  # the other routers still get theirs
+                LOG.warning("network agent: router %s failed: %s", router_id, exc)
+        self.ext.converge(plan.l3.ext)
         for network_id, want in plan.dhcp.items():
             try:
                 self.dhcp.configure_leg(want)
                 self.dhcp.converge_server(want)
             except Exception as exc:  # the other networks still get theirs
                 LOG.warning("network agent: DHCP for network %s failed: %s", network_id, exc)
-        self._remove_stale(set(plan.dhcp))
+        self._remove_stale(set(plan.dhcp), set(plan.l3.routers))
         present = self.fabric.present_taps()
         for port_id in plan.to_wire:
             if names.tap(port_id) in present:
                 self.ports.port_wired(port_id, True)
         self.syncs += 1
 
-    def _remove_stale(self, dhcp_networks: set[str]) -> None:
+    def _remove_stale(self, dhcp_networks: set[str], routers: set[str]) -> None:
         for network_id in self.dhcp.served() - dhcp_networks:
             LOG.info("network agent: network %s needs no DHCP server here any more", network_id)
             self.dhcp.remove(network_id)
-        dhcp_prefix = self.namespaces.dhcp("")
+        dhcp_prefix, router_prefix = self.namespaces.dhcp(""), self.namespaces.router("")
         for ns in self.ip.namespaces_here():
             if ns.startswith(dhcp_prefix) and ns[len(dhcp_prefix):] not in dhcp_networks:
                 self.ip.delete_namespace(ns)
+            elif ns.startswith(router_prefix) and ns[len(router_prefix):] not in routers:
+                LOG.info("network agent: router %s is gone; removing its namespace",
+                         ns[len(router_prefix):])
+                self.routers.remove(ns[len(router_prefix):])
 
     def cleanup(self) -> None:
         """Remove every namespace, device and server this cloud made on the machine."""

@@ -9,13 +9,24 @@ import pytest
 
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import hosts_file, opts_file
+from nimbus.network.drivers.linux.ext import leg_key
 from nimbus.network.drivers.linux.fabric import Fabric, FabricWant, LegWant, TapWant
 from nimbus.network.drivers.linux.ip import Ip, IpError
-from nimbus.network.drivers.linux.model import NetworkRec, PortRec, SubnetRec, Topology
+from nimbus.network.drivers.linux.model import (
+    FloatingRec,
+    NetworkRec,
+    PortRec,
+    RouterRec,
+    SubnetRec,
+    Topology,
+)
 from nimbus.network.drivers.linux.plan import plan
+from nimbus.network.drivers.linux.routers import nat_rules
 
 COVERS = [("network", "linux driver: plan of bridges, taps, DHCP servers and wiring from the "
-                      "model; fabric convergence runs only the difference")]
+                      "model; fabric convergence runs only the difference"),
+          ("network", "linux driver: routers' legs, default route, floating IP DNAT/SNAT and "
+                      "SNAT rules, and the ext namespace's gateway address, from the model")]
 
 NS = names.Namespaces("nimbus-test1234")
 NET = "11111111-2222-3333-4444-555555555555"
@@ -130,3 +141,51 @@ def test_extra_dhcp_opts_hang_on_a_tag_of_the_port() -> None:
     assert "tag:port-p-guest-0000-0000,option:tftp-server,10.0.0.9" in opts
     assert "tag:port-p-guest-0000-0000,150,10.0.0.8" in opts
     assert "::1" not in opts
+
+
+EXT = "eeeeeeee-2222-3333-4444-555555555555"
+EXT_SUBNET = "ffffffff-2222-3333-4444-555555555555"
+ROUTER = "rrrrrrrr-2222-3333-4444-555555555555"
+
+
+def _routed(enable_snat: bool = True) -> Topology:
+    guest = _port("p-guest-0000-0000", status="ACTIVE")
+    iface = _port("p-iface-0000-0000", owner="network:router_interface", host="",
+                  status="ACTIVE", ip="10.0.0.1", mac="fa:16:3e:00:00:0a", device_id=ROUTER)
+    gw = _port("p-gw-000000-0000", owner="network:router_gateway", host="", status="ACTIVE",
+               mac="fa:16:3e:00:00:0b", device_id=ROUTER, network_id=EXT,
+               ips=((EXT_SUBNET, "172.24.4.2"),))
+    top = _topology(guest, iface, gw, dhcp=False)
+    top.networks[EXT] = NetworkRec(EXT, "admin", 1500, True, True)
+    top.subnets[EXT_SUBNET] = SubnetRec(EXT_SUBNET, EXT, 4, "172.24.4.0/24", "172.24.4.1",
+                                        False, (), ())
+    top.routers[ROUTER] = RouterRec(ROUTER, True, gw.id, enable_snat, ())
+    top.floating_ips["f1"] = FloatingRec("f1", "172.24.4.9", EXT, "10.0.0.5", guest.id, ROUTER)
+    return top
+
+
+def test_a_router_gets_its_legs_its_default_route_and_the_ext_namespace() -> None:
+    wanted = plan(_routed(), NS)
+    router = wanted.l3.routers[ROUTER]
+    assert router.default_via == "172.24.4.1"
+    assert [i.addresses for i in router.interfaces] == [("10.0.0.1/26",)]
+    assert router.gateway is not None and router.gateway.addresses == ("172.24.4.2/24",)
+    assert router.floating == (("172.24.4.9", "10.0.0.5"),)
+    assert router.snat_from == ("10.0.0.0/26",)
+    assert wanted.fabric.legs["p-iface-0000-0000"] == LegWant(
+        NET, NS.router(ROUTER), names.router_leg("p-iface-0000-0000"))
+    assert wanted.fabric.legs[leg_key(EXT)] == LegWant(EXT, NS.ext, names.ext_leg(EXT))
+    assert wanted.fabric.bridges == {NET: 1450, EXT: 1500}
+    assert [(e.network_id, e.addresses) for e in wanted.l3.ext] == [(EXT, ("172.24.4.1/24",))]
+
+
+def test_nat_is_dnat_and_snat_per_floating_ip_and_snat_for_the_rest() -> None:
+    qg = names.gateway_leg("p-gw-000000-0000")
+    rules = nat_rules(plan(_routed(), NS).l3.routers[ROUTER])
+    assert "ip daddr 172.24.4.9 dnat to 10.0.0.5" in rules
+    assert f'ip saddr 10.0.0.5 oifname "{qg}" snat to 172.24.4.9' in rules
+    assert f'ip saddr 10.0.0.0/26 oifname "{qg}" snat to 172.24.4.2' in rules
+    # Replaced whole: made if missing, then deleted and written again, in one transaction.
+    assert rules.startswith("add table ip nimbus\ndelete table ip nimbus\n")
+    without = nat_rules(plan(_routed(enable_snat=False), NS).l3.routers[ROUTER])
+    assert "snat to 172.24.4.2" not in without and "snat to 172.24.4.9" in without

@@ -22,6 +22,8 @@ class LinuxDriver(NetworkDriver):
     name = "linux"
     vif_type = "tap"
     supports_dhcp = True
+    supports_l3 = True
+    supports_floating_ips = True
 
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings

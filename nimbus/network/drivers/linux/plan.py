@@ -14,6 +14,7 @@ from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import DhcpWant
 from nimbus.network.drivers.linux.fabric import FabricWant, LegWant, TapWant
 from nimbus.network.drivers.linux.model import PortRec, Topology
+from nimbus.network.drivers.linux.plan_l3 import L3Plan, plan_l3
 
 VIF_TAP = "tap"
 
@@ -26,6 +27,7 @@ class Plan:
     dhcp_ports_missing: list[str] = field(default_factory=list)
     # Guest ports whose tap is wanted and which are not ACTIVE yet.
     to_wire: list[str] = field(default_factory=list)
+    l3: L3Plan = field(default_factory=L3Plan)
 
 
 def is_guest_port(port: PortRec) -> bool:
@@ -52,6 +54,8 @@ def plan(top: Topology, ns: names.Namespaces) -> Plan:
         out.dhcp[net_id] = DhcpWant(net_id, top.networks[net_id].mtu, server, subnets, clients)
         out.fabric.legs[server.id] = LegWant(net_id, ns.dhcp(net_id),
                                              names.dhcp_leg(server.id))
+    out.l3 = plan_l3(top, ns)
+    out.fabric.legs.update(out.l3.legs)
     used = {t.network_id for t in out.fabric.taps.values()} | {
         leg.network_id for leg in out.fabric.legs.values()}
     out.fabric.bridges = {net_id: top.networks[net_id].mtu for net_id in sorted(used)}
