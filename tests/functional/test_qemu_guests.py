@@ -40,6 +40,9 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("network", "linux driver: a floating IP answers SSH from the ext namespace (nimbus "
                       "netns exec) and stops when removed; SNAT out; a router routes between "
                       "two networks"),
+          ("network", "linux driver: security groups are stateful nftables rules per port: "
+                      "SSH blocked without a rule, let in once one exists, blocked again when "
+                      "it is deleted"),
           ("volume", "file driver: a volume made from an image boots a server (boot from "
                      "volume)"),
           ("volume", "file driver: a volume's bytes survive detach and attach to another "
@@ -78,6 +81,10 @@ def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProces
             time.sleep(0.5)
         assert "guest images:" in cloud.output(), cloud.output()[-2000:]
         cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
+        # Security groups are enforced on real networks: SSH and ping in, as a user opens them.
+        cloud.openstack("security", "group", "rule", "create", "--protocol", "tcp",
+                        "--dst-port", "22", "default")
+        cloud.openstack("security", "group", "rule", "create", "--protocol", "icmp", "default")
         yield cloud
     finally:
         cloud.stop()
@@ -469,6 +476,22 @@ def test_a_floating_ip_answers_ssh_from_outside_and_routers_route(
                                               f"ping -c 2 -W 2 {fixed} || true"))
     real_cloud.openstack("server", "remove", "floating", "ip", "vm1", fip)
     _until(lambda: _from_outside(real_cloud, fip, "hostname") == "")
+    # A server whose only group lets nothing in: SSH times out until a rule lets it in, and
+    # is blocked again once the rule is gone.
+    real_cloud.openstack("security", "group", "create", "shut")
+    real_cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                         "--key-name", "k", "--network", "private", "--security-group", "shut",
+                         "--wait", "vm-e")
+    real_cloud.openstack("server", "add", "floating", "ip", "vm-e", fip)
+    time.sleep(15)  # booted and serving SSH by now (the shut port cannot say so)
+    assert _from_outside(real_cloud, fip, "hostname") == ""
+    rule = real_cloud.openstack_json("security", "group", "rule", "create", "--protocol", "tcp",
+                                     "--dst-port", "22", "shut")["id"]
+    _until(lambda: _from_outside(real_cloud, fip, "hostname").strip() == "vm-e", timeout=30)
+    real_cloud.openstack("security", "group", "rule", "delete", str(rule))
+    _until(lambda: _from_outside(real_cloud, fip, "hostname") == "", timeout=30)
+    real_cloud.openstack("server", "delete", "--wait", "vm-e")
+    real_cloud.openstack("security", "group", "delete", "shut")
     real_cloud.openstack("server", "delete", "--wait", "vm-d")
     real_cloud.openstack("router", "remove", "subnet", "router1", "sub-b")
     real_cloud.openstack("network", "delete", "net-b")

@@ -27,6 +27,7 @@ from nimbus.network.drivers.linux import plan as planner
 from nimbus.network.drivers.linux.dhcp import Dhcp
 from nimbus.network.drivers.linux.ext import Ext
 from nimbus.network.drivers.linux.fabric import Fabric
+from nimbus.network.drivers.linux.firewall import Firewall
 from nimbus.network.drivers.linux.ip import Ip
 from nimbus.network.drivers.linux.names import Namespaces
 from nimbus.network.drivers.linux.routers import Routers
@@ -52,6 +53,7 @@ class NetworkAgent:
         self.fabric = Fabric(self.ip, self.namespaces.fabric)
         self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
         self.routers = Routers(self.ip)
+        self.firewall = Firewall(self.ip, self.namespaces.fabric)
         self.ext = Ext(self.ip)
         self.resync_interval = resync_interval
         self.clean_on_stop = clean_on_stop
@@ -121,6 +123,7 @@ class NetworkAgent:
         if plan.l3.ext:
             self.ext.ensure()
         self.fabric.converge(plan.fabric)
+        self.firewall.converge(plan.filtered)
         for router_id, router in plan.l3.routers.items():
             try:
                 self.routers.converge(router)

@@ -11,12 +11,14 @@ from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import hosts_file, opts_file
 from nimbus.network.drivers.linux.ext import leg_key
 from nimbus.network.drivers.linux.fabric import Fabric, FabricWant, LegWant, TapWant
+from nimbus.network.drivers.linux.firewall import ruleset
 from nimbus.network.drivers.linux.ip import Ip, IpError
 from nimbus.network.drivers.linux.model import (
     FloatingRec,
     NetworkRec,
     PortRec,
     RouterRec,
+    RuleRec,
     SubnetRec,
     Topology,
 )
@@ -189,3 +191,31 @@ def test_nat_is_dnat_and_snat_per_floating_ip_and_snat_for_the_rest() -> None:
     assert rules.startswith("add table ip nimbus\ndelete table ip nimbus\n")
     without = nat_rules(plan(_routed(enable_snat=False), NS).l3.routers[ROUTER])
     assert "snat to 172.24.4.2" not in without and "snat to 172.24.4.9" in without
+
+
+def test_security_groups_become_per_port_chains_with_anti_spoofing() -> None:
+    guest = _port("p-guest-0000-0000", status="ACTIVE", security_groups=("g1",),
+                  allowed_pairs=(("10.0.0.40", ""),))
+    peer = _port("p-peer-00000-0000", status="ACTIVE", mac="fa:16:3e:00:00:02", ip="10.0.0.6",
+                 security_groups=("g1",))
+    open_port = _port("p-open-00000-0000", status="ACTIVE", port_security=False,
+                      mac="fa:16:3e:00:00:03", ip="10.0.0.7")
+    top = _topology(guest, peer, open_port, dhcp=False)
+    top.rules = [RuleRec("g1", "ingress", "IPv4", "tcp", 22, 22, "0.0.0.0/0", None),
+                 RuleRec("g1", "ingress", "IPv4", None, None, None, None, "g1"),
+                 RuleRec("g1", "egress", "IPv4", None, None, None, None, None),
+                 RuleRec("g1", "ingress", "IPv4", "icmp", 8, None, "192.0.2.0/24", None)]
+    text = ruleset(plan(top, NS).filtered)
+    tap = names.tap(guest.id)
+    # Each filtered port: marked in and out, its own chains, DHCP always, then its rules.
+    assert f'iifname "{tap}" meta mark set meta mark | 0x1' in text
+    assert f'oifname "{tap}" meta mark set meta mark | 0x10000' in text
+    assert "meta nfproto ipv4 tcp dport 22 return" in text
+    assert "meta nfproto ipv4 ip saddr { 10.0.0.5, 10.0.0.6 } return" in text
+    assert "meta nfproto ipv4 ip saddr 192.0.2.0/24 meta l4proto icmp icmp type 8 return" in text
+    assert "udp sport 67 udp dport 68 return" in text
+    # Anti-spoofing: its MAC, its address and its allowed pair (and 0.0.0.0 for DHCP).
+    assert f'iifname "{tap}" ether type ip ip saddr != {{ 0.0.0.0, 10.0.0.40, 10.0.0.5 }} drop' \
+        in text
+    # A port without port security is not filtered at all.
+    assert names.tap(open_port.id) not in text

@@ -23,6 +23,7 @@ class LinuxDriver(NetworkDriver):
     vif_type = "tap"
     supports_dhcp = True
     supports_l3 = True
+    supports_security_groups = True
     supports_floating_ips = True
 
     def __init__(self, settings: Any = None) -> None:

@@ -13,6 +13,7 @@ from nimbus.network import constants as c
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import DhcpWant
 from nimbus.network.drivers.linux.fabric import FabricWant, LegWant, TapWant
+from nimbus.network.drivers.linux.firewall import Filtered
 from nimbus.network.drivers.linux.model import PortRec, Topology
 from nimbus.network.drivers.linux.plan_l3 import L3Plan, plan_l3
 
@@ -28,6 +29,8 @@ class Plan:
     # Guest ports whose tap is wanted and which are not ACTIVE yet.
     to_wire: list[str] = field(default_factory=list)
     l3: L3Plan = field(default_factory=L3Plan)
+    # Guest ports with port security, and their groups' rules.
+    filtered: list[Filtered] = field(default_factory=list)
 
 
 def is_guest_port(port: PortRec) -> bool:
@@ -54,9 +57,25 @@ def plan(top: Topology, ns: names.Namespaces) -> Plan:
         out.dhcp[net_id] = DhcpWant(net_id, top.networks[net_id].mtu, server, subnets, clients)
         out.fabric.legs[server.id] = LegWant(net_id, ns.dhcp(net_id),
                                              names.dhcp_leg(server.id))
+    out.filtered = _filtered(top, guests)
     out.l3 = plan_l3(top, ns)
     out.fabric.legs.update(out.l3.legs)
     used = {t.network_id for t in out.fabric.taps.values()} | {
         leg.network_id for leg in out.fabric.legs.values()}
     out.fabric.bridges = {net_id: top.networks[net_id].mtu for net_id in sorted(used)}
+    return out
+
+
+def _filtered(top: Topology, guests: list[PortRec]) -> list[Filtered]:
+    members: dict[str, list[str]] = {}
+    for port in top.ports.values():
+        for group in port.security_groups:
+            members.setdefault(group, []).extend(a for _, a in port.ips)
+    out = []
+    for port in guests:
+        if not port.port_security:
+            continue
+        rules = tuple((rule, tuple(members.get(rule.remote_group_id or "", [])))
+                      for rule in top.rules if rule.group_id in port.security_groups)
+        out.append(Filtered(port, rules))
     return out

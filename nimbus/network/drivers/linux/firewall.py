@@ -1,0 +1,146 @@
+"""Security groups on real networks: stateful nftables rules for each guest port, in the fabric.
+
+The kernel has no connection tracking for the bridge family, so the rules live in an ``inet``
+table, which bridged IP traffic reaches through br_netfilter. That hook knows the bridge, not
+the port, so a ``bridge`` table first marks each packet with the index of the guest port it
+comes from (low 16 bits) and the one it goes to (high 16 bits); the ``inet`` forward chain
+sends it through the sender's egress chain and the receiver's ingress chain, each of which
+returns when a rule allows it and drops otherwise. Replies of allowed connections pass by
+conntrack. DHCP with the network's server always passes. The ``bridge`` table also drops what a
+guest sends with a MAC or IP that is not its port's (or an allowed address pair's). Ports
+without port security are not filtered at all. The whole ruleset is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import subprocess
+from dataclasses import dataclass
+
+from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.ip import Ip, IpError
+from nimbus.network.drivers.linux.model import PortRec, RuleRec
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """A guest port whose traffic is filtered: its groups' rules and its addresses."""
+
+    port: PortRec
+    # Security-group rules of the port's groups, with remote groups resolved to addresses.
+    rules: tuple[tuple[RuleRec, tuple[str, ...]], ...]
+
+
+def _family(rule: RuleRec) -> str:
+    return "ip6" if rule.ethertype == "IPv6" else "ip"
+
+
+def _protocol(rule: RuleRec) -> list[str]:
+    proto = (rule.protocol or "").lower()
+    if proto in ("", "any"):
+        return []
+    if proto in ("tcp", "udp", "sctp"):
+        if rule.port_min is None:
+            return [f"meta l4proto {proto}"]
+        high = rule.port_max if rule.port_max is not None else rule.port_min
+        ports = str(rule.port_min) if high == rule.port_min else f"{rule.port_min}-{high}"
+        return [f"{proto} dport {ports}"]
+    if proto in ("icmp", "icmpv6", "ipv6-icmp"):
+        kind = "icmpv6" if rule.ethertype == "IPv6" else "icmp"
+        parts = [f"meta l4proto {'ipv6-icmp' if kind == 'icmpv6' else 'icmp'}"]
+        if rule.port_min is not None:
+            parts.append(f"{kind} type {rule.port_min}")
+            if rule.port_max is not None:
+                parts.append(f"{kind} code {rule.port_max}")
+        return parts
+    number = int(proto) if proto.isdigit() else None
+    return [f"meta l4proto {number if number is not None else proto}"]
+
+
+def rule_line(rule: RuleRec, remotes: tuple[str, ...]) -> str | None:
+    """One security-group rule as an nftables match ending in ``return`` (allowed); None
+    when it can match nothing (a remote group with no address of its family)."""
+    family = _family(rule)
+    side = "saddr" if rule.direction == "ingress" else "daddr"
+    parts = [f"meta nfproto {'ipv6' if family == 'ip6' else 'ipv4'}"]
+    if rule.remote_ip_prefix:
+        net = ipaddress.ip_network(rule.remote_ip_prefix, strict=False)
+        if net.prefixlen:
+            parts.append(f"{family} {side} {net}")
+    elif rule.remote_group_id:
+        wanted = [a for a in remotes if (":" in a) == (family == "ip6")]
+        if not wanted:
+            return None
+        parts.append(f"{family} {side} {{ {', '.join(sorted(wanted))} }}")
+    return " ".join([*parts, *_protocol(rule), "return"])
+
+
+def ruleset(ports: list[Filtered]) -> str:
+    """Both tables, whole (``nft -f`` input)."""
+    marks: list[str] = []
+    spoof: list[str] = []
+    dispatch_out: list[str] = []
+    dispatch_in: list[str] = []
+    chains: list[str] = []
+    for index, item in enumerate(sorted(ports, key=lambda f: f.port.id), start=1):
+        port, tap = item.port, names.tap(item.port.id)
+        marks.append(f'        iifname "{tap}" meta mark set meta mark | {index:#x}')
+        marks.append(f'        oifname "{tap}" meta mark set meta mark | {index << 16:#x}')
+        macs = sorted({port.mac.lower(), *(m.lower() for _, m in port.allowed_pairs if m)})
+        ips4 = sorted({a for _, a in port.ips if ":" not in a}
+                      | {ip for ip, _ in port.allowed_pairs if ip and ":" not in ip})
+        spoof.append(f'        iifname "{tap}" ether saddr != {{ {", ".join(macs)} }} drop')
+        # DHCP asks from 0.0.0.0 before the guest has its address.
+        allowed = ", ".join(["0.0.0.0", *ips4])
+        spoof.append(f'        iifname "{tap}" ether type ip ip saddr != {{ {allowed} }} drop')
+        if ips4:
+            spoof.append(f'        iifname "{tap}" ether type arp arp saddr ip != '
+                         f'{{ {", ".join(ips4)} }} drop')
+        dispatch_out.append(f"{index:#x} : jump egress-{index}")
+        dispatch_in.append(f"{index << 16:#x} : jump ingress-{index}")
+        for direction in ("egress", "ingress"):
+            body = ["        udp sport 68 udp dport 67 return" if direction == "egress"
+                    else "        udp sport 67 udp dport 68 return"]
+            for rule, remotes in item.rules:
+                if rule.direction == direction:
+                    line = rule_line(rule, remotes)
+                    if line is not None:
+                        body.append(f"        {line}")
+            chains += [f"    chain {direction}-{index} {{", *body, "        drop", "    }"]
+    text = ["add table bridge nimbus", "delete table bridge nimbus",
+            "add table inet nimbus", "delete table inet nimbus",
+            "table bridge nimbus {",
+            "    chain prerouting {",
+            "        type filter hook prerouting priority -300; policy accept;", *spoof, "    }",
+            "    chain forward {",
+            "        type filter hook forward priority -200; policy accept;", *marks, "    }",
+            "}",
+            "table inet nimbus {",
+            "    chain forward {",
+            "        type filter hook forward priority 0; policy accept;",
+            "        ct state established,related accept",
+            "        ct state invalid drop"]
+    if dispatch_out:
+        text.append(f"        meta mark & 0xffff vmap {{ {', '.join(dispatch_out)} }}")
+        text.append(f"        meta mark & 0xffff0000 vmap {{ {', '.join(dispatch_in)} }}")
+    text += ["    }", *chains, "}"]
+    return "\n".join(text) + "\n"
+
+
+class Firewall:
+    def __init__(self, ip: Ip, namespace: str) -> None:
+        self.ip = ip
+        self.ns = namespace
+        self._applied: str | None = None
+
+    def converge(self, ports: list[Filtered]) -> None:
+        text = ruleset(ports)
+        key = hashlib.sha256(text.encode()).hexdigest()
+        if key == self._applied:
+            return
+        done = subprocess.run(self.ip.exec_argv(self.ns, ["nft", "-f", "-"]), input=text,
+                              capture_output=True, text=True, timeout=30, check=False)
+        if done.returncode != 0:
+            raise IpError(f"security group rules refused: {done.stderr.strip()[-400:]}")
+        self._applied = key
