@@ -41,7 +41,10 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
     agent = NetworkAgent(platform.db, state.ports, f"nimbus-{platform.secrets['cloud_id']}",
                          settings.state_dir / "network",
                          resync_interval=settings.network.resync_interval,
-                         clean_on_stop=settings.network.on_stop == "clean")
+                         clean_on_stop=settings.network.on_stop == "clean",
+                         compute_url=f"{settings.public_url}/compute",
+                         metadata_secret=str(platform.secrets.get(
+                             "metadata_proxy_shared_secret", "")))
     agent.start()
     server = platform.bus.serve(TOPIC, settings.host_name, agent)
     platform.registry.register("neutron-linux-agent", settings.host_name, TOPIC)

@@ -9,6 +9,7 @@ a file kept through a snapshot, and its QEMU surviving a `kill -9` of the cloud.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -40,6 +41,8 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("network", "linux driver: a floating IP answers SSH from the ext namespace (nimbus "
                       "netns exec) and stops when removed; SNAT out; a router routes between "
                       "two networks"),
+          ("network", "linux driver: a guest reads its own meta_data.json (uuid, key) from "
+                      "169.254.169.254 through its router's proxy, signed for compute"),
           ("network", "linux driver: security groups are stateful nftables rules per port: "
                       "SSH blocked without a rule, let in once one exists, blocked again when "
                       "it is deleted"),
@@ -464,6 +467,11 @@ def test_a_floating_ip_answers_ssh_from_outside_and_routers_route(
     _until(lambda: _from_outside(real_cloud, fip, "hostname").strip() == "vm1")
     # Out through the router (SNAT, as the floating IP): the external gateway answers.
     assert " 0% packet loss" in _ssh(real_cloud, "vm1", "ping -c 2 -W 2 172.24.4.1 || true")
+    # The metadata service, through the router's proxy: the guest's own id and key.
+    uuid = str(real_cloud.openstack_json("server", "show", "vm1")["id"])
+    meta = json.loads(_ssh(real_cloud, "vm1", "wget -qO- http://169.254.169.254/openstack/"
+                                              "latest/meta_data.json"))
+    assert meta["uuid"] == uuid and "k" in meta["public_keys"]
     # A server on another network behind the same router reaches vm1's fixed address.
     real_cloud.openstack("network", "create", "net-b")
     real_cloud.openstack("subnet", "create", "--network", "net-b", "--subnet-range",

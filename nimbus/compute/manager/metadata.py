@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import os
 from typing import Any
+
+from nimbus.core import metadata_signing
 
 # The metadata versions a guest may ask for, as Nova lists them; each has the same content here.
 VERSIONS = ("2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30",
@@ -100,6 +100,5 @@ def listing(content: dict[str, bytes], path: str) -> bytes | None:
     return "\n".join(names).encode()
 
 
-def signature(secret: str, instance_id: str) -> str:
-    """The ``X-Instance-ID-Signature`` a metadata proxy sends: HMAC-SHA256 of the id."""
-    return hmac.new(secret.encode(), instance_id.encode(), hashlib.sha256).hexdigest()
+# Shared with the network service's proxy, which signs what this checks.
+signature = metadata_signing.signature

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from nimbus.core.db.engine import Database
+from nimbus.network import constants as c
 from nimbus.network.agent import topology
+from nimbus.network.agent.metadata_proxy import MetadataProxies
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux import plan as planner
 from nimbus.network.drivers.linux.dhcp import Dhcp
@@ -29,6 +31,7 @@ from nimbus.network.drivers.linux.ext import Ext
 from nimbus.network.drivers.linux.fabric import Fabric
 from nimbus.network.drivers.linux.firewall import Firewall
 from nimbus.network.drivers.linux.ip import Ip
+from nimbus.network.drivers.linux.model import Topology
 from nimbus.network.drivers.linux.names import Namespaces
 from nimbus.network.drivers.linux.routers import Routers
 from nimbus.network.manager.ports import PortManager
@@ -45,7 +48,8 @@ class NetworkAgent:
     RPC_METHODS = frozenset({"sync"})
 
     def __init__(self, db: Database, ports: PortManager, prefix: str, state_dir: Path,
-                 resync_interval: float = 10.0, clean_on_stop: bool = False) -> None:
+                 resync_interval: float = 10.0, clean_on_stop: bool = False,
+                 compute_url: str = "", metadata_secret: str = "") -> None:
         self.db = db
         self.ports = ports
         self.namespaces = Namespaces(prefix)
@@ -54,6 +58,8 @@ class NetworkAgent:
         self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
         self.routers = Routers(self.ip)
         self.firewall = Firewall(self.ip, self.namespaces.fabric)
+        self.metadata = MetadataProxies(self._guest_at, compute_url, metadata_secret)
+        self._top = Topology()
         self.ext = Ext(self.ip)
         self.resync_interval = resync_interval
         self.clean_on_stop = clean_on_stop
@@ -103,6 +109,7 @@ class NetworkAgent:
         self._kick.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self.metadata.stop()
         if self.clean_on_stop:
             self.cleanup()
 
@@ -116,10 +123,12 @@ class NetworkAgent:
             top = topology.read(self.db)
             plan = planner.plan(top, self.namespaces)
         self.fabric.ensure()
+        present = set(self.ip.namespaces_here())
         for network_id in plan.dhcp:
-            self.ip.add_namespace(self.namespaces.dhcp(network_id))
+            if self.namespaces.dhcp(network_id) not in present:
+                self.ip.add_namespace(self.namespaces.dhcp(network_id))
         for router_id in plan.l3.routers:
-            self.routers.ensure(router_id)
+            self.routers.ensure(router_id, present)
         if plan.l3.ext:
             self.ext.ensure()
         self.fabric.converge(plan.fabric)
@@ -130,6 +139,8 @@ class NetworkAgent:
             except Exception as exc:  # the other routers still get theirs
                 LOG.warning("network agent: router %s failed: %s", router_id, exc)
         self.ext.converge(plan.l3.ext)
+        self._top = top
+        self.metadata.converge({rid: self.namespaces.router(rid) for rid in plan.l3.routers})
         for network_id, want in plan.dhcp.items():
             try:
                 self.dhcp.configure_leg(want)
@@ -142,6 +153,18 @@ class NetworkAgent:
             if names.tap(port_id) in present:
                 self.ports.port_wired(port_id, True)
         self.syncs += 1
+
+    def _guest_at(self, router_id: str, address: str) -> tuple[str, str] | None:
+        """(instance, project) of the guest port with ``address`` on one of the router's
+        networks (the metadata proxy's question)."""
+        top = self._top
+        networks = {p.network_id for p in top.ports.values()
+                    if p.owner == c.OWNER_ROUTER_INTERFACE and p.device_id == router_id}
+        for port in top.ports.values():
+            if port.network_id in networks and port.owner.startswith("compute:") \
+                    and any(ip == address for _, ip in port.ips):
+                return port.device_id, port.project_id
+        return None
 
     def _remove_stale(self, dhcp_networks: set[str], routers: set[str]) -> None:
         for network_id in self.dhcp.served() - dhcp_networks:

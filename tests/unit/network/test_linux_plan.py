@@ -185,6 +185,7 @@ def test_nat_is_dnat_and_snat_per_floating_ip_and_snat_for_the_rest() -> None:
     qg = names.gateway_leg("p-gw-000000-0000")
     rules = nat_rules(plan(_routed(), NS).l3.routers[ROUTER])
     assert "ip daddr 172.24.4.9 dnat to 10.0.0.5" in rules
+    assert "ip daddr 169.254.169.254 tcp dport 80 redirect to :9697" in rules
     assert f'ip saddr 10.0.0.5 oifname "{qg}" snat to 172.24.4.9' in rules
     assert f'ip saddr 10.0.0.0/26 oifname "{qg}" snat to 172.24.4.2' in rules
     # Replaced whole: made if missing, then deleted and written again, in one transaction.

@@ -58,6 +58,8 @@ class Fabric:
         self.ns = namespace
 
     def ensure(self) -> None:
+        if self.ns in self.ip.namespaces_here():
+            return
         self.ip.add_namespace(self.ns)
         # Nothing is routed here: the fabric only switches (routers have their own namespaces).
         self.ip.sysctl(self.ns, "net.ipv4.ip_forward", "0")

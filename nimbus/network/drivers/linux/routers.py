@@ -22,6 +22,8 @@ from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.ip import Ip, IpError
 
 LOG = logging.getLogger(__name__)
+# Where the metadata proxy listens inside a router's namespace.
+METADATA_PORT = 9697
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ def nat_rules(want: RouterWant) -> str:
     """The router's NAT table, whole (``nft -f`` input)."""
     gw = want.gateway
     lines = ["add table ip nimbus", "delete table ip nimbus", "table ip nimbus {"]
-    pre = ["    chain prerouting {", "        type nat hook prerouting priority dstnat;"]
+    pre = ["    chain prerouting {", "        type nat hook prerouting priority dstnat;",
+           # The metadata service: the agent's proxy listens in this namespace.
+           f"        ip daddr 169.254.169.254 tcp dport 80 redirect to :{METADATA_PORT}"]
     out = ["    chain output {", "        type nat hook output priority -100;"]
     post = ["    chain postrouting {", "        type nat hook postrouting priority srcnat;"]
     if gw is not None:
@@ -80,11 +84,13 @@ class Routers:
     def namespace(self, router_id: str) -> str:
         return self.ip.namespaces.router(router_id)
 
-    def ensure(self, router_id: str) -> None:
+    def ensure(self, router_id: str, present: set[str]) -> None:
+        """The router's namespace, forwarding; ``present`` is the namespaces there now."""
         ns = self.namespace(router_id)
-        if ns not in self.ip.namespaces_here():
-            self.ip.add_namespace(ns)
-            self._applied.pop(router_id, None)
+        if ns in present:
+            return
+        self.ip.add_namespace(ns)
+        self._applied.pop(router_id, None)
         self.ip.sysctl(ns, "net.ipv4.ip_forward", "1")
 
     def converge(self, want: RouterWant) -> None:
