@@ -37,7 +37,8 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
                       "with the guest's VNC server"),
           ("compute", "qemu driver: server add/remove port hot-plugs a NIC the guest sees"),
           ("network", "linux driver: two guests on one network get their ports' addresses "
-                      "by DHCP and reach each other; a clean stop leaves no namespace"),
+                      "by DHCP and reach each other; a guest sending from an address its port "
+                      "lacks is cut off; a clean stop leaves no namespace"),
           ("network", "linux driver: a floating IP answers SSH from the ext namespace (nimbus "
                       "netns exec) and stops when removed; SNAT out; a router routes between "
                       "two networks"),
@@ -442,6 +443,11 @@ def test_two_servers_on_one_network_reach_each_other(real_cloud: CloudProcess) -
     assert _ssh(real_cloud, "vm-c", "cat /sys/class/net/eth0/mtu").strip() == "1450"
     _until(lambda: " 0% packet loss" in _ssh(real_cloud, "vm1",
                                               f"ping -c 3 -W 2 {address} || true"))
+    # An address its port does not have: what the guest sends from it is dropped.
+    spoofed = _ssh(real_cloud, "vm1", "ip addr add 10.0.0.60/26 dev eth0; "
+                                      f"ping -c 2 -W 2 -I 10.0.0.60 {address}; "
+                                      "ip addr del 10.0.0.60/26 dev eth0; true")
+    assert "100% packet loss" in spoofed, spoofed
     # Everything lives in the cloud's own namespaces: its fabric and the network's DHCP.
     assert any(n.endswith("-fabric") for n in _namespaces(real_cloud))
     real_cloud.openstack("server", "delete", "--wait", "vm-c")
