@@ -51,12 +51,7 @@ class VolumeOps:
     # -- extend ---------------------------------------------------------------------------------
     def extend(self, volume_id: str, new_size: int, request_id: str | None = None) -> None:
         work = self.work
-        with work.claims.holding(volume_id, "extend") as mine:
-            if not mine:
-                LOG.info("volume %s is already being extended here; dropping the duplicate",
-                         volume_id)
-                return
-            volume = work.pending(volume_id, states.EXTENDING, "extension")
+        with work.taking(volume_id, "extend", states.EXTENDING, "extension") as volume:
             if volume is None:
                 return
             try:
@@ -131,13 +126,8 @@ class VolumeOps:
     # -- revert to a snapshot ---------------------------------------------------------------------
     def revert(self, volume_id: str, snapshot_id: str, request_id: str | None = None) -> None:
         work = self.work
-        with work.claims.holding(volume_id, "revert") as mine, \
+        with work.taking(volume_id, "revert", states.REVERTING, "revert") as volume, \
                 work.claims.holding(snapshot_key(snapshot_id), "restore", wait=True):
-            if not mine:
-                LOG.info("volume %s is already being reverted here; dropping the duplicate",
-                         volume_id)
-                return
-            volume = work.pending(volume_id, states.REVERTING, "revert")
             if volume is None:
                 return
             with work.db.reader() as s:
@@ -163,12 +153,7 @@ class VolumeOps:
     def upload(self, volume_id: str, image_id: str, disk_format: str,
                request_id: str | None = None) -> None:
         work = self.work
-        with work.claims.holding(volume_id, "upload") as mine:
-            if not mine:
-                LOG.info("volume %s is already being uploaded here; dropping the duplicate",
-                         volume_id)
-                return
-            volume = work.pending(volume_id, states.UPLOADING, "upload")
+        with work.taking(volume_id, "upload", states.UPLOADING, "upload") as volume:
             if volume is None:
                 return
             failed = False

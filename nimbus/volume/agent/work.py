@@ -122,6 +122,20 @@ class VolumeWork:
         if self._notify is not None:
             self._notify(f"volume.{self.host}", event, payload)
 
+    @contextmanager
+    def taking(self, volume_id: str, work: str, expected: str,
+               what: str) -> Iterator[dict[str, Any] | None]:
+        """The volume for ``work`` (``create``, ``extend``...), held by this agent while the
+        block runs; None (logged) when the same work is already in hand here, or once the
+        volume is gone or no longer ``expected``."""
+        with self.claims.holding(volume_id, work) as mine:
+            if not mine:
+                LOG.info("volume %s: its %s is already in hand here; dropping the duplicate",
+                         volume_id, what)
+                yield None
+                return
+            yield self.pending(volume_id, expected, what)
+
     # -- reading and writing the outcome ------------------------------------------------------
     def pending(self, volume_id: str, expected: str, what: str) -> dict[str, Any] | None:
         """The volume as the driver sees it, while it is still ``expected``; None (logged) once
@@ -186,12 +200,7 @@ class VolumeWork:
 
     # -- volumes --------------------------------------------------------------------------------
     def create(self, volume_id: str, request_id: str | None = None) -> None:
-        with self.claims.holding(volume_id, "create") as mine:
-            if not mine:
-                LOG.info("volume %s is already being created here; dropping the duplicate",
-                         volume_id)
-                return
-            volume = self.pending(volume_id, states.CREATING, "creation")
+        with self.taking(volume_id, "create", states.CREATING, "creation") as volume:
             if volume is None:
                 return
             try:
@@ -238,12 +247,7 @@ class VolumeWork:
         return self.driver.create_volume(volume)
 
     def delete(self, volume_id: str, request_id: str | None = None) -> None:
-        with self.claims.holding(volume_id, "delete") as mine:
-            if not mine:
-                LOG.info("volume %s is already being deleted here; dropping the duplicate",
-                         volume_id)
-                return
-            volume = self.pending(volume_id, states.DELETING, "deletion")
+        with self.taking(volume_id, "delete", states.DELETING, "deletion") as volume:
             if volume is None:
                 return
             try:
