@@ -76,8 +76,10 @@ def run(overrides: dict[str, Any], server: str, cloud: str, identity: str | None
     instances = (Path(settings.compute.instances_path) if settings.compute.instances_path
                  else settings.state_dir / "instances")
     nic = first_nic(instances, str(found.id))
+    # A guest that stops answering ends the session in seconds rather than never.
     options = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-               "-o", "LogLevel=ERROR", *(["-i", identity] if identity else [])]
+               "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5",
+               "-o", "ServerAliveCountMax=3", *(["-i", identity] if identity else [])]
     if nic is not None and nic.get("tap"):
         where = _on_segment(conn, settings.state_dir, str(found.id))
         if where is None:

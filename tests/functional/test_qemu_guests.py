@@ -325,7 +325,13 @@ def _until(check: Callable[[], bool], timeout: float = 60) -> None:
 def test_an_interface_is_plugged_into_the_running_guest(real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
     before = _nics(real_cloud, "vm1")
-    real_cloud.openstack("port", "create", "--network", "private", "extra-port")
+    # On a network of its own, as tempest's hot-plug test does: a second NIC on the same
+    # subnet would make the guest answer on one NIC from the other's address, which the
+    # anti-spoofing rules rightly drop.
+    real_cloud.openstack("network", "create", "net-plug")
+    real_cloud.openstack("subnet", "create", "--network", "net-plug", "--subnet-range",
+                         "10.2.0.0/24", "sub-plug")
+    real_cloud.openstack("port", "create", "--network", "net-plug", "extra-port")
     real_cloud.openstack("server", "add", "port", "vm1", "extra-port")
     _until(lambda: len(_nics(real_cloud, "vm1")) == len(before) + 1)
     added = sorted(_nics(real_cloud, "vm1") - before)[0]
@@ -333,6 +339,8 @@ def test_an_interface_is_plugged_into_the_running_guest(real_cloud: CloudProcess
     _until(lambda: "inet " in _ssh(real_cloud, "vm1", f"ip -4 addr show {added}"))
     real_cloud.openstack("server", "remove", "port", "vm1", "extra-port")
     _until(lambda: _nics(real_cloud, "vm1") == before)
+    real_cloud.openstack("port", "delete", "extra-port")
+    real_cloud.openstack("network", "delete", "net-plug")
 
 
 def test_a_volume_made_from_the_image_boots(real_cloud: CloudProcess) -> None:

@@ -53,8 +53,11 @@ case "$1" in
       set -- $staticroutes
       while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done
     fi
-    if [ -n "$router" ]; then
-      for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
+    # The first NIC's router is the default route: a NIC plugged later (another network)
+    # must not take it away, as cloud-init keeps the primary NIC's.
+    # (busybox's ip has no route selector: look for the default line itself)
+    if [ -n "$router" ] && ! ip route | grep -q '^default'; then
+      for r in $router; do ip route add default via "$r" dev "$interface"; break; done
     fi
     : > /etc/resolv.conf
     for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
