@@ -122,15 +122,17 @@ if [ -s /var/lib/cloud/user_data ] && head -c 2 /var/lib/cloud/user_data | grep 
   echo "nimbus-guest: user_data exited $?" > /dev/console
 fi
 # NICs plugged in later get DHCP too (the guest has no hotplug helper: it looks every 2 s).
+# What it knows is what is there now, so a NIC unplugged and plugged again is new again.
 (
   known=" $(ls /sys/class/net | tr '\n' ' ') "
   while sleep 2; do
-    for n in $(ls /sys/class/net); do
+    now=" $(ls /sys/class/net | tr '\n' ' ') "
+    for n in $now; do
       case "$known" in *" $n "*) continue ;; esac
-      known="$known$n "
       ip link set "$n" up
       udhcpc -i "$n" -s /etc/udhcpc.script -O mtu -O staticroutes -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
     done
+    known="$now"
   done
 ) >/dev/null 2>&1 &
 addrs=$(ip -4 addr show scope global | sed -n 's/.*inet \([0-9./]*\) .* \([a-z0-9]*\)$/\2=\1/p' | tr '\n' ' ')
