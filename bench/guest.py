@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,7 @@ from openstack.config.loader import OpenStackConfig  # noqa: E402
 
 from nimbus.compute.drivers.qemu import configdrive  # noqa: E402
 from nimbus.compute.drivers.qemu.process import free_port  # noqa: E402
+from nimbus.core import netns  # noqa: E402
 from nimbus.core.guestimage import build  # noqa: E402
 from tests.support.cloud_process import CloudProcess  # noqa: E402
 
@@ -48,12 +50,35 @@ SSH = ["ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/n
        "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=2", "-o", "BatchMode=yes"]
 
 
+def sshd_answers(address: str, port: int, netns_name: str | None) -> bool:
+    """Whether an SSH server's banner comes back from ``address:port`` (from inside the
+    namespace ``netns_name`` when given) within a second: a cheap probe taken every 0.1 s, so
+    the figure is not rounded up to an SSH client's connect timeout."""
+    def connect() -> socket.socket:
+        return socket.create_connection((address, port), timeout=0.5)
+
+    try:
+        sock = netns.run_in(netns_name, connect) if netns_name else connect()
+    except OSError:
+        return False
+    with sock:
+        sock.settimeout(1.0)
+        try:
+            return sock.recv(4).startswith(b"SSH-")
+        except OSError:
+            return False
+
+
 def wait_ssh(port: int, key: Path, started: float, timeout: float = 120,
-             address: str = "127.0.0.1", netns: str | None = None) -> float:
+             address: str = "127.0.0.1", netns_name: str | None = None) -> float:
     """Until ``ssh true`` succeeds: to a forwarded loopback port, or (a guest on a real
-    network) to its fixed address from inside its network's namespace."""
-    where = ["ip", "netns", "exec", netns] if netns else []
+    network) to its fixed address from inside its network's namespace. The server's banner
+    is awaited first; then the real client logs in, as a user would."""
+    where = ["ip", "netns", "exec", netns_name] if netns_name else []
     while time.monotonic() - started < timeout:
+        if not sshd_answers(address, port, netns_name):
+            time.sleep(0.1)
+            continue
         done = subprocess.run([*where, *SSH, "-i", str(key), "-p", str(port), f"root@{address}",
                                "true"], capture_output=True, check=False, timeout=30)
         if done.returncode == 0:
@@ -103,7 +128,7 @@ def nimbus_boot(conn: openstack.connection.Connection, cloud: CloudProcess, key:
         cloud_id = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())["cloud_id"]
         fixed = next(iter(conn.network.ports(device_id=server.id))).fixed_ips[0]["ip_address"]
         took = wait_ssh(22, key, started, address=str(fixed),
-                        netns=f"nimbus-{cloud_id}-d-{network}")
+                        netns_name=f"nimbus-{cloud_id}-d-{network}")
     else:
         took = wait_ssh(int(nic["forwards"]["22"]), key, started)  # type: ignore[index]
     conn.compute.delete_server(server)

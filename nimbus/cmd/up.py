@@ -52,10 +52,14 @@ def write_clouds_yaml(settings: Settings, secrets: dict[str, Any]) -> Path:
     path.chmod(0o600)
     if settings.state_dir == Path("~/.nimbus").expanduser().resolve():
         _merge_user_clouds(data["clouds"])
-    # Where this cloud answers, for tools run later against the same state dir.
+    # Where this cloud answers, and what backs it, for tools run later against the same
+    # state dir (``nimbus tempest-config`` says what a real guest can do).
     (settings.state_dir / "endpoint.yaml").write_text(
         yaml.safe_dump({"host": settings.host, "port": settings.port,
-                        "public_host": settings.public_host}))
+                        "public_host": settings.public_host,
+                        "compute_driver": settings.compute.driver,
+                        "network_driver": settings.network.driver,
+                        "volume_driver": settings.volume.driver}))
     return path
 
 

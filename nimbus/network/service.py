@@ -43,6 +43,7 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
                          resync_interval=settings.network.resync_interval,
                          clean_on_stop=settings.network.on_stop == "clean",
                          compute_url=f"{settings.public_url}/compute",
+                         api_url=settings.public_url,
                          metadata_secret=str(platform.secrets.get(
                              "metadata_proxy_shared_secret", "")))
     agent.start()

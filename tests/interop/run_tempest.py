@@ -207,15 +207,23 @@ def run_pass(args: argparse.Namespace, tempest_venv: Path, work: Path, extra: di
         cmd += ["--db-url", args.db_url]
     if args.bus_url:
         cmd += ["--bus-url", args.bus_url]
+    if args.real:
+        cmd += ["--real"]
     up = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                           start_new_session=True)
     remote: subprocess.Popen[bytes] | None = None
     try:
         wait_healthy(f"http://127.0.0.1:{port}/health", up)
-        # A second image API node of the same cloud (tempest's alternate_image_endpoint).
-        remote = tempest_extras.start_remote_api(cmd[0], state, port)
-        wait_healthy(f"http://{tempest_extras.REMOTE_HOST}:{port}/health", remote)
-        tempest_extras.register_remote(state, port)
+        inside: list[str] = []
+        if args.real:
+            # Tempest runs where guests are reached: the cloud's ext namespace.
+            inside = [cmd[0], "netns", "exec", "--state-dir", str(state), "--"]
+            tempest_extras.wait_real(state, inside, port, up)
+        else:
+            # A second image API node of the same cloud (tempest's alternate_image_endpoint).
+            remote = tempest_extras.start_remote_api(cmd[0], state, port)
+            wait_healthy(f"http://{tempest_extras.REMOTE_HOST}:{port}/health", remote)
+            tempest_extras.register_remote(state, port)
         subprocess.run([str(tempest_venv / "bin" / "tempest"), "init", "--workspace-path",
                         str(work / "workspaces.yaml"), str(ws)], check=True,
                        stdout=subprocess.DEVNULL)
@@ -225,7 +233,7 @@ def run_pass(args: argparse.Namespace, tempest_venv: Path, work: Path, extra: di
                         "--http-qcow2-image", f"http://{images.host}/image.qcow2"], check=True)
         tempest_extras.set_manifest(ws / "etc" / "tempest.conf",
                                     tempest_extras.format_images(work / "format-images"))
-        run = [str(tempest_venv / "bin" / "tempest"), "run", "--concurrency",
+        run = [*inside, str(tempest_venv / "bin" / "tempest"), "run", "--concurrency",
                str(args.concurrency), *selection]
         env = dict(os.environ, PATH=f"{tempest_venv / 'bin'}:{os.environ.get('PATH', '')}")
         proc = subprocess.run(run, cwd=ws, env=env, capture_output=True, text=True)
@@ -251,6 +259,11 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--update", action="store_true", help="add new passes to the ratchet")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--real", action="store_true",
+                        help="real guests on real networks (nimbus up --real, as root), with "
+                        "tempest's SSH validation, run inside the cloud's ext namespace")
+    parser.add_argument("--ratchet", type=Path, default=RATCHET,
+                        help="the ratchet file (default tests/interop/passing.txt)")
     parser.add_argument("--db-url")
     parser.add_argument("--bus-url")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -308,7 +321,7 @@ def main() -> int:
         if m:
             # Every test of a class whose set-up failed is a failure, counted once by class.
             failed.add(m.group("cls") + " (setUpClass)")
-    ratchet = set(RATCHET.read_text().split()) if RATCHET.exists() else set()
+    ratchet = set(args.ratchet.read_text().split()) if args.ratchet.exists() else set()
     selected_ratchet = {t for t in ratchet if t in passed | failed | skipped}
     if args.require_ratchet:
         # A test dropped from the selection must not leave the ratchet unnoticed.
@@ -340,7 +353,7 @@ def main() -> int:
     if new:
         print(f"{len(new)} newly passing:" + "".join(f"\n  {t}" for t in new))
         if args.update:
-            RATCHET.write_text("\n".join(sorted(ratchet | passed)) + "\n")
+            args.ratchet.write_text("\n".join(sorted(ratchet | passed)) + "\n")
     if lost:
         print(f"RATCHET: {len(lost)} tests that passed before did not pass now:"
               + "".join(f"\n  {t}" for t in lost))

@@ -14,6 +14,7 @@ import configparser
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,25 @@ def start_remote_api(nimbus: str, state: Path, port: int) -> subprocess.Popen[by
            str(port), "--public-host", "127.0.0.1"]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
+
+
+def wait_real(state: Path, inside: list[str], port: int, up: subprocess.Popen[bytes],
+              timeout: float = 300) -> None:
+    """Until a ``--real`` cloud is ready for tempest: its test guest images are uploaded and its
+    APIs answer from inside the ext namespace (``inside`` is the command prefix that runs
+    there)."""
+    probe = [*inside, sys.executable, "-c", "import urllib.request; urllib.request.urlopen("
+             f"'http://127.0.0.1:{port}/health', timeout=5)"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if up.poll() is not None:
+            raise RuntimeError(f"nimbus up exited with {up.returncode}")
+        log = state / "nimbus.log"
+        uploaded = log.exists() and "as nimbus-guest-alt" in log.read_text(errors="replace")
+        if uploaded and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+            return
+        time.sleep(1)
+    raise RuntimeError("the real cloud's guest images or ext namespace were not ready in time")
 
 
 def register_remote(state: Path, port: int) -> None:

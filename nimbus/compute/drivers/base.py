@@ -93,6 +93,9 @@ class ComputeDriver(abc.ABC):
     # Whether a guest whose spawn was cut short (the agent stopped) may be destroyed and
     # spawned again; a driver that cannot promise it has such builds fail instead.
     spawns_again: bool = False
+    # Whether a real guest boots: one that a client can SSH into and that reads the config
+    # drive and the metadata service (what tempest's validation and scenario tests need).
+    boots_guests: bool = False
     # Whether spawn wants ``instance["metadata_files"]`` (the server's metadata, by path, as
     # ``manager/metadata.files`` gives it) to write a config drive from.
     uses_config_drive: bool = False

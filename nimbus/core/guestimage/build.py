@@ -25,14 +25,23 @@ from pathlib import Path
 from nimbus.core.guestimage import rootfs
 
 LOG = logging.getLogger(__name__)
-BUILDER_VERSION = "10"
+BUILDER_VERSION = "11"
 KERNEL_META = "linux-image-cloud-amd64"
 PACKAGES = ["busybox-static", "dropbear-bin", "libc6", "libcrypt1", "libtomcrypt1",
             "libtommath1", "libgmp10", "zlib1g"]
-# What the guest loads: the initramfs needs the root disk's path; the rest comes after.
+# What the guest loads: the initramfs needs the root disk's path; then what the network and
+# the config drive need, before the SSH server starts; the rest after the ready line.
 BOOT_MODULES = ["virtio_pci", "virtio_blk"]
-LATE_MODULES = ["virtio_net", "virtio_scsi", "isofs", "button", "evdev", "virtio_rng",
-                "virtio_balloon"]
+NET_MODULES = ["virtio_net", "isofs"]
+LATE_MODULES = ["virtio_scsi", "button", "evdev", "virtio_rng", "virtio_balloon"]
+# The kernel's command line. Each option past the consoles takes a share of a boot under TCG,
+# where every instruction is emulated: ``loglevel=6`` keeps the kernel's informational
+# messages off the emulated serial port (its banner, notices and warnings still show in the
+# console log), ``cryptomgr.notests`` skips the self-tests of crypto the guest never uses,
+# ``mitigations=off`` drops speculation barriers that only cost time in a test guest,
+# and ``no_timer_check`` skips a timer probe.
+KERNEL_ARGS = ("console=tty0 console=ttyS0,115200 panic=5 net.ifnames=0 loglevel=6 "
+               "cryptomgr.notests mitigations=off no_timer_check")
 # The libraries dropbear links against (busybox is static).
 LIBRARIES = ["ld-linux-x86-64.so.2", "libc.so.6", "libcrypt.so.1", "libtomcrypt.so.1",
              "libtommath.so.1", "libgmp.so.10", "libz.so.1"]
@@ -128,13 +137,16 @@ def _assemble(work: Path, kernel_pkg: str) -> None:
     root = work / "root"
     initramfs = work / "initramfs"
     boot_order = _module_closure(modules, BOOT_MODULES)
-    late_order = [m for m in _module_closure(modules, LATE_MODULES) if m not in boot_order]
+    net_order = [m for m in _module_closure(modules, NET_MODULES) if m not in boot_order]
+    late_order = [m for m in _module_closure(modules, LATE_MODULES)
+                  if m not in boot_order and m not in net_order]
     for tree, with_ssh in ((root, True), (initramfs, False)):
         _base_tree(tree, unpacked, with_ssh)
-        _copy_modules(tree, modules, boot_order + (late_order if with_ssh else []))
-        (tree / "etc" / "modules-boot").write_text("".join(f"{n}.ko\n" for n in boot_order))
-        (tree / "etc" / "modules-late").write_text(
-            "".join(f"{n}.ko\n" for n in late_order) if with_ssh else "")
+        lists = {"boot": boot_order, "net": net_order if with_ssh else [],
+                 "late": late_order if with_ssh else []}
+        _copy_modules(tree, modules, [m for names in lists.values() for m in names])
+        for stage, names in lists.items():
+            (tree / "etc" / f"modules-{stage}").write_text("".join(f"{n}.ko\n" for n in names))
     (initramfs / "newroot").mkdir()
     _write(initramfs / "init", rootfs.INITRAMFS_INIT, 0o755)
     boot = work / "boot"
@@ -143,8 +155,7 @@ def _assemble(work: Path, kernel_pkg: str) -> None:
     (boot / "initrd.gz").write_bytes(_cpio_gz(initramfs))
     (boot / "syslinux.cfg").write_text(
         "DEFAULT nimbus\nTIMEOUT 0\nPROMPT 0\nLABEL nimbus\n  KERNEL /vmlinuz\n"
-        "  APPEND initrd=/initrd.gz console=tty0 console=ttyS0,115200 panic=5 "
-        "net.ifnames=0\n")
+        f"  APPEND initrd=/initrd.gz {KERNEL_ARGS}\n")
     _disk(work, boot, root)
 
 

@@ -76,9 +76,15 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -o remount,rw / 2>/dev/null
-for m in $(cat /etc/modules-boot /etc/modules-late); do
+for m in $(cat /etc/modules-boot /etc/modules-net); do
   insmod /lib/modules/$m 2>/dev/null
 done
+# What SSH does not wait for loads beside the rest of the boot; acpid opens the power
+# button's input device when it starts, so it starts once that is there.
+(
+  for m in $(cat /etc/modules-late); do insmod /lib/modules/$m 2>/dev/null; done
+  acpid
+) >/dev/null 2>&1 &
 hostname nimbus-guest
 ip link set lo up
 # Every NIC, with DHCP (in the background, so that a NIC without a server does not hold the boot).
@@ -115,7 +121,6 @@ if [ -s /var/lib/cloud/meta_data.json ]; then
 fi
 mkdir -p /etc/dropbear
 dropbear -R -p 22
-acpid
 if [ -s /var/lib/cloud/user_data ] && head -c 2 /var/lib/cloud/user_data | grep -q '#!'; then
   chmod 700 /var/lib/cloud/user_data
   /var/lib/cloud/user_data > /var/log/user-data.log 2>&1

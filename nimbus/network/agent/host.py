@@ -23,6 +23,7 @@ from typing import Any
 from nimbus.core.db.engine import Database
 from nimbus.network import constants as c
 from nimbus.network.agent import topology
+from nimbus.network.agent.api_relay import ApiRelay
 from nimbus.network.agent.metadata_proxy import MetadataProxies
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux import plan as planner
@@ -49,7 +50,7 @@ class NetworkAgent:
 
     def __init__(self, db: Database, ports: PortManager, prefix: str, state_dir: Path,
                  resync_interval: float = 10.0, clean_on_stop: bool = False,
-                 compute_url: str = "", metadata_secret: str = "") -> None:
+                 compute_url: str = "", metadata_secret: str = "", api_url: str = "") -> None:
         self.db = db
         self.ports = ports
         self.namespaces = Namespaces(prefix)
@@ -61,6 +62,7 @@ class NetworkAgent:
         self.metadata = MetadataProxies(self._guest_at, compute_url, metadata_secret)
         self._top = Topology()
         self.ext = Ext(self.ip)
+        self.api_relay = ApiRelay(self.ip, api_url) if api_url else None
         self.resync_interval = resync_interval
         self.clean_on_stop = clean_on_stop
         self._kick = threading.Event()
@@ -110,6 +112,8 @@ class NetworkAgent:
         if self._thread is not None:
             self._thread.join(timeout=30)
         self.metadata.stop()
+        if self.api_relay is not None:
+            self.api_relay.stop()
         if self.clean_on_stop:
             self.cleanup()
 
@@ -131,6 +135,7 @@ class NetworkAgent:
             self.routers.ensure(router_id, present)
         if plan.l3.ext:
             self.ext.ensure()
+            self._relay_api()
         self.fabric.converge(plan.fabric)
         self.firewall.converge(plan.filtered)
         for router_id, router in plan.l3.routers.items():
@@ -153,6 +158,15 @@ class NetworkAgent:
             if names.tap(port_id) in present:
                 self.ports.port_wired(port_id, True)
         self.syncs += 1
+
+    def _relay_api(self) -> None:
+        if self.api_relay is None:
+            return
+        try:
+            self.api_relay.ensure(self.namespaces.ext)
+        except OSError as exc:  # another agent of this cloud on this machine relays already
+            LOG.warning("network agent: cannot relay the APIs into %s: %s",
+                        self.namespaces.ext, exc)
 
     def _guest_at(self, router_id: str, address: str) -> tuple[str, str] | None:
         """(instance, project) of the guest port with ``address`` on one of the router's

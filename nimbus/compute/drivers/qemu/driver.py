@@ -46,6 +46,7 @@ class QemuDriver(ComputeDriver):
     supports_interface_attach = True
     spawns_again = True
     uses_config_drive = True
+    boots_guests = True
     hypervisor_type = "QEMU"
 
     def __init__(self, host: str, settings: Any = None) -> None:
