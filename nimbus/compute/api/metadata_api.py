@@ -17,13 +17,17 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from nimbus.compute.manager import metadata
-from nimbus.compute.manager.guests import guest_metadata
+from nimbus.compute.manager.guests import PasswordTaken, guest_metadata, set_guest_password
 from nimbus.compute.state import ComputeState
 from nimbus.core.api.service import ServiceRuntime
 
+# Nova takes at most this much of a posted password (an encrypted blob, base64).
+PASSWORD_MAX = 256
+
 
 def routes(runtime: ServiceRuntime[ComputeState]) -> list[BaseRoute]:
-    async def answer(request: Request) -> Response:
+    def refused(request: Request) -> Response | None:
+        """The answer to a request the proxy did not sign with the shared secret, else None."""
         instance_id = request.headers.get("x-instance-id", "")
         given = request.headers.get("x-instance-id-signature", "")
         if not instance_id or not given:
@@ -32,8 +36,15 @@ def routes(runtime: ServiceRuntime[ComputeState]) -> list[BaseRoute]:
         secret = runtime.state.metadata_secret
         if not secret or not hmac.compare_digest(given, metadata.signature(secret, instance_id)):
             return PlainTextResponse("Invalid proxy request signature.", status_code=403)
+        return None
+
+    async def answer(request: Request) -> Response:
+        failed = refused(request)
+        if failed is not None:
+            return failed
         content = await anyio.to_thread.run_sync(
-            guest_metadata, runtime.state.db, instance_id, request.headers.get("x-tenant-id"))
+            guest_metadata, runtime.state.db, request.headers["x-instance-id"],
+            request.headers.get("x-tenant-id"))
         if content is None:
             return PlainTextResponse("Instance not found.", status_code=404)
         body = metadata.listing(content, request.path_params.get("path", ""))
@@ -42,5 +53,25 @@ def routes(runtime: ServiceRuntime[ComputeState]) -> list[BaseRoute]:
         kind = "application/json" if request.url.path.endswith(".json") else "text/plain"
         return Response(body, media_type=kind)
 
-    return [Route("/metadata/", answer, methods=["GET", "HEAD"]),
+    async def password(request: Request) -> Response:
+        """A guest posts its encrypted password once (``openstack/<version>/password``)."""
+        failed = refused(request)
+        if failed is not None:
+            return failed
+        body = await request.body()
+        if len(body) > PASSWORD_MAX:
+            return PlainTextResponse("Request is too large.", status_code=400)
+        try:
+            found = await anyio.to_thread.run_sync(
+                set_guest_password, runtime.state.servers, runtime.state.db,
+                request.headers["x-instance-id"], request.headers.get("x-tenant-id"),
+                body.decode(errors="replace"))
+        except PasswordTaken:
+            return PlainTextResponse("Password already set.", status_code=409)
+        if not found:
+            return PlainTextResponse("Instance not found.", status_code=404)
+        return Response(b"", status_code=200)
+
+    return [Route("/metadata/openstack/{version}/password", password, methods=["POST"]),
+            Route("/metadata/", answer, methods=["GET", "HEAD"]),
             Route("/metadata/{path:path}", answer, methods=["GET", "HEAD"])]

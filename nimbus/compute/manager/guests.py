@@ -6,7 +6,8 @@ from typing import Any
 
 from nimbus.compute.db import instances
 from nimbus.compute.db.models import Instance
-from nimbus.compute.manager import metadata
+from nimbus.compute.manager import metadata, metadata_ec2
+from nimbus.compute.manager.servers import ServerManager
 from nimbus.core.db.engine import Database
 
 
@@ -36,4 +37,24 @@ def guest_metadata(db: Database, uuid: str, project_id: str | None) -> dict[str,
     row = instances.find_instance(db, uuid)
     if row is None or (project_id and row.project_id != project_id):
         return None
-    return metadata.files(instance_dict(row))
+    info = instance_dict(row)
+    # The service has the EC2 tree at its root where a config drive has ``ec2/``.
+    drive = {k: v for k, v in metadata.files(info).items() if not k.startswith("ec2/")}
+    return {**drive, **metadata_ec2.files(info)}
+
+
+class PasswordTaken(Exception):
+    """The server has a password already: a guest posts it once (Nova's 409)."""
+
+
+def set_guest_password(servers: ServerManager, db: Database, uuid: str,
+                       project_id: str | None, password: str) -> bool:
+    """Keep what the guest posted as its server's encrypted password (``os-server-password``
+    shows it); False when there is no such server of that project."""
+    row = instances.find_instance(db, uuid)
+    if row is None or (project_id and row.project_id != project_id):
+        return False
+    if row.server_password:
+        raise PasswordTaken(uuid)
+    servers.update(row, server_password=password)
+    return True

@@ -10,6 +10,8 @@ off, as a real distribution's does.
 
 from __future__ import annotations
 
+from nimbus.core.guestimage import tools
+
 READY_LINE = "nimbus-guest: ready"
 
 # The first process of the initramfs: load what the root disk needs, then move to it (or stay
@@ -44,8 +46,11 @@ DHCP_SCRIPT = r"""#!/bin/sh
 case "$1" in
   deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
   bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
+    # A renewal of the same address changes nothing (a flush would drop the routes).
+    if ! ip addr show dev "$interface" | grep -q "inet $ip/"; then
+      ip addr flush dev "$interface"
+      ip addr add "$ip/${mask:-24}" dev "$interface"
+    fi
     # The network's MTU (option 26): a VXLAN network's frames are smaller than Ethernet's.
     if [ -n "$mtu" ]; then ip link set "$interface" mtu "$mtu"; fi
     # Classless static routes (option 121), e.g. the metadata service's address.
@@ -87,12 +92,22 @@ done
 ) >/dev/null 2>&1 &
 hostname nimbus-guest
 ip link set lo up
+# A DHCP client per NIC, which stays to renew the lease; its pid is where CirrOS keeps it
+# (/var/run/udhcpc.<nic>.pid), so "kill -USR1" renews at once. A NIC plugged again gets a
+# new client in place of the old one.
+dhcp() {
+  pidfile=/var/run/udhcpc.$1.pid
+  [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+  udhcpc -i "$1" -p "$pidfile" -s /etc/udhcpc.script -O mtu -O staticroutes -t 5 -T 1 -A 3 \
+    -b >/dev/null 2>&1
+}
+rm -f /var/run/udhcpc.*.pid  # a previous boot's
 # Every NIC, with DHCP (in the background, so that a NIC without a server does not hold the boot).
 for dev in /sys/class/net/*; do
   n=${dev##*/}
   [ "$n" = lo ] && continue
   ip link set "$n" up
-  udhcpc -i "$n" -s /etc/udhcpc.script -O mtu -O staticroutes -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
+  dhcp "$n"
 done
 # Where the guest learns who it is: the config drive, or else the metadata service.
 meta=""; userdata=""
@@ -135,7 +150,7 @@ fi
     for n in $now; do
       case "$known" in *" $n "*) continue ;; esac
       ip link set "$n" up
-      udhcpc -i "$n" -s /etc/udhcpc.script -O mtu -O staticroutes -t 5 -T 1 -A 3 -b -q >/dev/null 2>&1
+      dhcp "$n"
     done
     known="$now"
   done
@@ -171,6 +186,7 @@ EXECUTABLE = {
     "etc/acpi/PWRF/00000080": ACPI_POWER,
     # The names a user types for what busybox calls otherwise.
     "sbin/mkfs.ext2": "#!/bin/sh\nexec mke2fs \"$@\"\n",
+    **tools.TOOLS,
     "sbin/mkfs": "#!/bin/sh\nt=ext2\n[ \"$1\" = -t ] && { t=$2; shift 2; }\n"
                  "case $t in vfat|fat) exec mkdosfs \"$@\";; *) exec mke2fs \"$@\";; esac\n",
 }

@@ -26,6 +26,7 @@ from nimbus.core.netns import run_in
 
 LOG = logging.getLogger(__name__)
 PORT = 9697
+MAX_BODY = 65536
 # (router id, the guest's address) -> (instance id, project id), or None when unknown.
 Lookup = Callable[[str, str], "tuple[str, str] | None"]
 
@@ -34,6 +35,14 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        self._forward("GET", None)
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        # What a guest posts: its encrypted password (small; compute bounds it).
+        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
+        self._forward("POST", self.rfile.read(length))
+
+    def _forward(self, method: str, body: bytes | None) -> None:
         found = self.server.lookup(self.server.router_id, self.client_address[0])
         if found is None:
             self._reply(404, b"No server has this address behind this router.\n", "text/plain")
@@ -41,8 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
         instance_id, project_id = found
         path = self.path.lstrip("/")
         try:
-            answer = requests.get(
-                f"{self.server.compute_url}/metadata/{path}", timeout=10, headers={
+            answer = requests.request(
+                method, f"{self.server.compute_url}/metadata/{path}", data=body, timeout=10,
+                headers={
                     "X-Instance-ID": instance_id, "X-Tenant-ID": project_id,
                     "X-Instance-ID-Signature": signature(self.server.secret, instance_id),
                     "X-Forwarded-For": self.client_address[0]})
