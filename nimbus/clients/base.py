@@ -113,6 +113,10 @@ class ServiceClient:
         try:
             if self._user_token:
                 hdrs["X-Auth-Token"] = self._user_token
+                # The service's own token beside it: the other service knows a service acts.
+                service_token = self.session.get_token()
+                if service_token:
+                    hdrs["X-Service-Token"] = service_token
                 kwargs["authenticated"] = False
                 kwargs["endpoint_override"] = self._user_endpoint()
             else:

@@ -19,3 +19,10 @@ class ComputeClient(ServiceClient):
         reply = self.post("/os-server-external-events", {"events": events}, ok=(404,),
                           microversion="2.51")
         return list((reply or {}).get("events") or [])
+
+    def volume_attachment(self, server_id: str, volume_id: str) -> dict[str, Any] | None:
+        """The server's attachment of the volume as compute knows it (2.89 names the volume
+        service's attachment), or None when the server or the attachment is not there."""
+        reply = self.get(f"/servers/{server_id}/os-volume_attachments/{volume_id}", ok=(404,),
+                         microversion="2.89")
+        return (reply or {}).get("volumeAttachment") or None

@@ -246,6 +246,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "ipv6": "true",
         "ipv6_subnet_attributes": "true",
         "api_extensions": ",".join(sorted(e["alias"] for e in exts)) or "all",
+        "port_security": str(any(e["alias"] == "port-security" for e in exts)).lower(),
     }
     volume_versions = sess.get(f"{settings.public_url}/volume/", authenticated=False,
                                raise_exc=False)

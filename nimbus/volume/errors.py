@@ -43,6 +43,10 @@ class InvalidImageRef(errors.BadRequest):
     message_format = "Invalid image identifier or unable to access requested image."
 
 
+class ComputeUsesAttachment(errors.Conflict):
+    message_format = "Detach volume from instance {instance_id} using the Compute API"
+
+
 class VolumeTypeExists(errors.Conflict):
     message_format = "Volume Type {id} already exists."
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nimbus.clients.compute import ComputeClient
 from nimbus.clients.image import ImageClient
 from nimbus.core.platform import Platform
 from nimbus.core.registry import Registry
@@ -49,7 +50,7 @@ def build(platform: Platform) -> VolumeState:
         volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images),
         actions=VolumeActions(platform.db, rpc, quotas),
         data=VolumeData(platform.db, rpc, images),
-        attachments=AttachmentManager(platform.db, rpc),
+        attachments=AttachmentManager(platform.db, rpc, ComputeClient(platform, SERVICE_USER)),
         snapshots=SnapshotManager(platform.db, rpc, quotas),
         types=types,
         quotas=quotas,

@@ -63,7 +63,8 @@ class Networking:
                 raise Conflict("Multiple possible networks found, use a Network ID to be more "
                                "specific.")
             return [{"net_id": candidates[0]["id"], "net_name": candidates[0].get("name", ""),
-                     "port_id": None, "fixed_ip": None, "tag": None}]
+                     "port_id": None, "fixed_ip": None, "tag": None,
+                     "port_security": candidates[0].get("port_security_enabled", True)}]
         result: list[dict[str, Any]] = []
         for item in requested:
             port_id, net_id = item.get("port"), item.get("uuid")
@@ -86,8 +87,22 @@ class Networking:
             if network is None or not (is_admin or _usable(network, project_id)):
                 raise BadRequest(f"Network {entry['net_id']} could not be found.")
             entry["net_name"] = network.get("name", "")
+            entry["port_security"] = network.get("port_security_enabled", True)
             result.append(entry)
         return result
+
+    @staticmethod
+    def server_security_groups(requested: list[dict[str, Any]],
+                               groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The groups a new server records. As Nova: on networks without port security no
+        group applies, so "default" (asked for or implied) is dropped and any other refused."""
+        new_ports = [r for r in requested if not r.get("port_id")]
+        if new_ports and not any(r.get("port_security", True) for r in new_ports):
+            if {str(g.get("name")) for g in groups} - {"default"}:
+                raise BadRequest("Network requires port_security_enabled and subnet associated "
+                                 "in order to apply security groups.")
+            return []
+        return groups or [{"name": "default"}]
 
     def allocate(self, instance: dict[str, Any], host: str,
                  requested: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -144,6 +144,8 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
     requested = mgr.networking.resolve_requested(project_id, req["networks"], ctx.is_admin,
                                                  caller=network)
     mgr.networking.check_security_groups(network, project_id, req["security_groups"])
+    req["security_groups"] = mgr.networking.server_security_groups(requested,
+                                                                   req["security_groups"])
     az = req.get("availability_zone")
     force_host = None
     if az and ":" in az:
@@ -249,6 +251,6 @@ def _values(ctx: RequestContext, uuid: str, req: dict[str, Any], flavor: Any,
         "access_ipv6": req.get("access_ipv6") or "",
         "config_drive": "True" if req.get("config_drive") else "",
         "metadata_items": req.get("metadata") or {}, "tags": req.get("tags") or [],
-        "security_groups": req.get("security_groups") or [{"name": "default"}],
+        "security_groups": req["security_groups"],
         "requested_networks": requested, "request_spec": spec,
     }

@@ -34,10 +34,18 @@ class RequestContext:
     token_expires_at: str | None = None
     authenticated: bool = False
     enforced: bool = False
+    # The roles of a valid ``X-Service-Token`` sent beside the user's token: another service
+    # acting for the user (Nova for Cinder) says so with its own token.
+    service_roles: list[str] = field(default_factory=list)
 
     @property
     def is_admin(self) -> bool:
         return "admin" in self.roles
+
+    @property
+    def is_service(self) -> bool:
+        """Whether a service makes the request, with its own token or a service token."""
+        return "service" in self.roles or "service" in self.service_roles
 
     @property
     def is_reader_only(self) -> bool:
@@ -65,6 +73,7 @@ class RequestContext:
             "domain_id": self.domain_id,
             "system_scope": self.system_scope,
             "roles": list(self.roles),
+            "service_roles": list(self.service_roles),
         }
 
     @classmethod

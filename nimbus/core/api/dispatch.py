@@ -201,6 +201,12 @@ def build_route(spec: RouteSpec, runtime: ServiceRuntime[Any]) -> Route:
                                    "this request.")
         elif not spec.public:
             raise Unauthorized()
+        service_token = request.headers.get("x-service-token")
+        if service_token and token:
+            # As keystonemiddleware: a service token that does not validate refuses the call.
+            service_ctx = RequestContext()
+            runtime.authenticate(service_ctx, service_token)
+            ctx.service_roles = list(service_ctx.roles)
         req = ApiRequest(request, runtime.state, runtime.enforcer, runtime.prefix, ctx, raw,
                          version, body_timeout=runtime.body_timeout)
         if not runtime.definition.own_name_checks:

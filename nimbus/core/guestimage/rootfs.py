@@ -79,7 +79,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /run /tmp /var/run /var/log /var/lib/cloud
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+# /tmp is on the disk, as on CirrOS: what a test leaves there outlives a reboot or a snapshot.
 mount -o remount,rw / 2>/dev/null
 for m in $(cat /etc/modules-boot /etc/modules-net); do
   insmod /lib/modules/$m 2>/dev/null

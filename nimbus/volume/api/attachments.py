@@ -91,5 +91,6 @@ def complete(req: ApiRequest[VolumeState]) -> Reply:
 def delete(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Disconnect and delete an attachment; the answer lists the volume's remaining ones."""
     att = _owned(req, req.params["attachment_id"], "volume:attachment_delete")
+    req.svc.attachments.check_user_detach(ctx_dict(req), att["volume_id"], att["id"])
     remaining = req.svc.attachments.delete(ctx_dict(req), att["id"], None)
     return {"attachments": [schema.summary(a) for a in remaining]}

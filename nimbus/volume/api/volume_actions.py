@@ -72,6 +72,7 @@ def initialize_connection(req: ApiRequest[VolumeState], vol: dict[str, Any], arg
 
 @action("os-terminate_connection", f"{_ACT}:terminate_connection")
 def terminate_connection(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    req.svc.attachments.check_user_detach(ctx_dict(req), vol["id"])
     req.svc.attachments.terminate_connection(ctx_dict(req), vol["id"], arg.get("connector"),
                                              None)
 
@@ -84,6 +85,7 @@ def attach(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
 
 @action("os-detach", f"{_ACT}:detach")
 def detach(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    req.svc.attachments.check_user_detach(ctx_dict(req), vol["id"], arg.get("attachment_id"))
     req.svc.attachments.detach(vol["id"], None, arg.get("attachment_id"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.clients.compute import ComputeClient
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
@@ -18,7 +19,12 @@ from nimbus.volume.db import records
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.db.attachments import AttachmentFilters
 from nimbus.volume.db.models import Attachment, Volume
-from nimbus.volume.errors import AttachmentNotFound, InvalidInput, InvalidVolume
+from nimbus.volume.errors import (
+    AttachmentNotFound,
+    ComputeUsesAttachment,
+    InvalidInput,
+    InvalidVolume,
+)
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
 Record = dict[str, Any]
@@ -46,9 +52,29 @@ def _attached(live: list[Attachment]) -> int:
 
 
 class AttachmentManager:
-    def __init__(self, database: Database, rpc: VolumeAgentAPI) -> None:
+    def __init__(self, database: Database, rpc: VolumeAgentAPI,
+                 compute: ComputeClient | None = None) -> None:
         self.db = database
         self.rpc = rpc
+        self.compute = compute
+
+    def check_user_detach(self, ctx: dict[str, Any], volume_id: str,
+                          attachment_id: str | None = None) -> None:
+        """Refuse a user's own detach of a volume a server is using (Cinder's guard since
+        OSSA-2023-003): the host would keep the disk while the volume is given to another.
+        Compute's own calls (its service role, or a service token beside the user's) pass, as
+        do attachments compute no longer has."""
+        if "service" in ctx.get("roles", []) or "service" in ctx.get("service_roles", []):
+            return
+        with self.db.reader() as s:
+            live = [(a.id, a.instance_uuid) for a in db_attachments.live(s, volume_id)
+                    if a.instance_uuid and (a.connector or a.connection_info)
+                    and attachment_id in (None, a.id)]
+        for att_id, server_id in live:
+            used = self.compute.volume_attachment(server_id, volume_id) if self.compute \
+                else {"attachment_id": att_id}
+            if used and used.get("attachment_id") in (None, att_id):
+                raise ComputeUsesAttachment(instance_id=server_id)
 
     # -- reads ----------------------------------------------------------------------------------
     def get(self, attachment_id: str, project_id: str | None) -> Record:

@@ -123,3 +123,20 @@ def test_a_malformed_block_device_id_is_a_400(compute: Compute) -> None:
         "boot_index": 0}])
     assert resp.status_code == 400 and "Block Device Mapping is Invalid" in resp.text
     assert compute.clients.volume.calls == []
+
+
+def test_a_network_without_port_security_takes_no_security_group(compute: Compute) -> None:
+    """As Nova: "default" (asked for or implied) is dropped there, and the server shows no
+    group; any other group cannot apply and is refused before anything is made."""
+    ident = str(uuid.uuid4())
+    compute.clients.network.networks[ident] = {
+        "id": ident, "name": "open", "project_id": project_of("member"), "shared": False,
+        "router:external": False, "port_security_enabled": False}
+    created = _create(compute, networks=[{"uuid": ident}])
+    assert created.status_code == 202, created.text
+    server = compute.wait(created.json()["server"]["id"], "ACTIVE")
+    assert "security_groups" not in server
+    compute.clients.network.add_security_group("web", project_of("member"))
+    refused = _create(compute, networks=[{"uuid": ident}], security_groups=[{"name": "web"}])
+    _refused(refused, "Network requires port_security_enabled and subnet associated in order "
+                      "to apply security groups.")

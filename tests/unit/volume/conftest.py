@@ -13,12 +13,27 @@ from tests.support.personas import project_of
 LATEST = {"OpenStack-API-Version": "volume 3.70"}
 
 
+class FakeCompute:
+    """What the volume service asks compute: which server uses which volume (none, unless a
+    test says so)."""
+
+    def __init__(self) -> None:
+        self.using: dict[tuple[str, str], str] = {}
+
+    def volume_attachment(self, server_id: str, volume_id: str) -> dict[str, Any] | None:
+        found = self.using.get((server_id, volume_id))
+        return None if found is None else {"serverId": server_id, "volumeId": volume_id,
+                                           "attachment_id": found}
+
+
 class VolumeApi:
     """Persona client plus the waits every volume test needs."""
 
     def __init__(self, cloud: Any, api: Any) -> None:
         self.cloud = cloud
         self.api = api
+        self.compute = FakeCompute()
+        cloud.runtimes["volume"].state.attachments.compute = self.compute
 
     def as_(self, persona: str) -> Any:
         return self.api.as_(persona)

@@ -134,3 +134,42 @@ def test_reserve_unreserve_and_bad_state(vol: Any) -> None:
     assert resp.status_code == 400
     assert "available" in resp.json()["badRequest"]["message"]
     assert api.post(path, json={"os-no-such": None}).status_code == 400
+
+
+def test_a_user_cannot_take_a_volume_from_a_server_using_it(vol: Any, monkeypatch: Any) -> None:
+    """Cinder's guard (OSSA-2023-003): while compute uses the attachment, only compute (its
+    service role, or a service token beside the user's) deletes it; a service token that does
+    not validate is refused outright."""
+    from tests.support import personas
+
+    monkeypatch.setitem(personas._PERSONAS, "service",
+                        ("u-nova", "d0000000000000000000000000000000", ["admin", "service"]))
+    volume_id = vol.create("member")["id"]
+    att_id = _attach(vol, volume_id, "admin")
+    vol.compute.using[("srv-1", volume_id)] = att_id
+    member = vol.as_("member")
+    for path, body in ((f"/v3/attachments/{att_id}", None),
+                       (f"/v3/volumes/{volume_id}/action", {"os-detach": {
+                           "attachment_id": att_id}}),
+                       (f"/v3/volumes/{volume_id}/action", {"os-terminate_connection": {
+                           "connector": CONNECTOR}})):
+        resp = (member.delete(path, headers=LATEST) if body is None
+                else member.post(path, json=body, headers=LATEST))
+        assert resp.status_code == 409, resp.text
+        assert "using the Compute API" in resp.text and "srv-1" in resp.text
+    as_user = {**LATEST, "X-Service-Token": personas.token_for("member")}
+    resp = member.delete(f"/v3/attachments/{att_id}", headers=as_user)
+    assert resp.status_code == 409, resp.text
+    forged = {**LATEST, "X-Service-Token": "not-a-token"}
+    assert member.delete(f"/v3/attachments/{att_id}", headers=forged).status_code == 401
+    assert vol.wait(volume_id, "in-use")["status"] == "in-use"  # nothing was lost
+    with_service = {**LATEST, "X-Service-Token": personas.token_for("service")}
+    resp = member.delete(f"/v3/attachments/{att_id}", headers=with_service)
+    assert resp.status_code == 200 and resp.json() == {"attachments": []}
+
+
+def test_an_attachment_compute_no_longer_has_is_the_users_to_delete(vol: Any) -> None:
+    volume_id = vol.create("member")["id"]
+    att_id = _attach(vol, volume_id, "admin")
+    resp = vol.as_("member").delete(f"/v3/attachments/{att_id}", headers=LATEST)
+    assert resp.status_code == 200 and resp.json() == {"attachments": []}

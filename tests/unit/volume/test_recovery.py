@@ -19,6 +19,7 @@ from nimbus.volume.agent import Reconciler, VolumeAgent, VolumeWork
 from nimbus.volume.db.models import Attachment, Message, Snapshot, Volume
 from nimbus.volume.drivers.fake import FakeDriver
 from tests.support.personas import project_of
+from tests.unit.volume.conftest import FakeCompute
 
 COVERS = [("volume", "crash recovery at the agent's start: transitional states resumed or failed"),
           ("volume", "idempotent agent RPC handlers (redelivered messages dropped)")]
@@ -41,6 +42,8 @@ class Crashed:
         self.cloud = cloud
         self.api = api
         self.project = project_of("member")
+        # No server uses these attachments: compute, asked, says so.
+        cloud.runtimes["volume"].state.attachments.compute = FakeCompute()
 
     def volume(self, status: str, host: str | None = POOL_HOST, **fields: Any) -> str:
         fields.setdefault("attach_status", states.DETACHED)
