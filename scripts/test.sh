@@ -33,4 +33,10 @@ echo "== tempest: the interop list plus all identity, image and compute API test
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 
+echo "== tempest scenario: real guests, SSH through floating IPs from the ext namespace; ratchet tests/interop/scenario-passing.txt"
+# The share CI has time for (tests/interop/scenario-ci.txt); the whole named list runs with
+# --regex '^tempest\.scenario\.' and the same ratchet.
+.venv/bin/python tests/interop/run_tempest.py --real --concurrency 2 \
+  --ratchet tests/interop/scenario-passing.txt --include-file tests/interop/scenario-ci.txt
+
 echo "== all green in $((SECONDS - started))s"

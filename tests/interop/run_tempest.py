@@ -14,6 +14,11 @@ directory, writes tempest.conf with `nimbus tempest-config`, runs the selected t
 with that setting, for tests tempest runs only under one value of a setting; a test skipped in
 one pass and passed in the other counts as passed.
 
+`--real` starts the cloud with real guests on real networks (root) and runs tempest inside the
+cloud's ext namespace with SSH validation through floating IPs, for the scenario tests; their
+ratchet is tests/interop/scenario-passing.txt (`--ratchet`), and CI runs the share of them
+tests/interop/scenario-ci.txt lists (`--include-file`).
+
 CI has no internet, so the runner serves tempest's `[image] http_image` (a small raw image) and
 `http_qcow2_image` itself, from a thread on loopback, and starts the cloud with that host:port
 as its only web-download allow-list entry (so web-download and http image locations work).
@@ -252,6 +257,8 @@ def main() -> int:
     parser.add_argument("--components", help="interop components, e.g. identity,image")
     parser.add_argument("--flagged", action="store_true", help="include required-flagged tests")
     parser.add_argument("--regex", help="run tests matching this regex instead")
+    parser.add_argument("--include-file", type=Path,
+                        help="run the tests this file lists (one regex a line) instead")
     parser.add_argument("--also", action="append", default=[],
                         help="a regex of more tests to run with the interop list (repeatable)")
     parser.add_argument("--require-ratchet", action="store_true",
@@ -279,6 +286,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="nimbus-tempest-"))
     if args.regex:
         selection: list[str] = ["--regex", args.regex]
+    elif args.include_file:
+        selection = ["--include-list", str(args.include_file.resolve())]
     else:
         comps = set(args.components.split(",")) if args.components else None
         statuses = {"required", "required-flagged"} if args.flagged else {"required"}
