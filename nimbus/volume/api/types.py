@@ -63,7 +63,10 @@ def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     vtype = req.svc.types.create(spec["name"].strip(), spec.get("description"),
                                  to_bool(raw_public, "is_public"),
                                  {k: str(v) for k, v in (spec.get("extra_specs") or {}).items()})
-    return {"volume_type": _view(req, vtype)}
+    # Cinder's create answer names no QoS specs (none can be given yet).
+    body = _view(req, vtype)
+    body.pop("qos_specs_id", None)
+    return {"volume_type": body}
 
 
 @router.put("/types/{type_id}", body=schema.UPDATE, faults=(409,))
@@ -74,7 +77,11 @@ def update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     changes = {k: spec[k] for k in ("name", "description") if k in spec}
     if spec.get("is_public") is not None:
         changes["is_public"] = to_bool(spec["is_public"], "is_public")
-    return {"volume_type": _view(req, req.svc.types.update(req.params["type_id"], changes))}
+    # Cinder's update answer is the type's own fields only: no access or QoS extension.
+    body = _view(req, req.svc.types.update(req.params["type_id"], changes))
+    for extension in ("qos_specs_id", "os-volume-type-access:is_public"):
+        body.pop(extension, None)
+    return {"volume_type": body}
 
 
 @router.delete("/types/{type_id}", status=202)

@@ -7,6 +7,7 @@ otherwise a volume of another project is ``VolumeNotFound``, as Cinder answers.
 from __future__ import annotations
 
 import ast
+import contextlib
 from typing import Any
 
 from nimbus.core.db.base import utcnow
@@ -21,7 +22,7 @@ from nimbus.volume.db import records
 from nimbus.volume.db import snapshots as db_snapshots
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.db.volumes import VolumeFilters
-from nimbus.volume.errors import BackupNotFound, InvalidInput, InvalidVolume
+from nimbus.volume.errors import BackupNotFound, InvalidInput, InvalidVolume, VolumeNotFound
 from nimbus.volume.manager import hosts
 from nimbus.volume.manager.images import Images
 from nimbus.volume.manager.quotas import QuotaManager
@@ -153,6 +154,10 @@ class VolumeManager:
         with self.db.writer() as s:
             if spec.get("snapshot_id"):
                 snap = db_snapshots.get(s, spec["snapshot_id"], self._scope(ctx))
+                # What the volume was made from carries over (Cinder copies its image
+                # metadata), so a server booted from the copy knows its image.
+                with contextlib.suppress(VolumeNotFound):
+                    image_metadata = dict(db_volumes.get(s, snap.volume_id).image_metadata or {})
                 if snap.status != states.AVAILABLE:
                     raise InvalidInput(reason=f"Snapshot {snap.id} status must be available.")
                 size = size or snap.size
@@ -161,6 +166,7 @@ class VolumeManager:
                                               f"the snapshot size {snap.size}GB.")
             if spec.get("source_volid"):
                 source = db_volumes.get(s, spec["source_volid"], self._scope(ctx))
+                image_metadata = dict(source.image_metadata or {})
                 if source.status not in (states.AVAILABLE, states.IN_USE):
                     raise InvalidVolume(reason=f"Source volume {source.id} status must be "
                                                f"available or in-use, but the current status is "

@@ -4,6 +4,7 @@ volume, the backup, the quota."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -113,6 +114,25 @@ def test_public_image_by_id_link_or_name(vol: Any, images: FakeImages) -> None:
     link = f"http://images.example/v2/images/{PUBLIC}"
     assert vol.create(imageRef=link, size=1)["volume_image_metadata"]["disk_format"] == "qcow2"
     assert vol.create(imageRef="public", size=1)["volume_image_metadata"]["image_id"] == PUBLIC
+
+
+def test_a_copy_of_an_image_volume_knows_the_image(vol: Any, images: FakeImages) -> None:
+    """A volume made from a snapshot or a clone of an image-backed volume keeps its
+    ``volume_image_metadata`` and is bootable, as Cinder copies it."""
+    source = vol.create(imageRef=MINE, size=1)
+    clone = vol.create(source_volid=source["id"])
+    assert clone["bootable"] == "true"
+    assert clone["volume_image_metadata"]["image_id"] == MINE
+    resp = vol.as_("member").post("/v3/snapshots", json={"snapshot": {"volume_id": source["id"]}})
+    assert resp.status_code == 202, resp.text
+    snap_id = resp.json()["snapshot"]["id"]
+    deadline = time.monotonic() + 10
+    while vol.as_("member").get(f"/v3/snapshots/{snap_id}").json()["snapshot"]["status"] \
+            != "available" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    copy = vol.create(snapshot_id=snap_id)
+    assert copy["bootable"] == "true"
+    assert copy["volume_image_metadata"]["image_name"] == "mine"
 
 
 NOWHERE = "6a1d0000-0000-4000-8000-999999999999"

@@ -34,12 +34,16 @@ def test_type_crud_and_use(vol: Any) -> None:
     assert resp.status_code == 200
     vtype = resp.json()["volume_type"]
     assert vtype["extra_specs"] == {"volume_backend_name": "fake"}
+    # The shapes tempest checks: create names no QoS specs; update no extension fields.
+    assert "qos_specs_id" not in vtype and vtype["os-volume-type-access:is_public"] is True
     assert admin.post("/v3/types", json={"volume_type": {"name": "fast"}}).status_code == 409
     created = vol.create(volume_type="fast")
     assert created["volume_type"] == "fast"
     assert admin.delete(f"/v3/types/{vtype['id']}").status_code == 400
     resp = admin.put(f"/v3/types/{vtype['id']}", json={"volume_type": {"description": "new"}})
     assert resp.json()["volume_type"]["description"] == "new"
+    assert set(resp.json()["volume_type"]) == {"id", "name", "description", "is_public",
+                                               "extra_specs"}
     specs = admin.get(f"/v3/types/{vtype['id']}/extra_specs").json()
     assert specs == {"extra_specs": {"volume_backend_name": "fake"}}
     member_view = vol.as_("member").get(f"/v3/types/{vtype['id']}").json()["volume_type"]
