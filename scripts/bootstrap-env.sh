@@ -29,9 +29,11 @@ if [ "$EXTRAS" = test ] || [ "${NIMBUS_REAL:-}" = 1 ]; then
   command -v mkfs.ext4 >/dev/null 2>&1 || need_apt+=(e2fsprogs)
   command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
   command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
-  # Real networks: firewall and NAT rules, DHCP, and reachability checks in the namespaces.
+  # Real networks: firewall and NAT rules, DHCP, IPv6 router advertisements, and reachability checks in the namespaces.
   command -v nft >/dev/null 2>&1 || need_apt+=(nftables)
   command -v dnsmasq >/dev/null 2>&1 || need_apt+=(dnsmasq-base)
+  # Router advertisements for IPv6 subnets (slaac, DHCPv6).
+  command -v radvd >/dev/null 2>&1 || [ -x /usr/sbin/radvd ] || need_apt+=(radvd)
   command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
   command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 fi

@@ -6,25 +6,27 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap-env.sh" test
 cd "$ROOT"
 started=$SECONDS
+# Each stage's header says how long the run has taken so far: where CI's time goes.
+stage() { echo "$1 [at $((SECONDS - started))s]"; }
 
-echo "== lint and types"
+stage "== lint and types"
 .venv/bin/ruff check nimbus tests bench
 .venv/bin/mypy nimbus
 
-echo "== unit, integration and functional tests"
+stage "== unit, integration and functional tests"
 .venv/bin/python -m pytest -q -p no:cacheprovider -n 3 --dist loadscope -m "not guests" \
   tests/unit tests/integration tests/functional
 
-echo "== real guests (QEMU under TCG where KVM does not work), on their own"
+stage "== real guests (QEMU under TCG where KVM does not work), on their own"
 .venv/bin/python -m pytest -q -p no:cacheprovider -m guests tests/functional
 
-echo "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no response outside it"
+stage "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no response outside it"
 .venv/bin/python tests/interop/run_schemathesis.py --seconds 40
 
-echo "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
+stage "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
 .venv/bin/python tests/interop/run_placement_gabbits.py --ratchet
 
-echo "== tempest: the interop list plus all identity, image and compute API tests; ratchet tests/interop/passing.txt"
+stage "== tempest: the interop list plus all identity, image and compute API tests; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
 # location data, so they get a second cloud with that setting.
 .venv/bin/python tests/interop/run_tempest.py --flagged --require-ratchet \
@@ -33,7 +35,7 @@ echo "== tempest: the interop list plus all identity, image and compute API test
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 
-echo "== tempest scenario: real guests, SSH through floating IPs from the ext namespace; ratchet tests/interop/scenario-passing.txt"
+stage "== tempest scenario: real guests, SSH through floating IPs from the ext namespace; ratchet tests/interop/scenario-passing.txt"
 # The share CI has time for (tests/interop/scenario-ci.txt); the whole named list runs with
 # --regex '^tempest\.scenario\.' and the same ratchet.
 .venv/bin/python tests/interop/run_tempest.py --real --concurrency 2 \

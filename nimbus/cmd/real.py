@@ -53,7 +53,7 @@ def choose(overrides: dict[str, Any]) -> list[str]:
     return lines
 
 
-NETWORK_PACKAGES = "iproute2 dnsmasq-base nftables"
+NETWORK_PACKAGES = "iproute2 dnsmasq-base nftables radvd"
 
 
 def _network(overrides: dict[str, Any]) -> str:
@@ -77,8 +77,10 @@ def _network(overrides: dict[str, Any]) -> str:
         return (f"network:  fake, because {why_not} (guests use QEMU user networking with "
                 "restrict=on; `nimbus ssh SERVER`)")
     overrides["network_driver"] = "linux"
+    ipv6 = "" if shutil.which("radvd") else (
+        "; IPv6 subnets get no router advertisements: radvd is missing (apt-get install radvd)")
     return ("network:  linux (bridges, taps and dnsmasq in the cloud's own namespaces, no "
-            "uplink; `nimbus ssh SERVER`)")
+            f"uplink; `nimbus ssh SERVER`{ipv6})")
 
 
 def _namespaces_work() -> bool:

@@ -354,7 +354,8 @@ def test_a_volume_made_from_the_image_boots(real_cloud: CloudProcess) -> None:
     real_cloud.openstack("server", "delete", "--wait", "vm-bfv")
     _volume_status(real_cloud, "boot-vol", "available")
     # The guest's root file system lives on the volume, which outlives the server.
-    path = next((real_cloud.state_dir / "volumes").glob("volume-*.qcow2"))
+    volume_id = real_cloud.openstack_json("volume", "show", "boot-vol")["id"]
+    path = real_cloud.state_dir / "volumes" / f"volume-{volume_id}.qcow2"
     assert path.stat().st_size > 1024 * 1024
     real_cloud.openstack("volume", "delete", "boot-vol")
 

@@ -4,9 +4,10 @@
     .venv/bin/python tests/interop/run_schemathesis.py [--seconds 45] [--service compute ...]
 
 Starts `nimbus up` in a temporary state dir, takes an admin token, and runs `schemathesis run`
-on `<service root>/openapi.json` for each of the seven services, bounded in time. It fails when
-schemathesis finds a 5xx, a status code the document does not declare, or a fault body that
-breaks the declared fault schema, and when the cloud's own log shows any 5xx.
+on `<service root>/openapi.json` for each of the seven services (three at a time), each bounded
+in time. It fails when schemathesis finds a 5xx, a status code the document does not declare,
+or a fault body that breaks the declared fault schema, and when the cloud's own log shows any
+5xx.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -50,10 +52,15 @@ def fuzz(cloud: CloudProcess, service: str, token: str, seconds: int, report: Pa
            "--phases", "examples,coverage,fuzzing", "--max-examples", "20",
            "--request-timeout", "30", "--suppress-health-check", "all",
            "--report", "junit", "--report-junit-path", str(report / f"{service}.xml")]
-    print(f"== schemathesis: {service} ({seconds}s)", flush=True)
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.interop.schemathesis_hooks",
            "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(cmd, cwd=report, env=env, timeout=seconds + 300)
+    log = report / f"{service}.log"
+    with log.open("wb") as out:
+        result = subprocess.run(cmd, cwd=report, env=env, timeout=seconds + 300, stdout=out,
+                                stderr=subprocess.STDOUT)
+    # Said whole once it is over: the services run side by side.
+    print(f"== schemathesis: {service} ({seconds}s)\n{log.read_text(errors='replace')}",
+          flush=True)
     return result.returncode == 0
 
 
@@ -62,6 +69,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=45, help="time budget per service")
     parser.add_argument("--service", action="append", choices=sorted(SERVICES),
                         help="only these services (default: all seven)")
+    parser.add_argument("--parallel", type=int, default=3,
+                        help="services fuzzed at once (each within its own time budget)")
     parser.add_argument("--keep", action="store_true", help="keep the state dir and reports")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nimbus-fuzz-"))
@@ -72,9 +81,11 @@ def main() -> int:
     failed: list[str] = []
     try:
         token = admin_token(cloud)
-        for service in args.service or list(SERVICES):
-            if not fuzz(cloud, service, token, args.seconds, report):
-                failed.append(service)
+        services = args.service or list(SERVICES)
+        with ThreadPoolExecutor(max_workers=args.parallel) as pool:
+            results = pool.map(lambda s: (s, fuzz(cloud, s, token, args.seconds, report)),
+                               services)
+            failed = [service for service, ok in results if not ok]
     finally:
         cloud.stop()
     errors = cloud.server_errors()

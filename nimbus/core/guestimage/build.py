@@ -25,7 +25,7 @@ from pathlib import Path
 from nimbus.core.guestimage import rootfs
 
 LOG = logging.getLogger(__name__)
-BUILDER_VERSION = "13"
+BUILDER_VERSION = "14"
 KERNEL_META = "linux-image-cloud-amd64"
 PACKAGES = ["busybox-static", "dropbear-bin", "libc6", "libcrypt1", "libtomcrypt1",
             "libtommath1", "libgmp10", "zlib1g"]

@@ -44,11 +44,12 @@ ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
 # udhcpc calls this with the lease in its environment.
 DHCP_SCRIPT = r"""#!/bin/sh
 case "$1" in
-  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+  # IPv4 only: the NIC's IPv6 addresses (link-local, SLAAC) are the kernel's, not DHCP's.
+  deconfig) ip -4 addr flush dev "$interface"; ip link set "$interface" up ;;
   bound|renew)
     # A renewal of the same address changes nothing (a flush would drop the routes).
     if ! ip addr show dev "$interface" | grep -q "inet $ip/"; then
-      ip addr flush dev "$interface"
+      ip -4 addr flush dev "$interface"
       ip addr add "$ip/${mask:-24}" dev "$interface"
     fi
     # The network's MTU (option 26): a VXLAN network's frames are smaller than Ethernet's.

@@ -34,6 +34,7 @@ from nimbus.network.drivers.linux.firewall import Firewall
 from nimbus.network.drivers.linux.ip import Ip
 from nimbus.network.drivers.linux.model import Topology
 from nimbus.network.drivers.linux.names import Namespaces
+from nimbus.network.drivers.linux.radvd import Radvd
 from nimbus.network.drivers.linux.routers import Routers
 from nimbus.network.manager.ports import PortManager
 
@@ -57,7 +58,8 @@ class NetworkAgent:
         self.ip = Ip(self.namespaces)
         self.fabric = Fabric(self.ip, self.namespaces.fabric)
         self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
-        self.routers = Routers(self.ip)
+        self.radvd = Radvd(self.ip, state_dir / "radvd")
+        self.routers = Routers(self.ip, self.radvd)
         self.firewall = Firewall(self.ip, self.namespaces.fabric)
         self.metadata = MetadataProxies(self._guest_at, compute_url, metadata_secret)
         self._top = Topology()
@@ -184,6 +186,8 @@ class NetworkAgent:
         for network_id in self.dhcp.served() - dhcp_networks:
             LOG.info("network agent: network %s needs no DHCP server here any more", network_id)
             self.dhcp.remove(network_id)
+        for router_id in self.radvd.advertising() - routers:
+            self.radvd.remove(router_id)
         dhcp_prefix, router_prefix = self.namespaces.dhcp(""), self.namespaces.router("")
         for ns in self.ip.namespaces_here():
             if ns.startswith(dhcp_prefix) and ns[len(dhcp_prefix):] not in dhcp_networks:
@@ -197,6 +201,8 @@ class NetworkAgent:
         """Remove every namespace, device and server this cloud made on the machine."""
         for network_id in self.dhcp.served():
             self.dhcp.remove(network_id)
+        for router_id in self.radvd.advertising():
+            self.radvd.remove(router_id)
         for ns in self.ip.namespaces_here():
             self.ip.delete_namespace(ns)
         LOG.info("network agent: removed the cloud's namespaces")

@@ -37,7 +37,8 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
         top.subnets[s.id] = SubnetRec(
             s.id, s.network_id, int(s.ip_version), s.cidr, s.gateway_ip, bool(s.enable_dhcp),
             tuple(str(d) for d in s.dns_nameservers or []),
-            _pairs(s.host_routes, "destination", "nexthop"))
+            _pairs(s.host_routes, "destination", "nexthop"), s.ipv6_ra_mode,
+            s.ipv6_address_mode)
     ips: dict[str, list[tuple[str, str]]] = {}
     for a in rows.allocations:
         ips.setdefault(a.port_id, []).append((a.subnet_id, a.ip_address))

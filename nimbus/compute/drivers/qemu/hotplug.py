@@ -43,6 +43,10 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
     with proc.lock:
         spec = proc.spec()
         if proc.running() and f"dev-{disk['id']}" not in proc.devices():
+            # A node an earlier unplug could not close yet (the guest let go of the device
+            # late) goes now, or the volume could not come back to this guest.
+            if disk["id"] in _nodes(proc):
+                _close_node(proc, disk["id"], 10.0)
             proc.qmp("blockdev-add", **{
                 "driver": disk["format"], "node-name": disk["id"], "read-only": disk["readonly"],
                 "file": {"driver": "file", "filename": disk["path"]}})
@@ -97,8 +101,28 @@ def _unplug(proc: GuestProcess, node: str, timeout: float) -> None:
                 raise DriverError(reason=f"The guest did not release the volume in {timeout:.0f} "
                                          "s.")
             time.sleep(0.2)
-    with contextlib.suppress(DriverError):
-        proc.qmp("blockdev-del", **{"node-name": node})
+    _close_node(proc, node, timeout)
+
+
+def _nodes(proc: GuestProcess) -> set[str]:
+    return {str(n.get("node-name")) for n in proc.qmp("query-named-block-nodes", flat=True)}
+
+
+def _close_node(proc: GuestProcess, node: str, timeout: float) -> None:
+    """Close the volume's node. The device is gone from the tree before QEMU has dropped its
+    hold on the node, and ``blockdev-del`` refuses a node in use: try until it is closed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            proc.qmp("blockdev-del", **{"node-name": node})
+            return
+        except DriverError:
+            if node not in _nodes(proc):
+                return
+            if time.monotonic() > deadline:
+                raise DriverError(reason=f"QEMU did not close the volume's node {node} in "
+                                         f"{timeout:.0f} s.") from None
+        time.sleep(0.2)
 
 
 def plug_nic(proc: GuestProcess, port: dict[str, Any]) -> None:

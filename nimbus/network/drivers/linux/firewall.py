@@ -58,6 +58,40 @@ def _protocol(rule: RuleRec) -> list[str]:
     return [f"meta l4proto {number if number is not None else proto}"]
 
 
+# What passes whatever the groups say, as in Neutron: DHCP with the network's server, and the
+# ICMPv6 a guest needs to find its router and neighbours (router advertisements only inbound:
+# a guest never sends one, ``_spoof6``).
+_ND = "nd-neighbor-solicit, nd-neighbor-advert"
+ALWAYS = {
+    "egress": ["udp sport 68 udp dport 67 return", "udp sport 546 udp dport 547 return",
+               f"icmpv6 type {{ nd-router-solicit, {_ND}, mld-listener-report, "
+               "mld2-listener-report } return"],
+    "ingress": ["udp sport 67 udp dport 68 return", "udp sport 547 udp dport 546 return",
+                f"icmpv6 type {{ nd-router-advert, {_ND}, mld-listener-query }} return"],
+}
+
+
+def link_local(mac: str) -> str:
+    """The EUI-64 link-local address a guest's kernel gives the NIC with ``mac``."""
+    octets = [int(part, 16) for part in mac.split(":")]
+    octets[0] ^= 0x02
+    eui = octets[:3] + [0xFF, 0xFE] + octets[3:]
+    return str(ipaddress.IPv6Address(bytes([0xFE, 0x80] + [0] * 6 + eui)))
+
+
+def _spoof6(tap: str, port: PortRec, macs: list[str]) -> list[str]:
+    """The IPv6 half of anti-spoofing: the port's addresses, its link-local ones and the
+    unspecified address of duplicate address detection; no router advertisement, no DHCPv6
+    answer from a guest."""
+    ips6 = sorted({a for _, a in port.ips if ":" in a}
+                  | {ip for ip, _ in port.allowed_pairs if ip and ":" in ip}
+                  | {link_local(m) for m in macs})
+    return [f'        iifname "{tap}" ether type ip6 ip6 saddr != {{ ::, {", ".join(ips6)} }} '
+            "drop",
+            f'        iifname "{tap}" icmpv6 type nd-router-advert drop',
+            f'        iifname "{tap}" udp sport 547 drop']
+
+
 def rule_line(rule: RuleRec, remotes: tuple[str, ...]) -> str | None:
     """One security-group rule as an nftables match ending in ``return`` (allowed); None
     when it can match nothing (a remote group with no address of its family)."""
@@ -97,11 +131,11 @@ def ruleset(ports: list[Filtered]) -> str:
         if ips4:
             spoof.append(f'        iifname "{tap}" ether type arp arp saddr ip != '
                          f'{{ {", ".join(ips4)} }} drop')
+        spoof += _spoof6(tap, port, macs)
         dispatch_out.append(f"{index:#x} : jump egress-{index}")
         dispatch_in.append(f"{index << 16:#x} : jump ingress-{index}")
         for direction in ("egress", "ingress"):
-            body = ["        udp sport 68 udp dport 67 return" if direction == "egress"
-                    else "        udp sport 67 udp dport 68 return"]
+            body = [f"        {line}" for line in ALWAYS[direction]]
             for rule, remotes in item.rules:
                 if rule.direction == direction:
                     line = rule_line(rule, remotes)

@@ -25,6 +25,10 @@ class SubnetRec:
     enable_dhcp: bool
     dns_nameservers: tuple[str, ...]
     host_routes: tuple[tuple[str, str], ...]
+    # IPv6 only: how the router advertises the subnet (``slaac``, ``dhcpv6-stateless``,
+    # ``dhcpv6-stateful``) and how guests take their addresses.
+    ipv6_ra_mode: str | None = None
+    ipv6_address_mode: str | None = None
 
 
 @dataclass(frozen=True)

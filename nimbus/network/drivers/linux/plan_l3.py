@@ -11,6 +11,7 @@ from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.ext import ExtWant, leg_key
 from nimbus.network.drivers.linux.fabric import LegWant
 from nimbus.network.drivers.linux.model import PortRec, RouterRec, Topology
+from nimbus.network.drivers.linux.radvd import Advert
 from nimbus.network.drivers.linux.routers import LegAddress, RouterWant
 
 
@@ -21,19 +22,33 @@ class L3Plan:
     legs: dict[str, LegWant] = field(default_factory=dict)
 
 
-def _v4(top: Topology, port: PortRec) -> list[tuple[str, str]]:
-    """(address/prefix, subnet id) of the port's IPv4 addresses."""
+def _addresses(top: Topology, port: PortRec, versions: tuple[int, ...] = (4,)
+               ) -> list[tuple[str, str]]:
+    """(address/prefix, subnet id) of the port's addresses of ``versions``."""
     found = []
     for subnet_id, address in port.ips:
         subnet = top.subnets.get(subnet_id)
-        if subnet is not None and subnet.ip_version == 4:
+        if subnet is not None and subnet.ip_version in versions:
             prefix = ipaddress.ip_network(subnet.cidr).prefixlen
             found.append((f"{address}/{prefix}", subnet_id))
     return found
 
 
 def _leg(top: Topology, port: PortRec) -> LegAddress:
-    return LegAddress(port.id, port.mac, tuple(a for a, _ in _v4(top, port)))
+    return LegAddress(port.id, port.mac, tuple(a for a, _ in _addresses(top, port, (4, 6))))
+
+
+def _adverts(top: Topology, interfaces: list[PortRec]) -> tuple[Advert, ...]:
+    """The IPv6 prefixes the router advertises: its subnets with an ``ipv6_ra_mode``."""
+    found = []
+    for port in interfaces:
+        network = top.networks.get(port.network_id)
+        for _, subnet_id in _addresses(top, port, (6,)):
+            subnet = top.subnets[subnet_id]
+            if subnet.ipv6_ra_mode:
+                found.append(Advert(names.router_leg(port.id), subnet.cidr, subnet.ipv6_ra_mode,
+                                    network.mtu if network is not None else 1500))
+    return tuple(found)
 
 
 def _router(top: Topology, router: RouterRec, ns: names.Namespaces, out: L3Plan) -> None:
@@ -50,17 +65,17 @@ def _router(top: Topology, router: RouterRec, ns: names.Namespaces, out: L3Plan)
     if gateway is not None:
         out.legs[gateway.id] = LegWant(gateway.network_id, where,
                                        names.gateway_leg(gateway.id))
-        for _, subnet_id in _v4(top, gateway):
+        for _, subnet_id in _addresses(top, gateway):
             default_via = default_via or top.subnets[subnet_id].gateway_ip
     snat_from = tuple(sorted({top.subnets[sid].cidr for p in interfaces
-                              for _, sid in _v4(top, p)})) if router.enable_snat else ()
+                              for _, sid in _addresses(top, p)})) if router.enable_snat else ()
     floating = tuple(sorted((f.floating_ip, f.fixed_ip) for f in top.floating_ips.values()
                             if f.router_id == router.id and f.port_id and f.fixed_ip
                             and ":" not in f.fixed_ip))
     out.routers[router.id] = RouterWant(
         router.id, router.admin_up, tuple(_leg(top, p) for p in interfaces),
         _leg(top, gateway) if gateway is not None else None, default_via, router.routes,
-        floating, snat_from)
+        floating, snat_from, _adverts(top, interfaces))
 
 
 def plan_l3(top: Topology, ns: names.Namespaces) -> L3Plan:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.ip import Ip, IpError
+from nimbus.network.drivers.linux.radvd import Advert, Radvd
 
 LOG = logging.getLogger(__name__)
 # Where the metadata proxy listens inside a router's namespace.
@@ -48,6 +49,8 @@ class RouterWant:
     floating: tuple[tuple[str, str], ...]
     # The router's subnets, SNATed to the gateway address (empty without enable_snat).
     snat_from: tuple[str, ...]
+    # IPv6 prefixes advertised on its legs.
+    adverts: tuple[Advert, ...] = ()
 
 
 def nat_rules(want: RouterWant) -> str:
@@ -76,8 +79,9 @@ def nat_rules(want: RouterWant) -> str:
 
 
 class Routers:
-    def __init__(self, ip: Ip) -> None:
+    def __init__(self, ip: Ip, radvd: Radvd) -> None:
         self.ip = ip
+        self.radvd = radvd
         self.nft = shutil.which("nft") or "nft"
         self._applied: dict[str, str] = {}
 
@@ -92,6 +96,8 @@ class Routers:
         self.ip.add_namespace(ns)
         self._applied.pop(router_id, None)
         self.ip.sysctl(ns, "net.ipv4.ip_forward", "1")
+        # The gateway addresses serve at once, not after duplicate address detection.
+        self.ip.sysctl(ns, "net.ipv6.conf.default.accept_dad", "0")
 
     def converge(self, want: RouterWant) -> None:
         ns = self.namespace(want.router_id)
@@ -111,6 +117,7 @@ class Routers:
         self.ip.batch(ns, lines)
         self._routes(ns, want)
         self._nat(want)
+        self.radvd.converge(want.router_id, ns, want.adverts if want.admin_up else ())
 
     def _routes(self, ns: str, want: RouterWant) -> None:
         wanted: dict[str, str] = {}
@@ -144,5 +151,6 @@ class Routers:
         self._applied[want.router_id] = key
 
     def remove(self, router_id: str) -> None:
+        self.radvd.remove(router_id)
         self.ip.delete_namespace(self.namespace(router_id))
         self._applied.pop(router_id, None)
