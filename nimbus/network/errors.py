@@ -57,6 +57,35 @@ class FloatingIPNotFound(_Typed, errors.NotFound):
     message_format = "Floating IP {id} could not be found"
 
 
+class AgentNotFound(_Typed, errors.NotFound):
+    message_format = "Agent {id} could not be found."
+
+
+class InvalidL3Agent(_Typed, errors.NotFound):
+    message_format = "Agent {id} is not a L3 Agent or has been disabled"
+
+
+class InvalidDHCPAgent(_Typed, errors.NotFound):
+    message_format = "Agent {id} is not a valid DHCP Agent or has been disabled"
+
+
+class RouterHostedByL3Agent(_Typed, errors.Conflict):
+    message_format = "The router {router_id} has been already hosted by the L3 Agent {agent_id}."
+
+
+class RouterNotHostedByL3Agent(_Typed, errors.Conflict):
+    message_format = "The router {router_id} is not hosted by L3 agent {agent_id}."
+
+
+class NetworkHostedByDHCPAgent(_Typed, errors.Conflict):
+    message_format = ("The network {network_id} has been already hosted by the DHCP Agent "
+                      "{agent_id}.")
+
+
+class NetworkNotHostedByDhcpAgent(_Typed, errors.Conflict):
+    message_format = "The network {network_id} is not hosted by the DHCP agent {agent_id}."
+
+
 class ExtensionNotFound(_Typed, errors.NotFound):
     message_format = "Extension with alias {id} does not exist"
 

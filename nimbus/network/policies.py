@@ -124,6 +124,18 @@ _OTHER = {
     "update_quota": ADMIN,
     "delete_quota": ADMIN,
     "get_network_ip_availability": ADMIN,
+    # Agents are the cloud's own machinery: admins only, as in Neutron.
+    "get_agent": ADMIN,
+    "update_agent": ADMIN,
+    "delete_agent": ADMIN,
+    "get_l3-routers": ADMIN,
+    "create_l3-router": ADMIN,
+    "delete_l3-router": ADMIN,
+    "get_l3-agents": ADMIN,
+    "get_dhcp-networks": ADMIN,
+    "create_dhcp-network": ADMIN,
+    "delete_dhcp-network": ADMIN,
+    "get_dhcp-agents": ADMIN,
 }
 
 POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,

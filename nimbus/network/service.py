@@ -9,6 +9,8 @@ from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
 from nimbus.network.agent.host import NetworkAgent
 from nimbus.network.api import (
+    agent_schedulers,
+    agents,
     discovery,
     floating_ips,
     networks,
@@ -28,7 +30,7 @@ from nimbus.network.state import NetworkState, build
 
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
-               security_group_rules, floating_ips, quotas, tags):
+               security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers):
     router.include(module.router)
 
 
@@ -45,7 +47,9 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
                          compute_url=f"{settings.public_url}/compute",
                          api_url=settings.public_url,
                          metadata_secret=str(platform.secrets.get(
-                             "metadata_proxy_shared_secret", "")))
+                             "metadata_proxy_shared_secret", "")),
+                         agents=state.agents, host=settings.host_name,
+                         schedulers=state.schedulers)
     agent.start()
     server = platform.bus.serve(TOPIC, settings.host_name, agent)
     platform.registry.register("neutron-linux-agent", settings.host_name, TOPIC)

@@ -9,6 +9,8 @@ from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.agent_schedulers import AgentSchedulers
+from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
@@ -35,6 +37,8 @@ class NetworkState:
     floating_ips: FloatingIpManager
     quotas: QuotaManager
     tags: TagManager
+    agents: AgentManager
+    schedulers: AgentSchedulers
     driver: NetworkDriver
     compute_events: ComputeEvents
 
@@ -51,8 +55,12 @@ def build(platform: Platform) -> NetworkState:
     ports = PortManager(db, access, driver, groups, Notifier(platform.bus, "network"),
                         compute_events)
     routers = RouterManager(db, access, ports, driver)
+    networks = NetworkManager(db, access, driver)
+    schedulers = AgentSchedulers(db, routers.view, networks.view, driver)
+    # A router that gains a data plane is hosted by an L3 agent at once (when one runs).
+    routers.schedule = schedulers.schedule_router
     return NetworkState(
-        networks=NetworkManager(db, access, driver),
+        networks=networks,
         subnets=SubnetManager(db, access),
         ports=ports,
         routers=routers,
@@ -62,6 +70,8 @@ def build(platform: Platform) -> NetworkState:
         floating_ips=FloatingIpManager(db, access, ports, driver, compute_events),
         quotas=QuotaManager(db, access),
         tags=TagManager(db),
+        agents=AgentManager(db),
+        schedulers=schedulers,
         driver=driver,
         compute_events=compute_events,
     )

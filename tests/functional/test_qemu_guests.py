@@ -36,6 +36,7 @@ COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data
           ("compute", "qemu driver: the noVNC console URL's websocket does the RFB handshake "
                       "with the guest's VNC server"),
           ("compute", "qemu driver: server add/remove port hot-plugs a NIC the guest sees"),
+          ("network", "linux driver: network agent list shows the host's four agents alive"),
           ("network", "linux driver: two guests on one network get their ports' addresses "
                       "by DHCP and reach each other; a guest sending from an address its port "
                       "lacks is cut off; a clean stop leaves no namespace"),
@@ -404,6 +405,15 @@ def test_rescue_and_shelve_keep_the_disk(real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE", timeout=180)
     assert _ssh(real_cloud, "vm1", "cat /root/rescued").strip() == "still-here"
     assert _ssh(real_cloud, "vm1", "hostname").strip() == "vm1"
+
+
+def test_the_network_agents_report_themselves_alive(real_cloud: CloudProcess) -> None:
+    agents = real_cloud.openstack_json("network", "agent", "list")
+    assert sorted(a["Agent Type"] for a in agents) == [
+        "DHCP agent", "L3 agent", "Linux bridge agent", "Metadata agent"]
+    assert all(a["Alive"] and a["State"] for a in agents), agents
+    l3 = real_cloud.openstack_json("network", "agent", "list", "--agent-type", "l3")
+    assert [a["Binary"] for a in l3] == ["neutron-l3-agent"]
 
 
 def test_the_novnc_console_reaches_the_guests_vnc_server(real_cloud: CloudProcess) -> None:

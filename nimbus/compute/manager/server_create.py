@@ -24,9 +24,11 @@ from nimbus.compute.manager.flavors import snapshot
 from nimbus.compute.manager.quotas import QuotaManager
 from nimbus.compute.manager.server_requests import (
     create_spec,
+    fits_disk,
     group_hint,
     hints_to_keep,
     sanitize_hostname,
+    with_image_mappings,
 )
 from nimbus.compute.states import PowerState, TaskState, VmState
 from nimbus.core.api.context import RequestContext
@@ -134,8 +136,15 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
     images = mgr.images.acting_for(ctx.auth_token, ctx.project_id)
     image = None
     if req["image_ref"]:
-        image = mgr.check_image(images, req["image_ref"], project_id, flavor.memory_mb,
-                                flavor.root_gb)
+        image = mgr.check_image(images, req["image_ref"], project_id, flavor.memory_mb, 0)
+        req["block_devices"], volume_root = with_image_mappings(req["block_devices"], image)
+        if volume_root:
+            # The image maps a volume snapshot as the root disk: the server boots from a
+            # volume made of it, and the image's own (empty) data is not a disk.
+            req["image_ref"], image = "", None
+        else:
+            image.pop("block_device_mapping", None)
+            fits_disk(image, flavor.root_gb)
     auto_disk = _auto_disk_config(req["auto_disk_config"], image)
     key = None
     if req.get("key_name"):

@@ -5,6 +5,7 @@ fields' values (which mappings boot, whether an image is still needed...)."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from nimbus.compute.schemas.servers import UUID_PATTERN
 from nimbus.core.errors import BadRequest
 
 __all__ = ["UUID_PATTERN", "access_address", "create_spec", "group_hint", "hints_to_keep",
-           "image_id_of", "sanitize_hostname"]
+           "image_id_of", "sanitize_hostname", "fits_disk", "with_image_mappings"]
 
 BDM_FIELD = "block_device_mapping_v2"
 # An id another service is asked about goes into that service's URL path: letters, digits and
@@ -103,6 +104,41 @@ def block_devices(raw: list[dict[str, Any]] | None,
                              "mapping's image differ.")
         return volumes, str(boot["uuid"])
     return volumes, ""
+
+
+def fits_disk(image: dict[str, Any], disk: int) -> None:
+    """Refuse an image too big for a root disk of ``disk`` GiB (0: no local root disk)."""
+    if disk and int(image.get("min_disk") or 0) > disk:
+        raise BadRequest("Flavor's disk is too small for requested image. Flavor disk is "
+                         f"{disk * 1024 ** 3} bytes, minimum disk is "
+                         f"{int(image['min_disk']) * 1024 ** 3} bytes.")
+    if disk and image.get("size") and int(image["size"]) > disk * 1024 ** 3:
+        raise BadRequest(f"Flavor's disk is too small for requested image. Flavor disk is "
+                         f"{disk * 1024 ** 3} bytes, image is {image['size']} bytes.")
+
+
+def with_image_mappings(requested: list[dict[str, Any]], image: dict[str, Any]
+                        ) -> tuple[list[dict[str, Any]], bool]:
+    """The request's volume mappings plus those the image brings (compute's snapshot of a
+    volume-backed server maps the snapshots of its volumes), as Nova merges them: the
+    request's own win on a device name, and its own boot volume over the image's. True when a
+    volume, not the image, is then the root disk."""
+    raw = image.get("block_device_mapping")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    items = [m for m in (_mapping(item, i) for i, item in enumerate(raw or [])
+                         if isinstance(item, dict)) if m is not None] \
+        if isinstance(raw, list) else []
+    names = {m["device_name"] for m in requested if m.get("device_name")}
+    own_boot = any(m["boot_index"] == 0 for m in requested)
+    merged = list(requested) + [
+        m for m in items if m["destination_type"] == "volume"
+        and not (m["device_name"] and m["device_name"] in names)
+        and not (own_boot and m["boot_index"] == 0)]
+    return merged, any(m["boot_index"] == 0 for m in merged)
 
 
 def _networks(value: Any) -> Any:

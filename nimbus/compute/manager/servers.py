@@ -27,6 +27,7 @@ from nimbus.compute.manager.keypairs import KeypairManager
 from nimbus.compute.manager.networking import Networking
 from nimbus.compute.manager.server_create import Created, create_servers
 from nimbus.compute.manager.server_groups import ServerGroupManager
+from nimbus.compute.manager.server_requests import fits_disk
 from nimbus.compute.rpcapi import ComputeAgentAPI, SchedulerAPI
 from nimbus.compute.schemas.servers import ADMIN_SORT_KEYS, IGNORED_SORT_KEYS
 from nimbus.compute.states import TaskState, VmState
@@ -162,22 +163,20 @@ class ServerManager:
             raise BadRequest(f"Image {image_ref} could not be found.")
         if image.get("status") != "active":
             raise BadRequest(f"Image {image_ref} is not active.")
-        if disk and int(image.get("min_disk") or 0) > disk:
-            raise BadRequest("Flavor's disk is too small for requested image. Flavor disk is "
-                             f"{disk * 1024 ** 3} bytes, minimum disk is "
-                             f"{int(image['min_disk']) * 1024 ** 3} bytes.")
+        fits_disk(image, disk)
         if int(image.get("min_ram") or 0) > ram:
             raise BadRequest("Flavor's memory is too small for requested image.")
-        if disk and image.get("size") and int(image["size"]) > disk * 1024 ** 3:
-            raise BadRequest(f"Flavor's disk is too small for requested image. Flavor disk is "
-                             f"{disk * 1024 ** 3} bytes, image is {image['size']} bytes.")
         keep = ("id", "name", "status", "disk_format", "container_format", "min_disk",
                 "min_ram", "size", "checksum", "os_hash_value",
                 # what the scheduler's ImagePropertiesFilter matches hosts against
                 "hw_architecture", "architecture", "img_hv_type", "hypervisor_type",
                 "hw_vm_mode", "vm_mode")
-        # The properties Nova knows, as the server shows them (2.98).
-        return {**{k: image.get(k) for k in keep}, "properties": known_properties(image)}
+        # The properties Nova knows, as the server shows them (2.98); and the volumes a
+        # snapshot of a volume-backed server maps, whole (a property's text is cut short).
+        found = {**{k: image.get(k) for k in keep}, "properties": known_properties(image)}
+        if image.get("block_device_mapping"):
+            found["block_device_mapping"] = image["block_device_mapping"]
+        return found
 
     # -- update ----------------------------------------------------------------------------
     def update(self, row: Instance, **fields: Any) -> Instance:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from nimbus.network import constants as c
 from nimbus.network.agent import topology
 from nimbus.network.agent.api_relay import ApiRelay
 from nimbus.network.agent.metadata_proxy import MetadataProxies
+from nimbus.network.agent.reports import reports
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux import plan as planner
 from nimbus.network.drivers.linux.dhcp import Dhcp
@@ -36,6 +38,8 @@ from nimbus.network.drivers.linux.model import Topology
 from nimbus.network.drivers.linux.names import Namespaces
 from nimbus.network.drivers.linux.radvd import Radvd
 from nimbus.network.drivers.linux.routers import Routers
+from nimbus.network.manager.agent_schedulers import AgentSchedulers
+from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.ports import PortManager
 
 LOG = logging.getLogger(__name__)
@@ -51,8 +55,15 @@ class NetworkAgent:
 
     def __init__(self, db: Database, ports: PortManager, prefix: str, state_dir: Path,
                  resync_interval: float = 10.0, clean_on_stop: bool = False,
-                 compute_url: str = "", metadata_secret: str = "", api_url: str = "") -> None:
+                 compute_url: str = "", metadata_secret: str = "", api_url: str = "",
+                 agents: AgentManager | None = None, host: str = "",
+                 schedulers: AgentSchedulers | None = None) -> None:
         self.db = db
+        # Where this agent says it is alive (``network agent list``), at each sync, and which
+        # routers and networks it hosts (the agent schedulers).
+        self.agents = agents
+        self.host = host
+        self.schedulers = schedulers
         self.ports = ports
         self.namespaces = Namespaces(prefix)
         self.ip = Ip(self.namespaces)
@@ -78,6 +89,7 @@ class NetworkAgent:
         """One sync now, before the agent serves: guests the compute agent starts next (those
         that ran when the cloud stopped) find their taps in place."""
         self.fabric.ensure()
+        self._report(None, starting=True)
         try:
             self.converge()
         except Exception:  # the loop tries again; the agent must still start
@@ -121,12 +133,12 @@ class NetworkAgent:
 
     # -- one sync -----------------------------------------------------------------------------
     def converge(self) -> None:
-        top = topology.read(self.db)
+        top = self._hosted(topology.read(self.db))
         plan = planner.plan(top, self.namespaces)
         if plan.dhcp_ports_missing:
             for network_id in plan.dhcp_ports_missing:
                 self.ports.ensure_dhcp_port(network_id)
-            top = topology.read(self.db)
+            top = self._hosted(topology.read(self.db))
             plan = planner.plan(top, self.namespaces)
         self.fabric.ensure()
         present = set(self.ip.namespaces_here())
@@ -159,7 +171,33 @@ class NetworkAgent:
         for port_id in plan.to_wire:
             if names.tap(port_id) in present:
                 self.ports.port_wired(port_id, True)
+        self._report(plan)
         self.syncs += 1
+
+    def _hosted(self, top: Topology) -> Topology:
+        """The model cut down to what this host's agents host: its routers, and DHCP only on
+        its networks. Unhosted networks needing DHCP are taken at every sync; unhosted routers
+        only at the first (the API schedules a router when it changes)."""
+        if self.schedulers is None:
+            return top
+        legs = {p.device_id for p in top.ports.values() if p.owner == c.OWNER_ROUTER_INTERFACE}
+        routers = {r.id for r in top.routers.values() if r.gw_port_id or r.id in legs}
+        networks = {s.network_id for s in top.subnets.values()
+                    if s.enable_dhcp and s.ip_version == 4}
+        mine_r, mine_n = self.schedulers.claim(self.host, routers, networks,
+                                               include_routers=self.syncs == 0)
+        top.routers = {rid: r for rid, r in top.routers.items() if rid in mine_r}
+        top.subnets = {sid: s if s.network_id in mine_n else replace(s, enable_dhcp=False)
+                       for sid, s in top.subnets.items()}
+        return top
+
+    def _report(self, plan: planner.Plan | None, starting: bool = False) -> None:
+        if self.agents is None:
+            return
+        try:
+            self.agents.report(self.host, reports(plan), starting=starting)
+        except Exception:  # a missed heartbeat only shows the agent late; the data plane is fine
+            LOG.exception("network agent: reporting its state failed")
 
     def _relay_api(self) -> None:
         if self.api_relay is None:

@@ -39,6 +39,9 @@ EXTENSIONS = [
      "network."),
     ("router_availability_zone", "Router Availability Zone", "Availability zone support for "
      "router."),
+    ("agent", "agent", "The agent management extension."),
+    ("l3_agent_scheduler", "L3 Agent Scheduler", "Schedule routers among l3 agents"),
+    ("dhcp_agent_scheduler", "DHCP Agent Scheduler", "Schedule networks among dhcp agents"),
     ("quotas", "Quota management support", "Expose functions for quotas management per "
      "tenant"),
     ("quota_details", "Quota details management support", "Expose functions for quotas usage "

@@ -167,3 +167,42 @@ class Quota(Base):
     project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     resource: Mapped[str] = mapped_column(String(64), primary_key=True)
     limit: Mapped[int] = mapped_column(Integer)
+
+
+class Agent(Base):
+    """A network agent on a host (DHCP, L3, metadata, the port agent), as it last reported."""
+
+    __tablename__ = "network_agents"
+    __table_args__ = (UniqueConstraint("agent_type", "host"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    agent_type: Mapped[str] = mapped_column(String(64))
+    binary: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    availability_zone: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    admin_state_up: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    configurations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    resources_synced: Mapped[bool | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    heartbeat_timestamp: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RouterL3Agent(Base):
+    """Which L3 agent hosts a router (Neutron's l3_agent_scheduler)."""
+
+    __tablename__ = "network_router_l3_agents"
+
+    router_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class NetworkDhcpAgent(Base):
+    """Which DHCP agents serve a network (Neutron's dhcp_agent_scheduler)."""
+
+    __tablename__ = "network_network_dhcp_agents"
+
+    network_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)

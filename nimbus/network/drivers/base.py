@@ -88,6 +88,10 @@ class NetworkDriver(ABC):
                   ports: list[dict[str, Any]]) -> None:
         """Make the network's DHCP server hand out exactly ``ports``' addresses on ``subnets``."""
 
+    def hosting_changed(self, kind: str, resource_id: str) -> None:  # noqa: B027 - optional
+        """An admin gave a ``router`` or ``network`` to another agent, or took it from one:
+        drivers with agents have them look again."""
+
     @abstractmethod
     def sync_router(self, router: dict[str, Any], interfaces: list[dict[str, Any]],
                     gateway: dict[str, Any] | None) -> None:

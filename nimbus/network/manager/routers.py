@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ class RouterManager:
         self.access = access
         self.ports = ports
         self.driver = driver
+        # Hosts a router on an agent (the l3_agent_scheduler), when the service has agents.
+        self.schedule: Callable[[str], None] | None = None
 
     def view(self, session: Session, row: models.Router) -> dict[str, Any]:
         port = port_db.get(session, row.gw_port_id) if row.gw_port_id else None
@@ -49,6 +52,8 @@ class RouterManager:
             view = self.view(session, row)
             gw = port_db.get(session, row.gw_port_id) if row.gw_port_id else None
             gateway = self.ports.view(session, gw) if gw is not None else None
+        if self.schedule is not None and (interfaces or gateway):
+            self.schedule(router_id)
         self.driver.sync_router(view, interfaces, gateway)
 
     @retry_on_lock()

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from nimbus.core.api import validation
 from nimbus.core.api.routing import ApiRequest
 from nimbus.core.api.validation import Schema
-from nimbus.core.errors import NimbusError, NotFound, PolicyNotAuthorized
+from nimbus.core.errors import NimbusError, NotFound, PolicyNotAuthorized, Unauthorized
 from nimbus.object.constants import RESELLER_PREFIX
 from nimbus.object.errors import PreconditionFailed
 from nimbus.object.manager.acls import Caller, grants
@@ -129,15 +129,18 @@ def authorize_in_container(req: ApiRequest[ObjectState], action: str, account: s
         authorize(req, action, account)
         return True
     except PolicyNotAuthorized:
+        ctx = req.ctx
         try:
             info = req.svc.containers.container_info(account, container)
         except NotFound:
-            raise PolicyNotAuthorized(action=action) from None
-        acl = info.read_acl if kind == "read" else info.write_acl
-        ctx = req.ctx
+            info = None
+        acl = None if info is None else info.read_acl if kind == "read" else info.write_acl
         caller = Caller(ctx.project_id, ctx.project_name, ctx.user_id, ctx.user_name, ctx.roles)
         if not grants(acl, caller, listing):
-            raise
+            if ctx.user_id is None:
+                # No token (or one that did not validate): Swift asks for one.
+                raise Unauthorized() from None
+            raise PolicyNotAuthorized(action=action) from None
         return False
 
 

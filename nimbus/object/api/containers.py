@@ -91,9 +91,10 @@ def delete(req: ApiRequest[ObjectState]) -> Response:
 
 
 # HEAD first: Starlette lets a GET route answer HEAD too, and HEAD takes no listing query.
-router.head(PATH, status=204, query=queries.HEAD)(swift_view(read))
+# Public, as objects are: ``.r:*,.rlistings`` lets anyone list the container.
+router.head(PATH, status=204, query=queries.HEAD, public=True)(swift_view(read))
 router.get(PATH, status=200, also=(204,), query=queries.CONTAINER_LISTING,
-           faults=(412,))(swift_view(read))
+           faults=(412,), public=True)(swift_view(read))
 router.put(PATH, status=201, also=(202,))(swift_view(create))
 router.post(PATH, status=204)(swift_view(update))
 router.delete(PATH, status=204, faults=(409,))(swift_view(delete))

@@ -106,5 +106,7 @@ def _multipart(req: ApiRequest[ObjectState], info: ObjectInfo, wanted: list[tupl
     return StreamingResponse(body(), status_code=206, headers=headers)
 
 
+# Public: a container's read ACL may let anyone in (``.r:*``), which the handler checks; a
+# caller it does not let in without a token gets Swift's 401.
 router.route(PATH, ["GET", "HEAD"], status=200, also=(204, 206, 304), query=queries.OBJECT_READ,
-             faults=(412, 416))(swift_view(read))
+             faults=(412, 416), public=True)(swift_view(read))

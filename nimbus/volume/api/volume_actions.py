@@ -91,6 +91,8 @@ def detach(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
 
 @action("os-force_detach", "volume_extension:volume_admin_actions:force_detach")
 def force_detach(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    # Forced or not, an admin's detach of a disk a server still uses is compute's to do.
+    req.svc.attachments.check_user_detach(ctx_dict(req), vol["id"], arg.get("attachment_id"))
     req.svc.attachments.terminate_connection(ctx_dict(req), vol["id"], arg.get("connector"),
                                              None)
     req.svc.attachments.detach(vol["id"], None, arg.get("attachment_id"))

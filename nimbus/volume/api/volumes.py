@@ -58,7 +58,8 @@ def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     if "multiattach" in spec:
         spec["multiattach"] = to_bool(spec["multiattach"], "multiattach")
     # The image is looked up with the caller's own token, so it is one they may see.
-    vol = req.svc.volumes.create(ctx_dict(req), spec, token=req.ctx.auth_token)
+    vol = req.svc.volumes.create(ctx_dict(req), spec, token=req.ctx.auth_token,
+                                 nova_images=req.at_least("3.46"))
     return {"volume": _written(req, vol)}
 
 

@@ -249,6 +249,10 @@ class AttachmentManager:
             if attachment_id:
                 chosen = [a for a in live if a.id == attachment_id]
                 if not chosen:
+                    other = s.get(Attachment, attachment_id)
+                    if other is not None and other.volume_id != volume.id:
+                        raise InvalidInput(reason=f"Attachment {attachment_id} is not an "
+                                                  f"attachment of volume {volume.id}.")
                     raise AttachmentNotFound(id=attachment_id)
             elif len(live) > 1:
                 raise InvalidVolume(reason="Detach needs an attachment_id for a volume with "

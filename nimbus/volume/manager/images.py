@@ -11,6 +11,7 @@ an image name; whatever cannot be resolved to one image the caller can see is Ci
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import uuid
 from typing import Any, Protocol
@@ -75,6 +76,24 @@ class Images:
             if image.get(key) is not None:
                 kept["image_name" if key == "name" else key] = str(image[key])
         return kept
+
+    def boot_snapshot(self, ref: str, token: str | None, project_id: str | None) -> str | None:
+        """The volume snapshot that compute's snapshot of a volume-backed server names for
+        its root disk (the image has no data, only ``block_device_mapping``); None for any
+        other image. From 3.46 Cinder makes a volume of such an image from that snapshot."""
+        client = self.client.acting_for(token, project_id)
+        image = self._by_id(client, ref) or self._by_name(client, ref)
+        mappings: Any = (image or {}).get("block_device_mapping") or []
+        if isinstance(mappings, str):
+            try:
+                mappings = json.loads(mappings)
+            except ValueError:
+                return None
+        for bdm in mappings if isinstance(mappings, list) else []:
+            if isinstance(bdm, dict) and bdm.get("source_type") == "snapshot" \
+                    and str(bdm.get("boot_index")) == "0" and bdm.get("snapshot_id"):
+                return str(bdm["snapshot_id"])
+        return None
 
     @staticmethod
     def _by_id(client: ImageReader, ref: str) -> dict[str, Any] | None:

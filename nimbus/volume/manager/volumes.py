@@ -22,7 +22,13 @@ from nimbus.volume.db import records
 from nimbus.volume.db import snapshots as db_snapshots
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.db.volumes import VolumeFilters
-from nimbus.volume.errors import BackupNotFound, InvalidInput, InvalidVolume, VolumeNotFound
+from nimbus.volume.errors import (
+    BackupNotFound,
+    InvalidInput,
+    InvalidVolume,
+    SnapshotNotFound,
+    VolumeNotFound,
+)
 from nimbus.volume.manager import hosts
 from nimbus.volume.manager.images import Images
 from nimbus.volume.manager.quotas import QuotaManager
@@ -108,14 +114,17 @@ class VolumeManager:
 
     # -- create ---------------------------------------------------------------------------------
     def create(self, ctx: dict[str, Any], spec: dict[str, Any],
-               token: str | None = None) -> Record:
+               token: str | None = None, nova_images: bool = False) -> Record:
         """Record the volume as ``creating`` and cast its creation to the chosen agent.
 
         Everything the request names is checked as the caller before anything is written: the
         image through the image service with the caller's ``token``, the snapshot or source
         volume as theirs (or any project's for admins and service users), the quota. A refusal
-        leaves nothing behind.
+        leaves nothing behind. With ``nova_images`` (3.46+), an image that is compute's
+        snapshot of a volume-backed server makes the volume from the volume snapshot it names.
         """
+        if nova_images and spec.get("imageRef") is not None:
+            spec = self._from_nova_image(ctx, spec, token)
         zone = spec.get("availability_zone") or AVAILABILITY_ZONES[0]
         if zone not in AVAILABILITY_ZONES:
             raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
@@ -145,6 +154,20 @@ class VolumeManager:
         if record["host"]:
             self.rpc.create_volume(ctx, record["host"], record["id"])
         return record
+
+    def _from_nova_image(self, ctx: dict[str, Any], spec: dict[str, Any],
+                         token: str | None) -> dict[str, Any]:
+        snapshot_id = self.images.boot_snapshot(str(spec["imageRef"]), token,
+                                                ctx.get("project_id"))
+        if snapshot_id is None:
+            return spec
+        with self.db.reader() as s:
+            try:
+                db_snapshots.get(s, snapshot_id, self._scope(ctx))
+            except SnapshotNotFound:
+                raise InvalidInput(reason=f"Nova specific image is found, but boot volume "
+                                          f"snapshot id:{snapshot_id} not found.") from None
+        return {**{k: v for k, v in spec.items() if k != "imageRef"}, "snapshot_id": snapshot_id}
 
     @retry_on_lock()
     def _insert(self, ctx: dict[str, Any], spec: dict[str, Any], zone: str, type_id: str,

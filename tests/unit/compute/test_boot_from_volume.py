@@ -12,7 +12,8 @@ from tests.unit.compute.fakes import IMAGE_ID, NETWORK_ID
 COVERS = [
     ("compute", "create server from an existing volume (block_device_mapping_v2)"),
     ("compute", "create server with volumes made from an image, a snapshot or blank"),
-    ("compute", "createImage of a volume-backed server (volume snapshots + bdm image)"),
+    ("compute", "createImage of a volume-backed server (volume snapshots + bdm image), and "
+                "a server booted from that image boots a volume made of the snapshot"),
 ]
 
 
@@ -127,6 +128,17 @@ def test_create_image_of_volume_backed_server(compute: Any) -> None:
     assert image["root_device_name"] == "/dev/vda" and image["min_disk"] == 3
     # The server keeps running; its task is clear.
     assert compute.wait(sid, "ACTIVE", "member")["OS-EXT-STS:task_state"] is None
+    # Booting that image boots a new volume made of the snapshot, not the empty image (the
+    # image's min_disk is no limit then: there is no local root disk).
+    body = {"name": "from-snap", "imageRef": image_id, "flavorRef": "42",
+            "networks": [{"uuid": NETWORK_ID}]}
+    resp = compute.as_("member").post("/v2.1/servers", json={"server": body}, headers=MV)
+    assert resp.status_code == 202, resp.text
+    again = compute.wait(resp.json()["server"]["id"], "ACTIVE", "member")
+    assert again["image"] == ""
+    (attached,) = again["os-extended-volumes:volumes_attached"]
+    made = compute.clients.volume.volumes[attached["id"]]
+    assert made["source"].get("snapshot_id") == mapping[0]["snapshot_id"]
 
 
 def test_volume_backed_rescue_takes_a_stable_rescue_image_from_2_87(compute: Any) -> None:

@@ -155,3 +155,25 @@ def test_plain_listing_body_is_utf8(member: Any) -> None:
     assert resp.content.decode("utf-8") == "\u2603 snow\n"
     assert json.loads(member.get(f"{A}/utf", params={"format": "json"}).text)[0]["name"] == (
         "\u2603 snow")
+
+
+def test_a_public_read_acl_lets_anyone_read_without_a_token(swift: Any, member: Any) -> None:
+    """Swift's referrer ACL: ``.r:*`` opens the objects, ``.rlistings`` the listing too; a
+    caller without a token is asked for one (401), another project's user refused (403)."""
+    member.put(f"{A}/pub")
+    member.put(f"{A}/pub/o", content=b"public bytes")
+    anonymous, other = swift.as_(None), swift.as_("other")
+    assert anonymous.get(f"{A}/pub/o").status_code == 401
+    assert other.get(f"{A}/pub/o").status_code == 403
+    member.post(f"{A}/pub", headers={"X-Container-Read": ".r:*"})
+    got = anonymous.get(f"{A}/pub/o")
+    assert got.status_code == 200 and got.content == b"public bytes"
+    assert anonymous.head(f"{A}/pub/o").status_code == 200
+    assert other.get(f"{A}/pub/o").status_code == 200
+    # Reading is not listing, nor writing.
+    assert anonymous.get(f"{A}/pub").status_code == 401
+    assert anonymous.put(f"{A}/pub/new", content=b"x").status_code == 401
+    assert anonymous.get(f"{A}/nowhere/o").status_code == 401
+    member.post(f"{A}/pub", headers={"X-Container-Read": ".r:*,.rlistings"})
+    listed = anonymous.get(f"{A}/pub")
+    assert listed.status_code == 200 and listed.text.split() == ["o"]

@@ -157,6 +157,16 @@ def test_a_user_cannot_take_a_volume_from_a_server_using_it(vol: Any, monkeypatc
                 else member.post(path, json=body, headers=LATEST))
         assert resp.status_code == 409, resp.text
         assert "using the Compute API" in resp.text and "srv-1" in resp.text
+    # Forced by an admin, it is still compute's to do.
+    resp = vol.as_("admin").post(f"/v3/volumes/{volume_id}/action", headers=LATEST, json={
+        "os-force_detach": {"attachment_id": att_id, "connector": None}})
+    assert resp.status_code == 409, resp.text
+    # Another volume's attachment does not detach this one.
+    other_id = vol.create("member")["id"]
+    other_att = _attach(vol, other_id, "admin")
+    resp = member.post(f"/v3/volumes/{volume_id}/action", headers=LATEST,
+                       json={"os-detach": {"attachment_id": other_att}})
+    assert resp.status_code == 400 and other_att in resp.text, resp.text
     as_user = {**LATEST, "X-Service-Token": personas.token_for("member")}
     resp = member.delete(f"/v3/attachments/{att_id}", headers=as_user)
     assert resp.status_code == 409, resp.text

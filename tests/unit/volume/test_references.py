@@ -4,6 +4,7 @@ volume, the backup, the quota."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -255,3 +256,41 @@ def test_an_overlong_quota_project_is_a_400(vol: Any, method: str) -> None:
 def test_odd_ids_are_not_found(vol: Any, volume_id: str, method: str) -> None:
     resp = getattr(vol.as_("member"), method)(f"/v3/volumes/{volume_id}")
     assert resp.status_code == 404, resp.text
+
+
+def test_compute_snapshot_of_a_volume_backed_server_makes_the_volume_from_its_snapshot(
+        vol: Any, images: FakeImages) -> None:
+    """From 3.46, as Cinder: the image compute made of a volume-backed server holds no data,
+    only the volume snapshot of its root disk, and a volume made of it is made of that."""
+    source = vol.create(imageRef=MINE, size=1)
+    resp = vol.as_("member").post("/v3/snapshots", json={"snapshot": {"volume_id": source["id"]}})
+    snap_id = resp.json()["snapshot"]["id"]
+    deadline = time.monotonic() + 10
+    while vol.as_("member").get(f"/v3/snapshots/{snap_id}").json()["snapshot"]["status"] \
+            != "available" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    nova_image = "6a1d0000-0000-4000-8000-00000000000a"
+    images.images[nova_image] = {
+        "id": nova_image, "name": "server-snap", "owner": project_of("member"), "size": 0,
+        "visibility": "private", "status": "active",
+        "block_device_mapping": json.dumps([{"boot_index": 0, "source_type": "snapshot",
+                                             "destination_type": "volume",
+                                             "snapshot_id": snap_id}])}
+
+    def made(version: str) -> dict[str, Any]:
+        resp = vol.as_("member").post("/v3/volumes", headers={
+            "OpenStack-API-Version": f"volume {version}"}, json={"volume": {
+                "imageRef": nova_image, "size": 1}})
+        assert resp.status_code == 202, resp.text
+        return vol.wait(resp.json()["volume"]["id"], "available")
+
+    from_snapshot = made("3.46")
+    assert from_snapshot["snapshot_id"] == snap_id and from_snapshot["size"] == 1
+    assert from_snapshot["volume_image_metadata"]["image_id"] == MINE
+    assert made("3.45")["snapshot_id"] is None
+    images.images[nova_image]["block_device_mapping"] = json.dumps([{
+        "boot_index": 0, "source_type": "snapshot", "snapshot_id": NOWHERE}])
+    resp = vol.as_("member").post("/v3/volumes", headers={
+        "OpenStack-API-Version": "volume 3.46"}, json={"volume": {"imageRef": nova_image,
+                                                                  "size": 1}})
+    assert resp.status_code == 400 and NOWHERE in resp.text, resp.text

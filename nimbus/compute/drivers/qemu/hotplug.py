@@ -17,7 +17,7 @@ from typing import Any
 
 from nimbus.compute.drivers.base import DriverError
 from nimbus.compute.drivers.qemu import nics
-from nimbus.compute.drivers.qemu.process import GuestProcess
+from nimbus.compute.drivers.qemu.process import VOLUME_WRITE_CACHE, GuestProcess
 
 
 def node_name(volume_id: str) -> str:
@@ -52,7 +52,8 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
                 "file": {"driver": "file", "filename": disk["path"]}})
             try:
                 proc.qmp("device_add", driver="virtio-blk-pci", drive=disk["id"],
-                         id=f"dev-{disk['id']}", serial=disk["serial"])
+                         id=f"dev-{disk['id']}", serial=disk["serial"],
+                         **{"write-cache": VOLUME_WRITE_CACHE})
             except DriverError:
                 with contextlib.suppress(DriverError):
                     proc.qmp("blockdev-del", **{"node-name": disk["id"]})

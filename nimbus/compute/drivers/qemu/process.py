@@ -53,6 +53,14 @@ def blockdev_arg(disk: dict[str, Any]) -> str:
             f"file.driver=file,file.filename={disk['path']}")
 
 
+# A volume is copied by the volume service while a guest may use it (a snapshot of an in-use
+# volume). QEMU keeps a qcow2's new mappings in memory until the guest flushes, so a copy taken
+# before that (a snapshot of a guest still booting) misses blocks the guest has written. With
+# the device's write cache off QEMU flushes after every write, and the file always holds what
+# the guest wrote: the copy is crash-consistent, as a snapshot of a block device is.
+VOLUME_WRITE_CACHE = "off"
+
+
 class GuestProcess:
     """The QEMU of one guest, found by its directory."""
 
@@ -130,7 +138,8 @@ class GuestProcess:
                 boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""
                 cmd += ["-blockdev", blockdev_arg(disk),
                         "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']},"
-                                   f"serial={disk.get('serial', disk['id'])[:20]}{boot}"]
+                                   f"serial={disk.get('serial', disk['id'])[:20]}{boot},"
+                                   f"write-cache={VOLUME_WRITE_CACHE}"]
                 continue
             readonly = ",readonly=on" if disk.get("readonly") else ""
             boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""

@@ -77,6 +77,9 @@ class LinuxDriver(NetworkDriver):
     def delete_router(self, router: dict[str, Any]) -> None:
         self._kick()
 
+    def hosting_changed(self, kind: str, resource_id: str) -> None:
+        self._kick()
+
     def sync_security_group(self, group: dict[str, Any]) -> None:
         self._kick()
 
