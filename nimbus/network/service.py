@@ -49,7 +49,7 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
                          metadata_secret=str(platform.secrets.get(
                              "metadata_proxy_shared_secret", "")),
                          agents=state.agents, host=settings.host_name,
-                         schedulers=state.schedulers)
+                         schedulers=state.schedulers, floating_ips=state.floating_ips)
     agent.start()
     server = platform.bus.serve(TOPIC, settings.host_name, agent)
     platform.registry.register("neutron-linux-agent", settings.host_name, TOPIC)

@@ -40,6 +40,7 @@ from nimbus.network.drivers.linux.radvd import Radvd
 from nimbus.network.drivers.linux.routers import Routers
 from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
+from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.ports import PortManager
 
 LOG = logging.getLogger(__name__)
@@ -57,13 +58,16 @@ class NetworkAgent:
                  resync_interval: float = 10.0, clean_on_stop: bool = False,
                  compute_url: str = "", metadata_secret: str = "", api_url: str = "",
                  agents: AgentManager | None = None, host: str = "",
-                 schedulers: AgentSchedulers | None = None) -> None:
+                 schedulers: AgentSchedulers | None = None,
+                 floating_ips: FloatingIpManager | None = None) -> None:
         self.db = db
         # Where this agent says it is alive (``network agent list``), at each sync, and which
         # routers and networks it hosts (the agent schedulers).
         self.agents = agents
         self.host = host
         self.schedulers = schedulers
+        self.floating_ips = floating_ips
+        self._fip_status: dict[str, str] = {}
         self.ports = ports
         self.namespaces = Namespaces(prefix)
         self.ip = Ip(self.namespaces)
@@ -171,6 +175,8 @@ class NetworkAgent:
         for port_id in plan.to_wire:
             if names.tap(port_id) in present:
                 self.ports.port_wired(port_id, True)
+        if self.floating_ips is not None and self._fip_status:
+            self.floating_ips.report_status(self._fip_status)
         self._report(plan)
         self.syncs += 1
 
@@ -184,11 +190,16 @@ class NetworkAgent:
         routers = {r.id for r in top.routers.values() if r.gw_port_id or r.id in legs}
         networks = {s.network_id for s in top.subnets.values()
                     if s.enable_dhcp and s.ip_version == 4}
-        mine_r, mine_n = self.schedulers.claim(self.host, routers, networks,
-                                               include_routers=self.syncs == 0)
-        top.routers = {rid: r for rid, r in top.routers.items() if rid in mine_r}
-        top.subnets = {sid: s if s.network_id in mine_n else replace(s, enable_dhcp=False)
-                       for sid, s in top.subnets.items()}
+        hosting = self.schedulers.claim(self.host, routers, networks,
+                                        include_routers=self.syncs == 0)
+        # Floating IPs follow their router: up where it is here, down where nothing hosts it.
+        self._fip_status = {
+            f.id: c.ACTIVE if f.router_id in hosting.routers else c.DOWN
+            for f in top.floating_ips.values() if f.port_id and f.router_id
+            and f.router_id in hosting.routers | hosting.unhosted_routers}
+        top.routers = {rid: r for rid, r in top.routers.items() if rid in hosting.routers}
+        top.subnets = {sid: s if s.network_id in hosting.networks
+                       else replace(s, enable_dhcp=False) for sid, s in top.subnets.items()}
         return top
 
     def _report(self, plan: planner.Plan | None, starting: bool = False) -> None:

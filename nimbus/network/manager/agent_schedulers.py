@@ -12,6 +12,7 @@ agent stays unhosted until it is given to one, or changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +28,15 @@ from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.agents import DOWN_AFTER, view
 
 L3, DHCP = "L3 agent", "DHCP agent"
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """What one host's agents host, and the routers no agent hosts."""
+
+    routers: set[str]
+    networks: set[str]
+    unhosted_routers: set[str]
 RouterView = Callable[[Session, Router], dict[str, Any]]
 NetworkView = Callable[[Session, Network], dict[str, Any]]
 
@@ -131,9 +141,10 @@ class AgentSchedulers:
     # -- what a host's agent realises -------------------------------------------------------------
     @retry_on_lock()
     def claim(self, host: str, routers: Iterable[str], networks: Iterable[str],
-              include_routers: bool) -> tuple[set[str], set[str]]:
+              include_routers: bool) -> Hosting:
         """The routers and networks ``host``'s agents host, after taking the unhosted ones
         among ``networks`` (and ``routers`` with ``include_routers``)."""
+        routers = set(routers)
         with self.db.writer() as s:
             l3 = db_agents.find(s, L3, host)
             dhcp = db_agents.find(s, DHCP, host)
@@ -146,10 +157,10 @@ class AgentSchedulers:
                     if not db_agents.agents_of_network(s, network_id):
                         s.add(NetworkDhcpAgent(network_id=network_id, agent_id=dhcp.id))
             s.flush()
-            hosted_routers = set(db_agents.routers_of(s, l3.id)) if l3 is not None else set()
-            hosted_networks = set(db_agents.networks_of(s, dhcp.id)) if dhcp is not None \
-                else set()
-            return hosted_routers, hosted_networks
+            return Hosting(
+                set(db_agents.routers_of(s, l3.id)) if l3 is not None else set(),
+                set(db_agents.networks_of(s, dhcp.id)) if dhcp is not None else set(),
+                {r for r in routers if not db_agents.agents_of_router(s, r)})
 
 
 def _agent(s: Session, agent_id: str, kind: str) -> Agent:

@@ -104,6 +104,19 @@ class FloatingIpManager:
         row.port_id, row.fixed_ip_address = port.id, alloc.ip_address
         FLOATINGIP_STATUS.move(row, c.ACTIVE)
 
+    @retry_on_lock()
+    def report_status(self, statuses: dict[str, str]) -> None:
+        """What the agents found: ACTIVE where a router they host carries the floating IP,
+        DOWN where no agent hosts its router."""
+        with self.db.writer() as session:
+            for fip_id, status in statuses.items():
+                row = fip_db.get(session, fip_id)
+                if row is None or row.status == status or (status == c.ACTIVE
+                                                           and not row.port_id):
+                    continue
+                FLOATINGIP_STATUS.move(row, status)
+                row.touch()
+
     def get_floatingip(self, ctx: RequestContext, fip_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
             return views.floating_ip(self.access.floating_ip(session, ctx, fip_id))

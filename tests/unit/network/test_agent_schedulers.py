@@ -88,13 +88,18 @@ def test_an_agent_claims_what_nothing_hosts(net: Net) -> None:
     _agents(net, "host-a")
     admin = net.as_("admin")
     assert admin.get(f"/v2.0/routers/{router['id']}/l3-agents").json()["agents"] == []
-    routers, networks = state.schedulers.claim("host-a", {router["id"]}, {network["id"]},
-                                               include_routers=True)
-    assert routers == {router["id"]} and networks == {network["id"]}
+    before = state.schedulers.claim("host-a", {router["id"]}, {network["id"]},
+                                    include_routers=False)
+    assert before.routers == set() and before.unhosted_routers == {router["id"]}
+    hosting = state.schedulers.claim("host-a", {router["id"]}, {network["id"]},
+                                     include_routers=True)
+    assert hosting.routers == {router["id"]} and hosting.networks == {network["id"]}
+    assert hosting.unhosted_routers == set()
     # Another host's agent finds them taken.
     _agents(net, "host-b")
-    assert state.schedulers.claim("host-b", {router["id"]}, {network["id"]},
-                                  include_routers=True) == (set(), set())
+    other = state.schedulers.claim("host-b", {router["id"]}, {network["id"]},
+                                   include_routers=True)
+    assert (other.routers, other.networks, other.unhosted_routers) == (set(), set(), set())
 
 
 @pytest.mark.parametrize("persona", ["member", "reader", "other"])
@@ -113,3 +118,23 @@ def test_only_admins_use_the_schedulers(net: Net, persona: str) -> None:
                     json={"network_id": network["id"]}).status_code == 403
     hosting = net.as_("admin").get(f"/v2.0/routers/{router['id']}/l3-agents").json()["agents"]
     assert len(hosting) == 1
+
+
+def test_agents_report_floating_ip_status(net: Net) -> None:
+    state: Any = net.cloud.runtimes["network"].state
+    public, _ = net.public()
+    network, router = _routed(net)
+    resp = net.as_("member").put(f"/v2.0/routers/{router['id']}", json={"router": {
+        "external_gateway_info": {"network_id": public["id"]}}})
+    assert resp.status_code == 200, resp.text
+    port = net.port(network["id"])
+    resp = net.as_("member").post("/v2.0/floatingips", json={"floatingip": {
+        "floating_network_id": public["id"], "port_id": port["id"]}})
+    fip = resp.json()["floatingip"]
+    assert fip["status"] == "ACTIVE"
+    state.floating_ips.report_status({fip["id"]: "DOWN"})
+    shown = net.as_("member").get(f"/v2.0/floatingips/{fip['id']}").json()["floatingip"]
+    assert shown["status"] == "DOWN" and shown["revision_number"] > fip["revision_number"]
+    state.floating_ips.report_status({fip["id"]: "ACTIVE"})
+    assert net.as_("member").get(f"/v2.0/floatingips/{fip['id']}").json()[
+        "floatingip"]["status"] == "ACTIVE"
