@@ -88,14 +88,23 @@ def resources(req: ApiRequest[NetworkState]) -> dict[str, Any]:
                           for name, coll in RESOURCES]}
 
 
+# Advertised only with a driver that has agents: with none, nothing could be scheduled.
+AGENT_EXTENSIONS = frozenset({"agent", "l3_agent_scheduler", "dhcp_agent_scheduler"})
+
+
+def _offered(req: ApiRequest[NetworkState]) -> list[tuple[str, str, str]]:
+    return [ext for ext in EXTENSIONS
+            if ext[0] not in AGENT_EXTENSIONS or req.svc.driver.has_agents]
+
+
 @router.get("/v2.0/extensions", policy_free=True)
 def list_extensions(req: ApiRequest[NetworkState]) -> dict[str, Any]:
-    return {"extensions": [_extension(*ext) for ext in EXTENSIONS]}
+    return {"extensions": [_extension(*ext) for ext in _offered(req)]}
 
 
 @router.get("/v2.0/extensions/{alias}", policy_free=True)
 def show_extension(req: ApiRequest[NetworkState]) -> dict[str, Any]:
-    for ext in EXTENSIONS:
+    for ext in _offered(req):
         if ext[0] == req.params["alias"]:
             return {"extension": _extension(*ext)}
     raise ExtensionNotFound(id=req.params["alias"])

@@ -37,6 +37,9 @@ class NetworkDriver(ABC):
     supports_security_groups: bool = False
     #: Floating IPs are NATed to their fixed IPs.
     supports_floating_ips: bool = False
+    #: Agents on the hosts realise the model (and report themselves, and host routers and
+    #: networks): the agent and agent-scheduler extensions mean something.
+    has_agents: bool = False
 
     _wiring_listener: WiringListener | None = None
 

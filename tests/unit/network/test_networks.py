@@ -23,6 +23,8 @@ def test_discovery(net: Net) -> None:
     exts = net.api.get("/v2.0/extensions").json()["extensions"]
     aliases = {e["alias"] for e in exts}
     assert {"router", "external-net", "security-group", "binding", "quotas"} <= aliases
+    # The fake driver has no agents to list or schedule to.
+    assert not aliases & {"agent", "l3_agent_scheduler", "dhcp_agent_scheduler"}
     assert net.api.get("/v2.0/extensions/router").json()["extension"]["alias"] == "router"
     missing = net.api.get("/v2.0/extensions/nope")
     assert missing.status_code == 404 and fault(missing)["type"] == "ExtensionNotFound"

@@ -25,6 +25,7 @@ class LinuxDriver(NetworkDriver):
     supports_l3 = True
     supports_security_groups = True
     supports_floating_ips = True
+    has_agents = True
 
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings
