@@ -10,6 +10,9 @@ import pytest
 
 from tests.unit.object.conftest import account
 
+COVERS = [("object", "container ACLs: a public read ACL (.r:*, .rlistings) lets a caller "
+                     "without a token read; otherwise 401")]
+
 A = account()
 
 
