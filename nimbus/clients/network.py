@@ -34,6 +34,18 @@ class NetworkClient(ServiceClient):
     def delete_port(self, port_id: str) -> None:
         self.delete(f"/v2.0/ports/{port_id}", ok=(404,))
 
+    # -- binding-extended: a port bound to a live migration's destination too ---------------
+    def create_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
+        return self.post(f"/v2.0/ports/{port_id}/bindings",  # type: ignore[no-any-return]
+                         {"binding": {"host": host}})["binding"]
+
+    def activate_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
+        return self.put(f"/v2.0/ports/{port_id}/bindings/{host}/activate",  # type: ignore[no-any-return]
+                        {})["binding"]
+
+    def delete_port_binding(self, port_id: str, host: str) -> None:
+        self.delete(f"/v2.0/ports/{port_id}/bindings/{host}", ok=(404,))
+
     def list_security_groups(self, **filters: Any) -> list[dict[str, Any]]:
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
         return self.get(f"/v2.0/security-groups{query}")["security_groups"]  # type: ignore[no-any-return]

@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="file whose first line is the admin password (or set "
                          "NIMBUS_ADMIN_PASSWORD; generated when neither is given)")
     up.add_argument("--admin-password", help=argparse.SUPPRESS)
-    up.add_argument("--compute-hosts", type=int, help="simulated compute hosts (fake driver)")
+    up.add_argument("--compute-hosts", type=int,
+                    help="compute hosts this machine plays (with --real, each with a network "
+                    "fabric of its own, joined over VXLAN)")
     up.add_argument("--compute-driver", help="hypervisor driver: fake (default) or qemu")
     up.add_argument("--network-driver", help="data-plane driver: fake (default) or linux "
                                              "(bridges, taps, dnsmasq in namespaces; root)")

@@ -207,6 +207,11 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         # Tempest skips every migration test unless it knows there is a host to move to.
         "min_compute_nodes": str(max(1, len(hypervisors))),
     }
+    hosts = sorted(str(h.get("hypervisor_hostname") or h.get("service", {}).get("host") or "")
+                   for h in hypervisors)
+    if len(hosts) > 1:
+        # The tests that move a server to a named host take these two.
+        conf["compute"].update(migration_source_host=hosts[0], migration_dest_host=hosts[1])
     conf["compute-feature-enabled"] = compute_features(settings)
     http_store = any(s.get("type") == "http" for s in stores)
     shows_locations = bool(images) and "locations" in images[0]

@@ -22,6 +22,7 @@ RULES: dict[str, str] = {
     "os_compute_api:servers:show:flavor-extra-specs": READER,
     "os_compute_api:servers:create": MEMBER,
     "os_compute_api:servers:create:forced_host": ADMIN,
+    "compute:servers:create:requested_destination": ADMIN,
     "os_compute_api:servers:create:attach_network": MEMBER,
     "os_compute_api:servers:create:attach_volume": MEMBER,
     "os_compute_api:servers:update": MEMBER,

@@ -76,15 +76,6 @@ for module in (volume_proxy, image_proxy, volume_swap, assisted_volume_snapshots
     router.include(module.router)
 
 
-def agent_hosts(platform: Platform) -> list[str]:
-    """The hosts this process runs agents for: this machine, or N simulated ones."""
-    count = platform.settings.compute.fake_hosts
-    base = platform.settings.host_name
-    if count <= 1:
-        return [base]
-    return [f"{base}-{i}" for i in range(1, count + 1)]
-
-
 def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Worker]:
     started: list[Worker] = []
     host = platform.settings.host_name
@@ -102,7 +93,7 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
                          vif_plugging_timeout=platform.settings.compute.vif_plugging_timeout,
                          vif_plugging_is_fatal=platform.settings.compute.vif_plugging_is_fatal)
         driver = load_driver("compute", platform.settings.compute.driver)
-        for name in agent_hosts(platform):
+        for name in platform.settings.agent_hosts:
             agent = ComputeAgent(deps, name, driver(name, platform.settings))
             agent.start()
             state.agents.append(agent)

@@ -86,6 +86,13 @@ class Settings:
     def host_name(self) -> str:
         return self.compute.host or os.uname().nodename
 
+    @property
+    def agent_hosts(self) -> list[str]:
+        """The hosts this process runs agents for: this machine, or the N it plays
+        (``compute.fake_hosts``, ``nimbus up --compute-hosts N``)."""
+        count, base = self.compute.fake_hosts, self.host_name
+        return [base] if count <= 1 else [f"{base}-{i}" for i in range(1, count + 1)]
+
 
 _GROUPS = tuple(f.name for f in dataclasses.fields(Settings)
                 if dataclasses.is_dataclass(f.default_factory))  # type: ignore[arg-type]

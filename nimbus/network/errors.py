@@ -186,3 +186,16 @@ class TagNotFound(_Typed, errors.NotFound):
     """A missing tag, or a tag on a collection that has none."""
 
     message_format = "{reason}"
+
+
+class PortBindingNotFound(_Typed, errors.NotFound):
+    message_format = "Binding for port {port_id} for host {host} could not be found."
+
+
+class PortBindingAlreadyExists(_Typed, errors.Conflict):
+    message_format = "Binding for port {port_id} on host {host} already exists."
+
+
+class PortBindingAlreadyActive(_Typed, errors.Conflict):
+    message_format = "Binding for port {port_id} on host {host} is already active."
+

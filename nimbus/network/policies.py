@@ -85,6 +85,11 @@ _PORTS = {
     "update_port:binding:vnic_type": f"{MEMBER} or rule:service_api",
     "update_port:allowed_address_pairs": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
     "delete_port": f"{MEMBER} or rule:context_is_advsvc or rule:service_api",
+    # binding-extended: compute (the service role) and admins only, as in Neutron.
+    "create_port_binding": ADMIN_OR_SERVICE,
+    "get_port_binding": ADMIN_OR_SERVICE,
+    "delete_port_binding": ADMIN_OR_SERVICE,
+    "activate": ADMIN_OR_SERVICE,
 }
 
 _ROUTERS = {

@@ -14,6 +14,7 @@ from nimbus.network.api import (
     discovery,
     floating_ips,
     networks,
+    port_bindings,
     ports,
     quotas,
     routers,
@@ -22,6 +23,7 @@ from nimbus.network.api import (
     subnets,
     tags,
 )
+from nimbus.network.drivers.linux.plan import Role
 from nimbus.network.manager.bootstrap import FirstStart
 from nimbus.network.policies import POLICY
 from nimbus.network.rpcapi import TOPIC
@@ -30,31 +32,41 @@ from nimbus.network.state import NetworkState, build
 
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
-               security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers):
+               security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
+               port_bindings):
     router.include(module.router)
 
 
 def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Worker]:
-    """The network agent, for a driver that has one (``linux``): it converges this machine's
-    data plane, then serves ``network-agent`` so that changes reach it at once."""
+    """The network agents, for a driver that has them (``linux``): one per host this process
+    plays (each converges its host's data plane), then each serves ``network-agent`` so that
+    changes reach it at once. Of several hosts, the first is also the network node."""
     settings = platform.settings
     if "network-agent" not in roles or state.driver.name != "linux":
         return []
-    agent = NetworkAgent(platform.db, state.ports, f"nimbus-{platform.secrets['cloud_id']}",
-                         settings.state_dir / "network",
-                         resync_interval=settings.network.resync_interval,
-                         clean_on_stop=settings.network.on_stop == "clean",
-                         compute_url=f"{settings.public_url}/compute",
-                         api_url=settings.public_url,
-                         metadata_secret=str(platform.secrets.get(
-                             "metadata_proxy_shared_secret", "")),
-                         agents=state.agents, host=settings.host_name,
-                         schedulers=state.schedulers, floating_ips=state.floating_ips)
-    agent.start()
-    server = platform.bus.serve(TOPIC, settings.host_name, agent)
-    platform.registry.register("neutron-linux-agent", settings.host_name, TOPIC)
-    # Stopped in reverse: the server first, then the agent (which may clean up).
-    return [agent, server]
+    hosts = settings.agent_hosts
+    started: list[Worker] = []
+    for index, host in enumerate(hosts, start=1):
+        several = len(hosts) > 1
+        role = Role(host if several else "", network_node=index == 1, tunnels=several)
+        agent = NetworkAgent(platform.db, state.ports, f"nimbus-{platform.secrets['cloud_id']}",
+                             settings.state_dir / ("network" if index == 1 else
+                                                   f"network-{host}"),
+                             resync_interval=settings.network.resync_interval,
+                             clean_on_stop=settings.network.on_stop == "clean",
+                             compute_url=f"{settings.public_url}/compute",
+                             api_url=settings.public_url,
+                             metadata_secret=str(platform.secrets.get(
+                                 "metadata_proxy_shared_secret", "")),
+                             agents=state.agents, host=host,
+                             schedulers=state.schedulers, floating_ips=state.floating_ips,
+                             role=role, host_index=index, hosts=tuple(hosts) if several else ())
+        agent.start()
+        server = platform.bus.serve(TOPIC, host, agent)
+        platform.registry.register("neutron-linux-agent", host, TOPIC)
+        # Stopped in reverse: the server first, then the agent (which may clean up).
+        started += [agent, server]
+    return started
 
 
 def bootstrap(platform: Platform, state: NetworkState) -> None:

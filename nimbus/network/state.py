@@ -15,6 +15,7 @@ from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.networks import NetworkManager
+from nimbus.network.manager.port_bindings import PortBindingManager
 from nimbus.network.manager.ports import PortManager
 from nimbus.network.manager.quotas import QuotaManager
 from nimbus.network.manager.router_interfaces import RouterInterfaceManager
@@ -30,6 +31,7 @@ class NetworkState:
     networks: NetworkManager
     subnets: SubnetManager
     ports: PortManager
+    port_bindings: PortBindingManager
     routers: RouterManager
     router_interfaces: RouterInterfaceManager
     security_groups: SecurityGroupManager
@@ -46,7 +48,8 @@ class NetworkState:
 def build(platform: Platform) -> NetworkState:
     settings = platform.settings.network
     driver: NetworkDriver = load_driver("network", settings.driver or "fake")(settings)
-    driver.connect(platform.bus, f"nimbus-{platform.secrets['cloud_id']}")
+    driver.connect(platform.bus, f"nimbus-{platform.secrets['cloud_id']}",
+                   hosts=len(platform.settings.agent_hosts))
     db = platform.db
     access = Access()
     groups = SecurityGroupManager(db, access, driver)
@@ -63,6 +66,7 @@ def build(platform: Platform) -> NetworkState:
         networks=networks,
         subnets=SubnetManager(db, access),
         ports=ports,
+        port_bindings=PortBindingManager(db, access, driver, ports),
         routers=routers,
         router_interfaces=RouterInterfaceManager(db, access, ports, routers),
         security_groups=groups,

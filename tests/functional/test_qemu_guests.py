@@ -15,16 +15,24 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import yaml
 from websockets.sync.client import connect as ws_connect
 from websockets.typing import Subprotocol
 
+from tests.support import guests
 from tests.support.cloud_process import BIN, CloudProcess
+from tests.support.guests import fixed_ip as _fixed_ip
+from tests.support.guests import host_of as _host_of
+from tests.support.guests import namespaces as _namespaces
+from tests.support.guests import qemu_pids as _qemu_pids
+from tests.support.guests import ssh as _ssh
+from tests.support.guests import until as _until
+from tests.support.guests import uptime as _uptime
+from tests.support.guests import wait as _wait
 
 COVERS = [("compute", "qemu driver: boot the test guest with a key and user_data, SSH in"),
           ("compute", "qemu driver: stop/start, soft and hard reboot, pause, suspend and "
@@ -59,75 +67,9 @@ pytestmark = [pytest.mark.functional, pytest.mark.guests]
 READY = "nimbus-guest: ready"
 
 
-def _qemu_pids(state: Path) -> list[int]:
-    out = subprocess.run(["pgrep", "-f", f"qemu-system.*{state}"], capture_output=True,
-                         text=True, check=False).stdout
-    return [int(p) for p in out.split()]
-
-
 @pytest.fixture(scope="module")
 def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    built = subprocess.run([str(BIN / "nimbus"), "guest-image"], capture_output=True,
-                           text=True, timeout=900, check=False)
-    assert built.returncode == 0, built.stderr
-    base = tmp_path_factory.mktemp("qemu")
-    state = base / "state"
-    state.mkdir()
-    # Two hosts (both on this machine), for the migrations.
-    cloud = CloudProcess(state, extra=["--real", "--compute-hosts", "2"],
-                         env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
-    cloud.start(timeout=120)
-    key = base / "key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    cloud.key = key  # type: ignore[attr-defined]
-    try:
-        deadline = time.monotonic() + 120
-        while "guest images:" not in cloud.output() and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert "guest images:" in cloud.output(), cloud.output()[-2000:]
-        cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
-        # Security groups are enforced on real networks: SSH and ping in, as a user opens them.
-        cloud.openstack("security", "group", "rule", "create", "--protocol", "tcp",
-                        "--dst-port", "22", "default")
-        cloud.openstack("security", "group", "rule", "create", "--protocol", "icmp", "default")
-        yield cloud
-    finally:
-        cloud.stop()
-        for pid in _qemu_pids(state):
-            os.kill(pid, signal.SIGKILL)
-
-
-def _ssh(cloud: CloudProcess, server: str, command: str, timeout: float = 90) -> str:
-    """Run ``command`` in the guest through `nimbus ssh`, retrying until its SSH answers."""
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        done = subprocess.run(
-            [str(BIN / "nimbus"), "ssh", "--state-dir", str(cloud.state_dir), "-i",
-             str(cloud.key), server, "--", command],  # type: ignore[attr-defined]
-            capture_output=True, text=True, timeout=60, check=False,
-            env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"})
-        if done.returncode == 0:
-            return done.stdout
-        last = done.stderr
-        time.sleep(1)
-    raise AssertionError(f"no SSH into {server} within {timeout} s: {last}")
-
-
-def _uptime(cloud: CloudProcess, server: str) -> float:
-    return float(_ssh(cloud, server, "cat /proc/uptime").split()[0])
-
-
-def _wait(cloud: CloudProcess, server: str, status: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    shown: dict[str, str] = {}
-    while time.monotonic() < deadline:
-        shown = cloud.openstack_json("server", "show", server)
-        if shown["status"] == status and not shown.get("OS-EXT-STS:task_state"):
-            return
-        assert shown["status"] != "ERROR", shown.get("fault")
-        time.sleep(1)
-    raise AssertionError(f"{server} is not {status}: {shown.get('status')}")
+    yield from guests.real_cloud(tmp_path_factory)
 
 
 def test_boot_with_key_and_user_data(real_cloud: CloudProcess, tmp_path: Path) -> None:
@@ -314,15 +256,6 @@ def _nics(cloud: CloudProcess, server: str) -> set[str]:
     return set(_ssh(cloud, server, "ls /sys/class/net").split()) - {"lo"}
 
 
-def _until(check: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(1)
-    raise AssertionError("the guest did not see the change in time")
-
-
 def test_an_interface_is_plugged_into_the_running_guest(real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
     before = _nics(real_cloud, "vm1")
@@ -359,10 +292,6 @@ def test_a_volume_made_from_the_image_boots(real_cloud: CloudProcess) -> None:
     path = real_cloud.state_dir / "volumes" / f"volume-{volume_id}.qcow2"
     assert path.stat().st_size > 1024 * 1024
     real_cloud.openstack("volume", "delete", "boot-vol")
-
-
-def _host_of(cloud: CloudProcess, server: str) -> str:
-    return str(cloud.openstack_json("server", "show", server)["OS-EXT-SRV-ATTR:host"])
 
 
 def test_resize_and_migrations_keep_the_guest(real_cloud: CloudProcess) -> None:
@@ -409,8 +338,13 @@ def test_rescue_and_shelve_keep_the_disk(real_cloud: CloudProcess) -> None:
 
 def test_the_network_agents_report_themselves_alive(real_cloud: CloudProcess) -> None:
     agents = real_cloud.openstack_json("network", "agent", "list")
-    assert sorted(a["Agent Type"] for a in agents) == [
-        "DHCP agent", "L3 agent", "Linux bridge agent", "Metadata agent"]
+    # The first host is also the network node; the second runs only its Linux bridge agent.
+    by_host: dict[str, list[str]] = {}
+    for agent in agents:
+        by_host.setdefault(agent["Host"], []).append(agent["Agent Type"])
+    assert sorted(sorted(kinds) for kinds in by_host.values()) == [
+        ["DHCP agent", "L3 agent", "Linux bridge agent", "Metadata agent"],
+        ["Linux bridge agent"]], by_host
     assert all(a["Alive"] and a["State"] for a in agents), agents
     l3 = real_cloud.openstack_json("network", "agent", "list", "--agent-type", "l3")
     assert [a["Binary"] for a in l3] == ["neutron-l3-agent"]
@@ -435,19 +369,6 @@ def test_the_novnc_console_reaches_the_guests_vnc_server(real_cloud: CloudProces
         assert isinstance(types, bytes) and len(types) >= 2 and types[0] >= 1
 
 
-def _namespaces(cloud: CloudProcess) -> list[str]:
-    """The cloud's network namespaces on this machine."""
-    cloud_id = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())["cloud_id"]
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
-                            check=True).stdout.split()
-    return [n for n in listed if n.startswith(f"nimbus-{cloud_id}-")]
-
-
-def _fixed_ip(cloud: CloudProcess, server: str) -> str:
-    ports = cloud.openstack_json("port", "list", "--server", server, "--long")
-    return str(ports[0]["Fixed IP Addresses"][0]["ip_address"])
-
-
 def test_two_servers_on_one_network_reach_each_other(real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
     assert "network:  linux" in real_cloud.output()
@@ -467,8 +388,11 @@ def test_two_servers_on_one_network_reach_each_other(real_cloud: CloudProcess) -
                                       f"ping -c 2 -W 2 -I 10.0.0.60 {address}; "
                                       "ip addr del 10.0.0.60/26 dev eth0; true")
     assert "100% packet loss" in spoofed, spoofed
-    # Everything lives in the cloud's own namespaces: its fabric and the network's DHCP.
-    assert any(n.endswith("-fabric") for n in _namespaces(real_cloud))
+    # Everything lives in the cloud's own namespaces: each host's fabric, the underlay that
+    # joins them, and the network's DHCP.
+    found = _namespaces(real_cloud)
+    assert len([n for n in found if "-fabric-" in n]) == 2, found
+    assert any(n.endswith("-underlay") for n in found), found
     real_cloud.openstack("server", "delete", "--wait", "vm-c")
 
 

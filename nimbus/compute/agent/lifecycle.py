@@ -74,10 +74,8 @@ class LifecycleWork:
                                     self.host)
         stopped = to_stopped or row.vm_state == VmState.STOPPED
         try:
+            row = self._bind_here(row)
             info = self.work.guest_info(row)
-            for port in row.ports or []:
-                self.deps.networking.client.update_port(port["port_id"],
-                                                        {"binding:host_id": self.host})
             connected = self.deps.block_devices.connect_all(self.driver, info)
             if row.uuid in self.driver.list_instances():
                 # Left by an evacuation to this host that was cut short: start it over.
@@ -207,9 +205,8 @@ class LifecycleWork:
                     image = {key: found.get(key) for key in ("id", "name", "status",
                                                              "disk_format", "container_format",
                                                              "min_disk", "min_ram", "size")}
-                for port in row.ports or []:
-                    self.deps.networking.client.update_port(port["port_id"],
-                                                            {"binding:host_id": self.host})
+                row = self._bind_here(row)
+                info = self.work.guest_info(row)
                 connected = self.deps.block_devices.connect_all(self.driver, info)
                 self.driver.spawn(info, image, connected)
         except Exception as exc:
@@ -227,6 +224,12 @@ class LifecycleWork:
                            power_state=PowerState.RUNNING, shelved_image_id=None,
                            launched_at=utcnow())
         actions.finish_event(self.db, event, "Success")
+
+    def _bind_here(self, row: Instance) -> Instance:
+        """The server's ports bound to this host, and the server with how they plug here (a
+        host of a machine that plays several has its taps in a fabric of its own)."""
+        ports = self.deps.networking.rebind(list(row.ports or []), self.host)
+        return db.update_instance(self.db, row.uuid, ports=ports) or row
 
     def _drop_image(self, image_id: str | None) -> None:
         if not image_id:

@@ -87,7 +87,7 @@ class MoveWork:
             return
         power = int(disk_info.get("power", PowerState.RUNNING))
         try:
-            self._bind_ports(moved, self.host)
+            moved = self._bind_ports(moved, self.host)
             self.driver.finish_migration(instance_dict(moved), disk_info,
                                          (moved.request_spec or {}).get("image"),
                                          power_on=power == PowerState.RUNNING)
@@ -149,7 +149,7 @@ class MoveWork:
         if reverted is None:
             return
         try:
-            self._bind_ports(reverted, self.host)
+            reverted = self._bind_ports(reverted, self.host)
             self.driver.finish_revert_migration(instance_dict(reverted),
                                                 power_on=row.power_state == PowerState.RUNNING)
             self.undo_claim(reverted, migration)
@@ -172,14 +172,22 @@ class MoveWork:
                                     self.host)
         migrations.update_migration(self.db, migration.uuid, status="running",
                                     dest_compute=dest_host)
+        networking = self.deps.networking
+        dest_ports: list[dict[str, Any]] = []
         try:
-            data = self.driver.live_migration(instance_dict(row), dest_host)
+            # As Nova does: the ports are bound to the destination too (inactive) before the
+            # guest moves, so that its agent plugs them and the guest arrives to its taps.
+            dest_ports = networking.bind_destination(list(row.ports or []), dest_host)
+            data = self.driver.live_migration(
+                {**instance_dict(row), "migrate_ports": dest_ports}, dest_host)
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
+            networking.drop_destination(dest_ports, dest_host)
             self.undo_claim(row, migration)
             self.fail(row, migration, TaskState.MIGRATING, exc)
             return
         actions.finish_event(self.db, event, "Success")
+        data["ports"] = dest_ports
         self.compute_rpc.post_live_migration(ctx, dest_host, row.uuid, migration.uuid, data)
 
     def post_live_migration(self, ctx: dict[str, Any], row: Instance, migration: Migration,
@@ -188,7 +196,10 @@ class MoveWork:
                                     "compute_post_live_migration_at_destination", self.host)
         try:
             self.driver.post_live_migration_at_destination(instance_dict(row), migrate_data)
-            self._bind_ports(row, self.host)
+            ports = migrate_data.get("ports") or list(row.ports or [])
+            self.deps.networking.activate_destination(
+                ports, str(migration.source_compute or ""), self.host)
+            db.update_instance(self.db, row.uuid, ports=ports)
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             migrations.update_migration(self.db, migration.uuid, status="error")
@@ -228,7 +239,8 @@ class MoveWork:
             except NimbusError as err:
                 LOG.warning("could not start instance %s again: %s", row.uuid, err)
 
-    def _bind_ports(self, row: Instance, host: str) -> None:
-        """Ports follow the guest: their binding names its new host."""
-        for info in row.ports or []:
-            self.deps.networking.client.update_port(info["port_id"], {"binding:host_id": host})
+    def _bind_ports(self, row: Instance, host: str) -> Instance:
+        """Ports follow the guest: their binding names its new host, and the server keeps how
+        that host plugs them."""
+        ports = self.deps.networking.rebind(list(row.ports or []), host)
+        return db.update_instance(self.db, row.uuid, ports=ports) or row

@@ -32,6 +32,9 @@ def create(req: ApiRequest[ComputeState]) -> Reply:
         req.enforce("os_compute_api:servers:create:attach_network")
     if ":" in (server.get("availability_zone") or ""):
         req.enforce("os_compute_api:servers:create:forced_host")
+    if server.get("host") or server.get("hypervisor_hostname"):
+        # 2.74: a host to build on, which the scheduler still checks (unlike a forced one).
+        req.enforce("compute:servers:create:requested_destination")
     if server.get("block_device_mapping") or server.get("block_device_mapping_v2"):
         req.enforce("os_compute_api:servers:create:attach_volume")
     if "os:scheduler_hints" in req.json:

@@ -195,6 +195,49 @@ class Networking:
             refreshed.append(updated)
         return refreshed
 
+    # -- moves ------------------------------------------------------------------------------
+    def rebind(self, ports: list[dict[str, Any]], host: str) -> list[dict[str, Any]]:
+        """Bind the server's ports to ``host`` (a cold move); the records with how it plugs
+        them there."""
+        out = []
+        for info in ports:
+            port = self.client.update_port(info["port_id"], {"binding:host_id": host})
+            out.append(dict(info, vif_type=port.get("binding:vif_type"),
+                            vif_details=dict(port.get("binding:vif_details") or {})))
+        return out
+
+    def bind_destination(self, ports: list[dict[str, Any]], host: str) -> list[dict[str, Any]]:
+        """An inactive binding of each port to a live migration's destination, whose agent
+        plugs it before the guest arrives; the records as the destination plugs them."""
+        out = []
+        for info in ports:
+            binding = self.client.create_port_binding(info["port_id"], host)
+            out.append(dict(info, vif_type=binding.get("vif_type"),
+                            vif_details=dict(binding.get("vif_details") or {})))
+        return out
+
+    def activate_destination(self, ports: list[dict[str, Any]], source: str,
+                             host: str) -> None:
+        """The guest runs on ``host``: its bindings there become the ports' own, and the
+        source's go."""
+        for info in ports:
+            try:
+                self.client.activate_port_binding(info["port_id"], host)
+            except NimbusError as exc:
+                if getattr(exc, "code", 0) != 409:    # already active: a repeated step
+                    raise
+            if source and source != host:
+                self.client.delete_port_binding(info["port_id"], source)
+
+    def drop_destination(self, ports: list[dict[str, Any]], host: str) -> None:
+        """A live migration that failed: the destination's bindings go."""
+        for info in ports:
+            try:
+                self.client.delete_port_binding(info["port_id"], host)
+            except NimbusError as exc:   # the source keeps working; the binding is inert
+                LOG.warning("could not remove port %s's binding to %s: %s",
+                            info["port_id"], host, exc)
+
     def floating_ips(self, ports: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The floating IPs on the server's ports (for ``delete_server(delete_ips=True)``
         clients find them in ``addresses``; Nova itself leaves them be)."""

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nimbus.compute.constants import DEFAULT_ZONE
+from nimbus.compute.constants import AGENT_BINARY, DEFAULT_ZONE
 from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
 from nimbus.compute.db.models import Instance
@@ -163,6 +163,9 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
     # A zone some enabled service is in (Nova's check; a forced host skips it).
     if az and force_host is None and az not in mgr.hosts.available_zones():
         raise BadRequest(f"The requested availability zone is not available: {az}")
+    requested_host = req.get("requested_host")
+    if requested_host and mgr.hosts.find(AGENT_BINARY, requested_host) is None:
+        raise BadRequest(f"Compute host {requested_host} could not be found.")
 
     def image_for_volume(image_id: str, size_gb: int) -> None:
         found = mgr.check_image(images, image_id, project_id, flavor.memory_mb, size_gb)
@@ -172,6 +175,7 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
     # Kept with each server, so that a build whose message a crash lost is built again.
     spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
             "user_id": ctx.user_id, "force_host": force_host, "availability_zone": az,
+            "requested_host": requested_host,
             # What the aggregate filters match: the hosts' zones and aggregate metadata.
             "host_aggregates": mgr.hosts.scheduling_aggregates(
                 az, dict(flavor.extra_specs or {})),

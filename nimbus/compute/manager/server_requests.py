@@ -287,6 +287,7 @@ def create_spec(body: dict[str, Any]) -> dict[str, Any]:
         "injected_files": [(str(f.get("path", "")), str(f.get("contents", "")))
                            for f in body.get("personality") or []],
         "hostname": body.get("hostname"),
+        "requested_host": body.get("host") or body.get("hypervisor_hostname"),
     }
     if max_count > 1:
         _check_multiple(spec)

@@ -79,7 +79,8 @@ class HostChooser:
         """The hosts that pass every filter, best first: of a sample, or of every host when
         ``everyone`` or when the sample has none. Call under ``host_states.lock``."""
         wanted = resources_of(spec["flavor"])
-        named = set(group_of(spec).get("hosts") or {}) | {str(spec.get("force_host") or "")}
+        named = set(group_of(spec).get("hosts") or {}) | {
+            str(spec.get("force_host") or spec.get("requested_host") or "")}
         named |= set(hints.hinted_hosts(spec, "same_host") or {})
         states = self.host_states
         records = view.hosts if everyone else states.sample(view, SAMPLE, named)

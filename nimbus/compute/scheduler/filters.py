@@ -166,11 +166,14 @@ class ForcedHostFilter:
     name = "ForcedHostFilter"
 
     def passes(self, host: HostState, spec: dict[str, Any]) -> bool:
-        forced = spec.get("force_host")
+        # Also the host a 2.74 request names (``host``), whose other filters still run.
+        forced = spec.get("force_host") or spec.get("requested_host")
         return not forced or host.host == forced
 
     def why(self, host: HostState, spec: dict[str, Any]) -> str:
-        return f"not the forced host {spec.get('force_host')}"
+        if spec.get("force_host"):
+            return f"not the forced host {spec.get('force_host')}"
+        return f"not the requested host {spec.get('requested_host')}"
 
 
 # Other spellings of the same architecture or hypervisor, as Nova canonicalises them.

@@ -25,11 +25,12 @@ from nimbus.core.db.engine import Database
 from nimbus.network import constants as c
 from nimbus.network.agent import topology
 from nimbus.network.agent.api_relay import ApiRelay
+from nimbus.network.agent.metadata_proxy import PORT as METADATA_PORT
 from nimbus.network.agent.metadata_proxy import MetadataProxies
 from nimbus.network.agent.reports import reports
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux import plan as planner
-from nimbus.network.drivers.linux.dhcp import Dhcp
+from nimbus.network.drivers.linux.dhcp import METADATA_ADDRESS, Dhcp
 from nimbus.network.drivers.linux.ext import Ext
 from nimbus.network.drivers.linux.fabric import Fabric
 from nimbus.network.drivers.linux.firewall import Firewall
@@ -38,6 +39,7 @@ from nimbus.network.drivers.linux.model import Topology
 from nimbus.network.drivers.linux.names import Namespaces
 from nimbus.network.drivers.linux.radvd import Radvd
 from nimbus.network.drivers.linux.routers import Routers
+from nimbus.network.drivers.linux.underlay import Underlay
 from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.floating_ips import FloatingIpManager
@@ -59,7 +61,9 @@ class NetworkAgent:
                  compute_url: str = "", metadata_secret: str = "", api_url: str = "",
                  agents: AgentManager | None = None, host: str = "",
                  schedulers: AgentSchedulers | None = None,
-                 floating_ips: FloatingIpManager | None = None) -> None:
+                 floating_ips: FloatingIpManager | None = None,
+                 role: planner.Role | None = None, host_index: int = 1,
+                 hosts: tuple[str, ...] = ()) -> None:
         self.db = db
         # Where this agent says it is alive (``network agent list``), at each sync, and which
         # routers and networks it hosts (the agent schedulers).
@@ -69,17 +73,26 @@ class NetworkAgent:
         self.floating_ips = floating_ips
         self._fip_status: dict[str, str] = {}
         self.ports = ports
-        self.namespaces = Namespaces(prefix)
+        # One of several hosts of this machine (its own fabric, VXLAN to the others), or its
+        # only one; only a network node runs DHCP, routers and metadata.
+        self.role = role or planner.Role()
+        self.namespaces = Namespaces(prefix, per_host=self.role.tunnels)
         self.ip = Ip(self.namespaces)
-        self.fabric = Fabric(self.ip, self.namespaces.fabric)
+        fabric_ns = self.namespaces.fabric_of(self.role.host)
+        # Every host's fabric this machine plays now: a network node removes the others (left
+        # by a run with more hosts, or with one), and the underlay when it plays one.
+        self.fabrics = {self.namespaces.fabric_of(h) for h in hosts} | {fabric_ns}
+        self.fabric = Fabric(self.ip, fabric_ns)
+        self.underlay = Underlay(self.ip, fabric_ns, host_index) if self.role.tunnels else None
         self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
         self.radvd = Radvd(self.ip, state_dir / "radvd")
         self.routers = Routers(self.ip, self.radvd)
-        self.firewall = Firewall(self.ip, self.namespaces.fabric)
+        self.firewall = Firewall(self.ip, fabric_ns)
         self.metadata = MetadataProxies(self._guest_at, compute_url, metadata_secret)
         self._top = Topology()
         self.ext = Ext(self.ip)
-        self.api_relay = ApiRelay(self.ip, api_url) if api_url else None
+        self.api_relay = ApiRelay(self.ip, api_url) if api_url and self.role.network_node \
+            else None
         self.resync_interval = resync_interval
         self.clean_on_stop = clean_on_stop
         self._kick = threading.Event()
@@ -92,7 +105,7 @@ class NetworkAgent:
     def start(self) -> None:
         """One sync now, before the agent serves: guests the compute agent starts next (those
         that ran when the cloud stopped) find their taps in place."""
-        self.fabric.ensure()
+        self._ensure_fabric()
         self._report(None, starting=True)
         try:
             self.converge()
@@ -138,13 +151,13 @@ class NetworkAgent:
     # -- one sync -----------------------------------------------------------------------------
     def converge(self) -> None:
         top = self._hosted(topology.read(self.db))
-        plan = planner.plan(top, self.namespaces)
+        plan = planner.plan(top, self.namespaces, self.role)
         if plan.dhcp_ports_missing:
             for network_id in plan.dhcp_ports_missing:
                 self.ports.ensure_dhcp_port(network_id)
             top = self._hosted(topology.read(self.db))
-            plan = planner.plan(top, self.namespaces)
-        self.fabric.ensure()
+            plan = planner.plan(top, self.namespaces, self.role)
+        self._ensure_fabric()
         present = set(self.ip.namespaces_here())
         for network_id in plan.dhcp:
             if self.namespaces.dhcp(network_id) not in present:
@@ -163,14 +176,16 @@ class NetworkAgent:
                 LOG.warning("network agent: router %s failed: %s", router_id, exc)
         self.ext.converge(plan.l3.ext)
         self._top = top
-        self.metadata.converge({rid: self.namespaces.router(rid) for rid in plan.l3.routers})
+        if self.role.network_node:
+            self._serve_metadata(plan)
         for network_id, want in plan.dhcp.items():
             try:
                 self.dhcp.configure_leg(want)
                 self.dhcp.converge_server(want)
             except Exception as exc:  # the other networks still get theirs
                 LOG.warning("network agent: DHCP for network %s failed: %s", network_id, exc)
-        self._remove_stale(set(plan.dhcp), set(plan.l3.routers))
+        if self.role.network_node:
+            self._remove_stale(set(plan.dhcp), set(plan.l3.routers))
         present = self.fabric.present_taps()
         for port_id in plan.to_wire:
             if names.tap(port_id) in present:
@@ -184,7 +199,7 @@ class NetworkAgent:
         """The model cut down to what this host's agents host: its routers, and DHCP only on
         its networks. Unhosted networks needing DHCP are taken at every sync; unhosted routers
         only at the first (the API schedules a router when it changes)."""
-        if self.schedulers is None:
+        if self.schedulers is None or not self.role.network_node:
             return top
         legs = {p.device_id for p in top.ports.values() if p.owner == c.OWNER_ROUTER_INTERFACE}
         routers = {r.id for r in top.routers.values() if r.gw_port_id or r.id in legs}
@@ -206,9 +221,15 @@ class NetworkAgent:
         if self.agents is None:
             return
         try:
-            self.agents.report(self.host, reports(plan), starting=starting)
+            self.agents.report(self.host, reports(plan, self.role.network_node),
+                               starting=starting)
         except Exception:  # a missed heartbeat only shows the agent late; the data plane is fine
             LOG.exception("network agent: reporting its state failed")
+
+    def _ensure_fabric(self) -> None:
+        self.fabric.ensure()
+        if self.underlay is not None:
+            self.underlay.ensure()
 
     def _relay_api(self) -> None:
         if self.api_relay is None:
@@ -219,12 +240,24 @@ class NetworkAgent:
             LOG.warning("network agent: cannot relay the APIs into %s: %s",
                         self.namespaces.ext, exc)
 
-    def _guest_at(self, router_id: str, address: str) -> tuple[str, str] | None:
-        """(instance, project) of the guest port with ``address`` on one of the router's
-        networks (the metadata proxy's question)."""
+    def _serve_metadata(self, plan: planner.Plan) -> None:
+        """A metadata proxy in every router's namespace (reached through its NAT), and on
+        169.254.169.254 in the DHCP namespace of every network no router serves."""
+        listeners = {f"router:{rid}": (self.namespaces.router(rid), "0.0.0.0", METADATA_PORT)
+                     for rid in plan.l3.routers}
+        listeners.update({f"network:{nid}": (self.namespaces.dhcp(nid), METADATA_ADDRESS, 80)
+                          for nid, want in plan.dhcp.items() if want.metadata})
+        self.metadata.converge(listeners)
+
+    def _guest_at(self, key: str, address: str) -> tuple[str, str] | None:
+        """(instance, project) of the guest port with ``address`` on one of the networks of
+        ``key``: a router's ("router:<id>") or one network ("network:<id>"); the metadata
+        proxy's question."""
         top = self._top
-        networks = {p.network_id for p in top.ports.values()
-                    if p.owner == c.OWNER_ROUTER_INTERFACE and p.device_id == router_id}
+        kind, _, ident = key.partition(":")
+        networks = {ident} if kind == "network" else {
+            p.network_id for p in top.ports.values()
+            if p.owner == c.OWNER_ROUTER_INTERFACE and p.device_id == ident}
         for port in top.ports.values():
             if port.network_id in networks and port.owner.startswith("compute:") \
                     and any(ip == address for _, ip in port.ips):
@@ -239,6 +272,11 @@ class NetworkAgent:
             self.radvd.remove(router_id)
         dhcp_prefix, router_prefix = self.namespaces.dhcp(""), self.namespaces.router("")
         for ns in self.ip.namespaces_here():
+            if self._unused_fabric(ns):
+                LOG.info("network agent: %s belongs to no host this machine plays; removing it",
+                         ns)
+                self.ip.delete_namespace(ns)
+                continue
             if ns.startswith(dhcp_prefix) and ns[len(dhcp_prefix):] not in dhcp_networks:
                 self.ip.delete_namespace(ns)
             elif ns.startswith(router_prefix) and ns[len(router_prefix):] not in routers:
@@ -246,8 +284,18 @@ class NetworkAgent:
                          ns[len(router_prefix):])
                 self.routers.remove(ns[len(router_prefix):])
 
+    def _unused_fabric(self, ns: str) -> bool:
+        if ns == self.namespaces.underlay:
+            return self.underlay is None
+        return (ns == self.namespaces.fabric or ns.startswith(f"{self.namespaces.fabric}-")) \
+            and ns not in self.fabrics
+
     def cleanup(self) -> None:
-        """Remove every namespace, device and server this cloud made on the machine."""
+        """Remove every namespace, device and server this cloud made on the machine (a host
+        that is not the network node removes its own fabric)."""
+        if not self.role.network_node:
+            self.ip.delete_namespace(self.fabric.ns)
+            return
         for network_id in self.dhcp.served():
             self.dhcp.remove(network_id)
         for router_id in self.radvd.advertising():

@@ -1,4 +1,5 @@
-"""The metadata service at 169.254.169.254, for guests behind a router.
+"""The metadata service at 169.254.169.254, for guests behind a router and on networks no
+router serves.
 
 Each router's NAT table redirects ``169.254.169.254:80`` to port 9697 of the router's own
 namespace (``routers.nat_rules``), where a listener made by a thread that entered the namespace
@@ -7,11 +8,16 @@ router's networks: its device is the guest, its project the guest's. It goes on 
 metadata API with ``X-Instance-ID``, ``X-Tenant-ID`` and ``X-Instance-ID-Signature`` (HMAC of
 the id with the shared secret), as Neutron's metadata agent does for Nova; compute answers
 only a signature it can check, so nothing here can ask for another guest's data.
+
+A network no router serves has its DHCP namespace hold 169.254.169.254 itself (DHCP tells its
+guests the route there), and a listener on port 80 of that address; there, a request is from a
+port of that network.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import threading
@@ -27,7 +33,8 @@ from nimbus.core.netns import run_in
 LOG = logging.getLogger(__name__)
 PORT = 9697
 MAX_BODY = 65536
-# (router id, the guest's address) -> (instance id, project id), or None when unknown.
+# (what serves: "router:<id>" or "network:<id>", the guest's address) -> (instance id,
+# project id), or None when unknown.
 Lookup = Callable[[str, str], "tuple[str, str] | None"]
 
 
@@ -43,9 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._forward("POST", self.rfile.read(length))
 
     def _forward(self, method: str, body: bytes | None) -> None:
-        found = self.server.lookup(self.server.router_id, self.client_address[0])
+        found = self.server.lookup(self.server.key, self.client_address[0])
         if found is None:
-            self._reply(404, b"No server has this address behind this router.\n", "text/plain")
+            self._reply(404, b"No server has this address here.\n", "text/plain")
             return
         instance_id, project_id = found
         path = self.path.lstrip("/")
@@ -77,19 +84,20 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, sock: socket.socket, router_id: str, lookup: Lookup, compute_url: str,
+    def __init__(self, sock: socket.socket, key: str, lookup: Lookup, compute_url: str,
                  secret: str) -> None:
         super().__init__(("0.0.0.0", PORT), _Handler, bind_and_activate=False)
         self.socket.close()
         self.socket = sock
-        self.router_id = router_id
+        self.key = key
         self.lookup = lookup
         self.compute_url = compute_url
         self.secret = secret
 
 
 class MetadataProxies:
-    """One listener per router namespace, started and stopped as routers come and go."""
+    """One listener per router namespace and per isolated network's DHCP namespace, started and
+    stopped as they come and go."""
 
     def __init__(self, lookup: Lookup, compute_url: str, secret: str) -> None:
         self.lookup = lookup
@@ -97,24 +105,25 @@ class MetadataProxies:
         self.secret = secret
         self._servers: dict[str, _Server] = {}
 
-    def converge(self, namespaces: dict[str, str]) -> None:
-        """``namespaces``: router id -> its namespace, for every router that should serve."""
-        for router_id in sorted(set(self._servers) - set(namespaces)):
-            self._stop(router_id)
-        for router_id, ns in namespaces.items():
-            if router_id not in self._servers:
+    def converge(self, listeners: dict[str, tuple[str, str, int]]) -> None:
+        """``listeners``: key ("router:<id>", "network:<id>") -> (namespace, address, port),
+        for everything that should serve."""
+        for key in sorted(set(self._servers) - set(listeners)):
+            self._stop(key)
+        for key, (ns, address, port) in listeners.items():
+            if key not in self._servers:
                 try:
-                    sock = run_in(ns, lambda: socket.create_server(("0.0.0.0", PORT)))
+                    sock = run_in(ns, functools.partial(socket.create_server, (address, port)))
                 except OSError as exc:
-                    LOG.warning("metadata proxy for router %s: %s", router_id, exc)
+                    LOG.warning("metadata proxy for %s: %s", key, exc)
                     continue
-                server = _Server(sock, router_id, self.lookup, self.compute_url, self.secret)
+                server = _Server(sock, key, self.lookup, self.compute_url, self.secret)
                 threading.Thread(target=server.serve_forever, daemon=True,
-                                 name=f"metadata-{router_id[:8]}").start()
-                self._servers[router_id] = server
+                                 name=f"metadata-{key[:15]}").start()
+                self._servers[key] = server
 
-    def _stop(self, router_id: str) -> None:
-        server = self._servers.pop(router_id)
+    def _stop(self, key: str) -> None:
+        server = self._servers.pop(key)
         with contextlib.suppress(OSError):
             server.shutdown()
             server.server_close()

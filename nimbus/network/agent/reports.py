@@ -9,7 +9,14 @@ from nimbus.network.manager.agents import AgentReport
 ZONE = "nova"
 
 
-def reports(plan: Plan | None) -> list[AgentReport]:
+def reports(plan: Plan | None, network_node: bool = True) -> list[AgentReport]:
+    """The agents of a host: a compute host that is not a network node runs only the Linux
+    bridge agent."""
+    found = _reports(plan)
+    return found if network_node else found[-1:]
+
+
+def _reports(plan: Plan | None) -> list[AgentReport]:
     networks = len(plan.dhcp) if plan is not None else 0
     routers = len(plan.l3.routers) if plan is not None else 0
     floating = sum(len(r.floating) for r in plan.l3.routers.values()) if plan else 0

@@ -3,6 +3,7 @@ driver's records (``drivers/linux/model.py``)."""
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from nimbus.core.db.engine import Database
@@ -23,6 +24,17 @@ def _pairs(values: list[Any], first: str, second: str) -> tuple[tuple[str, str],
                  if isinstance(v, dict))
 
 
+# VNIs of networks that are not VXLAN networks themselves (flat, VLAN, external) but still
+# cross between hosts: above the range tenant networks take theirs from.
+_DERIVED_VNI = 1 << 23
+
+
+def vni(network_id: str, network_type: str | None, segment: int | None) -> int:
+    if network_type in (None, "vxlan") and segment:
+        return int(segment)
+    return _DERIVED_VNI + zlib.crc32(network_id.encode()) % (_DERIVED_VNI - 1)
+
+
 def read(db: Database) -> Topology:
     with db.reader() as session:
         return _convert(db_topology.snapshot(session))
@@ -32,7 +44,8 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
     top = Topology()
     for n in rows.networks:
         top.networks[n.id] = NetworkRec(n.id, n.project_id, int(n.mtu or 1450),
-                                        bool(n.external), bool(n.admin_state_up))
+                                        bool(n.external), bool(n.admin_state_up),
+                                        vni(n.id, n.network_type, n.segmentation_id))
     for s in rows.subnets:
         top.subnets[s.id] = SubnetRec(
             s.id, s.network_id, int(s.ip_version), s.cidr, s.gateway_ip, bool(s.enable_dhcp),
@@ -42,6 +55,9 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
     ips: dict[str, list[tuple[str, str]]] = {}
     for a in rows.allocations:
         ips.setdefault(a.port_id, []).append((a.subnet_id, a.ip_address))
+    also: dict[str, list[str]] = {}
+    for b in rows.bindings:
+        also.setdefault(b.port_id, []).append(b.host)
     for p in rows.ports:
         opts = tuple((str(o.get("opt_name")), str(o.get("opt_value")),
                       int(o.get("ip_version") or 4)) for o in p.extra_dhcp_opts or []
@@ -51,7 +67,7 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
             p.host_id, bool(p.admin_state_up), p.status, p.vif_type,
             bool(p.port_security_enabled), tuple(p.security_groups or []),
             _pairs(p.allowed_address_pairs, "ip_address", "mac_address"), opts,
-            tuple(ips.get(p.id, [])))
+            tuple(ips.get(p.id, [])), tuple(also.get(p.id, [])))
     for r in rows.routers:
         top.routers[r.id] = RouterRec(r.id, bool(r.admin_state_up), r.gw_port_id,
                                       bool(r.enable_snat), _pairs(r.routes, "destination",

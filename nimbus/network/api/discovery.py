@@ -29,6 +29,8 @@ EXTENSIONS = [
     ("security-group", "security-group", "The security groups extension."),
     ("binding", "Port Binding", "Expose port bindings of a virtual port to external "
      "application"),
+    ("binding-extended", "Port Bindings Extended", "Expose port bindings of a virtual port to "
+     "external application"),
     ("port-security", "Port Security", "Provides port security"),
     ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
     ("extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP. "

@@ -85,6 +85,22 @@ class Port(StandardAttrs, Base):
     vif_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class PortBinding(Base):
+    """A port's binding to a host other than its active one (Neutron's ``binding-extended``):
+    made for a live migration's destination, which plugs the port before the guest arrives,
+    and made active when the guest has moved. The active binding is the port's own columns."""
+
+    __tablename__ = "network_port_bindings"
+
+    port_id: Mapped[str] = mapped_column(ForeignKey("network_ports.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+    vif_type: Mapped[str] = mapped_column(String(64), default="unbound")
+    vnic_type: Mapped[str] = mapped_column(String(64), default="normal")
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    vif_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class IPAllocation(Base):
     """One fixed IP of one port; unique per subnet, so two ports can never share an address."""
 
@@ -206,3 +222,4 @@ class NetworkDhcpAgent(Base):
 
     network_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+

@@ -21,7 +21,7 @@ from nimbus.network.db.listing import (
     page_of,
     standard,
 )
-from nimbus.network.db.models import IPAllocation, Port
+from nimbus.network.db.models import IPAllocation, Port, PortBinding
 from nimbus.network.errors import HTTPBadRequest
 
 # ``fixed_ips=<key>=<value>``: what each key compares.
@@ -135,7 +135,15 @@ def many(session: Session, port_ids: Collection[str]) -> dict[str, Port]:
 
 
 def drop(session: Session, port: Port) -> None:
-    """Delete a port and its fixed IPs."""
+    """Delete a port, its fixed IPs and its other hosts' bindings."""
     for alloc in allocations(session, port.id):
         session.delete(alloc)
+    for binding in bindings(session, port.id):
+        session.delete(binding)
     session.delete(port)
+
+
+def bindings(session: Session, port_id: str) -> list[PortBinding]:
+    """The port's inactive bindings (its active one is the port's own columns)."""
+    return list(session.scalars(select(PortBinding).where(PortBinding.port_id == port_id)
+                                .order_by(PortBinding.host)))

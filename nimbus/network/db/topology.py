@@ -17,6 +17,7 @@ from nimbus.network.db.models import (
     IPAllocation,
     Network,
     Port,
+    PortBinding,
     Router,
     SecurityGroupRule,
     Subnet,
@@ -32,6 +33,7 @@ class TopologyRows:
     routers: list[Router]
     floating_ips: list[FloatingIP]
     rules: list[SecurityGroupRule]
+    bindings: list[PortBinding]
 
 
 def snapshot(session: Session) -> TopologyRows:
@@ -43,4 +45,5 @@ def snapshot(session: Session) -> TopologyRows:
         routers=list(session.scalars(select(Router))),
         floating_ips=list(session.scalars(select(FloatingIP))),
         rules=list(session.scalars(select(SecurityGroupRule))),
+        bindings=list(session.scalars(select(PortBinding))),
     )

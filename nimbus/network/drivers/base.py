@@ -43,8 +43,10 @@ class NetworkDriver(ABC):
 
     _wiring_listener: WiringListener | None = None
 
-    def connect(self, bus: Bus, prefix: str) -> None:  # noqa: B027 - optional hook
-        """The bus (to reach agents) and the cloud's name prefix, once at start."""
+    def connect(self, bus: Bus, prefix: str,  # noqa: B027 - optional hook
+                hosts: int = 1) -> None:
+        """The bus (to reach agents), the cloud's name prefix and how many hosts this
+        machine plays, once at start."""
 
     def port_bound(self, port: dict[str, Any]) -> None:  # noqa: B027 - optional hook
         """``port`` is bound to its host and committed: a driver with agents tells them."""

@@ -156,6 +156,30 @@ class FakeNetwork:
     def delete_port(self, port_id: str) -> None:
         self.ports.pop(port_id, None)
 
+    # binding-extended, as a live migration uses it: inactive bindings kept per port.
+    def create_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
+        port = self.get_port(port_id)
+        bindings = self.ports[port_id].setdefault("_bindings", {})
+        if host in bindings or port.get("binding:host_id") == host:
+            raise Conflict(f"Binding for port {port_id} on host {host} already exists.")
+        bindings[host] = {"host": host, "vif_type": "ovs", "vif_details": {},
+                          "status": "INACTIVE"}
+        return dict(bindings[host])
+
+    def activate_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
+        port = self.ports[port_id]
+        binding = port.setdefault("_bindings", {}).pop(host, None)
+        if binding is None:
+            raise NotFound(f"Binding for port {port_id} for host {host} could not be found.")
+        if port.get("binding:host_id"):
+            port["_bindings"][port["binding:host_id"]] = {"host": port["binding:host_id"],
+                                                          "status": "INACTIVE"}
+        port["binding:host_id"] = host
+        return dict(binding, status="ACTIVE")
+
+    def delete_port_binding(self, port_id: str, host: str) -> None:
+        self.ports.get(port_id, {}).get("_bindings", {}).pop(host, None)
+
     def list_ports(self, **filters: Any) -> list[dict[str, Any]]:
         return [dict(p) for p in self.ports.values() if _matches(p, filters)]
 

@@ -5,7 +5,10 @@ instruction, or stop with "KVM internal error" in its boot loader (seen with sys
 probe first boots QEMU's firmware under KVM with nothing to boot, which makes it give up and
 reset at once (``reboot-timeout=0`` with ``-no-reboot`` ends QEMU there); then, when the test
 guest image is on this host, it boots that (``-snapshot``: nothing is written) until its kernel
-prints its banner. KVM is used only when both finish within their timeouts.
+prints its banner. KVM is used only when both finish within their timeouts. The firmware runs
+with the CPU model guests get, the host's own; a nested hypervisor may refuse one of its MSRs
+(QEMU then aborts setting ``IA32_ARCH_CAPABILITIES``), and the host's model without that
+feature is tried next.
 """
 
 from __future__ import annotations
@@ -25,6 +28,16 @@ from typing import Any
 class Accel:
     name: str  # "kvm" or "tcg"
     reason: str
+    # QEMU's -cpu for guests: the host's model under KVM, the emulator's fullest under TCG.
+    cpu: str = ""
+
+    @property
+    def cpu_model(self) -> str:
+        return self.cpu or ("host" if self.name == "kvm" else "max")
+
+
+# Under KVM, the host's CPU model, then the same without what nested hypervisors often refuse.
+KVM_CPUS = ("host", "host,-arch-capabilities")
 
 
 _PROBED: dict[tuple[str, str, str], Accel] = {}
@@ -62,27 +75,30 @@ def _probe(binary: str, wanted: str, timeout: float, guest: Path | None) -> Acce
 
 
 def _run_firmware(path: str, timeout: float) -> Accel:
-    began = time.monotonic()
-    try:
-        done = subprocess.run(
-            [path, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",
-             "-boot", "strict=on,reboot-timeout=0", "-m", "32", "-serial", "none",
-             "-monitor", "none"],
-            capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return Accel("tcg", f"a KVM guest did not finish its firmware in {timeout:.0f} s "
-                            "(nested virtualisation that hangs?)")
-    took = time.monotonic() - began
-    if done.returncode != 0:
+    why = "no CPU model was tried"
+    for cpu in KVM_CPUS:
+        began = time.monotonic()
+        try:
+            done = subprocess.run(
+                [path, "-accel", "kvm", "-cpu", cpu, "-nodefaults", "-display", "none",
+                 "-no-reboot", "-boot", "strict=on,reboot-timeout=0", "-m", "32", "-serial",
+                 "none", "-monitor", "none"],
+                capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return Accel("tcg", f"a KVM guest did not finish its firmware in {timeout:.0f} s "
+                                "(nested virtualisation that hangs?)")
+        took = time.monotonic() - began
+        if done.returncode == 0:
+            model = "" if cpu == "host" else f" (CPU {cpu})"
+            return Accel("kvm", f"/dev/kvm ran a guest's firmware in {took:.1f} s{model}", cpu)
         why = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        return Accel("tcg", f"QEMU could not start a KVM guest: {why}")
-    return Accel("kvm", f"/dev/kvm ran a guest's firmware in {took:.1f} s")
+    return Accel("tcg", f"QEMU could not start a KVM guest: {why}")
 
 
 def _boot_guest(path: str, guest: Path, firmware: Accel, timeout: float) -> Accel:
     began = time.monotonic()
     proc = subprocess.Popen(
-        [path, "-accel", "kvm", "-cpu", "host", "-nodefaults", "-display", "none",
+        [path, "-accel", "kvm", "-cpu", firmware.cpu_model, "-nodefaults", "-display", "none",
          "-no-reboot", "-m", "256", "-snapshot", "-drive", f"file={guest},if=virtio,"
          "format=qcow2", "-serial", "stdio", "-monitor", "none"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -95,7 +111,7 @@ def _boot_guest(path: str, guest: Path, firmware: Accel, timeout: float) -> Acce
             seen += chunk
             if b"Linux version" in seen:
                 return Accel("kvm", f"{firmware.reason}, and booted the test guest's kernel "
-                                    f"in {time.monotonic() - began:.1f} s")
+                                    f"in {time.monotonic() - began:.1f} s", firmware.cpu)
             if b"KVM internal error" in seen or b"emulation failure" in seen:
                 return Accel("tcg", "KVM stopped with an internal error while booting the test "
                                     "guest (nested virtualisation?)")

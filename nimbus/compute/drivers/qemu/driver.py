@@ -145,7 +145,7 @@ class QemuDriver(ComputeDriver):
                       if p.is_dir() and not p.name.startswith("_") and (p / "guest.json").exists())
 
     def _proc(self, uuid: str) -> GuestProcess:
-        return GuestProcess(self.root / uuid, self.binary, self.accel.name)
+        return GuestProcess(self.root / uuid, self.binary, self.accel.name, self.accel.cpu)
 
     def _spec_or_none(self, uuid: str) -> dict[str, Any] | None:
         try:
@@ -371,6 +371,7 @@ class QemuDriver(ComputeDriver):
         proc = self._proc(instance["uuid"])
         with proc.lock:
             spec = moves.finish(proc, disk_info, instance["flavor"])
+            proc.save(qemu_nics.retap(spec, instance.get("ports") or []))
             if power_on:
                 proc.start(spec)
 
@@ -381,6 +382,7 @@ class QemuDriver(ComputeDriver):
         proc = self._proc(instance["uuid"])
         with proc.lock:
             moves.bring_back(proc, self.root)
+            proc.save(qemu_nics.retap(proc.spec(), instance.get("ports") or []))
             if power_on:
                 proc.start(proc.spec())
 
@@ -420,9 +422,10 @@ class QemuDriver(ComputeDriver):
         directory (hosts of this driver share the machine's file system)."""
         proc = self._existing(instance)
         dest = GuestProcess(self.root.parent / dest_host / instance["uuid"], self.binary,
-                            self.accel.name)
+                            self.accel.name, self.accel.cpu)
         with proc.lock:
-            return moves.live_migrate(proc, dest, timeout=600)
+            return moves.live_migrate(proc, dest, timeout=600,
+                                      ports=instance.get("migrate_ports") or [])
 
     def post_live_migration_at_destination(self, instance: dict[str, Any],
                                            migrate_data: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nimbus.compute.drivers.base import DriverError
-from nimbus.compute.drivers.qemu import disks
+from nimbus.compute.drivers.qemu import disks, nics
 from nimbus.compute.drivers.qemu.process import GuestProcess, free_port, free_vnc_port
 
 KEPT = "_resize"
@@ -46,7 +46,7 @@ def keep_aside(proc: GuestProcess, root: Path, flavor: dict[str, Any]) -> dict[s
         disks.remove_tree(kept)
     kept.parent.mkdir(parents=True, exist_ok=True)
     proc.dir.rename(kept)
-    GuestProcess(kept, proc.binary, proc.accel).save(_repoint(spec, proc.dir, kept))
+    GuestProcess(kept, proc.binary, proc.accel, proc.cpu).save(_repoint(spec, proc.dir, kept))
     return {"kept": str(kept)}
 
 
@@ -103,8 +103,10 @@ def rescue_spec(proc: GuestProcess, base: Path, base_format: str) -> dict[str, A
 
 
 # -- live migration ---------------------------------------------------------------------------
-def live_migrate(source: GuestProcess, dest: GuestProcess, timeout: float) -> dict[str, Any]:
-    """Carry the running guest from ``source`` to a new QEMU in ``dest``'s directory."""
+def live_migrate(source: GuestProcess, dest: GuestProcess, timeout: float,
+                 ports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Carry the running guest from ``source`` to a new QEMU in ``dest``'s directory, its NICs
+    on the taps ``ports`` (the destination's bindings) name."""
     spec = source.spec()
     if dest.dir.exists():
         disks.remove_tree(dest.dir)
@@ -120,7 +122,7 @@ def live_migrate(source: GuestProcess, dest: GuestProcess, timeout: float) -> di
     moved["serial_port"] = free_port()
     for nic in moved["nics"]:
         nic["forwards"] = {guest: free_port() for guest in nic.get("forwards", {})}
-    dest.save(moved)
+    dest.save(nics.retap(moved, ports or []))
     port = free_port()
     dest.start(moved, incoming=f"tcp:127.0.0.1:{port}")
     try:

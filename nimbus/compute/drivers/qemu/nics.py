@@ -33,6 +33,20 @@ def nic_for(port: dict[str, Any], mac: str) -> dict[str, Any]:
     return nic
 
 
+def retap(spec: dict[str, Any], ports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The spec with each NIC's tap as ``ports`` (the records of the host the guest moves to)
+    say: a host of a machine that plays several has its taps in a fabric of its own."""
+    by_id = {p.get("port_id"): p for p in ports}
+    for nic in spec.get("nics") or []:
+        port = by_id.get(nic.get("port_id"))
+        if port is None:
+            continue
+        fresh = nic_for(port, nic.get("mac") or "")
+        if fresh.get("tap"):
+            nic["tap"] = fresh["tap"]
+    return spec
+
+
 def open_fd(nic: dict[str, Any], wait: float = TAP_WAIT) -> int:
     """A descriptor on the NIC's tap. A network agent that starts after this compute agent
     (another process of a scaled cloud) makes the tap a little later: it is waited for."""

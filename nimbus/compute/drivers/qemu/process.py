@@ -64,10 +64,11 @@ VOLUME_WRITE_CACHE = "off"
 class GuestProcess:
     """The QEMU of one guest, found by its directory."""
 
-    def __init__(self, directory: Path, binary: str, accel: str) -> None:
+    def __init__(self, directory: Path, binary: str, accel: str, cpu: str = "") -> None:
         self.dir = directory
         self.binary = binary
         self.accel = accel
+        self.cpu = cpu or ("host" if accel == "kvm" else "max")
 
     @property
     def lock(self) -> threading.RLock:
@@ -118,8 +119,8 @@ class GuestProcess:
                 fds: dict[int, int] | None = None) -> list[str]:
         d = self.dir
         cmd = [self.binary, "-name", f"{spec['name']},debug-threads=on", "-uuid", spec["uuid"],
-               "-machine", f"pc,accel={self.accel}", "-cpu", "host" if self.accel == "kvm"
-               else "max", "-smp", str(spec["vcpus"]), "-m", str(spec["ram"]),
+               "-machine", f"pc,accel={self.accel}", "-cpu", self.cpu,
+               "-smp", str(spec["vcpus"]), "-m", str(spec["ram"]),
                "-nodefaults", "-no-user-config", "-display", "none", "-vga", "std",
                "-vnc", f"127.0.0.1:{int(spec['vnc_port']) - 5900}",
                "-chardev", f"socket,id=serial0,host=127.0.0.1,port={spec['serial_port']},"

@@ -39,6 +39,12 @@ class DhcpWant:
     port: PortRec                 # the network:dhcp port (its addresses are dnsmasq's)
     subnets: tuple[SubnetRec, ...]  # IPv4 subnets with enable_dhcp
     clients: tuple[PortRec, ...]    # every other port with an address there
+    # No router serves the network: its DHCP namespace answers 169.254.169.254 itself, and
+    # tells guests the way there (Neutron's ``enable_isolated_metadata``).
+    metadata: bool = False
+
+
+METADATA_ADDRESS = "169.254.169.254"
 
 
 def _tag(subnet_id: str) -> str:
@@ -66,10 +72,16 @@ def opts_file(want: DhcpWant) -> str:
         if s.dns_nameservers:
             lines.append(f"tag:{tag},option:dns-server,{','.join(s.dns_nameservers)}")
         lines.append(f"tag:{tag},option:mtu,{want.mtu}")
-        if s.host_routes:
-            routes = ",".join(f"{dest},{hop}" for dest, hop in s.host_routes)
+        routes = [f"{dest},{hop}" for dest, hop in s.host_routes]
+        server = next((a for sid, a in want.port.ips if sid == s.id), None)
+        if want.metadata and server is not None:
+            routes.append(f"{METADATA_ADDRESS}/32,{server}")
+        if routes:
+            # A client that takes classless routes ignores the router option: the default
+            # route goes in as well.
             default = f",0.0.0.0/0,{s.gateway_ip}" if s.gateway_ip else ""
-            lines.append(f"tag:{tag},option:classless-static-route,{routes}{default}")
+            lines.append(f"tag:{tag},option:classless-static-route,{','.join(routes)}"
+                         f"{default}")
     for port in sorted(want.clients, key=lambda p: p.id):
         for name, value, version in port.extra_dhcp_opts:
             if version == 4:
@@ -97,8 +109,9 @@ class Dhcp:
 
     def addresses(self, want: DhcpWant) -> set[str]:
         served = {s.id: s for s in want.subnets}
-        return {f"{address}/{ipaddress.ip_network(served[sid].cidr).prefixlen}"
-                for sid, address in want.port.ips if sid in served}
+        found = {f"{address}/{ipaddress.ip_network(served[sid].cidr).prefixlen}"
+                 for sid, address in want.port.ips if sid in served}
+        return found | {f"{METADATA_ADDRESS}/32"} if want.metadata else found
 
     def converge_namespace(self, want: DhcpWant) -> None:
         """The namespace with the DHCP port's leg (made by the fabric) addressed and up."""

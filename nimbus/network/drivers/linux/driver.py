@@ -32,9 +32,10 @@ class LinuxDriver(NetworkDriver):
         self.agents: NetworkAgentAPI | None = None
         self.namespaces: names.Namespaces | None = None
 
-    def connect(self, bus: Bus, prefix: str) -> None:
+    def connect(self, bus: Bus, prefix: str, hosts: int = 1) -> None:
         self.agents = NetworkAgentAPI(bus)
-        self.namespaces = names.Namespaces(prefix)
+        # A machine that plays several hosts gives each its own fabric (``--compute-hosts``).
+        self.namespaces = names.Namespaces(prefix, per_host=hosts > 1)
 
     def _kick(self) -> None:
         if self.agents is not None:
@@ -45,7 +46,7 @@ class LinuxDriver(NetworkDriver):
         if str(port.get("device_owner") or "").startswith("network:"):
             # The service's own ports (router, DHCP) are plugged by the agent, not bound.
             return {"vif_type": "unbound", "vif_details": {}}
-        fabric = self.namespaces.fabric if self.namespaces is not None else ""
+        fabric = self.namespaces.fabric_of(host) if self.namespaces is not None else ""
         return {"vif_type": self.vif_type, "wired": False, "vif_details": {
             "netns": fabric, "devname": names.tap(str(port["id"])),
             "bridge_name": names.bridge(str(port["network_id"])), "port_filter": False,

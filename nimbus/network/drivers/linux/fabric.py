@@ -19,7 +19,12 @@ from nimbus.network.drivers.linux.ip import Ip
 
 LOG = logging.getLogger(__name__)
 # Prefixes of the devices this module owns in the fabric namespace.
-_OWNED = ("brq", "tap", "fb")
+_OWNED = ("brq", "tap", "fb", "vx-")
+# VXLAN between the hosts of one machine: every network's device floods to one multicast
+# group on the underlay (Neutron's linuxbridge ``vxlan_group`` mode), so no host needs to know
+# the others; the VNI keeps the networks apart.
+VXLAN_GROUP = "239.1.1.1"
+VXLAN_PORT = 4789
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class FabricWant:
     bridges: dict[str, int] = field(default_factory=dict)    # network id -> MTU
     taps: dict[str, TapWant] = field(default_factory=dict)   # port id -> tap
     legs: dict[str, LegWant] = field(default_factory=dict)   # port id -> leg
+    tunnels: dict[str, int] = field(default_factory=dict)    # network id -> VNI
 
 
 def _up(link: dict[str, Any]) -> bool:
@@ -50,6 +56,10 @@ def _up(link: dict[str, Any]) -> bool:
 
 def _kind(link: dict[str, Any]) -> str:
     return str((link.get("linkinfo") or {}).get("info_kind") or "")
+
+
+def _vni(link: dict[str, Any]) -> int:
+    return int(((link.get("linkinfo") or {}).get("info_data") or {}).get("id") or 0)
 
 
 class Fabric:
@@ -89,8 +99,18 @@ class Fabric:
             lines += self._member(have.get(name), name, bridge, mtu, True,
                                   f"link add {name} mtu {mtu} type veth peer name {leg.inner} "
                                   f"netns {leg.peer}")
+        for net_id, vni in want.tunnels.items():
+            name, bridge = names.vxlan(net_id), names.bridge(net_id)
+            link = have.get(name)
+            if link is not None and _vni(link) != vni:
+                lines.append(f"link del {name}")
+                link = None
+            lines += self._member(link, name, bridge, bridges.get(bridge, 1450), True,
+                                  f"link add {name} type vxlan id {vni} group {VXLAN_GROUP} "
+                                  f"dev {names.UNDERLAY_LEG} dstport {VXLAN_PORT} ttl 1")
         wanted = (set(bridges) | {names.tap(p) for p in want.taps}
-                  | {names.fabric_end(p) for p in want.legs})
+                  | {names.fabric_end(p) for p in want.legs}
+                  | {names.vxlan(n) for n in want.tunnels})
         stale = [n for n in have if n.startswith(_OWNED) and n not in wanted]
         # Members before their bridges.
         for name in sorted(stale, key=lambda n: n.startswith("brq")):

@@ -13,6 +13,8 @@ class NetworkRec:
     mtu: int
     external: bool
     admin_up: bool
+    # The VXLAN network identifier that carries it between hosts.
+    vni: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class PortRec:
     extra_dhcp_opts: tuple[tuple[str, str, int], ...]
     # (subnet id, address)
     ips: tuple[tuple[str, str], ...]
+    # Hosts it has an inactive binding to (a live migration's destination plugs it early).
+    also_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,15 @@ def ext_leg(network_id: str) -> str:
     return _device("ex-", network_id)
 
 
+def vxlan(network_id: str) -> str:
+    """A network's VXLAN device on a host's fabric, which carries it to the other hosts."""
+    return _device("vx-", network_id)
+
+
+# The fabric's leg on the underlay (the wire between the hosts of one machine).
+UNDERLAY_LEG = "ul0"
+
+
 def fabric_end(port_id: str) -> str:
     """The fabric end of the veth that carries a router, DHCP or external port into the
     network's bridge."""
@@ -58,14 +67,25 @@ def fabric_end(port_id: str) -> str:
 
 @dataclass(frozen=True)
 class Namespaces:
-    """The namespace names of one cloud."""
+    """The namespace names of one cloud. ``per_host``: this machine plays several hosts, each
+    with a fabric of its own, joined by the ``underlay``."""
 
     prefix: str
+    per_host: bool = False
 
     @property
     def fabric(self) -> str:
-        """Bridges and taps (one machine: every host's guests share it)."""
+        """Bridges and taps of the machine's one host."""
         return f"{self.prefix}-fabric"
+
+    def fabric_of(self, host: str) -> str:
+        """The fabric of ``host``: the machine's, or the host's own when it plays several."""
+        return f"{self.prefix}-fabric-{host}" if self.per_host and host else self.fabric
+
+    @property
+    def underlay(self) -> str:
+        """The wire between the hosts' fabrics: one bridge, which their VXLAN crosses."""
+        return f"{self.prefix}-underlay"
 
     @property
     def ext(self) -> str:

@@ -20,6 +20,25 @@ from nimbus.network.drivers.linux.plan_l3 import L3Plan, plan_l3
 VIF_TAP = "tap"
 
 
+@dataclass(frozen=True)
+class Role:
+    """What one host's agent realises. ``host`` empty: the machine is the cloud's one host and
+    plugs every port. A network node also serves DHCP, routers and metadata; ``tunnels``: the
+    host's networks cross to the other hosts over VXLAN."""
+
+    host: str = ""
+    network_node: bool = True
+    tunnels: bool = False
+
+    def plugs(self, port: PortRec) -> bool:
+        """Whether the port's tap is here: it is bound here, or about to move here."""
+        return not self.host or port.host == self.host or self.host in port.also_on
+
+    def hosts(self, port: PortRec) -> bool:
+        """Whether the port's active binding is here (it is reported wired from here)."""
+        return not self.host or port.host == self.host
+
+
 @dataclass
 class Plan:
     fabric: FabricWant = field(default_factory=FabricWant)
@@ -37,13 +56,28 @@ def is_guest_port(port: PortRec) -> bool:
     return port.vif_type == VIF_TAP and bool(port.host) and not port.owner.startswith("network:")
 
 
-def plan(top: Topology, ns: names.Namespaces) -> Plan:
+def plan(top: Topology, ns: names.Namespaces, role: Role = Role()) -> Plan:
     out = Plan()
     guests = [p for p in top.ports.values() if is_guest_port(p) and p.network_id in top.networks]
-    for port in guests:
+    here = [p for p in guests if role.plugs(p)]
+    for port in here:
         out.fabric.taps[port.id] = TapWant(port.network_id, port.admin_up)
-        if port.admin_up and port.status != c.ACTIVE:
+        if port.admin_up and port.status != c.ACTIVE and role.hosts(port):
             out.to_wire.append(port.id)
+    out.filtered = _filtered(top, here)
+    if role.network_node:
+        _network_node(top, ns, guests, out)
+    used = {t.network_id for t in out.fabric.taps.values()} | {
+        leg.network_id for leg in out.fabric.legs.values()}
+    out.fabric.bridges = {net_id: top.networks[net_id].mtu for net_id in sorted(used)}
+    if role.tunnels:
+        out.fabric.tunnels = {net_id: top.networks[net_id].vni for net_id in sorted(used)}
+    return out
+
+
+def _network_node(top: Topology, ns: names.Namespaces, guests: list[PortRec],
+                  out: Plan) -> None:
+    """DHCP for every network with a guest on any host, and the routers."""
     for net_id in sorted({p.network_id for p in guests}):
         subnets = tuple(s for s in top.subnets_of(net_id) if s.enable_dhcp and s.ip_version == 4)
         if not subnets:
@@ -54,16 +88,13 @@ def plan(top: Topology, ns: names.Namespaces) -> Plan:
             out.dhcp_ports_missing.append(net_id)
             continue
         clients = tuple(p for p in top.ports_of(net_id) if p.owner != c.OWNER_DHCP)
-        out.dhcp[net_id] = DhcpWant(net_id, top.networks[net_id].mtu, server, subnets, clients)
+        routed = any(p.owner == c.OWNER_ROUTER_INTERFACE for p in top.ports_of(net_id))
+        out.dhcp[net_id] = DhcpWant(net_id, top.networks[net_id].mtu, server, subnets, clients,
+                                    metadata=not routed)
         out.fabric.legs[server.id] = LegWant(net_id, ns.dhcp(net_id),
                                              names.dhcp_leg(server.id))
-    out.filtered = _filtered(top, guests)
     out.l3 = plan_l3(top, ns)
     out.fabric.legs.update(out.l3.legs)
-    used = {t.network_id for t in out.fabric.taps.values()} | {
-        leg.network_id for leg in out.fabric.legs.values()}
-    out.fabric.bridges = {net_id: top.networks[net_id].mtu for net_id in sorted(used)}
-    return out
 
 
 def _filtered(top: Topology, guests: list[PortRec]) -> list[Filtered]:

@@ -1,0 +1,125 @@
+"""Real guests for the functional tests: a `nimbus up --real` cloud of two hosts, and what
+the tests do to its guests (SSH through `nimbus ssh`, waits on the CLI's view)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.cloud_process import BIN, CloudProcess
+
+
+def qemu_pids(state: Path) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", f"qemu-system.*{state}"], capture_output=True,
+                         text=True, check=False).stdout
+    return [int(p) for p in out.split()]
+
+
+
+def ssh(cloud: CloudProcess, server: str, command: str, timeout: float = 90) -> str:
+    """Run ``command`` in the guest through `nimbus ssh`, retrying until its SSH answers."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            [str(BIN / "nimbus"), "ssh", "--state-dir", str(cloud.state_dir), "-i",
+             str(cloud.key), server, "--", command],  # type: ignore[attr-defined]
+            capture_output=True, text=True, timeout=60, check=False,
+            env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"})
+        if done.returncode == 0:
+            return done.stdout
+        last = done.stderr
+        time.sleep(1)
+    raise AssertionError(f"no SSH into {server} within {timeout} s: {last}")
+
+
+
+def uptime(cloud: CloudProcess, server: str) -> float:
+    return float(ssh(cloud, server, "cat /proc/uptime").split()[0])
+
+
+
+def wait(cloud: CloudProcess, server: str, status: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    shown: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        shown = cloud.openstack_json("server", "show", server)
+        if shown["status"] == status and not shown.get("OS-EXT-STS:task_state"):
+            return
+        assert shown["status"] != "ERROR", shown.get("fault")
+        time.sleep(1)
+    raise AssertionError(f"{server} is not {status}: {shown.get('status')}")
+
+
+
+def until(check: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(1)
+    raise AssertionError("the guest did not see the change in time")
+
+
+
+def host_of(cloud: CloudProcess, server: str) -> str:
+    return str(cloud.openstack_json("server", "show", server)["OS-EXT-SRV-ATTR:host"])
+
+
+
+def namespaces(cloud: CloudProcess) -> list[str]:
+    """The cloud's network namespaces on this machine."""
+    cloud_id = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())["cloud_id"]
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                            check=True).stdout.split()
+    return [n for n in listed if n.startswith(f"nimbus-{cloud_id}-")]
+
+
+
+def fixed_ip(cloud: CloudProcess, server: str) -> str:
+    ports = cloud.openstack_json("port", "list", "--server", server, "--long")
+    return str(ports[0]["Fixed IP Addresses"][0]["ip_address"])
+
+
+
+
+def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    """A cloud with `--real` and two compute hosts on this machine, a keypair ``k`` (the
+    key at ``cloud.key``), and SSH and ping allowed by the default group."""
+    built = subprocess.run([str(BIN / "nimbus"), "guest-image"], capture_output=True,
+                           text=True, timeout=900, check=False)
+    assert built.returncode == 0, built.stderr
+    base = tmp_path_factory.mktemp("qemu")
+    state = base / "state"
+    state.mkdir()
+    # Two hosts (both on this machine), for the migrations.
+    cloud = CloudProcess(state, extra=["--real", "--compute-hosts", "2"],
+                         env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
+    cloud.start(timeout=120)
+    key = base / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    cloud.key = key  # type: ignore[attr-defined]
+    try:
+        deadline = time.monotonic() + 120
+        while "guest images:" not in cloud.output() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "guest images:" in cloud.output(), cloud.output()[-2000:]
+        cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
+        # Security groups are enforced on real networks: SSH and ping in, as a user opens them.
+        cloud.openstack("security", "group", "rule", "create", "--protocol", "tcp",
+                        "--dst-port", "22", "default")
+        cloud.openstack("security", "group", "rule", "create", "--protocol", "icmp", "default")
+        yield cloud
+    finally:
+        cloud.stop()
+        for pid in qemu_pids(state):
+            os.kill(pid, signal.SIGKILL)
+
+
