@@ -199,3 +199,27 @@ class PortBindingAlreadyExists(_Typed, errors.Conflict):
 class PortBindingAlreadyActive(_Typed, errors.Conflict):
     message_format = "Binding for port {port_id} on host {host} is already active."
 
+
+class QosPolicyNotFound(_Typed, errors.NotFound):
+    message_format = "QoS policy {policy_id} could not be found."
+
+
+class QosRuleNotFound(_Typed, errors.NotFound):
+    message_format = "QoS rule {rule_id} for policy {policy_id} could not be found."
+
+
+class QosPolicyInUse(_Typed, errors.Conflict):
+    message_format = "QoS Policy {policy_id} is used by {object_type} {object_id}."
+
+
+class QoSRulesConflict(_Typed, errors.Conflict):
+    message_format = ("Rule {new_rule_type} conflicts with rule {rule_id} which already "
+                      "exists in QoS Policy {policy_id}.")
+
+
+class QoSPolicyDefaultAlreadyExists(_Typed, errors.Conflict):
+    message_format = "A default QoS policy exists for project {project_id}."
+
+
+class QosRuleTypeNotFound(_Typed, errors.NotFound):
+    message_format = "QoS rule type {rule_type} could not be found."

@@ -143,5 +143,23 @@ _OTHER = {
     "get_dhcp-agents": ADMIN,
 }
 
+# QoS: admins make policies and rules; a project reads its own and the shared ones, as in
+# Neutron (where ``shared_qos_policy`` is the shared flag of the policy).
+_QOS = {
+    "create_policy": ADMIN,
+    "get_policy": f"{READER} or rule:shared",
+    "update_policy": ADMIN,
+    "delete_policy": ADMIN,
+    "get_rule_type": "role:reader or rule:admin_only",
+    **{f"{action}_policy_{kind}_rule": READER if action == "get" else ADMIN
+       for action in ("get", "create", "update", "delete")
+       for kind in ("bandwidth_limit", "dscp_marking", "minimum_bandwidth",
+                    "minimum_packet_rate")},
+}
+# A shared policy's rules are read by every project that may use it.
+_QOS.update({f"get_policy_{kind}_rule": f"{READER} or rule:shared"
+             for kind in ("bandwidth_limit", "dscp_marking", "minimum_bandwidth",
+                          "minimum_packet_rate")})
+
 POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,
-                          **_OTHER}
+                          **_OTHER, **_QOS}

@@ -16,6 +16,7 @@ from nimbus.network.api import (
     networks,
     port_bindings,
     ports,
+    qos,
     quotas,
     routers,
     security_group_rules,
@@ -33,7 +34,7 @@ from nimbus.network.state import NetworkState, build
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
-               port_bindings):
+               port_bindings, qos):
     router.include(module.router)
 
 

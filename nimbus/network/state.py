@@ -17,6 +17,7 @@ from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.networks import NetworkManager
 from nimbus.network.manager.port_bindings import PortBindingManager
 from nimbus.network.manager.ports import PortManager
+from nimbus.network.manager.qos import QosManager
 from nimbus.network.manager.quotas import QuotaManager
 from nimbus.network.manager.router_interfaces import RouterInterfaceManager
 from nimbus.network.manager.routers import RouterManager
@@ -32,6 +33,7 @@ class NetworkState:
     subnets: SubnetManager
     ports: PortManager
     port_bindings: PortBindingManager
+    qos: QosManager
     routers: RouterManager
     router_interfaces: RouterInterfaceManager
     security_groups: SecurityGroupManager
@@ -52,6 +54,7 @@ def build(platform: Platform) -> NetworkState:
                    hosts=len(platform.settings.agent_hosts))
     db = platform.db
     access = Access()
+    qos = QosManager(db, access)
     groups = SecurityGroupManager(db, access, driver)
     # Compute hears of its servers' address changes as the ``neutron`` service user.
     compute_events = ComputeEvents(ComputeClient(platform, "neutron"))
@@ -59,6 +62,8 @@ def build(platform: Platform) -> NetworkState:
                         compute_events)
     routers = RouterManager(db, access, ports, driver)
     networks = NetworkManager(db, access, driver)
+    # Ports and networks are given only policies their project may use.
+    ports.check_qos = networks.check_qos = qos.check_usable
     schedulers = AgentSchedulers(db, routers.view, networks.view, driver)
     # A router that gains a data plane is hosted by an L3 agent at once (when one runs).
     routers.schedule = schedulers.schedule_router
@@ -67,6 +72,7 @@ def build(platform: Platform) -> NetworkState:
         subnets=SubnetManager(db, access),
         ports=ports,
         port_bindings=PortBindingManager(db, access, driver, ports),
+        qos=qos,
         routers=routers,
         router_interfaces=RouterInterfaceManager(db, access, ports, routers),
         security_groups=groups,

@@ -31,6 +31,16 @@ EXTENSIONS = [
      "application"),
     ("binding-extended", "Port Bindings Extended", "Expose port bindings of a virtual port to "
      "external application"),
+    ("qos", "Quality of Service", "The Quality of Service extension."),
+    ("qos-bw-limit-direction", "Direction for QoS bandwidth limit rule",
+     "Allow to configure QoS bandwidth limit rule with specific direction: ingress or egress"),
+    ("qos-bw-minimum-ingress", "Ingress direction for QoS minimum bandwidth rule",
+     "Allow to configure QoS minumum bandwidth rule with ingress direction."),
+    ("qos-default", "QoS default policy", "Expose the QoS default policy per project"),
+    ("qos-rule-type-details", "QoS rule type details",
+     "Expose details about QoS rule types supported by loaded backend drivers"),
+    ("qos-pps-minimum", "QoS minimum packet rate rule",
+     "Allow to configure QoS minimum packet rate rule."),
     ("port-security", "Port Security", "Provides port security"),
     ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
     ("extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP. "

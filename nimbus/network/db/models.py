@@ -47,6 +47,7 @@ class Network(StandardAttrs, Base):
     physical_network: Mapped[str | None] = mapped_column(String(64), nullable=True)
     segmentation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     availability_zone_hints: Mapped[list[Any]] = mapped_column(default=list)
+    qos_policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
 
 class Subnet(StandardAttrs, Base):
@@ -83,6 +84,7 @@ class Port(StandardAttrs, Base):
     vnic_type: Mapped[str] = mapped_column(String(64), default="normal")
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
     vif_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    qos_policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
 
 class PortBinding(Base):
@@ -223,3 +225,28 @@ class NetworkDhcpAgent(Base):
     network_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
+
+class QosPolicy(StandardAttrs, Base):
+    """A QoS policy (Neutron's ``qos``): rules that ports and networks it is given to follow."""
+
+    __tablename__ = "network_qos_policies"
+
+    shared: Mapped[bool] = mapped_column(default=False)
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+
+class QosRule(Base):
+    """One rule of a policy; ``rule_type`` says which of the columns it uses."""
+
+    __tablename__ = "network_qos_rules"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    qos_policy_id: Mapped[str] = mapped_column(
+        ForeignKey("network_qos_policies.id", ondelete="CASCADE"), index=True)
+    rule_type: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    max_kbps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_burst_kbps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    min_kbps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    min_kpps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dscp_mark: Mapped[int | None] = mapped_column(Integer, nullable=True)

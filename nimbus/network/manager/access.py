@@ -6,7 +6,7 @@ caller (a 404, never a 403), and every create counts against its project's quota
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +22,10 @@ from nimbus.network.db import quotas as quota_db
 from nimbus.network.db import routers as router_db
 from nimbus.network.db import security_groups as group_db
 from nimbus.network.db import subnets as subnet_db
+
+# (session, caller, policy id or None, the project of the port or network): raises when that
+# project may not use the policy (``QosManager.check_usable``).
+QosCheck = Callable[[Session, RequestContext, "str | None", str], None]
 
 
 class Access:

@@ -14,8 +14,9 @@ from nimbus.network import errors as nerr
 from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
+from nimbus.network.db import qos as qos_db
 from nimbus.network.drivers.base import NetworkDriver
-from nimbus.network.manager.access import Access
+from nimbus.network.manager.access import Access, QosCheck
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.schemas import views
 from nimbus.network.states import NETWORK_STATUS
@@ -31,11 +32,17 @@ def _apply(row: models.Network, attrs: dict[str, Any]) -> None:
         setattr(row, _COLUMNS.get(key, key), value)
 
 
+def _no_qos(session: Session, ctx: RequestContext, policy_id: str | None,
+            project_id: str) -> None:
+    """Until the QoS manager is wired in: any policy id is taken as given."""
+
+
 class NetworkManager:
     def __init__(self, db: Database, access: Access, driver: NetworkDriver) -> None:
         self.db = db
         self.access = access
         self.driver = driver
+        self.check_qos: QosCheck = _no_qos
 
     def view(self, session: Session, row: models.Network) -> dict[str, Any]:
         return views.network(row, network_db.subnet_ids(session, [row.id])[row.id])
@@ -47,6 +54,12 @@ class NetworkManager:
         with self.db.writer() as session:
             self.access.check_quota(session, project, "network")
             row = models.Network(project_id=project, status=NETWORK_STATUS.start(c.ACTIVE))
+            if "qos_policy_id" in attrs:
+                self.check_qos(session, ctx, attrs["qos_policy_id"], project)
+            else:
+                # qos-default: the project's default policy, when it has one.
+                default = qos_db.default_of(session, project)
+                attrs["qos_policy_id"] = default.id if default is not None else None
             _apply(row, attrs)
             if row.segmentation_id is None and row.network_type in (None, "vxlan"):
                 row.segmentation_id = network_db.next_segment(session)
@@ -88,6 +101,8 @@ class NetworkManager:
                     raise nerr.InvalidInput(error_message=f"Unable to reconfigure sharing "
                                             f"settings for network {net_id}. Multiple tenants "
                                             "are using it")
+            if attrs.get("qos_policy_id"):
+                self.check_qos(session, ctx, attrs["qos_policy_id"], row.project_id)
             _apply(row, attrs)
             row.touch()
             return self.view(session, row)

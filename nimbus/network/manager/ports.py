@@ -19,7 +19,7 @@ from nimbus.network.db import ports as port_db
 from nimbus.network.db import security_groups as group_db
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager import addresses
-from nimbus.network.manager.access import Access
+from nimbus.network.manager.access import Access, QosCheck
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.listing import Filters, Hidden, with_items
@@ -43,6 +43,7 @@ class PortManager:
         self.groups = groups
         self.notifier = notifier
         self.events = events or ComputeEvents(None)
+        self.check_qos: QosCheck = lambda session, ctx, policy_id, project: None
         driver.set_wiring_listener(self.port_wired)
 
     def view(self, session: Session, row: models.Port) -> dict[str, Any]:
@@ -82,6 +83,9 @@ class PortManager:
                                            row.device_owner)
         _set_pairs(row, attrs, secured)
         row.extra_dhcp_opts = attrs.get("extra_dhcp_opts") or []
+        if attrs.get("qos_policy_id"):
+            self.check_qos(session, ctx, attrs["qos_policy_id"], project)
+            row.qos_policy_id = attrs["qos_policy_id"]
         row.host_id = attrs.get("binding:host_id") or ""
         row.vnic_type = attrs.get("binding:vnic_type") or "normal"
         row.profile = attrs.get("binding:profile") or {}
@@ -147,6 +151,9 @@ class PortManager:
         _set_pairs(row, attrs, secured)
         if "extra_dhcp_opts" in attrs:
             row.extra_dhcp_opts = attrs["extra_dhcp_opts"] or []
+        if "qos_policy_id" in attrs:
+            self.check_qos(session, ctx, attrs["qos_policy_id"], row.project_id)
+            row.qos_policy_id = attrs["qos_policy_id"] or None
         if "fixed_ips" in attrs:
             self._readdress(session, row, attrs["fixed_ips"])
         for key, column in _BINDING.items():

@@ -20,6 +20,7 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "router:external": BOOLEAN,
     "mtu": a.Attr(a.integer(68, 9000), cv.integer(68, 9000)),
     "port_security_enabled": BOOLEAN,
+    "qos_policy_id": a.Attr(a.uuid(nullable=True)),
     "availability_zone_hints": a.Attr(a.array(a.string(255)), put=False),
     "provider:network_type": a.Attr(a.one_of("flat", "vlan", "vxlan", "geneve", "gre",
                                              "local"), put=False),

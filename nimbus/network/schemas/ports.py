@@ -26,6 +26,7 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "device_owner": a.Attr(a.string(255)),
     "security_groups": a.Attr(a.array(a.uuid(), nullable=True)),
     "port_security_enabled": BOOLEAN,
+    "qos_policy_id": a.Attr(a.uuid(nullable=True)),
     "allowed_address_pairs": a.Attr(a.array(PAIR, nullable=True),
                                     cv.nullable(cv.list_of(cv.dict_of({"mac_address": cv.mac})))),
     "extra_dhcp_opts": a.Attr(a.array(DHCP_OPTION, nullable=True),

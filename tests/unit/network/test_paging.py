@@ -24,6 +24,7 @@ PAGED = {
     ("GET", "/v2.0/security-group-rules"),
     ("GET", "/v2.0/floatingips"),
     ("GET", "/v2.0/quotas"),
+    ("GET", "/v2.0/qos/policies"),
 }
 
 
@@ -80,6 +81,10 @@ def _quotas(session: Any) -> None:
                     for i in range(ROWS))
 
 
+def _qos_policies(session: Any) -> None:
+    session.add_all(models.QosPolicy(project_id=PROJECT, name=f"q{i}") for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -91,6 +96,7 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
                              "id"),
     "floatingips": ("/v2.0/floatingips", _floating_ips, models.FloatingIP.id, "id"),
     "quotas": ("/v2.0/quotas", _quotas, models.Quota.project_id, "project_id"),
+    "policies": ("/v2.0/qos/policies", _qos_policies, models.QosPolicy.id, "id"),
 }
 
 
