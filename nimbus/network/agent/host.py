@@ -176,8 +176,6 @@ class NetworkAgent:
                 LOG.warning("network agent: router %s failed: %s", router_id, exc)
         self.ext.converge(plan.l3.ext)
         self._top = top
-        if self.role.network_node:
-            self._serve_metadata(plan)
         for network_id, want in plan.dhcp.items():
             try:
                 self.dhcp.configure_leg(want)
@@ -185,6 +183,8 @@ class NetworkAgent:
             except Exception as exc:  # the other networks still get theirs
                 LOG.warning("network agent: DHCP for network %s failed: %s", network_id, exc)
         if self.role.network_node:
+            # After the DHCP legs: an isolated network's proxy binds 169.254.169.254 there.
+            self._serve_metadata(plan)
             self._remove_stale(set(plan.dhcp), set(plan.l3.routers))
         present = self.fabric.present_taps()
         for port_id in plan.to_wire:

@@ -78,8 +78,19 @@ class Fabric:
 
     def converge(self, want: FabricWant) -> None:
         have = self.ip.links(self.ns)
-        lines: list[str] = []
         bridges = {names.bridge(net): mtu for net, mtu in want.bridges.items()}
+        wanted = (set(bridges) | {names.tap(p) for p in want.taps}
+                  | {names.fabric_end(p) for p in want.legs}
+                  | {names.vxlan(n) for n in want.tunnels})
+        stale = [n for n in have if n.startswith(_OWNED) and n not in wanted]
+        # Removed first: a deleted network's VXLAN device holds its VNI, which a new network
+        # may have been given since. Members before their bridges.
+        lines: list[str] = []
+        for name in sorted(stale, key=lambda n: n.startswith("brq")):
+            LOG.info("fabric: removing %s (%s), which nothing uses any more", name,
+                     _kind(have[name]) or "device")
+            lines.append(f"link del {name}")
+            del have[name]
         for name, mtu in bridges.items():
             link = have.get(name)
             if link is None:
@@ -108,15 +119,6 @@ class Fabric:
             lines += self._member(link, name, bridge, bridges.get(bridge, 1450), True,
                                   f"link add {name} type vxlan id {vni} group {VXLAN_GROUP} "
                                   f"dev {names.UNDERLAY_LEG} dstport {VXLAN_PORT} ttl 1")
-        wanted = (set(bridges) | {names.tap(p) for p in want.taps}
-                  | {names.fabric_end(p) for p in want.legs}
-                  | {names.vxlan(n) for n in want.tunnels})
-        stale = [n for n in have if n.startswith(_OWNED) and n not in wanted]
-        # Members before their bridges.
-        for name in sorted(stale, key=lambda n: n.startswith("brq")):
-            LOG.info("fabric: removing %s (%s), which nothing uses any more", name,
-                     _kind(have[name]) or "device")
-            lines.append(f"link del {name}")
         self.ip.batch(self.ns, lines)
 
     @staticmethod
