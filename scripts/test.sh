@@ -38,6 +38,7 @@ stage "== tempest: the interop list plus all identity, image and compute API tes
   --also '^tempest\.api\.identity\.' --also '^tempest\.api\.image\.' \
   --also '^tempest\.api\.compute\.' --set compute_fake_hosts=2 \
   --also '^tempest\.scenario\.test_unified_limits\.' \
+  --also '^tempest\.scenario\.test_network_qos_placement\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 
 stage "== real guests: their result"

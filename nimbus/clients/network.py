@@ -35,9 +35,13 @@ class NetworkClient(ServiceClient):
         self.delete(f"/v2.0/ports/{port_id}", ok=(404,))
 
     # -- binding-extended: a port bound to a live migration's destination too ---------------
-    def create_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
+    def create_port_binding(self, port_id: str, host: str,
+                            profile: dict[str, Any] | None = None) -> dict[str, Any]:
+        binding: dict[str, Any] = {"host": host}
+        if profile:
+            binding["profile"] = profile
         return self.post(f"/v2.0/ports/{port_id}/bindings",  # type: ignore[no-any-return]
-                         {"binding": {"host": host}})["binding"]
+                         {"binding": binding})["binding"]
 
     def activate_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
         return self.put(f"/v2.0/ports/{port_id}/bindings/{host}/activate",  # type: ignore[no-any-return]

@@ -27,6 +27,20 @@ class PlacementClient(ServiceClient):
             body["uuid"] = uuid
         return self.post("/resource_providers", body, microversion="1.20")  # type: ignore[no-any-return]
 
+    def create_child(self, name: str, parent: str) -> dict[str, Any]:
+        """A provider under ``parent`` (a nested tree: a host's NIC under its compute node)."""
+        body = {"name": name, "parent_provider_uuid": parent}
+        return self.post("/resource_providers", body, microversion="1.20")  # type: ignore[no-any-return]
+
+    def ensure_trait(self, name: str) -> None:
+        """A custom trait, made if missing (``PUT /traits/CUSTOM_...`` is idempotent)."""
+        self.put(f"/traits/{name}", None, microversion="1.6")
+
+    def set_traits(self, rp_uuid: str, traits: list[str], generation: int) -> dict[str, Any]:
+        body = {"traits": traits, "resource_provider_generation": generation}
+        return self.put(f"/resource_providers/{rp_uuid}/traits", body,  # type: ignore[no-any-return]
+                        microversion="1.6")
+
     def get_inventories(self, rp_uuid: str) -> dict[str, Any]:
         return self.get(f"/resource_providers/{rp_uuid}/inventories")  # type: ignore[no-any-return]
 
@@ -97,6 +111,22 @@ class PlacementClient(ServiceClient):
         if error.get("code") == "placement.concurrent_update":
             raise errors.ConsumerGenerationConflict(reason=detail)
         raise errors.Conflict(detail)
+
+    def candidates(self, query: list[tuple[str, str]]) -> dict[str, Any]:
+        """``GET /allocation_candidates`` with request groups of their own (1.36: suffixed
+        groups, ``same_subtree``, and which provider each group took, ``mappings``)."""
+        return self.get(f"/allocation_candidates?{urlencode(query)}",  # type: ignore[no-any-return]
+                        microversion="1.36")
+
+    def allocations_of(self, consumer: str) -> dict[str, Any]:
+        """provider uuid -> ``{"resources": {...}}`` the consumer holds."""
+        reply = self.get(f"/allocations/{consumer}", microversion="1.28") or {}
+        return {rp: {"resources": dict(held.get("resources") or {})}
+                for rp, held in (reply.get("allocations") or {}).items()}
+
+    def consumer(self, consumer: str) -> dict[str, Any]:
+        """``GET /allocations/{consumer}`` (1.28): allocations, project, user, generation."""
+        return dict(self.get(f"/allocations/{consumer}", microversion="1.28") or {})
 
     def consumer_generation(self, consumer: str) -> int | None:
         """The consumer's generation, or None when it holds nothing (and so does not exist)."""

@@ -21,6 +21,8 @@ from keystoneauth1.identity import v3
 from nimbus.conf.settings import Settings, load
 from nimbus.core.diskimage.convert import target_format
 from nimbus.core.plugins import load_driver
+from nimbus.placement.constants import MAX_VERSION as PLACEMENT_MAX
+from nimbus.placement.constants import MIN_VERSION as PLACEMENT_MIN
 
 
 def _session(settings: Settings, secrets: dict[str, Any]) -> ks_session.Session:
@@ -253,6 +255,15 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "api_extensions": ",".join(sorted(e["alias"] for e in exts)) or "all",
         "port_security": str(any(e["alias"] == "port-security" for e in exts)).lower(),
     }
+    # Tests that read Placement (the QoS ones) ask for a microversion in this range.
+    conf["placement"] = {"min_microversion": PLACEMENT_MIN, "max_microversion": PLACEMENT_MAX,
+                         "region": settings.region}
+    if any(e["alias"] == "port-resource-request" for e in exts):
+        # Each host's NIC is on this physical network, with its bandwidth and packet rate in
+        # Placement; tempest makes VLAN networks on it from this segment on.
+        conf["network-feature-enabled"].update(
+            qos_placement_physnet=settings.network.physnet,
+            provider_net_base_segmentation_id="3000", qos_min_bw_and_pps="true")
     volume_versions = sess.get(f"{settings.public_url}/volume/", authenticated=False,
                                raise_exc=False)
     found = volume_versions.json().get("versions", []) if volume_versions.ok else []

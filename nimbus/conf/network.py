@@ -19,3 +19,10 @@ class NetworkSettings:
     # "keep" leaves them for the guests that still run; "auto" cleans when the whole cloud
     # stops (nimbus up) and keeps when one agent does.
     on_stop: str = "auto"
+    # The physical network each compute host's NIC is on, and what it has to guarantee, as
+    # Neutron's agents report them to Placement (``resource_provider_bandwidths``,
+    # ``resource_provider_packet_processing_without_direction``): minimum-bandwidth and
+    # minimum-packet-rate rules are scheduled against these.
+    physnet: str = "physnet1"
+    nic_bandwidth_kbps: int = 1_000_000
+    nic_packet_rate_kpps: int = 1_000_000

@@ -73,6 +73,7 @@ _PORTS = {
     "get_port:binding:vif_details": ADMIN_OR_SERVICE,
     "get_port:binding:host_id": ADMIN_OR_SERVICE,
     "get_port:binding:profile": ADMIN_OR_SERVICE,
+    "get_port:resource_request": ADMIN_OR_SERVICE,
     "update_port": f"{MEMBER} or rule:context_is_advsvc or rule:service_api",
     "update_port:device_owner": f"{NET_OWNER_OR_SERVICE} or rule:context_is_advsvc",
     "update_port:mac_address": ADMIN_OR_SERVICE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nimbus.clients.placement import PlacementClient
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
@@ -25,6 +26,7 @@ from nimbus.network.api import (
     tags,
 )
 from nimbus.network.drivers.linux.plan import Role
+from nimbus.network.manager.bandwidth import BandwidthProviders
 from nimbus.network.manager.bootstrap import FirstStart
 from nimbus.network.policies import POLICY
 from nimbus.network.rpcapi import TOPIC
@@ -43,10 +45,15 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
     plays (each converges its host's data plane), then each serves ``network-agent`` so that
     changes reach it at once. Of several hosts, the first is also the network node."""
     settings = platform.settings
-    if "network-agent" not in roles or state.driver.name != "linux":
-        return []
-    hosts = settings.agent_hosts
     started: list[Worker] = []
+    if "api" in roles:
+        # What each compute host's NIC guarantees, in Placement (as Neutron's agents say).
+        reporter = BandwidthProviders(PlacementClient(platform, "neutron"), settings.network)
+        reporter.start()
+        started.append(reporter)
+    if "network-agent" not in roles or state.driver.name != "linux":
+        return started
+    hosts = settings.agent_hosts
     for index, host in enumerate(hosts, start=1):
         several = len(hosts) > 1
         role = Role(host if several else "", network_node=index == 1, tunnels=several)

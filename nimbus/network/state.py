@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nimbus.clients.compute import ComputeClient
+from nimbus.clients.placement import PlacementClient
 from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.network.drivers.base import NetworkDriver
@@ -18,6 +19,7 @@ from nimbus.network.manager.networks import NetworkManager
 from nimbus.network.manager.port_bindings import PortBindingManager
 from nimbus.network.manager.ports import PortManager
 from nimbus.network.manager.qos import QosManager
+from nimbus.network.manager.qos_allocations import QosAllocations
 from nimbus.network.manager.quotas import QuotaManager
 from nimbus.network.manager.router_interfaces import RouterInterfaceManager
 from nimbus.network.manager.routers import RouterManager
@@ -64,6 +66,7 @@ def build(platform: Platform) -> NetworkState:
     networks = NetworkManager(db, access, driver)
     # Ports and networks are given only policies their project may use.
     ports.check_qos = networks.check_qos = qos.check_usable
+    ports.qos_allocations = QosAllocations(PlacementClient(platform, "neutron"))
     schedulers = AgentSchedulers(db, routers.view, networks.view, driver)
     # A router that gains a data plane is hosted by an L3 agent at once (when one runs).
     routers.schedule = schedulers.schedule_router

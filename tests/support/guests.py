@@ -123,3 +123,21 @@ def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProces
             os.kill(pid, signal.SIGKILL)
 
 
+
+
+def leftovers(cloud: CloudProcess, port_ids: list[str]) -> list[str]:
+    """What of the data plane outlives what it served: a tap of one of ``port_ids`` in any of
+    the cloud's namespaces, and anything of the cloud's in the machine's own namespace."""
+    found = []
+    for ns in namespaces(cloud):
+        links = subprocess.run(["ip", "-n", ns, "-o", "link", "show"], capture_output=True,
+                               text=True, check=False).stdout
+        found += [f"{ns}: tap of {p}" for p in port_ids if f"tap{p[:11]}" in links]
+    own = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True,
+                         check=True).stdout
+    found += [f"machine: {line.split(':')[1].strip()}" for line in own.splitlines()
+              if line.split(":")[1].strip().startswith(("brq", "tap", "vx-", "fb", "ul-"))]
+    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True,
+                            check=False).stdout
+    found += [f"machine: {t}" for t in tables.splitlines() if "nimbus" in t]
+    return found

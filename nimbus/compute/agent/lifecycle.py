@@ -22,7 +22,7 @@ from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
 from nimbus.compute.db import server_migrations as migrations
 from nimbus.compute.db.models import Instance, Migration
-from nimbus.compute.manager import claims
+from nimbus.compute.manager import claims, port_resources
 from nimbus.compute.manager.faults import fault_from
 from nimbus.compute.manager.guests import instance_dict, request_spec_of
 from nimbus.compute.states import PowerState, TaskState, VmState
@@ -225,6 +225,37 @@ class LifecycleWork:
                            launched_at=utcnow())
         actions.finish_event(self.db, event, "Success")
 
+    def _claim_port(self, row: Instance, requested: dict[str, Any]) -> dict[str, dict[str, str]]:
+        """A port whose QoS asks for bandwidth or packet rate, attached to a running server:
+        its claim joins the server's, from this host's providers (as Nova claims it)."""
+        asking = port_resources.requests_of([requested])
+        if not asking:
+            return {}
+        placement = self.deps.placement
+        node = placement.find_provider(self.host)
+        extra = port_resources.claim_for(placement, {}, asking, str((node or {}).get("uuid")))
+        found = placement.consumer(row.uuid)
+        held = {rp: {"resources": dict(v.get("resources") or {})}
+                for rp, v in (found.get("allocations") or {}).items()}
+        placement.replace_allocations(row.uuid, port_resources.merged(held, extra),
+                                      row.project_id, row.user_id,
+                                      found.get("consumer_generation"))
+        return port_resources.mappings(asking, extra)
+
+    def _release_port(self, row: Instance, request: dict[str, Any] | None,
+                      placed: dict[str, str]) -> None:
+        """The claim of a port that leaves the server goes from the server's allocation."""
+        if not request or not placed:
+            return
+        placement = self.deps.placement
+        found = placement.consumer(row.uuid)
+        held = dict(found.get("allocations") or {})
+        if held:
+            placement.replace_allocations(row.uuid,
+                                          port_resources.without(held, request, placed),
+                                          row.project_id, row.user_id,
+                                          found.get("consumer_generation"))
+
     def _bind_here(self, row: Instance) -> Instance:
         """The server's ports bound to this host, and the server with how they plug here (a
         host of a machine that plays several has its taps in a fabric of its own)."""
@@ -249,14 +280,24 @@ class LifecycleWork:
         event = actions.start_event(self.db, ctx, row.uuid, "compute_attach_interface",
                                     self.host)
         networking = self.deps.networking
-        made = networking.allocate(instance_dict(row), self.host, [requested])
+        placed = self._claim_port(row, requested)
+        try:
+            made = networking.allocate(instance_dict(row), self.host, [requested], placed)
+        except Exception:
+            self._release_port(row, requested.get("resource_request"),
+                               placed.get(str(requested.get("port_id")), {}))
+            raise
         try:
             # A real network's agent plugs the port first (its tap), as for a build.
             self.work.wait_for_ports(row.uuid, made)
+            # As it is now (ACTIVE once its agent wired it): the interface shows that status.
+            made = networking.refresh(made)
             self.driver.attach_interface(instance_dict(row), made[0])
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             networking.deallocate(made)
+            self._release_port(row, requested.get("resource_request"),
+                               placed.get(str(requested.get("port_id")), {}))
             raise
         current = db.find_instance(self.db, row.uuid)
         ports = list((current or row).ports or [])
@@ -278,6 +319,9 @@ class LifecycleWork:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             db.update_instance(self.db, row.uuid, fault=fault_from(exc))
             return
+        port = self.deps.networking.client.get_port(port_id)
+        self._release_port(row, port.get("resource_request"),
+                           dict((port.get("binding:profile") or {}).get("allocation") or {}))
         self.deps.networking.deallocate(found)
         current = db.find_instance(self.db, row.uuid)
         db.update_instance(self.db, row.uuid,

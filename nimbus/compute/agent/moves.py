@@ -26,7 +26,7 @@ from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
 from nimbus.compute.db import server_migrations as migrations
 from nimbus.compute.db.models import Instance, Migration
-from nimbus.compute.manager import claims
+from nimbus.compute.manager import claims, port_resources
 from nimbus.compute.manager.faults import fault_from
 from nimbus.compute.manager.guests import instance_dict
 from nimbus.compute.rpcapi import ComputeAgentAPI
@@ -149,10 +149,10 @@ class MoveWork:
         if reverted is None:
             return
         try:
+            self.undo_claim(reverted, migration)
             reverted = self._bind_ports(reverted, self.host)
             self.driver.finish_revert_migration(instance_dict(reverted),
                                                 power_on=row.power_state == PowerState.RUNNING)
-            self.undo_claim(reverted, migration)
         except Exception as exc:
             actions.finish_event(self.db, event, "Error", traceback=str(exc))
             migrations.update_migration(self.db, migration.uuid, status="error")
@@ -177,7 +177,8 @@ class MoveWork:
         try:
             # As Nova does: the ports are bound to the destination too (inactive) before the
             # guest moves, so that its agent plugs them and the guest arrives to its taps.
-            dest_ports = networking.bind_destination(list(row.ports or []), dest_host)
+            dest_ports = networking.bind_destination(list(row.ports or []), dest_host,
+                                                     self._placed(row))
             data = self.driver.live_migration(
                 {**instance_dict(row), "migrate_ports": dest_ports}, dest_host)
         except Exception as exc:
@@ -221,7 +222,12 @@ class MoveWork:
         placement = self.deps.placement
         source = migration.source_compute or row.host
         provider = placement.find_provider(str(source)) if source else None
-        if provider is not None:
+        held = placement.allocations_of(migration.uuid) \
+            if port_resources.requests_of(list(row.requested_networks or [])) else {}
+        if held:
+            # What the migration kept of the source, its ports' part too, goes back whole.
+            placement.claim(row.uuid, held, row.project_id, row.user_id)
+        elif provider is not None:
             claims.claim_on(placement, row.uuid, provider["uuid"],
                             dict(row.old_flavor or row.flavor), row.project_id, row.user_id)
         claims.free(placement, migration.uuid)
@@ -240,7 +246,13 @@ class MoveWork:
                 LOG.warning("could not start instance %s again: %s", row.uuid, err)
 
     def _bind_ports(self, row: Instance, host: str) -> Instance:
-        """Ports follow the guest: their binding names its new host, and the server keeps how
-        that host plugs them."""
-        ports = self.deps.networking.rebind(list(row.ports or []), host)
+        """Ports follow the guest: their binding names its new host (and the providers there
+        that their QoS claims came from), and the server keeps how that host plugs them."""
+        ports = self.deps.networking.rebind(list(row.ports or []), host, self._placed(row))
         return db.update_instance(self.db, row.uuid, ports=ports) or row
+
+    def _placed(self, row: Instance) -> dict[str, dict[str, str]]:
+        asking = port_resources.requests_of(list(row.requested_networks or []))
+        if not asking:
+            return {}
+        return port_resources.mappings(asking, self.deps.placement.allocations_of(row.uuid))

@@ -23,7 +23,7 @@ from nimbus.compute.db import instances as db
 from nimbus.compute.db.models import Instance, VolumeAttachment
 from nimbus.compute.drivers.base import ComputeDriver
 from nimbus.compute.errors import Interrupted, VirtualInterfaceCreateFailed
-from nimbus.compute.manager import claims, metadata
+from nimbus.compute.manager import claims, metadata, port_resources
 from nimbus.compute.manager.block_devices import BlockDevices
 from nimbus.compute.manager.faults import fault_from, set_error
 from nimbus.compute.manager.guests import instance_dict
@@ -123,7 +123,8 @@ class GuestWork:
                     verify_image(self.deps.images, image, self.verdicts)
                 if resumed:
                     networking.deallocate(networking.leftovers(uuid, [], requested))
-                ports = networking.allocate(instance_dict(row), self.host, requested)
+                ports = networking.allocate(instance_dict(row), self.host, requested,
+                                            self._placed(uuid, requested))
                 spawning = db.update_instance(self.db, uuid, expected_task=TaskState.NETWORKING,
                                               task_state=TaskState.SPAWNING, ports=ports)
                 if spawning is None:
@@ -162,6 +163,13 @@ class GuestWork:
             self.driver.destroy({"uuid": uuid, "metadata": {}})
             networking.release(uuid, ports, requested)
             claims.free(self.deps.placement, uuid)
+
+    def _placed(self, uuid: str, requested: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+        """Which provider each port's QoS request group took in the server's allocation."""
+        asking = port_resources.requests_of(requested)
+        if not asking:
+            return {}
+        return port_resources.mappings(asking, self.deps.placement.allocations_of(uuid))
 
     def guest_info(self, row: Instance) -> dict[str, Any]:
         """What the driver is given of a guest it starts from scratch (a build, rebuild,

@@ -80,6 +80,10 @@ class Networking:
                 if port.get("device_id"):
                     raise Conflict(f"Port {port_id} is still in use.")
                 entry["net_id"] = port["network_id"]
+                # What its QoS policy asks of Placement: only the service may read it.
+                entry["resource_request"] = self.client.get_port(port_id).get(
+                    "resource_request") if client is not self.client \
+                    else port.get("resource_request")
             try:
                 network = client.get_network(entry["net_id"])
             except NotFound:
@@ -104,16 +108,20 @@ class Networking:
             return []
         return groups or [{"name": "default"}]
 
-    def allocate(self, instance: dict[str, Any], host: str,
-                 requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Create (or bind) one port per requested network; undo what was done on failure."""
+    def allocate(self, instance: dict[str, Any], host: str, requested: list[dict[str, Any]],
+                 placed: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+        """Create (or bind) one port per requested network; undo what was done on failure.
+        ``placed``: port id -> {request group: provider} of the ports whose QoS asked for
+        resources, told to the network service in ``binding:profile.allocation``."""
         done: list[dict[str, Any]] = []
         binding = {"device_id": instance["uuid"], "device_owner": DEVICE_OWNER,
                    "binding:host_id": host}
         try:
             for req in requested:
                 if req.get("port_id"):
-                    port = self.client.update_port(req["port_id"], binding)
+                    extra = {"binding:profile": {"allocation": placed[req["port_id"]]}} \
+                        if placed and req["port_id"] in placed else {}
+                    port = self.client.update_port(req["port_id"], {**binding, **extra})
                     done.append(port_info(port, req.get("net_name", ""), False, req.get("tag")))
                     continue
                 body: dict[str, Any] = dict(binding, network_id=req["net_id"],
@@ -196,22 +204,29 @@ class Networking:
         return refreshed
 
     # -- moves ------------------------------------------------------------------------------
-    def rebind(self, ports: list[dict[str, Any]], host: str) -> list[dict[str, Any]]:
+    def rebind(self, ports: list[dict[str, Any]], host: str,
+               placed: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
         """Bind the server's ports to ``host`` (a cold move); the records with how it plugs
-        them there."""
+        them there. ``placed``: as for ``allocate``."""
         out = []
         for info in ports:
-            port = self.client.update_port(info["port_id"], {"binding:host_id": host})
+            body: dict[str, Any] = {"binding:host_id": host}
+            if placed and info["port_id"] in placed:
+                body["binding:profile"] = {"allocation": placed[info["port_id"]]}
+            port = self.client.update_port(info["port_id"], body)
             out.append(dict(info, vif_type=port.get("binding:vif_type"),
                             vif_details=dict(port.get("binding:vif_details") or {})))
         return out
 
-    def bind_destination(self, ports: list[dict[str, Any]], host: str) -> list[dict[str, Any]]:
+    def bind_destination(self, ports: list[dict[str, Any]], host: str,
+                         placed: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
         """An inactive binding of each port to a live migration's destination, whose agent
         plugs it before the guest arrives; the records as the destination plugs them."""
         out = []
         for info in ports:
-            binding = self.client.create_port_binding(info["port_id"], host)
+            profile = {"allocation": placed[info["port_id"]]} \
+                if placed and info["port_id"] in placed else None
+            binding = self.client.create_port_binding(info["port_id"], host, profile)
             out.append(dict(info, vif_type=binding.get("vif_type"),
                             vif_details=dict(binding.get("vif_details") or {})))
         return out
@@ -303,8 +318,10 @@ class Networking:
                 if info.get("created"):
                     self.client.delete_port(info["port_id"])
                 else:
+                    # Its allocation goes with the server's: the profile no longer names it.
                     self.client.update_port(info["port_id"], {
-                        "device_id": "", "device_owner": "", "binding:host_id": ""})
+                        "device_id": "", "device_owner": "", "binding:host_id": "",
+                        "binding:profile": {}})
             except NimbusError as exc:
                 LOG.warning("could not release port %s: %s", info.get("port_id"), exc)
 

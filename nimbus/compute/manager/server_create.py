@@ -19,6 +19,7 @@ from nimbus.compute.constants import AGENT_BINARY, DEFAULT_ZONE
 from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
 from nimbus.compute.db.models import Instance
+from nimbus.compute.manager import port_resources
 from nimbus.compute.manager.block_devices import Prepared
 from nimbus.compute.manager.flavors import snapshot
 from nimbus.compute.manager.quotas import QuotaManager
@@ -176,6 +177,8 @@ def create_servers(mgr: ServerManager, ctx: RequestContext, body: dict[str, Any]
     spec = {"flavor": snapshot(flavor), "image": image, "project_id": project_id,
             "user_id": ctx.user_id, "force_host": force_host, "availability_zone": az,
             "requested_host": requested_host,
+            # Ports whose QoS asks Placement for bandwidth or packet rate.
+            "port_requests": port_resources.requests_of(requested),
             # What the aggregate filters match: the hosts' zones and aggregate metadata.
             "host_aggregates": mgr.hosts.scheduling_aggregates(
                 az, dict(flavor.extra_specs or {})),

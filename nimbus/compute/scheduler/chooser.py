@@ -16,6 +16,7 @@ from typing import Any
 from nimbus.clients.placement import PlacementClient
 from nimbus.compute.db import host_load
 from nimbus.compute.db import server_groups as groups_db
+from nimbus.compute.manager import port_resources
 from nimbus.compute.manager.claims import resources_of
 from nimbus.compute.manager.hosts import HostManager
 from nimbus.compute.scheduler import hints
@@ -138,6 +139,10 @@ class HostChooser:
         """Make the server hold exactly ``host.allocation``; a new server must not exist in
         Placement yet, one that may hold something (recovery, a second choice) is claimed
         against the generation it has. Conflict when Placement refuses the room."""
+        if spec.get("port_requests"):
+            # The ports' bandwidth and packet rate, from the host's own NICs and agents.
+            host.allocation = port_resources.claim_for(self.placement, claimed(spec),
+                                                       spec["port_requests"], host.rp_uuid)
         generation = self.placement.consumer_generation(instance_uuid) \
             if read_generation else None
         try:

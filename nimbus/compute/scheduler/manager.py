@@ -209,7 +209,8 @@ class SchedulerManager:
 
     @staticmethod
     def _alone(spec: dict[str, Any]) -> bool:
-        return bool(spec.get("group") or hints.servers_named(spec))
+        # Ports that claim bandwidth are placed with a candidates request of their own.
+        return bool(spec.get("group") or hints.servers_named(spec) or spec.get("port_requests"))
 
     def _take(self, instance_uuid: str) -> bool:
         """Whether this thread may handle the server: no other thread of ours is on it."""

@@ -20,7 +20,7 @@ from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
 from nimbus.compute.db import server_migrations as migrations
 from nimbus.compute.db.models import Instance
-from nimbus.compute.manager import claims
+from nimbus.compute.manager import claims, port_resources
 from nimbus.compute.manager.faults import fault_from
 from nimbus.compute.rpcapi import ComputeAgentAPI
 from nimbus.compute.scheduler.filters import HostState
@@ -103,16 +103,30 @@ class MoveScheduler:
             raise NoValidHost(reason="No valid host was found. No host other than the "
                               "server's own can take it." if source and not spec.get("same_host")
                               else "No valid host was found.")
+        # Ports whose QoS claims bandwidth move their claims too, from the destination's NICs.
+        ports = port_resources.requests_of(list(row.requested_networks or []))
         source_rp = None
         if migration_uuid and source and hold_source:
             provider = self.placement.find_provider(str(source))
             if provider is not None:
                 source_rp = provider["uuid"]
-                claims.claim_on(self.placement, migration_uuid, source_rp,
-                                dict(row.flavor or {}), row.project_id, row.user_id)
+                if ports:
+                    # Everything the server holds there, its ports' part too.
+                    self.placement.claim(migration_uuid,
+                                         self.placement.allocations_of(row.uuid),
+                                         row.project_id, row.user_id)
+                else:
+                    claims.claim_on(self.placement, migration_uuid, source_rp,
+                                    dict(row.flavor or {}), row.project_id, row.user_id)
         for host in candidates:
             try:
-                self.placement.claim(row.uuid, host.allocation, row.project_id, row.user_id)
+                allocation = host.allocation
+                if ports:
+                    allocation = port_resources.claim_for(
+                        self.placement, claims.resources_of(spec["flavor"]), ports,
+                        host.rp_uuid)
+                self.placement.claim(row.uuid, allocation, row.project_id, row.user_id)
+                host.allocation = allocation
                 return host
             except Conflict:
                 LOG.info("claim on %s for %s lost a race; trying the next host", host.host,
@@ -127,7 +141,11 @@ class MoveScheduler:
     def _give_back(self, row: Instance, migration_uuid: str, source_rp: str | None) -> None:
         if source_rp is None:
             return
-        claims.claim_on(self.placement, row.uuid, source_rp, dict(row.flavor or {}),
-                        row.project_id, row.user_id)
+        held = self.placement.allocations_of(migration_uuid)
+        if port_resources.requests_of(list(row.requested_networks or [])) and held:
+            self.placement.claim(row.uuid, held, row.project_id, row.user_id)
+        else:
+            claims.claim_on(self.placement, row.uuid, source_rp, dict(row.flavor or {}),
+                            row.project_id, row.user_id)
         claims.free(self.placement, migration_uuid)
 

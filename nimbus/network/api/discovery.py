@@ -41,6 +41,10 @@ EXTENSIONS = [
      "Expose details about QoS rule types supported by loaded backend drivers"),
     ("qos-pps-minimum", "QoS minimum packet rate rule",
      "Allow to configure QoS minimum packet rate rule."),
+    ("port-resource-request", "Port Resource Request",
+     "Expose resource request to Port"),
+    ("port-resource-request-groups", "Port Resource Request Groups",
+     "Support requesting multiple groups of resources per port"),
     ("port-security", "Port Security", "Provides port security"),
     ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"),
     ("extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP. "

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from nimbus.core.api.context import RequestContext
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
+from nimbus.core.errors import NimbusError
 from nimbus.network import constants as c
 from nimbus.network import errors as nerr
 from nimbus.network.db import floating_ips as fip_db
@@ -23,6 +24,8 @@ from nimbus.network.manager.access import Access, QosCheck
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.listing import Filters, Hidden, with_items
+from nimbus.network.manager.qos_allocations import QosAllocations
+from nimbus.network.manager.resource_requests import resource_requests
 from nimbus.network.manager.security_groups import SecurityGroupManager
 from nimbus.network.schemas import views
 from nimbus.network.states import FLOATINGIP_STATUS, PORT_STATUS
@@ -44,10 +47,13 @@ class PortManager:
         self.notifier = notifier
         self.events = events or ComputeEvents(None)
         self.check_qos: QosCheck = lambda session, ctx, policy_id, project: None
+        # A bound port's claim in Placement, changed with its policy (set at build).
+        self.qos_allocations = QosAllocations(None)
         driver.set_wiring_listener(self.port_wired)
 
     def view(self, session: Session, row: models.Port) -> dict[str, Any]:
-        return views.port(row, port_db.allocations(session, row.id))
+        return {**views.port(row, port_db.allocations(session, row.id)),
+                "resource_request": resource_requests(session, [row])[row.id]}
 
     # -- CRUD -------------------------------------------------------------------------------
     @retry_on_lock()
@@ -108,7 +114,10 @@ class PortManager:
             page = port_db.list_page(session, query or PageQuery(), filters or {}, hidden,
                                      seen)
             allocs = port_db.allocations_of(session, [row.id for row in page.items])
-            return with_items(page, [views.port(row, allocs[row.id]) for row in page.items])
+            requests = resource_requests(session, page.items)
+            return with_items(page, [{**views.port(row, allocs[row.id]),
+                                      "resource_request": requests[row.id]}
+                                     for row in page.items])
 
     @retry_on_lock()
     def update_port(self, ctx: RequestContext, port_id: str,
@@ -116,8 +125,11 @@ class PortManager:
         with self.db.writer() as session:
             row = self.access.port(session, ctx, port_id)
             old_host = row.host_id
+            before = self.view(session, row)
             self.update_port_in(session, ctx, row, attrs)
             view = self.view(session, row)
+        if "qos_policy_id" in attrs and before["qos_policy_id"] != view["qos_policy_id"]:
+            view = self._qos_changed(ctx, before, view)
         if old_host and old_host != row.host_id:
             self.driver.unbind_port(view)
         elif row.host_id:
@@ -126,6 +138,31 @@ class PortManager:
             self.driver.port_bound(view)
         self.notifier.notify("port.update.end", {"port": view})
         return view
+
+    def _qos_changed(self, ctx: RequestContext, before: dict[str, Any],
+                     after: dict[str, Any]) -> dict[str, Any]:
+        """A bound port's claim in Placement follows its new policy (Neutron's
+        ``qos_plugin``); when Placement refuses, the port keeps its old policy (409)."""
+        try:
+            placed = self.qos_allocations.policy_changed(before, after)
+        except NimbusError as exc:
+            with self.db.writer() as session:
+                row = self.access.port(session, ctx, after["id"])
+                row.qos_policy_id = before["qos_policy_id"]
+            raise nerr.Conflict(reason=f"Updating the QoS policy of port {after['id']} "
+                                f"failed in Placement: {exc}",
+                                neutron_type="QosPlacementAllocationUpdateConflict") from None
+        if placed == ((before.get("binding:profile") or {}).get("allocation") or {}):
+            return after
+        with self.db.writer() as session:
+            row = self.access.port(session, ctx, after["id"])
+            profile = dict(row.profile or {})
+            if placed:
+                profile["allocation"] = placed
+            else:
+                profile.pop("allocation", None)
+            row.profile = profile
+            return self.view(session, row)
 
     def update_port_in(self, session: Session, ctx: RequestContext, row: models.Port,
                        attrs: dict[str, Any]) -> None:

@@ -157,7 +157,8 @@ class FakeNetwork:
         self.ports.pop(port_id, None)
 
     # binding-extended, as a live migration uses it: inactive bindings kept per port.
-    def create_port_binding(self, port_id: str, host: str) -> dict[str, Any]:
+    def create_port_binding(self, port_id: str, host: str,
+                            profile: dict[str, Any] | None = None) -> dict[str, Any]:
         port = self.get_port(port_id)
         bindings = self.ports[port_id].setdefault("_bindings", {})
         if host in bindings or port.get("binding:host_id") == host:
