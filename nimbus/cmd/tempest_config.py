@@ -21,8 +21,6 @@ from keystoneauth1.identity import v3
 from nimbus.conf.settings import Settings, load
 from nimbus.core.diskimage.convert import target_format
 from nimbus.core.plugins import load_driver
-from nimbus.placement.constants import MAX_VERSION as PLACEMENT_MAX
-from nimbus.placement.constants import MIN_VERSION as PLACEMENT_MIN
 
 
 def _session(settings: Settings, secrets: dict[str, Any]) -> ks_session.Session:
@@ -255,8 +253,11 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "api_extensions": ",".join(sorted(e["alias"] for e in exts)) or "all",
         "port_security": str(any(e["alias"] == "port-security" for e in exts)).lower(),
     }
-    # Tests that read Placement (the QoS ones) ask for a microversion in this range.
-    conf["placement"] = {"min_microversion": PLACEMENT_MIN, "max_microversion": PLACEMENT_MAX,
+    # Tests that read Placement (the QoS ones) ask for a microversion in the range it serves.
+    root = sess.get(f"{settings.public_url}/placement/", authenticated=False, raise_exc=False)
+    served = (root.json().get("versions") or [{}])[0] if root.ok else {}
+    conf["placement"] = {"min_microversion": served.get("min_version") or "1.0",
+                         "max_microversion": served.get("max_version") or "1.0",
                          "region": settings.region}
     if any(e["alias"] == "port-resource-request" for e in exts):
         # Each host's NIC is on this physical network, with its bandwidth and packet rate in

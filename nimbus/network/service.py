@@ -68,7 +68,8 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
                                  "metadata_proxy_shared_secret", "")),
                              agents=state.agents, host=host,
                              schedulers=state.schedulers, floating_ips=state.floating_ips,
-                             role=role, host_index=index, hosts=tuple(hosts) if several else ())
+                             role=role, host_index=index, hosts=tuple(hosts) if several else (),
+                             router_status=state.routers.report_status)
         agent.start()
         server = platform.bus.serve(TOPIC, host, agent)
         platform.registry.register("neutron-linux-agent", host, TOPIC)

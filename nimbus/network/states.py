@@ -1,13 +1,14 @@
 """The state machines of the network service's resources.
 
 Only the statuses the service writes are declared: ports and floating IPs go DOWN and ACTIVE as
-they are bound or associated; networks and routers are ACTIVE from the start and stay so.
+they are bound or associated; networks are ACTIVE from the start and stay so; a router is
+ACTIVE, or ERROR while its agent cannot realise it.
 """
 
 from __future__ import annotations
 
 from nimbus.core.states import StateMachine
-from nimbus.network.constants import ACTIVE, DOWN
+from nimbus.network.constants import ACTIVE, DOWN, ERROR
 
 PORT_STATUS = StateMachine(
     "port", "status", {DOWN: {ACTIVE}, ACTIVE: {DOWN}},
@@ -22,4 +23,5 @@ FLOATINGIP_STATUS = StateMachine(
 NETWORK_STATUS = StateMachine("network", "status", {ACTIVE: set()},
                               initial=frozenset({ACTIVE}))
 
-ROUTER_STATUS = StateMachine("router", "status", {ACTIVE: set()}, initial=frozenset({ACTIVE}))
+ROUTER_STATUS = StateMachine("router", "status", {ACTIVE: {ERROR}, ERROR: {ACTIVE}},
+                             initial=frozenset({ACTIVE}))

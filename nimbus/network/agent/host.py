@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,8 @@ class NetworkAgent:
                  schedulers: AgentSchedulers | None = None,
                  floating_ips: FloatingIpManager | None = None,
                  role: planner.Role | None = None, host_index: int = 1,
-                 hosts: tuple[str, ...] = ()) -> None:
+                 hosts: tuple[str, ...] = (),
+                 router_status: Callable[[dict[str, str]], None] | None = None) -> None:
         self.db = db
         # Where this agent says it is alive (``network agent list``), at each sync, and which
         # routers and networks it hosts (the agent schedulers).
@@ -71,6 +73,8 @@ class NetworkAgent:
         self.host = host
         self.schedulers = schedulers
         self.floating_ips = floating_ips
+        # Where a router's status goes: ERROR while it cannot be realised, ACTIVE again after.
+        self.router_status = router_status
         self._fip_status: dict[str, str] = {}
         self.ports = ports
         # One of several hosts of this machine (its own fabric, VXLAN to the others), or its
@@ -169,11 +173,16 @@ class NetworkAgent:
             self._relay_api()
         self.fabric.converge(plan.fabric)
         self.firewall.converge(plan.filtered)
+        statuses: dict[str, str] = {}
         for router_id, router in plan.l3.routers.items():
             try:
                 self.routers.converge(router)
+                statuses[router_id] = c.ACTIVE
             except Exception as exc:  # the other routers still get theirs
                 LOG.warning("network agent: router %s failed: %s", router_id, exc)
+                statuses[router_id] = c.ERROR
+        if self.router_status is not None and statuses:
+            self.router_status(statuses)
         self.ext.converge(plan.l3.ext)
         self._top = top
         for network_id, want in plan.dhcp.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
@@ -116,3 +116,11 @@ def find(session: Session, name: str, project_id: str) -> Network | None:
 
 def get(session: Session, network_id: str) -> Network | None:
     return session.get(Network, network_id)
+
+
+def by_ids(session: Session, ids: Iterable[str]) -> dict[str, Network]:
+    """The networks of ``ids`` that exist, by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {n.id: n for n in session.scalars(select(Network).where(Network.id.in_(wanted)))}

@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nimbus.network.db import models
+from nimbus.network.db import networks as network_db
 from nimbus.network.db import qos as qos_db
 from nimbus.network.manager.bandwidth import (
     BW_EGRESS,
@@ -41,8 +41,7 @@ def resource_requests(session: Session, ports: Iterable[models.Port]) -> dict[st
     guests = [r for r in rows if not r.device_owner.startswith("network:")]
     if not guests:
         return found
-    nets = {n.id: n for n in session.scalars(select(models.Network).where(
-        models.Network.id.in_({r.network_id for r in guests})))}
+    nets = network_db.by_ids(session, {r.network_id for r in guests})
     policy_of = {r.id: r.qos_policy_id or getattr(nets.get(r.network_id), "qos_policy_id", None)
                  for r in guests}
     wanted = {p for p in policy_of.values() if p}

@@ -111,6 +111,17 @@ class RouterManager:
         row.gw_network_id = row.gw_port_id = None
         row.enable_snat = True
 
+    def report_status(self, statuses: dict[str, str]) -> None:
+        """What the agents found: ACTIVE where a router's namespace, legs and NAT are in place,
+        ERROR where they could not be (the agent tries again at its next sync)."""
+        with self.db.writer() as session:
+            for router_id, status in statuses.items():
+                row = session.get(models.Router, router_id)
+                if row is None or row.status == status:
+                    continue
+                ROUTER_STATUS.move(row, status)
+                row.touch()
+
     def get_router(self, ctx: RequestContext, router_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
             return self.view(session, self.access.router(session, ctx, router_id))

@@ -19,6 +19,7 @@ COVERS = [("network", "linux driver, several hosts: each host plugs its own port
                       "and routers, and every bridge gets the network's VXLAN device"),
           ("network", "linux driver: a network no router serves has 169.254.169.254 in its "
                       "DHCP namespace, and DHCP gives its guests the route there"),
+          ("network", "linux driver: a router its agent cannot realise is ERROR until it can"),
           ("network", "binding-extended: create, list, show, activate and delete a port's "
                       "bindings; faults for a second binding, an active one and a missing one; "
                       "admin only")]
@@ -134,3 +135,13 @@ def test_a_network_no_router_serves_gets_metadata_from_its_dhcp_namespace() -> N
     assert not routed.metadata
     assert "169.254.169.254/32" not in Dhcp.addresses(None, routed)  # type: ignore[arg-type]
     assert "classless-static-route" not in opts_file(routed)
+
+
+def test_a_router_its_agent_cannot_realise_shows_error_until_it_can(net: Net) -> None:
+    router = net.router()
+    state: Any = net.cloud.runtimes["network"].state
+    state.routers.report_status({router["id"]: "ERROR"})
+    url = f"/v2.0/routers/{router['id']}"
+    assert net.as_("member").get(url).json()["router"]["status"] == "ERROR"
+    state.routers.report_status({router["id"]: "ACTIVE", "gone": "ERROR"})
+    assert net.as_("member").get(url).json()["router"]["status"] == "ACTIVE"
