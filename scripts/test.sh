@@ -39,6 +39,8 @@ stage "== tempest: the interop list plus all identity, image and compute API tes
   --also '^tempest\.api\.compute\.' --set compute_fake_hosts=2 \
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --also '^tempest\.scenario\.test_network_qos_placement\.' \
+  --also '^tempest\.api\.volume\.admin\.test_(encrypted_volumes_extend|volume_types|volume_types_negative)\.' \
+  --also '^tempest\.api\.volume\.test_volumes_extend\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 
 stage "== real guests: their result"

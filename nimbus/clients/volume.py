@@ -42,6 +42,11 @@ class VolumeClient(ServiceClient):
     def delete_attachment(self, attachment_id: str) -> None:
         self.delete(f"/attachments/{attachment_id}", microversion=ATTACH_VERSION, ok=(404,))
 
+    def encryption_secret(self, volume_id: str) -> dict[str, Any]:
+        """An encrypted volume's key (``passphrase``) and encryption, for the compute host
+        that opens it (the service role only)."""
+        return self.get(f"/volumes/{volume_id}/encryption_secret")["secret"]  # type: ignore[no-any-return]
+
     def create_volume(self, spec: dict[str, Any]) -> dict[str, Any]:
         return self.post("/volumes", {"volume": spec})["volume"]  # type: ignore[no-any-return]
 

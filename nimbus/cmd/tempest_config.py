@@ -83,6 +83,7 @@ def compute_features(settings: Settings) -> dict[str, str]:
         "vnc_console": "novnc" in driver.live_console_types, "spice_console": False,
         "serial_console": False,
         "swap_volume": driver.supports_swap_volume,
+        "attach_encrypted_volume": driver.supports_encrypted_volumes,
         # One volume on several servers: Cinder's multiattach volume types, and a driver that
         # connects a volume already in use elsewhere.
         "volume_multiattach": driver.supports_multiattach,
@@ -278,7 +279,9 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     if multiattach:
         conf["volume"]["volume_type_multiattach"] = multiattach
     conf["volume-feature-enabled"] = {"snapshot": "true", "clone": "true", "backup": "false",
-                                      "volume_revert": "true"}
+                                      "volume_revert": "true",
+                                      "extend_attached_volume": "true",
+                                      "extend_attached_encrypted_volume": "true"}
     conf["object-storage"] = {"operator_role": "member", "reseller_admin_role": "ResellerAdmin",
                               "region": settings.region}
     features = sorted(k for k in info if k != "swift")

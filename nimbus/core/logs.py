@@ -60,3 +60,6 @@ def configure_logging(settings: Settings) -> None:
     for noisy in ("amqp", "kombu", "sqlalchemy", "alembic", "keystoneauth", "urllib3",
                   "stevedore", "oslo_policy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Its debug lines are every QMP message verbatim, a volume's key (``object-add``) too:
+    # never below INFO, whatever the cloud's level.
+    logging.getLogger("qemu.qmp").setLevel(max(root.level, logging.INFO))

@@ -59,6 +59,22 @@ class VolumeBackendError(errors.NimbusError):
     message_format = "Volume backend failed: {reason}"
 
 
+class EncryptionTypeExists(errors.BadRequest):
+    message_format = "Volume type encryption for type {type_id} already exists."
+
+
+class EncryptionTypeNotFound(errors.NotFound):
+    message_format = "Volume type encryption for type {type_id} does not exist."
+
+
+class EncryptionTypeInUse(errors.BadRequest):
+    message_format = "Cannot {action} encryption specs. Volume type in use."
+
+
+class KeyUnavailable(errors.NimbusError):
+    message_format = "The encryption key {key_id} cannot be read."
+
+
 class VolumeLimitExceeded(errors.QuotaExceeded):
     message_format = "VolumeLimitExceeded: Maximum number of volumes allowed ({limit}) exceeded"
 
@@ -71,5 +87,6 @@ class VolumeSizeExceedsQuota(errors.QuotaExceeded):
 
 for _cls in (InvalidVolume, InvalidInput, VolumeNotFound, VolumeTypeNotFound, SnapshotNotFound,
              AttachmentNotFound, MessageNotFound, BackupNotFound, InvalidImageRef, VolumeTypeExists,
-             VolumeTypeInUse, VolumeBackendError, VolumeLimitExceeded, VolumeSizeExceedsQuota):
+             VolumeTypeInUse, VolumeBackendError, VolumeLimitExceeded, VolumeSizeExceedsQuota,
+             EncryptionTypeExists, EncryptionTypeNotFound, EncryptionTypeInUse, KeyUnavailable):
     errors.register(_cls)

@@ -61,6 +61,15 @@ RULES: dict[str, str] = {
     "volume_extension:types_extra_specs:update": ADMIN,
     "volume_extension:types_extra_specs:delete": ADMIN,
     "volume_extension:access_types_extra_specs": ADMIN,
+    "volume_extension:volume_type_encryption": ADMIN,
+    "volume_extension:volume_type_encryption:create": ADMIN,
+    "volume_extension:volume_type_encryption:get": ADMIN,
+    "volume_extension:volume_type_encryption:update": ADMIN,
+    "volume_extension:volume_type_encryption:delete": ADMIN,
+    "volume_extension:volume_encryption_metadata": READER,
+    # Nimbus's own: a volume's key, which Nova would read from the key manager. Only the
+    # compute service opens encrypted volumes.
+    "volume_extension:volume_encryption_secret": "rule:service_role",
     "volume:create_snapshot": MEMBER,
     "volume:get_snapshot": READER,
     "volume:get_all_snapshots": READER,

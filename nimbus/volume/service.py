@@ -19,6 +19,7 @@ from nimbus.volume.api import (
     attachments,
     availability_zones,
     discovery,
+    encryption,
     extensions,
     limits,
     messages,
@@ -33,10 +34,11 @@ from nimbus.volume.api import (
 from nimbus.volume.api.discovery import MAX_VERSION, MIN_VERSION
 from nimbus.volume.constants import BINARY, SERVICE_USER
 from nimbus.volume.rpcapi import TOPIC
-from nimbus.volume.state import VolumeState, build
+from nimbus.volume.state import VolumeState, build, key_store
 
 router = Router()
 for _module in (discovery, volumes, volume_metadata, volume_actions, attachments, types,
+                encryption,
                 snapshots, limits, quota_sets, availability_zones, extensions, services,
                 messages):
     router.include(_module.router)
@@ -52,6 +54,7 @@ def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Wor
     config = {"state_dir": str(settings.state_dir / "volumes"),
               "delay": settings.volume.fake_delay, **settings.volume.backend}
     driver = driver_cls(config)
+    driver.use_keys(key_store(platform).passphrase)
     driver.start()
     host = f"{settings.host_name}@{driver.backend_name}"
     images = ImageClient(platform, SERVICE_USER)

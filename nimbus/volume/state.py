@@ -11,6 +11,7 @@ from nimbus.core.registry import Registry
 from nimbus.volume.constants import SERVICE_USER
 from nimbus.volume.manager.attachments import AttachmentManager
 from nimbus.volume.manager.images import Images
+from nimbus.volume.manager.keys import KeyStore
 from nimbus.volume.manager.messages import MessageManager
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.manager.snapshots import SnapshotManager
@@ -32,11 +33,19 @@ class VolumeState:
     attachments: AttachmentManager
     snapshots: SnapshotManager
     types: TypeManager
+    # The keys of encrypted volumes (the key manager Cinder would call).
+    keys: KeyStore
     quotas: QuotaManager
     messages: MessageManager
     # Which volume agents heartbeat (os-services, health, the choice of a new volume's host).
     registry: Registry
     rpc: VolumeAgentAPI
+
+
+def key_store(platform: Platform) -> KeyStore:
+    """The key store of this cloud's volumes; the API and the volume agents share its
+    key-encryption key through the state dir."""
+    return KeyStore(platform.settings.state_dir / "volume-keys", platform.db)
 
 
 def build(platform: Platform) -> VolumeState:
@@ -46,13 +55,16 @@ def build(platform: Platform) -> VolumeState:
     # Images are read with the caller's token (``Images.resolve``); the service's own
     # credentials only find the endpoint.
     images = Images(ImageClient(platform, SERVICE_USER))
+    keys = key_store(platform)
     return VolumeState(
-        volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images),
+        volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images,
+                              keys),
         actions=VolumeActions(platform.db, rpc, quotas),
         data=VolumeData(platform.db, rpc, images),
         attachments=AttachmentManager(platform.db, rpc, ComputeClient(platform, SERVICE_USER)),
-        snapshots=SnapshotManager(platform.db, rpc, quotas),
+        snapshots=SnapshotManager(platform.db, rpc, quotas, keys),
         types=types,
+        keys=keys,
         quotas=quotas,
         messages=MessageManager(platform.db),
         registry=platform.registry,

@@ -174,6 +174,29 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) 
     raise SystemExit("nimbus up did not become healthy")
 
 
+def test_regex(name: str) -> str:
+    """A regex for one test id as the results name it; tempest's id carries its idempotent id
+    in brackets between the method and a scenario's parentheses, which the name leaves out."""
+    base, paren, scenario = name.partition("(")
+    return f"^{re.escape(base)}(\\[[^]]*\\])?" + (re.escape(paren + scenario) if paren else "")
+
+
+def failure_detail(output: str, name: str, most: int = 40) -> str:
+    """The last traceback tempest printed for ``name``, cut to its tail, so that a lost test
+    says why in the run's own output and not only in a work directory that a CI run drops."""
+    pattern = re.compile(test_regex(name).lstrip("^") + r"\s*$")
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if pattern.match(line)]
+    if not starts:
+        return f"  (no traceback for {name})"
+    block: list[str] = []
+    for line in lines[starts[-1] + 1:]:
+        if line.startswith("Captured pythonlogging") or line.startswith("====="):
+            break
+        block.append(line)
+    return f"--- {name}\n" + "\n".join(block[-most:])
+
+
 def server_errors(log: Path) -> list[str]:
     bad = []
     if not log.exists():
@@ -340,7 +363,7 @@ def main() -> int:
         # A test that lost a race with its own cloud (a build finishing between two of its
         # polls, say) gets one more go on a fresh cloud; it is named below either way.
         again = run_pass(args, tempest_venv, work / "retry", base,
-                         ["--regex", "|".join(f"^{re.escape(t)}" for t in lost)])
+                         ["--regex", "|".join(map(test_regex, lost))])
         output += again
         retried = {m.group("test") + (m.group("scenario") or "")
                    for m in map(RESULT.match, again.splitlines())
@@ -366,6 +389,8 @@ def main() -> int:
     if lost:
         print(f"RATCHET: {len(lost)} tests that passed before did not pass now:"
               + "".join(f"\n  {t}" for t in lost))
+        for test in lost:
+            print(failure_detail(output, test))
     if errors:
         print(f"SERVER ERRORS: {len(errors)} requests answered 5xx:" +
               "".join(f"\n  {e}" for e in errors[:20]))

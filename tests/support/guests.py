@@ -89,6 +89,17 @@ def fixed_ip(cloud: CloudProcess, server: str) -> str:
 
 
 
+def volume_status(cloud: CloudProcess, name: str, status: str) -> None:
+    deadline = time.monotonic() + 90
+    shown: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        shown = cloud.openstack_json("volume", "show", name)
+        if shown["status"] == status:
+            return
+        time.sleep(1)
+    raise AssertionError(f"volume {name} is {shown.get('status')}, not {status}")
+
+
 
 def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
     """A cloud with `--real` and two compute hosts on this machine, a keypair ``k`` (the

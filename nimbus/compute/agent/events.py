@@ -72,9 +72,11 @@ class EventsEndpoint:
     RPC_METHODS = frozenset({"external_instance_events"})
 
     def __init__(self, events: InstanceEvents,
-                 on_volume_extended: Callable[[str, str], None] | None = None) -> None:
+                 on_volume_extended: Callable[[dict[str, Any], str, str], None] | None = None
+                 ) -> None:
         self.events = events
-        # (server uuid, volume id): grow the volume in the guest (``volume_extend.py``).
+        # (the event's request, server uuid, volume id): grow the volume in the guest
+        # (``volume_extend.py``).
         self.on_volume_extended = on_volume_extended
 
     def external_instance_events(self, ctx: dict[str, Any], events: list[dict[str, Any]]) -> None:
@@ -85,4 +87,4 @@ class EventsEndpoint:
         for event in events:
             if event.get("name") == "volume-extended" and self.on_volume_extended is not None \
                     and event.get("tag"):
-                self.on_volume_extended(str(event["server_uuid"]), str(event["tag"]))
+                self.on_volume_extended(ctx, str(event["server_uuid"]), str(event["tag"]))

@@ -67,6 +67,7 @@ class ComputeAgent:
         # A driver that simulates its host keeps its guests in the database (see fake.py).
         driver.attach(GuestRecords(deps.db, host))
         driver.use_images(deps.images)
+        driver.use_volumes(deps.volumes)
         # The work on the host's guests; held, not inherited, so that the bus reaches only
         # the RPC methods below, never a step of the work directly.
         self.work = GuestWork(deps, host, driver)
@@ -121,8 +122,8 @@ class ComputeAgent:
         threading.Thread(target=self._recover, daemon=True, name=f"recover-{self.host}").start()
         self.periodic.start(self.recovered, self._stop)
 
-    def _volume_extended(self, server_uuid: str, volume_id: str) -> None:
-        extend_volume(self.work, server_uuid, volume_id)
+    def _volume_extended(self, ctx: dict[str, Any], server_uuid: str, volume_id: str) -> None:
+        extend_volume(self.work, server_uuid, volume_id, ctx)
 
     def _recover(self) -> None:
         try:

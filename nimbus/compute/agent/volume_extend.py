@@ -26,7 +26,8 @@ GIB = 1024 ** 3
 _CTX: dict[str, Any] = {}
 
 
-def extend_volume(work: GuestWork, server_uuid: str, volume_id: str) -> None:
+def extend_volume(work: GuestWork, server_uuid: str, volume_id: str,
+                  ctx: dict[str, Any] | None = None) -> None:
     row = db.find_instance(work.db, server_uuid)
     bdm = bdms_db.find_attachment(work.db, server_uuid, volume_id=volume_id)
     if row is None or row.host != work.host or bdm is None or bdm.attachment_id is None:
@@ -34,7 +35,9 @@ def extend_volume(work: GuestWork, server_uuid: str, volume_id: str) -> None:
                  server_uuid)
         return
     volumes = work.deps.volumes
-    ctx = {"request_id": f"req-extend-{volume_id}"}
+    # The action is the event's sender's (the volume service's user), as Nova records it.
+    ctx = {"request_id": f"req-extend-{volume_id}",
+           **{k: v for k, v in (ctx or {}).items() if k in ("user_id", "project_id")}}
     actions.record_action(work.db, ctx, server_uuid, "extend_volume")
     event = actions.start_event(work.db, ctx, server_uuid, "compute_extend_volume", work.host)
     waiting = False

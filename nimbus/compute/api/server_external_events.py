@@ -17,7 +17,8 @@ router = Router()
              also=(207,), faults=(404,), policy="os_compute_api:os-server-external-events:create")
 def create(req: ApiRequest[ComputeState]) -> Reply:
     """Accept events about servers; each comes back with its own code."""
-    results, status = req.svc.external_events.handle(req.json["events"])
+    results, status = req.svc.external_events.handle(req.json["events"],
+                                                       req.ctx.to_dict())
     if status == 404:
         raise NotFound("No instances found for any event")
     body: dict[str, Any] = {"events": results}

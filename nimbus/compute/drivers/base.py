@@ -57,6 +57,12 @@ class ImageSource(Protocol):
     def download(self, image_id: str) -> Iterable[bytes]: ...
 
 
+class VolumeKeys(Protocol):
+    """What a driver that opens encrypted volumes needs of the volume service."""
+
+    def encryption_secret(self, volume_id: str) -> dict[str, Any]: ...
+
+
 class ComputeDriver(abc.ABC):
     """One hypervisor on one host.
 
@@ -90,6 +96,8 @@ class ComputeDriver(abc.ABC):
     supports_interface_attach: bool = False
     # Whether ``swap_volume`` moves a guest from one volume to another while it runs.
     supports_swap_volume: bool = False
+    # Whether it opens volumes of an encrypted volume type (keys from the volume service).
+    supports_encrypted_volumes: bool = False
     # Whether a guest whose spawn was cut short (the agent stopped) may be destroyed and
     # spawned again; a driver that cannot promise it has such builds fail instead.
     spawns_again: bool = False
@@ -115,6 +123,10 @@ class ComputeDriver(abc.ABC):
         """The image service, handed over by the agent before ``init_host``, for a driver
         that fetches images' data to its host (a real hypervisor's disks are made from it);
         the fake driver has no use for it."""
+
+    def use_volumes(self, volumes: VolumeKeys) -> None:  # noqa: B027 - optional hook
+        """The volume service, handed over by the agent before ``init_host``, for a driver
+        that opens encrypted volumes itself (it reads their keys there)."""
 
     def init_host(self) -> None:  # noqa: B027 - optional hook
         """Prepare the host once when the agent starts (adopt running guests, create dirs)."""

@@ -103,6 +103,7 @@ class FakeDriver(ComputeDriver):
     supports_crash_dump = True
     supports_interface_attach = True
     supports_swap_volume = True
+    supports_encrypted_volumes = True
     spawns_again = True
     hypervisor_type = "fake"
 

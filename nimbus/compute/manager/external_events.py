@@ -33,7 +33,8 @@ class ExternalEvents:
         self.networking = networking
         self.events_rpc = events_rpc
 
-    def handle(self, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    def handle(self, events: list[dict[str, Any]],
+               ctx: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], int]:
         """Each event with its ``code`` and ``status``, and the reply's status: 200 when all
         were accepted, 207 when some were not, 404 when no event named a known server."""
         results: list[dict[str, Any]] = []
@@ -60,7 +61,9 @@ class ExternalEvents:
             results.append(result)
         if self.events_rpc is not None:
             for host, forwarded in to_hosts.items():
-                self.events_rpc.external_instance_events({}, host, forwarded)
+                # The sender's context goes along: what the host does for it (an extend's
+                # server action) is recorded as the sender's, as Nova records it.
+                self.events_rpc.external_instance_events(ctx or {}, host, forwarded)
         codes = {r["code"] for r in results}
         if codes == {200}:
             return results, 200

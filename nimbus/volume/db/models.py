@@ -24,6 +24,9 @@ class VolumeType(Base):
     description: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_public: Mapped[bool] = mapped_column(default=True)
     extra_specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Cinder's encryption type: {encryption_id, provider, cipher, key_size, control_location,
+    # created_at, updated_at}; None when the type's volumes are not encrypted.
+    encryption: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
@@ -57,6 +60,10 @@ class Volume(Base):
     snapshot_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     source_volid: Mapped[str | None] = mapped_column(String(36), nullable=True)
     provider_location: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    # An encrypted volume's key (``volume_keys``) and its type's encryption when it was made
+    # (a type in use cannot change its encryption, so the copy stays true).
+    encryption_key_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    encryption: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     launched_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
@@ -99,8 +106,22 @@ class Snapshot(Base):
     status: Mapped[str] = mapped_column(String(32))
     progress: Mapped[str] = mapped_column(String(8), default="0%")
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # A snapshot of an encrypted volume holds its own copy of the volume's key.
+    encryption_key_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class VolumeKey(Base):
+    """An encryption key of a volume or snapshot, as a key manager keeps it for Cinder: the
+    key wrapped (Fernet) with the cloud's key-encryption key, which is never in the database."""
+
+    __tablename__ = "volume_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64))
+    wrapped: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Message(Base):

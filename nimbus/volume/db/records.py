@@ -81,6 +81,8 @@ def volume_record(row: Volume, type_name: str | None, attachments: list[Record])
         "snapshot_id": row.snapshot_id,
         "source_volid": row.source_volid,
         "provider_location": row.provider_location,
+        "encryption_key_id": row.encryption_key_id,
+        "encryption": encryption_of(row),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "attachments": attachments,
@@ -99,7 +101,18 @@ def driver_volume(row: Volume) -> Record:
         "provider_location": row.provider_location,
         "readonly": row.readonly,
         "multiattach": row.multiattach,
+        # What the backend needs to make or open the volume's data (not the key itself).
+        "encryption": encryption_of(row),
     }
+
+
+def encryption_of(row: Volume) -> Record | None:
+    """An encrypted volume's encryption and key id; None for one that is not encrypted."""
+    if not row.encryption_key_id:
+        return None
+    return {**{k: (row.encryption or {}).get(k) for k in ("provider", "cipher", "key_size",
+                                                          "control_location")},
+            "encryption_key_id": row.encryption_key_id}
 
 
 def snapshot_record(row: Snapshot) -> Record:
@@ -114,6 +127,7 @@ def snapshot_record(row: Snapshot) -> Record:
         "status": row.status,
         "progress": row.progress,
         "metadata": dict(row.metadata_ or {}),
+        "encryption_key_id": row.encryption_key_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
@@ -126,6 +140,8 @@ def type_record(row: VolumeType) -> Record:
         "description": row.description,
         "is_public": row.is_public,
         "extra_specs": dict(row.extra_specs or {}),
+        "encryption": ({**row.encryption, "volume_type_id": row.id} if row.encryption
+                       else None),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from nimbus.core.db.paging import Column, Page, PageQuery, page
 from nimbus.core.errors import NotFound
 from nimbus.volume.constants import MAX_PAGE
+from nimbus.volume.db import keys
 from nimbus.volume.db.models import Snapshot, Volume
 from nimbus.volume.db.volumes import on_host
 from nimbus.volume.errors import InvalidInput, SnapshotNotFound
@@ -75,6 +76,8 @@ def insert(s: Session, **fields: Any) -> Snapshot:
 
 def remove(s: Session, row: Snapshot) -> None:
     s.delete(row)
+    s.flush()
+    keys.drop_unused(s, row.encryption_key_id)
 
 
 def of_volume(s: Session, volume_id: str) -> list[Snapshot]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from nimbus.core.db.paging import Column, Page, PageQuery, page
 from nimbus.core.errors import NotFound
 from nimbus.volume.constants import MAX_PAGE
+from nimbus.volume.db import keys
 from nimbus.volume.db.models import Volume
 from nimbus.volume.errors import InvalidInput, VolumeNotFound
 
@@ -106,6 +107,8 @@ def insert(s: Session, **fields: Any) -> Volume:
 
 def remove(s: Session, row: Volume) -> None:
     s.delete(row)
+    s.flush()
+    keys.drop_unused(s, row.encryption_key_id)
 
 
 def _filtered(filters: VolumeFilters) -> Select[Any]:

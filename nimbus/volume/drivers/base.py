@@ -5,13 +5,19 @@ A ``volume`` dict carries at least ``id``, ``name`` (the backend name, ``volume-
 (GiB), ``project_id``, ``host`` and ``provider_location`` (whatever ``create_volume`` returned
 last). A ``connector`` is what the compute host sent: ``host``, ``initiator``, ``ip``,
 ``multipath``, ``platform``, ``os_type``... A failing operation raises ``VolumeBackendError``.
+
+An encrypted volume's dict has ``encryption``: its type's ``provider``, ``cipher``,
+``key_size`` and ``control_location``, and its ``encryption_key_id``; the key itself is
+``self.passphrase(key_id)``, asked for only when the data must be written or read.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from nimbus.volume.errors import VolumeBackendError
 
 Volume = dict[str, Any]
 ModelUpdate = dict[str, Any]
@@ -41,6 +47,17 @@ class VolumeDriver(abc.ABC):
     def __init__(self, config: dict[str, Any]) -> None:
         """``config`` holds the backend's own settings (paths, volume group names...)."""
         self.config = config
+        self._passphrase: Callable[[str], str] | None = None
+
+    def use_keys(self, passphrase: Callable[[str], str]) -> None:
+        """Where the keys of encrypted volumes come from (the agent's key store)."""
+        self._passphrase = passphrase
+
+    def passphrase(self, key_id: str) -> str:
+        if self._passphrase is None:
+            raise VolumeBackendError(reason="This volume host has no key store; it cannot "
+                                            "open encrypted volumes.")
+        return self._passphrase(key_id)
 
     def start(self) -> None:  # noqa: B027 - optional hook
         """Prepare the backend (create directories, check tools); raise if it cannot work."""

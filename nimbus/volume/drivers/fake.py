@@ -90,7 +90,7 @@ class FakeDriver(VolumeDriver):
                 "name": volume["name"],
                 "size": volume["size"],
                 "access_mode": "ro" if volume.get("readonly") else "rw",
-                "encrypted": False,
+                "encrypted": bool(volume.get("encryption")),
                 "discard": True,
             },
         }

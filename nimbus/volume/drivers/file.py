@@ -5,6 +5,10 @@ A volume is ``volume-<id>.qcow2``, created sparse; a snapshot is a full, standal
 (``snapshot-<id>.qcow2``), so that volumes made from it and the volume it came from never
 share a backing chain that a delete could break. Compute hosts on this machine open the file
 itself (``driver_volume_type`` ``file``); the qemu compute driver hot-plugs it into the guest.
+
+An encrypted volume is a qcow2 with LUKS inside (``luks.py``). Its copies (snapshots, clones,
+volumes from snapshots) are its bytes as they are, opened with a copy of its key; only making
+one from nothing or from an image, and growing one, need the key here.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from nimbus.volume.drivers import luks
 from nimbus.volume.drivers.base import ExtendByHost, ModelUpdate, Volume, VolumeDriver
 from nimbus.volume.errors import VolumeBackendError
 
@@ -67,21 +72,43 @@ class FileDriver(VolumeDriver):
         return int(json.loads(self._qemu_img("info", "--output=json", "-U", "-f", "qcow2",
                                              path))["virtual-size"])
 
-    def _copy(self, source: Path, target: Path, size_gb: int) -> ModelUpdate:
+    def _copy(self, source: Path, target: Path, size_gb: int,
+              encryption: dict[str, Any] | None = None) -> ModelUpdate:
         if not source.exists():
             raise VolumeBackendError(reason=f"{source.name} is missing on the volume host.")
         partial = target.with_suffix(".part")
-        self._qemu_img("convert", "-U", "-f", "qcow2", "-O", "qcow2", source, partial)
+        if encryption:
+            # Encrypted clusters cannot be rewritten without the key, and need not be: the
+            # copy is the same bytes, and its key a copy of the source's.
+            done = subprocess.run(["cp", "--sparse=always", str(source), str(partial)],
+                                  capture_output=True, text=True, timeout=3600, check=False)
+            if done.returncode != 0:
+                raise VolumeBackendError(reason=f"copying {source.name} failed: "
+                                                f"{done.stderr.strip()[-300:]}")
+        else:
+            self._qemu_img("convert", "-U", "-f", "qcow2", "-O", "qcow2", source, partial)
         if self._size(partial) < size_gb * GB:
-            self._qemu_img("resize", "-q", "-f", "qcow2", partial, f"{size_gb}G")
+            self._resize(partial, size_gb, encryption)
         partial.replace(target)
         return {"provider_location": str(target)}
+
+    def _resize(self, path: Path, size_gb: int, encryption: dict[str, Any] | None) -> None:
+        if encryption:
+            luks.run(["resize", "-q", "--image-opts", luks.image_opts(path), f"{size_gb}G"],
+                     self.passphrase(str(encryption["encryption_key_id"])))
+        else:
+            self._qemu_img("resize", "-q", "-f", "qcow2", path, f"{size_gb}G")
 
     # -- volumes ---------------------------------------------------------------------------
     def create_volume(self, volume: Volume) -> ModelUpdate:
         path = self._path(volume)
         partial = path.with_suffix(".part")
-        self._qemu_img("create", "-q", "-f", "qcow2", partial, f"{int(volume['size'])}G")
+        encryption = volume.get("encryption")
+        if encryption:
+            luks.create(partial, f"{int(volume['size'])}G",
+                        self.passphrase(str(encryption["encryption_key_id"])), encryption)
+        else:
+            self._qemu_img("create", "-q", "-f", "qcow2", partial, f"{int(volume['size'])}G")
         partial.replace(path)
         return {"provider_location": str(path)}
 
@@ -102,23 +129,33 @@ class FileDriver(VolumeDriver):
             if info.get("backing-filename"):
                 raise VolumeBackendError(reason=f"Image {image.get('id')} names a backing "
                                                 "file; it was not copied.")
-            partial = path.with_suffix(".part")
-            self._qemu_img("convert", "-f", fmt, "-O", "qcow2", scratch, partial)
-            if self._size(partial) > int(volume["size"]) * GB:
-                partial.unlink(missing_ok=True)
+            if int(info.get("virtual-size") or 0) > int(volume["size"]) * GB:
                 raise VolumeBackendError(reason=f"Image {image.get('id')} is larger than the "
                                                 f"{volume['size']} GB volume.")
-            self._qemu_img("resize", "-q", "-f", "qcow2", partial, f"{int(volume['size'])}G")
+            partial = path.with_suffix(".part")
+            encryption = volume.get("encryption")
+            if encryption:
+                # The image's data goes into the encrypted volume as the guest will read it.
+                passphrase = self.passphrase(str(encryption["encryption_key_id"]))
+                luks.create(partial, f"{int(volume['size'])}G", passphrase, encryption)
+                luks.run(["convert", "-n", "-f", fmt, str(scratch), "--target-image-opts",
+                          luks.image_opts(partial)], passphrase)
+            else:
+                self._qemu_img("convert", "-f", fmt, "-O", "qcow2", scratch, partial)
+                self._qemu_img("resize", "-q", "-f", "qcow2", partial,
+                               f"{int(volume['size'])}G")
             partial.replace(path)
         finally:
             scratch.unlink(missing_ok=True)
         return {"provider_location": str(path)}
 
     def create_volume_from_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> ModelUpdate:
-        return self._copy(self._snapshot_path(snapshot), self._path(volume), int(volume["size"]))
+        return self._copy(self._snapshot_path(snapshot), self._path(volume), int(volume["size"]),
+                          volume.get("encryption"))
 
     def create_cloned_volume(self, volume: Volume, source: Volume) -> ModelUpdate:
-        return self._copy(self._path(source), self._path(volume), int(volume["size"]))
+        return self._copy(self._path(source), self._path(volume), int(volume["size"]),
+                          volume.get("encryption"))
 
     def delete_volume(self, volume: Volume) -> None:
         self._path(volume).unlink(missing_ok=True)
@@ -129,17 +166,21 @@ class FileDriver(VolumeDriver):
             raise ExtendByHost()
         path = self._path(volume)
         if self._size(path) < new_size * GB:
-            self._qemu_img("resize", "-q", "-f", "qcow2", path, f"{new_size}G")
+            self._resize(path, new_size, volume.get("encryption"))
 
     def revert_to_snapshot(self, volume: Volume, snapshot: dict[str, Any]) -> None:
         """The snapshot's full copy becomes the volume's file again, in one rename."""
-        self._copy(self._snapshot_path(snapshot), self._path(volume), int(volume["size"]))
+        self._copy(self._snapshot_path(snapshot), self._path(volume), int(volume["size"]),
+                   volume.get("encryption"))
 
     def copy_volume_to_image(self, volume: Volume, disk_format: str) -> Iterator[bytes]:
         """Converted to ``disk_format`` in a scratch file next to the volumes, then streamed;
         ``-U`` lets an attached volume be read as it is now, as Cinder's forced upload does."""
         fmt = {"vhd": "vpc", "iso": "raw"}.get(disk_format, disk_format)
         path = self._path(volume)
+        if volume.get("encryption"):
+            raise VolumeBackendError(reason=f"Volume {volume['id']} is encrypted; it is not "
+                                            "uploaded to an image.")
         if not path.exists():
             raise VolumeBackendError(reason=f"Volume {volume['id']} has no file on this host.")
         fd, name = tempfile.mkstemp(prefix=f"upload-{volume['id']}-", dir=self.root)
@@ -161,7 +202,7 @@ class FileDriver(VolumeDriver):
                 "data": {"volume_id": volume["id"], "name": volume["name"], "path": str(path),
                          "format": "qcow2", "size": volume["size"],
                          "access_mode": "ro" if volume.get("readonly") else "rw",
-                         "encrypted": False, "discard": True}}
+                         "encrypted": bool(volume.get("encryption")), "discard": True}}
 
     def terminate_connection(self, volume: Volume, connector: dict[str, Any] | None) -> None:
         """Nothing is exported: the compute host opens the file and closes it on detach."""
@@ -170,7 +211,8 @@ class FileDriver(VolumeDriver):
     def create_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> ModelUpdate:
         # ``-U``: an attached volume is copied as it is now (crash-consistent, as an
         # unquiesced snapshot of an in-use volume is in Cinder).
-        self._copy(self._path(volume), self._snapshot_path(snapshot), 0)
+        self._copy(self._path(volume), self._snapshot_path(snapshot), 0,
+                   volume.get("encryption"))
         return {"provider_location": str(self._snapshot_path(snapshot))}
 
     def delete_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> None:

@@ -13,6 +13,7 @@ from nimbus.volume.db import snapshots as db_snapshots
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.db.snapshots import SnapshotFilters
 from nimbus.volume.errors import InvalidInput, InvalidVolume
+from nimbus.volume.manager.keys import KeyStore
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
@@ -22,10 +23,12 @@ __all__ = ["SnapshotFilters", "SnapshotManager"]
 
 
 class SnapshotManager:
-    def __init__(self, database: Database, rpc: VolumeAgentAPI, quotas: QuotaManager) -> None:
+    def __init__(self, database: Database, rpc: VolumeAgentAPI, quotas: QuotaManager,
+                 keys: KeyStore | None = None) -> None:
         self.db = database
         self.rpc = rpc
         self.quotas = quotas
+        self.keys = keys
 
     def get(self, snapshot_id: str, project_id: str | None) -> Record:
         with self.db.reader() as s:
@@ -58,11 +61,13 @@ class SnapshotManager:
             if not volume.host:
                 raise InvalidVolume(reason=f"Volume {volume.id} has no backend host.")
             self.quotas.check(s, volume.project_id, snapshots=1, gigabytes=volume.size)
+            key_id = (self.keys.clone(s, volume.encryption_key_id, volume.project_id)
+                      if volume.encryption_key_id and self.keys is not None else None)
             row = db_snapshots.insert(
                 s, volume_id=volume.id, project_id=volume.project_id,
                 user_id=ctx.get("user_id"), name=name, description=description,
                 size=volume.size, status=states.SNAPSHOT_STATUS.start(states.CREATING),
-                metadata_=dict(metadata), updated_at=utcnow(),
+                metadata_=dict(metadata), updated_at=utcnow(), encryption_key_id=key_id,
                 generation=db_snapshots.next_generation(s, volume.id))
             return records.snapshot_record(row), volume.host
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from nimbus.core.db.base import utcnow
+from nimbus.core.db.base import new_id, utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.volume.constants import DEFAULT_TYPE
 from nimbus.volume.db import records
 from nimbus.volume.db import types as db_types
 from nimbus.volume.db import volumes as db_volumes
-from nimbus.volume.errors import VolumeTypeExists, VolumeTypeInUse, VolumeTypeNotFound
+from nimbus.volume.errors import (
+    EncryptionTypeExists,
+    EncryptionTypeInUse,
+    EncryptionTypeNotFound,
+    VolumeTypeExists,
+    VolumeTypeInUse,
+    VolumeTypeNotFound,
+)
+
+ENCRYPTION_FIELDS = ("provider", "cipher", "key_size", "control_location")
 
 Record = dict[str, Any]
 
@@ -104,3 +113,50 @@ class TypeManager:
             if db_volumes.of_type(s, row.id):
                 raise VolumeTypeInUse(id=row.id)
             db_types.remove(s, row)
+
+    # -- encryption (Cinder's encryption types) ---------------------------------------------
+    def encryption(self, ref: str) -> Record | None:
+        """The type's encryption, or None when its volumes are not encrypted."""
+        return self.get(ref)["encryption"]
+
+    @retry_on_lock()
+    def create_encryption(self, ref: str, spec: dict[str, Any]) -> Record:
+        with self.db.writer() as s:
+            row = db_types.get(s, ref)
+            if row.encryption:
+                raise EncryptionTypeExists(type_id=row.id)
+            self._not_in_use(s, row.id, "create")
+            now = utcnow().isoformat()
+            row.encryption = {"encryption_id": new_id(), "control_location": "front-end",
+                              "cipher": None, "key_size": None,
+                              **{k: spec[k] for k in ENCRYPTION_FIELDS if k in spec},
+                              "created_at": now, "updated_at": None}
+            return records.type_record(row)["encryption"]  # type: ignore[no-any-return]
+
+    @retry_on_lock()
+    def update_encryption(self, ref: str, spec: dict[str, Any]) -> Record:
+        with self.db.writer() as s:
+            row = db_types.get(s, ref)
+            if not row.encryption:
+                raise EncryptionTypeNotFound(type_id=row.id)
+            self._not_in_use(s, row.id, "update")
+            row.encryption = {**row.encryption,
+                              **{k: spec[k] for k in ENCRYPTION_FIELDS if k in spec},
+                              "updated_at": utcnow().isoformat()}
+            return records.type_record(row)["encryption"]  # type: ignore[no-any-return]
+
+    @retry_on_lock()
+    def delete_encryption(self, ref: str) -> None:
+        with self.db.writer() as s:
+            row = db_types.get(s, ref)
+            if not row.encryption:
+                raise EncryptionTypeNotFound(type_id=row.id)
+            self._not_in_use(s, row.id, "delete")
+            row.encryption = None
+
+    @staticmethod
+    def _not_in_use(s: Any, type_id: str, action: str) -> None:
+        # Volumes made with the type keep the encryption they were made with: changing it
+        # under them would describe their data wrongly.
+        if db_volumes.of_type(s, type_id):
+            raise EncryptionTypeInUse(action=action)

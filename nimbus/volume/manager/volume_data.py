@@ -73,6 +73,11 @@ class VolumeData:
             row = db_volumes.get(s, volume_id, project_id)
             volume = records.volume_records(s, [row])[0]
         self._check_uploadable(volume, bool(arg.get("force")))
+        if volume.get("encryption_key_id"):
+            # Cinder would upload the ciphertext with a copy of the key for the image; this
+            # cloud has no key manager that an image could name its key in.
+            raise InvalidVolume(reason=f"Volume {volume['id']} is encrypted; uploading an "
+                                       "encrypted volume to an image is not supported.")
         disk_format = str(arg.get("disk_format") or "raw")
         spec: dict[str, Any] = {
             "name": arg["image_name"],

@@ -31,6 +31,7 @@ from nimbus.volume.errors import (
 )
 from nimbus.volume.manager import hosts
 from nimbus.volume.manager.images import Images
+from nimbus.volume.manager.keys import KeyStore
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
@@ -73,8 +74,10 @@ def filters_from(project_id: str | None, query: dict[str, str]) -> VolumeFilters
 
 class VolumeManager:
     def __init__(self, database: Database, rpc: VolumeAgentAPI, types: TypeManager,
-                 quotas: QuotaManager, registry: Registry, images: Images) -> None:
+                 quotas: QuotaManager, registry: Registry, images: Images,
+                 keys: KeyStore | None = None) -> None:
         self.db = database
+        self.keys = keys
         self.rpc = rpc
         self.types = types
         self.quotas = quotas
@@ -138,7 +141,7 @@ class VolumeManager:
             # This cloud keeps no backups: every backup id names nothing.
             raise BackupNotFound(id=spec["backup_id"])
         volume_type = (self.types.get(spec["volume_type"]) if spec.get("volume_type")
-                       else self.types.default())
+                       else self._source_type(ctx, spec) or self.types.default())
         image_metadata: dict[str, str] = {}
         if spec.get("imageRef") is not None:
             # A remote call: outside any transaction, as the caller.
@@ -150,7 +153,7 @@ class VolumeManager:
         specs = volume_type.get("extra_specs") or {}
         if str(specs.get("multiattach", "")).replace(" ", "").lower() == "<is>true":
             spec = {**spec, "multiattach": True}
-        record = self._insert(ctx, spec, zone, volume_type["id"], host, image_metadata)
+        record = self._insert(ctx, spec, zone, volume_type, host, image_metadata)
         if record["host"]:
             self.rpc.create_volume(ctx, record["host"], record["id"])
         return record
@@ -169,11 +172,46 @@ class VolumeManager:
                                           f"snapshot id:{snapshot_id} not found.") from None
         return {**{k: v for k, v in spec.items() if k != "imageRef"}, "snapshot_id": snapshot_id}
 
+    def _source_type(self, ctx: dict[str, Any], spec: dict[str, Any]) -> Record | None:
+        """A copy made without a type takes its source's, as in Cinder (so an encrypted
+        volume's copy is encrypted too)."""
+        if not (spec.get("snapshot_id") or spec.get("source_volid")):
+            return None
+        with self.db.reader() as s:
+            try:
+                if spec.get("snapshot_id"):
+                    snap = db_snapshots.get(s, spec["snapshot_id"], self._scope(ctx))
+                    source = db_volumes.find(s, snap.volume_id)
+                else:
+                    source = db_volumes.get(s, spec["source_volid"], self._scope(ctx))
+            except (SnapshotNotFound, VolumeNotFound):
+                return None  # named again, and refused, where the volume is written
+            type_id = source.volume_type_id if source is not None else None
+        return self.types.get(type_id) if type_id else None
+
+    def _key_for(self, s: Any, project_id: str, volume_type: Record,
+                 source_key: str | None, has_source: bool) -> str | None:
+        """The new volume's key: a copy of its source's, or a new one, when its type is
+        encrypted. A copy keeps its source's bytes, so both must be encrypted or neither."""
+        encrypted = bool(volume_type.get("encryption"))
+        if has_source and encrypted != bool(source_key):
+            raise InvalidInput(reason="The new volume's type must be encrypted exactly when "
+                                      "its source is: an encrypted source's copy holds "
+                                      "encrypted data, and a plain source's plain data.")
+        if not encrypted:
+            return None
+        if self.keys is None:
+            raise InvalidInput(reason="This cloud has no key store for encrypted volumes.")
+        if source_key:
+            return self.keys.clone(s, source_key, project_id)
+        return self.keys.create(s, project_id)
+
     @retry_on_lock()
-    def _insert(self, ctx: dict[str, Any], spec: dict[str, Any], zone: str, type_id: str,
-                host: str | None, image_metadata: dict[str, str]) -> Record:
+    def _insert(self, ctx: dict[str, Any], spec: dict[str, Any], zone: str,
+                volume_type: Record, host: str | None, image_metadata: dict[str, str]) -> Record:
         project_id = str(ctx["project_id"])
         size = spec.get("size")
+        source_key: str | None = None
         with self.db.writer() as s:
             if spec.get("snapshot_id"):
                 snap = db_snapshots.get(s, spec["snapshot_id"], self._scope(ctx))
@@ -184,6 +222,7 @@ class VolumeManager:
                 if snap.status != states.AVAILABLE:
                     raise InvalidInput(reason=f"Snapshot {snap.id} status must be available.")
                 size = size or snap.size
+                source_key = snap.encryption_key_id
                 if size < snap.size:
                     raise InvalidInput(reason=f"Volume size '{size}'GB cannot be smaller than "
                                               f"the snapshot size {snap.size}GB.")
@@ -195,18 +234,26 @@ class VolumeManager:
                                                f"available or in-use, but the current status is "
                                                f"{source.status}.")
                 size = size or source.size
+                source_key = source.encryption_key_id
                 if size < source.size:
                     raise InvalidInput(reason=f"Volume size '{size}'GB cannot be smaller than "
                                               f"the source volume size {source.size}GB.")
             if not size:
                 raise InvalidInput(reason="Volume size must be specified.")
             self.quotas.check(s, project_id, volumes=1, gigabytes=size)
+            key_id = self._key_for(s, project_id, volume_type, source_key,
+                                   bool(spec.get("snapshot_id") or spec.get("source_volid")))
+            encryption = volume_type.get("encryption")
             row = db_volumes.insert(
                 s, project_id=project_id, user_id=ctx.get("user_id"), name=spec.get("name"),
                 description=spec.get("description"), size=size,
                 status=states.VOLUME_STATUS.start(states.CREATING if host else states.ERROR),
                 attach_status=states.VOLUME_ATTACH_STATUS.start(states.DETACHED),
-                availability_zone=zone, volume_type_id=type_id, host=host,
+                availability_zone=zone, volume_type_id=volume_type["id"], host=host,
+                encryption_key_id=key_id,
+                encryption=({k: encryption.get(k) for k in ("provider", "cipher", "key_size",
+                                                            "control_location")}
+                            if key_id and encryption else None),
                 bootable=bool(image_metadata), multiattach=bool(spec.get("multiattach")),
                 metadata_=dict(spec.get("metadata") or {}), image_metadata=image_metadata,
                 snapshot_id=spec.get("snapshot_id"), source_volid=spec.get("source_volid"),

@@ -160,7 +160,7 @@ def detail(vol: dict[str, Any], base: str, *, admin: bool, version: Any) -> dict
         "attachments": [attachment_summary(a) for a in vol["attachments"]
                         if a["attach_status"] == "attached"],
         "bootable": "true" if vol["bootable"] else "false",
-        "encrypted": False,
+        "encrypted": bool(vol.get("encryption_key_id")),
         "multiattach": vol["multiattach"],
         "metadata": metadata,
         "volume_type": vol["volume_type"],
@@ -188,6 +188,8 @@ def detail(vol: dict[str, Any], base: str, *, admin: bool, version: Any) -> dict
         body["service_uuid"] = None
     if version is not None and version >= "3.63":
         body["volume_type_id"] = vol["volume_type_id"]
+    if version is not None and version >= "3.64":
+        body["encryption_key_id"] = vol.get("encryption_key_id")
     if version is not None and version >= "3.65":
         body["consumes_quota"] = True
     return body

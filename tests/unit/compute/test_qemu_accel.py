@@ -56,3 +56,39 @@ def test_no_qemu_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accel.shutil, "which", lambda name: None)
     with pytest.raises(FileNotFoundError):
         accel.probe("qemu-system-x86_64")
+
+
+def test_a_machine_without_a_test_guest_builds_one_to_boot(monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    """The firmware alone is no proof (a nested hypervisor can fail the guest's loader): with
+    no guest image cached yet, the probe builds it and boots it before it trusts KVM."""
+    monkeypatch.setattr(accel.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(accel.os.path, "exists", lambda path: True)
+    monkeypatch.setattr(accel.os, "access", lambda path, mode: True)
+    monkeypatch.setattr(accel, "_run_firmware",
+                        lambda path, timeout: accel.Accel("kvm", "firmware ran"))
+    built = tmp_path / "built.qcow2"
+    monkeypatch.setattr(accel.guestimage, "build", lambda: built)
+    booted: list[Path] = []
+
+    def boot(path: str, guest: Path, firmware: accel.Accel, timeout: float) -> accel.Accel:
+        booted.append(guest)
+        return accel.Accel("tcg", "KVM stopped with an internal error")
+
+    monkeypatch.setattr(accel, "_boot_guest", boot)
+    found = accel.probe("qemu-system-x86_64", guest=None)
+    assert booted == [built] and found.name == "tcg"
+
+
+def test_no_guest_can_be_built_trusts_the_firmware(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accel.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(accel.os.path, "exists", lambda path: True)
+    monkeypatch.setattr(accel.os, "access", lambda path, mode: True)
+    monkeypatch.setattr(accel, "_run_firmware",
+                        lambda path, timeout: accel.Accel("kvm", "firmware ran"))
+
+    def fail() -> Path:
+        raise accel.guestimage.BuildError("apt-get is not installed")
+
+    monkeypatch.setattr(accel.guestimage, "build", fail)
+    assert accel.probe("qemu-system-x86_64", guest=None).name == "kvm"

@@ -1,16 +1,16 @@
 """The qemu driver: every guest a real QEMU process on this host.
 
-One QEMU per guest, daemonized and driven over QMP (``process.py``); disks are qcow2 overlays
-on a per-host cache of base images (``disks.py``); a config drive carries the metadata
-(``configdrive.py``). Until the network service wires guests into real networks, each NIC is
-QEMU's user-mode network with ``restrict=on``: the guest reaches nothing outside, and its SSH
-port is forwarded to a loopback port of the host (``nimbus ssh`` and the server's diagnostics
-tell which). KVM is used when it really works, else TCG (``accel.py``).
+One QEMU per guest, driven over QMP (``process.py``); disks are qcow2 overlays on a per-host
+cache of base images (``disks.py``); a config drive carries the metadata (``configdrive.py``).
+NICs are the network agent's taps, or QEMU's restricted user networking with SSH forwarded
+to loopback where there are none. Volumes, encrypted ones too, are hot-plugged
+(``hotplug.py``). KVM is used when it really works, else TCG (``accel.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import shutil
@@ -20,7 +20,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from nimbus.compute.drivers.base import ComputeDriver, DriverError, ImageSource, SnapshotData
+from nimbus.compute.drivers.base import (
+    ComputeDriver,
+    DriverError,
+    ImageSource,
+    SnapshotData,
+    VolumeKeys,
+)
 from nimbus.compute.drivers.qemu import accel as accel_probe
 from nimbus.compute.drivers.qemu import configdrive, diagnostics, disks, hotplug, moves
 from nimbus.compute.drivers.qemu import nics as qemu_nics
@@ -43,6 +49,7 @@ class QemuDriver(ComputeDriver):
     supports_resize = True
     supports_rescue = True
     supports_live_migration = True
+    supports_encrypted_volumes = True
     supports_interface_attach = True
     spawns_again = True
     uses_config_drive = True
@@ -64,10 +71,15 @@ class QemuDriver(ComputeDriver):
         self.images = disks.ImageCache(self.root / "_base")
         self.accel = accel_probe.Accel("tcg", "not probed yet")
         self._download: Callable[[str], Iterable[bytes]] | None = None
+        # An encrypted volume's key by volume id (None: no volume service handed over yet).
+        self._volume_key: Callable[[str], str] | None = None
 
     # -- the host ----------------------------------------------------------------------------
     def use_images(self, images: ImageSource) -> None:
         self._download = images.download
+
+    def use_volumes(self, volumes: VolumeKeys) -> None:
+        self._volume_key = functools.partial(hotplug.volume_key, volumes)
 
     def init_host(self) -> None:
         if shutil.which(self.binary) is None:
@@ -145,7 +157,8 @@ class QemuDriver(ComputeDriver):
                       if p.is_dir() and not p.name.startswith("_") and (p / "guest.json").exists())
 
     def _proc(self, uuid: str) -> GuestProcess:
-        return GuestProcess(self.root / uuid, self.binary, self.accel.name, self.accel.cpu)
+        return GuestProcess(self.root / uuid, self.binary, self.accel.name, self.accel.cpu,
+                            secrets=self._volume_key)
 
     def _spec_or_none(self, uuid: str) -> dict[str, Any] | None:
         try:
@@ -212,8 +225,7 @@ class QemuDriver(ComputeDriver):
         disk_list += at_boot
         nics = [qemu_nics.nic_for(p, p.get("mac") or _mac_for(instance["uuid"], i))
                 for i, p in enumerate(instance.get("ports") or [])]
-        if not nics:
-            nics = [{"mac": _mac_for(instance["uuid"], 0), "port_id": None}]
+        nics = nics or [{"mac": _mac_for(instance["uuid"], 0), "port_id": None}]
         if not nics[0].get("tap"):
             # User networking: the first NIC forwards a loopback port to the guest's SSH.
             nics[0]["forwards"] = {"22": free_port()}
@@ -422,7 +434,7 @@ class QemuDriver(ComputeDriver):
         directory (hosts of this driver share the machine's file system)."""
         proc = self._existing(instance)
         dest = GuestProcess(self.root.parent / dest_host / instance["uuid"], self.binary,
-                            self.accel.name, self.accel.cpu)
+                            self.accel.name, self.accel.cpu, secrets=self._volume_key)
         with proc.lock:
             return moves.live_migrate(proc, dest, timeout=600,
                                       ports=instance.get("migrate_ports") or [])

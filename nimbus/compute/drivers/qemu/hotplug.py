@@ -15,9 +15,25 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nimbus.compute.drivers.base import DriverError
+from nimbus.compute.drivers.base import DriverError, VolumeKeys
 from nimbus.compute.drivers.qemu import nics
-from nimbus.compute.drivers.qemu.process import VOLUME_WRITE_CACHE, GuestProcess
+from nimbus.compute.drivers.qemu.process import VOLUME_WRITE_CACHE, GuestProcess, secret_id
+from nimbus.core.secret_pipe import secret_fd, secret_object
+
+# Cinder's front-end encryption providers, by name or by os-brick's class name.
+ENCRYPTION_PROVIDERS = frozenset({"luks", "luks2", "plain", "LuksEncryptor", "Luks2Encryptor",
+                                  "CryptsetupEncryptor"})
+
+
+def volume_key(volumes: VolumeKeys, volume_id: str) -> str:
+    """An encrypted volume's key, from the volume service each time it is needed. Every
+    front-end provider is opened the same way: the file backend keeps the LUKS header inside
+    the volume's qcow2, which QEMU decrypts itself."""
+    secret = volumes.encryption_secret(volume_id)
+    provider = str(secret.get("provider") or "")
+    if provider.rsplit(".", 1)[-1] not in ENCRYPTION_PROVIDERS:
+        raise DriverError(reason=f"Volume encryption provider {provider} is not supported.")
+    return str(secret["passphrase"])
 
 
 def node_name(volume_id: str) -> str:
@@ -33,9 +49,13 @@ def disk_for(connection_info: dict[str, Any], device: str) -> dict[str, Any]:
         raise DriverError(reason=f"The qemu driver attaches file volumes only; this one is "
                                  f"{kind or 'of no known kind'}.")
     volume_id = str(data.get("volume_id") or Path(str(data["path"])).stem)
-    return {"id": node_name(volume_id), "path": str(data["path"]),
+    disk = {"id": node_name(volume_id), "path": str(data["path"]),
             "format": str(data.get("format") or "qcow2"), "serial": volume_id[:20],
-            "volume": True, "device": device, "readonly": data.get("access_mode") == "ro"}
+            "volume": True, "device": device, "readonly": data.get("access_mode") == "ro",
+            "volume_id": volume_id}
+    if data.get("encrypted"):
+        disk["encrypted"] = True
+    return disk
 
 
 def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> None:
@@ -47,9 +67,19 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
             # late) goes now, or the volume could not come back to this guest.
             if disk["id"] in _nodes(proc):
                 _close_node(proc, disk["id"], 10.0)
-            proc.qmp("blockdev-add", **{
+            node: dict[str, Any] = {
                 "driver": disk["format"], "node-name": disk["id"], "read-only": disk["readonly"],
-                "file": {"driver": "file", "filename": disk["path"]}})
+                "file": {"driver": "file", "filename": disk["path"]}}
+            if disk.get("encrypted"):
+                # The key goes over the guest's private QMP socket, never to a file.
+                proc.qmp("object-add", **{"qom-type": "secret", "id": secret_id(disk),
+                                          "data": proc.secret(disk), "format": "raw"})
+                node["encrypt"] = {"format": "luks", "key-secret": secret_id(disk)}
+            try:
+                proc.qmp("blockdev-add", **node)
+            except DriverError:
+                _drop_secret(proc, disk["id"])
+                raise
             try:
                 proc.qmp("device_add", driver="virtio-blk-pci", drive=disk["id"],
                          id=f"dev-{disk['id']}", serial=disk["serial"],
@@ -57,6 +87,7 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
             except DriverError:
                 with contextlib.suppress(DriverError):
                     proc.qmp("blockdev-del", **{"node-name": disk["id"]})
+                _drop_secret(proc, disk["id"])
                 raise
         spec["disks"] = [d for d in spec["disks"] if d["id"] != disk["id"]] + [disk]
         proc.save(spec)
@@ -75,9 +106,17 @@ def resize(proc: GuestProcess, connection_info: dict[str, Any], size: int) -> No
         if proc.running():
             proc.qmp("block_resize", **{"node-name": disk["id"], "size": int(size)})
             return
-        done = subprocess.run(["qemu-img", "resize", "-q", "-f", disk["format"], disk["path"],
-                               str(int(size))], capture_output=True, text=True, timeout=600,
-                              check=False)
+        if disk.get("encrypted"):
+            with secret_fd(proc.secret(disk)) as fd:
+                done = subprocess.run(
+                    ["qemu-img", "resize", "-q", "--object", secret_object("key", fd),
+                     "--image-opts", f"driver={disk['format']},file.filename={disk['path']},"
+                                     "encrypt.key-secret=key", str(int(size))],
+                    capture_output=True, text=True, timeout=600, check=False, pass_fds=(fd,))
+        else:
+            done = subprocess.run(["qemu-img", "resize", "-q", "-f", disk["format"],
+                                   disk["path"], str(int(size))], capture_output=True, text=True,
+                                  timeout=600, check=False)
         if done.returncode != 0:
             raise DriverError(reason=f"qemu-img could not grow volume {volume_id}: "
                                      f"{done.stderr.strip()[-200:]}")
@@ -94,15 +133,34 @@ def detach(proc: GuestProcess, device: str, timeout: float) -> None:
 
 
 def _unplug(proc: GuestProcess, node: str, timeout: float) -> None:
-    if f"dev-{node}" in proc.devices():
-        proc.qmp("device_del", id=f"dev-{node}")
-        deadline = time.monotonic() + timeout
-        while f"dev-{node}" in proc.devices():
-            if time.monotonic() > deadline:
-                raise DriverError(reason=f"The guest did not release the volume in {timeout:.0f} "
-                                         "s.")
-            time.sleep(0.2)
+    _release(proc, f"dev-{node}", timeout, "volume")
     _close_node(proc, node, timeout)
+
+
+# How often an unanswered unplug request is made again.
+_ASK_AGAIN = 5.0
+
+
+def _release(proc: GuestProcess, device: str, timeout: float, what: str) -> None:
+    """Ask the guest to let go of ``device`` (an ACPI eject) until it has. A guest still
+    booting has no hot-plug driver to hear the first request, and the event is lost, so the
+    request is made again every few seconds, as libvirt's callers retry a detach."""
+    if device not in proc.devices():
+        return
+    proc.qmp("device_del", id=device)
+    deadline = time.monotonic() + timeout
+    asked = time.monotonic()
+    while device in proc.devices():
+        now = time.monotonic()
+        if now > deadline:
+            raise DriverError(reason=f"The guest did not release the {what} in {timeout:.0f} "
+                                     "s.")
+        if now - asked >= _ASK_AGAIN:
+            # QEMU refuses a request while one is pending on some buses; that is no failure.
+            with contextlib.suppress(DriverError):
+                proc.qmp("device_del", id=device)
+            asked = now
+        time.sleep(0.2)
 
 
 def _nodes(proc: GuestProcess) -> set[str]:
@@ -116,14 +174,22 @@ def _close_node(proc: GuestProcess, node: str, timeout: float) -> None:
     while True:
         try:
             proc.qmp("blockdev-del", **{"node-name": node})
+            _drop_secret(proc, node)
             return
         except DriverError:
             if node not in _nodes(proc):
+                _drop_secret(proc, node)
                 return
             if time.monotonic() > deadline:
                 raise DriverError(reason=f"QEMU did not close the volume's node {node} in "
                                          f"{timeout:.0f} s.") from None
         time.sleep(0.2)
+
+
+def _drop_secret(proc: GuestProcess, node: str) -> None:
+    """The key of a closed volume's node leaves QEMU too (none is there for a plain one)."""
+    with contextlib.suppress(DriverError):
+        proc.qmp("object-del", id=secret_id({"id": node}))
 
 
 def plug_nic(proc: GuestProcess, port: dict[str, Any]) -> None:
@@ -165,13 +231,7 @@ def unplug_nic(proc: GuestProcess, port: dict[str, Any], timeout: float) -> None
                 continue
             index = int(nic.get("index", i))
             if proc.running() and f"nic{index}" in proc.devices():
-                proc.qmp("device_del", id=f"nic{index}")
-                deadline = time.monotonic() + timeout
-                while f"nic{index}" in proc.devices():
-                    if time.monotonic() > deadline:
-                        raise DriverError(reason="The guest did not release the interface in "
-                                                 f"{timeout:.0f} s.")
-                    time.sleep(0.2)
+                _release(proc, f"nic{index}", timeout, "interface")
                 with contextlib.suppress(DriverError):
                     proc.qmp("netdev_del", id=f"net{index}")
             spec["nics"].remove(nic)

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from qemu.qmp.legacy import QEMUMonitorProtocol
 
 from nimbus.compute.drivers.base import DriverError
 from nimbus.compute.drivers.qemu import nics
+from nimbus.core.secret_pipe import secret_fd, secret_object
 
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -47,9 +49,17 @@ def free_vnc_port() -> int:
     raise DriverError(reason="No free port for a VNC console.")
 
 
+def secret_id(disk: dict[str, Any]) -> str:
+    """The QEMU secret object holding an encrypted volume's key."""
+    return f"sec-{disk['id']}"
+
+
 def blockdev_arg(disk: dict[str, Any]) -> str:
     readonly = "on" if disk.get("readonly") else "off"
-    return (f"driver={disk['format']},node-name={disk['id']},read-only={readonly},"
+    # An encrypted volume is a qcow2 with LUKS inside: QEMU decrypts it with the key.
+    encrypt = (f"encrypt.format=luks,encrypt.key-secret={secret_id(disk)},"
+               if disk.get("encrypted") else "")
+    return (f"driver={disk['format']},node-name={disk['id']},read-only={readonly},{encrypt}"
             f"file.driver=file,file.filename={disk['path']}")
 
 
@@ -64,11 +74,21 @@ VOLUME_WRITE_CACHE = "off"
 class GuestProcess:
     """The QEMU of one guest, found by its directory."""
 
-    def __init__(self, directory: Path, binary: str, accel: str, cpu: str = "") -> None:
+    def __init__(self, directory: Path, binary: str, accel: str, cpu: str = "",
+                 secrets: Callable[[str], str] | None = None) -> None:
         self.dir = directory
         self.binary = binary
         self.accel = accel
         self.cpu = cpu or ("host" if accel == "kvm" else "max")
+        # An encrypted volume's key, by volume id, asked for at each start and hot-plug and
+        # never kept in the guest's record.
+        self.secrets = secrets
+
+    def secret(self, disk: dict[str, Any]) -> str:
+        if self.secrets is None:
+            raise DriverError(reason="This host cannot read volume keys; it does not open "
+                                     "encrypted volumes.")
+        return self.secrets(str(disk["volume_id"]))
 
     @property
     def lock(self) -> threading.RLock:
@@ -116,7 +136,8 @@ class GuestProcess:
 
     # -- starting --------------------------------------------------------------------------
     def command(self, spec: dict[str, Any], incoming: str | None = None,
-                fds: dict[int, int] | None = None) -> list[str]:
+                fds: dict[int, int] | None = None,
+                secret_fds: dict[str, int] | None = None) -> list[str]:
         d = self.dir
         cmd = [self.binary, "-name", f"{spec['name']},debug-threads=on", "-uuid", spec["uuid"],
                "-machine", f"pc,accel={self.accel}", "-cpu", self.cpu,
@@ -137,6 +158,9 @@ class GuestProcess:
                 # Volumes as -blockdev nodes, as hot-plug makes them, so that a detach
                 # removes one the same way whether it was plugged then or at start.
                 boot = f",bootindex={disk['bootindex']}" if "bootindex" in disk else ""
+                if disk.get("encrypted"):
+                    cmd += ["-object", secret_object(secret_id(disk),
+                                                     (secret_fds or {})[disk["id"]])]
                 cmd += ["-blockdev", blockdev_arg(disk),
                         "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']},"
                                    f"serial={disk.get('serial', disk['id'])[:20]}{boot},"
@@ -171,9 +195,14 @@ class GuestProcess:
         fds = nics.open_fds(spec)
         log = (self.dir / "qemu.log").open("ab")
         try:
-            proc = subprocess.Popen(self.command(spec, incoming, fds), stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=log, start_new_session=True,
-                                    cwd=self.dir, pass_fds=tuple(fds.values()))
+            with contextlib.ExitStack() as keys:
+                # Each encrypted volume's key, in a pipe QEMU reads at start.
+                secret_fds = {d["id"]: keys.enter_context(secret_fd(self.secret(d)))
+                              for d in spec["disks"] if d.get("volume") and d.get("encrypted")}
+                proc = subprocess.Popen(self.command(spec, incoming, fds, secret_fds),
+                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                        start_new_session=True, cwd=self.dir,
+                                        pass_fds=(*fds.values(), *secret_fds.values()))
         finally:
             log.close()
             nics.close(fds)
