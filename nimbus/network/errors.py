@@ -175,6 +175,46 @@ class OverQuota(_Typed, errors.Conflict):
     message_format = "Quota exceeded for resources: {overs}."
 
 
+class AddressScopeNotFound(_Typed, errors.NotFound):
+    message_format = "Address scope {address_scope_id} could not be found"
+
+
+class AddressScopeInUse(_Typed, errors.Conflict):
+    message_format = ("Unable to complete operation on address scope {address_scope_id}. There "
+                      "are one or more subnet pools in use on the address scope")
+
+
+class AddressScopePrefixConflict(_Typed, errors.Conflict):
+    message_format = ("Failed to associate address scope: subnetpools within an address scope "
+                      "must have unique prefixes.")
+
+
+class SubnetPoolNotFound(_Typed, errors.NotFound):
+    message_format = "Subnet pool {subnetpool_id} could not be found."
+
+
+class SubnetPoolInUse(_Typed, errors.Conflict):
+    message_format = "Subnet pool {subnet_pool_id} cannot be deleted: {reason}."
+
+
+class SubnetAllocationError(_Typed, errors.Conflict):
+    message_format = "Failed to allocate subnet: {reason}."
+
+
+class IllegalSubnetPoolPrefixBounds(_Typed, errors.BadRequest):
+    message_format = ("Illegal prefix bounds: {prefix_type}={prefixlen}, "
+                      "{base_prefix_type}={base_prefixlen}.")
+
+
+class IllegalSubnetPoolPrefixUpdate(_Typed, errors.BadRequest):
+    message_format = "Illegal update to prefixes: {msg}."
+
+
+class IllegalSubnetPoolAssociationToAddressScope(_Typed, errors.BadRequest):
+    message_format = ("Illegal subnetpool association: subnetpool {subnetpool_id} cannot be "
+                      "associated with address scope {address_scope_id}.")
+
+
 for _cls in list(globals().values()):
     if isinstance(_cls, type) and issubclass(_cls, errors.NimbusError) \
             and _cls.__module__ == __name__:

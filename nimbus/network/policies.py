@@ -162,5 +162,18 @@ _QOS.update({f"get_policy_{kind}_rule": f"{READER} or rule:shared"
              for kind in ("bandwidth_limit", "dscp_marking", "minimum_bandwidth",
                           "minimum_packet_rate")})
 
+# Address scopes and subnet pools: a project's own, or shared by an admin with every project.
+_ADDRESSING = {
+    **{f"{action}_{kind}": MEMBER for action in ("create", "update", "delete")
+       for kind in ("address_scope", "subnetpool")},
+    "get_address_scope": f"{READER} or rule:shared",
+    "get_subnetpool": f"{READER} or rule:shared",
+    "create_address_scope:shared": ADMIN,
+    "update_address_scope:shared": ADMIN,
+    "create_subnetpool:shared": ADMIN,
+    "create_subnetpool:is_default": ADMIN,
+    "update_subnetpool:is_default": ADMIN,
+}
+
 POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,
-                          **_OTHER, **_QOS}
+                          **_OTHER, **_QOS, **_ADDRESSING}

@@ -10,6 +10,7 @@ from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
 from nimbus.network.agent.host import NetworkAgent
 from nimbus.network.api import (
+    addressing,
     agent_schedulers,
     agents,
     discovery,
@@ -36,7 +37,7 @@ from nimbus.network.state import NetworkState, build
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
-               port_bindings, qos):
+               port_bindings, qos, addressing):
     router.include(module.router)
 
 

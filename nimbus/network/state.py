@@ -10,6 +10,7 @@ from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.address_scopes import AddressScopeManager
 from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.compute_events import ComputeEvents
@@ -25,6 +26,7 @@ from nimbus.network.manager.router_interfaces import RouterInterfaceManager
 from nimbus.network.manager.routers import RouterManager
 from nimbus.network.manager.security_group_rules import SecurityGroupRuleManager
 from nimbus.network.manager.security_groups import SecurityGroupManager
+from nimbus.network.manager.subnet_pools import SubnetPoolManager
 from nimbus.network.manager.subnets import SubnetManager
 from nimbus.network.manager.tags import TagManager
 
@@ -33,6 +35,8 @@ from nimbus.network.manager.tags import TagManager
 class NetworkState:
     networks: NetworkManager
     subnets: SubnetManager
+    address_scopes: AddressScopeManager
+    subnet_pools: SubnetPoolManager
     ports: PortManager
     port_bindings: PortBindingManager
     qos: QosManager
@@ -57,6 +61,8 @@ def build(platform: Platform) -> NetworkState:
     db = platform.db
     access = Access()
     qos = QosManager(db, access)
+    scopes = AddressScopeManager(db, access)
+    pools = SubnetPoolManager(db, access, scopes)
     groups = SecurityGroupManager(db, access, driver)
     # Compute hears of its servers' address changes as the ``neutron`` service user.
     compute_events = ComputeEvents(ComputeClient(platform, "neutron"))
@@ -72,7 +78,9 @@ def build(platform: Platform) -> NetworkState:
     routers.schedule = schedulers.schedule_router
     return NetworkState(
         networks=networks,
-        subnets=SubnetManager(db, access),
+        subnets=SubnetManager(db, access, pools),
+        address_scopes=scopes,
+        subnet_pools=pools,
         ports=ports,
         port_bindings=PortBindingManager(db, access, driver, ports),
         qos=qos,

@@ -32,6 +32,11 @@ EXTENSIONS = [
     ("binding-extended", "Port Bindings Extended", "Expose port bindings of a virtual port to "
      "external application"),
     ("qos", "Quality of Service", "The Quality of Service extension."),
+    ("address-scope", "Address scope", "Address scopes extension."),
+    ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
+                                               "pool"),
+    ("default-subnetpools", "Default Subnetpools", "Provides ability to mark and use a "
+                                                   "subnetpool as the default."),
     ("qos-bw-limit-direction", "Direction for QoS bandwidth limit rule",
      "Allow to configure QoS bandwidth limit rule with specific direction: ingress or egress"),
     ("qos-bw-minimum-ingress", "Ingress direction for QoS minimum bandwidth rule",

@@ -6,6 +6,7 @@ from typing import Any
 
 from nimbus.core.api.request import ApiRequest
 from nimbus.core.api.routing import Reply, Router
+from nimbus.network.api import attributes as shape
 from nimbus.network.errors import HTTPBadRequest, TagNotFound
 from nimbus.network.schemas import tags as schemas
 from nimbus.network.state import NetworkState
@@ -14,7 +15,9 @@ router = Router()
 
 # collection -> resource name (for policy and the manager that shows it)
 _KINDS = {"networks": "network", "subnets": "subnet", "ports": "port", "routers": "router",
-          "security-groups": "security_group", "floatingips": "floatingip"}
+          "security-groups": "security_group", "floatingips": "floatingip",
+          "subnetpools": "subnetpool", "address-scopes": "address_scope",
+          "policies": "policy"}
 
 
 def _resource(req: ApiRequest[NetworkState]) -> tuple[str, dict[str, Any]]:
@@ -27,8 +30,15 @@ def _resource(req: ApiRequest[NetworkState]) -> tuple[str, dict[str, Any]]:
                "port": lambda: svc.ports.get_port(ctx, item_id),
                "router": lambda: svc.routers.get_router(ctx, item_id),
                "security_group": lambda: svc.security_groups.get_security_group(ctx, item_id),
-               "floatingip": lambda: svc.floating_ips.get_floatingip(ctx, item_id)}
-    return kind, getters[kind]()
+               "floatingip": lambda: svc.floating_ips.get_floatingip(ctx, item_id),
+               "subnetpool": lambda: svc.subnet_pools.get_pool(ctx, item_id),
+               "address_scope": lambda: svc.address_scopes.get_scope(ctx, item_id),
+               "policy": lambda: svc.qos.get_policy(ctx, item_id)}
+    item = getters[kind]()
+    if kind in ("subnet", "port"):
+        # Their rules name the network's owner (``network_owner``), as their own routes do.
+        item = shape.network_target(req, item, as_caller=False)
+    return kind, item
 
 
 def _tag_in_path(tag: str) -> str:

@@ -63,6 +63,8 @@ class Subnet(StandardAttrs, Base):
     enable_dhcp: Mapped[bool] = mapped_column(default=True)
     ipv6_ra_mode: Mapped[str | None] = mapped_column(String(32), nullable=True)
     ipv6_address_mode: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The pool its cidr was allocated from (Neutron's subnet_allocation), if any.
+    subnetpool_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
 
 class Port(StandardAttrs, Base):
@@ -250,3 +252,29 @@ class QosRule(Base):
     min_kbps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     min_kpps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     dscp_mark: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class AddressScope(StandardAttrs, Base):
+    """An address scope: subnet pools whose prefixes must not overlap, routed between without
+    NAT (Neutron's ``address-scope``)."""
+
+    __tablename__ = "network_address_scopes"
+
+    ip_version: Mapped[int] = mapped_column(Integer)
+    shared: Mapped[bool] = mapped_column(default=False)
+
+
+class SubnetPool(StandardAttrs, Base):
+    """A subnet pool: prefixes that subnets take their cidrs from (``subnet_allocation``)."""
+
+    __tablename__ = "network_subnet_pools"
+
+    ip_version: Mapped[int] = mapped_column(Integer)
+    prefixes: Mapped[list[Any]] = mapped_column(default=list)
+    default_prefixlen: Mapped[int] = mapped_column(Integer)
+    min_prefixlen: Mapped[int] = mapped_column(Integer)
+    max_prefixlen: Mapped[int] = mapped_column(Integer)
+    default_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    address_scope_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    shared: Mapped[bool] = mapped_column(default=False)
+    is_default: Mapped[bool] = mapped_column(default=False)

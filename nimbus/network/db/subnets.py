@@ -34,7 +34,7 @@ LISTING = Listing({
     "enable_dhcp": Flag(Subnet.enable_dhcp),
     "ipv6_ra_mode": Text(Subnet.ipv6_ra_mode),
     "ipv6_address_mode": Text(Subnet.ipv6_address_mode),
-    "subnetpool_id": Fixed(None),
+    "subnetpool_id": Text(Subnet.subnetpool_id),
     "service_types": Fixed([]),
     "segment_id": Fixed(None),
 }, tags=Subnet.tags)

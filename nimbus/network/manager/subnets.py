@@ -19,6 +19,7 @@ from nimbus.network.db import subnets as subnet_db
 from nimbus.network.manager import ipam
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import Filters, Hidden, with_items
+from nimbus.network.manager.subnet_pools import SubnetPoolManager
 from nimbus.network.schemas import views
 
 
@@ -29,9 +30,12 @@ def derives_addresses(subnet: models.Subnet) -> bool:
 
 
 class SubnetManager:
-    def __init__(self, db: Database, access: Access) -> None:
+    def __init__(self, db: Database, access: Access,
+                 pools: SubnetPoolManager | None = None) -> None:
         self.db = db
         self.access = access
+        # Where a cidr comes from when a subnet names a pool (or the default one).
+        self.pools = pools
 
     @retry_on_lock()
     def create_subnet(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +43,20 @@ class SubnetManager:
             net = self.access.network(session, ctx, attrs["network_id"])
             project = attrs.get("project_id") or ctx.project_id or ""
             self.access.check_quota(session, project, "subnet")
+            pool_id = None
+            if attrs.get("subnetpool_id") or attrs.get("use_default_subnetpool"):
+                if self.pools is None:
+                    raise nerr.BadRequest(resource="subnets", msg="subnet pools are not "
+                                                                  "supported")
+                pool, cidr = self.pools.allocate(session, ctx, attrs, project)
+                pool_id = pool.id
+                attrs = {**attrs, "cidr": cidr}
+            elif "prefixlen" in attrs:
+                raise nerr.BadRequest(resource="subnets", msg="prefixlen is only used with a "
+                                                              "subnet pool")
+            self._same_pool(session, net, int(attrs["ip_version"]), pool_id)
             row = self._build(session, net, attrs)
+            row.subnetpool_id = pool_id
             row.project_id = project
             row.revision_number = 1
             session.add(row)
@@ -47,10 +64,17 @@ class SubnetManager:
             session.flush()
             return views.subnet(row)
 
+    @staticmethod
+    def _same_pool(session: Session, net: models.Network, version: int,
+                   pool_id: str | None) -> None:
+        """Neutron keeps one network's subnets of one IP version on one pool (or none)."""
+        for other in network_db.subnets(session, net.id):
+            if other.ip_version == version and other.subnetpool_id != pool_id:
+                raise nerr.BadRequest(resource="subnets", msg="Subnets hosted on the same "
+                                      "network must be allocated from the same subnet pool")
+
     def _build(self, session: Session, net: models.Network,
                attrs: dict[str, Any]) -> models.Subnet:
-        if attrs.get("subnetpool_id") or "prefixlen" in attrs:
-            raise nerr.BadRequest(resource="subnets", msg="subnet pools are not supported")
         if "cidr" not in attrs:
             raise nerr.BadRequest(resource="subnets", msg="a cidr must be specified in the "
                                                           "absence of a subnet pool")

@@ -11,7 +11,8 @@ from nimbus.network.db import models
 TAGGED: dict[str, type[Any]] = {
     "network": models.Network, "subnet": models.Subnet, "port": models.Port,
     "router": models.Router, "security_group": models.SecurityGroup,
-    "floatingip": models.FloatingIP,
+    "floatingip": models.FloatingIP, "subnetpool": models.SubnetPool,
+    "address_scope": models.AddressScope, "policy": models.QosPolicy,
 }
 
 

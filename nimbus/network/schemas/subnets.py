@@ -32,6 +32,7 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "ipv6_address_mode": a.Attr(a.one_of(*c.IPV6_MODES, nullable=True), put=False),
     "subnetpool_id": a.Attr(a.string(36, nullable=True), put=False),
     "prefixlen": a.Attr(a.integer(0, 128), cv.integer(0, 128), put=False),
+    "use_default_subnetpool": a.Attr(a.boolean(), cv.boolean, put=False),
     "service_types": a.Attr(a.array(a.string(255))),
     "segment_id": a.Attr(a.string(36, nullable=True), put=False),
 }

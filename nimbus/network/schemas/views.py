@@ -61,7 +61,7 @@ def subnet(row: models.Subnet) -> dict[str, Any]:
         "enable_dhcp": row.enable_dhcp,
         "ipv6_ra_mode": row.ipv6_ra_mode,
         "ipv6_address_mode": row.ipv6_address_mode,
-        "subnetpool_id": None,
+        "subnetpool_id": row.subnetpool_id,
         "service_types": [],
         "segment_id": None,
     }

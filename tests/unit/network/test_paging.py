@@ -25,6 +25,8 @@ PAGED = {
     ("GET", "/v2.0/floatingips"),
     ("GET", "/v2.0/quotas"),
     ("GET", "/v2.0/qos/policies"),
+    ("GET", "/v2.0/address-scopes"),
+    ("GET", "/v2.0/subnetpools"),
 }
 
 
@@ -85,6 +87,18 @@ def _qos_policies(session: Any) -> None:
     session.add_all(models.QosPolicy(project_id=PROJECT, name=f"q{i}") for i in range(ROWS))
 
 
+def _scopes(session: Any) -> None:
+    session.add_all(models.AddressScope(project_id=PROJECT, name=f"s{i}", ip_version=4)
+                    for i in range(ROWS))
+
+
+def _pools(session: Any) -> None:
+    session.add_all(models.SubnetPool(project_id=PROJECT, name=f"p{i}", ip_version=4,
+                                      prefixes=[f"10.{i // 256}.{i % 256}.0/24"],
+                                      default_prefixlen=24, min_prefixlen=24, max_prefixlen=32)
+                    for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -97,6 +111,8 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     "floatingips": ("/v2.0/floatingips", _floating_ips, models.FloatingIP.id, "id"),
     "quotas": ("/v2.0/quotas", _quotas, models.Quota.project_id, "project_id"),
     "policies": ("/v2.0/qos/policies", _qos_policies, models.QosPolicy.id, "id"),
+    "address_scopes": ("/v2.0/address-scopes", _scopes, models.AddressScope.id, "id"),
+    "subnetpools": ("/v2.0/subnetpools", _pools, models.SubnetPool.id, "id"),
 }
 
 

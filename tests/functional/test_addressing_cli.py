@@ -1,0 +1,57 @@
+"""`openstack address scope ...` and `openstack subnet pool ...` against the network service,
+and subnets made from a pool, with the unmodified CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.cloud_process import CloudProcess
+
+COVERS = [("network", "openstack address scope create/list/show/set/delete, subnet pool "
+                      "create/list/show/set/delete (--default, --pool-prefix, --address-scope), "
+                      "subnet create --subnet-pool / --use-default-subnet-pool")]
+
+pytestmark = pytest.mark.functional
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    state = tmp_path_factory.mktemp("addressing") / "state"
+    state.mkdir()
+    proc = CloudProcess(state).start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+def test_the_cli_walks_scopes_pools_and_allocated_subnets(cloud: CloudProcess) -> None:
+    scope = cloud.openstack_json("address", "scope", "create", "--ip-version", "4", "--share",
+                                 "campus")
+    assert scope["ip_version"] == 4 and scope["shared"] is True
+    assert "campus" in cloud.openstack("address", "scope", "list").stdout
+    pool = cloud.openstack_json("subnet", "pool", "create", "--pool-prefix", "10.50.0.0/16",
+                                "--default-prefix-length", "26", "--address-scope", "campus",
+                                "--default", "--share", "campus-pool")
+    assert pool["prefixes"] in (["10.50.0.0/16"], "10.50.0.0/16")
+    assert pool["address_scope_id"] == scope["id"] and pool["is_default"] is True
+    cloud.openstack("subnet", "pool", "set", "--pool-prefix", "10.60.0.0/16",
+                    "--description", "grown", "campus-pool")
+    shown = cloud.openstack_json("subnet", "pool", "show", "campus-pool")
+    assert "10.60.0.0/16" in str(shown["prefixes"]) and shown["description"] == "grown"
+    cloud.openstack("network", "create", "lab")
+    first = cloud.openstack_json("subnet", "create", "--network", "lab", "--subnet-pool",
+                                 "campus-pool", "--prefix-length", "24", "lab-a")
+    assert first["cidr"] == "10.50.0.0/24" and first["subnetpool_id"] == pool["id"]
+    second = cloud.openstack_json("subnet", "create", "--network", "lab",
+                                  "--use-default-subnet-pool", "lab-b")
+    assert second["cidr"] == "10.50.1.0/26"
+    refused = cloud.openstack("subnet", "pool", "delete", "campus-pool", check=False)
+    assert refused.returncode != 0
+    cloud.openstack("subnet", "delete", "lab-a", "lab-b")
+    cloud.openstack("subnet", "pool", "delete", "campus-pool")
+    cloud.openstack("address", "scope", "set", "--name", "campus2", "campus")
+    cloud.openstack("address", "scope", "delete", "campus2")
+    assert "campus" not in cloud.openstack("address", "scope", "list").stdout
