@@ -42,6 +42,7 @@ stage "== tempest: the interop list plus all identity, image and compute API tes
   --also '^tempest\.api\.volume\.admin\.test_(encrypted_volumes_extend|volume_types|volume_types_negative)\.' \
   --also '^tempest\.api\.volume\.test_volumes_extend\.' \
   --also '^tempest\.api\.network\.(test_subnetpools_extensions|test_tags)\.' \
+  --also '^tempest\.api\.network\.admin\.test_metering_extensions\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 
 stage "== real guests: their result"

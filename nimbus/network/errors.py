@@ -189,6 +189,19 @@ class AddressScopePrefixConflict(_Typed, errors.Conflict):
                       "must have unique prefixes.")
 
 
+class MeteringLabelNotFound(_Typed, errors.NotFound):
+    message_format = "Metering label {label_id} does not exist"
+
+
+class MeteringLabelRuleNotFound(_Typed, errors.NotFound):
+    message_format = "Metering label rule {rule_id} does not exist"
+
+
+class MeteringLabelRuleOverlaps(_Typed, errors.Conflict):
+    message_format = ("Metering label rule with remote_ip_prefix {remote_ip_prefix} overlaps "
+                      "another")
+
+
 class SubnetPoolNotFound(_Typed, errors.NotFound):
     message_format = "Subnet pool {subnetpool_id} could not be found."
 

@@ -175,5 +175,9 @@ _ADDRESSING = {
     "update_subnetpool:is_default": ADMIN,
 }
 
+# Metering is an admin's tool in Neutron: labels and rules alike.
+_METERING = {f"{action}_{kind}": ADMIN for action in ("create", "get", "delete")
+             for kind in ("metering_label", "metering_label_rule")}
+
 POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,
-                          **_OTHER, **_QOS, **_ADDRESSING}
+                          **_OTHER, **_QOS, **_ADDRESSING, **_METERING}

@@ -15,6 +15,7 @@ from nimbus.network.api import (
     agents,
     discovery,
     floating_ips,
+    metering,
     networks,
     port_bindings,
     ports,
@@ -37,7 +38,7 @@ from nimbus.network.state import NetworkState, build
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
-               port_bindings, qos, addressing):
+               port_bindings, qos, addressing, metering):
     router.include(module.router)
 
 

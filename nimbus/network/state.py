@@ -16,6 +16,7 @@ from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
+from nimbus.network.manager.metering import MeteringManager
 from nimbus.network.manager.networks import NetworkManager
 from nimbus.network.manager.port_bindings import PortBindingManager
 from nimbus.network.manager.ports import PortManager
@@ -37,6 +38,7 @@ class NetworkState:
     subnets: SubnetManager
     address_scopes: AddressScopeManager
     subnet_pools: SubnetPoolManager
+    metering: MeteringManager
     ports: PortManager
     port_bindings: PortBindingManager
     qos: QosManager
@@ -81,6 +83,7 @@ def build(platform: Platform) -> NetworkState:
         subnets=SubnetManager(db, access, pools),
         address_scopes=scopes,
         subnet_pools=pools,
+        metering=MeteringManager(db),
         ports=ports,
         port_bindings=PortBindingManager(db, access, driver, ports),
         qos=qos,

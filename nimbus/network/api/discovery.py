@@ -33,6 +33,11 @@ EXTENSIONS = [
      "external application"),
     ("qos", "Quality of Service", "The Quality of Service extension."),
     ("address-scope", "Address scope", "Address scopes extension."),
+    ("metering", "Neutron Metering", "Neutron Metering extension."),
+    ("metering_source_and_destination_fields",
+     "Neutron Metering with source and destination filtering",
+     "Neutron Metering extension that enables the use of source and destination IP prefixes "
+     "in metering label rules."),
     ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
                                                "pool"),
     ("default-subnetpools", "Default Subnetpools", "Provides ability to mark and use a "

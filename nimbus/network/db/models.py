@@ -278,3 +278,31 @@ class SubnetPool(StandardAttrs, Base):
     address_scope_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     shared: Mapped[bool] = mapped_column(default=False)
     is_default: Mapped[bool] = mapped_column(default=False)
+
+
+class MeteringLabel(Base):
+    """A metering label (Neutron's ``metering``): traffic its rules select, counted on every
+    router of its project (every router, when it is shared)."""
+
+    __tablename__ = "network_metering_labels"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64), index=True, default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(String(1024), default="")
+    shared: Mapped[bool] = mapped_column(default=False)
+
+
+class MeteringLabelRule(Base):
+    """Which traffic a label counts (or, ``excluded``, leaves out), by direction and prefix."""
+
+    __tablename__ = "network_metering_label_rules"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    metering_label_id: Mapped[str] = mapped_column(
+        ForeignKey("network_metering_labels.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    excluded: Mapped[bool] = mapped_column(default=False)
+    remote_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    destination_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)

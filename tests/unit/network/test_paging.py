@@ -27,6 +27,8 @@ PAGED = {
     ("GET", "/v2.0/qos/policies"),
     ("GET", "/v2.0/address-scopes"),
     ("GET", "/v2.0/subnetpools"),
+    ("GET", "/v2.0/metering/metering-labels"),
+    ("GET", "/v2.0/metering/metering-label-rules"),
 }
 
 
@@ -99,6 +101,19 @@ def _pools(session: Any) -> None:
                     for i in range(ROWS))
 
 
+def _labels(session: Any) -> None:
+    session.add_all(models.MeteringLabel(project_id=PROJECT, name=f"m{i}") for i in range(ROWS))
+
+
+def _label_rules(session: Any) -> None:
+    label = models.MeteringLabel(project_id=PROJECT, name="many")
+    session.add(label)
+    session.flush()
+    session.add_all(models.MeteringLabelRule(metering_label_id=label.id, direction="ingress",
+                                             remote_ip_prefix=f"10.{i // 256}.{i % 256}.0/24")
+                    for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -113,6 +128,10 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     "policies": ("/v2.0/qos/policies", _qos_policies, models.QosPolicy.id, "id"),
     "address_scopes": ("/v2.0/address-scopes", _scopes, models.AddressScope.id, "id"),
     "subnetpools": ("/v2.0/subnetpools", _pools, models.SubnetPool.id, "id"),
+    "metering_labels": ("/v2.0/metering/metering-labels", _labels, models.MeteringLabel.id,
+                        "id"),
+    "metering_label_rules": ("/v2.0/metering/metering-label-rules", _label_rules,
+                             models.MeteringLabelRule.id, "id"),
 }
 
 

@@ -1,5 +1,5 @@
-"""`openstack address scope ...` and `openstack subnet pool ...` against the network service,
-and subnets made from a pool, with the unmodified CLI."""
+"""Network extensions through the unmodified CLI: `openstack address scope ...`,
+`openstack subnet pool ...` and subnets made from a pool, and `openstack network meter ...`."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from tests.support.cloud_process import CloudProcess
 
 COVERS = [("network", "openstack address scope create/list/show/set/delete, subnet pool "
                       "create/list/show/set/delete (--default, --pool-prefix, --address-scope), "
-                      "subnet create --subnet-pool / --use-default-subnet-pool")]
+                      "subnet create --subnet-pool / --use-default-subnet-pool"),
+          ("network", "openstack network meter create/list/show/delete, network meter rule "
+                      "create/list/show/delete")]
 
 pytestmark = pytest.mark.functional
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    state = tmp_path_factory.mktemp("addressing") / "state"
+    state = tmp_path_factory.mktemp("netext") / "state"
     state.mkdir()
     proc = CloudProcess(state).start()
     try:
@@ -55,3 +57,23 @@ def test_the_cli_walks_scopes_pools_and_allocated_subnets(cloud: CloudProcess) -
     cloud.openstack("address", "scope", "set", "--name", "campus2", "campus")
     cloud.openstack("address", "scope", "delete", "campus2")
     assert "campus" not in cloud.openstack("address", "scope", "list").stdout
+
+
+def test_the_cli_walks_metering(cloud: CloudProcess) -> None:
+    label = cloud.openstack_json("network", "meter", "create", "--description", "web traffic",
+                                 "--share", "web")
+    assert label["shared"] is True and label["description"] == "web traffic"
+    rule = cloud.openstack_json("network", "meter", "rule", "create", "--ingress",
+                                "--remote-ip-prefix", "10.0.0.0/24", "web")
+    assert rule["direction"] == "ingress" and rule["metering_label_id"] == label["id"]
+    excluded = cloud.openstack_json("network", "meter", "rule", "create", "--egress",
+                                    "--exclude", "--remote-ip-prefix", "10.0.0.7/32", "web")
+    assert excluded["is_excluded"] is True
+    listed = cloud.openstack_json("network", "meter", "rule", "list")
+    assert {r["ID"] for r in listed} == {rule["id"], excluded["id"]}
+    shown = cloud.openstack_json("network", "meter", "rule", "show", rule["id"])
+    assert shown["remote_ip_prefix"] == "10.0.0.0/24"
+    assert "web" in cloud.openstack("network", "meter", "list").stdout
+    cloud.openstack("network", "meter", "rule", "delete", rule["id"])
+    cloud.openstack("network", "meter", "delete", "web")
+    assert cloud.openstack_json("network", "meter", "rule", "list") == []
