@@ -202,6 +202,23 @@ class MeteringLabelRuleOverlaps(_Typed, errors.Conflict):
                       "another")
 
 
+class RbacPolicyNotFound(_Typed, errors.NotFound):
+    message_format = "RBAC policy with type {object_type} and id {id} not found"
+
+    def __init__(self, message: str | None = None, **kwargs: object) -> None:
+        kwargs.setdefault("object_type", "rbac_policy")
+        super().__init__(message, **kwargs)
+
+
+class DuplicateRbacPolicy(_Typed, errors.Conflict):
+    message_format = "An RBAC policy already exists with those values."
+
+
+class RbacPolicyInUse(_Typed, errors.Conflict):
+    message_format = ("RBAC policy on object {object_id} cannot be removed because other "
+                      "objects depend on it.\nDetails: {details}")
+
+
 class SubnetPoolNotFound(_Typed, errors.NotFound):
     message_format = "Subnet pool {subnetpool_id} could not be found."
 

@@ -179,5 +179,15 @@ _ADDRESSING = {
 _METERING = {f"{action}_{kind}": ADMIN for action in ("create", "get", "delete")
              for kind in ("metering_label", "metering_label_rule")}
 
+# RBAC: an object's owner grants; only admins grant every project (``*``).
+_RBAC = {
+    "create_rbac_policy": MEMBER,
+    "create_rbac_policy:target_tenant": ADMIN,
+    "get_rbac_policy": READER,
+    "update_rbac_policy": MEMBER,
+    "update_rbac_policy:target_tenant": ADMIN,
+    "delete_rbac_policy": MEMBER,
+}
+
 POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,
-                          **_OTHER, **_QOS, **_ADDRESSING, **_METERING}
+                          **_OTHER, **_QOS, **_ADDRESSING, **_METERING, **_RBAC}

@@ -21,6 +21,7 @@ from nimbus.network.api import (
     ports,
     qos,
     quotas,
+    rbac,
     routers,
     security_group_rules,
     security_groups,
@@ -38,7 +39,7 @@ from nimbus.network.state import NetworkState, build
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
-               port_bindings, qos, addressing, metering):
+               port_bindings, qos, addressing, metering, rbac):
     router.include(module.router)
 
 

@@ -23,6 +23,7 @@ from nimbus.network.manager.ports import PortManager
 from nimbus.network.manager.qos import QosManager
 from nimbus.network.manager.qos_allocations import QosAllocations
 from nimbus.network.manager.quotas import QuotaManager
+from nimbus.network.manager.rbac import RbacManager
 from nimbus.network.manager.router_interfaces import RouterInterfaceManager
 from nimbus.network.manager.routers import RouterManager
 from nimbus.network.manager.security_group_rules import SecurityGroupRuleManager
@@ -39,6 +40,7 @@ class NetworkState:
     address_scopes: AddressScopeManager
     subnet_pools: SubnetPoolManager
     metering: MeteringManager
+    rbac: RbacManager
     ports: PortManager
     port_bindings: PortBindingManager
     qos: QosManager
@@ -84,6 +86,7 @@ def build(platform: Platform) -> NetworkState:
         address_scopes=scopes,
         subnet_pools=pools,
         metering=MeteringManager(db),
+        rbac=RbacManager(db, access),
         ports=ports,
         port_bindings=PortBindingManager(db, access, driver, ports),
         qos=qos,

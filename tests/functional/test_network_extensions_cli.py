@@ -13,7 +13,9 @@ COVERS = [("network", "openstack address scope create/list/show/set/delete, subn
                       "create/list/show/set/delete (--default, --pool-prefix, --address-scope), "
                       "subnet create --subnet-pool / --use-default-subnet-pool"),
           ("network", "openstack network meter create/list/show/delete, network meter rule "
-                      "create/list/show/delete")]
+                      "create/list/show/delete"),
+          ("network", "openstack network rbac create/list/show/set/delete: a network shared "
+                      "with one project, which sees it")]
 
 pytestmark = pytest.mark.functional
 
@@ -77,3 +79,27 @@ def test_the_cli_walks_metering(cloud: CloudProcess) -> None:
     cloud.openstack("network", "meter", "rule", "delete", rule["id"])
     cloud.openstack("network", "meter", "delete", "web")
     assert cloud.openstack_json("network", "meter", "rule", "list") == []
+
+
+def test_the_cli_shares_a_network_with_one_project(cloud: CloudProcess) -> None:
+    demo = cloud.openstack_json("project", "show", "demo")
+    admin_net = cloud.openstack_json("network", "create", "lab-shared")
+    assert not any(n["ID"] == admin_net["id"] for n in cloud.openstack_json(
+        "network", "list", cloud="nimbus-demo"))
+    policy = cloud.openstack_json("network", "rbac", "create", "--type", "network",
+                                  "--action", "access_as_shared", "--target-project",
+                                  demo["id"], "lab-shared")
+    assert policy["target_project_id"] == demo["id"]
+    assert policy["object_id"] == admin_net["id"]
+    seen = cloud.openstack_json("network", "show", admin_net["id"], cloud="nimbus-demo")
+    assert seen["shared"] is True
+    listed = cloud.openstack_json("network", "rbac", "list")
+    assert policy["id"] in {p["ID"] for p in listed}
+    shown = cloud.openstack_json("network", "rbac", "show", policy["id"])
+    assert shown["action"] == "access_as_shared"
+    admin = cloud.openstack_json("project", "show", "admin")
+    cloud.openstack("network", "rbac", "set", "--target-project", admin["id"], policy["id"])
+    assert cloud.openstack("network", "show", admin_net["id"], cloud="nimbus-demo",
+                           check=False).returncode != 0
+    cloud.openstack("network", "rbac", "delete", policy["id"])
+    cloud.openstack("network", "delete", "lab-shared")

@@ -93,6 +93,9 @@ def network_target(req: ApiRequest[NetworkState], item: dict[str, Any], as_calle
     invisible networks are a 404 before policy); otherwise as the service."""
     ctx = req.ctx if as_caller else RequestContext.admin()
     net = req.svc.networks.get_network(ctx, item["network_id"])
+    # Shared as the caller sees it: an RBAC policy may share it with the caller's project.
+    shared = net["shared"] or (not as_caller and req.svc.networks.shared_with(
+        req.ctx, net["id"]))
     return {"project_id": item.get("project_id") or req.ctx.project_id,
-            "network:project_id": net["project_id"], "shared": net["shared"],
+            "network:project_id": net["project_id"], "shared": shared,
             "router:external": net["router:external"], **item}

@@ -33,6 +33,11 @@ EXTENSIONS = [
      "external application"),
     ("qos", "Quality of Service", "The Quality of Service extension."),
     ("address-scope", "Address scope", "Address scopes extension."),
+    ("rbac-policies", "RBAC Policies", "Allows creation and modification of policies that "
+                                       "control tenant access to resources."),
+    ("rbac-address-scope", "Add address_scope type to RBAC", "Add address_scope type to "
+                                                             "RBAC"),
+    ("rbac-subnetpool", "Add subnetpool type to RBAC", "Add subnetpool type to RBAC"),
     ("metering", "Neutron Metering", "Neutron Metering extension."),
     ("metering_source_and_destination_fields",
      "Neutron Metering with source and destination filtering",

@@ -9,9 +9,13 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Page, PageQuery
+from nimbus.network.db import rbac
 from nimbus.network.db.listing import Condition, Flag, Listing, Number, Strings, Text, page_of
 from nimbus.network.db.listing import standard as standard_attrs
 from nimbus.network.db.models import AddressScope, Subnet, SubnetPool
+
+# The object_type an RBAC policy names each by.
+RBAC_TYPES: dict[Any, str] = {AddressScope: "address_scope", SubnetPool: "subnetpool"}
 
 SCOPES = Listing({
     **standard_attrs(AddressScope),
@@ -37,7 +41,8 @@ def visible(model: Any, project_id: str | None, everything: bool) -> Condition:
     """A project sees its own scopes and pools and the shared ones."""
     if everything:
         return true()
-    return or_(model.project_id == (project_id or ""), model.shared.is_(True))
+    return or_(model.project_id == (project_id or ""), model.shared.is_(True),
+               rbac.granted(model.id, RBAC_TYPES[model], project_id))
 
 
 def scope(session: Session, scope_id: str) -> AddressScope | None:

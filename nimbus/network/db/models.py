@@ -306,3 +306,20 @@ class MeteringLabelRule(Base):
     remote_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
     destination_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RbacPolicy(Base):
+    """An RBAC policy (Neutron's ``rbac-policies``): the owner of a network, QoS policy,
+    address scope or subnet pool lets one project (or ``*``, every project) use it."""
+
+    __tablename__ = "network_rbac_policies"
+    # Named here: the generated name would pass MySQL's 64 characters.
+    __table_args__ = (UniqueConstraint("object_type", "object_id", "action", "target_project",
+                                       name="uq_network_rbac_policies_grant"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64), index=True, default="")
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    target_project: Mapped[str] = mapped_column(String(255))

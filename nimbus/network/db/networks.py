@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import constants as c
+from nimbus.network.db import rbac
 from nimbus.network.db.listing import (
     Condition,
     Derived,
@@ -60,7 +61,8 @@ def visible(project_id: str | None, everything: bool) -> Condition:
     if everything:
         return true()
     return or_(Network.project_id == (project_id or ""), Network.shared.is_(True),
-               Network.external.is_(True))
+               Network.external.is_(True),
+               rbac.granted(Network.id, "network", project_id, (rbac.SHARED, rbac.EXTERNAL)))
 
 
 def list_page(session: Session, query: PageQuery, filters: Mapping[str, Sequence[str]],

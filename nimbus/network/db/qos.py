@@ -8,6 +8,7 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Page, PageQuery
+from nimbus.network.db import rbac
 from nimbus.network.db.listing import (
     Condition,
     Derived,
@@ -32,7 +33,8 @@ def visible(project_id: str | None, everything: bool) -> Condition:
     """A project sees its own policies and the shared ones."""
     if everything:
         return true()
-    return or_(QosPolicy.project_id == (project_id or ""), QosPolicy.shared.is_(True))
+    return or_(QosPolicy.project_id == (project_id or ""), QosPolicy.shared.is_(True),
+               rbac.granted(QosPolicy.id, "qos_policy", project_id))
 
 
 def get(session: Session, policy_id: str) -> QosPolicy | None:

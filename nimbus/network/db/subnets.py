@@ -8,6 +8,7 @@ from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Page, PageQuery
+from nimbus.network.db import rbac
 from nimbus.network.db.listing import (
     Condition,
     Fixed,
@@ -44,7 +45,9 @@ def visible(project_id: str | None, everything: bool) -> Condition:
     """Subnets a caller sees: its own and those on shared networks (all for admins)."""
     if everything:
         return true()
-    on_shared = exists().where(Network.id == Subnet.network_id, Network.shared.is_(True))
+    on_shared = exists().where(Network.id == Subnet.network_id,
+                               or_(Network.shared.is_(True),
+                                   rbac.granted(Network.id, "network", project_id)))
     return or_(Subnet.project_id == (project_id or ""), on_shared)
 
 

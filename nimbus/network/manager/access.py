@@ -19,6 +19,7 @@ from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import quotas as quota_db
+from nimbus.network.db import rbac as rbac_db
 from nimbus.network.db import routers as router_db
 from nimbus.network.db import security_groups as group_db
 from nimbus.network.db import subnets as subnet_db
@@ -43,20 +44,47 @@ class Access:
     def owns(self, ctx: RequestContext, row: Any) -> bool:
         return self.everything(ctx) or row.project_id == ctx.project_id
 
-    def sees_network(self, ctx: RequestContext, row: models.Network) -> bool:
-        return self.owns(ctx, row) or row.shared or row.external
+    def sees_network(self, session: Session, ctx: RequestContext, row: models.Network) -> bool:
+        return self.owns(ctx, row) or row.shared or row.external or rbac_db.grants(
+            session, "network", row.id, ctx.project_id, (rbac_db.SHARED, rbac_db.EXTERNAL))
 
     def network(self, session: Session, ctx: RequestContext, net_id: str) -> models.Network:
         row = network_db.get(session, net_id)
-        if row is None or not self.sees_network(ctx, row):
+        if row is None or not self.sees_network(session, ctx, row):
             raise nerr.NetworkNotFound(id=net_id)
         return row
+
+    def usable(self, session: Session, ctx: RequestContext, object_type: str, row: Any) -> bool:
+        """The caller may see and use ``row`` (a QoS policy, address scope or subnet pool):
+        its own, shared with all, or opened to its project by an RBAC policy."""
+        return self.owns(ctx, row) or bool(row.shared) or rbac_db.grants(
+            session, object_type, row.id, ctx.project_id)
+
+    def external_for(self, session: Session, ctx: RequestContext, row: models.Network) -> bool:
+        """The network is external for the caller: for everyone, or for its project by an
+        ``access_as_external`` policy."""
+        return row.external or rbac_db.grants(session, "network", row.id, ctx.project_id,
+                                              (rbac_db.EXTERNAL,))
+
+    def mark_shared(self, session: Session, ctx: RequestContext, object_type: str,
+                    items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Neutron shows ``shared`` true to a project an RBAC policy shares an object with."""
+        if self.everything(ctx):
+            return items
+        others = [i["id"] for i in items if not i.get("shared")
+                  and i.get("project_id") != ctx.project_id]
+        opened = rbac_db.granted_among(session, object_type, others, ctx.project_id)
+        for item in items:
+            if item["id"] in opened:
+                item["shared"] = True
+        return items
 
     def subnet(self, session: Session, ctx: RequestContext, subnet_id: str) -> models.Subnet:
         row = subnet_db.get(session, subnet_id)
         if row is not None and not self.owns(ctx, row):
             net = network_db.get(session, row.network_id)
-            if net is None or not net.shared:
+            if net is None or not (net.shared or rbac_db.grants(session, "network", net.id,
+                                                                ctx.project_id)):
                 row = None
         if row is None:
             raise nerr.SubnetNotFound(id=subnet_id)

@@ -27,7 +27,7 @@ class AddressScopeManager:
               scope_id: str) -> models.AddressScope:
         """The scope, when the caller may see (and use) it: its own or a shared one."""
         row = db.scope(session, scope_id)
-        if row is None or not (self.access.owns(ctx, row) or row.shared):
+        if row is None or not self.access.usable(session, ctx, "address_scope", row):
             raise nerr.AddressScopeNotFound(address_scope_id=scope_id)
         return row
 
@@ -37,11 +37,14 @@ class AddressScopeManager:
         with self.db.reader() as session:
             seen = db.visible(models.AddressScope, ctx.project_id, self.access.everything(ctx))
             page = db.list_scopes(session, query or PageQuery(), filters or {}, hidden, seen)
-            return with_items(page, [views.address_scope(r) for r in page.items])
+            items = [views.address_scope(r) for r in page.items]
+            return with_items(page, self.access.mark_shared(session, ctx, "address_scope",
+                                                            items))
 
     def get_scope(self, ctx: RequestContext, scope_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
-            return views.address_scope(self.scope(session, ctx, scope_id))
+            item = views.address_scope(self.scope(session, ctx, scope_id))
+            return self.access.mark_shared(session, ctx, "address_scope", [item])[0]
 
     @retry_on_lock()
     def create_scope(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,7 @@ class FloatingIpManager:
         project = attrs.get("project_id") or ctx.project_id or ""
         with self.db.writer() as session:
             net = self.access.network(session, ctx, attrs["floating_network_id"])
-            if not net.external:
+            if not self.access.external_for(session, ctx, net):
                 raise nerr.BadRequest(resource="floatingip", msg=f"Network {net.id} is not a "
                                       "valid external network")
             self.access.check_quota(session, project, "floatingip")

@@ -15,6 +15,7 @@ from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import qos as qos_db
+from nimbus.network.db import rbac as rbac_db
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access, QosCheck
 from nimbus.network.manager.listing import Filters, Hidden, with_items
@@ -72,7 +73,13 @@ class NetworkManager:
 
     def get_network(self, ctx: RequestContext, net_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
-            return self.view(session, self.access.network(session, ctx, net_id))
+            item = self.view(session, self.access.network(session, ctx, net_id))
+            return self.access.mark_shared(session, ctx, "network", [item])[0]
+
+    def shared_with(self, ctx: RequestContext, net_id: str) -> bool:
+        """Whether an RBAC policy shares the network with the caller's project."""
+        with self.db.reader() as session:
+            return rbac_db.grants(session, "network", net_id, ctx.project_id)
 
     def list_networks(self, ctx: RequestContext, query: PageQuery | None = None,
                       filters: Filters | None = None,
@@ -82,7 +89,8 @@ class NetworkManager:
             page = network_db.list_page(session, query or PageQuery(), filters or {}, hidden,
                                         seen)
             subnets = network_db.subnet_ids(session, [row.id for row in page.items])
-            return with_items(page, [views.network(row, subnets[row.id]) for row in page.items])
+            items = [views.network(row, subnets[row.id]) for row in page.items]
+            return with_items(page, self.access.mark_shared(session, ctx, "network", items))
 
     def find(self, name: str, project_id: str) -> dict[str, Any] | None:
         with self.db.reader() as session:

@@ -20,6 +20,7 @@ from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import errors as nerr
 from nimbus.network.db import models
 from nimbus.network.db import qos as qos_db
+from nimbus.network.db import rbac as rbac_db
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.schemas import qos_views as views
@@ -51,7 +52,7 @@ class QosManager:
     def _policy(self, session: Session, ctx: RequestContext,
                 policy_id: str) -> models.QosPolicy:
         row = qos_db.get(session, policy_id)
-        if row is None or not (self.access.owns(ctx, row) or row.shared):
+        if row is None or not self.access.usable(session, ctx, "qos_policy", row):
             raise nerr.QosPolicyNotFound(policy_id=policy_id)
         return row
 
@@ -63,7 +64,8 @@ class QosManager:
             return
         row = qos_db.get(session, policy_id)
         if row is None or not (row.shared or row.project_id == project_id
-                               or self.access.everything(ctx)):
+                               or self.access.everything(ctx)
+                               or rbac_db.grants(session, "qos_policy", row.id, project_id)):
             raise nerr.QosPolicyNotFound(policy_id=policy_id)
 
     # -- policies ------------------------------------------------------------------------------
@@ -75,11 +77,13 @@ class QosManager:
             page = qos_db.list_policies(session, query or PageQuery(), filters or {}, hidden,
                                         seen)
             rules = qos_db.rules_of(session, [row.id for row in page.items])
-            return with_items(page, [views.policy(row, rules[row.id]) for row in page.items])
+            items = [views.policy(row, rules[row.id]) for row in page.items]
+            return with_items(page, self.access.mark_shared(session, ctx, "qos_policy", items))
 
     def get_policy(self, ctx: RequestContext, policy_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
-            return self._view(session, self._policy(session, ctx, policy_id))
+            item = self._view(session, self._policy(session, ctx, policy_id))
+            return self.access.mark_shared(session, ctx, "qos_policy", [item])[0]
 
     @retry_on_lock()
     def create_policy(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -79,9 +79,10 @@ class RouterManager:
             self._clear_gateway(session, row)
             return
         net = network_db.get(session, info["network_id"])
-        if net is None or not (ctx.is_admin or net.external or net.project_id == ctx.project_id):
+        external = net is not None and self.access.external_for(session, ctx, net)
+        if net is None or not (ctx.is_admin or external or net.project_id == ctx.project_id):
             raise nerr.NetworkNotFound(id=info["network_id"])
-        if not net.external:
+        if not external:
             raise nerr.BadRequest(resource="router",
                                   msg=f"Network {net.id} is not an external network")
         wanted_ips = info.get("external_fixed_ips")

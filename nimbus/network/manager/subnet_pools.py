@@ -112,7 +112,7 @@ class SubnetPoolManager:
     def pool(self, session: Session, ctx: RequestContext, pool_id: str) -> models.SubnetPool:
         """The pool, when the caller may see (and use) it: its own or a shared one."""
         row = db.pool(session, pool_id)
-        if row is None or not (self.access.owns(ctx, row) or row.shared):
+        if row is None or not self.access.usable(session, ctx, "subnetpool", row):
             raise nerr.SubnetPoolNotFound(subnetpool_id=pool_id)
         return row
 
@@ -122,11 +122,13 @@ class SubnetPoolManager:
         with self.db.reader() as session:
             seen = db.visible(models.SubnetPool, ctx.project_id, self.access.everything(ctx))
             page = db.list_pools(session, query or PageQuery(), filters or {}, hidden, seen)
-            return with_items(page, [views.subnet_pool(r) for r in page.items])
+            items = [views.subnet_pool(r) for r in page.items]
+            return with_items(page, self.access.mark_shared(session, ctx, "subnetpool", items))
 
     def get_pool(self, ctx: RequestContext, pool_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
-            return views.subnet_pool(self.pool(session, ctx, pool_id))
+            item = views.subnet_pool(self.pool(session, ctx, pool_id))
+            return self.access.mark_shared(session, ctx, "subnetpool", [item])[0]
 
     @retry_on_lock()
     def create_pool(self, ctx: RequestContext, attrs: dict[str, Any]) -> dict[str, Any]:

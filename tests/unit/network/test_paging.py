@@ -29,6 +29,7 @@ PAGED = {
     ("GET", "/v2.0/subnetpools"),
     ("GET", "/v2.0/metering/metering-labels"),
     ("GET", "/v2.0/metering/metering-label-rules"),
+    ("GET", "/v2.0/rbac-policies"),
 }
 
 
@@ -114,6 +115,12 @@ def _label_rules(session: Any) -> None:
                     for i in range(ROWS))
 
 
+def _rbac(session: Any) -> None:
+    session.add_all(models.RbacPolicy(project_id=PROJECT, object_type="network",
+                                      object_id=f"net-{i}", action="access_as_shared",
+                                      target_project=f"{i:032x}") for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -132,6 +139,7 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
                         "id"),
     "metering_label_rules": ("/v2.0/metering/metering-label-rules", _label_rules,
                              models.MeteringLabelRule.id, "id"),
+    "rbac_policies": ("/v2.0/rbac-policies", _rbac, models.RbacPolicy.id, "id"),
 }
 
 
