@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Page, PageQuery
@@ -85,3 +85,9 @@ def user_projects(session: Session, table: Any, column: Any, object_id: str, own
     if target != WILDCARD:
         stmt = stmt.where(table.project_id == target)
     return set(session.scalars(stmt))
+
+
+def drop_for(session: Session, object_type: str, object_id: str) -> None:
+    """The grants on an object that is going, as Neutron removes them with it."""
+    session.execute(delete(RbacPolicy).where(RbacPolicy.object_type == object_type,
+                                             RbacPolicy.object_id == object_id))

@@ -13,6 +13,7 @@ from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import errors as nerr
 from nimbus.network.db import addressing as db
 from nimbus.network.db import models
+from nimbus.network.db import rbac as rbac_db
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.schemas import addressing_views as views
@@ -80,4 +81,5 @@ class AddressScopeManager:
             row = self.scope(session, ctx, scope_id)
             if db.pools_in_scope(session, row.id):
                 raise nerr.AddressScopeInUse(address_scope_id=row.id)
+            rbac_db.drop_for(session, "address_scope", row.id)
             session.delete(row)

@@ -128,5 +128,6 @@ class NetworkManager:
                 session.delete(subnet)
             session.flush()
             view = views.network(row, [])
+            rbac_db.drop_for(session, "network", row.id)
             session.delete(row)
         self.driver.delete_network(view)

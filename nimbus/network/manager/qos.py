@@ -126,6 +126,7 @@ class QosManager:
                                           object_id=used[0][1])
             for rule in qos_db.rules_of(session, [policy_id])[policy_id]:
                 session.delete(rule)
+            rbac_db.drop_for(session, "qos_policy", row.id)
             session.delete(row)
 
     # -- rules ---------------------------------------------------------------------------------

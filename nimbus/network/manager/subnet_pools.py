@@ -24,6 +24,7 @@ from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import errors as nerr
 from nimbus.network.db import addressing as db
 from nimbus.network.db import models
+from nimbus.network.db import rbac as rbac_db
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.address_scopes import AddressScopeManager
 from nimbus.network.manager.listing import Filters, Hidden, with_items
@@ -195,6 +196,7 @@ class SubnetPoolManager:
             if db.subnets_of(session, row.id):
                 raise nerr.SubnetPoolInUse(subnet_pool_id=row.id,
                                            reason="Subnet pool has existing allocations")
+            rbac_db.drop_for(session, "subnetpool", row.id)
             session.delete(row)
 
     def _join_scope(self, session: Session, ctx: RequestContext, row: models.SubnetPool,

@@ -53,6 +53,10 @@ def test_a_network_shared_with_one_project(net: Net) -> None:
     assert other.delete(f"/v2.0/ports/{port['id']}").status_code == 204
     assert net.as_("member").delete(f"{BASE}/{policy['id']}").status_code == 204
     assert other.get(f"/v2.0/networks/{network['id']}").status_code == 404
+    # The grants on an object go with it.
+    assert _grant(net, "member", "network", network["id"]).status_code == 201
+    assert net.as_("member").delete(f"/v2.0/networks/{network['id']}").status_code == 204
+    assert net.as_("member").get(BASE).json()["rbac_policies"] == []
 
 
 def test_only_owners_grant_and_only_admins_grant_everyone(net: Net) -> None:
