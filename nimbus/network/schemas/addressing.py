@@ -10,6 +10,7 @@ from nimbus.network.schemas.listing import list_query
 from nimbus.network.schemas.networks import BOOLEAN, DESCRIPTION, NAME, PROJECT
 
 _VERSION = a.Attr(a.one_of(4, 6, "4", "6"), cv.integer(), put=False, required=True)
+_INT32 = 2 ** 31 - 1
 _PREFIXLEN = a.Attr(a.integer(0, 128), cv.integer(0, 128))
 
 ADDRESS_SCOPE: dict[str, a.Attr] = {
@@ -25,7 +26,9 @@ SUBNET_POOL: dict[str, a.Attr] = {
     "name": NAME, "description": DESCRIPTION, "project_id": PROJECT, "tenant_id": PROJECT,
     "prefixes": a.Attr(a.array(a.string(64)), cv.list_of(cv.cidr), required=True),
     "default_prefixlen": _PREFIXLEN, "min_prefixlen": _PREFIXLEN, "max_prefixlen": _PREFIXLEN,
-    "default_quota": a.Attr(a.integer(0, None, nullable=True), cv.nullable(cv.integer(0))),
+    # The column is a 32-bit integer on every database.
+    "default_quota": a.Attr(a.integer(0, _INT32, nullable=True),
+                            cv.nullable(cv.integer(0, _INT32))),
     "address_scope_id": a.Attr(a.string(36, nullable=True)),
     "shared": a.Attr(a.boolean(), cv.boolean, put=False),
     "is_default": BOOLEAN,

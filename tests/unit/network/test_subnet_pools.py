@@ -86,6 +86,8 @@ def test_pool_defaults_bounds_and_prefixes(net: Net) -> None:
                 {"prefixes": ["10.0.0.0/8"], "min_prefixlen": 24, "max_prefixlen": 16},
                 {"prefixes": ["10.0.0.0/8"], "max_prefixlen": 33},
                 {"prefixes": ["10.0.0.0/8"], "min_prefixlen": 16, "default_prefixlen": 8},
+                {"prefixes": ["10.0.0.0/8"], "default_quota": 2 ** 40},
+                {"prefixes": ["10.0.0.0/8"], "default_quota": -1},
                 {"name": "no prefixes"}):
         resp = member.post(POOLS, json={"subnetpool": bad})
         assert resp.status_code == 400, (bad, resp.text)
