@@ -293,3 +293,51 @@ class QoSPolicyDefaultAlreadyExists(_Typed, errors.Conflict):
 
 class QosRuleTypeNotFound(_Typed, errors.NotFound):
     message_format = "QoS rule type {rule_type} could not be found."
+
+
+class TrunkNotFound(_Typed, errors.NotFound):
+    message_format = "Trunk {trunk_id} could not be found."
+
+
+class SubPortNotFound(_Typed, errors.NotFound):
+    message_format = "SubPort on trunk {trunk_id} with parent port {port_id} not found."
+
+
+class TrunkPortInUse(_Typed, errors.Conflict):
+    message_format = "Port {port_id} is in use by another trunk."
+
+
+class ParentPortInUse(_Typed, errors.Conflict):
+    message_format = ("Port {port_id} is currently in use and is not eligible for use as a "
+                      "parent port.")
+
+
+class PortInUseAsTrunkParent(_Typed, errors.Conflict):
+    message_format = "Port {port_id} is currently a parent port for trunk {trunk_id}."
+
+
+class PortInUseAsSubPort(_Typed, errors.Conflict):
+    message_format = "Port {port_id} is currently a subport for trunk {trunk_id}."
+
+
+class DuplicateSubPort(_Typed, errors.Conflict):
+    message_format = ("segmentation_type {segmentation_type} and segmentation_id "
+                      "{segmentation_id} already in use on trunk {trunk_id}.")
+
+
+class TrunkDisabled(_Typed, errors.Conflict):
+    message_format = "Trunk {trunk_id} is currently disabled."
+
+
+class SubPortMtuGreaterThanTrunkPortMtu(_Typed, errors.Conflict):
+    message_format = ("MTU {port_mtu} of subport {port_id} cannot be greater than MTU "
+                      "{trunk_mtu} of trunk {trunk_id}.")
+
+
+
+class PortForwardingNotFound(_Typed, errors.NotFound):
+    message_format = "Port Forwarding {id} could not be found."
+
+
+class FipInUseByPortForwarding(_Typed, errors.Conflict):
+    message_format = "Floating IP {id} in use by Port Forwarding resources."

@@ -18,6 +18,7 @@ from nimbus.network.api import (
     metering,
     networks,
     port_bindings,
+    port_forwardings,
     ports,
     qos,
     quotas,
@@ -27,6 +28,7 @@ from nimbus.network.api import (
     security_groups,
     subnets,
     tags,
+    trunks,
 )
 from nimbus.network.drivers.linux.plan import Role
 from nimbus.network.manager.bandwidth import BandwidthProviders
@@ -39,7 +41,8 @@ from nimbus.network.state import NetworkState, build
 router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
-               port_bindings, qos, addressing, metering, rbac):
+               port_bindings, qos, addressing, metering, rbac, trunks,
+               port_forwardings):
     router.include(module.router)
 
 

@@ -19,6 +19,7 @@ from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.metering import MeteringManager
 from nimbus.network.manager.networks import NetworkManager
 from nimbus.network.manager.port_bindings import PortBindingManager
+from nimbus.network.manager.port_forwardings import PortForwardingManager
 from nimbus.network.manager.ports import PortManager
 from nimbus.network.manager.qos import QosManager
 from nimbus.network.manager.qos_allocations import QosAllocations
@@ -31,6 +32,7 @@ from nimbus.network.manager.security_groups import SecurityGroupManager
 from nimbus.network.manager.subnet_pools import SubnetPoolManager
 from nimbus.network.manager.subnets import SubnetManager
 from nimbus.network.manager.tags import TagManager
+from nimbus.network.manager.trunks import TrunkManager
 
 
 @dataclass
@@ -51,6 +53,8 @@ class NetworkState:
     floating_ips: FloatingIpManager
     quotas: QuotaManager
     tags: TagManager
+    trunks: TrunkManager
+    port_forwardings: PortForwardingManager
     agents: AgentManager
     schedulers: AgentSchedulers
     driver: NetworkDriver
@@ -97,6 +101,8 @@ def build(platform: Platform) -> NetworkState:
         floating_ips=FloatingIpManager(db, access, ports, driver, compute_events),
         quotas=QuotaManager(db, access),
         tags=TagManager(db),
+        trunks=TrunkManager(db, access, ports, driver),
+        port_forwardings=PortForwardingManager(db, access, driver),
         agents=AgentManager(db),
         schedulers=schedulers,
         driver=driver,

@@ -15,7 +15,11 @@ COVERS = [("network", "openstack address scope create/list/show/set/delete, subn
           ("network", "openstack network meter create/list/show/delete, network meter rule "
                       "create/list/show/delete"),
           ("network", "openstack network rbac create/list/show/set/delete: a network shared "
-                      "with one project, which sees it")]
+                      "with one project, which sees it"),
+          ("network", "openstack network trunk create/list/show/set/unset/delete and network "
+                      "subport list: a parent port with VLAN subports"),
+          ("network", "openstack floating ip port forwarding create/list/show/set/delete, "
+                      "router add/remove route")]
 
 pytestmark = pytest.mark.functional
 
@@ -103,3 +107,73 @@ def test_the_cli_shares_a_network_with_one_project(cloud: CloudProcess) -> None:
                            check=False).returncode != 0
     cloud.openstack("network", "rbac", "delete", policy["id"])
     cloud.openstack("network", "delete", "lab-shared")
+
+
+def test_the_cli_walks_trunks(cloud: CloudProcess) -> None:
+    for name, cidr in (("trunk-parent", "10.71.0.0/24"), ("trunk-a", "10.72.0.0/24"),
+                       ("trunk-b", "10.73.0.0/24")):
+        cloud.openstack("network", "create", name)
+        cloud.openstack("subnet", "create", "--network", name, "--subnet-range", cidr, name)
+        cloud.openstack("port", "create", "--network", name, f"{name}-port")
+    trunk = cloud.openstack_json("network", "trunk", "create", "--parent-port",
+                                 "trunk-parent-port", "--subport",
+                                 "port=trunk-a-port,segmentation-type=vlan,"
+                                 "segmentation-id=100", "--description", "two nets", "t1")
+    assert trunk["status"] == "DOWN" and trunk["description"] == "two nets"
+    cloud.openstack("network", "trunk", "set", "--subport",
+                    "port=trunk-b-port,segmentation-type=vlan,segmentation-id=200", "t1")
+    subports = cloud.openstack_json("network", "subport", "list", "--trunk", "t1")
+    assert sorted(s["Segmentation ID"] for s in subports) == [100, 200]
+    parent = cloud.openstack_json("port", "show", "trunk-parent-port")
+    assert parent["trunk_details"]["trunk_id"] == trunk["id"]
+    assert "t1" in cloud.openstack("network", "trunk", "list").stdout
+    cloud.openstack("network", "trunk", "unset", "--subport", "trunk-a-port", "t1")
+    shown = cloud.openstack_json("network", "trunk", "show", "t1")
+    assert [s["segmentation_id"] for s in shown["sub_ports"]] == [200]
+    held = cloud.openstack("port", "delete", "trunk-b-port", check=False)
+    assert held.returncode != 0
+    cloud.openstack("network", "trunk", "set", "--name", "t2", "--disable", "t1")
+    assert cloud.openstack_json("network", "trunk", "show", "t2")["is_admin_state_up"] is False
+    cloud.openstack("network", "trunk", "delete", "t2")
+    cloud.openstack("port", "delete", "trunk-parent-port", "trunk-a-port", "trunk-b-port")
+
+
+def test_the_cli_forwards_ports_and_routes(cloud: CloudProcess) -> None:
+    cloud.openstack("network", "create", "pf-net")
+    cloud.openstack("subnet", "create", "--network", "pf-net", "--subnet-range",
+                    "10.74.0.0/24", "pf-sub")
+    cloud.openstack("router", "create", "--external-gateway", "public", "pf-router")
+    cloud.openstack("router", "add", "subnet", "pf-router", "pf-sub")
+    port = cloud.openstack_json("port", "create", "--network", "pf-net", "pf-port")
+    address = port["fixed_ips"][0]["ip_address"]
+    fip = cloud.openstack_json("floating", "ip", "create", "public")["floating_ip_address"]
+    made = cloud.openstack_json("floating", "ip", "port", "forwarding", "create",
+                                "--internal-ip-address", address, "--port", "pf-port",
+                                "--internal-protocol-port", "22",
+                                "--external-protocol-port", "2222", "--protocol", "tcp",
+                                "--description", "ssh", fip)
+    assert made["external_port"] == 2222 and made["internal_port"] == 22
+    listed = cloud.openstack_json("floating", "ip", "port", "forwarding", "list", fip)
+    assert [f["ID"] for f in listed] == [made["id"]]
+    cloud.openstack("floating", "ip", "port", "forwarding", "set", "--external-protocol-port",
+                    "2200", fip, made["id"])
+    shown = cloud.openstack_json("floating", "ip", "port", "forwarding", "show", fip,
+                                 made["id"])
+    assert shown["external_port"] == 2200 and shown["description"] == "ssh"
+    refused = cloud.openstack("floating", "ip", "set", "--port", "pf-port", fip, check=False)
+    assert refused.returncode != 0
+    cloud.openstack("floating", "ip", "port", "forwarding", "delete", fip, made["id"])
+    # Extra routes through a next hop on one of the router's subnets.
+    cloud.openstack("router", "add", "route", "--route",
+                    "destination=192.168.50.0/24,gateway=10.74.0.9", "pf-router")
+    routes = cloud.openstack_json("router", "show", "pf-router")["routes"]
+    assert "192.168.50.0/24" in str(routes)
+    cloud.openstack("router", "remove", "route", "--route",
+                    "destination=192.168.50.0/24,gateway=10.74.0.9", "pf-router")
+    assert "192.168.50.0/24" not in str(cloud.openstack_json("router", "show",
+                                                              "pf-router")["routes"])
+    cloud.openstack("floating", "ip", "delete", fip)
+    cloud.openstack("port", "delete", "pf-port")
+    cloud.openstack("router", "remove", "subnet", "pf-router", "pf-sub")
+    cloud.openstack("router", "delete", "pf-router")
+    cloud.openstack("network", "delete", "pf-net")

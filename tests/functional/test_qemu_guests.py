@@ -24,8 +24,9 @@ from websockets.sync.client import connect as ws_connect
 from websockets.typing import Subprotocol
 
 from tests.support import guests
-from tests.support.cloud_process import BIN, CloudProcess
+from tests.support.cloud_process import CloudProcess
 from tests.support.guests import fixed_ip as _fixed_ip
+from tests.support.guests import from_ext as _from_ext
 from tests.support.guests import host_of as _host_of
 from tests.support.guests import namespaces as _namespaces
 from tests.support.guests import qemu_pids as _qemu_pids
@@ -283,24 +284,13 @@ def test_two_servers_on_one_network_reach_each_other(real_cloud: CloudProcess) -
     real_cloud.openstack("server", "delete", "--wait", "vm-c")
 
 
-def _from_outside(cloud: CloudProcess, address: str, command: str) -> str:
-    """``command`` run over SSH to ``address`` from the cloud's ext namespace ('' when it
-    cannot connect)."""
-    done = subprocess.run(
-        [str(BIN / "nimbus"), "netns", "exec", "--state-dir", str(cloud.state_dir), "--",
-         "ssh", "-i", str(cloud.key), "-o", "StrictHostKeyChecking=no",  # type: ignore[attr-defined]
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5",
-         f"root@{address}", command], capture_output=True, text=True, timeout=60, check=False)
-    return done.stdout if done.returncode == 0 else ""
-
-
 def test_a_floating_ip_answers_ssh_from_outside_and_routers_route(
         real_cloud: CloudProcess) -> None:
     _wait(real_cloud, "vm1", "ACTIVE")
     fip = str(real_cloud.openstack_json("floating", "ip", "create", "public")[
         "floating_ip_address"])
     real_cloud.openstack("server", "add", "floating", "ip", "vm1", fip)
-    _until(lambda: _from_outside(real_cloud, fip, "hostname").strip() == "vm1")
+    _until(lambda: _from_ext(real_cloud, fip, "hostname").strip() == "vm1")
     # Out through the router (SNAT, as the floating IP): the external gateway answers.
     assert " 0% packet loss" in _ssh(real_cloud, "vm1", "ping -c 2 -W 2 172.24.4.1 || true")
     # The metadata service, through the router's proxy: the guest's own id and key.
@@ -319,7 +309,7 @@ def test_a_floating_ip_answers_ssh_from_outside_and_routers_route(
     _until(lambda: " 0% packet loss" in _ssh(real_cloud, "vm-d",
                                               f"ping -c 2 -W 2 {fixed} || true"))
     real_cloud.openstack("server", "remove", "floating", "ip", "vm1", fip)
-    _until(lambda: _from_outside(real_cloud, fip, "hostname") == "")
+    _until(lambda: _from_ext(real_cloud, fip, "hostname") == "")
     # A server whose only group lets nothing in: SSH times out until a rule lets it in, and
     # is blocked again once the rule is gone.
     real_cloud.openstack("security", "group", "create", "shut")
@@ -328,12 +318,12 @@ def test_a_floating_ip_answers_ssh_from_outside_and_routers_route(
                          "--wait", "vm-e")
     real_cloud.openstack("server", "add", "floating", "ip", "vm-e", fip)
     time.sleep(15)  # booted and serving SSH by now (the shut port cannot say so)
-    assert _from_outside(real_cloud, fip, "hostname") == ""
+    assert _from_ext(real_cloud, fip, "hostname") == ""
     rule = real_cloud.openstack_json("security", "group", "rule", "create", "--protocol", "tcp",
                                      "--dst-port", "22", "shut")["id"]
-    _until(lambda: _from_outside(real_cloud, fip, "hostname").strip() == "vm-e", timeout=30)
+    _until(lambda: _from_ext(real_cloud, fip, "hostname").strip() == "vm-e", timeout=30)
     real_cloud.openstack("security", "group", "rule", "delete", str(rule))
-    _until(lambda: _from_outside(real_cloud, fip, "hostname") == "", timeout=30)
+    _until(lambda: _from_ext(real_cloud, fip, "hostname") == "", timeout=30)
     real_cloud.openstack("server", "delete", "--wait", "vm-e")
     real_cloud.openstack("security", "group", "delete", "shut")
     real_cloud.openstack("server", "delete", "--wait", "vm-d")

@@ -41,6 +41,18 @@ def ssh(cloud: CloudProcess, server: str, command: str, timeout: float = 90) -> 
 
 
 
+def from_ext(cloud: CloudProcess, address: str, command: str, port: int = 22) -> str:
+    """``command`` run over SSH to ``address`` (``port``) from the cloud's ext namespace, as
+    a machine outside would reach a floating IP ('' when it cannot connect)."""
+    done = subprocess.run(
+        [str(BIN / "nimbus"), "netns", "exec", "--state-dir", str(cloud.state_dir), "--",
+         "ssh", "-i", str(cloud.key), "-p", str(port),  # type: ignore[attr-defined]
+         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", f"root@{address}", command],
+        capture_output=True, text=True, timeout=60, check=False)
+    return done.stdout if done.returncode == 0 else ""
+
+
 def uptime(cloud: CloudProcess, server: str) -> float:
     return float(ssh(cloud, server, "cat /proc/uptime").split()[0])
 

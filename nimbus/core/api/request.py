@@ -185,6 +185,12 @@ class ApiRequest(Generic[S]):
         self.ctx.enforced = True
         self.enforcer.authorize(action, self._target(target), self.ctx.creds())
 
+    def decide(self, action: str, target: dict[str, Any] | None = None) -> bool:
+        """Check policy ``action`` as the request's enforcement when the handler answers a
+        refusal itself (a list that shows only what policy lets the caller see)."""
+        self.ctx.enforced = True
+        return self.allowed(action, target)
+
     def allowed(self, action: str, target: dict[str, Any] | None = None) -> bool:
         return self.enforcer.check(action, self._target(target), self.ctx.creds())
 

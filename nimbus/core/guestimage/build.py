@@ -25,7 +25,7 @@ from pathlib import Path
 from nimbus.core.guestimage import rootfs
 
 LOG = logging.getLogger(__name__)
-BUILDER_VERSION = "16"
+BUILDER_VERSION = "17"
 KERNEL_META = "linux-image-cloud-amd64"
 PACKAGES = ["busybox-static", "dropbear-bin", "libc6", "libcrypt1", "libtomcrypt1",
             "libtommath1", "libgmp10", "zlib1g"]
@@ -34,9 +34,10 @@ PACKAGES = ["busybox-static", "dropbear-bin", "libc6", "libcrypt1", "libtomcrypt
 BOOT_MODULES = ["virtio_pci", "virtio_blk"]
 NET_MODULES = ["virtio_net", "isofs"]
 # vfat with the code page and character set this kernel mounts it with by default: tests
-# format and mount a volume with it (``mkfs -t vfat``).
+# format and mount a volume with it (``mkfs -t vfat``); 8021q for VLAN interfaces on a
+# trunk's parent port.
 LATE_MODULES = ["virtio_scsi", "button", "evdev", "virtio_rng", "virtio_balloon", "vfat",
-                "nls_cp437", "nls_ascii"]
+                "nls_cp437", "nls_ascii", "8021q"]
 # The kernel's command line. Each option past the consoles takes a share of a boot under TCG,
 # where every instruction is emulated: ``loglevel=6`` keeps the kernel's informational
 # messages off the emulated serial port (its banner, notices and warnings still show in the

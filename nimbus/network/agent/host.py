@@ -40,7 +40,9 @@ from nimbus.network.drivers.linux.model import Topology
 from nimbus.network.drivers.linux.names import Namespaces
 from nimbus.network.drivers.linux.radvd import Radvd
 from nimbus.network.drivers.linux.routers import Routers
+from nimbus.network.drivers.linux.shaping import Shaper
 from nimbus.network.drivers.linux.underlay import Underlay
+from nimbus.network.drivers.linux.vlan_bpf import TrunkFilters
 from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.floating_ips import FloatingIpManager
@@ -86,7 +88,7 @@ class NetworkAgent:
         # Every host's fabric this machine plays now: a network node removes the others (left
         # by a run with more hosts, or with one), and the underlay when it plays one.
         self.fabrics = {self.namespaces.fabric_of(h) for h in hosts} | {fabric_ns}
-        self.fabric = Fabric(self.ip, fabric_ns)
+        self.fabric = Fabric(self.ip, fabric_ns, TrunkFilters(fabric_ns), Shaper(fabric_ns))
         self.underlay = Underlay(self.ip, fabric_ns, host_index) if self.role.tunnels else None
         self.dhcp = Dhcp(self.ip, state_dir / "dhcp", on_exit=self.sync)
         self.radvd = Radvd(self.ip, state_dir / "radvd")
@@ -195,9 +197,9 @@ class NetworkAgent:
             # After the DHCP legs: an isolated network's proxy binds 169.254.169.254 there.
             self._serve_metadata(plan)
             self._remove_stale(set(plan.dhcp), set(plan.l3.routers))
-        present = self.fabric.present_taps()
+        present = self.fabric.present_ports()
         for port_id in plan.to_wire:
-            if names.tap(port_id) in present:
+            if names.port_device(port_id, port_id in plan.fabric.vlans) in present:
                 self.ports.port_wired(port_id, True)
         if self.floating_ips is not None and self._fip_status:
             self.floating_ips.report_status(self._fip_status)

@@ -10,6 +10,7 @@ from nimbus.core.db.engine import Database
 from nimbus.network.db import topology as db_topology
 from nimbus.network.drivers.linux.model import (
     FloatingRec,
+    ForwardRec,
     NetworkRec,
     PortRec,
     RouterRec,
@@ -35,6 +36,16 @@ def vni(network_id: str, network_type: str | None, segment: int | None) -> int:
     return _DERIVED_VNI + zlib.crc32(network_id.encode()) % (_DERIVED_VNI - 1)
 
 
+def _policy(port: Any, network_policy: dict[str, str | None]) -> str:
+    """The QoS policy a port follows: its own, else its network's (not for the service's own
+    ports, as in Neutron)."""
+    if port.qos_policy_id:
+        return str(port.qos_policy_id)
+    if str(port.device_owner or "").startswith("network:"):
+        return ""
+    return network_policy.get(port.network_id) or ""
+
+
 def read(db: Database) -> Topology:
     with db.reader() as session:
         return _convert(db_topology.snapshot(session))
@@ -58,6 +69,13 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
     also: dict[str, list[str]] = {}
     for b in rows.bindings:
         also.setdefault(b.port_id, []).append(b.host)
+    trunked = {sub: (parent, vlan) for sub, parent, vlan in rows.subports}
+    limits: dict[str, list[tuple[str, int, int]]] = {}
+    for limit in rows.limits:
+        limits.setdefault(limit.qos_policy_id, []).append(
+            (limit.direction or "egress", int(limit.max_kbps or 0),
+             int(limit.max_burst_kbps or 0)))
+    network_policy = {n.id: n.qos_policy_id for n in rows.networks}
     for p in rows.ports:
         opts = tuple((str(o.get("opt_name")), str(o.get("opt_value")),
                       int(o.get("ip_version") or 4)) for o in p.extra_dhcp_opts or []
@@ -67,7 +85,8 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
             p.host_id, bool(p.admin_state_up), p.status, p.vif_type,
             bool(p.port_security_enabled), tuple(p.security_groups or []),
             _pairs(p.allowed_address_pairs, "ip_address", "mac_address"), opts,
-            tuple(ips.get(p.id, [])), tuple(also.get(p.id, [])))
+            tuple(ips.get(p.id, [])), tuple(also.get(p.id, [])),
+            *trunked.get(p.id, ("", 0)), tuple(limits.get(_policy(p, network_policy), [])))
     for r in rows.routers:
         top.routers[r.id] = RouterRec(r.id, bool(r.admin_state_up), r.gw_port_id,
                                       bool(r.enable_snat), _pairs(r.routes, "destination",
@@ -76,6 +95,12 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
         top.floating_ips[f.id] = FloatingRec(f.id, f.floating_ip_address,
                                              f.floating_network_id, f.fixed_ip_address,
                                              f.port_id, f.router_id)
+    for pf, fip in rows.forwardings:
+        if fip.router_id:
+            top.forwards.append(ForwardRec(
+                fip.floating_ip_address, fip.router_id, pf.protocol,
+                (pf.external_port_start, pf.external_port_end), pf.internal_ip_address,
+                (pf.internal_port_start, pf.internal_port_end)))
     for rule in rows.rules:
         top.rules.append(RuleRec(rule.security_group_id, rule.direction, rule.ethertype,
                                  rule.protocol, rule.port_range_min, rule.port_range_max,

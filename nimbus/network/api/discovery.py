@@ -26,6 +26,8 @@ EXTENSIONS = [
     ("ext-gw-mode", "Neutron L3 Configurable external gateway mode", "Extension of the router "
      "abstraction for specifying whether SNAT should occur on the external gateway"),
     ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
+    ("extraroute-atomic", "Atomically add/remove extra routes", "Edit extra routes of a router "
+     "on server side by atomically adding/removing extra routes"),
     ("security-group", "security-group", "The security groups extension."),
     ("binding", "Port Binding", "Expose port bindings of a virtual port to external "
      "application"),
@@ -93,6 +95,23 @@ EXTENSIONS = [
     ("pagination", "Pagination support", "Extension that indicates that pagination is "
      "enabled."),
     ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
+    ("floating-ip-port-forwarding", "Floating IP Port Forwarding",
+     "Provide a way to configure port forwarding rules for floating IPs"),
+    ("floating-ip-port-forwarding-description", "Floating IP Port Forwarding new attribute "
+     "description", "Add a description field to Port Forwarding rules"),
+    ("floating-ip-port-forwarding-port-ranges", "Floating IP Port Forwarding support port "
+     "ranges", "Add suport to port ranges on Port Forwarding rules"),
+    ("trunk", "Trunk Extension", "Provides support for trunk ports"),
+    ("trunk-details", "Trunk port details", "Expose trunk port details"),
+    ("tag", "Tag support", "Enables to set tag on resources."),
+    ("ip-substring-filtering", "IP address substring filtering", "Provides IP address "
+     "substring filtering when listing ports"),
+    ("service-type", "Neutron Service Type Management", "API for retrieving service "
+     "providers for Neutron advanced services"),
+    ("dvr", "Distributed Virtual Router", "Enables configuration of Distributed Virtual "
+     "Routers. Kept and shown; every router is centralized in its own namespace."),
+    ("l3-ha", "HA Router extension", "Adds HA capability to routers. Kept and shown; every "
+     "router has one namespace on the network node."),
     ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to "
      "Floating IP resource"),
     ("stateful-security-group", "Stateful security group", "Indicates if the security group "
@@ -126,6 +145,24 @@ AGENT_EXTENSIONS = frozenset({"agent", "l3_agent_scheduler", "dhcp_agent_schedul
 def _offered(req: ApiRequest[NetworkState]) -> list[tuple[str, str, str]]:
     return [ext for ext in EXTENSIONS
             if ext[0] not in AGENT_EXTENSIONS or req.svc.driver.has_agents]
+
+
+# What serves each advanced service (Neutron's ``service-type``): this service itself.
+SERVICE_PROVIDERS = [{"service_type": "L3_ROUTER_NAT", "name": "nimbus", "default": True},
+                     {"service_type": "QOS", "name": "nimbus", "default": True},
+                     {"service_type": "METERING", "name": "nimbus", "default": True}]
+
+
+@router.get("/v2.0/service-providers")
+def list_service_providers(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """List the providers of the advanced services."""
+    req.enforce("get_service_provider")
+    found = [p for p in SERVICE_PROVIDERS
+             if all(str(p.get(key)).lower() in {w.lower() for w in req.query.getlist(key)}
+                    for key in ("service_type", "name", "default") if key in req.query)]
+    fields = [f for value in req.query.getlist("fields") for f in value.split(",") if f]
+    return {"service_providers": [{k: v for k, v in p.items() if not fields or k in fields}
+                                  for p in found]}
 
 
 @router.get("/v2.0/extensions", policy_free=True)

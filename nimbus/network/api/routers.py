@@ -90,3 +90,23 @@ def remove_router_interface(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
     req.enforce("remove_router_interface", item)
     return req.svc.router_interfaces.remove_interface(req.ctx, item["id"], body)
+
+
+@router.put("/v2.0/routers/{router_id}/add_extraroutes", body=schemas.EXTRAROUTES,
+            faults=(404,))
+def add_extraroutes(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Add routes to the router's, leaving the others (extraroute-atomic)."""
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
+    req.enforce("add_extraroutes", item)
+    routes = shape.updated(req, "router", schemas.EXTRAROUTE_ATTRIBUTES)["routes"]
+    return {"router": req.svc.routers.change_routes(req.ctx, item["id"], routes, add=True)}
+
+
+@router.put("/v2.0/routers/{router_id}/remove_extraroutes", body=schemas.EXTRAROUTES,
+            faults=(404,))
+def remove_extraroutes(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """Take routes off the router's, leaving the others (extraroute-atomic)."""
+    item = req.svc.routers.get_router(req.ctx, req.params["router_id"])
+    req.enforce("remove_extraroutes", item)
+    routes = shape.updated(req, "router", schemas.EXTRAROUTE_ATTRIBUTES)["routes"]
+    return {"router": req.svc.routers.change_routes(req.ctx, item["id"], routes, add=False)}

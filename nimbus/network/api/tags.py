@@ -17,7 +17,7 @@ router = Router()
 _KINDS = {"networks": "network", "subnets": "subnet", "ports": "port", "routers": "router",
           "security-groups": "security_group", "floatingips": "floatingip",
           "subnetpools": "subnetpool", "address-scopes": "address_scope",
-          "policies": "policy"}
+          "policies": "policy", "trunks": "trunk"}
 
 
 def _resource(req: ApiRequest[NetworkState]) -> tuple[str, dict[str, Any]]:
@@ -33,7 +33,8 @@ def _resource(req: ApiRequest[NetworkState]) -> tuple[str, dict[str, Any]]:
                "floatingip": lambda: svc.floating_ips.get_floatingip(ctx, item_id),
                "subnetpool": lambda: svc.subnet_pools.get_pool(ctx, item_id),
                "address_scope": lambda: svc.address_scopes.get_scope(ctx, item_id),
-               "policy": lambda: svc.qos.get_policy(ctx, item_id)}
+               "policy": lambda: svc.qos.get_policy(ctx, item_id),
+               "trunk": lambda: svc.trunks.get_trunk(ctx, item_id)}
     item = getters[kind]()
     if kind in ("subnet", "port"):
         # Their rules name the network's owner (``network_owner``), as their own routes do.

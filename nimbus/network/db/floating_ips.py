@@ -38,6 +38,12 @@ def on_port(session: Session, port_id: str) -> list[FloatingIP]:
     return list(session.scalars(select(FloatingIP).where(FloatingIP.port_id == port_id)))
 
 
+def unassociated_on(session: Session, network_id: str) -> list[FloatingIP]:
+    """The floating IPs of an external network that no port uses."""
+    return list(session.scalars(select(FloatingIP).where(
+        FloatingIP.floating_network_id == network_id, FloatingIP.port_id.is_(None))))
+
+
 def on_fixed_ip(session: Session, port_id: str, fixed_ip: str) -> list[FloatingIP]:
     return list(session.scalars(select(FloatingIP).where(
         FloatingIP.port_id == port_id, FloatingIP.fixed_ip_address == fixed_ip)))

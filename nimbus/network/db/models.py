@@ -128,6 +128,10 @@ class Router(StandardAttrs, Base):
     gw_port_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     enable_snat: Mapped[bool] = mapped_column(default=True)
     routes: Mapped[list[Any]] = mapped_column(default=list)
+    # Neutron's ``dvr`` and ``l3-ha`` flags, kept and shown to admins. Every router here is
+    # one namespace on the network node, whichever they say.
+    distributed: Mapped[bool] = mapped_column(default=False)
+    ha: Mapped[bool] = mapped_column(default=False)
 
 
 class SecurityGroup(StandardAttrs, Base):
@@ -323,3 +327,49 @@ class RbacPolicy(Base):
     object_id: Mapped[str] = mapped_column(String(36), index=True)
     action: Mapped[str] = mapped_column(String(32))
     target_project: Mapped[str] = mapped_column(String(255))
+
+
+class Trunk(StandardAttrs, Base):
+    """A trunk (Neutron's ``trunk``): a guest's parent port that also carries its subports'
+    networks, each tagged with its own VLAN."""
+
+    __tablename__ = "network_trunks"
+
+    admin_state_up: Mapped[bool] = mapped_column(default=True)
+    # Its status is its ports' (``trunk_views.status``), not stored. A port is the parent of
+    # one trunk at most; it is not deleted while the trunk stands.
+    port_id: Mapped[str] = mapped_column(ForeignKey("network_ports.id"), unique=True)
+
+
+class SubPort(Base):
+    """A port carried by a trunk, and the VLAN that tells its frames apart on the parent."""
+
+    __tablename__ = "network_trunk_subports"
+    __table_args__ = (UniqueConstraint("trunk_id", "segmentation_type", "segmentation_id",
+                                       name="uq_network_trunk_subports_segment"),)
+
+    port_id: Mapped[str] = mapped_column(ForeignKey("network_ports.id"), primary_key=True)
+    trunk_id: Mapped[str] = mapped_column(
+        ForeignKey("network_trunks.id", ondelete="CASCADE"), index=True)
+    segmentation_type: Mapped[str] = mapped_column(String(32))
+    segmentation_id: Mapped[int] = mapped_column(Integer)
+
+
+class PortForwarding(Base):
+    """A floating IP's port forwarding (Neutron's ``floating-ip-port-forwarding``): a port, or
+    a range, of the floating address DNATed to a port's fixed address behind the router."""
+
+    __tablename__ = "network_port_forwardings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    floatingip_id: Mapped[str] = mapped_column(
+        ForeignKey("network_floating_ips.id", ondelete="CASCADE"), index=True)
+    protocol: Mapped[str] = mapped_column(String(16))
+    external_port_start: Mapped[int] = mapped_column(Integer)
+    external_port_end: Mapped[int] = mapped_column(Integer)
+    internal_port_id: Mapped[str] = mapped_column(
+        ForeignKey("network_ports.id", ondelete="CASCADE"), index=True)
+    internal_ip_address: Mapped[str] = mapped_column(String(64))
+    internal_port_start: Mapped[int] = mapped_column(Integer)
+    internal_port_end: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(255), default="")

@@ -38,6 +38,7 @@ LISTING = Listing({
     "routes": Opaque(Router.routes),
     "availability_zone_hints": Fixed([]),
     "availability_zones": Fixed([c.AVAILABILITY_ZONE]),
+    "distributed": Flag(Router.distributed), "ha": Flag(Router.ha),
 }, tags=Router.tags)
 
 

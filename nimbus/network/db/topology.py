@@ -18,9 +18,13 @@ from nimbus.network.db.models import (
     Network,
     Port,
     PortBinding,
+    PortForwarding,
+    QosRule,
     Router,
     SecurityGroupRule,
     Subnet,
+    SubPort,
+    Trunk,
 )
 
 
@@ -34,6 +38,12 @@ class TopologyRows:
     floating_ips: list[FloatingIP]
     rules: list[SecurityGroupRule]
     bindings: list[PortBinding]
+    # (subport id, parent port id, VLAN) of every trunk's subports.
+    subports: list[tuple[str, str, int]]
+    # Every port forwarding, with its floating IP.
+    forwardings: list[tuple[PortForwarding, FloatingIP]]
+    # The QoS rules the data plane enforces (bandwidth limits).
+    limits: list[QosRule]
 
 
 def snapshot(session: Session) -> TopologyRows:
@@ -46,4 +56,10 @@ def snapshot(session: Session) -> TopologyRows:
         floating_ips=list(session.scalars(select(FloatingIP))),
         rules=list(session.scalars(select(SecurityGroupRule))),
         bindings=list(session.scalars(select(PortBinding))),
+        subports=[(s.port_id, t.port_id, s.segmentation_id) for s, t in session.execute(
+            select(SubPort, Trunk).join(Trunk, SubPort.trunk_id == Trunk.id)).tuples()],
+        forwardings=list(session.execute(select(PortForwarding, FloatingIP).join(
+            FloatingIP, PortForwarding.floatingip_id == FloatingIP.id)).tuples()),
+        limits=list(session.scalars(select(QosRule).where(
+            QosRule.rule_type == "bandwidth_limit").order_by(QosRule.id))),
     )

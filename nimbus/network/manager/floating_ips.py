@@ -14,6 +14,7 @@ from nimbus.network import constants as c
 from nimbus.network import errors as nerr
 from nimbus.network.db import floating_ips as fip_db
 from nimbus.network.db import models
+from nimbus.network.db import port_forwardings as pf_db
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import routers as router_db
 from nimbus.network.drivers.base import NetworkDriver
@@ -83,6 +84,8 @@ class FloatingIpManager:
 
     def _associate(self, session: Session, ctx: RequestContext, row: models.FloatingIP,
                    port_id: str, fixed_ip: str | None) -> None:
+        if pf_db.of_floating_ip(session, row.id):
+            raise nerr.FipInUseByPortForwarding(id=row.id)
         port = self.access.port(session, ctx, port_id)
         allocs = port_db.allocations(session, port.id)
         v4 = [a for a in allocs if ipaddress.ip_address(a.ip_address).version == 4]
@@ -100,7 +103,7 @@ class FloatingIpManager:
                 raise nerr.FloatingIPPortAlreadyAssociated(
                     floating_ip_address=row.floating_ip_address, fip_id=row.id,
                     port_id=port.id, fixed_ip=alloc.ip_address, net_id=row.floating_network_id)
-        row.router_id = _router_for(session, row.floating_network_id, alloc.subnet_id, port.id)
+        row.router_id = router_for(session, row.floating_network_id, alloc.subnet_id, port.id)
         row.port_id, row.fixed_ip_address = port.id, alloc.ip_address
         FLOATINGIP_STATUS.move(row, c.ACTIVE)
 
@@ -142,7 +145,10 @@ class FloatingIpManager:
                     self._associate(session, ctx, row, attrs["port_id"],
                                     attrs.get("fixed_ip_address"))
                 else:
-                    row.port_id = row.fixed_ip_address = row.router_id = None
+                    row.port_id = row.fixed_ip_address = None
+                    # Its port forwardings, if any, still go through the router.
+                    if not pf_db.of_floating_ip(session, row.id):
+                        row.router_id = None
                     FLOATINGIP_STATUS.move(row, c.DOWN)
             row.touch()
             view = views.floating_ip(row)
@@ -163,6 +169,9 @@ class FloatingIpManager:
             port = port_db.get(session, row.floating_port_id)
             if port is not None:
                 port_db.drop(session, port)
+            for forwarding in pf_db.of_floating_ip(session, row.id):
+                session.delete(forwarding)
+            session.flush()
             session.delete(row)
         view["port_id"] = None
         self.driver.sync_floating_ip(view)
@@ -177,7 +186,7 @@ def _owner(session: Session, port_id: str | None) -> dict[str, Any] | None:
     return {"id": port.id, "device_owner": port.device_owner, "device_id": port.device_id}
 
 
-def _router_for(session: Session, ext_net_id: str, subnet_id: str, port_id: str) -> str:
+def router_for(session: Session, ext_net_id: str, subnet_id: str, port_id: str) -> str:
     """The router that joins the port's subnet to the external network."""
     for router in router_db.with_gateway_on(session, ext_net_id):
         for iface in port_db.interfaces(session, router.id):

@@ -11,6 +11,7 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import constants as c
 from nimbus.network import errors as nerr
+from nimbus.network.db import floating_ips as fip_db
 from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
@@ -119,6 +120,14 @@ class NetworkManager:
     def delete_network(self, ctx: RequestContext, net_id: str) -> None:
         with self.db.writer() as session:
             row = self.access.network(session, ctx, net_id)
+            # Floating IPs that nothing uses go with their external network (Neutron's
+            # ``delete_disassociated_floatingips``); an associated one keeps it in use.
+            for fip in fip_db.unassociated_on(session, net_id):
+                port = port_db.get(session, fip.floating_port_id)
+                if port is not None:
+                    port_db.drop(session, port)
+                session.delete(fip)
+            session.flush()
             ports = network_db.ports(session, net_id)
             if any(p.device_owner not in c.AUTO_DELETE_OWNERS for p in ports):
                 raise nerr.NetworkInUse(id=net_id)

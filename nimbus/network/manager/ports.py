@@ -16,10 +16,11 @@ from nimbus.network import errors as nerr
 from nimbus.network.db import floating_ips as fip_db
 from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
+from nimbus.network.db import port_forwardings as pf_db
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import security_groups as group_db
 from nimbus.network.drivers.base import NetworkDriver
-from nimbus.network.manager import addresses
+from nimbus.network.manager import addresses, trunk_ports
 from nimbus.network.manager.access import Access, QosCheck
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
@@ -52,8 +53,12 @@ class PortManager:
         driver.set_wiring_listener(self.port_wired)
 
     def view(self, session: Session, row: models.Port) -> dict[str, Any]:
-        return {**views.port(row, port_db.allocations(session, row.id)),
+        view = {**views.port(row, port_db.allocations(session, row.id)),
                 "resource_request": resource_requests(session, [row])[row.id]}
+        details = trunk_ports.trunk_details(session, [row])
+        if details:
+            view["trunk_details"] = details[row.id]
+        return view
 
     # -- CRUD -------------------------------------------------------------------------------
     @retry_on_lock()
@@ -115,8 +120,11 @@ class PortManager:
                                      seen)
             allocs = port_db.allocations_of(session, [row.id for row in page.items])
             requests = resource_requests(session, page.items)
+            trunks = trunk_ports.trunk_details(session, page.items)
             return with_items(page, [{**views.port(row, allocs[row.id]),
-                                      "resource_request": requests[row.id]}
+                                      "resource_request": requests[row.id],
+                                      **({"trunk_details": trunks[row.id]}
+                                         if row.id in trunks else {})}
                                      for row in page.items])
 
     @retry_on_lock()
@@ -199,7 +207,20 @@ class PortManager:
                 setattr(row, column, attrs[key] if attrs[key] is not None else default)
         if "binding:host_id" in attrs or "admin_state_up" in attrs or not row.host_id:
             self._bind(session, row)
+        if "binding:host_id" in attrs:
+            # A trunk's subports are bound wherever its parent is.
+            for port in trunk_ports.subports_of(session, row):
+                if port.host_id != row.host_id:
+                    self.rebind_in(session, port, row.host_id)
         row.touch()
+
+    def rebind_in(self, session: Session, row: models.Port, host: str) -> dict[str, Any]:
+        """Bind (or, with no host, unbind) a port the service moves itself: a trunk's
+        subport, which goes where its parent goes."""
+        row.host_id = host
+        self._bind(session, row)
+        row.touch()
+        return self.view(session, row)
 
     def _readdress(self, session: Session, row: models.Port,
                    requested: list[dict[str, Any]]) -> None:
@@ -219,11 +240,21 @@ class PortManager:
             row = self.access.port(session, ctx, port_id)
             if not internal and row.device_owner in (*c.ROUTER_OWNERS, c.OWNER_FLOATINGIP):
                 raise nerr.L3PortInUse(id=port_id, device_owner=row.device_owner)
+            trunk_ports.check_deletable(session, port_id)
             view = self.view(session, row)
             for fip in fip_db.on_port(session, port_id):
                 fip.port_id = fip.fixed_ip_address = fip.router_id = None
                 FLOATINGIP_STATUS.move(fip, c.DOWN)
                 fip.touch()
+            # Forwardings to the port go with it (Neutron's port forwarding plugin does so).
+            forwarded = {pf.floatingip_id for pf in pf_db.to_port(session, port_id)}
+            for pf in pf_db.to_port(session, port_id):
+                session.delete(pf)
+            session.flush()
+            for fip_id in forwarded:
+                released = fip_db.get(session, fip_id)
+                if released is not None:
+                    pf_db.release(session, released)
             port_db.drop(session, row)
         if view["binding:host_id"]:
             self.driver.unbind_port(view)

@@ -64,6 +64,8 @@ class RouterManager:
             row = models.Router(project_id=project, name=attrs.get("name", ""),
                                 description=attrs.get("description", ""),
                                 admin_state_up=attrs.get("admin_state_up", True),
+                                distributed=bool(attrs.get("distributed", False)),
+                                ha=bool(attrs.get("ha", False)),
                                 status=ROUTER_STATUS.start(c.ACTIVE), revision_number=1)
             session.add(row)
             session.flush()
@@ -158,10 +160,30 @@ class RouterManager:
             for key in ("name", "description", "admin_state_up"):
                 if key in attrs:
                     setattr(row, key, attrs[key])
+            _migrate(row, attrs)
             if "external_gateway_info" in attrs:
                 self._set_gateway(session, ctx, row, attrs["external_gateway_info"])
             if "routes" in attrs:
                 row.routes = _checked_routes(session, row, attrs["routes"] or [])
+            row.touch()
+            session.flush()
+            view = self.view(session, row)
+        self.sync(router_id)
+        return view
+
+    @retry_on_lock()
+    def change_routes(self, ctx: RequestContext, router_id: str, routes: list[dict[str, str]],
+                      add: bool) -> dict[str, Any]:
+        """Add routes to, or remove them from, the router's own in one step."""
+        with self.db.writer() as session:
+            row = self.access.router(session, ctx, router_id)
+            have = [dict(r) for r in row.routes or []]
+            if add:
+                new = [r for r in routes if r not in have]
+                row.routes = have + _checked_routes(session, row, list(
+                    {(r["destination"], r["nexthop"]): r for r in new}.values()))
+            else:
+                row.routes = [r for r in have if r not in routes]
             row.touch()
             session.flush()
             view = self.view(session, row)
@@ -178,6 +200,19 @@ class RouterManager:
             view = views.router(row, None)
             session.delete(row)
         self.driver.delete_router(view)
+
+
+def _migrate(row: models.Router, attrs: dict[str, Any]) -> None:
+    """A change of ``distributed`` or ``ha``, which Neutron allows only while the router is
+    down (it rebuilds the router elsewhere)."""
+    for key, says in (("distributed", "Cannot upgrade active router to distributed. Please "
+                                      "set router admin_state_up to False prior to upgrade"),
+                      ("ha", "Cannot change HA attribute of active routers. Please set router "
+                             "admin_state_up to False prior to upgrade")):
+        if key in attrs and bool(attrs[key]) != getattr(row, key):
+            if row.admin_state_up:
+                raise nerr.BadRequest(resource="router", msg=says)
+            setattr(row, key, bool(attrs[key]))
 
 
 def _checked_routes(session: Session, row: models.Router,

@@ -76,25 +76,24 @@ class SecurityGroupRuleManager:
         if (low is not None or high is not None) and protocol is None:
             raise nerr.InvalidInput(error_message="Must also specify protocol if port range is "
                                     "given", neutron_type="SecurityGroupProtocolRequiredWithPorts")
-        if protocol in _PORT_PROTOCOLS:
-            if (low is None) != (high is None):
-                raise nerr.InvalidInput(error_message="For TCP/UDP protocols, port_range_min "
-                                        "and port_range_max must both be set",
-                                        neutron_type="SecurityGroupInvalidPortRange")
-            if low is not None and high is not None and (
-                    not 1 <= low <= 65535 or not 1 <= high <= 65535 or low > high):
+        if protocol in _PORT_PROTOCOLS and (low is not None or high is not None):
+            if low == 0 or high == 0:
+                raise nerr.InvalidInput(error_message="Invalid value for port 0",
+                                        neutron_type="SecurityGroupInvalidPortValue")
+            if low is None or high is None or low > high:
                 raise nerr.InvalidInput(error_message="For TCP/UDP protocols, port_range_min "
                                         "must be <= port_range_max",
                                         neutron_type="SecurityGroupInvalidPortRange")
         elif protocol in _ICMP:
             for name, value in (("type", low), ("code", high)):
                 if value is not None and not 0 <= value <= 255:
-                    raise nerr.InvalidInput(error_message=f"Invalid value for ICMP {name}: "
-                                            f"{value}",
+                    attr = "port_range_min" if name == "type" else "port_range_max"
+                    raise nerr.InvalidInput(error_message=f"Invalid value for ICMP {name} "
+                                            f"({attr}) {value}. It must be 0 to 255",
                                             neutron_type="SecurityGroupInvalidIcmpValue")
             if low is None and high is not None:
-                raise nerr.InvalidInput(error_message="ICMP code (port-range-max) is provided "
-                                        "but ICMP type (port-range-min) is missing",
+                raise nerr.InvalidInput(error_message=f"ICMP code (port-range-max) {high} is "
+                                        "provided but ICMP type (port-range-min) is missing",
                                         neutron_type="SecurityGroupMissingIcmpType")
         elif low is not None or high is not None:
             raise nerr.InvalidInput(error_message=f"Port range is not supported for protocol "

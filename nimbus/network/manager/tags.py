@@ -13,6 +13,7 @@ TAGGED: dict[str, type[Any]] = {
     "router": models.Router, "security_group": models.SecurityGroup,
     "floatingip": models.FloatingIP, "subnetpool": models.SubnetPool,
     "address_scope": models.AddressScope, "policy": models.QosPolicy,
+    "trunk": models.Trunk,
 }
 
 

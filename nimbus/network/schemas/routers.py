@@ -25,7 +25,15 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "routes": a.Attr(a.array(ROUTE, unique=True, nullable=True),
                      cv.nullable(cv.list_of(CONVERT_ROUTE, unique=True)), post=False),
     "availability_zone_hints": a.Attr(a.array(a.string(255)), put=False),
+    "distributed": BOOLEAN, "ha": BOOLEAN,
 }
+
+# add_extraroutes / remove_extraroutes: ``{"router": {"routes": [...]}}``.
+EXTRAROUTE_ATTRIBUTES: dict[str, a.Attr] = {
+    "routes": a.Attr(a.array(ROUTE), cv.list_of(CONVERT_ROUTE), required=True),
+}
+EXTRAROUTES: Schema = {"type": "object", "required": ["router"], "properties": {
+    "router": a.obj({"routes": a.array(ROUTE)}, required=("routes",))}}
 
 CREATE: Schema = a.create_body("router", "routers", ATTRIBUTES)
 UPDATE: Schema = a.update_body("router", ATTRIBUTES)

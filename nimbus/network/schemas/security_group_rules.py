@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from nimbus.core.api.validation import Schema
+from nimbus.network import errors as nerr
 from nimbus.network.db import security_groups as group_db
 from nimbus.network.schemas import attributes as a
 from nimbus.network.schemas import convert as cv
 from nimbus.network.schemas.listing import list_query
 from nimbus.network.schemas.networks import PROJECT
 
-PORT_NUMBER = a.Attr(a.integer(nullable=True), cv.nullable(cv.integer()))
+
+def _port(attr: str, value: Any) -> int:
+    """Neutron's ``convert_validate_port_value``: any port number, or an ICMP type or code."""
+    number = int(value)
+    if not 0 <= number <= 65535:
+        raise nerr.InvalidInput(error_message=f"Invalid value for port {number}")
+    return number
+
+
+PORT_NUMBER = a.Attr(a.integer(nullable=True), cv.nullable(_port))
 
 ATTRIBUTES: dict[str, a.Attr] = {
     "description": a.Attr(a.string(255)), "project_id": PROJECT, "tenant_id": PROJECT,
@@ -21,7 +33,8 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "port_range_min": PORT_NUMBER,
     "port_range_max": PORT_NUMBER,
     "remote_ip_prefix": a.Attr(a.string(64, nullable=True)),
-    "remote_group_id": a.Attr(a.uuid(nullable=True)),
+    # Not checked as a UUID: Neutron answers an id that is no UUID as one it does not know (404).
+    "remote_group_id": a.Attr(a.string(255, nullable=True)),
     "remote_address_group_id": a.Attr(a.uuid(nullable=True)),
 }
 

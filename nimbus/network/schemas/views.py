@@ -109,6 +109,8 @@ def router(row: models.Router, gateway: dict[str, Any] | None) -> dict[str, Any]
         "routes": [dict(r) for r in row.routes or []],
         "availability_zone_hints": [],
         "availability_zones": [c.AVAILABILITY_ZONE],
+        "distributed": bool(row.distributed),
+        "ha": bool(row.ha),
     }
 
 

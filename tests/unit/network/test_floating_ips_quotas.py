@@ -67,6 +67,26 @@ def test_floating_ip_errors(net: Net) -> None:
     assert chosen.status_code == 403
 
 
+def test_an_external_network_takes_its_unused_floating_ips_along(net: Net) -> None:
+    public, network, router = _wired(net)
+    admin, member = net.as_("admin"), net.as_("member")
+    spare = admin.post("/v2.0/floatingips", json={"floatingip": {
+        "floating_network_id": public["id"]}}).json()["floatingip"]
+    port = net.port(network["id"])
+    used = member.post("/v2.0/floatingips", json={"floatingip": {
+        "floating_network_id": public["id"], "port_id": port["id"]}}).json()["floatingip"]
+    # An associated floating IP (and a router's gateway) keeps its network in use, and the
+    # unused one stays with it.
+    busy = admin.delete(f"/v2.0/networks/{public['id']}")
+    assert busy.status_code == 409 and fault(busy)["type"] == "NetworkInUse"
+    assert admin.get(f"/v2.0/floatingips/{spare['id']}").status_code == 200
+    assert member.delete(f"/v2.0/floatingips/{used['id']}").status_code == 204
+    member.put(f"/v2.0/routers/{router['id']}", json={"router": {"external_gateway_info": {}}})
+    assert admin.delete(f"/v2.0/networks/{public['id']}").status_code == 204
+    assert admin.get(f"/v2.0/floatingips/{spare['id']}").status_code == 404
+    assert admin.get(f"/v2.0/ports?network_id={public['id']}").json()["ports"] == []
+
+
 def test_quotas(net: Net) -> None:
     shown = net.api.as_("member").get(f"/v2.0/quotas/{PROJECT}").json()["quota"]
     assert shown["network"] == 100 and shown["port"] == 500

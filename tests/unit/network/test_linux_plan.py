@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import hosts_file, opts_file
 from nimbus.network.drivers.linux.ext import leg_key
-from nimbus.network.drivers.linux.fabric import Fabric, FabricWant, LegWant, TapWant
+from nimbus.network.drivers.linux.fabric import Fabric, FabricWant, LegWant, TapWant, VlanWant
 from nimbus.network.drivers.linux.firewall import ruleset
 from nimbus.network.drivers.linux.ip import Ip, IpError
 from nimbus.network.drivers.linux.model import (
@@ -24,6 +25,14 @@ from nimbus.network.drivers.linux.model import (
 )
 from nimbus.network.drivers.linux.plan import plan
 from nimbus.network.drivers.linux.routers import nat_rules
+from nimbus.network.drivers.linux.shaping import Limit, Shaper, tbf
+from nimbus.network.drivers.linux.vlan_bpf import (
+    Filter,
+    TrunkFilters,
+    name_of,
+    tag_program,
+    untag_program,
+)
 
 COVERS = [("network", "linux driver: plan of bridges, taps, DHCP servers and wiring from the "
                       "model; fabric convergence runs only the difference"),
@@ -102,11 +111,45 @@ class RecordingIp(Ip):
         self.ran += list(lines)
 
 
+class RecordingFilters(TrunkFilters):
+    """Trunk programs kept in memory: what each device's ingress would hold."""
+
+    def __init__(self, held: dict[str, dict[int, str]] | None = None) -> None:
+        super().__init__("nimbus-test1234-fabric")
+        self.held = held or {}
+
+    def hooked(self) -> set[str]:
+        return set(self.held)
+
+    def present(self, device: str) -> dict[int, str]:
+        return dict(self.held.get(device, {}))
+
+    def converge(self, device: str, ifindex: int, wanted: list[Filter],
+                 present: dict[int, str] | None = None) -> None:
+        self.held[device] = {f.pref: f.name for f in wanted}
+
+
+class RecordingShaper(Shaper):
+    """Bandwidth limits kept in memory, by tap."""
+
+    def __init__(self, held: dict[str, tuple[Limit, ...]] | None = None) -> None:
+        super().__init__("nimbus-test1234-fabric")
+        self.held = held or {}
+        self.applied: list[str] = []
+
+    def shaped(self) -> set[str]:
+        return set(self.held)
+
+    def apply(self, tap: str, ifb: str, limits: tuple[Limit, ...]) -> None:
+        self.applied.append(tap)
+        self.held[tap] = limits
+
+
 def test_fabric_runs_only_the_difference() -> None:
     bridge, tap = names.bridge(NET), names.tap("p-guest-0000-0000")
     ip = RecordingIp({})
     want = FabricWant(bridges={NET: 1450}, taps={"p-guest-0000-0000": TapWant(NET, True)})
-    Fabric(ip, NS.fabric).converge(want)
+    Fabric(ip, NS.fabric, RecordingFilters(), RecordingShaper()).converge(want)
     assert ip.ran == [f"link add {bridge} mtu 1450 type bridge", f"link set {bridge} up",
                       f"tuntap add dev {tap} mode tap vnet_hdr multi_queue",
                       f"link set {tap} master {bridge}", f"link set {tap} mtu 1450",
@@ -117,7 +160,7 @@ def test_fabric_runs_only_the_difference() -> None:
             "tapold0000-00": {"mtu": 1450, "flags": ["UP"], "master": "brqold"},
             "brqold": {"mtu": 1450, "flags": ["UP"]}, "lo": {"flags": ["UP"]}}
     ip = RecordingIp(done)
-    Fabric(ip, NS.fabric).converge(want)
+    Fabric(ip, NS.fabric, RecordingFilters(), RecordingShaper()).converge(want)
     assert ip.ran == ["link del tapold0000-00", "link del brqold"]
 
 
@@ -220,3 +263,82 @@ def test_security_groups_become_per_port_chains_with_anti_spoofing() -> None:
         in text
     # A port without port security is not filtered at all.
     assert names.tap(open_port.id) not in text
+
+
+def test_a_trunks_subport_is_a_vlan_of_its_parents_tap_in_its_own_bridge() -> None:
+    other_net, other_subnet = "22222222-2222-3333-4444-555555555555", "bbbbbbbb-2222"
+    parent = _port("p-parent-000-0000", status="ACTIVE")
+    sub = _port("p-sub-000000-0000", owner="trunk:subport", vif_type="tap",
+                network_id=other_net, mac="fa:16:3e:00:00:09", ip="10.9.0.5",
+                security_groups=("g1",), parent=parent.id, vlan=101,
+                ips=((other_subnet, "10.9.0.5"),))
+    orphan = _port("p-orphan-000-0000", owner="trunk:subport", vif_type="tap",
+                   network_id=other_net, parent="p-gone-00000-0000", vlan=102)
+    top = _topology(parent, sub, orphan)
+    top.networks[other_net] = NetworkRec(other_net, "p", 1400, False, True)
+    out = plan(top, NS)
+    assert list(out.fabric.taps) == [parent.id]
+    assert out.fabric.vlans == {sub.id: VlanWant(other_net, parent.id, 101, True)}
+    assert out.fabric.bridges == {NET: 1450, other_net: 1400}
+    assert out.to_wire == [sub.id]
+    # Its own security groups filter it, on its own device.
+    assert f'iifname "{names.subport(sub.id)}" ether saddr != {{ fa:16:3e:00:00:09 }} drop' in \
+        ruleset(out.filtered)
+
+    device, peer, tap = names.subport(sub.id), names.subport_peer(sub.id), names.tap(parent.id)
+    ip = RecordingIp({})
+    Fabric(ip, NS.fabric, RecordingFilters(), RecordingShaper()).converge(out.fabric)
+    assert f"link add {device} mtu 1400 type veth peer name {peer}" in ip.ran
+    assert f"link set {device} master {names.bridge(other_net)}" in ip.ran
+    # Once the devices exist: the tap's tagged frames of VLAN 101 go out of the peer, and
+    # what comes back in there goes out of the tap, tagged.
+    links = {tap: {"ifindex": 7, "mtu": 1450, "flags": ["UP"], "master": names.bridge(NET)},
+             peer: {"ifindex": 9, "mtu": 1400, "flags": ["UP"]},
+             device: {"ifindex": 8, "mtu": 1400, "flags": ["UP"],
+                      "master": names.bridge(other_net)},
+             "tapold0000-00": {"ifindex": 3, "mtu": 1450, "flags": ["UP"]}}
+    filters = RecordingFilters({"tapold0000-00": {5: name_of(False, 5, 4)}})
+    fabric = Fabric(RecordingIp(links), NS.fabric, filters, RecordingShaper())
+    fabric.converge(out.fabric)
+    assert filters.held[tap] == {101: name_of(False, 101, 9)}
+    assert filters.held[peer] == {101: name_of(True, 101, 7)}
+    # A program a stopped agent left on a tap is taken away at the first sync.
+    assert filters.held["tapold0000-00"] == {}
+    # The subport leaves the trunk: its programs go with it.
+    out.fabric.vlans.clear()
+    fabric.converge(out.fabric)
+    assert filters.held[tap] == {}
+
+
+def test_trunk_programs_are_a_few_instructions_each() -> None:
+    untag, tag = untag_program(101, 9), tag_program(101, 7)
+    assert len(untag) % 8 == 0 and len(tag) % 8 == 0
+    # Both end in ``exit``; the untagging one lets every other frame go on (-1).
+    assert untag[-8] == tag[-8] == 0x95
+    assert struct.unpack_from("<i", untag, len(untag) - 12)[0] == -1
+
+
+def test_bandwidth_limits_shape_the_tap_and_an_ifb_for_what_the_guest_sends() -> None:
+    guest = _port("p-guest-0000-0000", status="ACTIVE",
+                  limits=(("egress", 2000, 0), ("ingress", 8000, 1000)))
+    out = plan(_topology(guest), NS)
+    limits = (Limit("egress", 2000, 0), Limit("ingress", 8000, 1000))
+    assert out.fabric.taps[guest.id].limits == limits
+    tap, ifb = names.tap(guest.id), names.shaper(guest.id)
+    ip, shaper = RecordingIp({}), RecordingShaper({"tapold0000-00": (Limit("ingress", 1),)})
+    links = {tap: {"ifindex": 7, "mtu": 1450, "flags": ["UP"], "master": names.bridge(NET)},
+             "tapold0000-00": {"ifindex": 3}}
+    fabric = Fabric(ip, NS.fabric, RecordingFilters(), shaper)
+    fabric.converge(out.fabric)
+    assert f"link add {ifb} type ifb" in ip.ran
+    ip.have = links
+    fabric.converge(out.fabric)
+    assert shaper.held[tap] == limits
+    # Only a change is applied again.
+    shaper.applied.clear()
+    fabric.converge(out.fabric)
+    assert shaper.applied == []
+    # A rule's burst, or 80% of its rate; never less than a frame.
+    assert tbf(Limit("egress", 2000)) == ["tbf", "rate", "2000kbit", "burst", "200000",
+                                          "latency", "50ms"]
+    assert tbf(Limit("ingress", 8, 0))[4] == "3200"

@@ -12,7 +12,15 @@ from nimbus.network.drivers.linux.dhcp import Dhcp, opts_file
 from nimbus.network.drivers.linux.fabric import Fabric, FabricWant, TapWant
 from nimbus.network.drivers.linux.plan import Role, plan
 from tests.unit.network.conftest import Net
-from tests.unit.network.test_linux_plan import NET, SUBNET, RecordingIp, _port, _topology
+from tests.unit.network.test_linux_plan import (
+    NET,
+    SUBNET,
+    RecordingFilters,
+    RecordingIp,
+    RecordingShaper,
+    _port,
+    _topology,
+)
 
 COVERS = [("network", "linux driver, several hosts: each host plugs its own ports (and those "
                       "bound to it for a live migration), only the network node serves DHCP "
@@ -57,7 +65,7 @@ def test_networks_cross_hosts_on_their_own_vni() -> None:
     assert flat != other and min(flat, other) >= 1 << 23 and max(flat, other) < 1 << 24
     bridge, vx = names.bridge(NET), names.vxlan(NET)
     ip = RecordingIp({})
-    Fabric(ip, NS.fabric_of("vm-1")).converge(FabricWant(
+    Fabric(ip, NS.fabric_of("vm-1"), RecordingFilters(), RecordingShaper()).converge(FabricWant(
         bridges={NET: 1450}, taps={"p-here-0000-0000": TapWant(NET, True)},
         tunnels={NET: 17}))
     assert (f"link add {vx} type vxlan id 17 group 239.1.1.1 dev ul0 dstport 4789 ttl 1"
@@ -69,8 +77,8 @@ def test_networks_cross_hosts_on_their_own_vni() -> None:
                  "linkinfo": {"info_kind": "vxlan", "info_data": {"id": 99}}},
             "vx-gone000000": {"mtu": 1450, "flags": ["UP"]}}
     ip = RecordingIp(have)
-    Fabric(ip, NS.fabric_of("vm-1")).converge(FabricWant(bridges={NET: 1450},
-                                                         tunnels={NET: 17}))
+    fabric = Fabric(ip, NS.fabric_of("vm-1"), RecordingFilters(), RecordingShaper())
+    fabric.converge(FabricWant(bridges={NET: 1450}, tunnels={NET: 17}))
     # A deleted network's device goes first: the VNI it held may be a new network's now.
     assert ip.ran[0] == "link del vx-gone000000"
     assert ip.ran.index(f"link del {vx}") < next(

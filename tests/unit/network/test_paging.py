@@ -30,7 +30,11 @@ PAGED = {
     ("GET", "/v2.0/metering/metering-labels"),
     ("GET", "/v2.0/metering/metering-label-rules"),
     ("GET", "/v2.0/rbac-policies"),
+    ("GET", "/v2.0/trunks"),
+    ("GET", "/v2.0/floatingips/{fip_id}/port_forwardings"),
 }
+# The floating IP whose forwardings are walked.
+FIP = "00000000-0000-0000-0000-0000000000f1"
 
 
 def _network(session: Any) -> models.Network:
@@ -121,6 +125,29 @@ def _rbac(session: Any) -> None:
                                       target_project=f"{i:032x}") for i in range(ROWS))
 
 
+def _trunks(session: Any) -> None:
+    _ports(session)
+    session.flush()
+    session.add_all(models.Trunk(project_id=PROJECT, name=f"trunk-{i % 7}", port_id=port_id)
+                    for i, port_id in enumerate(session.scalars(select(models.Port.id))))
+
+
+def _forwardings(session: Any) -> None:
+    net = _network(session)
+    port = models.Port(project_id=PROJECT, network_id=net.id, mac_address="fa:16:3e:00:00:01")
+    session.add(port)
+    session.flush()
+    session.add_all([models.FloatingIP(id=FIP, project_id=PROJECT,
+                                             floating_network_id=net.id,
+                                             floating_ip_address="172.24.4.9",
+                                             floating_port_id=port.id)])
+    session.flush()
+    session.add_all(models.PortForwarding(
+        floatingip_id=FIP, protocol="tcp", external_port_start=1000 + i,
+        external_port_end=1000 + i, internal_port_id=port.id, internal_ip_address="10.0.0.5",
+        internal_port_start=1000 + i, internal_port_end=1000 + i) for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -140,6 +167,9 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     "metering_label_rules": ("/v2.0/metering/metering-label-rules", _label_rules,
                              models.MeteringLabelRule.id, "id"),
     "rbac_policies": ("/v2.0/rbac-policies", _rbac, models.RbacPolicy.id, "id"),
+    "trunks": ("/v2.0/trunks", _trunks, models.Trunk.id, "id"),
+    "port_forwardings": ("/v2.0/floatingips/{fip_id}/port_forwardings", _forwardings,
+                         models.PortForwarding.id, "id"),
 }
 
 
@@ -158,7 +188,7 @@ def test_list_pages_in_sql(net: Net, collection: str) -> None:
     with net.cloud.db.writer() as session:
         insert(session)
     with counting_rows(net.cloud.db.engine) as counter:
-        items = walk(_get(net), f"{path}?limit=100", collection)
+        items = walk(_get(net), f"{path.format(fip_id=FIP)}?limit=100", collection)
     with net.cloud.db.reader() as session:
         # Read after the walk: listing groups and rules first makes the caller's default group.
         expected = list(dict.fromkeys(session.scalars(select(column).order_by(column))))

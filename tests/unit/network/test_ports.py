@@ -93,6 +93,10 @@ def test_port_filters_by_fixed_ip(net: Net) -> None:
     assert [p["id"] for p in found] == [first["id"]]
     by_net = api.get(f"/v2.0/ports?network_id={network['id']}&fields=id").json()["ports"]
     assert len(by_net) == 2 and set(by_net[0]) == {"id"}
+    # ip-substring-filtering: part of an address, as text.
+    far = net.port(network["id"], fixed_ips=[{"ip_address": "10.13.0.200"}])
+    found = api.get("/v2.0/ports?fixed_ips=ip_address_substr%3D0.20").json()["ports"]
+    assert [p["id"] for p in found] == [far["id"]]
 
 
 def test_update_fixed_ips_and_security_groups(net: Net) -> None:

@@ -135,6 +135,21 @@ def test_extra_routes(net: Net) -> None:
     assert resp.status_code == 200 and resp.json()["router"]["routes"] == routes
     cleared = api.put(f"/v2.0/routers/{router['id']}", json={"router": {"routes": None}})
     assert cleared.json()["router"]["routes"] == []
+    # extraroute-atomic: add and remove without reading and writing the whole list.
+    more = [{"destination": "10.41.0.0/24", "nexthop": "10.30.0.6"}]
+    base = f"/v2.0/routers/{router['id']}"
+    api.put(f"{base}/add_extraroutes", json={"router": {"routes": routes}})
+    added = api.put(f"{base}/add_extraroutes", json={"router": {"routes": routes + more}})
+    assert added.status_code == 200 and added.json()["router"]["routes"] == routes + more
+    far = [{"destination": "10.42.0.0/24", "nexthop": "10.99.0.1"}]
+    assert api.put(f"{base}/add_extraroutes", json={"router": {"routes": far}}
+                   ).status_code == 400
+    left = api.put(f"{base}/remove_extraroutes", json={"router": {"routes": routes}})
+    assert left.json()["router"]["routes"] == more
+    assert net.as_("other").put(f"{base}/remove_extraroutes", json={"router": {
+        "routes": more}}).status_code == 404
+    assert net.as_("reader").put(f"{base}/remove_extraroutes", json={"router": {
+        "routes": more}}).status_code == 403
 
 
 def test_router_protection(net: Net) -> None:
@@ -151,3 +166,34 @@ def test_router_protection(net: Net) -> None:
         assert resp.status_code == 404 and fault(resp)["type"] == "RouterNotFound"
     resp = net.api.as_("member").put(f"/v2.0/routers/{missing}", json={"router": {"name": "x"}})
     assert resp.status_code == 404
+
+
+def test_distributed_and_ha_are_an_admins_to_set_and_see(net: Net) -> None:
+    admin, member = net.as_("admin"), net.as_("member")
+    assert member.post("/v2.0/routers", json={"router": {
+        "name": "r", "distributed": True}}).status_code == 403
+    made = admin.post("/v2.0/routers", json={"router": {
+        "name": "r", "distributed": True, "ha": False}})
+    assert made.status_code == 201, made.text
+    router = made.json()["router"]
+    assert router["distributed"] is True and router["ha"] is False
+    # Neutron moves a router between kinds only while it is down.
+    up = admin.put(f"/v2.0/routers/{router['id']}", json={"router": {"ha": True}})
+    assert up.status_code == 400 and "admin_state_up to False" in fault(up)["message"]
+    admin.put(f"/v2.0/routers/{router['id']}", json={"router": {"admin_state_up": False}})
+    moved = admin.put(f"/v2.0/routers/{router['id']}", json={"router": {
+        "ha": True, "distributed": False}}).json()["router"]
+    assert moved["ha"] is True and moved["distributed"] is False
+    own = net.router()
+    assert "distributed" not in member.get(f"/v2.0/routers/{own['id']}").json()["router"]
+    assert "ha" not in member.get("/v2.0/routers").json()["routers"][0]
+    assert admin.get(f"/v2.0/routers/{own['id']}").json()["router"]["distributed"] is False
+
+
+def test_service_providers_are_listed(net: Net) -> None:
+    listed = net.as_("reader").get("/v2.0/service-providers")
+    assert listed.status_code == 200
+    types = {p["service_type"] for p in listed.json()["service_providers"]}
+    assert "L3_ROUTER_NAT" in types
+    only = net.as_("member").get("/v2.0/service-providers?service_type=QOS&fields=name")
+    assert only.json()["service_providers"] == [{"name": "nimbus"}]

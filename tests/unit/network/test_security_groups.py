@@ -89,6 +89,20 @@ def test_rules(net: Net) -> None:
     assert both.status_code == 400
     missing_group = rule(remote_group_id="00000000-0000-0000-0000-000000000005")
     assert missing_group.status_code == 404
+    # Neutron does not check remote_group_id's shape: an id that is no UUID is unknown too.
+    assert rule(remote_group_id="bad_group_id", protocol="tcp").status_code == 404
+    # Each message names what is wrong, as Neutron's do.
+    for low, high, says in ((-16, 80, "Invalid value for port -16"),
+                            (80, 65536, "Invalid value for port 65536"),
+                            (None, 6, "port_range_min must be <= port_range_max"),
+                            (0, 80, "Invalid value for port 0")):
+        bad = rule(protocol="tcp", port_range_min=low, port_range_max=high)
+        assert bad.status_code == 400 and says in fault(bad)["message"], (low, high)
+    for low, high, says in ((1, 256, "Invalid value for ICMP code"),
+                            (300, 1, "Invalid value for ICMP type"),
+                            (None, 6, "ICMP type (port-range-min) is missing")):
+        bad = rule(protocol="icmp", port_range_min=low, port_range_max=high)
+        assert bad.status_code == 400 and says in fault(bad)["message"], (low, high)
     bad_group = api.post("/v2.0/security-group-rules", json={"security_group_rule": {
         "security_group_id": "00000000-0000-0000-0000-000000000006", "direction": "egress"}})
     assert bad_group.status_code == 404

@@ -47,8 +47,10 @@ class LinuxDriver(NetworkDriver):
             # The service's own ports (router, DHCP) are plugged by the agent, not bound.
             return {"vif_type": "unbound", "vif_details": {}}
         fabric = self.namespaces.fabric_of(host) if self.namespaces is not None else ""
+        # A trunk's subport rides its parent's tap, as a VLAN device of its own.
+        subport = port.get("device_owner") == "trunk:subport"
         return {"vif_type": self.vif_type, "wired": False, "vif_details": {
-            "netns": fabric, "devname": names.tap(str(port["id"])),
+            "netns": fabric, "devname": names.port_device(str(port["id"]), subport),
             "bridge_name": names.bridge(str(port["network_id"])), "port_filter": False,
             "connectivity": "l2"}}
 

@@ -118,7 +118,7 @@ def ruleset(ports: list[Filtered]) -> str:
     dispatch_in: list[str] = []
     chains: list[str] = []
     for index, item in enumerate(sorted(ports, key=lambda f: f.port.id), start=1):
-        port, tap = item.port, names.tap(item.port.id)
+        port, tap = item.port, names.port_device(item.port.id, bool(item.port.parent))
         marks.append(f'        iifname "{tap}" meta mark set meta mark | {index:#x}')
         marks.append(f'        oifname "{tap}" meta mark set meta mark | {index << 16:#x}')
         macs = sorted({port.mac.lower(), *(m.lower() for _, m in port.allowed_pairs if m)})

@@ -53,6 +53,11 @@ class PortRec:
     ips: tuple[tuple[str, str], ...]
     # Hosts it has an inactive binding to (a live migration's destination plugs it early).
     also_on: tuple[str, ...] = ()
+    # A trunk's subport: its parent port, and the VLAN that carries it on the parent's tap.
+    parent: str = ""
+    vlan: int = 0
+    # Its QoS policy's bandwidth limits: (direction, max_kbps, max_burst_kbps).
+    limits: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,19 @@ class FloatingRec:
 
 
 @dataclass(frozen=True)
+class ForwardRec:
+    """A port forwarding: ``floating_ip`` ports ``external`` to ``fixed`` ports ``internal``
+    (each a first and last port), through ``router_id``."""
+
+    floating_ip: str
+    router_id: str
+    protocol: str
+    external: tuple[int, int]
+    fixed: str
+    internal: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class RuleRec:
     group_id: str
     direction: str
@@ -94,6 +112,7 @@ class Topology:
     routers: dict[str, RouterRec] = field(default_factory=dict)
     floating_ips: dict[str, FloatingRec] = field(default_factory=dict)
     rules: list[RuleRec] = field(default_factory=list)
+    forwards: list[ForwardRec] = field(default_factory=list)
 
     def subnets_of(self, network_id: str) -> list[SubnetRec]:
         return [s for s in self.subnets.values() if s.network_id == network_id]

@@ -30,6 +30,28 @@ def tap(port_id: str) -> str:
     return _device("tap", port_id)
 
 
+def subport(port_id: str) -> str:
+    """A trunk's subport: the bridge end of a veth pair in the subport network's bridge,
+    which carries the subport's VLAN of its parent's tap (``vlan_bpf``)."""
+    return _device("sp-", port_id)
+
+
+def subport_peer(port_id: str) -> str:
+    """The other end of a subport's veth pair, loose in the fabric: the tap's frames of the
+    subport's VLAN leave by it, untagged; what comes back in is tagged for the tap."""
+    return _device("sq-", port_id)
+
+
+def port_device(port_id: str, is_subport: bool) -> str:
+    """The fabric device a guest port's frames pass: its tap, or a subport's VLAN device."""
+    return subport(port_id) if is_subport else tap(port_id)
+
+
+def shaper(port_id: str) -> str:
+    """The ``ifb`` device that shapes what a guest's port sends (``shaping.py``)."""
+    return _device("qi-", port_id)
+
+
 def router_leg(port_id: str) -> str:
     """A router's interface (``qr-``) inside its router namespace."""
     return _device("qr-", port_id)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from nimbus.network import constants as c
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import DhcpWant
-from nimbus.network.drivers.linux.fabric import FabricWant, LegWant, TapWant
+from nimbus.network.drivers.linux.fabric import FabricWant, LegWant, TapWant, VlanWant
 from nimbus.network.drivers.linux.firewall import Filtered
 from nimbus.network.drivers.linux.model import PortRec, Topology
 from nimbus.network.drivers.linux.plan_l3 import L3Plan, plan_l3
+from nimbus.network.drivers.linux.shaping import Limit
 
 VIF_TAP = "tap"
 
@@ -59,16 +60,28 @@ def is_guest_port(port: PortRec) -> bool:
 def plan(top: Topology, ns: names.Namespaces, role: Role = Role()) -> Plan:
     out = Plan()
     guests = [p for p in top.ports.values() if is_guest_port(p) and p.network_id in top.networks]
-    here = [p for p in guests if role.plugs(p)]
+    here = [p for p in guests if not p.parent and role.plugs(p)]
     for port in here:
-        out.fabric.taps[port.id] = TapWant(port.network_id, port.admin_up)
+        out.fabric.taps[port.id] = TapWant(port.network_id, port.admin_up,
+                                           tuple(Limit(*lim) for lim in port.limits))
         if port.admin_up and port.status != c.ACTIVE and role.hosts(port):
+            out.to_wire.append(port.id)
+    # A trunk's subports are where its parent's tap is: a VLAN device on that tap each.
+    for port in guests:
+        parent = top.ports.get(port.parent) if port.parent else None
+        if parent is None or parent.id not in out.fabric.taps:
+            continue
+        here.append(port)
+        out.fabric.vlans[port.id] = VlanWant(port.network_id, parent.id, port.vlan,
+                                             port.admin_up)
+        if port.admin_up and port.status != c.ACTIVE and role.hosts(parent):
             out.to_wire.append(port.id)
     out.filtered = _filtered(top, here)
     if role.network_node:
         _network_node(top, ns, guests, out)
     used = {t.network_id for t in out.fabric.taps.values()} | {
-        leg.network_id for leg in out.fabric.legs.values()}
+        leg.network_id for leg in out.fabric.legs.values()} | {
+        v.network_id for v in out.fabric.vlans.values()}
     out.fabric.bridges = {net_id: top.networks[net_id].mtu for net_id in sorted(used)}
     if role.tunnels:
         out.fabric.tunnels = {net_id: top.networks[net_id].vni for net_id in sorted(used)}

@@ -72,10 +72,12 @@ def _router(top: Topology, router: RouterRec, ns: names.Namespaces, out: L3Plan)
     floating = tuple(sorted((f.floating_ip, f.fixed_ip) for f in top.floating_ips.values()
                             if f.router_id == router.id and f.port_id and f.fixed_ip
                             and ":" not in f.fixed_ip))
+    forwards = tuple(sorted((f for f in top.forwards if f.router_id == router.id),
+                            key=lambda f: (f.floating_ip, f.protocol, f.external)))
     out.routers[router.id] = RouterWant(
         router.id, router.admin_up, tuple(_leg(top, p) for p in interfaces),
         _leg(top, gateway) if gateway is not None else None, default_via, router.routes,
-        floating, snat_from, _adverts(top, interfaces))
+        floating, snat_from, _adverts(top, interfaces), forwards)
 
 
 def plan_l3(top: Topology, ns: names.Namespaces) -> L3Plan:

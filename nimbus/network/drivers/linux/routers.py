@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.ip import Ip, IpError
+from nimbus.network.drivers.linux.model import ForwardRec
 from nimbus.network.drivers.linux.radvd import Advert, Radvd
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class RouterWant:
     snat_from: tuple[str, ...]
     # IPv6 prefixes advertised on its legs.
     adverts: tuple[Advert, ...] = ()
+    # Port forwardings of floating IPs through this router.
+    forwards: tuple[ForwardRec, ...] = ()
 
 
 def nat_rules(want: RouterWant) -> str:
@@ -68,6 +71,11 @@ def nat_rules(want: RouterWant) -> str:
             pre.append(f"        ip daddr {floating} dnat to {fixed}")
             out.append(f"        ip daddr {floating} dnat to {fixed}")
             post.append(f'        ip saddr {fixed} oifname "{qg}" snat to {floating}')
+        for fwd in want.forwards:
+            rule = (f"ip daddr {fwd.floating_ip} {fwd.protocol} dport {_span(fwd.external)} "
+                    f"dnat to {_forward_target(fwd)}")
+            pre.append(f"        {rule}")
+            out.append(f"        {rule}")
         gw_v4 = [a.split("/")[0] for a in gw.addresses if ":" not in a]
         if gw_v4:
             for cidr in want.snat_from:
@@ -76,6 +84,22 @@ def nat_rules(want: RouterWant) -> str:
         lines += [*chain, "    }"]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _span(ports: tuple[int, int]) -> str:
+    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+
+
+def _forward_target(fwd: ForwardRec) -> str:
+    """Where a forwarding's packets go: one port; the same ports (the destination port is
+    kept); or each external port onto its own internal one, in order."""
+    (ext_lo, ext_hi), (int_lo, int_hi) = fwd.external, fwd.internal
+    if int_lo == int_hi:
+        return f"{fwd.fixed}:{int_lo}"
+    if (ext_lo, ext_hi) == (int_lo, int_hi):
+        return fwd.fixed
+    pairs = ", ".join(f"{port} : {port - ext_lo + int_lo}" for port in range(ext_lo, ext_hi + 1))
+    return f"{fwd.fixed} : {fwd.protocol} dport map {{ {pairs} }}"
 
 
 class Routers:
@@ -109,6 +133,7 @@ class Routers:
             wanted = set(leg.addresses)
             if device.startswith("qg-"):
                 wanted |= {f"{floating}/32" for floating, _ in want.floating}
+                wanted |= {f"{fwd.floating_ip}/32" for fwd in want.forwards}
             have = self.ip.addresses(ns, device)
             lines += [f"addr del {a} dev {device}" for a in sorted(have - wanted)]
             lines += [f"link set {device} address {leg.mac}"]

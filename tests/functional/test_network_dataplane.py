@@ -1,0 +1,138 @@
+"""The network extensions in the data plane, with real guests (`nimbus up --real`), driven by
+the unmodified `openstack` CLI and checked from inside the guests over SSH."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import guests
+from tests.support.cloud_process import CloudProcess
+from tests.support.guests import ssh as _ssh
+from tests.support.guests import until as _until
+
+COVERS = [("network", "linux driver: a trunk's subport is a VLAN of the guest's NIC: the "
+                      "guest tags it and reaches the subport's network; the trunk and "
+                      "subport turn ACTIVE"),
+          ("network", "linux driver: a floating IP's port forwarding reaches the guest's SSH "
+                      "from the ext namespace on its external port, and stops when deleted"),
+          ("network", "linux driver: a QoS bandwidth-limit rule (egress and ingress) caps a "
+                      "guest's transfer to another guest (dd | nc), and lifts when removed")]
+
+pytestmark = [pytest.mark.functional, pytest.mark.guests]
+
+
+@pytest.fixture(scope="module")
+def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    yield from guests.real_cloud(tmp_path_factory)
+
+
+def test_a_trunk_subport_is_a_vlan_inside_the_guest(real_cloud: CloudProcess) -> None:
+    cloud = real_cloud
+    cloud.openstack("network", "create", "net-vlan")
+    cloud.openstack("subnet", "create", "--network", "net-vlan", "--subnet-range",
+                    "10.3.0.0/24", "--gateway", "none", "sub-vlan")
+    parent = cloud.openstack_json("port", "create", "--network", "private", "trunk-parent")
+    # The subport shares the parent's MAC, as Neutron's guide has it: the guest's VLAN
+    # interface keeps the NIC's address.
+    sub = cloud.openstack_json("port", "create", "--network", "net-vlan", "--mac-address",
+                               parent["mac_address"], "trunk-sub")
+    address = sub["fixed_ips"][0]["ip_address"]
+    cloud.openstack("network", "trunk", "create", "--parent-port", "trunk-parent",
+                    "--subport", "port=trunk-sub,segmentation-type=vlan,segmentation-id=101",
+                    "trunk1")
+    # Something else on the subport's network to reach: a plain guest.
+    cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                    "--key-name", "k", "--network", "net-vlan", "--wait", "vm-vlan-peer")
+    cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                    "--key-name", "k", "--nic", f"port-id={parent['id']}", "--wait",
+                    "vm-trunk")
+    _until(lambda: cloud.openstack_json("network", "trunk", "show", "trunk1")["status"]
+           == "ACTIVE", timeout=90)
+    assert cloud.openstack_json("port", "show", "trunk-sub")["status"] == "ACTIVE"
+    peer = guests.fixed_ip(cloud, "vm-vlan-peer")
+    _until(lambda: f"inet {peer}/" in _ssh(cloud, "vm-vlan-peer", "ip -4 addr show eth0"))
+    # Inside the trunk's guest: VLAN 101 of its NIC is the subport's network.
+    _ssh(cloud, "vm-trunk", "ip link add link eth0 name eth0.101 type vlan id 101 && "
+                            f"ip addr add {address}/24 dev eth0.101 && "
+                            "ip link set eth0.101 up")
+    _until(lambda: " 0% packet loss" in _ssh(
+        cloud, "vm-trunk", f"ping -c 3 -W 2 -I eth0.101 {peer} || true"), timeout=90)
+    # Untagged, the same address is not on that network at all.
+    _ssh(cloud, "vm-trunk", "ip link del eth0.101")
+    assert "100% packet loss" in _ssh(cloud, "vm-trunk",
+                                       f"ping -c 2 -W 2 {peer} || true")
+    cloud.openstack("server", "delete", "--wait", "vm-trunk", "vm-vlan-peer")
+    cloud.openstack("network", "trunk", "delete", "trunk1")
+    cloud.openstack("port", "delete", "trunk-parent", "trunk-sub")
+
+
+def test_a_port_forwarding_reaches_the_guests_ssh(real_cloud: CloudProcess) -> None:
+    cloud = real_cloud
+    cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                    "--key-name", "k", "--network", "private", "--wait", "vm-pf")
+    port = cloud.openstack_json("port", "list", "--server", "vm-pf")[0]["ID"]
+    address = guests.fixed_ip(cloud, "vm-pf")
+    fip = str(cloud.openstack_json("floating", "ip", "create", "public")[
+        "floating_ip_address"])
+    forwarding = cloud.openstack_json(
+        "floating", "ip", "port", "forwarding", "create", "--internal-ip-address", address,
+        "--port", port, "--internal-protocol-port", "22", "--external-protocol-port", "2222",
+        "--protocol", "tcp", fip)
+    _until(lambda: guests.from_ext(cloud, fip, "hostname", port=2222).strip() == "vm-pf",
+           timeout=90)
+    # Only the forwarded port: the floating IP's own port 22 leads nowhere.
+    assert guests.from_ext(cloud, fip, "hostname") == ""
+    cloud.openstack("floating", "ip", "port", "forwarding", "delete", fip, forwarding["id"])
+    _until(lambda: guests.from_ext(cloud, fip, "hostname", port=2222) == "", timeout=30)
+    cloud.openstack("server", "delete", "--wait", "vm-pf")
+    cloud.openstack("floating", "ip", "delete", fip)
+
+
+def _transfer_seconds(cloud: CloudProcess, sender: str, receiver: str, kib: int) -> float:
+    """How long ``sender`` takes to send ``kib`` KiB to ``receiver`` over TCP, by the
+    sender's own clock (``/proc/uptime``); infinite when not all of it arrived."""
+    address = guests.fixed_ip(cloud, receiver)
+    # The listener's own input must not end (busybox nc quits at its end of input).
+    _ssh(cloud, receiver, "rm -f /tmp/got; (sleep 70 | nc -l -p 5001 | wc -c > /tmp/got) "
+                          ">/dev/null 2>&1 </dev/null &")
+    # A moment for the listener to be there first.
+    out = _ssh(cloud, sender, "sleep 1; a=$(cut -d' ' -f1 /proc/uptime); "
+                              f"dd if=/dev/zero bs=1024 count={kib} 2>/dev/null | "
+                              f"timeout 60 nc {address} 5001; "
+                              "b=$(cut -d' ' -f1 /proc/uptime); echo $a $b", timeout=90)
+    start, end = (float(v) for v in out.split()[-2:])
+    got = _ssh(cloud, receiver, "sleep 1; cat /tmp/got 2>/dev/null || true").strip()
+    print(f"{sender} -> {receiver}: {got} bytes in {end - start:.2f} s")
+    return end - start if got == str(kib * 1024) else float("inf")
+
+
+def test_a_bandwidth_limit_caps_a_guests_transfer(real_cloud: CloudProcess) -> None:
+    cloud = real_cloud
+    for name in ("vm-qa", "vm-qb"):
+        cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                        "--key-name", "k", "--network", "private", "--wait", name)
+    for name in ("vm-qa", "vm-qb"):
+        address = guests.fixed_ip(cloud, name)
+        _until(lambda n=name, a=address: f"inet {a}/" in _ssh(cloud, n, "ip -4 addr show eth0"))
+    times: list[float] = []
+    _until(lambda: times.append(_transfer_seconds(cloud, "vm-qa", "vm-qb", 640)) is None
+           and times[-1] < 60, timeout=90)
+    free = times[-1]
+    cloud.openstack("network", "qos", "policy", "create", "slow")
+    cloud.openstack("network", "qos", "rule", "create", "--type", "bandwidth-limit",
+                    "--max-kbps", "1000", "--max-burst-kbits", "100", "--egress", "slow")
+    port = cloud.openstack_json("port", "list", "--server", "vm-qa")[0]["ID"]
+    cloud.openstack("port", "set", "--qos-policy", "slow", port)
+    # 640 KiB is 5,243 kbit: at 1,000 kbit/s, over 4 s after its burst.
+    _until(lambda: 4 < _transfer_seconds(cloud, "vm-qa", "vm-qb", 640) < 60, timeout=120)
+    # The same rule the other way: what the guest receives.
+    cloud.openstack("network", "qos", "rule", "create", "--type", "bandwidth-limit",
+                    "--max-kbps", "1000", "--max-burst-kbits", "100", "--ingress", "slow")
+    _until(lambda: 4 < _transfer_seconds(cloud, "vm-qb", "vm-qa", 640) < 60, timeout=120)
+    cloud.openstack("port", "unset", "--qos-policy", port)
+    _until(lambda: _transfer_seconds(cloud, "vm-qa", "vm-qb", 640) < max(free * 2, 2),
+           timeout=120)
+    cloud.openstack("server", "delete", "--wait", "vm-qa", "vm-qb")
+    cloud.openstack("network", "qos", "policy", "delete", "slow")
