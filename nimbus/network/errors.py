@@ -341,3 +341,11 @@ class PortForwardingNotFound(_Typed, errors.NotFound):
 
 class FipInUseByPortForwarding(_Typed, errors.Conflict):
     message_format = "Floating IP {id} in use by Port Forwarding resources."
+
+
+class SegmentNotFound(_Typed, errors.NotFound):
+    message_format = "Segment {segment_id} could not be found."
+
+
+class SegmentInUse(_Typed, errors.Conflict):
+    message_format = "Segment '{segment_id}' cannot be deleted: {reason}."

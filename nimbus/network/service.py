@@ -15,6 +15,7 @@ from nimbus.network.api import (
     agents,
     discovery,
     floating_ips,
+    ip_availability,
     metering,
     networks,
     port_bindings,
@@ -26,6 +27,7 @@ from nimbus.network.api import (
     routers,
     security_group_rules,
     security_groups,
+    segments,
     subnets,
     tags,
     trunks,
@@ -42,7 +44,7 @@ router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
                port_bindings, qos, addressing, metering, rbac, trunks,
-               port_forwardings):
+               port_forwardings, segments, ip_availability):
     router.include(module.router)
 
 

@@ -16,6 +16,7 @@ from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
+from nimbus.network.manager.ip_availability import IpAvailabilityManager
 from nimbus.network.manager.metering import MeteringManager
 from nimbus.network.manager.networks import NetworkManager
 from nimbus.network.manager.port_bindings import PortBindingManager
@@ -29,6 +30,7 @@ from nimbus.network.manager.router_interfaces import RouterInterfaceManager
 from nimbus.network.manager.routers import RouterManager
 from nimbus.network.manager.security_group_rules import SecurityGroupRuleManager
 from nimbus.network.manager.security_groups import SecurityGroupManager
+from nimbus.network.manager.segments import SegmentManager
 from nimbus.network.manager.subnet_pools import SubnetPoolManager
 from nimbus.network.manager.subnets import SubnetManager
 from nimbus.network.manager.tags import TagManager
@@ -55,6 +57,8 @@ class NetworkState:
     tags: TagManager
     trunks: TrunkManager
     port_forwardings: PortForwardingManager
+    segments: SegmentManager
+    ip_availability: IpAvailabilityManager
     agents: AgentManager
     schedulers: AgentSchedulers
     driver: NetworkDriver
@@ -103,6 +107,8 @@ def build(platform: Platform) -> NetworkState:
         tags=TagManager(db),
         trunks=TrunkManager(db, access, ports, driver),
         port_forwardings=PortForwardingManager(db, access, driver),
+        segments=SegmentManager(db),
+        ip_availability=IpAvailabilityManager(db),
         agents=AgentManager(db),
         schedulers=schedulers,
         driver=driver,

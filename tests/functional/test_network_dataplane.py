@@ -3,6 +3,8 @@ the unmodified `openstack` CLI and checked from inside the guests over SSH."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +20,9 @@ COVERS = [("network", "linux driver: a trunk's subport is a VLAN of the guest's 
           ("network", "linux driver: a floating IP's port forwarding reaches the guest's SSH "
                       "from the ext namespace on its external port, and stops when deleted"),
           ("network", "linux driver: a QoS bandwidth-limit rule (egress and ingress) caps a "
-                      "guest's transfer to another guest (dd | nc), and lifts when removed")]
+                      "guest's transfer to another guest (dd | nc), and lifts when removed"),
+          ("network", "linux driver: a metering label's counter in the router's namespace "
+                      "counts the bytes a guest sends out through the gateway")]
 
 pytestmark = [pytest.mark.functional, pytest.mark.guests]
 
@@ -136,3 +140,46 @@ def test_a_bandwidth_limit_caps_a_guests_transfer(real_cloud: CloudProcess) -> N
            timeout=120)
     cloud.openstack("server", "delete", "--wait", "vm-qa", "vm-qb")
     cloud.openstack("network", "qos", "policy", "delete", "slow")
+
+
+def _label_bytes(cloud: CloudProcess, router_id: str, label_id: str) -> int:
+    """What the label's counter in the router's namespace counted so far."""
+    [namespace] = [n for n in guests.namespaces(cloud) if n.endswith(f"-r-{router_id}")]
+    done = subprocess.run(["ip", "netns", "exec", namespace, "nft", "-j", "list", "counters",
+                           "table", "ip", "nimbus-meter"], capture_output=True, text=True,
+                          timeout=30, check=False)
+    if done.returncode != 0:
+        return 0
+    name = "label_" + label_id.replace("-", "_")
+    return sum(int(item["counter"]["bytes"]) for item in json.loads(done.stdout)["nftables"]
+               if item.get("counter", {}).get("name") == name)
+
+
+def test_a_metering_label_counts_a_transfer(real_cloud: CloudProcess) -> None:
+    cloud = real_cloud
+    cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
+                    "--key-name", "k", "--network", "private", "--wait", "vm-meter")
+    router = cloud.openstack_json("router", "show", "router1")["id"]
+    label = cloud.openstack_json("network", "meter", "create", "--share", "out")
+    cloud.openstack("network", "meter", "rule", "create", "--egress", "--remote-ip-prefix",
+                    "0.0.0.0/0", "out")
+    # What goes to one address is left out of the count.
+    cloud.openstack("network", "meter", "rule", "create", "--egress", "--exclude",
+                    "--remote-ip-prefix", "172.24.4.1/32", "out")
+    other = cloud.openstack_json("network", "meter", "create", "--share", "in-only")
+    cloud.openstack("network", "meter", "rule", "create", "--egress", "--remote-ip-prefix",
+                    "172.24.4.0/24", "in-only")
+    _until(lambda: "172.24.4.0/24" in subprocess.run(
+        ["ip", "netns", "exec", *[n for n in guests.namespaces(cloud)
+                                  if n.endswith(f"-r-{router}")], "nft", "list", "table", "ip",
+         "nimbus-meter"], capture_output=True, text=True, check=False).stdout, timeout=60)
+    before = _label_bytes(cloud, router, other["id"])
+    # 20 pings of 1,000 bytes out through the router to the external gateway.
+    assert " 0% packet loss" in _ssh(cloud, "vm-meter",
+                                      "ping -c 20 -i 0.2 -s 1000 -W 2 172.24.4.1 || true")
+    counted = _label_bytes(cloud, router, other["id"]) - before
+    assert 20 * 1028 <= counted < 40 * 1028, counted
+    # The excluded address is not in the first label's count.
+    assert _label_bytes(cloud, router, label["id"]) < 20 * 1028
+    cloud.openstack("network", "meter", "delete", "out", "in-only")
+    cloud.openstack("server", "delete", "--wait", "vm-meter")

@@ -19,7 +19,9 @@ COVERS = [("network", "openstack address scope create/list/show/set/delete, subn
           ("network", "openstack network trunk create/list/show/set/unset/delete and network "
                       "subport list: a parent port with VLAN subports"),
           ("network", "openstack floating ip port forwarding create/list/show/set/delete, "
-                      "router add/remove route")]
+                      "router add/remove route"),
+          ("network", "openstack network segment create/list/show/set/delete, subnet create "
+                      "--network-segment, ip availability list/show")]
 
 pytestmark = pytest.mark.functional
 
@@ -177,3 +179,33 @@ def test_the_cli_forwards_ports_and_routes(cloud: CloudProcess) -> None:
     cloud.openstack("router", "remove", "subnet", "pf-router", "pf-sub")
     cloud.openstack("router", "delete", "pf-router")
     cloud.openstack("network", "delete", "pf-net")
+
+
+def test_the_cli_walks_segments(cloud: CloudProcess) -> None:
+    net = cloud.openstack_json("network", "create", "--provider-network-type", "vlan",
+                               "--provider-physical-network", "physnet1",
+                               "--provider-segment", "310", "seg-net")
+    [own] = cloud.openstack_json("network", "segment", "list", "--network", "seg-net")
+    assert own["Network Type"] == "vlan" and own["Segment"] == 310
+    made = cloud.openstack_json("network", "segment", "create", "--network-type", "vlan",
+                                "--physical-network", "physnet2", "--segment", "2016",
+                                "--network", "seg-net", "--description", "rack 2", "rack-2")
+    assert made["segmentation_id"] == 2016 and made["network_id"] == net["id"]
+    cloud.openstack("network", "segment", "set", "--name", "rack-two", "rack-2")
+    shown = cloud.openstack_json("network", "segment", "show", "rack-two")
+    assert shown["description"] == "rack 2"
+    subnet = cloud.openstack_json("subnet", "create", "--network", "seg-net",
+                                  "--network-segment", "rack-two", "--subnet-range",
+                                  "10.75.0.0/24", "seg-sub")
+    assert subnet["segment_id"] == made["id"]
+    assert cloud.openstack("network", "segment", "delete", "rack-two",
+                           check=False).returncode != 0
+    availability = cloud.openstack_json("ip", "availability", "show", "seg-net")
+    assert availability["network_id"] == net["id"] and availability["total_ips"] == 253
+    assert net["id"] in {a["Network ID"] for a in cloud.openstack_json(
+        "ip", "availability", "list")}
+    cloud.openstack("subnet", "delete", "seg-sub")
+    cloud.openstack("network", "segment", "delete", "rack-two")
+    assert len(cloud.openstack_json("network", "segment", "list", "--network",
+                                    "seg-net")) == 1
+    cloud.openstack("network", "delete", "seg-net")

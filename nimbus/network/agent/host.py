@@ -36,6 +36,7 @@ from nimbus.network.drivers.linux.ext import Ext
 from nimbus.network.drivers.linux.fabric import Fabric
 from nimbus.network.drivers.linux.firewall import Firewall
 from nimbus.network.drivers.linux.ip import Ip
+from nimbus.network.drivers.linux.metering import MeterReport
 from nimbus.network.drivers.linux.model import Topology
 from nimbus.network.drivers.linux.names import Namespaces
 from nimbus.network.drivers.linux.radvd import Radvd
@@ -51,6 +52,8 @@ from nimbus.network.manager.ports import PortManager
 LOG = logging.getLogger(__name__)
 # Kicks that arrive within this many seconds of each other are one sync.
 DEBOUNCE = 0.05
+# How often the metering labels' counts are reported (Neutron's ``report_interval``).
+METER_INTERVAL = 30.0
 
 
 class NetworkAgent:
@@ -106,6 +109,8 @@ class NetworkAgent:
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
         self.syncs = 0
+        self.meter_report = MeterReport()
+        self._metered_at = time.monotonic()
 
     # -- running ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -204,7 +209,20 @@ class NetworkAgent:
         if self.floating_ips is not None and self._fip_status:
             self.floating_ips.report_status(self._fip_status)
         self._report(plan)
+        self._meter(plan, top)
         self.syncs += 1
+
+    def _meter(self, plan: planner.Plan, top: Topology) -> None:
+        """Every ``METER_INTERVAL`` seconds: what each metering label counted on this host's
+        routers since the last time, as Neutron's metering agent's ``l3.meter``."""
+        if time.monotonic() - self._metered_at < METER_INTERVAL:
+            return
+        self._metered_at = time.monotonic()
+        counts = {rid: self.routers.counters(rid) for rid, want in plan.l3.routers.items()
+                  if want.meters}
+        projects = {m.label_id: m.project_id for m in top.meters}
+        for payload in self.meter_report.deltas(counts, projects, self.host):
+            self.ports.notifier.notify("l3.meter", payload)
 
     def _hosted(self, top: Topology) -> Topology:
         """The model cut down to what this host's agents host: its routers, and DHCP only on

@@ -11,6 +11,8 @@ from nimbus.network.db import topology as db_topology
 from nimbus.network.drivers.linux.model import (
     FloatingRec,
     ForwardRec,
+    MeterRec,
+    MeterRuleRec,
     NetworkRec,
     PortRec,
     RouterRec,
@@ -90,7 +92,14 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
     for r in rows.routers:
         top.routers[r.id] = RouterRec(r.id, bool(r.admin_state_up), r.gw_port_id,
                                       bool(r.enable_snat), _pairs(r.routes, "destination",
-                                                                  "nexthop"))
+                                                                  "nexthop"), r.project_id)
+    label_rules: dict[str, list[MeterRuleRec]] = {}
+    for lr in rows.label_rules:
+        label_rules.setdefault(lr.metering_label_id, []).append(MeterRuleRec(
+            lr.direction, bool(lr.excluded), lr.remote_ip_prefix, lr.source_ip_prefix,
+            lr.destination_ip_prefix))
+    top.meters = [MeterRec(lb.id, lb.project_id, bool(lb.shared),
+                           tuple(label_rules.get(lb.id, []))) for lb in rows.labels]
     for f in rows.floating_ips:
         top.floating_ips[f.id] = FloatingRec(f.id, f.floating_ip_address,
                                              f.floating_network_id, f.fixed_ip_address,

@@ -101,6 +101,11 @@ EXTENSIONS = [
      "description", "Add a description field to Port Forwarding rules"),
     ("floating-ip-port-forwarding-port-ranges", "Floating IP Port Forwarding support port "
      "ranges", "Add suport to port ranges on Port Forwarding rules"),
+    ("network-ip-availability", "Network IP Availability", "Provides IP availability data "
+     "for each network and subnet."),
+    ("segment", "Segment", "Segments extension."),
+    ("standard-attr-segment", "Standard Attribute Segment Extension", "Add standard "
+     "attributes to Segment resource"),
     ("trunk", "Trunk Extension", "Provides support for trunk ports"),
     ("trunk-details", "Trunk port details", "Expose trunk port details"),
     ("tag", "Tag support", "Enables to set tag on resources."),

@@ -65,6 +65,8 @@ class Subnet(StandardAttrs, Base):
     ipv6_address_mode: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # The pool its cidr was allocated from (Neutron's subnet_allocation), if any.
     subnetpool_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    # The segment of its network it is on (Neutron's routed networks), if any.
+    segment_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
 
 class Port(StandardAttrs, Base):
@@ -373,3 +375,28 @@ class PortForwarding(Base):
     internal_port_start: Mapped[int] = mapped_column(Integer)
     internal_port_end: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Segment(Base):
+    """A segment of a network (Neutron's ``segment``): how it is carried, by type, physical
+    network and id. Every network has its own first one (``segment_index`` 0), made with it
+    from its provider attributes; an admin may add more."""
+
+    __tablename__ = "network_segments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    network_id: Mapped[str] = mapped_column(
+        ForeignKey("network_networks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    network_type: Mapped[str] = mapped_column(String(32))
+    physical_network: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    segmentation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    segment_index: Mapped[int] = mapped_column(Integer, default=0)
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def touch(self) -> None:
+        self.revision_number = (self.revision_number or 0) + 1
+        self.updated_at = utcnow()

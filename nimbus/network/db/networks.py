@@ -126,3 +126,7 @@ def by_ids(session: Session, ids: Iterable[str]) -> dict[str, Network]:
     if not wanted:
         return {}
     return {n.id: n for n in session.scalars(select(Network).where(Network.id.in_(wanted)))}
+
+
+def every(session: Session) -> list[Network]:
+    return list(session.scalars(select(Network).order_by(Network.id)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Page, PageQuery
@@ -37,7 +37,7 @@ LISTING = Listing({
     "ipv6_address_mode": Text(Subnet.ipv6_address_mode),
     "subnetpool_id": Text(Subnet.subnetpool_id),
     "service_types": Fixed([]),
-    "segment_id": Fixed(None),
+    "segment_id": Text(Subnet.segment_id),
 }, tags=Subnet.tags)
 
 
@@ -64,6 +64,22 @@ def allocations(session: Session, subnet_id: str) -> list[IPAllocation]:
 def used_addresses(session: Session, subnet_id: str) -> set[str]:
     return set(session.scalars(select(IPAllocation.ip_address).where(
         IPAllocation.subnet_id == subnet_id)))
+
+
+def used_counts(session: Session, subnet_ids: Collection[str]) -> dict[str, int]:
+    """How many addresses each subnet has given out, in one query."""
+    if not subnet_ids:
+        return {}
+    rows = session.execute(select(IPAllocation.subnet_id, func.count()).where(
+        IPAllocation.subnet_id.in_(list(subnet_ids))).group_by(IPAllocation.subnet_id))
+    return {str(subnet_id): int(count) for subnet_id, count in rows}
+
+
+def of_networks(session: Session, network_ids: Collection[str]) -> list[Subnet]:
+    if not network_ids:
+        return []
+    return list(session.scalars(select(Subnet).where(Subnet.network_id.in_(list(network_ids)))
+                                .order_by(Subnet.network_id, Subnet.id)))
 
 
 def find(session: Session, name: str, project_id: str) -> Subnet | None:

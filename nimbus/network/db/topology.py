@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from nimbus.network.db.models import (
     FloatingIP,
     IPAllocation,
+    MeteringLabel,
+    MeteringLabelRule,
     Network,
     Port,
     PortBinding,
@@ -44,6 +46,8 @@ class TopologyRows:
     forwardings: list[tuple[PortForwarding, FloatingIP]]
     # The QoS rules the data plane enforces (bandwidth limits).
     limits: list[QosRule]
+    labels: list[MeteringLabel]
+    label_rules: list[MeteringLabelRule]
 
 
 def snapshot(session: Session) -> TopologyRows:
@@ -62,4 +66,7 @@ def snapshot(session: Session) -> TopologyRows:
             FloatingIP, PortForwarding.floatingip_id == FloatingIP.id)).tuples()),
         limits=list(session.scalars(select(QosRule).where(
             QosRule.rule_type == "bandwidth_limit").order_by(QosRule.id))),
+        labels=list(session.scalars(select(MeteringLabel).order_by(MeteringLabel.id))),
+        label_rules=list(session.scalars(select(MeteringLabelRule)
+                                         .order_by(MeteringLabelRule.id))),
     )

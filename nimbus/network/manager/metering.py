@@ -4,7 +4,8 @@ A label counts the traffic its rules select on the routers of its project (of ev
 when shared). A rule names a direction and prefixes: ``remote_ip_prefix``, or the newer
 ``source_ip_prefix`` and ``destination_ip_prefix`` (not both kinds); ``excluded`` leaves its
 traffic out of the count. Two rules of a label with the same direction and exclusion do not
-cover overlapping remote prefixes. The counting itself is not in the data plane yet.
+cover overlapping remote prefixes. The routers' namespaces count (``drivers/linux/
+metering.py``), and the network agent reports the counts as ``l3.meter`` notifications.
 """
 
 from __future__ import annotations

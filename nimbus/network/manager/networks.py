@@ -17,7 +17,9 @@ from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import qos as qos_db
 from nimbus.network.db import rbac as rbac_db
+from nimbus.network.db import segments as segment_db
 from nimbus.network.drivers.base import NetworkDriver
+from nimbus.network.manager import segments
 from nimbus.network.manager.access import Access, QosCheck
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.schemas import views
@@ -68,6 +70,7 @@ class NetworkManager:
             row.revision_number = 1
             session.add(row)
             session.flush()
+            segments.add_first(session, row)
             view = self.view(session, row)
         self.driver.create_network(view)
         return view
@@ -135,6 +138,8 @@ class NetworkManager:
                 port_db.drop(session, port)
             for subnet in network_db.subnets(session, net_id):
                 session.delete(subnet)
+            for segment in segment_db.of_network(session, net_id):
+                session.delete(segment)
             session.flush()
             view = views.network(row, [])
             rbac_db.drop_for(session, "network", row.id)

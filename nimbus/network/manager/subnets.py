@@ -16,7 +16,7 @@ from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import subnets as subnet_db
-from nimbus.network.manager import ipam
+from nimbus.network.manager import ipam, segments
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.manager.subnet_pools import SubnetPoolManager
@@ -55,8 +55,10 @@ class SubnetManager:
                 raise nerr.BadRequest(resource="subnets", msg="prefixlen is only used with a "
                                                               "subnet pool")
             self._same_pool(session, net, int(attrs["ip_version"]), pool_id)
+            segments.check_subnet(session, net, attrs.get("segment_id"))
             row = self._build(session, net, attrs)
             row.subnetpool_id = pool_id
+            row.segment_id = attrs.get("segment_id")
             row.project_id = project
             row.revision_number = 1
             session.add(row)

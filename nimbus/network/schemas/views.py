@@ -63,7 +63,7 @@ def subnet(row: models.Subnet) -> dict[str, Any]:
         "ipv6_address_mode": row.ipv6_address_mode,
         "subnetpool_id": row.subnetpool_id,
         "service_types": [],
-        "segment_id": None,
+        "segment_id": row.segment_id,
     }
 
 

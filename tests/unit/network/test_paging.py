@@ -32,6 +32,7 @@ PAGED = {
     ("GET", "/v2.0/rbac-policies"),
     ("GET", "/v2.0/trunks"),
     ("GET", "/v2.0/floatingips/{fip_id}/port_forwardings"),
+    ("GET", "/v2.0/segments"),
 }
 # The floating IP whose forwardings are walked.
 FIP = "00000000-0000-0000-0000-0000000000f1"
@@ -148,6 +149,13 @@ def _forwardings(session: Any) -> None:
         internal_port_start=1000 + i, internal_port_end=1000 + i) for i in range(ROWS))
 
 
+def _segments(session: Any) -> None:
+    net = _network(session)
+    session.add_all(models.Segment(network_id=net.id, network_type="vlan",
+                                   physical_network="physnet1", segmentation_id=i % 4094 + 1,
+                                   segment_index=i) for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -170,6 +178,7 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     "trunks": ("/v2.0/trunks", _trunks, models.Trunk.id, "id"),
     "port_forwardings": ("/v2.0/floatingips/{fip_id}/port_forwardings", _forwardings,
                          models.PortForwarding.id, "id"),
+    "segments": ("/v2.0/segments", _segments, models.Segment.id, "id"),
 }
 
 

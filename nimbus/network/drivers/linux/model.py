@@ -67,6 +67,27 @@ class RouterRec:
     gw_port_id: str | None
     enable_snat: bool
     routes: tuple[tuple[str, str], ...]
+    project_id: str = ""
+
+
+@dataclass(frozen=True)
+class MeterRuleRec:
+    direction: str
+    excluded: bool
+    remote_ip_prefix: str | None
+    source_ip_prefix: str | None
+    destination_ip_prefix: str | None
+
+
+@dataclass(frozen=True)
+class MeterRec:
+    """A metering label and its rules; it counts on its project's routers (every router's,
+    when shared)."""
+
+    label_id: str
+    project_id: str
+    shared: bool
+    rules: tuple[MeterRuleRec, ...]
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,7 @@ class Topology:
     floating_ips: dict[str, FloatingRec] = field(default_factory=dict)
     rules: list[RuleRec] = field(default_factory=list)
     forwards: list[ForwardRec] = field(default_factory=list)
+    meters: list[MeterRec] = field(default_factory=list)
 
     def subnets_of(self, network_id: str) -> list[SubnetRec]:
         return [s for s in self.subnets.values() if s.network_id == network_id]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.ip import Ip, IpError
-from nimbus.network.drivers.linux.model import ForwardRec
+from nimbus.network.drivers.linux.metering import TABLE, meter_rules, read_counters
+from nimbus.network.drivers.linux.model import ForwardRec, MeterRec
 from nimbus.network.drivers.linux.radvd import Advert, Radvd
 
 LOG = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class RouterWant:
     adverts: tuple[Advert, ...] = ()
     # Port forwardings of floating IPs through this router.
     forwards: tuple[ForwardRec, ...] = ()
+    # The metering labels that count on this router.
+    meters: tuple[MeterRec, ...] = ()
 
 
 def nat_rules(want: RouterWant) -> str:
@@ -163,7 +166,9 @@ class Routers:
             LOG.warning("router %s: routes not all set: %s", want.router_id, exc)
 
     def _nat(self, want: RouterWant) -> None:
-        rules = nat_rules(want)
+        # The metering table is made again only when it changes: that resets its counters.
+        gateway = want.gateway.port_id if want.gateway is not None else None
+        rules = nat_rules(want) + meter_rules(gateway, want.meters)
         key = hashlib.sha256(rules.encode()).hexdigest()
         if self._applied.get(want.router_id) == key:
             return
@@ -171,9 +176,15 @@ class Routers:
         done = subprocess.run(self.ip.exec_argv(ns, [self.nft, "-f", "-"]), input=rules,
                               capture_output=True, text=True, timeout=30, check=False)
         if done.returncode != 0:
-            raise IpError(f"router {want.router_id}: NAT rules refused: "
+            raise IpError(f"router {want.router_id}: NAT or metering rules refused: "
                           f"{done.stderr.strip()[-300:]}")
         self._applied[want.router_id] = key
+
+    def counters(self, router_id: str) -> dict[str, tuple[int, int]]:
+        """(packets, bytes) each metering label counted on the router so far."""
+        ns = self.namespace(router_id)
+        return read_counters(self.ip.exec_argv(ns, [self.nft, "-j", "list", "counters",
+                                                    "table", "ip", TABLE]))
 
     def remove(self, router_id: str) -> None:
         self.radvd.remove(router_id)
