@@ -18,6 +18,11 @@ class NetworkClient(ServiceClient):
         query = f"?{urlencode(filters, doseq=True)}" if filters else ""
         return self.get(f"/v2.0/networks{query}")["networks"]  # type: ignore[no-any-return]
 
+    def auto_allocated_topology(self, project_id: str) -> dict[str, Any]:
+        """The project's auto-allocated network (made the first time): ``{"id": ...}``."""
+        return self.get(item_path("/v2.0/auto-allocated-topology", project_id))[  # type: ignore[no-any-return]
+            "auto_allocated_topology"]
+
     def get_port(self, port_id: str) -> dict[str, Any]:
         return self.get(item_path("/v2.0/ports", port_id))["port"]  # type: ignore[no-any-return]
 

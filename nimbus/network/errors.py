@@ -349,3 +349,7 @@ class SegmentNotFound(_Typed, errors.NotFound):
 
 class SegmentInUse(_Typed, errors.Conflict):
     message_format = "Segment '{segment_id}' cannot be deleted: {reason}."
+
+
+class AutoAllocatedTopologyNotFound(_Typed, errors.NotFound):
+    message_format = "Auto Allocated Topology for project {project_id} could not be found."

@@ -42,6 +42,7 @@ _NETWORKS = {
     "update_network": MEMBER,
     "update_network:shared": ADMIN,
     "update_network:router:external": ADMIN,
+    "update_network:is_default": ADMIN,
     "update_network:port_security_enabled": MEMBER,
     "delete_network": MEMBER,
 }
@@ -106,6 +107,11 @@ _ROUTERS = {
     "update_floatingip_port_forwarding": MEMBER,
     "delete_floatingip_port_forwarding": MEMBER,
     "get_network_ip_availability": ADMIN,
+    # A project's own topology, or any for admins.
+    "get_auto_allocated_topology": "rule:admin_only or (role:member and "
+                                   "project_id:%(project_id)s)",
+    "delete_auto_allocated_topology": "rule:admin_only or (role:member and "
+                                      "project_id:%(project_id)s)",
     "create_segment": ADMIN,
     "get_segment": ADMIN,
     "update_segment": ADMIN,

@@ -13,6 +13,7 @@ from nimbus.network.api import (
     addressing,
     agent_schedulers,
     agents,
+    auto_allocation,
     discovery,
     floating_ips,
     ip_availability,
@@ -44,7 +45,7 @@ router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
                port_bindings, qos, addressing, metering, rbac, trunks,
-               port_forwardings, segments, ip_availability):
+               port_forwardings, segments, ip_availability, auto_allocation):
     router.include(module.router)
 
 
@@ -88,7 +89,7 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
 
 def bootstrap(platform: Platform, state: NetworkState) -> None:
     FirstStart(state.networks, state.subnets, state.ports, state.routers,
-               state.router_interfaces).run(platform.facts)
+               state.router_interfaces, state.subnet_pools).run(platform.facts)
 
 
 def health(state: NetworkState) -> dict[str, Any]:

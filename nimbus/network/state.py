@@ -13,6 +13,7 @@ from nimbus.network.manager.access import Access
 from nimbus.network.manager.address_scopes import AddressScopeManager
 from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
+from nimbus.network.manager.auto_allocation import AutoAllocator
 from nimbus.network.manager.compute_events import ComputeEvents
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
@@ -59,6 +60,7 @@ class NetworkState:
     port_forwardings: PortForwardingManager
     segments: SegmentManager
     ip_availability: IpAvailabilityManager
+    auto_allocation: AutoAllocator
     agents: AgentManager
     schedulers: AgentSchedulers
     driver: NetworkDriver
@@ -88,9 +90,11 @@ def build(platform: Platform) -> NetworkState:
     schedulers = AgentSchedulers(db, routers.view, networks.view, driver)
     # A router that gains a data plane is hosted by an L3 agent at once (when one runs).
     routers.schedule = schedulers.schedule_router
+    subnets = SubnetManager(db, access, pools)
+    interfaces = RouterInterfaceManager(db, access, ports, routers)
     return NetworkState(
         networks=networks,
-        subnets=SubnetManager(db, access, pools),
+        subnets=subnets,
         address_scopes=scopes,
         subnet_pools=pools,
         metering=MeteringManager(db),
@@ -99,7 +103,7 @@ def build(platform: Platform) -> NetworkState:
         port_bindings=PortBindingManager(db, access, driver, ports),
         qos=qos,
         routers=routers,
-        router_interfaces=RouterInterfaceManager(db, access, ports, routers),
+        router_interfaces=interfaces,
         security_groups=groups,
         security_group_rules=SecurityGroupRuleManager(db, access, driver, groups),
         floating_ips=FloatingIpManager(db, access, ports, driver, compute_events),
@@ -109,6 +113,7 @@ def build(platform: Platform) -> NetworkState:
         port_forwardings=PortForwardingManager(db, access, driver),
         segments=SegmentManager(db),
         ip_availability=IpAvailabilityManager(db),
+        auto_allocation=AutoAllocator(db, networks, subnets, routers, interfaces),
         agents=AgentManager(db),
         schedulers=schedulers,
         driver=driver,

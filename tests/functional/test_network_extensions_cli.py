@@ -21,7 +21,9 @@ COVERS = [("network", "openstack address scope create/list/show/set/delete, subn
           ("network", "openstack floating ip port forwarding create/list/show/set/delete, "
                       "router add/remove route"),
           ("network", "openstack network segment create/list/show/set/delete, subnet create "
-                      "--network-segment, ip availability list/show")]
+                      "--network-segment, ip availability list/show"),
+          ("network", "openstack network auto allocated topology create (--check-resources) "
+                      "and delete: get me a network from the first start's defaults")]
 
 pytestmark = pytest.mark.functional
 
@@ -42,11 +44,15 @@ def test_the_cli_walks_scopes_pools_and_allocated_subnets(cloud: CloudProcess) -
                                  "campus")
     assert scope["ip_version"] == 4 and scope["shared"] is True
     assert "campus" in cloud.openstack("address", "scope", "list").stdout
+    # The first start made a default pool already (get me a network takes from it): a second
+    # default one is refused, as in Neutron.
+    assert cloud.openstack("subnet", "pool", "create", "--pool-prefix", "10.49.0.0/16",
+                           "--default", "second-default", check=False).returncode != 0
     pool = cloud.openstack_json("subnet", "pool", "create", "--pool-prefix", "10.50.0.0/16",
                                 "--default-prefix-length", "26", "--address-scope", "campus",
-                                "--default", "--share", "campus-pool")
+                                "--share", "campus-pool")
     assert pool["prefixes"] in (["10.50.0.0/16"], "10.50.0.0/16")
-    assert pool["address_scope_id"] == scope["id"] and pool["is_default"] is True
+    assert pool["address_scope_id"] == scope["id"] and pool["is_default"] is False
     cloud.openstack("subnet", "pool", "set", "--pool-prefix", "10.60.0.0/16",
                     "--description", "grown", "campus-pool")
     shown = cloud.openstack_json("subnet", "pool", "show", "campus-pool")
@@ -55,8 +61,8 @@ def test_the_cli_walks_scopes_pools_and_allocated_subnets(cloud: CloudProcess) -
     first = cloud.openstack_json("subnet", "create", "--network", "lab", "--subnet-pool",
                                  "campus-pool", "--prefix-length", "24", "lab-a")
     assert first["cidr"] == "10.50.0.0/24" and first["subnetpool_id"] == pool["id"]
-    second = cloud.openstack_json("subnet", "create", "--network", "lab",
-                                  "--use-default-subnet-pool", "lab-b")
+    second = cloud.openstack_json("subnet", "create", "--network", "lab", "--subnet-pool",
+                                  "campus-pool", "lab-b")
     assert second["cidr"] == "10.50.1.0/26"
     refused = cloud.openstack("subnet", "pool", "delete", "campus-pool", check=False)
     assert refused.returncode != 0
@@ -209,3 +215,19 @@ def test_the_cli_walks_segments(cloud: CloudProcess) -> None:
     assert len(cloud.openstack_json("network", "segment", "list", "--network",
                                     "seg-net")) == 1
     cloud.openstack("network", "delete", "seg-net")
+
+
+def test_the_cli_gets_a_project_a_network(cloud: CloudProcess) -> None:
+    demo = {"cloud": "nimbus-demo"}
+    assert cloud.openstack("network", "auto", "allocated", "topology", "create",
+                           "--check-resources", **demo).returncode == 0
+    made = cloud.openstack_json("network", "auto", "allocated", "topology", "create", **demo)
+    network = cloud.openstack_json("network", "show", made["id"], **demo)
+    assert network["name"] == "auto_allocated_network"
+    [subnet] = cloud.openstack_json("subnet", "list", "--network", made["id"], **demo)
+    assert subnet["Subnet"].startswith("10.128.")
+    again = cloud.openstack_json("network", "auto", "allocated", "topology", "create", **demo)
+    assert again["id"] == made["id"]
+    cloud.openstack("network", "auto", "allocated", "topology", "delete", **demo)
+    assert cloud.openstack("network", "show", made["id"], check=False,
+                           **demo).returncode != 0

@@ -37,6 +37,15 @@ class Networking:
     def __init__(self, client: NetworkClient) -> None:
         self.client = client
 
+    @staticmethod
+    def _auto_allocated(client: NetworkClient, project_id: str) -> list[dict[str, Any]]:
+        try:
+            topology = client.auto_allocated_topology(project_id)
+            return [client.get_network(str(topology["id"]))]
+        except NimbusError as exc:
+            LOG.info("no network could be allocated for project %s: %s", project_id, exc)
+            return []
+
     def resolve_requested(self, project_id: str, requested: Any, is_admin: bool = False,
                           caller: NetworkClient | None = None) -> list[dict[str, Any]]:
         """Turn the create request's ``networks`` into ``[{net_id, port_id, fixed_ip, tag}]``.
@@ -54,6 +63,9 @@ class Networking:
             if not candidates:
                 candidates = [n for n in client.list_networks(shared=True)
                               if not n.get("router:external")]
+            if not candidates and requested == "auto":
+                # Nova's "get me a network": the network service makes the project one.
+                candidates = self._auto_allocated(client, project_id)
             if not candidates:
                 if requested is None:
                     return []

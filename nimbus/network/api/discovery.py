@@ -101,6 +101,8 @@ EXTENSIONS = [
      "description", "Add a description field to Port Forwarding rules"),
     ("floating-ip-port-forwarding-port-ranges", "Floating IP Port Forwarding support port "
      "ranges", "Add suport to port ranges on Port Forwarding rules"),
+    ("auto-allocated-topology", "Auto Allocated Topology Services", "Auto Allocated Topology "
+     "Services."),
     ("network-ip-availability", "Network IP Availability", "Provides IP availability data "
      "for each network and subnet."),
     ("segment", "Segment", "Segments extension."),

@@ -48,6 +48,8 @@ class Network(StandardAttrs, Base):
     segmentation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     availability_zone_hints: Mapped[list[Any]] = mapped_column(default=list)
     qos_policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    # The default external network, where auto-allocated topologies get their gateway.
+    is_default: Mapped[bool] = mapped_column(default=False)
 
 
 class Subnet(StandardAttrs, Base):
@@ -400,3 +402,14 @@ class Segment(Base):
     def touch(self) -> None:
         self.revision_number = (self.revision_number or 0) + 1
         self.updated_at = utcnow()
+
+
+class AutoAllocatedTopology(Base):
+    """The network and router a project was given by ``auto-allocated-topology``."""
+
+    __tablename__ = "network_auto_allocated_topologies"
+
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    network_id: Mapped[str] = mapped_column(
+        ForeignKey("network_networks.id", ondelete="CASCADE"), index=True)
+    router_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

@@ -52,7 +52,7 @@ LISTING = Listing({
     "ipv4_address_scope": Fixed(None),
     "ipv6_address_scope": Fixed(None),
     "l2_adjacency": Fixed(True),
-    "is_default": Fixed(False),
+    "is_default": Flag(Network.is_default),
 }, tags=Network.tags)
 
 
@@ -130,3 +130,9 @@ def by_ids(session: Session, ids: Iterable[str]) -> dict[str, Network]:
 
 def every(session: Session) -> list[Network]:
     return list(session.scalars(select(Network).order_by(Network.id)))
+
+
+def default_external(session: Session) -> Network | None:
+    """The default external network (``is_default``), if one is marked."""
+    return session.scalars(select(Network).where(Network.is_default.is_(True),
+                                                 Network.external.is_(True)).limit(1)).first()

@@ -36,6 +36,20 @@ def _apply(row: models.Network, attrs: dict[str, Any]) -> None:
         setattr(row, _COLUMNS.get(key, key), value)
 
 
+def _check_default(session: Session, row: models.Network) -> None:
+    """One default external network at most, and only an external network is one."""
+    if not row.is_default:
+        return
+    if not row.external:
+        raise nerr.InvalidInput(error_message="Only an external network (router:external) "
+                                "can be the default one (is_default)")
+    other = network_db.default_external(session)
+    if other is not None and other.id != row.id:
+        raise nerr.Conflict(reason=f"Unable to mark network {row.id} as the default external "
+                            f"network: {other.id} is the default already",
+                            neutron_type="DefaultExternalNetworkExists")
+
+
 def _no_qos(session: Session, ctx: RequestContext, policy_id: str | None,
             project_id: str) -> None:
     """Until the QoS manager is wired in: any policy id is taken as given."""
@@ -65,6 +79,7 @@ class NetworkManager:
                 default = qos_db.default_of(session, project)
                 attrs["qos_policy_id"] = default.id if default is not None else None
             _apply(row, attrs)
+            _check_default(session, row)
             if row.segmentation_id is None and row.network_type in (None, "vxlan"):
                 row.segmentation_id = network_db.next_segment(session)
             row.revision_number = 1
@@ -116,6 +131,7 @@ class NetworkManager:
             if attrs.get("qos_policy_id"):
                 self.check_qos(session, ctx, attrs["qos_policy_id"], row.project_id)
             _apply(row, attrs)
+            _check_default(session, row)
             row.touch()
             return self.view(session, row)
 

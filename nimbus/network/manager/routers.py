@@ -171,6 +171,11 @@ class RouterManager:
         self.sync(router_id)
         return view
 
+    def interfaces_of(self, router_id: str) -> list[str]:
+        """The ids of the router's interface ports."""
+        with self.db.reader() as session:
+            return [p.id for p in port_db.interfaces(session, router_id)]
+
     @retry_on_lock()
     def change_routes(self, ctx: RequestContext, router_id: str, routes: list[dict[str, str]],
                       add: bool) -> dict[str, Any]:

@@ -126,6 +126,12 @@ class SubnetPoolManager:
             items = [views.subnet_pool(r) for r in page.items]
             return with_items(page, self.access.mark_shared(session, ctx, "subnetpool", items))
 
+    def default_pool(self, ip_version: int) -> dict[str, Any] | None:
+        """The default pool of an IP version, if one is marked."""
+        with self.db.reader() as session:
+            row = db.default_pool(session, ip_version)
+            return views.subnet_pool(row) if row is not None else None
+
     def get_pool(self, ctx: RequestContext, pool_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
             item = views.subnet_pool(self.pool(session, ctx, pool_id))

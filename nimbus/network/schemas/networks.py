@@ -18,6 +18,8 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "admin_state_up": BOOLEAN,
     "shared": BOOLEAN,
     "router:external": BOOLEAN,
+    # The default external network (auto-allocated-topology).
+    "is_default": BOOLEAN,
     "mtu": a.Attr(a.integer(68, 9000), cv.integer(68, 9000)),
     "port_security_enabled": BOOLEAN,
     "qos_policy_id": a.Attr(a.uuid(nullable=True)),

@@ -43,7 +43,7 @@ def network(row: models.Network, subnet_ids: list[str]) -> dict[str, Any]:
         "ipv4_address_scope": None,
         "ipv6_address_scope": None,
         "l2_adjacency": True,
-        "is_default": False,
+        "is_default": bool(row.is_default),
     }
 
 

@@ -8,7 +8,13 @@ import threading
 import uuid
 from typing import Any
 
-from nimbus.core.errors import BadRequest, Conflict, ConsumerGenerationConflict, NotFound
+from nimbus.core.errors import (
+    BadRequest,
+    Conflict,
+    ConsumerGenerationConflict,
+    Forbidden,
+    NotFound,
+)
 from tests.support.personas import ADMIN_PROJECT, PROJECT
 from tests.unit.image import crafted
 
@@ -129,6 +135,15 @@ class FakeNetwork:
 
         return [dict(n) for n in self.networks.values() if match(n)]
 
+    def auto_allocated_topology(self, project_id: str) -> dict[str, Any]:
+        """The project's own network, made the first time (Neutron's get me a network)."""
+        with self.lock:
+            net_id = f"auto-{project_id}"
+            self.networks.setdefault(net_id, {
+                "id": net_id, "name": "auto_allocated_network", "project_id": project_id,
+                "shared": False, "router:external": False})
+        return {"id": net_id, "project_id": project_id}
+
     def get_port(self, port_id: str) -> dict[str, Any]:
         if port_id not in self.ports:
             raise NotFound(f"Port {port_id} could not be found.")
@@ -230,6 +245,11 @@ class _CallerNetwork:
 
     def list_networks(self, **filters: Any) -> list[dict[str, Any]]:
         return [n for n in self.inner.list_networks(**filters) if self._sees(n)]
+
+    def auto_allocated_topology(self, project_id: str) -> dict[str, Any]:
+        if project_id != self.project_id and self.project_id != ADMIN_PROJECT:
+            raise Forbidden("another project's topology")
+        return self.inner.auto_allocated_topology(project_id)
 
     def get_port(self, port_id: str) -> dict[str, Any]:
         port = self.inner.get_port(port_id)

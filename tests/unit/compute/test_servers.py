@@ -127,6 +127,13 @@ def test_networks_auto_and_none(compute: Any) -> None:
     assert none["addresses"] == {}
 
 
+def test_networks_auto_gets_a_project_without_networks_one(compute: Any) -> None:
+    # The only network is no longer usable: the network service allocates the project one.
+    compute.clients.network.networks[NETWORK_ID]["router:external"] = True
+    auto = compute.boot(networks="auto")
+    assert "auto_allocated_network" in auto["addresses"]
+
+
 def test_boot_with_existing_port(compute: Any) -> None:
     port = compute.clients.network.create_port({"network_id": NETWORK_ID, "project_id": PROJECT})
     server = compute.boot(networks=[{"port": port["id"]}])
