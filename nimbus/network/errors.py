@@ -353,3 +353,13 @@ class SegmentInUse(_Typed, errors.Conflict):
 
 class AutoAllocatedTopologyNotFound(_Typed, errors.NotFound):
     message_format = "Auto Allocated Topology for project {project_id} could not be found."
+
+
+class HiddenNotFound(_Typed, errors.NotFound):
+    """What Neutron answers about a resource the caller may not see: that it is not there."""
+
+    message_format = "The resource could not be found."
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("neutron_type", "HTTPNotFound")
+        super().__init__(message, **kwargs)

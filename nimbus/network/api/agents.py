@@ -37,25 +37,25 @@ def list_agents(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     return {"agents": [shape.select_fields(a, fields) for a in found]}
 
 
-@router.get("/v2.0/agents/{agent_id}")
+@router.get("/v2.0/agents/{agent_id}", faults=(404,))
 def show_agent(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Show one agent."""
-    req.enforce("get_agent")
+    shape.enforce_seen(req, "get_agent", seen="get_agent")
     agent = req.svc.agents.get(req.params["agent_id"])
     return {"agent": shape.select_fields(agent, shape.fields_of(req))}
 
 
-@router.put("/v2.0/agents/{agent_id}", body=schemas.UPDATE)
+@router.put("/v2.0/agents/{agent_id}", body=schemas.UPDATE, faults=(404,))
 def update_agent(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Take an agent down or up, or describe it."""
-    req.enforce("update_agent")
+    shape.enforce_seen(req, "update_agent", seen="get_agent")
     changes = shape.updated(req, "agent", schemas.ATTRIBUTES)
     return {"agent": req.svc.agents.update(req.params["agent_id"], changes)}
 
 
-@router.delete("/v2.0/agents/{agent_id}", status=204)
+@router.delete("/v2.0/agents/{agent_id}", status=204, faults=(404,))
 def delete_agent(req: ApiRequest[NetworkState]) -> Reply:
     """Forget an agent (one that still runs reports itself again)."""
-    req.enforce("delete_agent")
+    shape.enforce_seen(req, "delete_agent", seen="get_agent")
     req.svc.agents.delete(req.params["agent_id"])
     return Reply(None, 204)

@@ -8,6 +8,7 @@ from typing import Any
 
 from nimbus.core.api.context import RequestContext
 from nimbus.core.api.request import ApiRequest
+from nimbus.network.errors import HiddenNotFound
 from nimbus.network.schemas import convert
 from nimbus.network.schemas.attributes import Attr, items_of
 from nimbus.network.state import NetworkState
@@ -39,6 +40,15 @@ def strip(req: ApiRequest[NetworkState], resource: str, item: dict[str, Any]) ->
 
 def show(req: ApiRequest[NetworkState], resource: str, item: dict[str, Any]) -> dict[str, Any]:
     return {resource: select_fields(strip(req, resource, item), fields_of(req))}
+
+
+def enforce_seen(req: ApiRequest[NetworkState], action: str,
+                 target: dict[str, Any] | None = None, seen: str | None = None) -> None:
+    """Enforce ``action`` as Neutron does on one resource: a caller who may not even see it
+    (``seen``, the ``get_`` rule) is told it does not exist (404), not that it is refused."""
+    if seen is not None and not req.decide(seen, target):
+        raise HiddenNotFound()
+    req.enforce(action, target)
 
 
 def enforce_attrs(req: ApiRequest[NetworkState], action: str, attrs: dict[str, Any],

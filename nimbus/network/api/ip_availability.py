@@ -21,8 +21,9 @@ LIST_QUERY: Schema = validation.query({**{key: TEXTS for key in FILTERS}, "field
 
 @router.get(BASE, query=LIST_QUERY)
 def list_availabilities(req: ApiRequest[NetworkState]) -> dict[str, Any]:
-    """How full each network's subnets are."""
-    req.enforce("get_network_ip_availability")
+    """How full each network's subnets are (nothing, for a caller who may see nothing)."""
+    if not req.decide("get_network_ip_availability"):
+        return {"network_ip_availabilities": []}
     filters = {key: req.query.getlist(key) for key in FILTERS if key in req.query}
     fields = shape.fields_of(req)
     return {"network_ip_availabilities": [
@@ -33,6 +34,7 @@ def list_availabilities(req: ApiRequest[NetworkState]) -> dict[str, Any]:
 @router.get(BASE + "/{network_id}", query=SHOW_QUERY, faults=(404,))
 def show_availability(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """How full one network's subnets are."""
-    req.enforce("get_network_ip_availability")
+    shape.enforce_seen(req, "get_network_ip_availability",
+                       seen="get_network_ip_availability")
     item = req.svc.ip_availability.availability(req.params["network_id"])
     return {"network_ip_availability": shape.select_fields(item, shape.fields_of(req))}

@@ -19,8 +19,9 @@ RULES = "/v2.0/metering/metering-label-rules"
 
 @router.get(LABELS, query=schemas.LIST_LABELS)
 def list_labels(req: ApiRequest[NetworkState]) -> dict[str, Any]:
-    """List the metering labels."""
-    req.enforce("get_metering_label")
+    """List the metering labels (none, for a caller who may see none)."""
+    if not req.decide("get_metering_label"):
+        return {"metering_labels": []}
     wanted = listing.read(req, "metering_label")
     page = req.svc.metering.list_labels(wanted.query, wanted.filters, wanted.hidden)
     return listing.answer(req, "metering_label", "metering_labels", page, wanted)
@@ -38,22 +39,23 @@ def create_label(req: ApiRequest[NetworkState]) -> dict[str, Any]:
 @router.get(LABELS + "/{label_id}", query=SHOW_QUERY, faults=(404,))
 def show_label(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Show a metering label."""
-    req.enforce("get_metering_label")
+    shape.enforce_seen(req, "get_metering_label", seen="get_metering_label")
     return shape.show(req, "metering_label", req.svc.metering.get_label(req.params["label_id"]))
 
 
 @router.delete(LABELS + "/{label_id}", status=204, faults=(404,))
 def delete_label(req: ApiRequest[NetworkState]) -> Reply:
     """Delete a metering label and its rules."""
-    req.enforce("delete_metering_label")
+    shape.enforce_seen(req, "delete_metering_label", seen="get_metering_label")
     req.svc.metering.delete_label(req.params["label_id"])
     return Reply(None, 204)
 
 
 @router.get(RULES, query=schemas.LIST_RULES)
 def list_rules(req: ApiRequest[NetworkState]) -> dict[str, Any]:
-    """List the metering label rules."""
-    req.enforce("get_metering_label_rule")
+    """List the metering label rules (none, for a caller who may see none)."""
+    if not req.decide("get_metering_label_rule"):
+        return {"metering_label_rules": []}
     wanted = listing.read(req, "metering_label_rule")
     page = req.svc.metering.list_rules(wanted.query, wanted.filters, wanted.hidden)
     return listing.answer(req, "metering_label_rule", "metering_label_rules", page, wanted)
@@ -72,7 +74,7 @@ def create_rule(req: ApiRequest[NetworkState]) -> dict[str, Any]:
 @router.get(RULES + "/{rule_id}", query=SHOW_QUERY, faults=(404,))
 def show_rule(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Show a metering label rule."""
-    req.enforce("get_metering_label_rule")
+    shape.enforce_seen(req, "get_metering_label_rule", seen="get_metering_label_rule")
     return shape.show(req, "metering_label_rule",
                       req.svc.metering.get_rule(req.params["rule_id"]))
 
@@ -80,6 +82,6 @@ def show_rule(req: ApiRequest[NetworkState]) -> dict[str, Any]:
 @router.delete(RULES + "/{rule_id}", status=204, faults=(404,))
 def delete_rule(req: ApiRequest[NetworkState]) -> Reply:
     """Delete a metering label rule."""
-    req.enforce("delete_metering_label_rule")
+    shape.enforce_seen(req, "delete_metering_label_rule", seen="get_metering_label_rule")
     req.svc.metering.delete_rule(req.params["rule_id"])
     return Reply(None, 204)

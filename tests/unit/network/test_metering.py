@@ -87,11 +87,13 @@ def test_a_rule_needs_its_label(net: Net) -> None:
 def test_only_admins_meter(net: Net, persona: str) -> None:
     label = _label(net)
     who = net.as_(persona)
-    assert who.get(LABELS).status_code == 403
-    assert who.get(f"{LABELS}/{label['id']}").status_code == 403
+    # As in Neutron: lists show them nothing, and what they may not see is not there (404);
+    # only a create is refused outright.
+    assert who.get(LABELS).json()["metering_labels"] == []
+    assert who.get(f"{LABELS}/{label['id']}").status_code == 404
     assert who.post(LABELS, json={"metering_label": {"name": "x"}}).status_code == 403
-    assert who.delete(f"{LABELS}/{label['id']}").status_code == 403
-    assert who.get(RULES).status_code == 403
+    assert who.delete(f"{LABELS}/{label['id']}").status_code == 404
+    assert who.get(RULES).json()["metering_label_rules"] == []
     assert who.post(RULES, json={"metering_label_rule": {
         "metering_label_id": label["id"], "direction": "ingress",
         "remote_ip_prefix": "10.0.0.0/24"}}).status_code == 403
