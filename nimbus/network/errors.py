@@ -363,3 +363,11 @@ class HiddenNotFound(_Typed, errors.NotFound):
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("neutron_type", "HTTPNotFound")
         super().__init__(message, **kwargs)
+
+
+class DefaultSecurityGroupRuleNotFound(_Typed, errors.NotFound):
+    message_format = "Default Security Group rule {id} does not exist"
+
+
+class DefaultSecurityGroupRuleExists(_Typed, errors.Conflict):
+    message_format = "Default Security group rule already exists. Rule id is {rule_id}."

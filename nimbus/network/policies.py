@@ -112,6 +112,9 @@ _ROUTERS = {
                                    "project_id:%(project_id)s)",
     "delete_auto_allocated_topology": "rule:admin_only or (role:member and "
                                       "project_id:%(project_id)s)",
+    "create_default_security_group_rule": ADMIN,
+    "get_default_security_group_rule": READER,
+    "delete_default_security_group_rule": ADMIN,
     "create_segment": ADMIN,
     "get_segment": ADMIN,
     "update_segment": ADMIN,

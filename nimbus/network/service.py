@@ -14,6 +14,7 @@ from nimbus.network.api import (
     agent_schedulers,
     agents,
     auto_allocation,
+    default_sg_rules,
     discovery,
     floating_ips,
     ip_availability,
@@ -45,7 +46,8 @@ router = Router()
 for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
                port_bindings, qos, addressing, metering, rbac, trunks,
-               port_forwardings, segments, ip_availability, auto_allocation):
+               port_forwardings, segments, ip_availability, auto_allocation,
+               default_sg_rules):
     router.include(module.router)
 
 

@@ -15,6 +15,7 @@ from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.auto_allocation import AutoAllocator
 from nimbus.network.manager.compute_events import ComputeEvents
+from nimbus.network.manager.default_sg_rules import DefaultRuleManager
 from nimbus.network.manager.events import Notifier
 from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.ip_availability import IpAvailabilityManager
@@ -61,6 +62,7 @@ class NetworkState:
     segments: SegmentManager
     ip_availability: IpAvailabilityManager
     auto_allocation: AutoAllocator
+    default_sg_rules: DefaultRuleManager
     agents: AgentManager
     schedulers: AgentSchedulers
     driver: NetworkDriver
@@ -114,6 +116,7 @@ def build(platform: Platform) -> NetworkState:
         segments=SegmentManager(db),
         ip_availability=IpAvailabilityManager(db),
         auto_allocation=AutoAllocator(db, networks, subnets, routers, interfaces),
+        default_sg_rules=DefaultRuleManager(db),
         agents=AgentManager(db),
         schedulers=schedulers,
         driver=driver,

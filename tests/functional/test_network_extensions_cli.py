@@ -23,7 +23,9 @@ COVERS = [("network", "openstack address scope create/list/show/set/delete, subn
           ("network", "openstack network segment create/list/show/set/delete, subnet create "
                       "--network-segment, ip availability list/show"),
           ("network", "openstack network auto allocated topology create (--check-resources) "
-                      "and delete: get me a network from the first start's defaults")]
+                      "and delete: get me a network from the first start's defaults"),
+          ("network", "openstack default security group rule create/list/show/delete: a new "
+                      "group gets the template's rule")]
 
 pytestmark = pytest.mark.functional
 
@@ -231,3 +233,20 @@ def test_the_cli_gets_a_project_a_network(cloud: CloudProcess) -> None:
     cloud.openstack("network", "auto", "allocated", "topology", "delete", **demo)
     assert cloud.openstack("network", "show", made["id"], check=False,
                            **demo).returncode != 0
+
+
+def test_the_cli_changes_what_new_groups_get(cloud: CloudProcess) -> None:
+    made = cloud.openstack_json("default", "security", "group", "rule", "create",
+                                "--protocol", "tcp", "--dst-port", "8080", "--ingress",
+                                "--for-custom-sg",
+                                "--remote-ip", "10.9.0.0/16")
+    assert made["used_in_non_default_sg"] is True and made["used_in_default_sg"] is False
+    listed = cloud.openstack_json("default", "security", "group", "rule", "list")
+    assert made["id"] in {r["ID"] for r in listed} and len(listed) == 5
+    shown = cloud.openstack_json("default", "security", "group", "rule", "show", made["id"])
+    assert shown["port_range_min"] == 8080
+    group = cloud.openstack_json("security", "group", "create", "templated")
+    rules = cloud.openstack_json("security", "group", "rule", "list", "templated")
+    assert any(r["Port Range"] == "8080:8080" for r in rules), rules
+    cloud.openstack("default", "security", "group", "rule", "delete", made["id"])
+    cloud.openstack("security", "group", "delete", group["id"])

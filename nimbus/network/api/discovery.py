@@ -121,6 +121,10 @@ EXTENSIONS = [
      "router has one namespace on the network node."),
     ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to "
      "Floating IP resource"),
+    ("security-groups-default-rules", "Default rules for security groups", "Configure set "
+     "of security group rules used as default rules for every new security group"),
+    ("security-groups-normalized-cidr", "Normalized CIDR field for security group rules",
+     "Add new field with normalized remote_ip_prefix cidr in SG rule"),
     ("stateful-security-group", "Stateful security group", "Indicates if the security group "
      "is stateful or not"),
 ]

@@ -413,3 +413,26 @@ class AutoAllocatedTopology(Base):
     network_id: Mapped[str] = mapped_column(
         ForeignKey("network_networks.id", ondelete="CASCADE"), index=True)
     router_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class DefaultSecurityGroupRule(Base):
+    """A template of the rules each new security group starts with (Neutron's
+    ``security-groups-default-rules``): ``remote_group_id`` ``PARENT`` is the new group itself;
+    ``used_in_default_sg`` and ``used_in_non_default_sg`` say which groups get it."""
+
+    __tablename__ = "network_default_sg_rules"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    direction: Mapped[str] = mapped_column(String(16))
+    ethertype: Mapped[str] = mapped_column(String(8), default="IPv4")
+    protocol: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    port_range_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    port_range_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    remote_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    remote_group_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    used_in_default_sg: Mapped[bool] = mapped_column(default=True)
+    used_in_non_default_sg: Mapped[bool] = mapped_column(default=True)
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -29,7 +29,9 @@ _PORT_PROTOCOLS = {"tcp", "udp", "sctp", "dccp", "udplite", "6", "17", "132", "3
 _ICMP = {"icmp", "icmpv6", "ipv6-icmp", "1", "58"}
 
 
-def _rule_key(rule: dict[str, Any] | models.SecurityGroupRule) -> tuple[Any, ...]:
+def rule_key(rule: dict[str, Any] | models.SecurityGroupRule | models.DefaultSecurityGroupRule
+             ) -> tuple[Any, ...]:
+    """What makes two rules the same (Neutron's duplicate check)."""
     get = rule.get if isinstance(rule, dict) else lambda k: getattr(rule, k)
     prefix = get("remote_ip_prefix")
     if prefix is not None:
@@ -53,9 +55,9 @@ class SecurityGroupRuleManager:
         with self.db.writer() as session:
             group = self.access.security_group(session, ctx, attrs["security_group_id"])
             rule = self._validated_rule(session, ctx, attrs)
-            key = _rule_key(rule)
+            key = rule_key(rule)
             for existing in group_db.rules(session, group.id):
-                if _rule_key(existing) == key:
+                if rule_key(existing) == key:
                     raise nerr.SecurityGroupRuleExists(rule_id=existing.id)
             self.access.check_quota(session, group.project_id, "security_group_rule")
             row = models.SecurityGroupRule(project_id=attrs.get("project_id") or group.project_id,
@@ -70,55 +72,10 @@ class SecurityGroupRuleManager:
 
     def _validated_rule(self, session: Session, ctx: RequestContext,
                         attrs: dict[str, Any]) -> dict[str, Any]:
-        ethertype = attrs.get("ethertype") or "IPv4"
-        protocol = _protocol(attrs.get("protocol"), ethertype)
-        low, high = attrs.get("port_range_min"), attrs.get("port_range_max")
-        if (low is not None or high is not None) and protocol is None:
-            raise nerr.InvalidInput(error_message="Must also specify protocol if port range is "
-                                    "given", neutron_type="SecurityGroupProtocolRequiredWithPorts")
-        if protocol in _PORT_PROTOCOLS and (low is not None or high is not None):
-            if low == 0 or high == 0:
-                raise nerr.InvalidInput(error_message="Invalid value for port 0",
-                                        neutron_type="SecurityGroupInvalidPortValue")
-            if low is None or high is None or low > high:
-                raise nerr.InvalidInput(error_message="For TCP/UDP protocols, port_range_min "
-                                        "must be <= port_range_max",
-                                        neutron_type="SecurityGroupInvalidPortRange")
-        elif protocol in _ICMP:
-            for name, value in (("type", low), ("code", high)):
-                if value is not None and not 0 <= value <= 255:
-                    attr = "port_range_min" if name == "type" else "port_range_max"
-                    raise nerr.InvalidInput(error_message=f"Invalid value for ICMP {name} "
-                                            f"({attr}) {value}. It must be 0 to 255",
-                                            neutron_type="SecurityGroupInvalidIcmpValue")
-            if low is None and high is not None:
-                raise nerr.InvalidInput(error_message=f"ICMP code (port-range-max) {high} is "
-                                        "provided but ICMP type (port-range-min) is missing",
-                                        neutron_type="SecurityGroupMissingIcmpType")
-        elif low is not None or high is not None:
-            raise nerr.InvalidInput(error_message=f"Port range is not supported for protocol "
-                                    f"{protocol}",
-                                    neutron_type="SecurityGroupInvalidProtocolForPort")
-        prefix, remote_group = attrs.get("remote_ip_prefix"), attrs.get("remote_group_id")
-        if prefix is not None and remote_group is not None:
-            raise nerr.InvalidInput(error_message="Only remote_ip_prefix or remote_group_id may "
-                                    "be provided.",
-                                    neutron_type="SecurityGroupRemoteGroupAndRemoteIpPrefix")
-        if prefix is not None:
-            try:
-                net = ipaddress.ip_network(prefix, strict=False)
-            except ValueError:
-                raise nerr.HTTPBadRequest(attr="remote_ip_prefix",
-                                          reason=f"'{prefix}' is not a valid IP subnet") from None
-            if f"IPv{net.version}" != ethertype:
-                raise nerr.InvalidInput(error_message=f"Conflicting value ethertype {ethertype} "
-                                        f"for CIDR {prefix}",
-                                        neutron_type="SecurityGroupRuleParameterConflict")
-        if remote_group is not None:
-            self.access.security_group(session, ctx, remote_group)
-        return {"direction": attrs["direction"], "ethertype": ethertype, "protocol": protocol,
-                "port_range_min": low, "port_range_max": high, "remote_ip_prefix": prefix,
-                "remote_group_id": remote_group, "description": attrs.get("description", "")}
+        rule = checked_rule(attrs)
+        if rule["remote_group_id"] is not None:
+            self.access.security_group(session, ctx, rule["remote_group_id"])
+        return rule
 
     def get_rule(self, ctx: RequestContext, rule_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
@@ -166,3 +123,55 @@ def _protocol(value: Any, ethertype: str) -> str | None:
                             f"supported. Only protocol values {sorted(PROTOCOLS)} and "
                             "integer representations [0 to 255] are supported",
                             neutron_type="SecurityGroupRuleInvalidProtocol")
+
+
+def checked_rule(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A rule's attributes, normalised and checked as Neutron checks them (not whether its
+    remote group exists: that is the caller's to look up)."""
+    ethertype = attrs.get("ethertype") or "IPv4"
+    protocol = _protocol(attrs.get("protocol"), ethertype)
+    low, high = attrs.get("port_range_min"), attrs.get("port_range_max")
+    if (low is not None or high is not None) and protocol is None:
+        raise nerr.InvalidInput(error_message="Must also specify protocol if port range is "
+                                "given", neutron_type="SecurityGroupProtocolRequiredWithPorts")
+    if protocol in _PORT_PROTOCOLS and (low is not None or high is not None):
+        if low == 0 or high == 0:
+            raise nerr.InvalidInput(error_message="Invalid value for port 0",
+                                    neutron_type="SecurityGroupInvalidPortValue")
+        if low is None or high is None or low > high:
+            raise nerr.InvalidInput(error_message="For TCP/UDP protocols, port_range_min "
+                                    "must be <= port_range_max",
+                                    neutron_type="SecurityGroupInvalidPortRange")
+    elif protocol in _ICMP:
+        for name, value in (("type", low), ("code", high)):
+            if value is not None and not 0 <= value <= 255:
+                attr = "port_range_min" if name == "type" else "port_range_max"
+                raise nerr.InvalidInput(error_message=f"Invalid value for ICMP {name} "
+                                        f"({attr}) {value}. It must be 0 to 255",
+                                        neutron_type="SecurityGroupInvalidIcmpValue")
+        if low is None and high is not None:
+            raise nerr.InvalidInput(error_message=f"ICMP code (port-range-max) {high} is "
+                                    "provided but ICMP type (port-range-min) is missing",
+                                    neutron_type="SecurityGroupMissingIcmpType")
+    elif low is not None or high is not None:
+        raise nerr.InvalidInput(error_message=f"Port range is not supported for protocol "
+                                f"{protocol}",
+                                neutron_type="SecurityGroupInvalidProtocolForPort")
+    prefix, remote_group = attrs.get("remote_ip_prefix"), attrs.get("remote_group_id")
+    if prefix is not None and remote_group is not None:
+        raise nerr.InvalidInput(error_message="Only remote_ip_prefix or remote_group_id may "
+                                "be provided.",
+                                neutron_type="SecurityGroupRemoteGroupAndRemoteIpPrefix")
+    if prefix is not None:
+        try:
+            net = ipaddress.ip_network(prefix, strict=False)
+        except ValueError:
+            raise nerr.HTTPBadRequest(attr="remote_ip_prefix",
+                                      reason=f"'{prefix}' is not a valid IP subnet") from None
+        if f"IPv{net.version}" != ethertype:
+            raise nerr.InvalidInput(error_message=f"Conflicting value ethertype {ethertype} "
+                                    f"for CIDR {prefix}",
+                                    neutron_type="SecurityGroupRuleParameterConflict")
+    return {"direction": attrs["direction"], "ethertype": ethertype, "protocol": protocol,
+            "port_range_min": low, "port_range_max": high, "remote_ip_prefix": prefix,
+            "remote_group_id": remote_group, "description": attrs.get("description", "")}

@@ -11,6 +11,7 @@ from nimbus.core.api.context import RequestContext
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import errors as nerr
+from nimbus.network.db import default_sg_rules as template_db
 from nimbus.network.db import models
 from nimbus.network.db import ports as port_db
 from nimbus.network.db import security_groups as group_db
@@ -18,13 +19,6 @@ from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.schemas import views
-
-
-def _add_egress_defaults(session: Session, group: models.SecurityGroup) -> None:
-    for ethertype in ("IPv4", "IPv6"):
-        session.add(models.SecurityGroupRule(
-            project_id=group.project_id, security_group_id=group.id, direction="egress",
-            ethertype=ethertype, revision_number=0))
 
 
 class SecurityGroupManager:
@@ -45,11 +39,9 @@ class SecurityGroupManager:
                                      description="Default security group", revision_number=1)
         session.add(group)
         session.flush()
-        _add_egress_defaults(session, group)
-        for ethertype in ("IPv4", "IPv6"):
-            session.add(models.SecurityGroupRule(
-                project_id=project_id, security_group_id=group.id, direction="ingress",
-                ethertype=ethertype, remote_group_id=group.id))
+        # Its rules come from the default security group rules (Neutron's standard four,
+        # unless an admin changed them).
+        template_db.instantiate(session, group, default=True)
         session.add(models.DefaultSecurityGroup(project_id=project_id,
                                                 security_group_id=group.id))
         session.flush()
@@ -79,7 +71,7 @@ class SecurityGroupManager:
                                        stateful=attrs.get("stateful", True), revision_number=1)
             session.add(row)
             session.flush()
-            _add_egress_defaults(session, row)
+            template_db.instantiate(session, row, default=False)
             session.flush()
             view = self.view(session, row)
         self.driver.sync_security_group(view)

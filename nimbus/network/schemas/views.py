@@ -128,7 +128,7 @@ def security_group_rule(row: models.SecurityGroupRule) -> dict[str, Any]:
         "remote_ip_prefix": row.remote_ip_prefix,
         "remote_group_id": row.remote_group_id,
         "remote_address_group_id": None,
-        "normalized_cidr": _normalized(row.remote_ip_prefix),
+        "normalized_cidr": normalized_cidr(row.remote_ip_prefix),
         "description": row.description,
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
@@ -136,7 +136,7 @@ def security_group_rule(row: models.SecurityGroupRule) -> dict[str, Any]:
     }
 
 
-def _normalized(prefix: str | None) -> str | None:
+def normalized_cidr(prefix: str | None) -> str | None:
     if prefix is None:
         return None
     return str(ipaddress.ip_network(prefix, strict=False))

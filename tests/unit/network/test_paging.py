@@ -33,6 +33,7 @@ PAGED = {
     ("GET", "/v2.0/trunks"),
     ("GET", "/v2.0/floatingips/{fip_id}/port_forwardings"),
     ("GET", "/v2.0/segments"),
+    ("GET", "/v2.0/default-security-group-rules"),
 }
 # The floating IP whose forwardings are walked.
 FIP = "00000000-0000-0000-0000-0000000000f1"
@@ -156,6 +157,12 @@ def _segments(session: Any) -> None:
                                    segment_index=i) for i in range(ROWS))
 
 
+def _templates(session: Any) -> None:
+    session.add_all(models.DefaultSecurityGroupRule(direction="ingress", protocol="tcp",
+                                                    port_range_min=i + 1, port_range_max=i + 1)
+                    for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -179,6 +186,8 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     "port_forwardings": ("/v2.0/floatingips/{fip_id}/port_forwardings", _forwardings,
                          models.PortForwarding.id, "id"),
     "segments": ("/v2.0/segments", _segments, models.Segment.id, "id"),
+    "default_security_group_rules": ("/v2.0/default-security-group-rules", _templates,
+                                     models.DefaultSecurityGroupRule.id, "id"),
 }
 
 
