@@ -204,7 +204,9 @@ class NetworkAgent:
             self._remove_stale(set(plan.dhcp), set(plan.l3.routers))
         present = self.fabric.present_ports()
         for port_id in plan.to_wire:
-            if names.port_device(port_id, port_id in plan.fabric.vlans) in present:
+            subport = port_id in plan.fabric.vlans
+            if names.port_device(port_id, subport) in present and (
+                    not subport or port_id in self.fabric.carried):
                 self.ports.port_wired(port_id, True)
         if self.floating_ips is not None and self._fip_status:
             self.floating_ips.report_status(self._fip_status)

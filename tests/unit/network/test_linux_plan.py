@@ -302,12 +302,13 @@ def test_a_trunks_subport_is_a_vlan_of_its_parents_tap_in_its_own_bridge() -> No
     fabric.converge(out.fabric)
     assert filters.held[tap] == {101: name_of(False, 101, 9)}
     assert filters.held[peer] == {101: name_of(True, 101, 7)}
+    assert fabric.carried == {sub.id}
     # A program a stopped agent left on a tap is taken away at the first sync.
     assert filters.held["tapold0000-00"] == {}
     # The subport leaves the trunk: its programs go with it.
     out.fabric.vlans.clear()
     fabric.converge(out.fabric)
-    assert filters.held[tap] == {}
+    assert filters.held[tap] == {} and fabric.carried == set()
 
 
 def test_trunk_programs_are_a_few_instructions_each() -> None:
@@ -342,3 +343,22 @@ def test_bandwidth_limits_shape_the_tap_and_an_ifb_for_what_the_guest_sends() ->
     assert tbf(Limit("egress", 2000)) == ["tbf", "rate", "2000kbit", "burst", "200000",
                                           "latency", "50ms"]
     assert tbf(Limit("ingress", 8, 0))[4] == "3200"
+
+
+def test_a_trunk_program_the_kernel_refuses_leaves_the_rest_of_the_fabric_alone() -> None:
+    parent = _port("p-parent-000-0000", status="ACTIVE")
+    sub = _port("p-sub-000000-0000", owner="trunk:subport", vif_type="tap", parent=parent.id,
+                vlan=7)
+    out = plan(_topology(parent, sub), NS)
+
+    class Refusing(RecordingFilters):
+        def converge(self, device: str, ifindex: int, wanted: list[Filter],
+                     present: dict[int, str] | None = None) -> None:
+            raise IpError("the kernel refused a trunk program")
+
+    links = {names.tap(parent.id): {"ifindex": 7}, names.subport_peer(sub.id): {"ifindex": 9},
+             names.subport(sub.id): {"ifindex": 8}}
+    fabric = Fabric(RecordingIp(links), NS.fabric, Refusing(), RecordingShaper())
+    fabric.converge(out.fabric)
+    # Not carried, so not reported wired; the sync itself went through.
+    assert fabric.carried == set()

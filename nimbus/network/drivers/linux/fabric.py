@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nimbus.network.drivers.linux import names
-from nimbus.network.drivers.linux.ip import Ip
+from nimbus.network.drivers.linux.ip import Ip, IpError
 from nimbus.network.drivers.linux.shaping import Limit, Shaper
 from nimbus.network.drivers.linux.vlan_bpf import Filter, TrunkFilters, name_of
 
@@ -94,6 +94,8 @@ class Fabric:
         # once after a start (``_adopted``), to take programs a stopped agent left.
         self._programs: dict[str, tuple[str, ...]] = {}
         self._adopted = False
+        # Subports whose VLAN is carried both ways now (they are reported wired).
+        self.carried: set[str] = set()
 
     def ensure(self) -> None:
         if self.ns in self.ip.namespaces_here():
@@ -182,7 +184,11 @@ class Fabric:
             if tap not in links:
                 continue
             port_id = next(p for p in want.taps if names.tap(p) == tap)
-            self.shaper.apply(tap, names.shaper(port_id), wanted[tap])
+            try:
+                self.shaper.apply(tap, names.shaper(port_id), wanted[tap])
+            except IpError as exc:   # the port still passes traffic; the next sync tries again
+                LOG.warning("fabric: bandwidth limits of %s not applied: %s", tap, exc)
+                continue
             self._limits[tap] = wanted[tap]
         for gone in set(self._limits) - set(wanted):
             del self._limits[gone]
@@ -193,6 +199,7 @@ class Fabric:
         veth (``vlan_bpf``). Only devices whose programs should change are looked at, and
         after a start every tap once (programs outlive the agent)."""
         if not want.vlans and not self._programs and self._adopted:
+            self.carried = set()
             return links
         if links is None:
             links = self.ip.links(self.ns)
@@ -215,13 +222,20 @@ class Fabric:
             names_now = tuple(f.name for f in items)
             if self._programs.get(device) == names_now:
                 continue
-            self.filters.converge(device, int(links[device]["ifindex"]), items)
+            try:
+                self.filters.converge(device, int(links[device]["ifindex"]), items)
+            except IpError as exc:   # only this trunk's subports wait; the next sync tries again
+                LOG.warning("fabric: trunk programs of %s not in place: %s", device, exc)
+                continue
             if items:
                 self._programs[device] = names_now
             else:
                 self._programs.pop(device, None)
         for gone in set(self._programs) - set(links):
             del self._programs[gone]
+        self.carried = {port_id for port_id, vlan in want.vlans.items()
+                        if names.subport_peer(port_id) in self._programs
+                        and names.tap(vlan.parent_id) in self._programs}
         return links
 
     @staticmethod
