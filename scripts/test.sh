@@ -14,14 +14,16 @@ stage "== lint and types"
 .venv/bin/mypy nimbus
 
 stage "== unit, integration and functional tests"
+# The slowest tests are named at the end: where this stage's time goes.
 .venv/bin/python -m pytest -q -p no:cacheprovider -n 3 --dist loadscope -m "not guests" \
-  tests/unit tests/integration tests/functional
+  --durations=25 tests/unit tests/integration tests/functional
 
 stage "== real guests (QEMU under TCG where KVM does not work), beside the next three stages"
 # A guest under TCG keeps one core busy and the fake-driver stages below mostly one more, so
 # they share the machine's time rather than wait for each other; the result is said after them.
 guests_log="$(mktemp)"
-.venv/bin/python -m pytest -q -p no:cacheprovider -m guests tests/functional >"$guests_log" 2>&1 &
+.venv/bin/python -m pytest -q -p no:cacheprovider -m guests --durations=15 tests/functional \
+  >"$guests_log" 2>&1 &
 guests_pid=$!
 trap 'kill "$guests_pid" 2>/dev/null || true' EXIT
 
