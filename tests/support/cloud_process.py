@@ -14,6 +14,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.support.cli_forks import run_openstack
+
 BIN = Path(sys.executable).parent
 
 
@@ -126,8 +128,7 @@ class CloudProcess:
         for key in list(env):
             if key.startswith("OS_") and key != "OS_CLIENT_CONFIG_FILE":
                 env.pop(key)
-        result = subprocess.run([str(cli), "--os-cloud", cloud, *args], env=env,
-                                capture_output=True, text=True, timeout=timeout)
+        result = run_openstack(cli, ["--os-cloud", cloud, *args], env, timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"openstack {' '.join(args)} failed ({result.returncode}):\n"
                                  f"{result.stdout}\n{result.stderr}")
