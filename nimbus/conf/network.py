@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -26,3 +26,10 @@ class NetworkSettings:
     physnet: str = "physnet1"
     nic_bandwidth_kbps: int = 1_000_000
     nic_packet_rate_kpps: int = 1_000_000
+    # The conntrack helpers a router may be given (``l3-conntrack-helper``), each as
+    # ``helper:protocol``, as Neutron's ``allowed_conntrack_helpers`` lists them (its defaults).
+    # A helper the kernel lacks is refused by nft when the router is set up: the agent logs it
+    # and the router works on without it.
+    allowed_conntrack_helpers: list[str] = field(default_factory=lambda: [
+        "amanda:tcp", "ftp:tcp", "h323:udp", "h323:tcp", "irc:tcp", "netbios-ns:udp",
+        "pptp:tcp", "sane:tcp", "sip:udp", "sip:tcp", "snmp:udp", "tftp:udp"])

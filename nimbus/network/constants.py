@@ -23,6 +23,9 @@ VNIC_TYPES = ("normal", "direct", "macvtap", "baremetal", "direct-physical", "vi
 DEFAULT_MTU = 1450
 MAC_PREFIX = "fa:16:3e"
 AVAILABILITY_ZONE = "nova"
+# The domain of the names ports' addresses take (Neutron's ``dns_domain`` option). Not
+# Neutron's default "openstacklocal.", with which Neutron ignores the ports' dns_name.
+DNS_DOMAIN = "nimbus.internal."
 
 IPV6_MODES = ("slaac", "dhcpv6-stateful", "dhcpv6-stateless")
 IPV6_AUTO_MODES = ("slaac", "dhcpv6-stateless")

@@ -69,6 +69,10 @@ class InvalidDHCPAgent(_Typed, errors.NotFound):
     message_format = "Agent {id} is not a valid DHCP Agent or has been disabled"
 
 
+class AvailabilityZoneNotFound(_Typed, errors.NotFound):
+    message_format = "AvailabilityZone {availability_zone} could not be found."
+
+
 class RouterHostedByL3Agent(_Typed, errors.Conflict):
     message_format = "The router {router_id} has been already hosted by the L3 Agent {agent_id}."
 
@@ -187,6 +191,24 @@ class AddressScopeInUse(_Typed, errors.Conflict):
 class AddressScopePrefixConflict(_Typed, errors.Conflict):
     message_format = ("Failed to associate address scope: subnetpools within an address scope "
                       "must have unique prefixes.")
+
+
+class AddressGroupNotFound(_Typed, errors.NotFound):
+    message_format = "Address group {address_group_id} could not be found."
+
+
+class AddressGroupInUse(_Typed, errors.Conflict):
+    message_format = ("Address group {address_group_id} is in use on one or more security "
+                      "group rules.")
+
+
+class AddressesNotFound(_Typed, errors.NotFound):
+    message_format = "Addresses {addresses} not found in the address group {address_group_id}."
+
+
+class AddressesAlreadyExist(_Typed, errors.BadRequest):
+    message_format = ("Addresses {addresses} already exist in the address group "
+                      "{address_group_id}.")
 
 
 class MeteringLabelNotFound(_Typed, errors.NotFound):
@@ -371,3 +393,60 @@ class DefaultSecurityGroupRuleNotFound(_Typed, errors.NotFound):
 
 class DefaultSecurityGroupRuleExists(_Typed, errors.Conflict):
     message_format = "Default Security group rule already exists. Rule id is {rule_id}."
+
+
+class ConntrackHelperNotFound(_Typed, errors.NotFound):
+    message_format = "Conntrack Helper {id} could not be found."
+
+
+class ConntrackHelperNotAllowed(_Typed, errors.BadRequest):
+    message_format = "Conntrack Helper {helper} is not allowed."
+
+
+class InvalidProtocolForHelper(_Typed, errors.BadRequest):
+    message_format = ("Conntrack Helper {helper} does not support: {protocol}. Supported "
+                      "protocols are: {supported_protocols}")
+
+
+class InvalidServiceType(_Typed, errors.BadRequest):
+    message_format = "Invalid service type {service_type}."
+
+
+class FlavorNotFound(_Typed, errors.NotFound):
+    message_format = "Flavor {flavor_id} could not be found."
+
+
+class FlavorInUse(_Typed, errors.Conflict):
+    message_format = "Flavor {flavor_id} is used by some service instance."
+
+
+class FlavorDisabled(_Typed, errors.ServiceUnavailable):
+    message_format = "Flavor is not enabled."
+
+
+class ServiceProfileNotFound(_Typed, errors.NotFound):
+    message_format = "Service Profile {sp_id} could not be found."
+
+
+class ServiceProfileInUse(_Typed, errors.Conflict):
+    message_format = "Service Profile {sp_id} is used by some service instance."
+
+
+class ServiceProfileDriverNotFound(_Typed, errors.NotFound):
+    message_format = "Service Profile driver {driver} could not be found."
+
+
+class ServiceProfileEmpty(_Typed, errors.BadRequest):
+    message_format = "Service Profile needs either a driver or metainfo."
+
+
+class ServiceProfileDisabled(_Typed, errors.ServiceUnavailable):
+    message_format = "Service Profile is not enabled."
+
+
+class FlavorServiceProfileBindingExists(_Typed, errors.Conflict):
+    message_format = "Service Profile {sp_id} is already associated with flavor {fl_id}."
+
+
+class FlavorServiceProfileBindingNotFound(_Typed, errors.NotFound):
+    message_format = "Service Profile {sp_id} is not associated with flavor {fl_id}."

@@ -65,6 +65,7 @@ _PORTS = {
     "create_port:fixed_ips:ip_address": NET_OWNER_OR_SERVICE,
     "create_port:fixed_ips:subnet_id": f"{NET_OWNER_OR_SERVICE} or rule:shared",
     "create_port:port_security_enabled": NET_OWNER_OR_SERVICE,
+    "create_port:mac_learning_enabled": NET_OWNER_OR_SERVICE,
     "create_port:binding:host_id": ADMIN_OR_SERVICE,
     "create_port:binding:profile": ADMIN_OR_SERVICE,
     "create_port:binding:vnic_type": f"{MEMBER} or rule:service_api",
@@ -82,6 +83,7 @@ _PORTS = {
     "update_port:fixed_ips:ip_address": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
     "update_port:fixed_ips:subnet_id": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
     "update_port:port_security_enabled": f"{NET_OWNER_OR_SERVICE} or {MEMBER}",
+    "update_port:mac_learning_enabled": NET_OWNER_OR_SERVICE,
     "update_port:binding:host_id": ADMIN_OR_SERVICE,
     "update_port:binding:profile": ADMIN_OR_SERVICE,
     "update_port:binding:vnic_type": f"{MEMBER} or rule:service_api",
@@ -102,6 +104,7 @@ _ROUTERS = {
     "create_router:external_gateway_info:external_fixed_ips": ADMIN,
     "get_router": READER,
     "get_service_provider": READER,
+    "get_availability_zone": READER,
     "create_floatingip_port_forwarding": MEMBER,
     "get_floatingip_port_forwarding": READER,
     "update_floatingip_port_forwarding": MEMBER,
@@ -146,7 +149,7 @@ _ROUTERS = {
 
 _SECURITY = {
     "create_security_group": MEMBER,
-    "get_security_group": READER,
+    "get_security_group": f"{READER} or rule:shared",
     "update_security_group": MEMBER,
     "delete_security_group": MEMBER,
     "create_security_group_rule": MEMBER,
@@ -207,6 +210,15 @@ _ADDRESSING = {
     "create_subnetpool:shared": ADMIN,
     "create_subnetpool:is_default": ADMIN,
     "update_subnetpool:is_default": ADMIN,
+    # Address groups have no shared flag: only an RBAC policy shares one, and the target then
+    # reads it (Neutron's ``shared_address_groups``).
+    "shared_address_groups": "rule:shared",
+    "create_address_group": MEMBER,
+    "get_address_group": f"{READER} or rule:shared_address_groups",
+    "update_address_group": MEMBER,
+    "delete_address_group": MEMBER,
+    "add_addresses": MEMBER,
+    "remove_addresses": MEMBER,
 }
 
 # Metering is an admin's tool in Neutron: labels and rules alike.
@@ -223,5 +235,22 @@ _RBAC = {
     "delete_rbac_policy": MEMBER,
 }
 
+# A router's conntrack helpers are its owner's (Neutron's parent owner): members change them,
+# readers read them.
+_CONNTRACK_HELPERS = {f"{action}_router_conntrack_helper": READER if action == "get" else MEMBER
+                      for action in ("create", "get", "update", "delete")}
+
+# Flavors: admins make them and their profiles; everyone reads flavors (to choose one), only
+# admins read profiles.
+_FLAVORS = {
+    **{f"{action}_{kind}": ADMIN for action in ("create", "get", "update", "delete")
+       for kind in ("flavor", "service_profile")},
+    "get_flavor": "role:reader or rule:admin_only",
+    "create_flavor_service_profile": ADMIN,
+    "get_flavor_service_profile": READER,
+    "delete_flavor_service_profile": ADMIN,
+}
+
 POLICY: dict[str, str] = {**_BASE, **_NETWORKS, **_SUBNETS, **_PORTS, **_ROUTERS, **_SECURITY,
-                          **_OTHER, **_QOS, **_ADDRESSING, **_METERING, **_RBAC}
+                          **_OTHER, **_QOS, **_ADDRESSING, **_METERING, **_RBAC,
+                          **_CONNTRACK_HELPERS, **_FLAVORS}

@@ -10,12 +10,15 @@ from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
 from nimbus.network.agent.host import NetworkAgent
 from nimbus.network.api import (
+    address_groups,
     addressing,
     agent_schedulers,
     agents,
     auto_allocation,
+    conntrack_helpers,
     default_sg_rules,
     discovery,
+    flavors,
     floating_ips,
     ip_availability,
     metering,
@@ -47,7 +50,7 @@ for module in (discovery, networks, subnets, ports, routers, security_groups,
                security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
                port_bindings, qos, addressing, metering, rbac, trunks,
                port_forwardings, segments, ip_availability, auto_allocation,
-               default_sg_rules):
+               default_sg_rules, address_groups, conntrack_helpers, flavors):
     router.include(module.router)
 
 

@@ -10,13 +10,16 @@ from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.address_groups import AddressGroupManager
 from nimbus.network.manager.address_scopes import AddressScopeManager
 from nimbus.network.manager.agent_schedulers import AgentSchedulers
 from nimbus.network.manager.agents import AgentManager
 from nimbus.network.manager.auto_allocation import AutoAllocator
 from nimbus.network.manager.compute_events import ComputeEvents
+from nimbus.network.manager.conntrack_helpers import ConntrackHelperManager
 from nimbus.network.manager.default_sg_rules import DefaultRuleManager
 from nimbus.network.manager.events import Notifier
+from nimbus.network.manager.flavors import FlavorManager
 from nimbus.network.manager.floating_ips import FloatingIpManager
 from nimbus.network.manager.ip_availability import IpAvailabilityManager
 from nimbus.network.manager.metering import MeteringManager
@@ -54,11 +57,14 @@ class NetworkState:
     router_interfaces: RouterInterfaceManager
     security_groups: SecurityGroupManager
     security_group_rules: SecurityGroupRuleManager
+    address_groups: AddressGroupManager
     floating_ips: FloatingIpManager
     quotas: QuotaManager
     tags: TagManager
     trunks: TrunkManager
     port_forwardings: PortForwardingManager
+    conntrack_helpers: ConntrackHelperManager
+    flavors: FlavorManager
     segments: SegmentManager
     ip_availability: IpAvailabilityManager
     auto_allocation: AutoAllocator
@@ -108,11 +114,16 @@ def build(platform: Platform) -> NetworkState:
         router_interfaces=interfaces,
         security_groups=groups,
         security_group_rules=SecurityGroupRuleManager(db, access, driver, groups),
+        address_groups=AddressGroupManager(db, access, driver, groups),
         floating_ips=FloatingIpManager(db, access, ports, driver, compute_events),
         quotas=QuotaManager(db, access),
         tags=TagManager(db),
         trunks=TrunkManager(db, access, ports, driver),
         port_forwardings=PortForwardingManager(db, access, driver),
+        conntrack_helpers=ConntrackHelperManager(db, access,
+                                                 settings.allowed_conntrack_helpers,
+                                                 routers.sync),
+        flavors=FlavorManager(db),
         segments=SegmentManager(db),
         ip_availability=IpAvailabilityManager(db),
         auto_allocation=AutoAllocator(db, networks, subnets, routers, interfaces),

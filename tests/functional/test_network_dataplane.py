@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from nimbus.network.drivers.linux import names
 from tests.support import guests
 from tests.support.cloud_process import CloudProcess
 from tests.support.guests import ssh as _ssh
@@ -21,6 +22,11 @@ COVERS = [("network", "linux driver: a trunk's subport is a VLAN of the guest's 
                       "from the ext namespace on its external port, and stops when deleted"),
           ("network", "linux driver: a QoS bandwidth-limit rule (egress and ingress) caps a "
                       "guest's transfer to another guest (dd | nc), and lifts when removed"),
+          ("network", "linux driver: a QoS DSCP-marking rule sets the mark on what the guest "
+                      "sends, seen on the receiving guest's tap"),
+          ("network", "DNS integration: a server's port takes its hostname as dns_name, and "
+                      "another guest on its network resolves that name through the network's "
+                      "DHCP server"),
           ("network", "linux driver: a metering label's counter in the router's namespace "
                       "counts the bytes a guest sends out through the gateway")]
 
@@ -112,7 +118,41 @@ def _transfer_seconds(cloud: CloudProcess, sender: str, receiver: str, kib: int)
     return end - start if got == str(kib * 1024) else float("inf")
 
 
-def test_a_bandwidth_limit_caps_a_guests_transfer(real_cloud: CloudProcess) -> None:
+# Reads frames off one device for a few seconds and prints the TOS byte of each IPv4 packet
+# from one address: what reaches the receiving guest, after the bridge has had its say.
+_TOS_READER = """
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s.bind((sys.argv[1], 0))
+s.settimeout(1)
+src, seen, end = socket.inet_aton(sys.argv[2]), set(), time.time() + float(sys.argv[3])
+while time.time() < end:
+    try:
+        frame = s.recv(2048)
+    except TimeoutError:
+        continue
+    if frame[12:14] == b"\\x08\\x00" and frame[26:30] == src:
+        seen.add(frame[15])
+print(sorted(seen))
+"""
+
+
+def _tos_of(cloud: CloudProcess, sender: str, receiver: str) -> list[int]:
+    """The TOS bytes of the pings ``sender`` sends, as they reach ``receiver``'s tap."""
+    tap = names.tap(cloud.openstack_json("port", "list", "--server", receiver)[0]["ID"])
+    # The fabric that holds the tap (one per host when the machine plays several).
+    [fabric] = [n for n in guests.namespaces(cloud) if "-fabric" in n and subprocess.run(
+        ["ip", "-n", n, "link", "show", "dev", tap], capture_output=True).returncode == 0]
+    reader = subprocess.Popen(["ip", "netns", "exec", fabric, "python3", "-c", _TOS_READER,
+                               tap, guests.fixed_ip(cloud, sender), "8"],
+                              stdout=subprocess.PIPE, text=True)
+    _ssh(cloud, sender, f"sleep 2; ping -c 3 -i 0.5 -W 2 {guests.fixed_ip(cloud, receiver)} "
+                        "|| true")
+    out, _ = reader.communicate(timeout=30)
+    return [int(v) for v in out.strip().strip("[]").split(",") if v.strip()]
+
+
+def test_qos_rules_cap_and_mark_a_guests_traffic(real_cloud: CloudProcess) -> None:
     cloud = real_cloud
     for name in ("vm-qa", "vm-qb"):
         cloud.openstack("server", "create", "--image", "nimbus-guest", "--flavor", "m1.tiny",
@@ -138,8 +178,24 @@ def test_a_bandwidth_limit_caps_a_guests_transfer(real_cloud: CloudProcess) -> N
     cloud.openstack("port", "unset", "--qos-policy", port)
     _until(lambda: _transfer_seconds(cloud, "vm-qa", "vm-qb", 640) < max(free * 2, 2),
            timeout=120)
+    # DNS: each port is named for its server, and the network's server answers for it.
+    port_b = cloud.openstack_json("port", "list", "--server", "vm-qb", "--long")[0]
+    shown = cloud.openstack_json("port", "show", port_b["ID"])
+    assert shown["dns_name"] == "vm-qb"
+    address_b = guests.fixed_ip(cloud, "vm-qb")
+    assert shown["dns_assignment"][0]["fqdn"] == "vm-qb.nimbus.internal."
+    _until(lambda: address_b in _ssh(cloud, "vm-qa", "nslookup vm-qb 2>&1 || true"),
+           timeout=60)
+    assert address_b in _ssh(cloud, "vm-qa", "nslookup vm-qb.nimbus.internal 2>&1 || true")
+    # DSCP: the guest sends with TOS 0; AF41 (34) is what leaves its port under the rule.
+    assert _tos_of(cloud, "vm-qa", "vm-qb") == [0]
+    cloud.openstack("network", "qos", "policy", "create", "marked")
+    cloud.openstack("network", "qos", "rule", "create", "--type", "dscp-marking",
+                    "--dscp-mark", "34", "marked")
+    cloud.openstack("port", "set", "--qos-policy", "marked", port)
+    _until(lambda: _tos_of(cloud, "vm-qa", "vm-qb") == [34 << 2], timeout=90)
     cloud.openstack("server", "delete", "--wait", "vm-qa", "vm-qb")
-    cloud.openstack("network", "qos", "policy", "delete", "slow")
+    cloud.openstack("network", "qos", "policy", "delete", "slow", "marked")
 
 
 def _label_bytes(cloud: CloudProcess, router_id: str, label_id: str) -> int:

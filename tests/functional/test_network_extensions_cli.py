@@ -25,7 +25,13 @@ COVERS = [("network", "openstack address scope create/list/show/set/delete, subn
           ("network", "openstack network auto allocated topology create (--check-resources) "
                       "and delete: get me a network from the first start's defaults"),
           ("network", "openstack default security group rule create/list/show/delete: a new "
-                      "group gets the template's rule")]
+                      "group gets the template's rule"),
+          ("network", "openstack address group create/list/show/set --address/unset "
+                      "--address/delete, security group rule create --remote-address-group"),
+          ("network", "openstack network flavor create/list/show/set/delete, network flavor "
+                      "profile create/list/show/delete, network flavor add/remove profile, "
+                      "router create --flavor, network l3 conntrack helper "
+                      "create/list/show/set/delete")]
 
 pytestmark = pytest.mark.functional
 
@@ -250,3 +256,88 @@ def test_the_cli_changes_what_new_groups_get(cloud: CloudProcess) -> None:
     assert any(r["Port Range"] == "8080:8080" for r in rules), rules
     cloud.openstack("default", "security", "group", "rule", "delete", made["id"])
     cloud.openstack("security", "group", "delete", group["id"])
+
+
+def test_the_cli_walks_address_groups(cloud: CloudProcess) -> None:
+    group = cloud.openstack_json("address", "group", "create", "--description", "web peers",
+                                 "--address", "192.0.2.10", "--address", "198.51.100.7/24",
+                                 "peers")
+    # The CLI makes a bare address a /32; the service keeps the network a prefix names.
+    assert sorted(group["addresses"]) == ["192.0.2.10/32", "198.51.100.0/24"]
+    assert group["description"] == "web peers"
+    listed = cloud.openstack_json("address", "group", "list")
+    assert [g["Name"] for g in listed if g["ID"] == group["id"]] == ["peers"]
+    cloud.openstack("address", "group", "set", "--name", "web-peers", "--address",
+                    "2001:db8::/64", "peers")
+    shown = cloud.openstack_json("address", "group", "show", "web-peers")
+    assert "2001:db8::/64" in shown["addresses"] and shown["id"] == group["id"]
+    cloud.openstack("address", "group", "unset", "--address", "192.0.2.10", "web-peers")
+    shown = cloud.openstack_json("address", "group", "show", "web-peers")
+    assert sorted(shown["addresses"]) == ["198.51.100.0/24", "2001:db8::/64"]
+    # Adding one it has is refused, as in Neutron.
+    assert cloud.openstack("address", "group", "set", "--address", "198.51.100.0/24",
+                           "web-peers", check=False).returncode != 0
+    cloud.openstack("security", "group", "create", "from-peers")
+    rule = cloud.openstack_json("security", "group", "rule", "create", "--ingress",
+                                "--protocol", "tcp", "--dst-port", "443",
+                                "--remote-address-group", "web-peers", "from-peers")
+    assert rule["remote_address_group_id"] == group["id"]
+    rules = cloud.openstack_json("security", "group", "rule", "list", "from-peers")
+    assert [r["Remote Address Group"] for r in rules if r["ID"] == rule["id"]] == [group["id"]]
+    held = cloud.openstack("address", "group", "delete", "web-peers", check=False)
+    assert held.returncode != 0
+    cloud.openstack("security", "group", "rule", "delete", rule["id"])
+    cloud.openstack("address", "group", "delete", "web-peers")
+    cloud.openstack("security", "group", "delete", "from-peers")
+    assert "web-peers" not in cloud.openstack("address", "group", "list").stdout
+
+
+def test_the_cli_walks_flavors_and_conntrack_helpers(cloud: CloudProcess) -> None:
+    flavor = cloud.openstack_json("network", "flavor", "create", "--service-type",
+                                  "L3_ROUTER_NAT", "--description", "fast routers", "gold")
+    assert flavor["service_type"] == "L3_ROUTER_NAT" and flavor["enabled"] is True
+    assert cloud.openstack("network", "flavor", "create", "--service-type", "VPN", "bad",
+                           check=False).returncode != 0
+    profile = cloud.openstack_json("network", "flavor", "profile", "create", "--driver",
+                                   "nimbus", "--description", "the provider")
+    assert profile["driver"] == "nimbus" and profile["enabled"] is True
+    listed = cloud.openstack_json("network", "flavor", "profile", "list")
+    assert profile["id"] in {p["ID"] for p in listed}
+    shown_profile = cloud.openstack_json("network", "flavor", "profile", "show", profile["id"])
+    assert shown_profile["description"] == "the provider"
+    cloud.openstack("network", "flavor", "add", "profile", "gold", profile["id"])
+    shown = cloud.openstack_json("network", "flavor", "show", "gold")
+    assert profile["id"] in str(shown["service_profile_ids"])
+    assert [f["Name"] for f in cloud.openstack_json("network", "flavor", "list")
+            if f["ID"] == flavor["id"]] == ["gold"]
+
+    router = cloud.openstack_json("router", "create", "--flavor", "gold", "ct-router")
+    assert router["flavor_id"] == flavor["id"]
+    # A flavor a router was made with stays.
+    assert cloud.openstack("network", "flavor", "delete", "gold", check=False).returncode != 0
+    helper = cloud.openstack_json("network", "l3", "conntrack", "helper", "create",
+                                  "--helper", "ftp", "--protocol", "tcp", "--port", "21",
+                                  "ct-router")
+    assert (helper["helper"], helper["protocol"], helper["port"]) == ("ftp", "tcp", 21)
+    assert cloud.openstack("network", "l3", "conntrack", "helper", "create", "--helper",
+                           "ftp", "--protocol", "udp", "--port", "21", "ct-router",
+                           check=False).returncode != 0
+    listed = cloud.openstack_json("network", "l3", "conntrack", "helper", "list", "ct-router")
+    assert [(h["ID"], h["Helper"], h["Port"]) for h in listed] == [(helper["id"], "ftp", 21)]
+    cloud.openstack("network", "l3", "conntrack", "helper", "set", "--port", "2121",
+                    "ct-router", helper["id"])
+    shown_helper = cloud.openstack_json("network", "l3", "conntrack", "helper", "show",
+                                        "ct-router", helper["id"])
+    assert shown_helper["port"] == 2121
+    cloud.openstack("network", "l3", "conntrack", "helper", "delete", "ct-router",
+                    helper["id"])
+    assert cloud.openstack_json("network", "l3", "conntrack", "helper", "list",
+                                "ct-router") == []
+    cloud.openstack("router", "delete", "ct-router")
+
+    cloud.openstack("network", "flavor", "set", "--disable", "--name", "silver", "gold")
+    assert cloud.openstack_json("network", "flavor", "show", "silver")["enabled"] is False
+    cloud.openstack("network", "flavor", "remove", "profile", "silver", profile["id"])
+    cloud.openstack("network", "flavor", "delete", "silver")
+    cloud.openstack("network", "flavor", "profile", "delete", profile["id"])
+    assert profile["id"] not in cloud.openstack("network", "flavor", "profile", "list").stdout

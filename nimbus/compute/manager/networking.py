@@ -138,6 +138,11 @@ class Networking:
                     continue
                 body: dict[str, Any] = dict(binding, network_id=req["net_id"],
                                             project_id=instance["project_id"])
+                # As Nova does with dns-integration: the port takes the server's hostname,
+                # so the network's DHCP server hands it out and answers for it in DNS.
+                hostname = str(instance.get("hostname") or "").split(".")[0]
+                if hostname:
+                    body["dns_name"] = hostname
                 if req.get("fixed_ip"):
                     body["fixed_ips"] = [{"ip_address": req["fixed_ip"]}]
                 groups = self.security_group_ids(instance)

@@ -179,7 +179,7 @@ class NetworkAgent:
             self.ext.ensure()
             self._relay_api()
         self.fabric.converge(plan.fabric)
-        self.firewall.converge(plan.filtered)
+        self.firewall.converge(plan.filtered, plan.marks)
         statuses: dict[str, str] = {}
         for router_id, router in plan.l3.routers.items():
             try:

@@ -11,6 +11,7 @@ from nimbus.network.db import topology as db_topology
 from nimbus.network.drivers.linux.model import (
     FloatingRec,
     ForwardRec,
+    HelperRec,
     MeterRec,
     MeterRuleRec,
     NetworkRec,
@@ -20,6 +21,7 @@ from nimbus.network.drivers.linux.model import (
     SubnetRec,
     Topology,
 )
+from nimbus.network.schemas import dns
 
 
 def _pairs(values: list[Any], first: str, second: str) -> tuple[tuple[str, str], ...]:
@@ -73,7 +75,11 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
         also.setdefault(b.port_id, []).append(b.host)
     trunked = {sub: (parent, vlan) for sub, parent, vlan in rows.subports}
     limits: dict[str, list[tuple[str, int, int]]] = {}
+    marks: dict[str, int] = {}
     for limit in rows.limits:
+        if limit.rule_type == "dscp_marking":
+            marks[limit.qos_policy_id] = int(limit.dscp_mark or 0)
+            continue
         limits.setdefault(limit.qos_policy_id, []).append(
             (limit.direction or "egress", int(limit.max_kbps or 0),
              int(limit.max_burst_kbps or 0)))
@@ -88,7 +94,10 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
             bool(p.port_security_enabled), tuple(p.security_groups or []),
             _pairs(p.allowed_address_pairs, "ip_address", "mac_address"), opts,
             tuple(ips.get(p.id, [])), tuple(also.get(p.id, [])),
-            *trunked.get(p.id, ("", 0)), tuple(limits.get(_policy(p, network_policy), [])))
+            *trunked.get(p.id, ("", 0)), tuple(limits.get(_policy(p, network_policy), [])),
+            marks.get(_policy(p, network_policy)),
+            tuple(dns.hostname(p.dns_name or "", a) for _, a in ips.get(p.id, [])),
+            bool(p.mac_learning_enabled))
     for r in rows.routers:
         top.routers[r.id] = RouterRec(r.id, bool(r.admin_state_up), r.gw_port_id,
                                       bool(r.enable_snat), _pairs(r.routes, "destination",
@@ -110,8 +119,15 @@ def _convert(rows: db_topology.TopologyRows) -> Topology:
                 fip.floating_ip_address, fip.router_id, pf.protocol,
                 (pf.external_port_start, pf.external_port_end), pf.internal_ip_address,
                 (pf.internal_port_start, pf.internal_port_end)))
+    top.helpers = [HelperRec(h.router_id, h.protocol, int(h.port), h.helper)
+                   for h in rows.helpers]
     for rule in rows.rules:
         top.rules.append(RuleRec(rule.security_group_id, rule.direction, rule.ethertype,
                                  rule.protocol, rule.port_range_min, rule.port_range_max,
-                                 rule.remote_ip_prefix, rule.remote_group_id))
+                                 rule.remote_ip_prefix, rule.remote_group_id,
+                                 rule.remote_address_group_id))
+    prefixes: dict[str, list[str]] = {}
+    for group_id, address in rows.group_addresses:
+        prefixes.setdefault(group_id, []).append(address)
+    top.address_groups = {g: tuple(found) for g, found in prefixes.items()}
     return top

@@ -37,6 +37,19 @@ def list_agents(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     return {"agents": [shape.select_fields(a, fields) for a in found]}
 
 
+@router.get("/v2.0/availability_zones")
+def list_availability_zones(req: ApiRequest[NetworkState]) -> dict[str, Any]:
+    """List the zones networks and routers may be hinted to, from the agents' zones."""
+    req.enforce("get_availability_zone")
+    found = req.svc.agents.zones()
+    for key in ("name", "resource", "state"):
+        wanted = req.query.getlist(key)
+        if wanted:
+            found = [z for z in found if z[key] in wanted]
+    fields = shape.fields_of(req)
+    return {"availability_zones": [shape.select_fields(z, fields) for z in found]}
+
+
 @router.get("/v2.0/agents/{agent_id}", faults=(404,))
 def show_agent(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Show one agent."""

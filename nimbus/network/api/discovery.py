@@ -40,6 +40,8 @@ EXTENSIONS = [
     ("rbac-address-scope", "Add address_scope type to RBAC", "Add address_scope type to "
                                                              "RBAC"),
     ("rbac-subnetpool", "Add subnetpool type to RBAC", "Add subnetpool type to RBAC"),
+    ("rbac-security-groups", "Add security_group type to network RBAC",
+     "Add security_group type to network RBAC"),
     ("metering", "Neutron Metering", "Neutron Metering extension."),
     ("metering_source_and_destination_fields",
      "Neutron Metering with source and destination filtering",
@@ -68,6 +70,9 @@ EXTENSIONS = [
      "Stored only; served by the DHCP backend when it exists."),
     ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks"),
     ("net-mtu", "Network MTU", "Provides MTU attribute for a network resource."),
+    ("availability_zone", "Availability Zone", "The availability zone extension."),
+    ("dns-integration", "DNS Integration", "Provides integration with DNS."),
+    ("mac-learning", "MAC Learning", "Provides MAC learning capabilities."),
     ("network_availability_zone", "Network Availability Zone", "Availability zone support for "
      "network."),
     ("router_availability_zone", "Router Availability Zone", "Availability zone support for "
@@ -119,6 +124,11 @@ EXTENSIONS = [
      "Routers. Kept and shown; every router is centralized in its own namespace."),
     ("l3-ha", "HA Router extension", "Adds HA capability to routers. Kept and shown; every "
      "router has one namespace on the network node."),
+    ("l3-conntrack-helper", "L3 Conntrack helper", "Allow adding CT target rules for conntrack "
+     "helper"),
+    ("flavors", "Neutron Service Flavors", "Flavor specification for Neutron advanced "
+     "services."),
+    ("l3-flavors", "Router Flavor Extension", "Flavor support for routers."),
     ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to "
      "Floating IP resource"),
     ("security-groups-default-rules", "Default rules for security groups", "Configure set "
@@ -127,6 +137,11 @@ EXTENSIONS = [
      "Add new field with normalized remote_ip_prefix cidr in SG rule"),
     ("stateful-security-group", "Stateful security group", "Indicates if the security group "
      "is stateful or not"),
+    ("address-group", "Address group", "Support address group"),
+    ("security-groups-remote-address-group", "Remote address group id field for security "
+     "group rules", "Add new field of remote address group id in SG rules"),
+    ("rbac-address-group", "Add address_group type to RBAC", "Add address_group type to "
+     "network RBAC"),
 ]
 
 

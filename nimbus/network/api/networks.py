@@ -30,12 +30,13 @@ def list_networks(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     return listing.answer(req, "network", "networks", page, wanted)
 
 
-@router.post("/v2.0/networks", status=201, body=schemas.CREATE, faults=(409,))
+@router.post("/v2.0/networks", status=201, body=schemas.CREATE, faults=(404, 409))
 def create_network(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     """Create a network, or several."""
     parsed, bulk = shape.created(req, "network", "networks", schemas.ATTRIBUTES)
     for attrs in parsed:
         shape.enforce_attrs(req, "create_network", attrs, _target(req, attrs))
+        req.svc.agents.check_hints(attrs.get("availability_zone_hints") or [])
     networks = req.svc.networks
     made = shape.create_all(parsed, lambda attrs: networks.create_network(req.ctx, attrs),
                             lambda net_id: networks.delete_network(req.ctx, net_id))

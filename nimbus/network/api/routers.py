@@ -32,6 +32,7 @@ def create_router(req: ApiRequest[NetworkState]) -> dict[str, Any]:
     for attrs in parsed:
         target = {"project_id": attrs.get("project_id") or req.ctx.project_id, **attrs}
         shape.enforce_attrs(req, "create_router", attrs, target)
+        req.svc.agents.check_hints(attrs.get("availability_zone_hints") or [])
     made = shape.create_all(parsed, lambda attrs: req.svc.routers.create_router(req.ctx, attrs),
                             None)
     return {"routers": made} if bulk else {"router": made[0]}

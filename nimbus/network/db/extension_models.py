@@ -252,3 +252,91 @@ class DefaultSecurityGroupRule(Base):
     revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AddressGroup(Base):
+    """An address group (Neutron's ``address-group``): a named set of prefixes that security
+    group rules name as their remote end. Neutron gives it the standard attributes but no
+    tags, hence no ``StandardAttrs``; its description is Neutron's long one."""
+
+    __tablename__ = "network_address_groups"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64), index=True, default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(String(1024), default="")
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def touch(self) -> None:
+        """Its addresses count as its own attribute: adding one bumps the revision too."""
+        self.revision_number = (self.revision_number or 0) + 1
+        self.updated_at = utcnow()
+
+
+class AddressGroupAddress(Base):
+    """One prefix of an address group, as a network (``10.0.0.0/24``): the key makes a prefix
+    appear once per group, however many requests add it at once."""
+
+    __tablename__ = "network_address_group_addresses"
+
+    address_group_id: Mapped[str] = mapped_column(
+        ForeignKey("network_address_groups.id", ondelete="CASCADE",
+                   name="fk_network_ag_addresses_group"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ConntrackHelper(Base):
+    """A router's conntrack helper (Neutron's ``l3-conntrack-helper``): connections to
+    ``port`` over ``protocol`` through the router are followed by the kernel's ``helper``
+    (ftp, sip...), which opens their related connections. One rule once per router."""
+
+    __tablename__ = "network_conntrack_helpers"
+    __table_args__ = (UniqueConstraint("router_id", "protocol", "port", "helper",
+                                       name="uq_network_conntrack_helpers_rule"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    router_id: Mapped[str] = mapped_column(
+        ForeignKey("network_routers.id", ondelete="CASCADE"), index=True)
+    protocol: Mapped[str] = mapped_column(String(40))
+    port: Mapped[int] = mapped_column(Integer)
+    helper: Mapped[str] = mapped_column(String(64))
+
+
+class Flavor(Base):
+    """A service flavor (Neutron's ``flavors``): an operator's named choice of how a service
+    (here only routers, ``L3_ROUTER_NAT``) is provided, through its service profiles."""
+
+    __tablename__ = "network_flavors"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(String(1024), default="")
+    service_type: Mapped[str] = mapped_column(String(36))
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class ServiceProfile(Base):
+    """A service profile: the provider driver (and its free-form ``metainfo``) a flavor
+    stands for."""
+
+    __tablename__ = "network_service_profiles"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    description: Mapped[str] = mapped_column(String(1024), default="")
+    driver: Mapped[str] = mapped_column(String(1024), default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    metainfo: Mapped[str] = mapped_column(String(4096), default="")
+
+
+class FlavorServiceProfile(Base):
+    """A flavor's association with one of its service profiles."""
+
+    __tablename__ = "network_flavor_service_profiles"
+
+    flavor_id: Mapped[str] = mapped_column(
+        ForeignKey("network_flavors.id", ondelete="CASCADE"), primary_key=True)
+    service_profile_id: Mapped[str] = mapped_column(
+        ForeignKey("network_service_profiles.id", ondelete="CASCADE"), primary_key=True,
+        index=True)

@@ -22,6 +22,8 @@ LISTING = Listing({
     "status": Text(FloatingIP.status),
     "port_details": Fixed(None),
     "port_forwardings": Fixed([]),
+    "dns_name": Text(FloatingIP.dns_name),
+    "dns_domain": Text(FloatingIP.dns_domain),
 }, tags=FloatingIP.tags)
 
 

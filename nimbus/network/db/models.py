@@ -11,10 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from nimbus.core.db.base import new_id, utcnow
 from nimbus.network.db.extension_models import (
+    AddressGroup,
+    AddressGroupAddress,
     AddressScope,
     Agent,
     AutoAllocatedTopology,
+    ConntrackHelper,
     DefaultSecurityGroupRule,
+    Flavor,
+    FlavorServiceProfile,
     MeteringLabel,
     MeteringLabelRule,
     NetworkDhcpAgent,
@@ -24,6 +29,7 @@ from nimbus.network.db.extension_models import (
     RbacPolicy,
     RouterL3Agent,
     Segment,
+    ServiceProfile,
     SubnetPool,
     SubPort,
     Trunk,
@@ -31,12 +37,17 @@ from nimbus.network.db.extension_models import (
 from nimbus.network.db.model_base import Base, StandardAttrs
 
 __all__ = [
+    "AddressGroup",
+    "AddressGroupAddress",
     "AddressScope",
     "Agent",
     "AutoAllocatedTopology",
     "Base",
+    "ConntrackHelper",
     "DefaultSecurityGroup",
     "DefaultSecurityGroupRule",
+    "Flavor",
+    "FlavorServiceProfile",
     "FloatingIP",
     "IPAllocation",
     "MeteringLabel",
@@ -55,6 +66,7 @@ __all__ = [
     "SecurityGroup",
     "SecurityGroupRule",
     "Segment",
+    "ServiceProfile",
     "StandardAttrs",
     "SubPort",
     "Subnet",
@@ -79,6 +91,7 @@ class Network(StandardAttrs, Base):
     qos_policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     # The default external network, where auto-allocated topologies get their gateway.
     is_default: Mapped[bool] = mapped_column(default=False)
+    dns_domain: Mapped[str] = mapped_column(String(255), default="")
 
 
 class Subnet(StandardAttrs, Base):
@@ -120,6 +133,8 @@ class Port(StandardAttrs, Base):
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
     vif_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     qos_policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    dns_name: Mapped[str] = mapped_column(String(255), default="")
+    mac_learning_enabled: Mapped[bool] = mapped_column(default=False)
 
 
 class PortBinding(Base):
@@ -165,6 +180,10 @@ class Router(StandardAttrs, Base):
     # one namespace on the network node, whichever they say.
     distributed: Mapped[bool] = mapped_column(default=False)
     ha: Mapped[bool] = mapped_column(default=False)
+    # The flavor it was made with (``l3-flavors``), fixed for its life; a flavor in use stays.
+    flavor_id: Mapped[str | None] = mapped_column(ForeignKey("network_flavors.id"),
+                                                  nullable=True)
+    availability_zone_hints: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class SecurityGroup(StandardAttrs, Base):
@@ -200,6 +219,11 @@ class SecurityGroupRule(Base):
     port_range_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     remote_ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
     remote_group_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Deleting a group a rule names is refused (AddressGroupInUse); the cascade, as in Neutron,
+    # only settles a race with a rule made meanwhile.
+    remote_address_group_id: Mapped[str | None] = mapped_column(
+        ForeignKey("network_address_groups.id", ondelete="CASCADE",
+                   name="fk_network_sg_rules_address_group"), nullable=True, index=True)
     description: Mapped[str] = mapped_column(String(255), default="")
     revision_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -216,6 +240,8 @@ class FloatingIP(StandardAttrs, Base):
     fixed_ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
     router_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="DOWN")
+    dns_name: Mapped[str] = mapped_column(String(255), default="")
+    dns_domain: Mapped[str] = mapped_column(String(255), default="")
 
 
 class Quota(Base):

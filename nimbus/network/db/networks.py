@@ -53,6 +53,7 @@ LISTING = Listing({
     "ipv6_address_scope": Fixed(None),
     "l2_adjacency": Fixed(True),
     "is_default": Flag(Network.is_default),
+    "dns_domain": Text(Network.dns_domain),
 }, tags=Network.tags)
 
 

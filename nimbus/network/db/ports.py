@@ -18,6 +18,7 @@ from nimbus.network.db.listing import (
     Opaque,
     Strings,
     Text,
+    matches_nothing,
     page_of,
     standard,
 )
@@ -69,6 +70,10 @@ LISTING = Listing({
     "binding:vnic_type": Text(Port.vnic_type),
     "binding:profile": Opaque(Port.profile),
     "binding:vif_details": Opaque(Port.vif_details),
+    "dns_name": Text(Port.dns_name),
+    "mac_learning_enabled": Flag(Port.mac_learning_enabled),
+    # Made from the name and the addresses: no filter matches it, as in Neutron.
+    "dns_assignment": Derived(matches_nothing),
 }, tags=Port.tags)
 
 
@@ -113,10 +118,12 @@ def interfaces(session: Session, router_id: str) -> list[Port]:
         Port.device_id == router_id, Port.device_owner == c.OWNER_ROUTER_INTERFACE)))
 
 
-def using_group(session: Session, project_id: str, group_id: str) -> Port | None:
-    return session.scalars(select(Port).where(Port.project_id == project_id,
-                                              json_has(Port.security_groups, group_id))
-                           .limit(1)).first()
+def using_group(session: Session, project_id: str | None, group_id: str) -> Port | None:
+    """A port of ``project_id`` (of any project, for None) in the group."""
+    stmt = select(Port).where(json_has(Port.security_groups, group_id))
+    if project_id is not None:
+        stmt = stmt.where(Port.project_id == project_id)
+    return session.scalars(stmt.limit(1)).first()
 
 
 def on_device(session: Session, device_id: str) -> list[Port]:

@@ -77,11 +77,11 @@ def list_page(session: Session, query: PageQuery, filters: Mapping[str, Sequence
     return page_of(session, select(RbacPolicy).where(seen), LISTING, query, filters, hidden)
 
 
-def user_projects(session: Session, table: Any, column: Any, object_id: str, owner: str,
+def user_projects(session: Session, table: Any, naming: Condition, owner: str,
                   target: str) -> set[str]:
-    """The projects besides ``owner`` with rows of ``table`` whose ``column`` names the
-    object, only ``target`` unless it is every project."""
-    stmt = select(table.project_id).where(column == object_id, table.project_id != owner)
+    """The projects besides ``owner`` with rows of ``table`` that name the object
+    (``naming``), only ``target`` unless it is every project."""
+    stmt = select(table.project_id).where(naming, table.project_id != owner)
     if target != WILDCARD:
         stmt = stmt.where(table.project_id == target)
     return set(session.scalars(stmt))

@@ -17,6 +17,7 @@ from nimbus.network.db.listing import (
     Flag,
     Listing,
     Opaque,
+    Strings,
     Text,
     page_of,
     standard,
@@ -36,9 +37,10 @@ LISTING = Listing({
     # The gateway object starts with its network id, so that orders it.
     "external_gateway_info": Derived(_gateway, Router.gw_network_id),
     "routes": Opaque(Router.routes),
-    "availability_zone_hints": Fixed([]),
+    "availability_zone_hints": Strings(Router.availability_zone_hints),
     "availability_zones": Fixed([c.AVAILABILITY_ZONE]),
     "distributed": Flag(Router.distributed), "ha": Flag(Router.ha),
+    "flavor_id": Text(Router.flavor_id),
 }, tags=Router.tags)
 
 

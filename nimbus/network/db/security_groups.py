@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Page, PageQuery
+from nimbus.network.db import rbac
 from nimbus.network.db.listing import (
     Condition,
     Derived,
@@ -51,7 +52,7 @@ RULES = Listing({
     "port_range_max": Number(Rule.port_range_max),
     "remote_ip_prefix": _prefix,
     "remote_group_id": Text(Rule.remote_group_id),
-    "remote_address_group_id": Fixed(None),
+    "remote_address_group_id": Text(Rule.remote_address_group_id),
     # The prefix as a network; prefixes are nearly always given that way already.
     "normalized_cidr": Derived(_prefix.where, Rule.remote_ip_prefix),
     "description": Text(Rule.description),
@@ -62,7 +63,11 @@ RULES = Listing({
 
 
 def visible_groups(project_id: str | None, everything: bool) -> Condition:
-    return true() if everything else SecurityGroup.project_id == (project_id or "")
+    """A project's own groups, and those an RBAC policy shares with it."""
+    if everything:
+        return true()
+    return or_(SecurityGroup.project_id == (project_id or ""),
+               rbac.granted(SecurityGroup.id, "security_group", project_id))
 
 
 def visible_rules(project_id: str | None, everything: bool) -> Condition:

@@ -7,12 +7,14 @@ machine match it, so that a missed message, a crash or a restart costs one sync,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nimbus.network.db.models import (
+    AddressGroupAddress,
+    ConntrackHelper,
     FloatingIP,
     IPAllocation,
     MeteringLabel,
@@ -44,10 +46,14 @@ class TopologyRows:
     subports: list[tuple[str, str, int]]
     # Every port forwarding, with its floating IP.
     forwardings: list[tuple[PortForwarding, FloatingIP]]
-    # The QoS rules the data plane enforces (bandwidth limits).
+    # The QoS rules the data plane enforces (bandwidth limits, DSCP marks).
     limits: list[QosRule]
     labels: list[MeteringLabel]
     label_rules: list[MeteringLabelRule]
+    # Every router's conntrack helpers.
+    helpers: list[ConntrackHelper] = field(default_factory=list)
+    # (address group id, prefix) of every address group's prefixes, which rules may name.
+    group_addresses: list[tuple[str, str]] = field(default_factory=list)
 
 
 def snapshot(session: Session) -> TopologyRows:
@@ -65,8 +71,12 @@ def snapshot(session: Session) -> TopologyRows:
         forwardings=list(session.execute(select(PortForwarding, FloatingIP).join(
             FloatingIP, PortForwarding.floatingip_id == FloatingIP.id)).tuples()),
         limits=list(session.scalars(select(QosRule).where(
-            QosRule.rule_type == "bandwidth_limit").order_by(QosRule.id))),
+            QosRule.rule_type.in_(("bandwidth_limit", "dscp_marking"))).order_by(QosRule.id))),
         labels=list(session.scalars(select(MeteringLabel).order_by(MeteringLabel.id))),
         label_rules=list(session.scalars(select(MeteringLabelRule)
                                          .order_by(MeteringLabelRule.id))),
+        helpers=list(session.scalars(select(ConntrackHelper).order_by(ConntrackHelper.id))),
+        group_addresses=[(g, a) for g, a in session.execute(select(
+            AddressGroupAddress.address_group_id, AddressGroupAddress.address).order_by(
+            AddressGroupAddress.address_group_id, AddressGroupAddress.address)).tuples()],
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from nimbus.core.api.context import RequestContext
 from nimbus.network import constants as c
 from nimbus.network import errors as nerr
+from nimbus.network.db import address_groups as address_group_db
 from nimbus.network.db import floating_ips as fip_db
 from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
@@ -57,7 +58,7 @@ class Access:
     def usable(self, session: Session, ctx: RequestContext, object_type: str, row: Any) -> bool:
         """The caller may see and use ``row`` (a QoS policy, address scope or subnet pool):
         its own, shared with all, or opened to its project by an RBAC policy."""
-        return self.owns(ctx, row) or bool(row.shared) or rbac_db.grants(
+        return self.owns(ctx, row) or bool(getattr(row, "shared", False)) or rbac_db.grants(
             session, object_type, row.id, ctx.project_id)
 
     def external_for(self, session: Session, ctx: RequestContext, row: models.Network) -> bool:
@@ -102,10 +103,13 @@ class Access:
             raise nerr.RouterNotFound(id=router_id)
         return row
 
-    def security_group(self, session: Session, ctx: RequestContext,
-                       group_id: str) -> models.SecurityGroup:
+    def security_group(self, session: Session, ctx: RequestContext, group_id: str,
+                       shared: bool = False) -> models.SecurityGroup:
+        """The caller's group; with ``shared``, also one an RBAC policy opens to its project
+        (to see and to use on its ports, not to change)."""
         row = group_db.get(session, group_id)
-        if row is None or not self.owns(ctx, row):
+        if row is None or not (self.owns(ctx, row) or (shared and rbac_db.grants(
+                session, "security_group", row.id, ctx.project_id))):
             raise nerr.SecurityGroupNotFound(id=group_id)
         return row
 
@@ -114,6 +118,16 @@ class Access:
         row = group_db.get_rule(session, rule_id)
         if row is None or not self.owns(ctx, row):
             raise nerr.SecurityGroupRuleNotFound(id=rule_id)
+        return row
+
+    def address_group(self, session: Session, ctx: RequestContext,
+                      group_id: str) -> models.AddressGroup:
+        """An address group the caller may see and name in its rules: its own, or one an RBAC
+        policy shares with its project (Neutron has no ``shared`` flag for these)."""
+        row = address_group_db.get(session, group_id)
+        if row is None or not (self.owns(ctx, row) or rbac_db.grants(
+                session, address_group_db.RBAC_TYPE, row.id, ctx.project_id)):
+            raise nerr.AddressGroupNotFound(address_group_id=group_id)
         return row
 
     def floating_ip(self, session: Session, ctx: RequestContext,

@@ -14,9 +14,13 @@ from typing import Any
 
 from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
+from nimbus.network import constants as c
+from nimbus.network import errors as nerr
 from nimbus.network.db import agents as db_agents
 from nimbus.network.db.models import Agent
 
+# The agents whose zones are availability zones, and what those zones hold.
+ZONE_RESOURCES = {"DHCP agent": "network", "L3 agent": "router"}
 # Neutron's agent_down_time.
 DOWN_AFTER = dt.timedelta(seconds=75)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -88,6 +92,34 @@ class AgentManager:
             if "description" in changes:
                 row.description = changes["description"]
             return view(row, utcnow())
+
+    def zones(self) -> list[dict[str, Any]]:
+        """Availability zones, as Neutron derives them: the zones of the DHCP agents hold
+        networks, those of the L3 agents routers; a zone is available while one of its agents
+        is up. With no agents at all (the fake driver), the one zone everything is in."""
+        now = utcnow()
+        found: dict[tuple[str, str], bool] = {}
+        with self.db.reader() as s:
+            for row in db_agents.listing(s):
+                resource = ZONE_RESOURCES.get(row.agent_type)
+                if resource is None or not row.availability_zone:
+                    continue
+                key = (row.availability_zone, resource)
+                up = row.admin_state_up and now - row.heartbeat_timestamp < DOWN_AFTER
+                found[key] = found.get(key, False) or up
+        if not found:
+            found = {(c.AVAILABILITY_ZONE, "network"): True, (c.AVAILABILITY_ZONE, "router"): True}
+        return [{"name": name, "resource": resource,
+                 "state": "available" if up else "unavailable"}
+                for (name, resource), up in sorted(found.items())]
+
+    def check_hints(self, hints: list[str]) -> None:
+        """Availability zone hints must name zones that exist (for any resource, as Neutron
+        checks them)."""
+        known = {z["name"] for z in self.zones()}
+        for hint in hints:
+            if hint not in known:
+                raise nerr.AvailabilityZoneNotFound(availability_zone=hint)
 
     @retry_on_lock()
     def delete(self, agent_id: str) -> None:

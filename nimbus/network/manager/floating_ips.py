@@ -51,6 +51,8 @@ class FloatingIpManager:
             self.access.check_quota(session, project, "floatingip")
             row = models.FloatingIP(project_id=project, floating_network_id=net.id,
                                     description=attrs.get("description", ""),
+                                    dns_name=attrs.get("dns_name") or "",
+                                    dns_domain=attrs.get("dns_domain") or "",
                                     status=FLOATINGIP_STATUS.start(c.DOWN),
                                     revision_number=1, floating_ip_address="",
                                     floating_port_id="")

@@ -18,6 +18,7 @@ from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import port_forwardings as pf_db
 from nimbus.network.db import ports as port_db
+from nimbus.network.db import rbac as rbac_db
 from nimbus.network.db import security_groups as group_db
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager import addresses, trunk_ports
@@ -34,7 +35,8 @@ from nimbus.network.states import FLOATINGIP_STATUS, PORT_STATUS
 # API attribute -> column, where they differ.
 _BINDING = {"binding:host_id": "host_id", "binding:vnic_type": "vnic_type",
             "binding:profile": "profile"}
-_PLAIN = ("name", "description", "admin_state_up", "device_id", "device_owner")
+_PLAIN = ("name", "description", "admin_state_up", "device_id", "device_owner", "dns_name",
+          "mac_learning_enabled")
 
 
 class PortManager:
@@ -317,7 +319,9 @@ class PortManager:
                                 neutron_type="PortSecurityAndIPRequiredForSecurityGroups")
         for group_id in groups:
             group = group_db.get(session, group_id)
-            if group is None or (group.project_id != project and not ctx.is_admin):
+            if group is None or (group.project_id != project and not ctx.is_admin
+                                 and not rbac_db.grants(session, "security_group", group_id,
+                                                        project)):
                 raise nerr.SecurityGroupNotFound(id=group_id)
         return list(dict.fromkeys(groups))
 

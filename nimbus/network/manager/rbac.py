@@ -1,14 +1,16 @@
 """RBAC policies (Neutron's ``rbac-policies``): an owner lets other projects use an object.
 
-``access_as_shared`` opens a network, QoS policy, address scope or subnet pool to one project
-(or to every project, ``*``, which only admins grant); ``access_as_external`` opens a network
-as an external one (router gateways, floating IPs). The object must be the caller's. A grant
-that the target project still uses (its ports on the network, its ports or networks with the
-policy, its pools in the scope, its subnets from the pool) is not taken back.
+``access_as_shared`` opens a network, QoS policy, address scope, subnet pool or address group
+to one project (or to every project, ``*``, which only admins grant); ``access_as_external``
+opens a network as an external one (router gateways, floating IPs). The object must be the
+caller's. A grant that the target project still uses (its ports on the network, its ports or
+networks with the policy, its pools in the scope, its subnets from the pool, its rules naming
+the address group) is not taken back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +21,7 @@ from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import errors as nerr
 from nimbus.network.db import models
 from nimbus.network.db import rbac as db
+from nimbus.network.db.jsonlist import json_has
 from nimbus.network.manager.access import Access
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 
@@ -32,15 +35,23 @@ OBJECTS: dict[str, tuple[Any, tuple[str, ...], Any]] = {
                       lambda oid: nerr.AddressScopeNotFound(address_scope_id=oid)),
     "subnetpool": (models.SubnetPool, (db.SHARED,),
                    lambda oid: nerr.SubnetPoolNotFound(subnetpool_id=oid)),
+    "address_group": (models.AddressGroup, (db.SHARED,),
+                      lambda oid: nerr.AddressGroupNotFound(address_group_id=oid)),
+    "security_group": (models.SecurityGroup, (db.SHARED,),
+                       lambda oid: nerr.SecurityGroupNotFound(id=oid)),
 }
-# What a target project may have made with a grant, per object type: (table, column naming
-# the object, and that table's project column).
-_USERS: dict[str, list[tuple[Any, Any]]] = {
-    "network": [(models.Port, models.Port.network_id)],
-    "qos_policy": [(models.Port, models.Port.qos_policy_id),
-                   (models.Network, models.Network.qos_policy_id)],
-    "address_scope": [(models.SubnetPool, models.SubnetPool.address_scope_id)],
-    "subnetpool": [(models.Subnet, models.Subnet.subnetpool_id)],
+# What a target project may have made with a grant, per object type: (table, the condition
+# on its rows that name the object).
+_USERS: dict[str, list[tuple[Any, Callable[[str], Any]]]] = {
+    "network": [(models.Port, lambda oid: models.Port.network_id == oid)],
+    "qos_policy": [(models.Port, lambda oid: models.Port.qos_policy_id == oid),
+                   (models.Network, lambda oid: models.Network.qos_policy_id == oid)],
+    "address_scope": [(models.SubnetPool, lambda oid: models.SubnetPool.address_scope_id == oid)],
+    "subnetpool": [(models.Subnet, lambda oid: models.Subnet.subnetpool_id == oid)],
+    "address_group": [(models.SecurityGroupRule,
+                       lambda oid: models.SecurityGroupRule.remote_address_group_id == oid)],
+    # Ports hold their groups as a list.
+    "security_group": [(models.Port, lambda oid: json_has(models.Port.security_groups, oid))],
 }
 
 
@@ -130,8 +141,8 @@ class RbacManager:
         obj = session.get(model, row.object_id)
         if obj is None or getattr(obj, "shared", False):
             return
-        for table, column in _USERS[row.object_type]:
-            for project in db.user_projects(session, table, column, row.object_id,
+        for table, naming in _USERS[row.object_type]:
+            for project in db.user_projects(session, table, naming(row.object_id),
                                             obj.project_id, row.target_project):
                 others = [p for p in db.of_object(session, row.object_type, row.object_id)
                           if p.id != row.id and p.action == row.action

@@ -13,6 +13,7 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.network import constants as c
 from nimbus.network import errors as nerr
+from nimbus.network.db import conntrack_helpers as helper_db
 from nimbus.network.db import models
 from nimbus.network.db import networks as network_db
 from nimbus.network.db import ports as port_db
@@ -21,6 +22,7 @@ from nimbus.network.db import subnets as subnet_db
 from nimbus.network.drivers.base import NetworkDriver
 from nimbus.network.manager import ipam
 from nimbus.network.manager.access import Access
+from nimbus.network.manager.flavors import router_flavor
 from nimbus.network.manager.listing import Filters, Hidden, with_items
 from nimbus.network.manager.ports import PortManager
 from nimbus.network.schemas import views
@@ -66,7 +68,11 @@ class RouterManager:
                                 admin_state_up=attrs.get("admin_state_up", True),
                                 distributed=bool(attrs.get("distributed", False)),
                                 ha=bool(attrs.get("ha", False)),
+                                availability_zone_hints=list(
+                                    attrs.get("availability_zone_hints") or []),
                                 status=ROUTER_STATUS.start(c.ACTIVE), revision_number=1)
+            if attrs.get("flavor_id") is not None:
+                row.flavor_id = router_flavor(session, str(attrs["flavor_id"])).id
             session.add(row)
             session.flush()
             if attrs.get("external_gateway_info"):
@@ -203,6 +209,11 @@ class RouterManager:
                 raise nerr.RouterInUse(id=router_id, reason="still has ports")
             self._clear_gateway(session, row)
             view = views.router(row, None)
+            for helper in helper_db.of_router(session, row.id):
+                session.delete(helper)
+            # Its conntrack helpers first: the router's row may take them with it (ON DELETE
+            # CASCADE).
+            session.flush()
             session.delete(row)
         self.driver.delete_router(view)
 

@@ -31,15 +31,17 @@ _ICMP = {"icmp", "icmpv6", "ipv6-icmp", "1", "58"}
 
 def rule_key(rule: dict[str, Any] | models.SecurityGroupRule | models.DefaultSecurityGroupRule
              ) -> tuple[Any, ...]:
-    """What makes two rules the same (Neutron's duplicate check)."""
-    get = rule.get if isinstance(rule, dict) else lambda k: getattr(rule, k)
+    """What makes two rules the same (Neutron's duplicate check); templates have no remote
+    address group."""
+    get = rule.get if isinstance(rule, dict) else lambda k: getattr(rule, k, None)
     prefix = get("remote_ip_prefix")
     if prefix is not None:
         prefix = str(ipaddress.ip_network(prefix, strict=False))
         if prefix in ("0.0.0.0/0", "::/0"):
             prefix = None
     return (get("direction"), get("ethertype"), get("protocol"), get("port_range_min"),
-            get("port_range_max"), prefix, get("remote_group_id"))
+            get("port_range_max"), prefix, get("remote_group_id"),
+            get("remote_address_group_id"))
 
 
 class SecurityGroupRuleManager:
@@ -75,7 +77,11 @@ class SecurityGroupRuleManager:
         rule = checked_rule(attrs)
         if rule["remote_group_id"] is not None:
             self.access.security_group(session, ctx, rule["remote_group_id"])
-        return rule
+        address_group = attrs.get("remote_address_group_id") or None
+        if address_group is not None:
+            # Its own or one shared with it; the 404 names the group, as Neutron's does.
+            self.access.address_group(session, ctx, address_group)
+        return {**rule, "remote_address_group_id": address_group}
 
     def get_rule(self, ctx: RequestContext, rule_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
@@ -158,10 +164,11 @@ def checked_rule(attrs: dict[str, Any]) -> dict[str, Any]:
                                 f"{protocol}",
                                 neutron_type="SecurityGroupInvalidProtocolForPort")
     prefix, remote_group = attrs.get("remote_ip_prefix"), attrs.get("remote_group_id")
-    if prefix is not None and remote_group is not None:
-        raise nerr.InvalidInput(error_message="Only remote_ip_prefix or remote_group_id may "
-                                "be provided.",
-                                neutron_type="SecurityGroupRemoteGroupAndRemoteIpPrefix")
+    remotes = [prefix, remote_group, attrs.get("remote_address_group_id")]
+    if sum(1 for r in remotes if r) > 1:
+        raise nerr.InvalidInput(error_message="Only one of remote_ip_prefix or remote_group_id "
+                                "or remote_address_group_id may be provided.",
+                                neutron_type="SecurityGroupMultipleRemoteEntites")
     if prefix is not None:
         try:
             net = ipaddress.ip_network(prefix, strict=False)

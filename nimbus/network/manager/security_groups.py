@@ -79,7 +79,9 @@ class SecurityGroupManager:
 
     def get_security_group(self, ctx: RequestContext, group_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
-            return self.view(session, self.access.security_group(session, ctx, group_id))
+            row = self.access.security_group(session, ctx, group_id, shared=True)
+            return self.access.mark_shared(session, ctx, "security_group",
+                                           [self.view(session, row)])[0]
 
     def list_security_groups(self, ctx: RequestContext, project_ids: Sequence[str] = (),
                              query: PageQuery | None = None, filters: Filters | None = None,
@@ -94,8 +96,9 @@ class SecurityGroupManager:
             page = group_db.list_groups(session, query or PageQuery(), filters or {}, hidden,
                                         seen)
             rules = group_db.rules_of(session, [row.id for row in page.items])
-            return with_items(page, [views.security_group(row, rules[row.id])
-                                     for row in page.items])
+            return with_items(page, self.access.mark_shared(
+                session, ctx, "security_group",
+                [views.security_group(row, rules[row.id]) for row in page.items]))
 
     @retry_on_lock()
     def update_security_group(self, ctx: RequestContext, group_id: str,
@@ -122,7 +125,8 @@ class SecurityGroupManager:
                 if not ctx.is_admin:
                     raise nerr.SecurityGroupCannotRemoveDefault()
                 session.delete(link)
-            if port_db.using_group(session, row.project_id, group_id) is not None:
+            # Any project's port: one an RBAC policy let use the group holds it too.
+            if port_db.using_group(session, None, group_id) is not None:
                 raise nerr.SecurityGroupInUse(id=group_id)
             view = self.view(session, row)
             for rule in group_db.rules(session, group_id):

@@ -6,6 +6,7 @@ from nimbus.core.api.validation import Schema
 from nimbus.network.db import networks as network_db
 from nimbus.network.schemas import attributes as a
 from nimbus.network.schemas import convert as cv
+from nimbus.network.schemas import dns
 from nimbus.network.schemas.listing import list_query
 
 NAME = a.Attr(a.string(255))
@@ -24,6 +25,7 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "port_security_enabled": BOOLEAN,
     "qos_policy_id": a.Attr(a.uuid(nullable=True)),
     "availability_zone_hints": a.Attr(a.array(a.string(255)), put=False),
+    "dns_domain": a.Attr(a.string(255, nullable=True), dns.dns_domain),
     "provider:network_type": a.Attr(a.one_of("flat", "vlan", "vxlan", "geneve", "gre",
                                              "local"), put=False),
     "provider:physical_network": a.Attr(a.string(64, nullable=True), put=False),

@@ -7,6 +7,7 @@ from nimbus.network import constants as c
 from nimbus.network.db import ports as port_db
 from nimbus.network.schemas import attributes as a
 from nimbus.network.schemas import convert as cv
+from nimbus.network.schemas import dns
 from nimbus.network.schemas.listing import TEXTS, list_query
 from nimbus.network.schemas.networks import BOOLEAN, DESCRIPTION, NAME, PROJECT
 
@@ -34,6 +35,8 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "binding:host_id": a.Attr(a.string(255, nullable=True)),
     "binding:vnic_type": a.Attr(a.one_of(*c.VNIC_TYPES)),
     "binding:profile": a.Attr({"type": ["object", "null"]}),
+    "dns_name": a.Attr(a.string(255, nullable=True), dns.dns_name),
+    "mac_learning_enabled": BOOLEAN,
 }
 
 CREATE: Schema = a.create_body("port", "ports", ATTRIBUTES)

@@ -26,6 +26,9 @@ ATTRIBUTES: dict[str, a.Attr] = {
                      cv.nullable(cv.list_of(CONVERT_ROUTE, unique=True)), post=False),
     "availability_zone_hints": a.Attr(a.array(a.string(255)), put=False),
     "distributed": BOOLEAN, "ha": BOOLEAN,
+    # l3-flavors: chosen at creation only. Neutron checks no shape: an id that names no
+    # flavor is a flavor not found.
+    "flavor_id": a.Attr(a.string(255, nullable=True), put=False),
 }
 
 # add_extraroutes / remove_extraroutes: ``{"router": {"routes": [...]}}``.

@@ -35,7 +35,8 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "remote_ip_prefix": a.Attr(a.string(64, nullable=True)),
     # Not checked as a UUID: Neutron answers an id that is no UUID as one it does not know (404).
     "remote_group_id": a.Attr(a.string(255, nullable=True)),
-    "remote_address_group_id": a.Attr(a.uuid(nullable=True)),
+    # Likewise: Neutron checks no form, and an unknown group is a 404.
+    "remote_address_group_id": a.Attr(a.string(255, nullable=True)),
 }
 
 CREATE: Schema = a.create_body("security_group_rule", "security_group_rules", ATTRIBUTES)

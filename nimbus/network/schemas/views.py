@@ -8,6 +8,7 @@ from typing import Any
 from nimbus.core.db.base import iso
 from nimbus.network import constants as c
 from nimbus.network.db import models
+from nimbus.network.schemas import dns
 
 
 def _standard(row: Any) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def network(row: models.Network, subnet_ids: list[str]) -> dict[str, Any]:
         "ipv6_address_scope": None,
         "l2_adjacency": True,
         "is_default": bool(row.is_default),
+        "dns_domain": row.dns_domain or "",
     }
 
 
@@ -89,6 +91,10 @@ def port(row: models.Port, allocations: list[models.IPAllocation]) -> dict[str, 
         "binding:vnic_type": row.vnic_type,
         "binding:profile": dict(row.profile or {}),
         "binding:vif_details": dict(row.vif_details or {}),
+        "mac_learning_enabled": bool(row.mac_learning_enabled),
+        "dns_name": row.dns_name or "",
+        "dns_assignment": dns.assignment(row.dns_name or "", [
+            {"ip_address": a.ip_address} for a in allocations]),
     }
 
 
@@ -107,10 +113,11 @@ def router(row: models.Router, gateway: dict[str, Any] | None) -> dict[str, Any]
         "status": row.status,
         "external_gateway_info": info,
         "routes": [dict(r) for r in row.routes or []],
-        "availability_zone_hints": [],
+        "availability_zone_hints": list(row.availability_zone_hints or []),
         "availability_zones": [c.AVAILABILITY_ZONE],
         "distributed": bool(row.distributed),
         "ha": bool(row.ha),
+        "flavor_id": row.flavor_id,
     }
 
 
@@ -127,7 +134,7 @@ def security_group_rule(row: models.SecurityGroupRule) -> dict[str, Any]:
         "port_range_max": row.port_range_max,
         "remote_ip_prefix": row.remote_ip_prefix,
         "remote_group_id": row.remote_group_id,
-        "remote_address_group_id": None,
+        "remote_address_group_id": row.remote_address_group_id,
         "normalized_cidr": normalized_cidr(row.remote_ip_prefix),
         "description": row.description,
         "created_at": iso(row.created_at),
@@ -165,4 +172,6 @@ def floating_ip(row: models.FloatingIP) -> dict[str, Any]:
         "status": row.status,
         "port_details": None,
         "port_forwardings": [],
+        "dns_name": row.dns_name or "",
+        "dns_domain": row.dns_domain or "",
     }

@@ -362,3 +362,35 @@ def test_a_trunk_program_the_kernel_refuses_leaves_the_rest_of_the_fabric_alone(
     fabric.converge(out.fabric)
     # Not carried, so not reported wired; the sync itself went through.
     assert fabric.carried == set()
+
+
+def test_a_dscp_mark_is_set_on_what_the_guest_sends_whatever_its_port_security() -> None:
+    marked = _port("p-marked-000-0000", dscp=26, port_security=False)
+    zero = _port("p-zero-00000-0000", dscp=0, ip="10.0.0.6")
+    plain = _port("p-plain-0000-0000", ip="10.0.0.7")
+    out = plan(_topology(marked, zero, plain), NS)
+    # A mark of 0 is a mark too (CS0): only a port without a DSCP rule is left alone.
+    assert out.marks == {names.tap(marked.id): 26, names.tap(zero.id): 0}
+    text = ruleset(out.filtered, out.marks)
+    prerouting = text.split("chain prerouting {")[1].split("chain forward {")[0]
+    for kind in ("ip", "ip6"):
+        assert f'iifname "{names.tap(marked.id)}" ether type {kind} {kind} dscp set 0x1a' \
+            in prerouting
+        assert f'iifname "{names.tap(zero.id)}" ether type {kind} {kind} dscp set 0x0' \
+            in prerouting
+    assert not [line for line in prerouting.splitlines()
+                if names.tap(plain.id) in line and "dscp" in line]
+
+
+def test_mac_learning_lets_other_macs_out_but_not_other_addresses() -> None:
+    learning = _port("p-learn-0000-0000", mac_learning=True)
+    strict = _port("p-strict-000-0000", ip="10.0.0.6")
+    text = ruleset(plan(_topology(learning, strict), NS).filtered)
+    prerouting = text.split("chain prerouting {")[1].split("chain forward {")[0]
+    lines = prerouting.splitlines()
+    for port, mac_checked in ((learning, False), (strict, True)):
+        tap = names.tap(port.id)
+        mine = [line for line in lines if f'"{tap}"' in line]
+        assert any("ether saddr !=" in line for line in mine) is mac_checked
+        # Its IPv4 addresses hold either way.
+        assert any("ip saddr != { 0.0.0.0, " in line for line in mine)

@@ -34,9 +34,15 @@ PAGED = {
     ("GET", "/v2.0/floatingips/{fip_id}/port_forwardings"),
     ("GET", "/v2.0/segments"),
     ("GET", "/v2.0/default-security-group-rules"),
+    ("GET", "/v2.0/routers/{router_id}/conntrack_helpers"),
+    ("GET", "/v2.0/flavors"),
+    ("GET", "/v2.0/service_profiles"),
+    ("GET", "/v2.0/address-groups"),
 }
 # The floating IP whose forwardings are walked.
 FIP = "00000000-0000-0000-0000-0000000000f1"
+# The router whose conntrack helpers are walked.
+ROUTER = "00000000-0000-0000-0000-0000000000c1"
 
 
 def _network(session: Any) -> models.Network:
@@ -163,6 +169,39 @@ def _templates(session: Any) -> None:
                     for i in range(ROWS))
 
 
+def _address_groups(session: Any) -> None:
+    groups = [models.AddressGroup(project_id=PROJECT, name=f"ag-{i % 7}") for i in range(ROWS)]
+    session.add_all(groups)
+    session.flush()
+    # One prefix each: a page's addresses are one more query of a page's rows.
+    session.add_all(models.AddressGroupAddress(address_group_id=g.id,
+                                               address=f"10.{i // 256}.{i % 256}.0/24")
+                    for i, g in enumerate(groups))
+
+
+def _conntrack_helpers(session: Any) -> None:
+    session.add(models.Router(id=ROUTER, project_id=PROJECT, name="helped"))
+    session.flush()
+    session.add_all(models.ConntrackHelper(router_id=ROUTER, protocol="tcp", port=i + 1,
+                                           helper="ftp") for i in range(ROWS))
+
+
+def _flavors(session: Any) -> None:
+    # Every flavor stands for one profile: a page's profiles are one more query of a page.
+    profile = models.ServiceProfile(driver="nimbus")
+    flavors = [models.Flavor(name=f"f{i % 7}", service_type="L3_ROUTER_NAT")
+               for i in range(ROWS)]
+    session.add_all([profile, *flavors])
+    session.flush()
+    session.add_all(models.FlavorServiceProfile(flavor_id=f.id, service_profile_id=profile.id)
+                    for f in flavors)
+
+
+def _service_profiles(session: Any) -> None:
+    session.add_all(models.ServiceProfile(driver="nimbus", metainfo=str(i))
+                    for i in range(ROWS))
+
+
 CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     # collection: (path, insert, the column listed in the expected order, its API key)
     "networks": ("/v2.0/networks", _networks, models.Network.id, "id"),
@@ -186,6 +225,12 @@ CASES: dict[str, tuple[str, Callable[[Any], None], Any, Any]] = {
     "port_forwardings": ("/v2.0/floatingips/{fip_id}/port_forwardings", _forwardings,
                          models.PortForwarding.id, "id"),
     "segments": ("/v2.0/segments", _segments, models.Segment.id, "id"),
+    "conntrack_helpers": ("/v2.0/routers/{router_id}/conntrack_helpers", _conntrack_helpers,
+                          models.ConntrackHelper.id, "id"),
+    "flavors": ("/v2.0/flavors", _flavors, models.Flavor.id, "id"),
+    "service_profiles": ("/v2.0/service_profiles", _service_profiles, models.ServiceProfile.id,
+                         "id"),
+    "address_groups": ("/v2.0/address-groups", _address_groups, models.AddressGroup.id, "id"),
     "default_security_group_rules": ("/v2.0/default-security-group-rules", _templates,
                                      models.DefaultSecurityGroupRule.id, "id"),
 }
@@ -206,7 +251,7 @@ def test_list_pages_in_sql(net: Net, collection: str) -> None:
     with net.cloud.db.writer() as session:
         insert(session)
     with counting_rows(net.cloud.db.engine) as counter:
-        items = walk(_get(net), f"{path.format(fip_id=FIP)}?limit=100", collection)
+        items = walk(_get(net), f"{path.format(fip_id=FIP, router_id=ROUTER)}?limit=100", collection)
     with net.cloud.db.reader() as session:
         # Read after the walk: listing groups and rules first makes the caller's default group.
         expected = list(dict.fromkeys(session.scalars(select(column).order_by(column))))

@@ -12,7 +12,10 @@ from tests.unit.network.conftest import Net
 COVERS = [("network", "RBAC policies: access_as_shared for networks, QoS policies, subnet "
                       "pools and address scopes, access_as_external for networks; the target "
                       "sees and uses the object, a grant in use stays (409), * for admins "
-                      "only, others' policies are 404")]
+                      "only, others' policies are 404"),
+          ("network", "RBAC policies: access_as_shared for security groups; the target sees "
+                      "the group (shared), puts its ports in it, cannot change it (403); the "
+                      "grant stays while its ports use it, and so does the group")]
 
 BASE = "/v2.0/rbac-policies"
 
@@ -130,3 +133,36 @@ def test_an_external_network_for_one_project(net: Net) -> None:
     assert made.status_code == 201, made.text
     # Another project it was not granted to still cannot.
     assert net.as_("member").post("/v2.0/floatingips", json=body).status_code == 404
+
+
+def test_a_security_group_shared_with_one_project(net: Net) -> None:
+    owner, other = net.as_("member"), net.as_("other")
+    group = owner.post("/v2.0/security-groups", json={"security_group": {
+        "name": "web"}}).json()["security_group"]
+    path = f"/v2.0/security-groups/{group['id']}"
+    mine = net.network("other")
+    net.subnet(mine["id"], "10.5.0.0/24", "other")
+    refused = other.post("/v2.0/ports", json={"port": {"network_id": mine["id"],
+                                                       "security_groups": [group["id"]]}})
+    assert refused.status_code == 404 and other.get(path).status_code == 404
+    policy = _grant(net, "member", "security_group", group["id"])
+    assert policy.status_code == 201, policy.text
+    shown = other.get(path)
+    assert shown.status_code == 200 and shown.json()["security_group"]["shared"] is True
+    listed = other.get("/v2.0/security-groups").json()["security_groups"]
+    assert group["id"] in {g["id"] for g in listed}
+    # The owner sees its own group as not shared, as Neutron shows it.
+    assert owner.get(path).json()["security_group"]["shared"] is False
+    port = other.post("/v2.0/ports", json={"port": {"network_id": mine["id"],
+                                                    "security_groups": [group["id"]]}})
+    assert port.status_code == 201, port.text
+    # Seen, not changed: the target may not rename or delete it.
+    assert other.put(path, json={"security_group": {"name": "x"}}).status_code == 403
+    assert other.delete(path).status_code == 403
+    # In use by the target's port: neither the grant nor the group goes.
+    policy_path = f"{BASE}/{policy.json()['rbac_policy']['id']}"
+    assert owner.delete(policy_path).status_code == 409
+    assert owner.delete(path).status_code == 409
+    assert other.delete(f"/v2.0/ports/{port.json()['port']['id']}").status_code == 204
+    assert owner.delete(policy_path).status_code == 204
+    assert other.get(path).status_code == 404

@@ -2,10 +2,12 @@
 
 As Neutron's DHCP agent runs it: static leases only (a host entry per port address, so a guest
 gets exactly the address the port holds), the router, DNS servers, MTU and host routes as
-options per subnet, and each port's ``extra_dhcp_opts`` under a tag of its own. When the hosts
-or options files change, or the subnets (its ranges) do, dnsmasq is started again. It runs in
-the foreground in a session of its own, with a pidfile: the agent sees at once when one ends
-unasked (and starts it again), and one left by a crash of the agent is found by its pidfile.
+options per subnet, and each port's ``extra_dhcp_opts`` under a tag of its own. It also answers
+DNS for the ports' names (``dns_assignment``), and is the resolver of subnets that name none.
+When the hosts, names or options files change, or the subnets (its ranges) do, dnsmasq is
+started again. It runs in the foreground in a session of its own, with a pidfile: the agent
+sees at once when one ends unasked (and starts it again), and one left by a crash of the agent
+is found by its pidfile.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nimbus.network.constants import DNS_DOMAIN
 from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.ip import Ip, IpError
 from nimbus.network.drivers.linux.model import PortRec, SubnetRec
@@ -51,17 +54,33 @@ def _tag(subnet_id: str) -> str:
     return f"subnet-{subnet_id}"
 
 
-def hosts_file(want: DhcpWant) -> str:
+def _named(want: DhcpWant) -> list[tuple[PortRec, str, str]]:
+    """(port, address, hostname) of every client address on a served subnet."""
     served = {s.id for s in want.subnets}
-    lines = []
+    out = []
     for port in sorted(want.clients, key=lambda p: p.id):
-        for subnet_id, address in port.ips:
+        for index, (subnet_id, address) in enumerate(port.ips):
             if subnet_id in served:
-                host = "host-" + address.replace(".", "-")
-                # A tag only where options hang on it.
-                tag = f"set:port-{port.id}," if port.extra_dhcp_opts else ""
-                lines.append(f"{port.mac},{tag}{host},{address}")
+                host = port.hostnames[index] if index < len(port.hostnames) else \
+                    "host-" + address.replace(".", "-")
+                out.append((port, address, host))
+    return out
+
+
+def hosts_file(want: DhcpWant) -> str:
+    lines = []
+    for port, address, host in _named(want):
+        # A tag only where options hang on it.
+        tag = f"set:port-{port.id}," if port.extra_dhcp_opts else ""
+        lines.append(f"{port.mac},{tag}{host},{address}")
     return "\n".join(lines) + "\n"
+
+
+def dns_file(want: DhcpWant) -> str:
+    """What the server answers in DNS, before any lease: each address's FQDN and hostname,
+    so one guest finds another by name whether or not that one has asked for its lease."""
+    domain = DNS_DOMAIN.rstrip(".")
+    return "".join(f"{address}\t{host}.{domain} {host}\n" for _, address, host in _named(want))
 
 
 def opts_file(want: DhcpWant) -> str:
@@ -132,8 +151,12 @@ class Dhcp:
         d = self._dir(want.network_id)
         # As root: its files live in the cloud's private state dir, which the unprivileged
         # user dnsmasq would switch to cannot read; it serves only its own namespace.
+        # DNS for the network's own names only (``--local``: never forwarded; there is no
+        # uplink to forward to); a subnet without nameservers of its own is told to ask here.
+        domain = DNS_DOMAIN.rstrip(".")
         argv = [self.binary, "--user=root", "--group=root", "--no-hosts", "--no-resolv",
-                "--port=0", "--bind-interfaces",
+                f"--domain={domain}", f"--local=/{domain}/", f"--addn-hosts={d / 'dns'}",
+                "--bind-interfaces",
                 f"--interface={names.dhcp_leg(want.port.id)}", "--except-interface=lo",
                 f"--pid-file={d / 'pid'}", f"--dhcp-hostsfile={d / 'host'}",
                 # No lease file: every lease is a static one of the hosts file, and a lease
@@ -161,7 +184,8 @@ class Dhcp:
         argv = self._argv(want)
         key = hashlib.sha256("\0".join(argv).encode()).hexdigest()
         changed = False
-        for name, text in (("host", hosts_file(want)), ("opts", opts_file(want))):
+        for name, text in (("host", hosts_file(want)), ("opts", opts_file(want)),
+                           ("dns", dns_file(want))):
             path = d / name
             if not path.exists() or path.read_text() != text:
                 tmp = path.with_suffix(".tmp")

@@ -28,7 +28,8 @@ class Filtered:
     """A guest port whose traffic is filtered: its groups' rules and its addresses."""
 
     port: PortRec
-    # Security-group rules of the port's groups, with remote groups resolved to addresses.
+    # Security-group rules of the port's groups, with remote groups resolved to addresses
+    # and remote address groups to their prefixes.
     rules: tuple[tuple[RuleRec, tuple[str, ...]], ...]
 
 
@@ -92,13 +93,37 @@ def _spoof6(tap: str, port: PortRec, macs: list[str]) -> list[str]:
             f'        iifname "{tap}" udp sport 547 drop']
 
 
+def _prefixes(family: str, remotes: tuple[str, ...]) -> list[str] | None:
+    """An address group's prefixes of the rule's family, overlapping and adjacent ones merged
+    (the same addresses): a set without overlapping intervals is one every nft version takes,
+    whether or not it merges them itself. None when one is every address (nothing to match)."""
+    parsed = [ipaddress.ip_network(r, strict=False) for r in remotes]
+    merged: list[ipaddress.IPv4Network] | list[ipaddress.IPv6Network]
+    if family == "ip6":
+        merged = list(ipaddress.collapse_addresses(
+            n for n in parsed if isinstance(n, ipaddress.IPv6Network)))
+    else:
+        merged = list(ipaddress.collapse_addresses(
+            n for n in parsed if isinstance(n, ipaddress.IPv4Network)))
+    if any(n.prefixlen == 0 for n in merged):
+        return None
+    return [str(n) for n in merged]
+
+
 def rule_line(rule: RuleRec, remotes: tuple[str, ...]) -> str | None:
     """One security-group rule as an nftables match ending in ``return`` (allowed); None
-    when it can match nothing (a remote group with no address of its family)."""
+    when it can match nothing (a remote group, or address group, with no address of its
+    family)."""
     family = _family(rule)
     side = "saddr" if rule.direction == "ingress" else "daddr"
     parts = [f"meta nfproto {'ipv6' if family == 'ip6' else 'ipv4'}"]
-    if rule.remote_ip_prefix:
+    if rule.remote_address_group_id:
+        prefixes = _prefixes(family, remotes)
+        if prefixes == []:
+            return None
+        if prefixes is not None:
+            parts.append(f"{family} {side} {{ {', '.join(prefixes)} }}")
+    elif rule.remote_ip_prefix:
         net = ipaddress.ip_network(rule.remote_ip_prefix, strict=False)
         if net.prefixlen:
             parts.append(f"{family} {side} {net}")
@@ -110,7 +135,14 @@ def rule_line(rule: RuleRec, remotes: tuple[str, ...]) -> str | None:
     return " ".join([*parts, *_protocol(rule), "return"])
 
 
-def ruleset(ports: list[Filtered]) -> str:
+def dscp_lines(marks: dict[str, int]) -> list[str]:
+    """QoS DSCP marking: the mark of the port's policy on every IP packet its guest sends,
+    whatever the guest put there (Neutron's linuxbridge agent rewrites it the same way)."""
+    return [f'        iifname "{dev}" ether type {kind} {kind} dscp set {mark:#x}'
+            for dev, mark in sorted(marks.items()) for kind in ("ip", "ip6")]
+
+
+def ruleset(ports: list[Filtered], dscp: dict[str, int] | None = None) -> str:
     """Both tables, whole (``nft -f`` input)."""
     marks: list[str] = []
     spoof: list[str] = []
@@ -124,7 +156,8 @@ def ruleset(ports: list[Filtered]) -> str:
         macs = sorted({port.mac.lower(), *(m.lower() for _, m in port.allowed_pairs if m)})
         ips4 = sorted({a for _, a in port.ips if ":" not in a}
                       | {ip for ip, _ in port.allowed_pairs if ip and ":" not in ip})
-        spoof.append(f'        iifname "{tap}" ether saddr != {{ {", ".join(macs)} }} drop')
+        if not port.mac_learning:
+            spoof.append(f'        iifname "{tap}" ether saddr != {{ {", ".join(macs)} }} drop')
         # DHCP asks from 0.0.0.0 before the guest has its address.
         allowed = ", ".join(["0.0.0.0", *ips4])
         spoof.append(f'        iifname "{tap}" ether type ip ip saddr != {{ {allowed} }} drop')
@@ -146,7 +179,8 @@ def ruleset(ports: list[Filtered]) -> str:
             "add table inet nimbus", "delete table inet nimbus",
             "table bridge nimbus {",
             "    chain prerouting {",
-            "        type filter hook prerouting priority -300; policy accept;", *spoof, "    }",
+            "        type filter hook prerouting priority -300; policy accept;", *spoof,
+            *dscp_lines(dscp or {}), "    }",
             "    chain forward {",
             "        type filter hook forward priority -200; policy accept;", *marks, "    }",
             "}",
@@ -168,8 +202,8 @@ class Firewall:
         self.ns = namespace
         self._applied: str | None = None
 
-    def converge(self, ports: list[Filtered]) -> None:
-        text = ruleset(ports)
+    def converge(self, ports: list[Filtered], dscp: dict[str, int] | None = None) -> None:
+        text = ruleset(ports, dscp)
         key = hashlib.sha256(text.encode()).hexdigest()
         if key == self._applied:
             return

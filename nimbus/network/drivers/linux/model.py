@@ -58,6 +58,13 @@ class PortRec:
     vlan: int = 0
     # Its QoS policy's bandwidth limits: (direction, max_kbps, max_burst_kbps).
     limits: tuple[tuple[str, int, int], ...] = ()
+    # Its QoS policy's DSCP mark for what the guest sends (None: left as the guest set it).
+    dscp: int | None = None
+    # The hostname of each of ``ips`` in the cloud's DNS domain (``dns_assignment``).
+    hostnames: tuple[str, ...] = ()
+    # MAC learning: the guest may send from MAC addresses besides its own (nested guests, a
+    # bridge inside it), which the network's bridge then learns; its IP addresses still hold.
+    mac_learning: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,17 @@ class ForwardRec:
     internal: tuple[int, int]
 
 
+@dataclass(frozen=True, order=True)
+class HelperRec:
+    """A router's conntrack helper: new connections to ``port`` over ``protocol`` through
+    ``router_id`` are followed by the kernel's ``helper``."""
+
+    router_id: str
+    protocol: str
+    port: int
+    helper: str
+
+
 @dataclass(frozen=True)
 class RuleRec:
     group_id: str
@@ -123,6 +141,8 @@ class RuleRec:
     port_max: int | None
     remote_ip_prefix: str | None
     remote_group_id: str | None
+    # Its remote end as an address group: the group's prefixes (``Topology.address_groups``).
+    remote_address_group_id: str | None = None
 
 
 @dataclass
@@ -135,6 +155,9 @@ class Topology:
     rules: list[RuleRec] = field(default_factory=list)
     forwards: list[ForwardRec] = field(default_factory=list)
     meters: list[MeterRec] = field(default_factory=list)
+    helpers: list[HelperRec] = field(default_factory=list)
+    # Each address group's prefixes, by its id.
+    address_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def subnets_of(self, network_id: str) -> list[SubnetRec]:
         return [s for s in self.subnets.values() if s.network_id == network_id]

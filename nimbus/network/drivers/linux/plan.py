@@ -14,7 +14,7 @@ from nimbus.network.drivers.linux import names
 from nimbus.network.drivers.linux.dhcp import DhcpWant
 from nimbus.network.drivers.linux.fabric import FabricWant, LegWant, TapWant, VlanWant
 from nimbus.network.drivers.linux.firewall import Filtered
-from nimbus.network.drivers.linux.model import PortRec, Topology
+from nimbus.network.drivers.linux.model import PortRec, RuleRec, Topology
 from nimbus.network.drivers.linux.plan_l3 import L3Plan, plan_l3
 from nimbus.network.drivers.linux.shaping import Limit
 
@@ -51,6 +51,8 @@ class Plan:
     l3: L3Plan = field(default_factory=L3Plan)
     # Guest ports with port security, and their groups' rules.
     filtered: list[Filtered] = field(default_factory=list)
+    # DSCP marks set on what guests send, by the device their traffic enters the bridge from.
+    marks: dict[str, int] = field(default_factory=dict)
 
 
 def is_guest_port(port: PortRec) -> bool:
@@ -77,6 +79,8 @@ def plan(top: Topology, ns: names.Namespaces, role: Role = Role()) -> Plan:
         if port.admin_up and port.status != c.ACTIVE and role.hosts(parent):
             out.to_wire.append(port.id)
     out.filtered = _filtered(top, here)
+    out.marks = {names.port_device(p.id, bool(p.parent)): p.dscp for p in here
+                 if p.dscp is not None}
     if role.network_node:
         _network_node(top, ns, guests, out)
     used = {t.network_id for t in out.fabric.taps.values()} | {
@@ -110,6 +114,14 @@ def _network_node(top: Topology, ns: names.Namespaces, guests: list[PortRec],
     out.fabric.legs.update(out.l3.legs)
 
 
+def _remotes(top: Topology, members: dict[str, list[str]], rule: RuleRec) -> tuple[str, ...]:
+    """What a rule's remote end stands for: its remote group's member addresses, or its
+    address group's prefixes."""
+    if rule.remote_address_group_id:
+        return top.address_groups.get(rule.remote_address_group_id, ())
+    return tuple(members.get(rule.remote_group_id or "", []))
+
+
 def _filtered(top: Topology, guests: list[PortRec]) -> list[Filtered]:
     members: dict[str, list[str]] = {}
     for port in top.ports.values():
@@ -119,7 +131,7 @@ def _filtered(top: Topology, guests: list[PortRec]) -> list[Filtered]:
     for port in guests:
         if not port.port_security:
             continue
-        rules = tuple((rule, tuple(members.get(rule.remote_group_id or "", [])))
+        rules = tuple((rule, _remotes(top, members, rule))
                       for rule in top.rules if rule.group_id in port.security_groups)
         out.append(Filtered(port, rules))
     return out

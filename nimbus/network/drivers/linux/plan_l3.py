@@ -75,10 +75,11 @@ def _router(top: Topology, router: RouterRec, ns: names.Namespaces, out: L3Plan)
     forwards = tuple(sorted((f for f in top.forwards if f.router_id == router.id),
                             key=lambda f: (f.floating_ip, f.protocol, f.external)))
     meters = tuple(m for m in top.meters if m.shared or m.project_id == router.project_id)
+    helpers = tuple(sorted(h for h in top.helpers if h.router_id == router.id))
     out.routers[router.id] = RouterWant(
         router.id, router.admin_up, tuple(_leg(top, p) for p in interfaces),
         _leg(top, gateway) if gateway is not None else None, default_via, router.routes,
-        floating, snat_from, _adverts(top, interfaces), forwards, meters)
+        floating, snat_from, _adverts(top, interfaces), forwards, meters, helpers)
 
 
 def plan_l3(top: Topology, ns: names.Namespaces) -> L3Plan:

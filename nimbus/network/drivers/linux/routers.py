@@ -19,9 +19,10 @@ import subprocess
 from dataclasses import dataclass
 
 from nimbus.network.drivers.linux import names
+from nimbus.network.drivers.linux.cthelpers import helper_rules, probe_rules, usable
 from nimbus.network.drivers.linux.ip import Ip, IpError
 from nimbus.network.drivers.linux.metering import TABLE, meter_rules, read_counters
-from nimbus.network.drivers.linux.model import ForwardRec, MeterRec
+from nimbus.network.drivers.linux.model import ForwardRec, HelperRec, MeterRec
 from nimbus.network.drivers.linux.radvd import Advert, Radvd
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class RouterWant:
     forwards: tuple[ForwardRec, ...] = ()
     # The metering labels that count on this router.
     meters: tuple[MeterRec, ...] = ()
+    # Its conntrack helpers.
+    helpers: tuple[HelperRec, ...] = ()
 
 
 def nat_rules(want: RouterWant) -> str:
@@ -89,6 +92,11 @@ def nat_rules(want: RouterWant) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _first_words(stderr: str) -> str:
+    """nft's first complaint, on one line: it names the object the kernel refused."""
+    return " ".join(stderr.split())[:300]
+
+
 def _span(ports: tuple[int, int]) -> str:
     return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
 
@@ -111,6 +119,8 @@ class Routers:
         self.radvd = radvd
         self.nft = shutil.which("nft") or "nft"
         self._applied: dict[str, str] = {}
+        # The helper table each router has (the hash of what was asked for).
+        self._helpers_applied: dict[str, str] = {}
 
     def namespace(self, router_id: str) -> str:
         return self.ip.namespaces.router(router_id)
@@ -122,6 +132,7 @@ class Routers:
             return
         self.ip.add_namespace(ns)
         self._applied.pop(router_id, None)
+        self._helpers_applied.pop(router_id, None)
         self.ip.sysctl(ns, "net.ipv4.ip_forward", "1")
         # The gateway addresses serve at once, not after duplicate address detection.
         self.ip.sysctl(ns, "net.ipv6.conf.default.accept_dad", "0")
@@ -145,6 +156,7 @@ class Routers:
         self.ip.batch(ns, lines)
         self._routes(ns, want)
         self._nat(want)
+        self._helpers(want)
         self.radvd.converge(want.router_id, ns, want.adverts if want.admin_up else ())
 
     def _routes(self, ns: str, want: RouterWant) -> None:
@@ -172,13 +184,41 @@ class Routers:
         key = hashlib.sha256(rules.encode()).hexdigest()
         if self._applied.get(want.router_id) == key:
             return
-        ns = self.namespace(want.router_id)
-        done = subprocess.run(self.ip.exec_argv(ns, [self.nft, "-f", "-"]), input=rules,
-                              capture_output=True, text=True, timeout=30, check=False)
+        done = self._nft(self.namespace(want.router_id), rules)
         if done.returncode != 0:
             raise IpError(f"router {want.router_id}: NAT or metering rules refused: "
                           f"{done.stderr.strip()[-300:]}")
         self._applied[want.router_id] = key
+
+    def _nft(self, ns: str, rules: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.ip.exec_argv(ns, [self.nft, "-f", "-"]), input=rules,
+                              capture_output=True, text=True, timeout=30, check=False)
+
+    def _helpers(self, want: RouterWant) -> None:
+        """The router's conntrack helpers, apart from its NAT: nft refuses the whole table
+        when the kernel lacks one helper, and that must not cost the router its NAT. Each
+        helper is then tried alone; the table is made of those the kernel has, and the others
+        are logged and left out until the router's helpers change or the agent starts again."""
+        rules = helper_rules(want.helpers)
+        key = hashlib.sha256(rules.encode()).hexdigest()
+        if self._helpers_applied.get(want.router_id) == key:
+            return
+        ns = self.namespace(want.router_id)
+        done = self._nft(ns, rules)
+        if done.returncode != 0:
+            kinds = sorted({(h.helper, h.protocol) for h in want.helpers if usable(h)})
+            refused = [kind for kind in kinds if self._nft(ns, probe_rules(*kind)).returncode]
+            LOG.warning("router %s: conntrack helpers %s refused by the kernel, left out: %s",
+                        want.router_id, ", ".join(f"{h}/{p}" for h, p in refused) or "(none)",
+                        _first_words(done.stderr))
+            kept = tuple(h for h in want.helpers if (h.helper, h.protocol) not in refused)
+            done = self._nft(ns, helper_rules(kept))
+            if done.returncode != 0:
+                # Not a helper of its own: tried again at the next sync.
+                LOG.warning("router %s: conntrack helpers not applied: %s", want.router_id,
+                            _first_words(done.stderr))
+                return
+        self._helpers_applied[want.router_id] = key
 
     def counters(self, router_id: str) -> dict[str, tuple[int, int]]:
         """(packets, bytes) each metering label counted on the router so far."""
@@ -190,3 +230,4 @@ class Routers:
         self.radvd.remove(router_id)
         self.ip.delete_namespace(self.namespace(router_id))
         self._applied.pop(router_id, None)
+        self._helpers_applied.pop(router_id, None)
