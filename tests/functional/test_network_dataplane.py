@@ -118,22 +118,24 @@ def _transfer_seconds(cloud: CloudProcess, sender: str, receiver: str, kib: int)
     return end - start if got == str(kib * 1024) else float("inf")
 
 
-# Reads frames off one device for a few seconds and prints the TOS byte of each IPv4 packet
-# from one address: what reaches the receiving guest, after the bridge has had its say.
+# Reads frames off one device and prints the TOS bytes of the IPv4 packets from one address:
+# what reaches the receiving guest, after the bridge has had its say. ETH_P_ALL, since a
+# socket of one protocol sees only what a device receives, not what it sends.
 _TOS_READER = """
 import socket, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 s.bind((sys.argv[1], 0))
 s.settimeout(1)
-src, seen, end = socket.inet_aton(sys.argv[2]), set(), time.time() + float(sys.argv[3])
-while time.time() < end:
+src, seen, end = socket.inet_aton(sys.argv[2]), [], time.time() + float(sys.argv[3])
+print("listening", flush=True)
+while time.time() < end and len(seen) < 3:
     try:
         frame = s.recv(2048)
     except TimeoutError:
         continue
     if frame[12:14] == b"\\x08\\x00" and frame[26:30] == src:
-        seen.add(frame[15])
-print(sorted(seen))
+        seen.append(frame[15])
+print(sorted(set(seen)))
 """
 
 
@@ -144,11 +146,12 @@ def _tos_of(cloud: CloudProcess, sender: str, receiver: str) -> list[int]:
     [fabric] = [n for n in guests.namespaces(cloud) if "-fabric" in n and subprocess.run(
         ["ip", "-n", n, "link", "show", "dev", tap], capture_output=True).returncode == 0]
     reader = subprocess.Popen(["ip", "netns", "exec", fabric, "python3", "-c", _TOS_READER,
-                               tap, guests.fixed_ip(cloud, sender), "8"],
-                              stdout=subprocess.PIPE, text=True)
-    _ssh(cloud, sender, f"sleep 2; ping -c 3 -i 0.5 -W 2 {guests.fixed_ip(cloud, receiver)} "
-                        "|| true")
-    out, _ = reader.communicate(timeout=30)
+                               tap, guests.fixed_ip(cloud, sender), "60"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "listening"
+    _ssh(cloud, sender, f"ping -c 5 -i 0.5 -W 2 {guests.fixed_ip(cloud, receiver)} || true")
+    out, err = reader.communicate(timeout=90)
+    print(f"TOS of {sender} -> {receiver}: {out.strip()} {err.strip()}")
     return [int(v) for v in out.strip().strip("[]").split(",") if v.strip()]
 
 

@@ -72,6 +72,8 @@ EXTENSIONS = [
     ("net-mtu", "Network MTU", "Provides MTU attribute for a network resource."),
     ("availability_zone", "Availability Zone", "The availability zone extension."),
     ("dns-integration", "DNS Integration", "Provides integration with DNS."),
+    ("dns-domain-ports", "dns_domain for ports", "Allows the DNS domain to be specified for "
+     "a network port."),
     ("mac-learning", "MAC Learning", "Provides MAC learning capabilities."),
     ("network_availability_zone", "Network Availability Zone", "Availability zone support for "
      "network."),

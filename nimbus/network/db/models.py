@@ -134,6 +134,7 @@ class Port(StandardAttrs, Base):
     vif_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     qos_policy_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     dns_name: Mapped[str] = mapped_column(String(255), default="")
+    dns_domain: Mapped[str] = mapped_column(String(255), default="")
     mac_learning_enabled: Mapped[bool] = mapped_column(default=False)
 
 

@@ -71,6 +71,7 @@ LISTING = Listing({
     "binding:profile": Opaque(Port.profile),
     "binding:vif_details": Opaque(Port.vif_details),
     "dns_name": Text(Port.dns_name),
+    "dns_domain": Text(Port.dns_domain),
     "mac_learning_enabled": Flag(Port.mac_learning_enabled),
     # Made from the name and the addresses: no filter matches it, as in Neutron.
     "dns_assignment": Derived(matches_nothing),

@@ -36,7 +36,7 @@ from nimbus.network.states import FLOATINGIP_STATUS, PORT_STATUS
 _BINDING = {"binding:host_id": "host_id", "binding:vnic_type": "vnic_type",
             "binding:profile": "profile"}
 _PLAIN = ("name", "description", "admin_state_up", "device_id", "device_owner", "dns_name",
-          "mac_learning_enabled")
+          "dns_domain", "mac_learning_enabled")
 
 
 class PortManager:

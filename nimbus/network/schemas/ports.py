@@ -36,6 +36,8 @@ ATTRIBUTES: dict[str, a.Attr] = {
     "binding:vnic_type": a.Attr(a.one_of(*c.VNIC_TYPES)),
     "binding:profile": a.Attr({"type": ["object", "null"]}),
     "dns_name": a.Attr(a.string(255, nullable=True), dns.dns_name),
+    # dns-domain-ports: kept and shown, for an external DNS service (none is attached).
+    "dns_domain": a.Attr(a.string(255, nullable=True), dns.dns_domain),
     "mac_learning_enabled": BOOLEAN,
 }
 

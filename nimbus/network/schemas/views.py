@@ -93,6 +93,7 @@ def port(row: models.Port, allocations: list[models.IPAllocation]) -> dict[str, 
         "binding:vif_details": dict(row.vif_details or {}),
         "mac_learning_enabled": bool(row.mac_learning_enabled),
         "dns_name": row.dns_name or "",
+        "dns_domain": row.dns_domain or "",
         "dns_assignment": dns.assignment(row.dns_name or "", [
             {"ip_address": a.ip_address} for a in allocations]),
     }

@@ -5,7 +5,6 @@ PostgreSQL and MariaDB: a column, index or constraint added to a model without i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -26,7 +26,10 @@ def test_a_ports_name_is_its_addresses_hostname(net: Net) -> None:
     net.subnet(network["id"], "10.9.0.0/24")
     port = net.port(network["id"], dns_name="Web-1")
     address = port["fixed_ips"][0]["ip_address"]
-    assert port["dns_name"] == "web-1"
+    assert port["dns_name"] == "web-1" and port["dns_domain"] == ""
+    domained = api.put(f"/v2.0/ports/{port['id']}", json={"port": {
+        "dns_domain": "example.net."}})
+    assert domained.json()["port"]["dns_domain"] == "example.net."
     assert port["dns_assignment"] == [{"hostname": "web-1", "ip_address": address,
                                        "fqdn": "web-1.nimbus.internal."}]
     # Unnamed: the name is made from the address.

@@ -1,5 +1,4 @@
-"""dns integration: networks' dns_domain, ports' dns_name, floating IPs' dns_name and
-dns_domain
+"""dns integration: networks' dns_domain, ports' and floating IPs' dns_name and dns_domain
 
 Revision ID: b2d4e6f80a13
 Revises: a7e3c91d52f0
@@ -16,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 # What each table gains; rows made before have no names, as Neutron's default says.
-_COLUMNS = {'network_networks': ('dns_domain',), 'network_ports': ('dns_name',),
+_COLUMNS = {'network_networks': ('dns_domain',), 'network_ports': ('dns_name', 'dns_domain'),
             'network_floating_ips': ('dns_name', 'dns_domain')}
 
 
