@@ -33,7 +33,7 @@ stage "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no respons
 stage "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
 .venv/bin/python tests/interop/run_placement_gabbits.py --ratchet
 
-stage "== tempest: the interop list plus all identity, image, compute and network API tests; ratchet tests/interop/passing.txt"
+stage "== tempest: the interop list plus all identity, image, compute, network and volume API tests; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
 # location data, so they get a second cloud with that setting.
 .venv/bin/python tests/interop/run_tempest.py --flagged --require-ratchet \
@@ -41,8 +41,7 @@ stage "== tempest: the interop list plus all identity, image, compute and networ
   --also '^tempest\.api\.compute\.' --set compute_fake_hosts=2 \
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --also '^tempest\.scenario\.test_network_qos_placement\.' \
-  --also '^tempest\.api\.volume\.admin\.test_(encrypted_volumes_extend|volume_types|volume_types_negative)\.' \
-  --also '^tempest\.api\.volume\.test_volumes_extend\.' \
+  --also '^tempest\.api\.volume\.' \
   --also '^tempest\.api\.network\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 

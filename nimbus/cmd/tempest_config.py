@@ -278,10 +278,21 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     multiattach = _multiattach_type(sess, volume_type)
     if multiattach:
         conf["volume"]["volume_type_multiattach"] = multiattach
-    conf["volume-feature-enabled"] = {"snapshot": "true", "clone": "true", "backup": "false",
+    # Backups go to the object store: enabled when the cloud has one, kept as Cinder's Swift
+    # driver keeps them (tempest then names a container for each).
+    backups = "object-store" in catalog_types
+    if backups:
+        conf["volume"]["backup_driver"] = "swift"
+    conf["volume-feature-enabled"] = {"snapshot": "true", "clone": "true",
+                                      "backup": str(backups).lower(),
                                       "volume_revert": "true",
                                       "extend_attached_volume": "true",
-                                      "extend_attached_encrypted_volume": "true"}
+                                      "extend_attached_encrypted_volume": "true",
+                                      # The fake and file backends keep what is unmanaged
+                                      # under its name, as these references give it.
+                                      "manage_volume": "true", "manage_snapshot": "true"}
+    conf["volume"].update(manage_volume_ref="source-name,volume-%s",
+                          manage_snapshot_ref="source-name,snapshot-%s")
     conf["object-storage"] = {"operator_role": "member", "reseller_admin_role": "ResellerAdmin",
                               "region": settings.region}
     features = sorted(k for k in info if k != "swift")

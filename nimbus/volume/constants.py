@@ -38,6 +38,7 @@ PER_TYPE_QUOTAS = ("volumes", "snapshots", "gigabytes")
 MESSAGE_TTL_DAYS = 30
 RESOURCE_VOLUME = "VOLUME"
 RESOURCE_SNAPSHOT = "VOLUME_SNAPSHOT"
+RESOURCE_BACKUP = "VOLUME_BACKUP"
 MESSAGE_ACTIONS: dict[str, str] = {
     "001": "schedule allocate volume",
     "003": "copy volume to image",
@@ -46,6 +47,8 @@ MESSAGE_ACTIONS: dict[str, str] = {
     "008": "create volume from backend storage",
     "009": "create snapshot",
     "010": "delete snapshot",
+    "013": "create backup",
+    "014": "delete backup",
     "015": "restore backup",
     "101": "delete volume",
     "102": "revert volume to snapshot",
@@ -56,6 +59,10 @@ MESSAGE_DETAILS: dict[str, str] = {
     "004": "Failed to upload volume to image at image service.",
     "009": "Compute service failed to extend volume.",
     "010": "Volume Driver failed to extend volume.",
+    "019": "Failed to get backup device from the volume service.",
+    "020": "Backup driver failed to create backup.",
+    "025": "Backup driver failed to delete backup.",
+    "026": "Backup driver failed to restore backup.",
     "101": "The volume service restarted while this was in progress, and the work could not "
            "be resumed.",
     "102": "The volume or snapshot it was to be made from no longer exists.",
@@ -78,6 +85,16 @@ REVERT_INTERRUPTED = ("102", "101")
 SNAPSHOT_FAILED = ("009", "103")
 SNAPSHOT_INTERRUPTED = ("009", "101")
 SNAPSHOT_DELETE_FAILED = ("010", "103")
+BACKUP_DEVICE_FAILED = ("013", "019")
+BACKUP_FAILED = ("013", "020")
+BACKUP_INTERRUPTED = ("013", "101")
+BACKUP_DELETE_FAILED = ("014", "025")
+RESTORE_FAILED = ("015", "026")
+
+# -- backups -------------------------------------------------------------------------------------
+# What an export names as the service that holds a backup's data (clients, and tempest, expect
+# Cinder's driver names); an import accepts only this one.
+BACKUP_SERVICE = "cinder.backup.drivers.swift.SwiftBackupDriver"
 
 # Admin metadata of an attached volume whose extend waits for its compute host.
 EXTEND_NEW_SIZE = "extend_new_size"

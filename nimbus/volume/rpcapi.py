@@ -1,4 +1,5 @@
-"""How the API side talks to volume agents over the bus (topic ``volume``).
+"""How the API side talks to volume agents over the bus (topic ``volume``; ``volume-backend``
+for operators' questions about a backend, at the end).
 
 A volume's ``host`` is ``<agent host>@<backend>#<pool>``; messages go to the agent that owns it.
 Long work (create, delete, extend, snapshots) is cast; connection set-up is a call, because the
@@ -7,13 +8,15 @@ caller needs the connection_info back.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from nimbus.core.bus.rpc import Bus, RpcClient
 
 TOPIC = "volume"
 # 1.1: revert_to_snapshot, copy_volume_to_image
-RPC_VERSION = "1.1"
+# 1.2: create_backup, restore_backup, delete_backup, import_backup
+RPC_VERSION = "1.2"
 
 
 def server_of(volume_host: str) -> str:
@@ -64,3 +67,78 @@ class VolumeAgentAPI:
                              image_id: str, disk_format: str) -> None:
         self._to(host, "1.1").cast(ctx, "copy_volume_to_image", volume_id=volume_id,
                                    image_id=image_id, disk_format=disk_format)
+
+    # -- backups (the agent of the volume's host reads or writes it; any agent deletes) ------
+    def create_backup(self, ctx: dict[str, Any], host: str, backup_id: str) -> None:
+        self._to(host, "1.2").cast(ctx, "create_backup", backup_id=backup_id)
+
+    def restore_backup(self, ctx: dict[str, Any], host: str, backup_id: str, volume_id: str,
+                       new_volume: bool) -> None:
+        self._to(host, "1.2").cast(ctx, "restore_backup", backup_id=backup_id,
+                                   volume_id=volume_id, new_volume=new_volume)
+
+    def delete_backup(self, ctx: dict[str, Any], host: str, backup_id: str) -> None:
+        self._to(host, "1.2").cast(ctx, "delete_backup", backup_id=backup_id)
+
+    def import_backup(self, ctx: dict[str, Any], host: str, backup_id: str) -> None:
+        self._to(host, "1.2").cast(ctx, "import_backup", backup_id=backup_id)
+
+# -- the agents' second topic ------------------------------------------------------------------------
+# What the API side asks a volume agent about its backend (topic ``volume-backend``): pools and
+# capabilities, the storage it could manage, manage and unmanage, cleanup, and log levels. They
+# go to their own topic, beside the volume work above, so that an operator's question is
+# answered while the agent's workers are busy with volumes.
+BACKEND_TOPIC = "volume-backend"
+BACKEND_RPC_VERSION = "1.0"
+# Operators' questions are quick; an agent that does not answer in this time is left out.
+BACKEND_TIMEOUT = 15.0
+
+
+class BackendAgentAPI:
+    def __init__(self, bus: Bus, timeout: float = BACKEND_TIMEOUT) -> None:
+        self.client = RpcClient(bus, BACKEND_TOPIC, BACKEND_RPC_VERSION, timeout=timeout)
+
+    def _to(self, host: str) -> RpcClient:
+        return self.client.prepare(server=server_of(host))
+
+    def capabilities(self, ctx: dict[str, Any], host: str) -> dict[str, Any]:
+        return dict(self._to(host).call(ctx, "get_capabilities") or {})
+
+    def manageable_volumes(self, ctx: dict[str, Any], host: str,
+                           known: dict[str, str]) -> list[dict[str, Any]]:
+        return list(self._to(host).call(ctx, "list_manageable_volumes", known=known) or [])
+
+    def manageable_snapshots(self, ctx: dict[str, Any], host: str,
+                             known: dict[str, str]) -> list[dict[str, Any]]:
+        return list(self._to(host).call(ctx, "list_manageable_snapshots", known=known) or [])
+
+    def manage_volume_size(self, ctx: dict[str, Any], host: str, volume: dict[str, Any],
+                           ref: dict[str, Any]) -> int:
+        return int(self._to(host).call(ctx, "manage_existing_get_size", volume=volume, ref=ref))
+
+    def manage_volume(self, ctx: dict[str, Any], host: str, volume: dict[str, Any],
+                      ref: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._to(host).call(ctx, "manage_existing", volume=volume, ref=ref) or {})
+
+    def manage_snapshot_size(self, ctx: dict[str, Any], host: str, snapshot: dict[str, Any],
+                             ref: dict[str, Any]) -> int:
+        return int(self._to(host).call(ctx, "manage_existing_snapshot_get_size",
+                                       snapshot=snapshot, ref=ref))
+
+    def manage_snapshot(self, ctx: dict[str, Any], host: str, snapshot: dict[str, Any],
+                        volume: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._to(host).call(ctx, "manage_existing_snapshot", snapshot=snapshot,
+                                        volume=volume, ref=ref) or {})
+
+    def unmanage_volume(self, ctx: dict[str, Any], host: str, volume: dict[str, Any]) -> None:
+        self._to(host).cast(ctx, "unmanage", volume=volume)
+
+    def cleanup(self, ctx: dict[str, Any], host: str, until: dt.datetime) -> None:
+        self._to(host).cast(ctx, "cleanup", until=until.isoformat())
+
+    def set_log_levels(self, ctx: dict[str, Any], host: str, prefix: str,
+                       level: str) -> None:
+        self._to(host).call(ctx, "set_log_levels", prefix=prefix, level=level)
+
+    def get_log_levels(self, ctx: dict[str, Any], host: str, prefix: str) -> dict[str, str]:
+        return dict(self._to(host).call(ctx, "get_log_levels", prefix=prefix) or {})

@@ -6,6 +6,7 @@ from typing import Any
 
 from nimbus.clients.compute import ComputeClient
 from nimbus.clients.image import ImageClient
+from nimbus.clients.object import ObjectClient
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
@@ -14,39 +15,68 @@ from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.volume import policies
 from nimbus.volume.agent import Reconciler, VolumeAgent, VolumeWork
+from nimbus.volume.agent.backend import BackendAgent
+from nimbus.volume.agent.backup_ops import BackupOps
 from nimbus.volume.agent.volume_ops import VolumeOps
 from nimbus.volume.api import (
     attachments,
     availability_zones,
+    backups,
+    clusters,
     discovery,
     encryption,
     extensions,
+    group_snapshots,
+    group_types,
+    groups,
+    hosts,
     limits,
     messages,
+    qos_specs,
+    quota_classes,
     quota_sets,
     services,
+    snapshot_actions,
+    snapshot_metadata,
     snapshots,
+    transfers,
+    type_access,
     types,
     volume_actions,
+    volume_manage,
     volume_metadata,
     volumes,
 )
 from nimbus.volume.api.discovery import MAX_VERSION, MIN_VERSION
 from nimbus.volume.constants import BINARY, SERVICE_USER
-from nimbus.volume.rpcapi import TOPIC
+from nimbus.volume.manager.backends import SCHEDULER_BINARY
+from nimbus.volume.rpcapi import BACKEND_TOPIC, TOPIC
 from nimbus.volume.state import VolumeState, build, key_store
 
 router = Router()
 for _module in (discovery, volumes, volume_metadata, volume_actions, attachments, types,
                 encryption,
                 snapshots, limits, quota_sets, availability_zones, extensions, services,
-                messages):
+                messages, backups):
+    router.include(_module.router)
+# Snapshot metadata and actions, private types' access and project default types, QoS specs,
+# volume transfers.
+for _module in (snapshot_metadata, snapshot_actions, type_access, qos_specs, transfers):
+    router.include(_module.router)
+# Generic volume groups; the operators' APIs (hosts, pools, clusters, quota classes, manage).
+for _module in (group_types, groups, group_snapshots, hosts, clusters, quota_classes,
+                volume_manage):
     router.include(_module.router)
 
 
 def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Worker]:
     """The volume agent: runs the configured driver and serves topic ``volume`` for its host,
     once it has reconciled what a crash left on that host (``agent/recovery.py``)."""
+    if "api" in roles:
+        # The API processes place new volumes and groups (``manager/hosts.py``), Cinder's
+        # scheduler's work: they report as it, so os-services and os-hosts show it.
+        platform.registry.register(SCHEDULER_BINARY, platform.settings.host_name,
+                                   SCHEDULER_BINARY)
     if "volume-agent" not in roles:
         return []
     settings = platform.settings
@@ -61,16 +91,23 @@ def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Wor
     work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify, images=images)
     # Work that runs after the API answered acts as the service, never on a user's token.
     ops = VolumeOps(work, compute=ComputeClient(platform, SERVICE_USER), images=images)
-    reconciler = Reconciler(work)
+    # Backups go to the object store in the service's own account, never on a user's token.
+    backup_ops = BackupOps(work, ObjectClient(platform, SERVICE_USER),
+                           chunk_size=settings.volume.backup_chunk_size)
+    reconciler = Reconciler(work, backups=backup_ops)
     reconciler.run()
     serving_since = utcnow()
     server = platform.bus.serve(TOPIC, host, VolumeAgent(platform.db, driver, host, work=work,
-                                                          ops=ops),
+                                                          ops=ops, backups=backup_ops),
                                 workers=2)
+    # Operators' questions about the backend (pools, manage, cleanup) have their own topic.
+    backend_server = platform.bus.serve(BACKEND_TOPIC, host,
+                                        BackendAgent(driver, host, reconciler), workers=1)
     platform.registry.register(BINARY, host, TOPIC)
     # Work cast while this host's queue did not exist yet (in memory, before the line above).
     reconciler.run(resume_only=True, changed_before=serving_since)
-    return [server, reconciler]
+    # Stopped in reverse: the server takes no more work before the backup pool stops.
+    return [backup_ops, backend_server, server, reconciler]
 
 
 def bootstrap(platform: Platform, state: VolumeState) -> None:

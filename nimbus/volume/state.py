@@ -10,16 +10,24 @@ from nimbus.core.platform import Platform
 from nimbus.core.registry import Registry
 from nimbus.volume.constants import SERVICE_USER
 from nimbus.volume.manager.attachments import AttachmentManager
+from nimbus.volume.manager.backends import BackendManager
+from nimbus.volume.manager.backups import BackupManager
+from nimbus.volume.manager.group_snapshots import GroupSnapshotManager
+from nimbus.volume.manager.group_types import GroupTypeManager
+from nimbus.volume.manager.groups import GroupManager
 from nimbus.volume.manager.images import Images
 from nimbus.volume.manager.keys import KeyStore
+from nimbus.volume.manager.manage import ManageManager
 from nimbus.volume.manager.messages import MessageManager
+from nimbus.volume.manager.qos_specs import QosManager
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.manager.snapshots import SnapshotManager
+from nimbus.volume.manager.transfers import TransferManager
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.manager.volume_actions import VolumeActions
 from nimbus.volume.manager.volume_data import VolumeData
 from nimbus.volume.manager.volumes import VolumeManager
-from nimbus.volume.rpcapi import VolumeAgentAPI
+from nimbus.volume.rpcapi import BackendAgentAPI, VolumeAgentAPI
 
 
 @dataclass
@@ -40,6 +48,20 @@ class VolumeState:
     # Which volume agents heartbeat (os-services, health, the choice of a new volume's host).
     registry: Registry
     rpc: VolumeAgentAPI
+    # Backups of volumes into the object store, made and restored by the volume agents.
+    backups: BackupManager
+    # QoS specs and their association with volume types.
+    qos: QosManager
+    # Volumes offered by one project to another.
+    transfers: TransferManager
+    # Generic volume groups (3.11+): their types, the groups, and their snapshots.
+    group_types: GroupTypeManager
+    groups: GroupManager
+    group_snapshots: GroupSnapshotManager
+    # The operators' view of services and backends (os-services, os-hosts, pools...).
+    backends: BackendManager
+    # Taking a backend's storage into the cloud, and letting it go (manage, unmanage).
+    manage: ManageManager
 
 
 def key_store(platform: Platform) -> KeyStore:
@@ -56,6 +78,8 @@ def build(platform: Platform) -> VolumeState:
     # credentials only find the endpoint.
     images = Images(ImageClient(platform, SERVICE_USER))
     keys = key_store(platform)
+    # Operators' questions to the agents about their backends (topic volume-backend).
+    agents = BackendAgentAPI(platform.bus)
     return VolumeState(
         volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images,
                               keys),
@@ -69,4 +93,14 @@ def build(platform: Platform) -> VolumeState:
         messages=MessageManager(platform.db),
         registry=platform.registry,
         rpc=rpc,
+        backups=BackupManager(platform.db, rpc, quotas, platform.registry, types,
+                              platform.settings.volume.backup_container),
+        qos=QosManager(platform.db),
+        transfers=TransferManager(platform.db, quotas),
+        group_types=GroupTypeManager(platform.db, platform.settings.volume.default_group_type),
+        groups=GroupManager(platform.db, rpc, types, quotas, platform.registry, keys),
+        group_snapshots=GroupSnapshotManager(platform.db, rpc, quotas, keys),
+        backends=BackendManager(platform.db, platform.registry, agents,
+                                platform.settings.host_name),
+        manage=ManageManager(platform.db, agents, types, quotas, platform.registry),
     )

@@ -58,7 +58,8 @@ ATTACH_STATUSES = frozenset({
 })
 
 # Snapshot ``status`` values.
-SNAPSHOT_STATUSES = frozenset({CREATING, AVAILABLE, DELETING, ERROR, ERROR_DELETING, RESTORING})
+SNAPSHOT_STATUSES = frozenset({CREATING, AVAILABLE, DELETING, ERROR, ERROR_DELETING, RESTORING,
+                               BACKING_UP})
 
 # Statuses an operator may force with os-reset_status.
 RESETTABLE = frozenset(STATUSES - {DELETING})
@@ -78,10 +79,13 @@ _VOLUME_MOVES: dict[str | None, set[str]] = {
     REVERTING: {AVAILABLE, ERROR},
     # Attaching: the attachments API reserves, connects and completes; the legacy actions
     # reserve (to attaching), attach, and detach by way of detaching.
-    AVAILABLE: {RESERVED, ATTACHING, IN_USE, EXTENDING, UPLOADING, REVERTING},
+    # A volume offered to another project waits for it (awaiting-transfer, then available).
+    AVAILABLE: {RESERVED, ATTACHING, IN_USE, EXTENDING, UPLOADING, REVERTING, BACKING_UP,
+                RESTORING_BACKUP, AWAITING_TRANSFER},
     RESERVED: {ATTACHING, IN_USE},
     ATTACHING: {IN_USE},
-    IN_USE: {ATTACHING, DETACHING, EXTENDING, UPLOADING},
+    # A forced backup of an attached volume (through a temporary snapshot).
+    IN_USE: {ATTACHING, DETACHING, EXTENDING, UPLOADING, BACKING_UP},
     DETACHING: {IN_USE},
     # What the agent's start-up reconciliation fails when the work cannot be resumed (Cinder's
     # init_host: an image download cut short is an error, a restore one is error_restoring).
@@ -96,8 +100,9 @@ VOLUME_STATUS = StateMachine(
      for state in STATUSES},
     # Deleting (os-force_delete, or a cascade) may begin from any status.
     any_to=frozenset({DELETING}),
-    # A volume is created ``creating``, or ``error`` when no backend can take it.
-    initial=frozenset({CREATING, ERROR}),
+    # A volume is created ``creating``, or ``error`` when no backend can take it; a volume a
+    # backup is restored into is made by the restore itself (``restoring-backup``).
+    initial=frozenset({CREATING, ERROR, RESTORING_BACKUP}),
 )
 # os-reset_status: the operator's override, from any status to any resettable one.
 VOLUME_STATUS_RESET = StateMachine("volume", "status", {state: RESETTABLE for state in STATUSES})
@@ -146,8 +151,10 @@ SNAPSHOT_STATUS = StateMachine(
     "snapshot", "status",
     {
         CREATING: {AVAILABLE, ERROR},
-        AVAILABLE: {RESTORING},
+        AVAILABLE: {RESTORING, BACKING_UP},
         RESTORING: {AVAILABLE},
+        # A backup of the snapshot (``snapshot_id``) reads it while it stays as it is.
+        BACKING_UP: {AVAILABLE},
         ERROR: set(),
         DELETING: {ERROR_DELETING},
         ERROR_DELETING: set(),
@@ -158,6 +165,39 @@ SNAPSHOT_STATUS = StateMachine(
 )
 # A snapshot deleted on its own must be in one of these (Cinder's rule and wording).
 SNAPSHOT_DELETABLE = frozenset({AVAILABLE, ERROR, ERROR_DELETING})
+# A snapshot's os-reset_status: the operator's override, from any status to any other.
+SNAPSHOT_STATUS_RESET = StateMachine("snapshot", "status",
+                                     {state: SNAPSHOT_STATUSES for state in SNAPSHOT_STATUSES})
+# os-update_snapshot_status: what the snapshot's consumer may report, by current status
+# (Cinder's rule: a snapshot being made or unmade is finished or failed).
+SNAPSHOT_REPORTABLE: dict[str, frozenset[str]] = {
+    CREATING: frozenset({CREATING, AVAILABLE, ERROR}),
+    DELETING: frozenset({DELETING, ERROR_DELETING}),
+}
+
+# -- backups -------------------------------------------------------------------------------------
+# Cinder's backup statuses: made (creating), read back into a volume (restoring), unmade
+# (deleting); a failed creation or deletion is ``error`` with its ``fail_reason``.
+BACKUP_STATUSES = frozenset({CREATING, AVAILABLE, RESTORING, DELETING, ERROR})
+BACKUP_STATUS = StateMachine(
+    "backup", "status",
+    {
+        CREATING: {AVAILABLE, ERROR},
+        AVAILABLE: {RESTORING},
+        RESTORING: {AVAILABLE},
+        ERROR: set(),
+        DELETING: {ERROR},
+    },
+    # A forced deletion (os-force_delete) may begin from any status.
+    any_to=frozenset({DELETING}),
+    initial=frozenset({CREATING}),
+)
+# os-reset_status takes a backup to one of these from any status (Cinder's rule).
+BACKUP_RESETTABLE = frozenset({AVAILABLE, ERROR})
+BACKUP_STATUS_RESET = StateMachine("backup", "status",
+                                   {state: BACKUP_RESETTABLE for state in BACKUP_STATUSES})
+# A backup deleted without force must be in one of these.
+BACKUP_DELETABLE = frozenset({AVAILABLE, ERROR})
 
 
 # -- what each API action needs ------------------------------------------------------------------
@@ -242,3 +282,58 @@ FAILED_AFTER_RESTART: dict[str, str] = {
 SETTLED_AFTER_RESTART = frozenset({ATTACHING, DETACHING, UPLOADING, BACKING_UP, RETYPING})
 # Every status the reconciliation looks at.
 TRANSITIONAL = frozenset({CREATING, DELETING, *FAILED_AFTER_RESTART, *SETTLED_AFTER_RESTART})
+
+# -- generic volume groups and group snapshots ---------------------------------------------------
+# A group is ``creating`` while the volumes it is made from a source with are made (an empty one
+# is ``available`` at once: no backend work makes a generic group), ``deleting`` while its
+# volumes are deleted, and goes once the last one is gone. A group snapshot is ``creating``
+# while its volumes' snapshots are taken and ``deleting`` while they are deleted. A member that
+# fails fails its group (``error``, ``error_deleting``), as in Cinder.
+UPDATING = "updating"
+
+GROUP_STATUSES = frozenset({CREATING, AVAILABLE, UPDATING, DELETING, ERROR, ERROR_DELETING,
+                            IN_USE})
+GROUP_SNAPSHOT_STATUSES = frozenset({CREATING, AVAILABLE, UPDATING, DELETING, ERROR,
+                                     ERROR_DELETING})
+
+GROUP_STATUS = StateMachine(
+    "group", "status",
+    {
+        CREATING: {AVAILABLE, ERROR},
+        AVAILABLE: set(),
+        UPDATING: {AVAILABLE},
+        IN_USE: {AVAILABLE},
+        ERROR: set(),
+        DELETING: {ERROR_DELETING},
+        ERROR_DELETING: set(),
+    },
+    # ``delete-volumes`` deletes a group whatever its status (Cinder's rule).
+    any_to=frozenset({DELETING}),
+    initial=frozenset({CREATING, AVAILABLE, ERROR}),
+)
+# reset_status (3.20): the operator's override, to any group status.
+GROUP_STATUS_RESET = StateMachine("group", "status",
+                                  {state: GROUP_STATUSES for state in GROUP_STATUSES})
+
+GROUP_SNAPSHOT_STATUS = StateMachine(
+    "group snapshot", "status",
+    {
+        CREATING: {AVAILABLE, ERROR},
+        AVAILABLE: set(),
+        UPDATING: {AVAILABLE},
+        ERROR: set(),
+        DELETING: {ERROR_DELETING},
+        ERROR_DELETING: set(),
+    },
+    any_to=frozenset({DELETING}),
+    initial=frozenset({CREATING, AVAILABLE}),
+)
+GROUP_SNAPSHOT_STATUS_RESET = StateMachine(
+    "group snapshot", "status",
+    {state: GROUP_SNAPSHOT_STATUSES for state in GROUP_SNAPSHOT_STATUSES})
+
+# A group is deleted without delete-volumes, or a group snapshot at all, only from these.
+GROUP_DELETABLE = frozenset({AVAILABLE, ERROR})
+# The statuses a volume may be added to, or removed from, a group in (Cinder's lists).
+GROUP_ADD_VOLUME_STATUSES = frozenset({AVAILABLE, IN_USE})
+GROUP_REMOVE_VOLUME_STATUSES = frozenset({AVAILABLE, IN_USE, ERROR, ERROR_DELETING})

@@ -9,10 +9,12 @@ message delivered again after a crash does no harm.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import NimbusError
+from nimbus.volume.agent.backup_ops import BackupOps
 from nimbus.volume.agent.volume_ops import VolumeOps
 from nimbus.volume.agent.work import Notify, VolumeWork
 from nimbus.volume.db import records
@@ -33,16 +35,20 @@ class VolumeAgent:
     RPC_VERSION = RPC_VERSION
     RPC_METHODS = frozenset({"create_volume", "delete_volume", "extend_volume",
                              "initialize_connection", "terminate_connection", "create_snapshot",
-                             "delete_snapshot", "revert_to_snapshot", "copy_volume_to_image"})
+                             "delete_snapshot", "revert_to_snapshot", "copy_volume_to_image",
+                             "create_backup", "restore_backup", "delete_backup",
+                             "import_backup"})
 
     def __init__(self, database: Database, driver: VolumeDriver, host: str,
                  notify: Notify | None = None, work: VolumeWork | None = None,
-                 ops: VolumeOps | None = None) -> None:
+                 ops: VolumeOps | None = None, backups: BackupOps | None = None) -> None:
         self.db = database
         self.driver = driver
         self.host = host
         self._work = work or VolumeWork(database, driver, host, notify)
         self._ops = ops or VolumeOps(self._work)
+        # Without an object store, every backup this agent is asked for fails, saying so.
+        self.backups = backups or BackupOps(self._work, None)
 
     def _load(self, volume_id: str) -> dict[str, Any] | None:
         with self.db.reader() as s:
@@ -95,3 +101,22 @@ class VolumeAgent:
 
     def delete_snapshot(self, ctx: dict[str, Any], snapshot_id: str) -> None:
         self._work.delete_snapshot(snapshot_id, _request_id(ctx))
+
+    # -- backups: their data moves in the backup pool, never in an RPC worker -----------------
+    def create_backup(self, ctx: dict[str, Any], backup_id: str) -> None:
+        self.backups.submit(partial(self.backups.create, backup_id, _request_id(ctx)),
+                            f"backup {backup_id}")
+
+    def restore_backup(self, ctx: dict[str, Any], backup_id: str, volume_id: str,
+                       new_volume: bool) -> None:
+        self.backups.submit(partial(self.backups.restore, backup_id, volume_id,
+                                    bool(new_volume), _request_id(ctx)),
+                            f"restore of backup {backup_id}")
+
+    def delete_backup(self, ctx: dict[str, Any], backup_id: str) -> None:
+        self.backups.submit(partial(self.backups.delete, backup_id, _request_id(ctx)),
+                            f"deletion of backup {backup_id}")
+
+    def import_backup(self, ctx: dict[str, Any], backup_id: str) -> None:
+        self.backups.submit(partial(self.backups.import_record, backup_id, _request_id(ctx)),
+                            f"import of backup {backup_id}")

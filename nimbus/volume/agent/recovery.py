@@ -13,7 +13,9 @@ Cinder's ``init_host`` fails what was in flight; this resumes it where that is s
   connection was never completed goes back to ``reserved`` and a detach cut short back to
   ``attached``; the consumer may still complete or delete it;
 - a snapshot ``creating`` is taken again (or ``error``), one ``deleting`` is deleted (its
-  volume's deletion takes it when that volume is being deleted too).
+  volume's deletion takes it when that volume is being deleted too);
+- a backup ``deleting`` is deleted, one ``creating`` goes to ``error`` (its temporary snapshot
+  dropped), one ``restoring`` is ``available`` again (``agent/backup_ops.py``).
 
 Each failure carries a user message. Decisions and status writes are made at once; driver work
 goes to a small pool, so the agent serves its topic without waiting for it. The same claims as
@@ -33,6 +35,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 
 from nimbus.volume import constants, states
+from nimbus.volume.agent.backup_ops import BackupOps
 from nimbus.volume.agent.work import VolumeWork, snapshot_key
 from nimbus.volume.db import attachments as db_attachments
 from nimbus.volume.db import snapshots as db_snapshots
@@ -54,8 +57,11 @@ _ATTACHMENT_ROLLBACK = {states.ATTACH_ATTACHING: states.ATTACH_RESERVED,
 class Reconciler:
     """Runs the start-up passes for one agent; a worker the cloud stops with the agent."""
 
-    def __init__(self, work: VolumeWork, pool_size: int = 2) -> None:
+    def __init__(self, work: VolumeWork, pool_size: int = 2,
+                 backups: BackupOps | None = None) -> None:
         self.work = work
+        # Backups in flight on this agent (``BackupOps.recover``).
+        self.backups = backups
         self._pool = ThreadPoolExecutor(max_workers=pool_size,
                                         thread_name_prefix="volume-recovery")
         self._futures: list[Future[None]] = []
@@ -76,6 +82,9 @@ class Reconciler:
         ]
         if not resume_only:
             phases[:0] = [("attachments", self._attachments), ("volumes", self._unresumable)]
+        if self.backups is not None:
+            phases.append(("backups", partial(self.backups.recover, self._in_hand, self._submit,
+                                              changed_before, not resume_only)))
         acted = 0
         for name, phase in phases:
             try:

@@ -24,6 +24,8 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.states import StateMachine
 from nimbus.volume import constants, states
 from nimbus.volume.db import attachments as db_attachments
+from nimbus.volume.db import backups as db_backups
+from nimbus.volume.db import groups as db_groups
 from nimbus.volume.db import messages as db_messages
 from nimbus.volume.db import records
 from nimbus.volume.db import snapshots as db_snapshots
@@ -82,6 +84,10 @@ class Claims:
 
 def snapshot_key(snapshot_id: str) -> str:
     return f"snapshot:{snapshot_id}"
+
+
+def backup_key(backup_id: str) -> str:
+    return f"backup:{backup_id}"
 
 
 def _settle(s: Session, row: Any, resource_id: str, what: str, machine: StateMachine,
@@ -156,9 +162,13 @@ class VolumeWork:
         """Move the volume from ``expected`` to ``status`` with ``fields`` (and, for a failure,
         the user message ``fault``); False, writing nothing, once it has moved on."""
         with self.db.writer() as s:
-            return _settle(s, db_volumes.find(s, volume_id), volume_id, "volume",
-                           states.VOLUME_STATUS, constants.RESOURCE_VOLUME, expected, status,
-                           fault, request_id, fields)
+            row = db_volumes.find(s, volume_id)
+            done = _settle(s, row, volume_id, "volume", states.VOLUME_STATUS,
+                           constants.RESOURCE_VOLUME, expected, status, fault, request_id, fields)
+            if done and row is not None:
+                # A group being made or deleted follows its volumes.
+                db_groups.settle_group(s, row.group_id)
+            return done
 
     @retry_on_lock()
     def _destroy(self, volume_id: str) -> None:
@@ -171,6 +181,7 @@ class VolumeWork:
                          row.status)
                 return
             db_volumes.remove(s, row)
+            db_groups.settle_group(s, row.group_id)
 
     @retry_on_lock()
     def record_message(self, volume_id: str, fault: Fault, request_id: str | None) -> None:
@@ -187,8 +198,21 @@ class VolumeWork:
                         fault: Fault | None = None, request_id: str | None = None,
                         **fields: Any) -> bool:
         with self.db.writer() as s:
-            return _settle(s, db_snapshots.find(s, snapshot_id), snapshot_id, "snapshot",
-                           states.SNAPSHOT_STATUS, constants.RESOURCE_SNAPSHOT, expected, status,
+            row = db_snapshots.find(s, snapshot_id)
+            done = _settle(s, row, snapshot_id, "snapshot", states.SNAPSHOT_STATUS,
+                           constants.RESOURCE_SNAPSHOT, expected, status, fault, request_id,
+                           fields)
+            if done and row is not None:
+                db_groups.settle_group_snapshot(s, row.group_snapshot_id)
+            return done
+
+    @retry_on_lock()
+    def finish_backup(self, backup_id: str, expected: str, status: str,
+                      fault: Fault | None = None, request_id: str | None = None,
+                      **fields: Any) -> bool:
+        with self.db.writer() as s:
+            return _settle(s, db_backups.find(s, backup_id), backup_id, "backup",
+                           states.BACKUP_STATUS, constants.RESOURCE_BACKUP, expected, status,
                            fault, request_id, fields)
 
     @retry_on_lock()
@@ -197,6 +221,7 @@ class VolumeWork:
             row = db_snapshots.find(s, snapshot_id)
             if row is not None and row.status == states.DELETING:
                 db_snapshots.remove(s, row)
+                db_groups.settle_group_snapshot(s, row.group_snapshot_id)
 
     # -- volumes --------------------------------------------------------------------------------
     def create(self, volume_id: str, request_id: str | None = None) -> None:

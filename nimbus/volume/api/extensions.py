@@ -24,6 +24,21 @@ _EXTENSIONS = [
     ("os-extended-snapshot-attributes", "ExtendedSnapshotAttributes",
      "Extended snapshot attributes."),
     ("os-volume-type-access", "VolumeTypeAccess", "Volume type access support."),
+    ("qos-specs", "Qos_specs_manage", "QoS specs support."),
+    ("os-volume-transfer", "VolumeTransfer", "Volume transfer management support."),
+    ("os-snapshot-actions", "SnapshotActions", "Enable snapshot manager actions."),
+    ("os-snapshot-unmanage", "SnapshotUnmanage", "Enable volume unmanage operation."),
+    ("backups", "Backups", "Backups support."),
+    ("os-extended-services", "ExtendedServices", "Extended services support."),
+    ("os-hosts", "Hosts", "Admin-only host administration."),
+    ("scheduler-stats", "Scheduler_stats", "Scheduler stats support."),
+    ("capabilities", "Capabilities", "Capabilities support."),
+    ("os-quota-class-sets", "QuotaClasses", "Quota classes management support."),
+    ("os-volume-manage", "VolumeManage",
+     "Allows existing backend storage to be 'managed' by Cinder."),
+    ("os-volume-unmanage", "VolumeUnmanage", "Enable volume unmanage operation."),
+    ("os-snapshot-manage", "SnapshotManage",
+     "Allows existing backend storage to be 'managed' by Cinder."),
 ]
 
 

@@ -26,6 +26,6 @@ def limits(req: ApiRequest[VolumeState]) -> dict[str, Any]:
         "totalVolumesUsed": used["volumes"],
         "totalSnapshotsUsed": used["snapshots"],
         "totalGigabytesUsed": used["gigabytes"],
-        "totalBackupsUsed": 0,
-        "totalBackupGigabytesUsed": 0,
+        "totalBackupsUsed": used["backups"],
+        "totalBackupGigabytesUsed": used["backup_gigabytes"],
     }}}

@@ -6,7 +6,6 @@ from typing import Any
 
 from nimbus.core.api.routing import ApiRequest, Reply
 from nimbus.volume.api.common import VolumeRouter
-from nimbus.volume.constants import QUOTA_DEFAULTS
 from nimbus.volume.errors import InvalidInput
 from nimbus.volume.schemas import quotas as schema
 from nimbus.volume.state import VolumeState
@@ -21,7 +20,9 @@ def quota_defaults(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Cinder's default quotas."""
     target = req.params["target_project"]
     req.enforce("volume_extension:quotas:show", target={"project_id": target})
-    return {"quota_set": schema.view(target, dict(QUOTA_DEFAULTS), None, req.svc.types.names())}
+    # The ``default`` quota class (os-quota-class-sets) holds them.
+    return {"quota_set": schema.view(target, req.svc.quotas.class_limits("default"), None,
+                                     req.svc.types.names())}
 
 
 @router.get("/os-quota-sets/{target_project}", query=schema.SHOW_QUERY, params=schema.TARGET)
@@ -40,15 +41,21 @@ def quota_update(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Change a project's quotas."""
     target = req.params["target_project"]
     req.enforce("volume_extension:quotas:update", target={"project_id": target})
-    values = {key: int(str(value).strip()) for key, value in req.json["quota_set"].items()
-              if key in QUOTA_DEFAULTS}
+    known = req.svc.quotas.resource_names()
+    sent = {key: value for key, value in req.json["quota_set"].items()
+            if key not in ("id", "tenant_id")}
+    bad = sorted(key for key in sent if key not in known)
+    if bad:
+        raise InvalidInput(reason=f"Bad key(s) in quota set: {','.join(bad)}")
+    values = {key: int(str(value).strip()) for key, value in sent.items()}
     for key, value in values.items():
         if value > MAX_QUOTA:
             raise InvalidInput(reason=f"Quota limit {value} for {key} must be less than "
                                       f"or equal to {MAX_QUOTA}.")
     validate = req.args.get("skip_validation") is False
     hard = req.svc.quotas.update(target, values, validate=validate)
-    return {"quota_set": {k: v for k, v in schema.view(target, hard, None, []).items()
+    return {"quota_set": {k: v for k, v in schema.view(target, hard, None,
+                                                       req.svc.types.names()).items()
                           if k != "id"}}
 
 

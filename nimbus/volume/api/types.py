@@ -15,42 +15,48 @@ router = VolumeRouter()
 
 
 def _view(req: ApiRequest[VolumeState], vtype: dict[str, Any]) -> dict[str, Any]:
-    return schema.view(vtype, req.allowed("volume_extension:access_types_extra_specs"))
+    return schema.view(vtype, req.allowed("volume_extension:access_types_extra_specs"),
+                       show_qos=req.allowed("volume_extension:access_types_qos_specs_id"),
+                       show_access=req.allowed("volume_extension:volume_type_access"))
 
 
 def _public(req: ApiRequest[VolumeState]) -> bool | None:
-    """Which types the listing keeps: public ones for all but admins, who may ask
-    ``is_public=true|false`` (``none`` or nothing: both)."""
-    if not req.ctx.is_admin:
-        return True
+    """Which types the listing keeps, as Cinder parses ``is_public``: the public ones (with
+    the private ones the caller's project was given) unless an admin asks
+    ``is_public=false`` (private ones only) or ``none`` (all)."""
     wanted = req.args.get("is_public")
-    if wanted is None or wanted.lower() == "none":
+    if not req.ctx.is_admin or wanted is None:
+        return True
+    if wanted.lower() == "none":
         return None
     return to_bool(wanted, "is_public")
+
+
+def type_scope(req: ApiRequest[VolumeState]) -> str | None:
+    """The project whose private types the caller may see; None for admins, who see all."""
+    return None if req.ctx.is_admin else req.ctx.project_id
 
 
 @router.get("/types", query=schema.LIST_QUERY)
 def index(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """List volume types."""
     req.enforce("volume_extension:type_get_all")
-    found = req.svc.types.listing(_public(req), page_query(req)).items
+    found = req.svc.types.listing(_public(req), page_query(req), req.ctx.project_id).items
     return {"volume_types": [_view(req, t) for t in found]}
 
 
 @router.get("/types/default")
 def default(req: ApiRequest[VolumeState]) -> dict[str, Any]:
-    """Show the default volume type."""
+    """Show the default volume type (the project's own, 3.62, when it has one)."""
     req.enforce("volume_extension:type_get")
-    return {"volume_type": _view(req, req.svc.types.default())}
+    return {"volume_type": _view(req, req.svc.types.default(req.ctx.project_id))}
 
 
 @router.get("/types/{type_id}")
 def show(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """Show a volume type."""
     req.enforce("volume_extension:type_get")
-    vtype = req.svc.types.get(req.params["type_id"])
-    if not vtype["is_public"] and not req.ctx.is_admin:
-        raise NotFound(f"Volume type {req.params['type_id']} could not be found.")
+    vtype = req.svc.types.visible(req.params["type_id"], type_scope(req))
     return {"volume_type": _view(req, vtype)}
 
 

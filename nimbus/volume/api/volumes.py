@@ -57,6 +57,12 @@ def create(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     spec["size"] = to_size(spec["size"]) if spec.get("size") is not None else None
     if "multiattach" in spec:
         spec["multiattach"] = to_bool(spec["multiattach"], "multiattach")
+    if not req.at_least("3.47"):
+        spec.pop("backup_id", None)     # not a member before 3.47: ignored, as in Cinder
+    elif spec.get("backup_id"):
+        # A volume made from a backup is the backup restored into a new volume.
+        volume_id = req.svc.backups.create_volume(ctx_dict(req), spec)
+        return {"volume": _written(req, req.svc.volumes.get(volume_id, None))}
     # The image is looked up with the caller's own token, so it is one they may see.
     vol = req.svc.volumes.create(ctx_dict(req), spec, token=req.ctx.auth_token,
                                  nova_images=req.at_least("3.46"))

@@ -1,4 +1,5 @@
-"""Block-storage tables: volumes, their attachments, volume types, snapshots and quotas."""
+"""Block-storage tables: volumes, their attachments, volume types, snapshots, backups and
+quotas."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from nimbus.core.db.base import TYPE_MAP, new_id, service_metadata, utcnow
+from nimbus.core.db.base import new_id, utcnow
+from nimbus.volume.db.group_models import Group, GroupSnapshot, GroupType, GroupVolumeType
+from nimbus.volume.db.model_base import Base
+from nimbus.volume.db.operator_models import QuotaClass, VolumeBackend
 
-
-class Base(DeclarativeBase):
-    metadata = service_metadata("volume")
-    type_annotation_map = TYPE_MAP
+# Tables declared in their own modules, named here so that this module names every table.
+__all__ = ["Base", "Group", "GroupSnapshot", "GroupType", "GroupVolumeType", "QuotaClass",
+           "VolumeBackend"]
 
 
 class VolumeType(Base):
@@ -27,6 +30,9 @@ class VolumeType(Base):
     # Cinder's encryption type: {encryption_id, provider, cipher, key_size, control_location,
     # created_at, updated_at}; None when the type's volumes are not encrypted.
     encryption: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # The QoS specs the type's volumes get (Cinder's association of specs with a type).
+    qos_specs_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("volume_qos_specs.id"),
+                                                     nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
@@ -64,6 +70,9 @@ class Volume(Base):
     # (a type in use cannot change its encryption, so the copy stays true).
     encryption_key_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     encryption: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    # The generic volume group it belongs to (3.13), on whose backend it lives.
+    group_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("volume_groups.id"),
+                                                 nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     launched_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
@@ -108,6 +117,50 @@ class Snapshot(Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     # A snapshot of an encrypted volume holds its own copy of the volume's key.
     encryption_key_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The group snapshot it was taken as part of (3.14).
+    group_snapshot_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("volume_group_snapshots.id"), nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Backup(Base):
+    """A copy of a volume's data in the object store (Cinder's ``backups``). It outlives its
+    volume, so ``volume_id`` names one that may be gone; an incremental backup's ``parent_id``
+    names the backup whose chunks it did not store again."""
+
+    __tablename__ = "volume_backups"
+    __table_args__ = (Index("ix_volume_backups_project", "project_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    volume_id: Mapped[str] = mapped_column(String(36), index=True)
+    snapshot_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    description: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status: Mapped[str] = mapped_column(String(32))
+    fail_reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    size: Mapped[int] = mapped_column(Integer)
+    object_count: Mapped[int] = mapped_column(Integer, default=0)
+    availability_zone: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    container: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Where its objects are in ``container`` (Cinder's ``service_metadata``: the object prefix).
+    service_metadata: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The volume agent (``host@backend``) that does its work.
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # When the data was as the backup holds it: its creation, or its snapshot's.
+    data_timestamp: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # The volume's count of backups when this one was made: which is newest among backups
+    # whose data has the same (whole-second) timestamp.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # The volume a restore writes to, while ``restoring``.
+    restore_volume_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The backend snapshot an attached volume is read through, while ``creating``; the agent's
+    # start-up reconciliation removes one a crash left behind.
+    temp_snapshot_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
@@ -154,3 +207,61 @@ class Quota(Base):
     project_id: Mapped[str] = mapped_column(String(64))
     resource: Mapped[str] = mapped_column(String(255))
     hard_limit: Mapped[int] = mapped_column(BigInteger)
+
+
+class QosSpecs(Base):
+    """Cinder's QoS specs: limits applied by the front end (the compute host's hypervisor),
+    the back end (the storage), or both, to the volumes of the types associated with them."""
+
+    __tablename__ = "volume_qos_specs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    consumer: Mapped[str] = mapped_column(String(16), default="back-end")
+    specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class VolumeTypeAccess(Base):
+    """A project given a private volume type (Cinder's volume_type_projects)."""
+
+    __tablename__ = "volume_type_projects"
+    __table_args__ = (UniqueConstraint("volume_type_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    volume_type_id: Mapped[str] = mapped_column(String(36), ForeignKey("volume_types.id",
+                                                                       ondelete="CASCADE"))
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DefaultType(Base):
+    """A project's own default volume type (3.62), used when a volume names none."""
+
+    __tablename__ = "volume_default_types"
+
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    volume_type_id: Mapped[str] = mapped_column(String(36), ForeignKey("volume_types.id"),
+                                                index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class Transfer(Base):
+    """A volume offered to another project: whoever shows the auth key (kept only as a salted
+    hash) takes it. The row goes when the offer is accepted or withdrawn."""
+
+    __tablename__ = "volume_transfers"
+    __table_args__ = (Index("ix_volume_transfers_project", "source_project_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    volume_id: Mapped[str] = mapped_column(String(36), ForeignKey("volume_volumes.id",
+                                                                  ondelete="CASCADE"),
+                                           unique=True)
+    source_project_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    crypt_hash: Mapped[str] = mapped_column(String(255))
+    no_snapshots: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

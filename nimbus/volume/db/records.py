@@ -83,6 +83,7 @@ def volume_record(row: Volume, type_name: str | None, attachments: list[Record])
         "provider_location": row.provider_location,
         "encryption_key_id": row.encryption_key_id,
         "encryption": encryption_of(row),
+        "group_id": row.group_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "attachments": attachments,
@@ -128,6 +129,7 @@ def snapshot_record(row: Snapshot) -> Record:
         "progress": row.progress,
         "metadata": dict(row.metadata_ or {}),
         "encryption_key_id": row.encryption_key_id,
+        "group_snapshot_id": row.group_snapshot_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
@@ -142,6 +144,7 @@ def type_record(row: VolumeType) -> Record:
         "extra_specs": dict(row.extra_specs or {}),
         "encryption": ({**row.encryption, "volume_type_id": row.id} if row.encryption
                        else None),
+        "qos_specs_id": row.qos_specs_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }

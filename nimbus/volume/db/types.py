@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from nimbus.core.db.paging import Column, Page, PageQuery, page
 from nimbus.volume.constants import MAX_PAGE
+from nimbus.volume.db import type_access
 from nimbus.volume.db.models import VolumeType
 from nimbus.volume.errors import InvalidInput, VolumeTypeNotFound
 
@@ -34,6 +35,10 @@ def get(s: Session, ref: str) -> VolumeType:
     return row
 
 
+def find(s: Session, type_id: str) -> VolumeType | None:
+    return s.get(VolumeType, type_id)
+
+
 def by_name(s: Session, name: str) -> VolumeType | None:
     return s.scalar(select(VolumeType).where(VolumeType.name == name))
 
@@ -55,10 +60,14 @@ def names(s: Session) -> list[str]:
                                                            VolumeType.name)))
 
 
-def listing(s: Session, public: bool | None, query: PageQuery) -> Page[VolumeType]:
-    """One page of the types: only public (or only private) ones when ``public`` says so."""
+def listing(s: Session, public: bool | None, query: PageQuery,
+            project_id: str | None = None) -> Page[VolumeType]:
+    """One page of the types: only public (or only private) ones when ``public`` says so. The
+    public ones come with the private ones ``project_id`` was given, as in Cinder."""
     stmt = select(VolumeType)
-    if public is not None:
+    if public and project_id is not None:
+        stmt = stmt.where(type_access.visible_to(project_id))
+    elif public is not None:
         stmt = stmt.where(VolumeType.is_public == public)
     return page(s, stmt, query, columns=SORT_COLUMNS, default_sort=DEFAULT_SORT,
                 max_limit=MAX_PAGE,

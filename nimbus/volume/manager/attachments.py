@@ -2,7 +2,9 @@
 
 The compute service drives both with its service user on behalf of the volume's owner, so every
 method takes ``project_id=None`` for "any project". Connection set-up goes to the volume's agent
-as an RPC call outside any database transaction: a slow backend must not hold a write lock.
+as an RPC call outside any database transaction: a slow backend must not hold a write lock. The
+connection info carries the volume type's front-end QoS specs (``data.qos_specs``, as Cinder
+hands them over), which the compute host applies to the disk.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from nimbus.volume.errors import (
     InvalidInput,
     InvalidVolume,
 )
+from nimbus.volume.manager.qos_specs import connection_specs
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
 Record = dict[str, Any]
@@ -124,11 +127,12 @@ class AttachmentManager:
             volume = db_volumes.get(s, att.volume_id)
             states.require("attachment_update", volume.id, volume.status)
             host, volume_id, mode = volume.host, volume.id, _mode(connector, volume)
+            qos = connection_specs(s, volume)
         if not host:
             raise InvalidVolume(reason=f"Volume {volume_id} has no backend host.")
         info = self.rpc.initialize_connection(ctx, host, volume_id, connector)
         info["attachment_id"] = attachment_id
-        info.setdefault("data", {})["access_mode"] = mode
+        info.setdefault("data", {}).update(access_mode=mode, qos_specs=qos)
         return self._store_connection(attachment_id, connector, info, mode)
 
     @retry_on_lock()
@@ -210,10 +214,11 @@ class AttachmentManager:
         with self.db.reader() as s:
             volume = db_volumes.get(s, volume_id, project_id)
             host, mode = volume.host, _mode(connector, volume)
+            qos = connection_specs(s, volume)
         if not host:
             raise InvalidVolume(reason=f"Volume {volume_id} has no backend host.")
         info = self.rpc.initialize_connection(ctx, host, volume_id, connector)
-        info.setdefault("data", {})["access_mode"] = mode
+        info.setdefault("data", {}).update(access_mode=mode, qos_specs=qos)
         return info
 
     def terminate_connection(self, ctx: dict[str, Any], volume_id: str,

@@ -8,6 +8,8 @@ from nimbus.core.db.base import utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import NotFound
 from nimbus.volume import states
+from nimbus.volume.db import backends as db_backends
+from nimbus.volume.db import quota_classes as db_quota_classes
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.errors import InvalidInput
 from nimbus.volume.manager.quotas import QuotaManager
@@ -67,9 +69,11 @@ class VolumeActions:
             if new_size <= row.size:
                 raise InvalidInput(reason=f"New size for extend must be greater than current "
                                           f"size. (current: {row.size}, extended: {new_size}).")
-            self.quotas.check(s, row.project_id, gigabytes=new_size - row.size)
+            self.quotas.check(s, row.project_id, gigabytes=new_size - row.size,
+                              volume_type=db_quota_classes.type_name(s, row.volume_type_id))
             if not row.host:
                 raise InvalidInput(reason=f"Volume {row.id} has no backend host.")
+            db_backends.assert_not_frozen(s, row.host)
             states.VOLUME_STATUS.move(row, states.EXTENDING)
             row.updated_at = utcnow()
             return row.host

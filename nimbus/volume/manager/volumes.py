@@ -17,6 +17,8 @@ from nimbus.core.registry import Registry
 from nimbus.volume import states
 from nimbus.volume.constants import AVAILABILITY_ZONES, NO_BACKEND, RESOURCE_VOLUME
 from nimbus.volume.db import attachments as db_attachments
+from nimbus.volume.db import backends as db_backends
+from nimbus.volume.db import groups as db_groups
 from nimbus.volume.db import messages as db_messages
 from nimbus.volume.db import records
 from nimbus.volume.db import snapshots as db_snapshots
@@ -138,17 +140,23 @@ class VolumeManager:
             raise InvalidInput(reason="May specify only one of snapshot, imageRef, "
                                       "source_volume, backup")
         if spec.get("backup_id"):
-            # This cloud keeps no backups: every backup id names nothing.
+            # A volume from a backup is the backup's restore (``BackupManager.create_volume``,
+            # which the API calls instead): no backup reaches here.
             raise BackupNotFound(id=spec["backup_id"])
-        volume_type = (self.types.get(spec["volume_type"]) if spec.get("volume_type")
-                       else self._source_type(ctx, spec) or self.types.default())
+        # A private type is there only for admins and the projects given it; a volume named
+        # no type gets its project's default (3.62), else the cloud's.
+        type_scope = None if "admin" in ctx.get("roles", []) else ctx.get("project_id")
+        volume_type = (self.types.visible(spec["volume_type"], type_scope)
+                       if spec.get("volume_type")
+                       else self._source_type(ctx, spec) or self.types.default(
+                           ctx.get("project_id")))
         image_metadata: dict[str, str] = {}
         if spec.get("imageRef") is not None:
             # A remote call: outside any transaction, as the caller.
             image_metadata = self.images.resolve(str(spec["imageRef"]), token,
                                                  ctx.get("project_id"), spec.get("size"))
         # Outside the write transaction: the registry reads in its own session.
-        host = hosts.pick_host(self.registry, int(spec.get("size") or 0))
+        host = self._host_for(ctx, spec, volume_type)
         # Cinder makes a volume multiattach through its type's ``multiattach="<is> True"``.
         specs = volume_type.get("extra_specs") or {}
         if str(specs.get("multiattach", "")).replace(" ", "").lower() == "<is>true":
@@ -157,6 +165,35 @@ class VolumeManager:
         if record["host"]:
             self.rpc.create_volume(ctx, record["host"], record["id"])
         return record
+
+    def _host_for(self, ctx: dict[str, Any], spec: dict[str, Any],
+                  volume_type: Record) -> str | None:
+        """Where the new volume lives: its group's backend (3.13, while that is up), else the
+        first backend that is up and not frozen."""
+        with self.db.reader() as s:
+            skip = db_backends.frozen_hosts(s)
+            if not spec.get("group_id"):
+                return hosts.pick_host(self.registry, int(spec.get("size") or 0), skip=skip)
+            group = self._group(s, ctx, spec, volume_type)
+            host = group.host
+        return host if db_backends.backend_of(host) in hosts.up_backends(self.registry) else None
+
+    def _group(self, s: Any, ctx: dict[str, Any], spec: dict[str, Any],
+               volume_type: Record) -> Any:
+        """The group a volume is created into, as Cinder checks it: the volume names a type,
+        one the group allows, and the group is available on a backend that is not frozen."""
+        group = db_groups.get(s, spec["group_id"], self._scope(ctx))
+        if not spec.get("volume_type"):
+            raise InvalidInput(reason="volume_type must be provided when creating a volume in "
+                                      "a group.")
+        if volume_type["id"] not in db_groups.volume_types_of(s, [group.id])[group.id]:
+            raise InvalidInput(reason=f"Invalid volume_type provided: {spec['volume_type']} "
+                                      f"(requested type must be supported by this group).")
+        if group.status != states.AVAILABLE:
+            raise InvalidInput(reason=f"Group {group.id} status must be available, but current "
+                                      f"status is: {group.status}")
+        db_backends.assert_not_frozen(s, group.host)
+        return group
 
     def _from_nova_image(self, ctx: dict[str, Any], spec: dict[str, Any],
                          token: str | None) -> dict[str, Any]:
@@ -240,7 +277,11 @@ class VolumeManager:
                                               f"the source volume size {source.size}GB.")
             if not size:
                 raise InvalidInput(reason="Volume size must be specified.")
-            self.quotas.check(s, project_id, volumes=1, gigabytes=size)
+            if spec.get("group_id"):
+                # Again where the row is written: the group may have gone meanwhile.
+                self._group(s, ctx, spec, volume_type)
+            self.quotas.check(s, project_id, volumes=1, gigabytes=size,
+                              volume_type=volume_type["name"])
             key_id = self._key_for(s, project_id, volume_type, source_key,
                                    bool(spec.get("snapshot_id") or spec.get("source_volid")))
             encryption = volume_type.get("encryption")
@@ -257,7 +298,7 @@ class VolumeManager:
                 bootable=bool(image_metadata), multiattach=bool(spec.get("multiattach")),
                 metadata_=dict(spec.get("metadata") or {}), image_metadata=image_metadata,
                 snapshot_id=spec.get("snapshot_id"), source_volid=spec.get("source_volid"),
-                updated_at=utcnow(),
+                group_id=spec.get("group_id") or None, updated_at=utcnow(),
             )
             if host is None:
                 db_messages.record(s, project_id=project_id, resource_type=RESOURCE_VOLUME,
@@ -297,7 +338,9 @@ class VolumeManager:
                        force: bool) -> str | None:
         with self.db.writer() as s:
             row = db_volumes.get(s, volume_id, project_id)
-            if db_attachments.live_count(s, row.id) or row.attach_status == states.ATTACHED:
+            # A group's volumes go with the group (its delete-volumes), never on their own.
+            if row.group_id or db_attachments.live_count(s, row.id) or \
+                    row.attach_status == states.ATTACHED:
                 raise InvalidVolume(reason="Volume status must be available or error or "
                                            "error_restoring or error_extending or error_managing "
                                            "and must not be migrating, attached, belong to a "
@@ -305,6 +348,7 @@ class VolumeManager:
                                            "snapshots after volume transfer.")
             if not force:
                 states.require("delete", row.id, row.status)
+            db_backends.assert_not_frozen(s, row.host)
             snapshots = db_snapshots.of_volume(s, row.id)
             if snapshots and not cascade:
                 raise InvalidVolume(reason="Volume has dependent snapshots.")

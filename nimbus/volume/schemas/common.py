@@ -60,3 +60,11 @@ def to_bool(value: Any, field: str) -> bool:
 def to_size(value: Any) -> int:
     """A size the schema accepted (``SIZE``) as a number."""
     return int(value) if isinstance(value, int | float) else int(str(value).strip())
+
+
+def resource_links(base: str, project_id: str, collection: str,
+                   resource_id: str) -> list[dict[str, str]]:
+    """A resource's ``links``, as Cinder's view builders write them: versioned ``self`` and
+    unversioned ``bookmark``."""
+    return [{"href": f"{base}/v3/{project_id}/{collection}/{resource_id}", "rel": "self"},
+            {"href": f"{base}/{project_id}/{collection}/{resource_id}", "rel": "bookmark"}]

@@ -23,8 +23,8 @@ UPDATE: Schema = {
                 "id": {},
                 "tenant_id": {},
             },
-            # The per-type keys (``volumes_<type>``...) are accepted and ignored.
-            "patternProperties": {f"^({'|'.join(PER_TYPE_QUOTAS)})_.": {}},
+            # The per-type keys (``volumes_<type>``...), for the volume types there are.
+            "patternProperties": {f"^({'|'.join(PER_TYPE_QUOTAS)})_.": LIMIT},
             "additionalProperties": False,
         },
     },
@@ -43,13 +43,12 @@ TARGET: Schema = {"type": "object", "properties": {
 def view(project_id: str, hard: dict[str, int], used: dict[str, int] | None,
          type_names: list[str]) -> dict[str, Any]:
     """A quota set: bare limits, or (``used`` given) limit, in_use, reserved and allocated of
-    each; the per-type keys Cinder adds for every volume type show no limit."""
+    each; the per-type keys Cinder adds for every volume type have no limit unless set."""
     body: dict[str, Any] = {"id": project_id}
-    for key, value in hard.items():
-        body[key] = ({"limit": value, "in_use": used.get(key, 0), "reserved": 0, "allocated": 0}
-                     if used is not None else value)
-    for name in type_names:
-        for res in PER_TYPE_QUOTAS:
-            body[f"{res}_{name}"] = ({"limit": -1, "in_use": 0, "reserved": 0, "allocated": 0}
-                                     if used is not None else -1)
+    keys = [key for key in hard if key in QUOTA_DEFAULTS]
+    keys += [f"{res}_{name}" for name in type_names for res in PER_TYPE_QUOTAS]
+    for key in keys:
+        limit = hard.get(key, -1)
+        body[key] = ({"limit": limit, "in_use": used.get(key, 0), "reserved": 0, "allocated": 0}
+                     if used is not None else limit)
     return body

@@ -83,7 +83,7 @@ def view(snap: dict[str, Any], *, admin: bool, at_least: Callable[[str], bool]) 
         "os-extended-snapshot-attributes:project_id": snap["project_id"],
     }
     if at_least("3.14"):
-        body["group_snapshot_id"] = None
+        body["group_snapshot_id"] = snap.get("group_snapshot_id")
     if at_least("3.41"):
         body["user_id"] = snap["user_id"]
     if at_least("3.65"):

@@ -70,13 +70,21 @@ EXTRA_SPEC_ITEM: Schema = {
 LIST_QUERY: Schema = query({**PAGING, "is_public": {"type": "string", "maxLength": 16}})
 
 
-def view(vtype: dict[str, Any], show_specs: bool) -> dict[str, Any]:
-    return {
+def view(vtype: dict[str, Any], show_specs: bool, show_qos: bool = True,
+         show_access: bool = True) -> dict[str, Any]:
+    """A type as Cinder shows it; the QoS specs id and the access extension's field only to
+    callers their policies let see them."""
+    body = {
         "id": vtype["id"],
         "name": vtype["name"],
         "description": vtype["description"],
         "is_public": vtype["is_public"],
         "os-volume-type-access:is_public": vtype["is_public"],
         "extra_specs": {k: str(v) for k, v in vtype["extra_specs"].items()} if show_specs else {},
-        "qos_specs_id": None,
+        "qos_specs_id": vtype.get("qos_specs_id"),
     }
+    if not show_qos:
+        body.pop("qos_specs_id")
+    if not show_access:
+        body.pop("os-volume-type-access:is_public")
+    return body

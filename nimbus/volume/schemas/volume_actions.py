@@ -94,6 +94,8 @@ ACTIONS: dict[str, Schema] = {
     "os-volume_upload_image": UPLOAD_IMAGE,
     "revert": REVERT,
     "os-extend_volume_completion": EXTEND_VOLUME_COMPLETION,
+    # The cloud forgets the volume, its data stays on the backend (``api/volume_manage.py``).
+    "os-unmanage": NO_ARGS,
 }
 
 ACTION: Schema = {

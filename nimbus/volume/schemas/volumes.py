@@ -18,12 +18,15 @@ from nimbus.volume.schemas.common import (
     UUID_OR_NULL,
 )
 
-# A volume made from a snapshot or another volume takes its size from it when none is given.
+# A volume made from a snapshot, another volume or (3.47) a backup takes its size from it
+# when none is given.
 _FROM_SOURCE: Schema = {"anyOf": [
     {"required": ["snapshot_id"], "properties": {"snapshot_id": {"type": "string",
                                                                  "minLength": 1}}},
     {"required": ["source_volid"], "properties": {"source_volid": {"type": "string",
                                                                    "minLength": 1}}},
+    {"required": ["backup_id"], "properties": {"backup_id": {"type": "string",
+                                                             "minLength": 1}}},
 ]}
 
 _VOLUME: Schema = {
@@ -180,7 +183,7 @@ def detail(vol: dict[str, Any], base: str, *, admin: bool, version: Any) -> dict
         body["os-vol-mig-status-attr:migstat"] = None
         body["os-vol-mig-status-attr:name_id"] = None
     if version is not None and version >= "3.13":
-        body["group_id"] = None
+        body["group_id"] = vol.get("group_id")
     if version is not None and version >= "3.21" and admin:
         body["provider_id"] = None
     if version is not None and version >= "3.48":

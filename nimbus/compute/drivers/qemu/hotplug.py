@@ -2,8 +2,9 @@
 
 A volume is a ``-blockdev`` node with a ``virtio-blk-pci`` device on it, plugged with
 ``blockdev-add`` and ``device_add`` while the guest runs and kept in the guest's record, so
-that the next start plugs it again. Unplugging asks the guest to let go (``device_del`` is
-an ACPI eject the guest's kernel answers), and only then closes the file.
+that the next start plugs it again; its front-end QoS is the device's I/O throttle.
+Unplugging asks the guest to let go (``device_del`` is an ACPI eject the guest's kernel
+answers), and only then closes the file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nimbus.compute.drivers.base import DriverError, VolumeKeys
-from nimbus.compute.drivers.qemu import nics
+from nimbus.compute.drivers.qemu import nics, throttle
 from nimbus.compute.drivers.qemu.process import VOLUME_WRITE_CACHE, GuestProcess, secret_id
 from nimbus.core.secret_pipe import secret_fd, secret_object
 
@@ -55,6 +56,10 @@ def disk_for(connection_info: dict[str, Any], device: str) -> dict[str, Any]:
             "volume_id": volume_id}
     if data.get("encrypted"):
         disk["encrypted"] = True
+    # The volume type's front-end QoS: kept with the disk, so each start applies it again.
+    limits = throttle.limits(data.get("qos_specs"))
+    if limits:
+        disk["throttle"] = limits
     return disk
 
 
@@ -89,6 +94,15 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
                     proc.qmp("blockdev-del", **{"node-name": disk["id"]})
                 _drop_secret(proc, disk["id"])
                 raise
+            if disk.get("throttle"):
+                try:
+                    proc.qmp("block_set_io_throttle",
+                             **throttle.command(f"dev-{disk['id']}", disk["throttle"]))
+                except DriverError:
+                    # An unthrottled disk would escape its QoS: the attach fails instead.
+                    with contextlib.suppress(DriverError):
+                        _unplug(proc, disk["id"], 10.0)
+                    raise
         spec["disks"] = [d for d in spec["disks"] if d["id"] != disk["id"]] + [disk]
         proc.save(spec)
 

@@ -27,7 +27,7 @@ from qemu.qmp import QMPError
 from qemu.qmp.legacy import QEMUMonitorProtocol
 
 from nimbus.compute.drivers.base import DriverError
-from nimbus.compute.drivers.qemu import nics
+from nimbus.compute.drivers.qemu import nics, throttle
 from nimbus.core.secret_pipe import secret_fd, secret_object
 
 _LOCKS: dict[str, threading.RLock] = {}
@@ -215,14 +215,31 @@ class GuestProcess:
                 break
             # Answered once QEMU has built the machine and runs its main loop.
             if (self.dir / "qmp.sock").exists() and self.running():
-                with contextlib.suppress(DriverError):
+                try:
                     self.qmp("query-status")
-                    return
+                except DriverError:
+                    time.sleep(0.02)
+                    continue
+                try:
+                    self._throttle(spec)
+                except DriverError:
+                    # A guest whose volumes escape their QoS does not run.
+                    proc.kill()
+                    raise
+                return
             time.sleep(0.02)
         if proc.poll() is None:
             proc.kill()
         lines = (self.dir / "qemu.log").read_text(errors="replace").strip().splitlines()
         raise DriverError(reason=f"QEMU did not start: {lines[-1] if lines else 'no message'}")
+
+    def _throttle(self, spec: dict[str, Any]) -> None:
+        """The volumes' front-end QoS, which a -blockdev node's device cannot carry on the
+        command line (it is the device's, set over QMP as a hot-plug sets it)."""
+        for disk in spec["disks"]:
+            if disk.get("volume") and disk.get("throttle"):
+                self.qmp("block_set_io_throttle",
+                         **throttle.command(f"dev-{disk['id']}", disk["throttle"]))
 
     # -- QMP -------------------------------------------------------------------------------
     def qmp(self, command: str, **args: Any) -> Any:
