@@ -156,6 +156,10 @@ class SnapshotMetadataNotFound(errors.NotFound):
     message_format = "Snapshot {id} has no metadata with key {key}."
 
 
+class GlanceMetadataNotFound(errors.NotFound):
+    message_format = "Glance metadata for volume/snapshot {id} cannot be found."
+
+
 for _cls in (InvalidVolume, InvalidInput, VolumeNotFound, VolumeTypeNotFound, SnapshotNotFound,
              AttachmentNotFound, MessageNotFound, BackupNotFound, InvalidImageRef, VolumeTypeExists,
              VolumeTypeInUse, VolumeBackendError, VolumeLimitExceeded, VolumeSizeExceedsQuota,
@@ -166,7 +170,7 @@ for _access_cls in (QosSpecsNotFound, QosSpecsExists, QosSpecsKeyNotFound, QosSp
                     InvalidQosSpecs, InvalidVolumeType, VolumeTypeAccessNotFound,
                     VolumeTypeAccessExists, VolumeTypeDefaultDeletionError,
                     VolumeTypeProjectDefaultNotFound, TransferNotFound, InvalidAuthKey,
-                    SnapshotMetadataNotFound):
+                    SnapshotMetadataNotFound, GlanceMetadataNotFound):
     errors.register(_access_cls)
 
 

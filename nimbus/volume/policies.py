@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "volume_extension:volume_tenant_attribute": ADMIN,
     "volume_extension:volume_host_attribute": ADMIN,
     "volume_extension:volume_image_metadata:show": READER,
+    "volume_extension:volume_image_metadata:set": MEMBER,
+    "volume_extension:volume_image_metadata:remove": MEMBER,
     "volume_extension:volume_admin_actions:reset_status": ADMIN,
     "volume_extension:volume_admin_actions:force_delete": ADMIN,
     "volume_extension:volume_admin_actions:force_detach": ADMIN,

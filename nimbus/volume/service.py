@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nimbus.clients.compute import ComputeClient
@@ -126,6 +127,10 @@ SERVICE = ServiceDef[VolumeState](
     extra_catalog_types=["block-storage"],
     fault_style="cinder",
     validation_style="cinder",
+    # ``/volumes/`` names a volume with an empty id, as Cinder's router reads it: not found.
+    empty_id_paths=re.compile(r"^/v3/[^/]+/volumes/$"),
+    # Every other trailing slash is gone before routing; these must not be redirected either.
+    redirect_slashes=False,
     router=router,
     policy=policies.RULES,
     microversion=MicroversionSpec("volume", MIN_VERSION, MAX_VERSION),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +32,12 @@ class _PathNormaliser:
     """``/identity`` becomes ``/identity/``; ``/image/v2/images/`` becomes ``/image/v2/images``.
 
     OpenStack clients are loose about trailing slashes and a redirect would lose a POST body.
-    Services whose names may end in a slash (object storage) keep them.
+    Services whose names may end in a slash (object storage) keep them, and a service may name
+    paths whose slash means an empty id (Cinder's ``/volumes/``), which are left to be not found.
     """
 
-    def __init__(self, app: ASGIApp, prefixes: dict[str, bool]) -> None:
+    def __init__(self, app: ASGIApp,
+                 prefixes: dict[str, tuple[bool, re.Pattern[str] | None]]) -> None:
         self.app = app
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[0]))
 
@@ -42,12 +45,13 @@ class _PathNormaliser:
         if scope["type"] == "http":
             path = scope["path"]
             new = path
-            for prefix, keep in self.prefixes:
+            for prefix, (keep, empty_ids) in self.prefixes:
                 if path == prefix:
                     new = prefix + "/"
                     break
                 if path.startswith(prefix + "/"):
-                    if not keep and len(path) > len(prefix) + 1 and path.endswith("/"):
+                    if not keep and len(path) > len(prefix) + 1 and path.endswith("/") and not (
+                            empty_ids and empty_ids.match(path[len(prefix):])):
                         new = path.rstrip("/")
                     break
             if new != path:
@@ -138,9 +142,10 @@ def build_app(cloud: Cloud, ready: Callable[[], bool] | None = None) -> ASGIApp:
         return response
 
     routes: list[Any] = [Route("/health", health), Route("/", index)]
-    prefixes: dict[str, bool] = {}
+    prefixes: dict[str, tuple[bool, re.Pattern[str] | None]] = {}
     for runtime in cloud.runtimes.values():
         routes.append(Mount(runtime.prefix, app=_service_app(runtime)))
-        prefixes[runtime.prefix] = runtime.definition.keep_trailing_slash
+        prefixes[runtime.prefix] = (runtime.definition.keep_trailing_slash,
+                                    runtime.definition.empty_id_paths)
     return _PathNormaliser(Starlette(routes=routes, exception_handlers={404: unrouted}),
                            prefixes)

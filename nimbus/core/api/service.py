@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -57,6 +58,9 @@ class ServiceDef(Generic[S]):
     # service's own function; default: its fault style's.
     validation_style: str | Callable[[Failure], NimbusError] = ""
     keep_trailing_slash: bool = False
+    # Paths (below the prefix) whose trailing slash stands for an empty id: left as they are, so
+    # that they are not found, as the real service answers them.
+    empty_id_paths: re.Pattern[str] | None = None
     # With trailing slashes kept: whether ``/x/`` with no route of its own is redirected to
     # ``/x`` (Glance, Swift) or is simply not found (Nova matches paths exactly).
     redirect_slashes: bool = True

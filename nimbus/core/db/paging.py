@@ -33,6 +33,8 @@ class PageQuery:
     sort: tuple[tuple[str, str], ...] = ()
     # Neutron's ``page_reverse``: the page before the marker, in the same order.
     reverse: bool = False
+    # Rows to skip first (Cinder's ``offset``, beside or instead of a marker).
+    offset: int = 0
 
 
 @dataclass
@@ -148,6 +150,8 @@ def page(session: Session, stmt: Select[Any], query: PageQuery, *,
         stmt = stmt.where(keyset_condition(sort_columns, list(found), directions))
     for column, direction in zip(sort_columns, directions, strict=True):
         stmt = stmt.order_by(*_order(column, direction))
+    if query.offset:
+        stmt = stmt.offset(query.offset)
     limit = query.limit
     if max_limit is not None:
         limit = max_limit if limit is None else min(limit, max_limit)
@@ -158,7 +162,7 @@ def page(session: Session, stmt: Select[Any], query: PageQuery, *,
     more = limit is not None and len(rows) > limit
     if limit is not None:
         rows = rows[:limit]
-    previous = query.marker is not None
+    previous = query.marker is not None or query.offset > 0
     if query.reverse:
         rows.reverse()
         more, previous = previous, more

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -98,8 +99,19 @@ def sort_of(req: ApiRequest[VolumeState]) -> list[tuple[str, str]]:
 
 
 def page_query(req: ApiRequest[VolumeState]) -> PageQuery:
-    """The page a listing asks for: ``limit`` (at most Cinder's 1000), ``marker``, sort keys."""
-    return paging.page_query(req, sort=sort_of(req))
+    """The page a listing asks for: ``limit`` (at most Cinder's 1000), ``marker``, sort keys,
+    and Cinder's ``offset`` (rows skipped first)."""
+    found = paging.page_query(req, sort=sort_of(req))
+    text = req.args.get("offset")
+    if text is None:
+        return found
+    try:
+        offset = int(text)
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise InvalidInput(reason=f"offset must be a non-negative integer, not '{text}'.")
+    return dataclasses.replace(found, offset=offset)
 
 
 def full_page(limit: int | None) -> int:

@@ -153,6 +153,23 @@ def update_readonly(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any)
     req.svc.actions.set_flag(vol["id"], None, "readonly", to_bool(arg["readonly"], "readonly"))
 
 
+@action("os-set_image_metadata", "volume_extension:volume_image_metadata:set")
+def set_image_metadata(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> Reply:
+    found = req.svc.actions.image_metadata(vol["id"], None, merge=dict(arg["metadata"]))
+    return Reply({"metadata": found}, status=200)
+
+
+@action("os-unset_image_metadata", "volume_extension:volume_image_metadata:remove")
+def unset_image_metadata(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> Reply:
+    req.svc.actions.image_metadata(vol["id"], None, remove=str(arg["key"]))
+    return Reply(None, status=200)
+
+
+@action("os-show_image_metadata", "volume_extension:volume_image_metadata:show")
+def show_image_metadata(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> Reply:
+    return Reply({"metadata": req.svc.actions.image_metadata(vol["id"], None)}, status=200)
+
+
 @action("os-reset_status", "volume_extension:volume_admin_actions:reset_status")
 def reset_status(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
     req.svc.actions.reset_status(vol["id"], arg.get("status"), arg.get("attach_status"))

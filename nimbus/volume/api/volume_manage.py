@@ -109,28 +109,28 @@ def _manageable(req: ApiRequest[VolumeState], snapshots: bool, detailed: bool) -
 
 
 @router.get("/manageable_volumes", min_version="3.8", query=schema.MANAGEABLE_QUERY,
-            faults=(503,))
+            faults=(404, 503))
 def manageable_volumes(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """The volumes a backend holds, and whether each may be managed."""
     return _manageable(req, snapshots=False, detailed=False)
 
 
 @router.get("/manageable_volumes/detail", min_version="3.8", query=schema.MANAGEABLE_QUERY,
-            faults=(503,))
+            faults=(404, 503))
 def manageable_volumes_detail(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """The volumes a backend holds, with why one may not be managed."""
     return _manageable(req, snapshots=False, detailed=True)
 
 
 @router.get("/manageable_snapshots", min_version="3.8", query=schema.MANAGEABLE_QUERY,
-            faults=(503,))
+            faults=(404, 503))
 def manageable_snapshots(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """The snapshots a backend holds, and whether each may be managed."""
     return _manageable(req, snapshots=True, detailed=False)
 
 
 @router.get("/manageable_snapshots/detail", min_version="3.8", query=schema.MANAGEABLE_QUERY,
-            faults=(503,))
+            faults=(404, 503))
 def manageable_snapshots_detail(req: ApiRequest[VolumeState]) -> dict[str, Any]:
     """The snapshots a backend holds, with why one may not be managed."""
     return _manageable(req, snapshots=True, detailed=True)

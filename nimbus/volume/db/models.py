@@ -56,7 +56,9 @@ class Volume(Base):
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
     bootable: Mapped[bool] = mapped_column(default=False)
     multiattach: Mapped[bool] = mapped_column(default=False)
-    readonly: Mapped[bool] = mapped_column(default=False)
+    # None until os-update_readonly_flag sets it: only then does the volume's metadata show a
+    # ``readonly`` key (Cinder's visible admin metadata).
+    readonly: Mapped[bool | None] = mapped_column(nullable=True, default=None)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     image_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Set only by the cloud (Cinder's volume_admin_metadata): ``extend_new_size`` while an

@@ -249,8 +249,12 @@ class AttachmentManager:
         """os-detach: forget one attachment (the only one when no id is given)."""
         with self.db.writer() as s:
             volume = db_volumes.get(s, volume_id, project_id, lock=True)
-            states.require("detach", volume.id, volume.status)
             live = db_attachments.live(s, volume.id)
+            if not attachment_id and not live and volume.status == states.AVAILABLE:
+                # As Cinder's volume manager: a detach of a volume attached nowhere has
+                # nothing left to do (a force-detach may have done it already).
+                return
+            states.require("detach", volume.id, volume.status)
             if attachment_id:
                 chosen = [a for a in live if a.id == attachment_id]
                 if not chosen:

@@ -17,7 +17,7 @@ from nimbus.core.db.base import new_id, utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.registry import Registry
 from nimbus.volume import states
-from nimbus.volume.constants import AVAILABILITY_ZONES
+from nimbus.volume.constants import AVAILABILITY_ZONES, BINARY
 from nimbus.volume.db import attachments as db_attachments
 from nimbus.volume.db import backends as db_backends
 from nimbus.volume.db import records
@@ -25,6 +25,7 @@ from nimbus.volume.db import snapshots as db_snapshots
 from nimbus.volume.db import volumes as db_volumes
 from nimbus.volume.errors import (
     BackendUnavailable,
+    HostNotFound,
     InvalidInput,
     InvalidVolume,
     InvalidVolumeType,
@@ -52,9 +53,12 @@ class ManageManager:
         self.registry = registry
 
     def _backend(self, host: str) -> str:
-        """The up, enabled backend a ``host`` (``host@backend[#pool]``) names (Cinder's 503
-        for one that is not there)."""
+        """The up, enabled backend a ``host`` (``host@backend[#pool]``) names: a 404 for a host
+        no volume service has ever run on (bad input, named as such), Cinder's 503 for one
+        that is down or disabled."""
         backend = db_backends.backend_of(host)
+        if backend not in {r["host"] for r in self.registry.list(BINARY)}:
+            raise HostNotFound(host=host)
         if backend not in hosts.up_backends(self.registry):
             raise BackendUnavailable(f"Host '{host}' not found", reason=f"Host '{host}' not found")
         return backend

@@ -11,7 +11,7 @@ from nimbus.volume import states
 from nimbus.volume.db import backends as db_backends
 from nimbus.volume.db import quota_classes as db_quota_classes
 from nimbus.volume.db import volumes as db_volumes
-from nimbus.volume.errors import InvalidInput
+from nimbus.volume.errors import GlanceMetadataNotFound, InvalidInput
 from nimbus.volume.manager.quotas import QuotaManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
@@ -86,6 +86,27 @@ class VolumeActions:
             states.require("update", row.id, row.status)
             setattr(row, flag, value)
             row.updated_at = utcnow()
+
+    @retry_on_lock()
+    def image_metadata(self, volume_id: str, project_id: str | None,
+                       merge: dict[str, str] | None = None,
+                       remove: str | None = None) -> dict[str, str]:
+        """A volume's ``volume_image_metadata``: merged into, one key taken out, or read."""
+        with self.db.writer() as s:
+            row = db_volumes.get(s, volume_id, project_id, lock=merge is not None
+                                 or remove is not None)
+            found = {str(k): str(v) for k, v in (row.image_metadata or {}).items()}
+            if merge is None and remove is None:
+                return found
+            states.require("update", row.id, row.status)
+            if remove is not None:
+                if remove not in found:
+                    raise GlanceMetadataNotFound(id=row.id)
+                del found[remove]
+            found.update(merge or {})
+            row.image_metadata = found
+            row.updated_at = utcnow()
+            return found
 
     @retry_on_lock()
     def reset_status(self, volume_id: str, status: str | None, attach_status: str | None) -> None:

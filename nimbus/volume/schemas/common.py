@@ -39,6 +39,8 @@ QUERY_STRING: Schema = {"type": "string", "maxLength": 255}
 PAGING: dict[str, Schema] = {
     "limit": {"type": "integer", "minimum": 0},
     "marker": {"type": "string", "maxLength": 255},
+    # Cinder's: rows skipped before the page.
+    "offset": {"type": "integer", "minimum": 0},
     "sort": {"type": "string", "maxLength": 1024},
     "sort_key": QUERY_STRING,
     "sort_dir": QUERY_STRING,

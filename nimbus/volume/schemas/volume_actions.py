@@ -75,6 +75,17 @@ RESET_STATUS: Schema = {
     "else": {"required": ["status"], "properties": {"status": {"type": "string"}}},
 }
 
+SET_IMAGE_METADATA: Schema = {
+    "type": "object", "required": ["metadata"], "additionalProperties": False,
+    "properties": {"metadata": {"type": "object", "maxProperties": 256,
+                                "propertyNames": {"minLength": 1, "maxLength": 255},
+                                "additionalProperties": {"type": "string",
+                                                         "maxLength": 255}}}}
+UNSET_IMAGE_METADATA: Schema = {"type": "object", "required": ["key"],
+                                "additionalProperties": False,
+                                "properties": {"key": {"type": "string", "minLength": 1,
+                                                       "maxLength": 255}}}
+
 # Every action the API handles, and the arguments it takes.
 ACTIONS: dict[str, Schema] = {
     "os-reserve": NO_ARGS,
@@ -94,6 +105,10 @@ ACTIONS: dict[str, Schema] = {
     "os-volume_upload_image": UPLOAD_IMAGE,
     "revert": REVERT,
     "os-extend_volume_completion": EXTEND_VOLUME_COMPLETION,
+    # The image properties the volume keeps (``volume_image_metadata``).
+    "os-set_image_metadata": SET_IMAGE_METADATA,
+    "os-unset_image_metadata": UNSET_IMAGE_METADATA,
+    "os-show_image_metadata": {"type": ["object", "null"]},
     # The cloud forgets the volume, its data stays on the backend (``api/volume_manage.py``).
     "os-unmanage": NO_ARGS,
 }

@@ -149,8 +149,8 @@ def attachment_summary(att: dict[str, Any]) -> dict[str, Any]:
 def detail(vol: dict[str, Any], base: str, *, admin: bool, version: Any) -> dict[str, Any]:
     """The full volume, with the admin-only attributes when ``admin``."""
     metadata = dict(vol["metadata"])
-    if vol["readonly"]:
-        metadata.setdefault("readonly", "True")
+    if vol["readonly"] is not None:
+        metadata.setdefault("readonly", str(bool(vol["readonly"])))
     body: dict[str, Any] = {
         "id": vol["id"],
         "name": vol["name"],

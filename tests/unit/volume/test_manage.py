@@ -71,9 +71,19 @@ def test_manage_faults(vol: Any) -> None:
     resp = admin.post("/v3/os-volume-manage", json={"volume": {
         "host": host, "ref": {"source-name": "volume-nope"}}})
     assert resp.status_code == 400 and "volume-nope" in resp.text
+    # A host no volume service runs on is bad input (404); a backend that is there but
+    # disabled is Cinder's 503.
     resp = admin.post("/v3/os-volume-manage", json={"volume": {
         "host": "nowhere@fake", "ref": {"source-name": "x"}}})
-    assert resp.status_code == 503 and "nowhere@fake" in resp.text
+    assert resp.status_code == 404 and "nowhere@fake" in resp.text
+    backend = host.split("#")[0]
+    assert admin.put("/v3/os-services/disable", json={
+        "host": backend, "binary": "cinder-volume"}).status_code == 200
+    resp = admin.post("/v3/os-volume-manage", json={"volume": {
+        "host": host, "ref": {"source-name": "x"}}})
+    assert resp.status_code == 503 and backend in resp.text
+    assert admin.put("/v3/os-services/enable", json={
+        "host": backend, "binary": "cinder-volume"}).status_code == 200
     resp = admin.post("/v3/os-volume-manage", json={"volume": {
         "host": host, "ref": {"source-name": "x"}, "volume_type": "nosuch"}})
     assert resp.status_code == 400 and "nosuch" in resp.text
