@@ -17,6 +17,10 @@ if [ "$EXTRAS" = test ]; then
 fi
 # qemu-img: image conversion on import and the image-format interop tests.
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
+# LVM: the lvm volume driver and its tests (thin pools need thin_check to be activated).
+command -v lvm >/dev/null 2>&1 || [ -x /usr/sbin/lvm ] || [ -x /sbin/lvm ] || need_apt+=(lvm2)
+command -v thin_check >/dev/null 2>&1 || [ -x /usr/sbin/thin_check ] \
+  || need_apt+=(thin-provisioning-tools)
 if [ "$EXTRAS" = test ] || [ "${NIMBUS_REAL:-}" = 1 ]; then
   # Real guests: QEMU, and what builds the test guest image from Debian packages (syslinux
   # and mtools for its boot partition, dosfstools and e2fsprogs for its file systems, cpio

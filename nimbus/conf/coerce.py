@@ -44,7 +44,13 @@ def _convert(value: Any, kind: Any, name: str) -> Any:
     if kind is Path:
         return Path(str(value)).expanduser()
     if origin is list:
-        if isinstance(value, str):
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            # A list of mappings (a backend each...) comes from the environment as JSON.
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise SettingsError(f"setting '{name}' must be a JSON list") from None
+        elif isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if not isinstance(value, list):
             raise SettingsError(f"setting '{name}' must be a list")

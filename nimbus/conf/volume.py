@@ -14,6 +14,13 @@ class VolumeSettings:
     fake_delay: float = 0.0
     # Options handed to the driver as they are (``backend_name``, sizes...).
     backend: dict[str, Any] = field(default_factory=dict)
+    # Several backends on one volume agent, as Cinder's ``enabled_backends``: each a mapping
+    # with its ``name`` (the agent serves it as ``<host>@<name>``, and reports it as its
+    # ``volume_backend_name``), its ``driver``, optionally its ``availability_zone``, and the
+    # driver's own options. Empty: one backend, ``driver`` with the options of ``backend``.
+    backends: list[dict[str, Any]] = field(default_factory=list)
+    # The zone of a backend that names none (Cinder's ``storage_availability_zone``).
+    availability_zone: str = "nova"
     # Backups: the object-store container used when a request names none (Cinder's
     # ``backup_swift_container``), and the bytes of volume data each object holds; an
     # incremental backup stores again only the chunks whose hash changed.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from nimbus.core.db import service_records
@@ -14,6 +15,8 @@ from nimbus.core.db.models import ServiceRecord
 
 LOG = logging.getLogger(__name__)
 DOWN_AFTER = dt.timedelta(seconds=60)
+# What a worker says of itself with each heartbeat (a volume backend's capabilities...).
+Details = Callable[[], dict[str, Any]]
 
 
 class Registry:
@@ -21,7 +24,7 @@ class Registry:
         self.db = db
         self.interval = interval
         self._stop = threading.Event()
-        self._beats: list[tuple[str, str, str]] = []
+        self._beats: list[tuple[str, str, str, Details | None]] = []
         self._thread: threading.Thread | None = None
 
     @retry_on_lock()
@@ -38,22 +41,24 @@ class Registry:
             row.updated_at = utcnow()
 
     def register(self, binary: str, host: str, topic: str = "",
-                 details: dict[str, Any] | None = None) -> None:
+                 details: dict[str, Any] | Details | None = None) -> None:
         """Report now (with ``details`` of the host, kept until the next registration) and
-        then every ``interval`` seconds until ``stop``."""
-        self.report(binary, host, topic, details)
-        self._beats.append((binary, host, topic))
+        then every ``interval`` seconds until ``stop``; ``details`` given as a function are
+        asked for again with every report."""
+        fresh = details if callable(details) else None
+        self.report(binary, host, topic, fresh() if fresh is not None else details)
+        self._beats.append((binary, host, topic, fresh))
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
             self._thread.start()
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
-            for beat in list(self._beats):
+            for binary, host, topic, fresh in list(self._beats):
                 try:
-                    self.report(*beat)
+                    self.report(binary, host, topic, fresh() if fresh is not None else None)
                 except Exception:
-                    LOG.exception("heartbeat for %s on %s failed", beat[0], beat[1])
+                    LOG.exception("heartbeat for %s on %s failed", binary, host)
 
     def stop(self) -> None:
         self._stop.set()
@@ -72,6 +77,7 @@ class Registry:
                 "disabled_reason": r.disabled_reason,
                 "up": (now - r.updated_at) < DOWN_AFTER,
                 "updated_at": r.updated_at,
+                "details": dict(r.details or {}),
             }
             for r in rows
         ]

@@ -52,6 +52,8 @@ MESSAGE_ACTIONS: dict[str, str] = {
     "015": "restore backup",
     "101": "delete volume",
     "102": "revert volume to snapshot",
+    "103": "retype volume",
+    "104": "migrate volume",
 }
 MESSAGE_DETAILS: dict[str, str] = {
     "001": "An unknown error occurred.",
@@ -90,6 +92,10 @@ BACKUP_FAILED = ("013", "020")
 BACKUP_INTERRUPTED = ("013", "101")
 BACKUP_DELETE_FAILED = ("014", "025")
 RESTORE_FAILED = ("015", "026")
+RETYPE_NO_BACKEND = ("103", "003")
+MIGRATE_NO_BACKEND = ("104", "003")
+MIGRATE_FAILED = ("104", "103")
+MIGRATE_INTERRUPTED = ("104", "101")
 
 # -- backups -------------------------------------------------------------------------------------
 # What an export names as the service that holds a backup's data (clients, and tempest, expect

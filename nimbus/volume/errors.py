@@ -13,6 +13,10 @@ class InvalidInput(errors.BadRequest):
     message_format = "Invalid input received: {reason}"
 
 
+class InvalidHost(errors.BadRequest):
+    message_format = "Invalid host: {reason}"
+
+
 class VolumeNotFound(errors.NotFound):
     message_format = "Volume {id} could not be found."
 

@@ -33,6 +33,8 @@ RULES: dict[str, str] = {
     "volume_extension:volume_admin_actions:reset_status": ADMIN,
     "volume_extension:volume_admin_actions:force_delete": ADMIN,
     "volume_extension:volume_admin_actions:force_detach": ADMIN,
+    "volume:retype": MEMBER,
+    "volume_extension:volume_admin_actions:migrate_volume": ADMIN,
     f"{_ACTIONS}:reserve": ATTACHER,
     f"{_ACTIONS}:unreserve": ATTACHER,
     f"{_ACTIONS}:initialize_connection": ATTACHER,

@@ -16,7 +16,8 @@ from nimbus.core.bus.rpc import Bus, RpcClient
 TOPIC = "volume"
 # 1.1: revert_to_snapshot, copy_volume_to_image
 # 1.2: create_backup, restore_backup, delete_backup, import_backup
-RPC_VERSION = "1.2"
+# 1.3: migrate_volume
+RPC_VERSION = "1.3"
 
 
 def server_of(volume_host: str) -> str:
@@ -82,6 +83,12 @@ class VolumeAgentAPI:
 
     def import_backup(self, ctx: dict[str, Any], host: str, backup_id: str) -> None:
         self._to(host, "1.2").cast(ctx, "import_backup", backup_id=backup_id)
+
+    # -- moves between backends (the agent of the backend the volume leaves does it) ---------
+    def migrate_volume(self, ctx: dict[str, Any], host: str, volume_id: str, dest_host: str,
+                       new_type_id: str | None) -> None:
+        self._to(host, "1.3").cast(ctx, "migrate_volume", volume_id=volume_id,
+                                   dest_host=dest_host, new_type_id=new_type_id)
 
 # -- the agents' second topic ------------------------------------------------------------------------
 # What the API side asks a volume agent about its backend (topic ``volume-backend``): pools and

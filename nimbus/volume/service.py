@@ -16,8 +16,10 @@ from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 from nimbus.volume import policies
 from nimbus.volume.agent import Reconciler, VolumeAgent, VolumeWork
-from nimbus.volume.agent.backend import BackendAgent
+from nimbus.volume.agent import backends as agent_backends
+from nimbus.volume.agent.backend import BackendAgent, reporter
 from nimbus.volume.agent.backup_ops import BackupOps
+from nimbus.volume.agent.migrate_ops import MigrateOps
 from nimbus.volume.agent.volume_ops import VolumeOps
 from nimbus.volume.api import (
     attachments,
@@ -71,25 +73,46 @@ for _module in (group_types, groups, group_snapshots, hosts, clusters, quota_cla
 
 
 def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Worker]:
-    """The volume agent: runs the configured driver and serves topic ``volume`` for its host,
-    once it has reconciled what a crash left on that host (``agent/recovery.py``)."""
+    """The volume agent: runs each configured backend's driver and serves both volume topics
+    for it as ``<host>@<backend>``, once it has reconciled what a crash left on that backend
+    (``agent/recovery.py``)."""
     if "api" in roles:
-        # The API processes place new volumes and groups (``manager/hosts.py``), Cinder's
+        # The API processes place new volumes and groups (``manager/scheduler.py``), Cinder's
         # scheduler's work: they report as it, so os-services and os-hosts show it.
         platform.registry.register(SCHEDULER_BINARY, platform.settings.host_name,
                                    SCHEDULER_BINARY)
     if "volume-agent" not in roles:
         return []
+    configs = agent_backends.configured(platform.settings)
+    # One backend keeps the state directory's ``volumes`` to itself; several take a
+    # directory each under it.
+    shared = len(configs) == 1
+    # The backends of this agent, by host: a migration between two of them copies the data
+    # in this process (``agent/migrate_ops.py``).
+    siblings: dict[str, VolumeWork] = {}
+    started: list[Worker] = []
+    for config in configs:
+        started.extend(_serve_backend(platform, config, shared, siblings))
+    return started
+
+
+def _serve_backend(platform: Platform, config: agent_backends.BackendConfig,
+                   alone: bool, siblings: dict[str, VolumeWork]) -> list[Worker]:
     settings = platform.settings
-    driver_cls = load_driver("volume", settings.volume.driver)
-    config = {"state_dir": str(settings.state_dir / "volumes"),
-              "delay": settings.volume.fake_delay, **settings.volume.backend}
-    driver = driver_cls(config)
+    driver_cls = load_driver("volume", config.driver)
+    root = settings.state_dir / "volumes"
+    options = {"state_dir": str(root if alone else root / config.name),
+               "delay": settings.volume.fake_delay, **config.options}
+    driver = driver_cls(options)
+    # What the backend reports, and what types select it by (``volume_backend_name``).
+    driver.backend_name = config.name or driver.backend_name
+    driver.availability_zone = config.availability_zone
     driver.use_keys(key_store(platform).passphrase)
     driver.start()
     host = f"{settings.host_name}@{driver.backend_name}"
     images = ImageClient(platform, SERVICE_USER)
     work = VolumeWork(platform.db, driver, host, notify=platform.bus.notify, images=images)
+    siblings[host] = work
     # Work that runs after the API answered acts as the service, never on a user's token.
     ops = VolumeOps(work, compute=ComputeClient(platform, SERVICE_USER), images=images)
     # Backups go to the object store in the service's own account, never on a user's token.
@@ -98,13 +121,14 @@ def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Wor
     reconciler = Reconciler(work, backups=backup_ops)
     reconciler.run()
     serving_since = utcnow()
-    server = platform.bus.serve(TOPIC, host, VolumeAgent(platform.db, driver, host, work=work,
-                                                          ops=ops, backups=backup_ops),
-                                workers=2)
+    agent = VolumeAgent(platform.db, driver, host, work=work, ops=ops, backups=backup_ops,
+                        migrations=MigrateOps(work, siblings))
+    server = platform.bus.serve(TOPIC, host, agent, workers=2)
     # Operators' questions about the backend (pools, manage, cleanup) have their own topic.
     backend_server = platform.bus.serve(BACKEND_TOPIC, host,
                                         BackendAgent(driver, host, reconciler), workers=1)
-    platform.registry.register(BINARY, host, TOPIC)
+    # Each heartbeat carries the backend's capabilities, which the scheduler places by.
+    platform.registry.register(BINARY, host, TOPIC, details=reporter(driver, host))
     # Work cast while this host's queue did not exist yet (in memory, before the line above).
     reconciler.run(resume_only=True, changed_before=serving_since)
     # Stopped in reverse: the server takes no more work before the backup pool stops.

@@ -19,8 +19,10 @@ from nimbus.volume.manager.images import Images
 from nimbus.volume.manager.keys import KeyStore
 from nimbus.volume.manager.manage import ManageManager
 from nimbus.volume.manager.messages import MessageManager
+from nimbus.volume.manager.migration import MigrationManager
 from nimbus.volume.manager.qos_specs import QosManager
 from nimbus.volume.manager.quotas import QuotaManager
+from nimbus.volume.manager.scheduler import Scheduler
 from nimbus.volume.manager.snapshots import SnapshotManager
 from nimbus.volume.manager.transfers import TransferManager
 from nimbus.volume.manager.types import TypeManager
@@ -47,6 +49,8 @@ class VolumeState:
     messages: MessageManager
     # Which volume agents heartbeat (os-services, health, the choice of a new volume's host).
     registry: Registry
+    # Where new and migrating volumes go: filters and weighers over the backends' reports.
+    scheduler: Scheduler
     rpc: VolumeAgentAPI
     # Backups of volumes into the object store, made and restored by the volume agents.
     backups: BackupManager
@@ -62,6 +66,8 @@ class VolumeState:
     backends: BackendManager
     # Taking a backend's storage into the cloud, and letting it go (manage, unmanage).
     manage: ManageManager
+    # Retypes, and moves between backends.
+    migrations: MigrationManager
 
 
 def key_store(platform: Platform) -> KeyStore:
@@ -80,9 +86,10 @@ def build(platform: Platform) -> VolumeState:
     keys = key_store(platform)
     # Operators' questions to the agents about their backends (topic volume-backend).
     agents = BackendAgentAPI(platform.bus)
+    chooser = Scheduler(platform.db, platform.registry)
     return VolumeState(
         volumes=VolumeManager(platform.db, rpc, types, quotas, platform.registry, images,
-                              keys),
+                              chooser, keys),
         actions=VolumeActions(platform.db, rpc, quotas),
         data=VolumeData(platform.db, rpc, images),
         attachments=AttachmentManager(platform.db, rpc, ComputeClient(platform, SERVICE_USER)),
@@ -92,15 +99,17 @@ def build(platform: Platform) -> VolumeState:
         quotas=quotas,
         messages=MessageManager(platform.db),
         registry=platform.registry,
+        scheduler=chooser,
         rpc=rpc,
         backups=BackupManager(platform.db, rpc, quotas, platform.registry, types,
-                              platform.settings.volume.backup_container),
+                              platform.settings.volume.backup_container, chooser),
         qos=QosManager(platform.db),
         transfers=TransferManager(platform.db, quotas),
         group_types=GroupTypeManager(platform.db, platform.settings.volume.default_group_type),
-        groups=GroupManager(platform.db, rpc, types, quotas, platform.registry, keys),
+        groups=GroupManager(platform.db, rpc, types, quotas, platform.registry, chooser, keys),
         group_snapshots=GroupSnapshotManager(platform.db, rpc, quotas, keys),
         backends=BackendManager(platform.db, platform.registry, agents,
                                 platform.settings.host_name),
         manage=ManageManager(platform.db, agents, types, quotas, platform.registry),
+        migrations=MigrationManager(platform.db, rpc, types, chooser, platform.registry),
     )

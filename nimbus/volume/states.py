@@ -81,7 +81,10 @@ _VOLUME_MOVES: dict[str | None, set[str]] = {
     # reserve (to attaching), attach, and detach by way of detaching.
     # A volume offered to another project waits for it (awaiting-transfer, then available).
     AVAILABLE: {RESERVED, ATTACHING, IN_USE, EXTENDING, UPLOADING, REVERTING, BACKING_UP,
-                RESTORING_BACKUP, AWAITING_TRANSFER},
+                RESTORING_BACKUP, AWAITING_TRANSFER, RETYPING, MAINTENANCE},
+    # A move to another backend: a retype's (retyping), or a locked migration's (maintenance).
+    RETYPING: {AVAILABLE, ERROR},
+    MAINTENANCE: {AVAILABLE, ERROR},
     RESERVED: {ATTACHING, IN_USE},
     ATTACHING: {IN_USE},
     # A forced backup of an attached volume (through a temporary snapshot).
@@ -234,6 +237,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     _a("attachment_delete", STATUSES - {DELETING, CREATING}, None),
     _a("upload_image", {AVAILABLE, IN_USE}, UPLOADING),
     _a("revert", {AVAILABLE}, REVERTING),
+    _a("retype", {AVAILABLE, IN_USE}, None),
+    _a("migrate", {AVAILABLE, IN_USE}, None),
 ]}
 
 

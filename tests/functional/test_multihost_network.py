@@ -37,7 +37,8 @@ INTERVAL, MAX_LOSS_S = 0.2, 2.0
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    yield from guests.real_cloud(tmp_path_factory)
+    with guests.real_cloud(tmp_path_factory) as cloud:
+        yield cloud
 
 
 def _hosts(cloud: CloudProcess) -> list[str]:

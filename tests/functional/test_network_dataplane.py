@@ -35,7 +35,8 @@ pytestmark = [pytest.mark.functional, pytest.mark.guests]
 
 @pytest.fixture(scope="module")
 def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    yield from guests.real_cloud(tmp_path_factory)
+    with guests.real_cloud(tmp_path_factory) as cloud:
+        yield cloud
 
 
 def test_a_trunk_subport_is_a_vlan_inside_the_guest(real_cloud: CloudProcess) -> None:

@@ -68,7 +68,8 @@ READY = "nimbus-guest: ready"
 
 @pytest.fixture(scope="module")
 def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    yield from guests.real_cloud(tmp_path_factory)
+    with guests.real_cloud(tmp_path_factory) as cloud:
+        yield cloud
 
 
 def test_boot_with_key_and_user_data(real_cloud: CloudProcess, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import guests
 from tests.support.backends import amqp_url, scratch_database
 from tests.support.cloud_process import BIN, CloudProcess
 
@@ -44,7 +45,8 @@ def test_a_killed_agent_finds_its_guest_again(tmp_path: Path,
     # Every process of the cloud (they inherit this) runs the qemu driver.
     monkeypatch.setenv("NIMBUS_COMPUTE_DRIVER", "qemu")
     state = tmp_path / "state"
-    with scratch_database("postgresql") as db_url:
+    # A SIGTERM to the run still ends in the finally below, which removes the guest.
+    with guests.interrupted_by_sigterm(), scratch_database("postgresql") as db_url:
         api = CloudProcess(state, db_url, amqp_url(), command=("serve", "api"))
         api.start(timeout=120)
         scheduler = api.spawn("serve", "scheduler")
@@ -73,10 +75,13 @@ def test_a_killed_agent_finds_its_guest_again(tmp_path: Path,
             api.openstack("server", "delete", "--wait", "scaled-guest")
             assert list((state / "instances").glob("*/*-*-*-*-*")) == []
         finally:
-            for proc in (agent, scheduler):
-                if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=60)
-            api.stop()
-            for pid in _qemu_pids(state):
-                os.kill(pid, signal.SIGKILL)
+            try:
+                for proc in (agent, scheduler):
+                    if proc.poll() is None:
+                        os.killpg(proc.pid, signal.SIGTERM)
+                        proc.wait(timeout=60)
+                api.stop()
+            finally:
+                # What the stops leave: the agent keeps its guests running when it stops,
+                # and a process that did not stop in time is still there.
+                guests.sweep(state)

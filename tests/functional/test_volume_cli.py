@@ -1,9 +1,11 @@
 """The unmodified CLI on block storage's sharing and limits: volume transfers between projects,
 private volume types given to a project, QoS specs on a type, and snapshot properties and
-state."""
+state; and on a cloud of two backends, types choosing a backend, retype with migration,
+migration by an operator, revert to a snapshot, and the volume services."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +17,10 @@ from tests.support.cloud_process import CloudProcess
 COVERS = [("volume", "openstack volume transfer request create/list/show/accept/delete"),
           ("volume", "openstack volume type create --private --project, volume qos "
                      "create/set/unset/associate/disassociate/show/delete"),
-          ("volume", "openstack volume snapshot set/unset --property, set --state")]
+          ("volume", "openstack volume snapshot set/unset --property, set --state"),
+          ("volume", "openstack volume type create --property volume_backend_name, volume set "
+                     "--type --retype-policy on-demand (moves the volume), volume migrate "
+                     "--host, volume revert, volume service list (two backends)")]
 
 pytestmark = pytest.mark.functional
 
@@ -24,7 +29,9 @@ pytestmark = pytest.mark.functional
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
     state = tmp_path_factory.mktemp("volume-cli") / "state"
     state.mkdir()
-    proc = CloudProcess(state).start()
+    # Two backends on the volume agent, for the moves between them.
+    backends = [{"name": "fake-1", "driver": "fake"}, {"name": "fake-2", "driver": "fake"}]
+    proc = CloudProcess(state, env={"NIMBUS_VOLUME_BACKENDS": json.dumps(backends)}).start()
     try:
         yield proc
     finally:
@@ -112,4 +119,52 @@ def test_snapshot_properties_and_state(cloud: CloudProcess) -> None:
     cloud.openstack("volume", "snapshot", "set", "--state", "error", "snap")
     _wait(cloud, "snapshot", snap["id"], "error")
     cloud.openstack("volume", "snapshot", "delete", "--force", "snap")
+    assert cloud.server_errors() == []
+
+
+def _admin_show(cloud: CloudProcess, ref: str) -> dict[str, Any]:
+    return cloud.openstack_json("volume", "show", ref)
+
+
+def _until(check: Any, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"never: {what}")
+
+
+def test_backends_retype_migrate_and_revert(cloud: CloudProcess) -> None:
+    services = cloud.openstack_json("volume", "service", "list")
+    backends = sorted(s["Host"] for s in services if s["Binary"] == "cinder-volume")
+    assert [b.split("@")[1] for b in backends] == ["fake-1", "fake-2"]
+    assert all(s["State"] == "up" for s in services)
+    for name, backend in (("gold", "fake-1"), ("silver", "fake-2")):
+        cloud.openstack("volume", "type", "create", "--property",
+                        f"volume_backend_name={backend}", name)
+    volume = cloud.openstack_json("volume", "create", "--size", "1", "--type", "gold",
+                                  "mover")
+    _wait(cloud, "", volume["id"], "available")
+    assert _admin_show(cloud, "mover")["os-vol-host-attr:host"].startswith(backends[0])
+    # The new type is on the other backend: the volume moves there.
+    cloud.openstack("volume", "set", "--type", "silver", "--retype-policy", "on-demand",
+                    "mover")
+    _until(lambda: _admin_show(cloud, "mover")["type"] == "silver", "retyped")
+    moved = _wait(cloud, "", volume["id"], "available")
+    assert moved["os-vol-host-attr:host"].startswith(backends[1])
+    assert moved["os-vol-mig-status-attr:migstat"] == "success"
+    # An operator moves it back; the backend it goes to must still take its type (as in
+    # Cinder, the scheduler's filters decide), so the type names that backend first.
+    cloud.openstack("volume", "type", "set", "--property", "volume_backend_name=fake-1",
+                    "silver")
+    cloud.openstack("volume", "migrate", "--host", f"{backends[0]}#fake-1", "mover")
+    _until(lambda: _admin_show(cloud, "mover")["os-vol-host-attr:host"].startswith(
+        backends[0]), "migrated back")
+    _wait(cloud, "", volume["id"], "available")
+    # Revert to the latest snapshot (3.40).
+    snap = cloud.openstack_json("volume", "snapshot", "create", "--volume", "mover", "point")
+    _wait(cloud, "snapshot", snap["id"], "available")
+    cloud.openstack("--os-volume-api-version", "3.40", "volume", "revert", "point")
+    _wait(cloud, "", volume["id"], "available")
     assert cloud.server_errors() == []

@@ -89,12 +89,13 @@ class CloudProcess:
         path = self.state_dir.parent / f"{self.state_dir.name}-stdout.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def stop(self) -> int | None:
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM, and SIGKILL if the cloud has not stopped cleanly within ``timeout``."""
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         os.killpg(self.proc.pid, signal.SIGTERM)
         try:
-            return self.proc.wait(timeout=30)
+            return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             return self.proc.wait()

@@ -3,23 +3,37 @@ the tests do to its guests (SSH through `nimbus ssh`, waits on the CLI's view)."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 import yaml
 
 from tests.support.cloud_process import BIN, CloudProcess
 
+# How long a guest cloud's own clean stop may take once its guests are gone: the network
+# agents stop their dnsmasq and radvd and delete their namespaces, a few seconds.
+STOP_GRACE = 60.0
+
 
 def qemu_pids(state: Path) -> list[int]:
     out = subprocess.run(["pgrep", "-f", f"qemu-system.*{state}"], capture_output=True,
                          text=True, check=False).stdout
     return [int(p) for p in out.split()]
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        # One may have ended since it was listed (a guest powering off); the rest still go.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 
@@ -88,7 +102,14 @@ def host_of(cloud: CloudProcess, server: str) -> str:
 
 def namespaces(cloud: CloudProcess) -> list[str]:
     """The cloud's network namespaces on this machine."""
-    cloud_id = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())["cloud_id"]
+    return _namespaces_of(cloud.state_dir)
+
+
+def _namespaces_of(state: Path) -> list[str]:
+    secrets = state / "secrets.yaml"
+    if not secrets.exists():  # a cloud that never got far enough to make any
+        return []
+    cloud_id = yaml.safe_load(secrets.read_text())["cloud_id"]
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
                             check=True).stdout.split()
     return [n for n in listed if n.startswith(f"nimbus-{cloud_id}-")]
@@ -113,9 +134,14 @@ def volume_status(cloud: CloudProcess, name: str, status: str) -> None:
 
 
 
+@contextlib.contextmanager
 def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
     """A cloud with `--real` and two compute hosts on this machine, a keypair ``k`` (the
-    key at ``cloud.key``), and SSH and ping allowed by the default group."""
+    key at ``cloud.key``), and SSH and ping allowed by the default group.
+
+    A context manager, so that a module's fixture does its own setup inside it
+    (``with guests.real_cloud(f) as cloud: ...; yield cloud``): whatever fails, from the
+    cloud's start on, still ends in ``teardown``."""
     built = subprocess.run([str(BIN / "nimbus"), "guest-image"], capture_output=True,
                            text=True, timeout=900, check=False)
     assert built.returncode == 0, built.stderr
@@ -125,27 +151,81 @@ def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProces
     # Two hosts (both on this machine), for the migrations.
     cloud = CloudProcess(state, extra=["--real", "--compute-hosts", "2"],
                          env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
-    cloud.start(timeout=120)
     key = base / "key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    cloud.key = key  # type: ignore[attr-defined]
     try:
-        deadline = time.monotonic() + 120
-        while "guest images:" not in cloud.output() and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert "guest images:" in cloud.output(), cloud.output()[-2000:]
-        cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
-        # Security groups are enforced on real networks: SSH and ping in, as a user opens them.
-        cloud.openstack("security", "group", "rule", "create", "--protocol", "tcp",
-                        "--dst-port", "22", "default")
-        cloud.openstack("security", "group", "rule", "create", "--protocol", "icmp", "default")
-        yield cloud
+        with interrupted_by_sigterm():
+            cloud.start(timeout=120)
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
+                           check=True)
+            cloud.key = key  # type: ignore[attr-defined]
+            deadline = time.monotonic() + 120
+            while "guest images:" not in cloud.output() and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert "guest images:" in cloud.output(), cloud.output()[-2000:]
+            cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
+            # Security groups are enforced on real networks: SSH and ping in, as a user
+            # opens them.
+            cloud.openstack("security", "group", "rule", "create", "--protocol", "tcp",
+                            "--dst-port", "22", "default")
+            cloud.openstack("security", "group", "rule", "create", "--protocol", "icmp",
+                            "default")
+            yield cloud
     finally:
-        cloud.stop()
-        for pid in qemu_pids(state):
-            os.kill(pid, signal.SIGKILL)
+        teardown(cloud)
 
 
+def teardown(cloud: CloudProcess) -> None:
+    """Stop a guest cloud and leave nothing of it on the machine, however far it got.
+
+    Its guests are killed first: the cloud's own clean stop would power each one off over
+    ACPI, one host after the other and up to the shutdown timeout each (a guest still
+    booting never hears the button), which outlasts the stop's grace; the cloud was then
+    killed before its network agents had removed their dnsmasq and namespaces. With no
+    guest left its clean stop takes seconds. Then whatever outlived it anyway (a stop cut
+    short, a cloud that died, or one stopped while it was still starting) is removed."""
+    _kill(qemu_pids(cloud.state_dir))
+    cloud.stop(timeout=STOP_GRACE)
+    sweep(cloud.state_dir)
+
+
+def sweep(state: Path) -> None:
+    """Kill every process that names the state dir ``state`` (QEMU, dnsmasq and radvd each
+    do, through their pid and log files) and delete the cloud's namespaces."""
+    wanted = str(state).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a == wanted or wanted + b"/" in a for a in args):
+            found.append(int(entry.name))
+    _kill(found)
+    for ns in _namespaces_of(state):
+        subprocess.run(["ip", "netns", "delete", ns], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def interrupted_by_sigterm() -> Iterator[None]:
+    """While a guest cloud runs, a SIGTERM to the test run (a CI job cancelled, the
+    script that started it exiting) interrupts it as Ctrl-C would, so that pytest still
+    finalises the fixtures: by default the signal ends the process where it stands, and
+    the cloud, started apart from the run's process group, would run on."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def leftovers(cloud: CloudProcess, port_ids: list[str]) -> list[str]:

@@ -1,11 +1,10 @@
 """What the scheduler's aggregate filters match a request against: the aggregate metadata a
-request depends on, and Nova's extra-spec operators (``>= 4``, ``<in> ssd``, ``<or> a <or> b``,
-``s== text``...) that compare a flavor's extra spec with an aggregate's value."""
+request depends on, and the extra-spec operators (``core/extra_specs_ops.py``) that compare a
+flavor's extra spec with an aggregate's value."""
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Extra specs in this scope (or in none) must be matched by the host's aggregates.
@@ -13,42 +12,6 @@ SCOPE = "aggregate_instance_extra_specs"
 # Metadata keys starting with this restrict the aggregate's hosts to the projects they list.
 TENANT_PREFIX = "filter_tenant_id"
 AZ_KEY = "availability_zone"
-
-
-def _number(compare: Callable[[float, float], bool]) -> Callable[[str, Any], bool]:
-    def check(value: str, wanted: Any) -> bool:
-        try:
-            return compare(float(value), float(wanted))
-        except (TypeError, ValueError):
-            return False
-    return check
-
-
-_OPERATORS: dict[str, Callable[[str, Any], bool]] = {
-    # "=" means "at least" (a host with more of something satisfies a request for less).
-    "=": _number(operator.ge), "==": _number(operator.eq), "!=": _number(operator.ne),
-    ">=": _number(operator.ge), "<=": _number(operator.le),
-    "<in>": lambda value, wanted: wanted in value,
-    "<all-in>": lambda value, wanted: all(w in value for w in wanted),
-    "s==": operator.eq, "s!=": operator.ne, "s<": operator.lt, "s<=": operator.le,
-    "s>": operator.gt, "s>=": operator.ge,
-}
-
-
-def matches(value: str | None, requirement: str) -> bool:
-    """Whether an aggregate's ``value`` satisfies an extra spec's ``requirement``."""
-    words = str(requirement).split()
-    op = words.pop(0) if words else None
-    if op != "<or>" and op not in _OPERATORS:
-        return value == requirement
-    if value is None:
-        return False
-    if op == "<or>":
-        # "<or> a <or> b": the alternatives are every other word.
-        return value in words[::2]
-    if not words:
-        return False
-    return _OPERATORS[str(op)](value, words if op == "<all-in>" else words[0])
 
 
 def requirements(extra_specs: Mapping[str, Any]) -> dict[str, str]:

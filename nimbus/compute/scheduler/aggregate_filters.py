@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from nimbus.compute.constants import DEFAULT_ZONE
-from nimbus.compute.manager.aggregate_specs import AZ_KEY, matches, requirements, tenants_of
+from nimbus.compute.manager.aggregate_specs import AZ_KEY, requirements, tenants_of
+from nimbus.core.extra_specs_ops import matches
 
 
 class HostState(Protocol):

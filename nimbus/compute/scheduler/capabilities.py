@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from nimbus.compute.manager.aggregate_specs import matches
+from nimbus.core.extra_specs_ops import matches
 
 SCOPE = "capabilities"
 

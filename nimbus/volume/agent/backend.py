@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from nimbus.core.db.base import utcnow
@@ -25,6 +26,9 @@ def capabilities(driver: VolumeDriver, host: str) -> dict[str, Any]:
     return {
         "pool_name": pool,
         "volume_backend_name": driver.backend_name,
+        # Not a capability Cinder's pools list (its services carry the zone): the scheduler
+        # here filters on it from the same report.
+        "availability_zone": driver.availability_zone,
         "vendor_name": driver.vendor_name,
         "driver_version": driver.driver_version,
         "storage_protocol": driver.storage_protocol,
@@ -39,6 +43,19 @@ def capabilities(driver: VolumeDriver, host: str) -> dict[str, Any]:
         **driver.get_capacity(),
         "timestamp": utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f"),
     }
+
+
+def reporter(driver: VolumeDriver, host: str) -> Callable[[], dict[str, Any]]:
+    """What each heartbeat of the backend carries: its capabilities, or, when the backend
+    cannot say (its storage is gone...), that it is down, which the scheduler avoids. The
+    heartbeat itself goes on: the agent still serves what it can."""
+    def report() -> dict[str, Any]:
+        try:
+            return capabilities(driver, host)
+        except Exception as exc:  # any failure of the backend's own tools
+            LOG.warning("backend %s cannot report its capabilities: %s", host, exc)
+            return {"volume_backend_name": driver.backend_name, "backend_state": "down"}
+    return report
 
 
 class BackendAgent:

@@ -15,6 +15,7 @@ from typing import Any
 from nimbus.core.db.engine import Database
 from nimbus.core.errors import NimbusError
 from nimbus.volume.agent.backup_ops import BackupOps
+from nimbus.volume.agent.migrate_ops import MigrateOps
 from nimbus.volume.agent.volume_ops import VolumeOps
 from nimbus.volume.agent.work import Notify, VolumeWork
 from nimbus.volume.db import records
@@ -37,11 +38,12 @@ class VolumeAgent:
                              "initialize_connection", "terminate_connection", "create_snapshot",
                              "delete_snapshot", "revert_to_snapshot", "copy_volume_to_image",
                              "create_backup", "restore_backup", "delete_backup",
-                             "import_backup"})
+                             "import_backup", "migrate_volume"})
 
     def __init__(self, database: Database, driver: VolumeDriver, host: str,
                  notify: Notify | None = None, work: VolumeWork | None = None,
-                 ops: VolumeOps | None = None, backups: BackupOps | None = None) -> None:
+                 ops: VolumeOps | None = None, backups: BackupOps | None = None,
+                 migrations: MigrateOps | None = None) -> None:
         self.db = database
         self.driver = driver
         self.host = host
@@ -49,6 +51,8 @@ class VolumeAgent:
         self._ops = ops or VolumeOps(self._work)
         # Without an object store, every backup this agent is asked for fails, saying so.
         self.backups = backups or BackupOps(self._work, None)
+        # Alone, the agent's backend can move volumes only to itself: every move fails.
+        self._migrations = migrations or MigrateOps(self._work, {host: self._work})
 
     def _load(self, volume_id: str) -> dict[str, Any] | None:
         with self.db.reader() as s:
@@ -71,6 +75,10 @@ class VolumeAgent:
     def copy_volume_to_image(self, ctx: dict[str, Any], volume_id: str, image_id: str,
                              disk_format: str) -> None:
         self._ops.upload(volume_id, image_id, disk_format, _request_id(ctx))
+
+    def migrate_volume(self, ctx: dict[str, Any], volume_id: str, dest_host: str,
+                       new_type_id: str | None = None) -> None:
+        self._migrations.migrate(volume_id, dest_host, new_type_id, _request_id(ctx))
 
     # -- connections ----------------------------------------------------------------------------
     def initialize_connection(self, ctx: dict[str, Any], volume_id: str,

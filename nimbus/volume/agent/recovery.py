@@ -34,10 +34,13 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 
+from nimbus.core.db.base import utcnow
+from nimbus.core.db.engine import retry_on_lock
 from nimbus.volume import constants, states
 from nimbus.volume.agent.backup_ops import BackupOps
 from nimbus.volume.agent.work import VolumeWork, snapshot_key
 from nimbus.volume.db import attachments as db_attachments
+from nimbus.volume.db import messages as db_messages
 from nimbus.volume.db import snapshots as db_snapshots
 from nimbus.volume.db import volumes as db_volumes
 
@@ -81,7 +84,8 @@ class Reconciler:
             ("snapshots", partial(self._snapshots, changed_before, may_fail=not resume_only)),
         ]
         if not resume_only:
-            phases[:0] = [("attachments", self._attachments), ("volumes", self._unresumable)]
+            phases[:0] = [("attachments", self._attachments), ("moves", self._moves),
+                          ("volumes", self._unresumable)]
         if self.backups is not None:
             phases.append(("backups", partial(self.backups.recover, self._in_hand, self._submit,
                                               changed_before, not resume_only)))
@@ -124,6 +128,27 @@ class Reconciler:
         self._futures.append(self._pool.submit(run))
 
     # -- volumes -------------------------------------------------------------------------------
+    @retry_on_lock()
+    def _moves(self) -> int:
+        """Moves to another backend that a stop cut short failed: the volume stays here (its
+        data goes only once the record points at the copy), told ``error``."""
+        acted = 0
+        with self.work.db.writer() as s:
+            for row in db_volumes.moving_from(s, self.host):
+                if self._in_hand(row.id):
+                    continue
+                row.migration_status = "error"
+                if row.status in (states.RETYPING, states.MAINTENANCE):
+                    states.VOLUME_STATUS.move(row, states.AVAILABLE)
+                row.updated_at = utcnow()
+                db_messages.record(s, project_id=row.project_id,
+                                   resource_type=constants.RESOURCE_VOLUME, resource_uuid=row.id,
+                                   fault=constants.MIGRATE_INTERRUPTED, request_id=None)
+                LOG.info("volume %s was moving from %s when the volume service stopped: it "
+                         "stays", row.id, self.host)
+                acted += 1
+        return acted
+
     def _unresumable(self) -> int:
         """Fail what cannot go on, and settle what the attachments decide."""
         with self.work.db.reader() as s:

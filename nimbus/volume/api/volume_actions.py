@@ -172,7 +172,24 @@ def show_image_metadata(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: 
 
 @action("os-reset_status", "volume_extension:volume_admin_actions:reset_status")
 def reset_status(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
-    req.svc.actions.reset_status(vol["id"], arg.get("status"), arg.get("attach_status"))
+    req.svc.actions.reset_status(vol["id"], arg.get("status"), arg.get("attach_status"),
+                                 arg.get("migration_status"))
+
+
+@action("os-retype", "volume:retype")
+def retype(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    req.svc.migrations.retype(ctx_dict(req), vol["id"], scope(req), arg["new_type"],
+                              arg.get("migration_policy"))
+
+
+@action("os-migrate_volume", "volume_extension:volume_admin_actions:migrate_volume")
+def migrate(req: ApiRequest[VolumeState], vol: dict[str, Any], arg: Any) -> None:
+    # 3.16 names a cluster or a host; each backend is its own cluster here.
+    host = arg.get("host") or (arg.get("cluster") if req.at_least("3.16") else None)
+    if not host or (arg.get("host") and arg.get("cluster")):
+        raise InvalidInput(reason="Exactly one of host or cluster must be given.")
+    lock = to_bool(arg["lock_volume"], "lock_volume") if "lock_volume" in arg else False
+    req.svc.migrations.migrate(ctx_dict(req), vol["id"], str(host), lock)
 
 
 @action("os-force_delete", "volume_extension:volume_admin_actions:force_delete")

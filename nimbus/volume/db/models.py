@@ -54,6 +54,9 @@ class Volume(Base):
     volume_type_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("volume_types.id"),
                                                        nullable=True)
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # A move to another backend (os-migrate_volume, or a retype that needs one): ``starting``,
+    # ``migrating``, then ``success`` or ``error``; None when it never moved.
+    migration_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     bootable: Mapped[bool] = mapped_column(default=False)
     multiattach: Mapped[bool] = mapped_column(default=False)
     # None until os-update_readonly_flag sets it: only then does the volume's metadata show a

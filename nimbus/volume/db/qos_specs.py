@@ -62,3 +62,14 @@ def types_of(s: Session, qos_id: str) -> list[VolumeType]:
     stmt = (select(VolumeType).where(VolumeType.qos_specs_id == qos_id)
             .order_by(VolumeType.created_at, VolumeType.id))
     return list(s.scalars(stmt))
+
+
+def front_end_of(s: Session, type_id: str | None) -> dict[str, Any] | None:
+    """The limits a type's QoS spec has the compute host apply (consumer ``front-end`` or
+    ``both``); None when there are none."""
+    vtype = s.get(VolumeType, type_id) if type_id else None
+    qos = s.get(QosSpecs, vtype.qos_specs_id) if vtype is not None and vtype.qos_specs_id \
+        else None
+    if qos is None or qos.consumer not in ("front-end", "both"):
+        return None
+    return dict(qos.specs or {})

@@ -69,6 +69,7 @@ def volume_record(row: Volume, type_name: str | None, attachments: list[Record])
         "volume_type_id": row.volume_type_id,
         "volume_type": type_name,
         "host": row.host,
+        "migration_status": row.migration_status,
         "bootable": row.bootable,
         "multiattach": row.multiattach,
         "readonly": row.readonly,

@@ -82,6 +82,13 @@ def of_host(s: Session, agent_host: str, statuses: frozenset[str] | set[str],
     return list(s.scalars(stmt.order_by(Volume.created_at, Volume.id)))
 
 
+def moving_from(s: Session, agent_host: str) -> list[Volume]:
+    """The agent's volumes whose move to another backend has begun and not ended."""
+    stmt = select(Volume).where(on_host(agent_host),
+                                Volume.migration_status.in_(("starting", "migrating")))
+    return list(s.scalars(stmt.order_by(Volume.created_at, Volume.id)))
+
+
 def unplaced(s: Session, status: str) -> list[str]:
     """Ids of the volumes in ``status`` that no backend host took, oldest first."""
     stmt = (select(Volume.id).where(Volume.host.is_(None), Volume.status == status)

@@ -41,6 +41,8 @@ class VolumeDriver(abc.ABC):
 
     #: the name this backend reports (``host@backend#pool``'s backend part)
     backend_name: str = "base"
+    #: the zone volumes of this backend are in (set from the backend's settings)
+    availability_zone: str = "nova"
     #: the transport compute hosts use to reach a volume (``file``, ``iscsi``, ``rbd``...)
     storage_protocol: str = "unknown"
     supports_multiattach: bool = False

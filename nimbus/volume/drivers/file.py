@@ -3,8 +3,11 @@
 
 A volume is ``volume-<id>.qcow2``, created sparse; a snapshot is a full, standalone copy
 (``snapshot-<id>.qcow2``), so that volumes made from it and the volume it came from never
-share a backing chain that a delete could break. Compute hosts on this machine open the file
-itself (``driver_volume_type`` ``file``); the qemu compute driver hot-plugs it into the guest.
+share a backing chain that a delete could break. A compute host on this machine (its
+connector's ``machine_id`` is this machine's, or it names none) opens the file itself
+(``driver_volume_type`` ``file``); one of another machine gets the volume over NBD from the
+backend's ``qemu-storage-daemon`` (``nbd_export.py``), which opens the qcow2 (and its LUKS) and
+serves the guest's raw view.
 
 A backup reads a volume's (or a snapshot's) guest data through a sparse raw scratch copy, whose
 holes it skips; a restore writes a sparse raw file and converts it into the volume's new qcow2.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -27,7 +31,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from nimbus.volume.drivers import luks
+from nimbus.core.hostid import machine_id
+from nimbus.volume.drivers import luks, nbd_export
 from nimbus.volume.drivers.base import (
     ExtendByHost,
     ModelUpdate,
@@ -38,6 +43,7 @@ from nimbus.volume.drivers.base import (
 from nimbus.volume.drivers.file_manage import FileManageMixin
 from nimbus.volume.errors import VolumeBackendError
 
+LOG = logging.getLogger(__name__)
 GB = 1024 ** 3
 
 
@@ -57,12 +63,19 @@ class FileDriver(FileManageMixin, VolumeDriver):
         super().__init__(config)
         self.root = Path(str(config.get("path") or config["state_dir"]))
         self._lock = threading.Lock()
+        # Volumes served to compute hosts of other machines.
+        self.exports = nbd_export.NbdExports.for_backend(config, self.passphrase)
 
     def start(self) -> None:
         if shutil.which("qemu-img") is None:
             raise VolumeBackendError(reason="qemu-img is not installed (Debian: qemu-utils); "
                                             "the file volume driver needs it.")
         self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.exports.restore()
+        except VolumeBackendError as exc:
+            # Local attaches work without the daemon; the remote ones are said to be down.
+            LOG.warning("file volumes exported over NBD are not served again: %s", exc.message)
 
     # -- files -----------------------------------------------------------------------------
     def _path(self, volume: Volume) -> Path:
@@ -169,13 +182,23 @@ class FileDriver(FileManageMixin, VolumeDriver):
                           volume.get("encryption"))
 
     def delete_volume(self, volume: Volume) -> None:
+        self.exports.release(volume["name"], None)
         self._path(volume).unlink(missing_ok=True)
         self._path(volume).with_suffix(".part").unlink(missing_ok=True)
 
     def extend_volume(self, volume: Volume, new_size: int) -> None:
+        path = self._path(volume)
+        if self.exports.withdraw(volume["name"]):
+            # Served over NBD: the daemon lets go of the file while it grows here, then serves
+            # it at its new size; compute then shows the guest the new size.
+            try:
+                if self._size(path) < new_size * GB:
+                    self._resize(path, new_size, volume.get("encryption"))
+            finally:
+                self.exports.reinstate(volume["name"])
+            return
         if volume.get("attach_status") == "attached":
             raise ExtendByHost()
-        path = self._path(volume)
         if self._size(path) < new_size * GB:
             self._resize(path, new_size, volume.get("encryption"))
 
@@ -275,6 +298,15 @@ class FileDriver(FileManageMixin, VolumeDriver):
         path = self._path(volume)
         if not path.exists():
             raise VolumeBackendError(reason=f"Volume {volume['id']} has no file on this host.")
+        if not _same_machine(connector):
+            encryption = volume.get("encryption")
+            node: dict[str, Any] = {"driver": "qcow2",
+                                    "file": {"driver": "file", "filename": str(path)}}
+            if encryption:
+                node["encrypt"] = {"format": "luks"}
+            return nbd_export.connection(
+                self.exports, volume, connector, node,
+                key_id=str(encryption["encryption_key_id"]) if encryption else None)
         return {"driver_volume_type": "file",
                 "data": {"volume_id": volume["id"], "name": volume["name"], "path": str(path),
                          "format": "qcow2", "size": volume["size"],
@@ -282,7 +314,10 @@ class FileDriver(FileManageMixin, VolumeDriver):
                          "encrypted": bool(volume.get("encryption")), "discard": True}}
 
     def terminate_connection(self, volume: Volume, connector: dict[str, Any] | None) -> None:
-        """Nothing is exported: the compute host opens the file and closes it on detach."""
+        """A compute host of this machine opened the file itself and closed it on detach; one
+        of another machine is no longer served the volume over NBD."""
+        if connector is None or not _same_machine(connector):
+            self.exports.release(volume["name"], nbd_export.connector_key(connector))
 
     # -- snapshots -------------------------------------------------------------------------
     def create_snapshot(self, snapshot: dict[str, Any], volume: Volume) -> ModelUpdate:
@@ -302,6 +337,15 @@ class FileDriver(FileManageMixin, VolumeDriver):
         return {"total_capacity_gb": round(usage.total / GB, 2),
                 "free_capacity_gb": round(usage.free / GB, 2),
                 "provisioned_capacity_gb": round(used / GB, 2)}
+
+
+def _same_machine(connector: dict[str, Any]) -> bool:
+    """Whether the compute host runs on this machine, so that it can open the file itself: its
+    connector names this machine's id. One that names no machine is taken to be here, as every
+    consumer was before connectors said where they run (it gets a path, which fails visibly
+    elsewhere)."""
+    theirs = connector.get("machine_id")
+    return not theirs or theirs == machine_id()
 
 
 def _hole(fd: int, offset: int, length: int) -> bool:

@@ -29,6 +29,7 @@ from nimbus.volume.db.backups import BackupFilters
 from nimbus.volume.errors import InvalidBackup, InvalidInput, InvalidSnapshot, InvalidVolume
 from nimbus.volume.manager import backup_records, hosts
 from nimbus.volume.manager.quotas import QuotaManager
+from nimbus.volume.manager.scheduler import Request, Scheduler
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.rpcapi import VolumeAgentAPI, server_of
 
@@ -64,8 +65,10 @@ def _check_container(container: str) -> str:
 
 class BackupManager:
     def __init__(self, database: Database, rpc: VolumeAgentAPI, quotas: QuotaManager,
-                 registry: Registry, types: TypeManager, container: str) -> None:
+                 registry: Registry, types: TypeManager, container: str,
+                 scheduler: Scheduler) -> None:
         self.db = database
+        self.scheduler = scheduler
         self.rpc = rpc
         self.quotas = quotas
         self.registry = registry
@@ -93,7 +96,7 @@ class BackupManager:
         """Record the backup as ``creating`` and cast it to the agent of the volume's host."""
         container = _check_container(str(spec.get("container") or self.container))
         zone = spec.get("availability_zone")
-        if zone and zone not in AVAILABILITY_ZONES:
+        if zone and zone not in self.scheduler.zones(ctx) | set(AVAILABILITY_ZONES):
             raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
         record, host = self._insert(ctx, spec, container, zone)
         self.rpc.create_backup(ctx, host, record["id"])
@@ -220,7 +223,7 @@ class BackupManager:
             raise InvalidInput(reason="May specify only one of snapshot, imageRef, "
                                       "source_volume, backup")
         zone = spec.get("availability_zone") or AVAILABILITY_ZONES[0]
-        if zone not in AVAILABILITY_ZONES:
+        if zone not in self.scheduler.zones(ctx) | set(AVAILABILITY_ZONES):
             raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
         type_scope = None if "admin" in ctx.get("roles", []) else ctx.get("project_id")
         volume_type = (self.types.visible(spec["volume_type"], type_scope)
@@ -238,7 +241,9 @@ class BackupManager:
             # backend takes no new volume.
             with self.db.reader() as s:
                 frozen = db_backends.frozen_hosts(s)
-            host = hosts.pick_host(self.registry, 0, skip=frozen)
+            host = self.scheduler.select(ctx, Request(
+                size=int(new.size or 0), zone=new.zone, skip=frozen,
+                specs=dict(new.volume_type.get("extra_specs") or {})))
         result, volume_host = self._begin_restore(ctx, backup_id, project_id, volume_id, new,
                                                   host)
         self.rpc.restore_backup(ctx, volume_host, backup_id, result["volume_id"],

@@ -33,10 +33,11 @@ from nimbus.volume.errors import (
     InvalidVolume,
     VolumeNotFound,
 )
-from nimbus.volume.manager import hosts
+from nimbus.volume.manager import hosts, scheduler
 from nimbus.volume.manager.group_sources import GroupSources
 from nimbus.volume.manager.keys import KeyStore
 from nimbus.volume.manager.quotas import QuotaManager
+from nimbus.volume.manager.scheduler import Scheduler
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
@@ -52,8 +53,10 @@ def split_ids(text: str | None) -> list[str]:
 
 class GroupManager:
     def __init__(self, database: Database, rpc: VolumeAgentAPI, types: TypeManager,
-                 quotas: QuotaManager, registry: Registry, keys: KeyStore | None = None) -> None:
+                 quotas: QuotaManager, registry: Registry, scheduler: Scheduler,
+                 keys: KeyStore | None = None) -> None:
         self.db = database
+        self.scheduler = scheduler
         self.rpc = rpc
         self.types = types
         self.quotas = quotas
@@ -77,14 +80,22 @@ class GroupManager:
     def create(self, ctx: dict[str, Any], name: str | None, description: str | None,
                group_type: str, volume_types: list[str], zone: str | None) -> Record:
         """Record the group on a backend that is up; every named type must exist."""
-        type_ids = [self.types.get(ref)["id"] for ref in volume_types]
+        found_types = [self.types.get(ref) for ref in volume_types]
+        type_ids = [t["id"] for t in found_types]
         zone = zone or AVAILABILITY_ZONES[0]
-        if zone not in AVAILABILITY_ZONES:
+        if zone not in self.scheduler.zones(ctx) | set(AVAILABILITY_ZONES):
             raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
         with self.db.reader() as s:
             group_type_id = db_group_types.by_ref(s, group_type).id
             frozen = db_backends.frozen_hosts(s)
-        host = hosts.pick_host(self.registry, 0, skip=frozen)
+        # The group's backend must take volumes of every one of its types.
+        fits = None
+        for vtype in found_types or [{}]:
+            request = scheduler.Request(zone=zone, skip=frozen,
+                                        specs=dict(vtype.get("extra_specs") or {}))
+            these = self.scheduler.candidates(ctx, request)
+            fits = these if fits is None else [b for b in fits if b in these]
+        host = hosts.with_pool(fits[0]) if fits else None
         return self._insert(ctx, name, description, group_type_id, type_ids, zone, host)
 
     @retry_on_lock()

@@ -109,10 +109,14 @@ class VolumeActions:
             return found
 
     @retry_on_lock()
-    def reset_status(self, volume_id: str, status: str | None, attach_status: str | None) -> None:
+    def reset_status(self, volume_id: str, status: str | None, attach_status: str | None,
+                     migration_status: str | None = None) -> None:
         """os-reset_status: the operator's override (the request schema names the statuses)."""
         with self.db.writer() as s:
             row = db_volumes.get(s, volume_id, lock=True)
+            if migration_status:
+                # Cinder's "none" clears it.
+                row.migration_status = None if migration_status == "none" else migration_status
             if status:
                 states.VOLUME_STATUS_RESET.move(row, status)
             if attach_status:

@@ -31,10 +31,11 @@ from nimbus.volume.errors import (
     SnapshotNotFound,
     VolumeNotFound,
 )
-from nimbus.volume.manager import hosts
+from nimbus.volume.manager import extra_specs, hosts, scheduler
 from nimbus.volume.manager.images import Images
 from nimbus.volume.manager.keys import KeyStore
 from nimbus.volume.manager.quotas import QuotaManager
+from nimbus.volume.manager.scheduler import Scheduler
 from nimbus.volume.manager.types import TypeManager
 from nimbus.volume.rpcapi import VolumeAgentAPI
 
@@ -77,8 +78,9 @@ def filters_from(project_id: str | None, query: dict[str, str]) -> VolumeFilters
 class VolumeManager:
     def __init__(self, database: Database, rpc: VolumeAgentAPI, types: TypeManager,
                  quotas: QuotaManager, registry: Registry, images: Images,
-                 keys: KeyStore | None = None) -> None:
+                 scheduler: Scheduler, keys: KeyStore | None = None) -> None:
         self.db = database
+        self.scheduler = scheduler
         self.keys = keys
         self.rpc = rpc
         self.types = types
@@ -131,7 +133,7 @@ class VolumeManager:
         if nova_images and spec.get("imageRef") is not None:
             spec = self._from_nova_image(ctx, spec, token)
         zone = spec.get("availability_zone") or AVAILABILITY_ZONES[0]
-        if zone not in AVAILABILITY_ZONES:
+        if zone not in self.scheduler.zones(ctx) | set(AVAILABILITY_ZONES):
             raise InvalidInput(reason=f"Availability zone '{zone}' is invalid.")
         # An empty ``imageRef`` names an image too (one that does not exist), as in Cinder.
         sources = [spec.get("snapshot_id"), spec.get("source_volid"), spec.get("backup_id"),
@@ -156,27 +158,47 @@ class VolumeManager:
             image_metadata = self.images.resolve(str(spec["imageRef"]), token,
                                                  ctx.get("project_id"), spec.get("size"))
         # Outside the write transaction: the registry reads in its own session.
-        host = self._host_for(ctx, spec, volume_type)
+        host = self._host_for(ctx, spec, volume_type, zone)
         # Cinder makes a volume multiattach through its type's ``multiattach="<is> True"``.
-        specs = volume_type.get("extra_specs") or {}
-        if str(specs.get("multiattach", "")).replace(" ", "").lower() == "<is>true":
+        if extra_specs.is_multiattach(volume_type.get("extra_specs")):
             spec = {**spec, "multiattach": True}
         record = self._insert(ctx, spec, zone, volume_type, host, image_metadata)
         if record["host"]:
             self.rpc.create_volume(ctx, record["host"], record["id"])
         return record
 
-    def _host_for(self, ctx: dict[str, Any], spec: dict[str, Any],
-                  volume_type: Record) -> str | None:
+    def _host_for(self, ctx: dict[str, Any], spec: dict[str, Any], volume_type: Record,
+                  zone: str) -> str | None:
         """Where the new volume lives: its group's backend (3.13, while that is up), else the
-        first backend that is up and not frozen."""
+        scheduler's choice among the backends that are up and not frozen. A clone or a volume
+        from a snapshot stays on its source's backend, which copies the data."""
         with self.db.reader() as s:
             skip = db_backends.frozen_hosts(s)
-            if not spec.get("group_id"):
-                return hosts.pick_host(self.registry, int(spec.get("size") or 0), skip=skip)
-            group = self._group(s, ctx, spec, volume_type)
-            host = group.host
-        return host if db_backends.backend_of(host) in hosts.up_backends(self.registry) else None
+            if spec.get("group_id"):
+                group = self._group(s, ctx, spec, volume_type)
+                host = group.host
+                up = db_backends.backend_of(host) in hosts.up_backends(self.registry)
+                return host if up else None
+            only = self._source_host(s, ctx, spec)
+        request = scheduler.Request(size=int(spec.get("size") or 0), zone=zone,
+                                    specs=dict(volume_type.get("extra_specs") or {}),
+                                    only=only, skip=skip)
+        return self.scheduler.select(ctx, request)
+
+    def _source_host(self, s: Any, ctx: dict[str, Any], spec: dict[str, Any]) -> str | None:
+        """The backend of the snapshot or volume a new volume copies (None: no source, or one
+        that is refused where the volume is written)."""
+        try:
+            if spec.get("snapshot_id"):
+                snap = db_snapshots.get(s, spec["snapshot_id"], self._scope(ctx))
+                source = db_volumes.find(s, snap.volume_id)
+            elif spec.get("source_volid"):
+                source = db_volumes.get(s, spec["source_volid"], self._scope(ctx))
+            else:
+                return None
+        except (SnapshotNotFound, VolumeNotFound):
+            return None
+        return source.host if source is not None and source.host else None
 
     def _group(self, s: Any, ctx: dict[str, Any], spec: dict[str, Any],
                volume_type: Record) -> Any:
@@ -339,8 +361,10 @@ class VolumeManager:
         with self.db.writer() as s:
             row = db_volumes.get(s, volume_id, project_id)
             # A group's volumes go with the group (its delete-volumes), never on their own.
+            # Its data may be half way to another backend: the move ends before it goes.
             if row.group_id or db_attachments.live_count(s, row.id) or \
-                    row.attach_status == states.ATTACHED:
+                    row.attach_status == states.ATTACHED or \
+                    row.migration_status in ("starting", "migrating"):
                 raise InvalidVolume(reason="Volume status must be available or error or "
                                            "error_restoring or error_extending or error_managing "
                                            "and must not be migrating, attached, belong to a "

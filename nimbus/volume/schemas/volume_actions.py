@@ -68,11 +68,13 @@ RESET_STATUS: Schema = {
         "status": {"type": ["string", "null"], "enum": [*sorted(states.RESETTABLE), None]},
         "attach_status": {"type": ["string", "null"],
                           "enum": [*sorted(states.RESETTABLE_ATTACH), None]},
-        "migration_status": {"type": ["string", "null"], "maxLength": 255},
+        "migration_status": {"type": ["string", "null"],
+                             "enum": ["migrating", "error", "success", "completing", "none",
+                                      "starting", None]},
     },
     # Cinder: "Must specify 'status', 'attach_status' or 'migration_status' for update."
-    "if": {"required": ["attach_status"], "properties": {"attach_status": {"type": "string"}}},
-    "else": {"required": ["status"], "properties": {"status": {"type": "string"}}},
+    "anyOf": [{"required": [key], "properties": {key: {"type": "string"}}}
+              for key in ("status", "attach_status", "migration_status")],
 }
 
 SET_IMAGE_METADATA: Schema = {
@@ -85,6 +87,19 @@ UNSET_IMAGE_METADATA: Schema = {"type": "object", "required": ["key"],
                                 "additionalProperties": False,
                                 "properties": {"key": {"type": "string", "minLength": 1,
                                                        "maxLength": 255}}}
+
+RETYPE: Schema = {
+    "type": "object", "required": ["new_type"], "additionalProperties": False,
+    "properties": {"new_type": {"type": "string", "minLength": 1, "maxLength": 255},
+                   "migration_policy": {"type": ["string", "null"],
+                                        "enum": ["on-demand", "never", None]}}}
+MIGRATE: Schema = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"host": {"type": ["string", "null"], "maxLength": 255},
+                   # 3.16+: a cluster instead of a host (one agent per backend here).
+                   "cluster": {"type": ["string", "null"], "maxLength": 255},
+                   "force_host_copy": BOOLEAN_LIKE,
+                   "lock_volume": BOOLEAN_LIKE}}
 
 # Every action the API handles, and the arguments it takes.
 ACTIONS: dict[str, Schema] = {
@@ -111,6 +126,9 @@ ACTIONS: dict[str, Schema] = {
     "os-show_image_metadata": {"type": ["object", "null"]},
     # The cloud forgets the volume, its data stays on the backend (``api/volume_manage.py``).
     "os-unmanage": NO_ARGS,
+    # A new type (moving the volume to a backend that takes it, if allowed), or a new backend.
+    "os-retype": RETYPE,
+    "os-migrate_volume": MIGRATE,
 }
 
 ACTION: Schema = {

@@ -171,7 +171,8 @@ def detail(vol: dict[str, Any], base: str, *, admin: bool, version: Any) -> dict
         "source_volid": vol["source_volid"],
         "replication_status": None,
         "consistencygroup_id": None,
-        "migration_status": None,
+        # Cinder tells only admins how a move between backends went.
+        "migration_status": vol.get("migration_status") if admin else None,
         "user_id": vol["user_id"],
         "os-vol-tenant-attr:tenant_id": vol["project_id"],
         "links": _links(base, vol["project_id"], vol["id"]),
@@ -180,7 +181,7 @@ def detail(vol: dict[str, Any], base: str, *, admin: bool, version: Any) -> dict
         body["volume_image_metadata"] = dict(vol["image_metadata"])
     if admin:
         body["os-vol-host-attr:host"] = vol["host"]
-        body["os-vol-mig-status-attr:migstat"] = None
+        body["os-vol-mig-status-attr:migstat"] = vol.get("migration_status")
         body["os-vol-mig-status-attr:name_id"] = None
     if version is not None and version >= "3.13":
         body["group_id"] = vol.get("group_id")

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from nimbus.compute.manager.aggregate_specs import matches, requirements, tenants_of
+from nimbus.compute.manager.aggregate_specs import requirements, tenants_of
+from nimbus.core.extra_specs_ops import matches
 from tests.support.personas import OTHER_PROJECT
 from tests.unit.compute.conftest import MV, Compute
 from tests.unit.compute.fakes import IMAGE_ID

@@ -63,8 +63,8 @@ def test_hot_plug_throttles_the_device(tmp_path: Path) -> None:
     assert commands.index("block_set_io_throttle") > commands.index("device_add")
     sent = dict(guest.sent)["block_set_io_throttle"]
     # Every required limit is named, zero being "none"; a burst without its base is dropped.
-    assert sent == {"id": f"dev-{node}", "bps": 0, "bps_rd": 0, "bps_wr": 1048576, "iops": 0,
-                    "iops_rd": 2000, "iops_wr": 0}
+    assert sent == {"id": f"/machine/peripheral/dev-{node}/virtio-backend", "bps": 0,
+                    "bps_rd": 0, "bps_wr": 1048576, "iops": 0, "iops_rd": 2000, "iops_wr": 0}
     disk = json.loads((tmp_path / "guest" / "guest.json").read_text())["disks"][0]
     assert disk["throttle"] == {"iops_rd": 2000, "bps_wr": 1048576}
 
@@ -81,7 +81,8 @@ def test_a_start_throttles_again(tmp_path: Path) -> None:
                             "/dev/vdb")
     guest._throttle({"disks": [disk, {"id": "root", "path": "/r", "format": "qcow2"}]})
     assert guest.sent == [("block_set_io_throttle", {
-        "id": f"dev-{disk['id']}", "bps": 0, "bps_rd": 0, "bps_wr": 0, "iops": 500,
+        "id": f"/machine/peripheral/dev-{disk['id']}/virtio-backend", "bps": 0, "bps_rd": 0,
+        "bps_wr": 0, "iops": 500,
         "iops_rd": 0, "iops_wr": 0, "iops_max": 800})]
 
 

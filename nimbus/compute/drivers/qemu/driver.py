@@ -445,11 +445,9 @@ class QemuDriver(ComputeDriver):
             raise DriverError(reason=f"The guest {instance['uuid']} is not running on "
                                      f"{self.host} after its live migration.")
 
-    # -- volumes (the file volume driver brings these) ----------------------------------------
+    # -- volumes (files of this machine, or NBD exports) ---------------------------------------
     def get_volume_connector(self, instance: dict[str, Any]) -> dict[str, Any]:
-        return {"host": self.host, "initiator": f"iqn.2026-01.org.nimbus:{self.host}",
-                "ip": "127.0.0.1", "multipath": False, "platform": "x86_64",
-                "os_type": "linux2"}
+        return hotplug.volume_connector(self.host)
 
     def attach_volume(self, instance: dict[str, Any], connection_info: dict[str, Any],
                       device: str) -> None:

@@ -1,8 +1,9 @@
-"""Devices plugged into a running guest over QMP: file volumes, and NICs.
+"""Devices plugged into a running guest over QMP: volumes (files, or NBD exports), and NICs.
 
 A volume is a ``-blockdev`` node with a ``virtio-blk-pci`` device on it, plugged with
 ``blockdev-add`` and ``device_add`` while the guest runs and kept in the guest's record, so
-that the next start plugs it again; its front-end QoS is the device's I/O throttle.
+that the next start plugs it again; its front-end QoS is the device's I/O throttle. A volume
+served over NBD is a raw node on an NBD client node (``nbd.py``).
 Unplugging asks the guest to let go (``device_del`` is an ACPI eject the guest's kernel
 answers), and only then closes the file.
 """
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from nimbus.compute.drivers.base import DriverError, VolumeKeys
-from nimbus.compute.drivers.qemu import nics, throttle
+from nimbus.compute.drivers.qemu import nbd, nics, throttle
 from nimbus.compute.drivers.qemu.process import VOLUME_WRITE_CACHE, GuestProcess, secret_id
+from nimbus.core.hostid import machine_id
 from nimbus.core.secret_pipe import secret_fd, secret_object
 
 # Cinder's front-end encryption providers, by name or by os-brick's class name.
@@ -37,6 +39,14 @@ def volume_key(volumes: VolumeKeys, volume_id: str) -> str:
     return str(secret["passphrase"])
 
 
+def volume_connector(host: str) -> dict[str, Any]:
+    """What ``host`` tells a volume host about itself (Cinder's connector). The machine's id
+    tells it whether this host can open its files itself or needs them over the network."""
+    return {"host": host, "initiator": f"iqn.2026-01.org.nimbus:{host}", "ip": "127.0.0.1",
+            "multipath": False, "platform": "x86_64", "os_type": "linux2",
+            "machine_id": machine_id()}
+
+
 def node_name(volume_id: str) -> str:
     """A QEMU node name for the volume (a letter first, at most 31 characters)."""
     return "vol" + volume_id.replace("-", "")[:24]
@@ -46,16 +56,21 @@ def disk_for(connection_info: dict[str, Any], device: str) -> dict[str, Any]:
     """The guest's disk record for the volume Cinder described."""
     kind = connection_info.get("driver_volume_type")
     data = connection_info.get("data") or {}
-    if kind != "file" or not data.get("path"):
-        raise DriverError(reason=f"The qemu driver attaches file volumes only; this one is "
-                                 f"{kind or 'of no known kind'}.")
-    volume_id = str(data.get("volume_id") or Path(str(data["path"])).stem)
-    disk = {"id": node_name(volume_id), "path": str(data["path"]),
-            "format": str(data.get("format") or "qcow2"), "serial": volume_id[:20],
-            "volume": True, "device": device, "readonly": data.get("access_mode") == "ro",
-            "volume_id": volume_id}
-    if data.get("encrypted"):
-        disk["encrypted"] = True
+    if kind == "nbd" and data.get("volume_id"):
+        volume_id = str(data["volume_id"])
+        # The export is the guest's raw view: nothing to decrypt here, whatever the volume is.
+        disk = {"id": node_name(volume_id), **nbd.disk_fields(data, node_name(volume_id))}
+    elif kind == "file" and data.get("path"):
+        volume_id = str(data.get("volume_id") or Path(str(data["path"])).stem)
+        disk = {"id": node_name(volume_id), "path": str(data["path"]),
+                "format": str(data.get("format") or "qcow2")}
+        if data.get("encrypted"):
+            disk["encrypted"] = True
+    else:
+        raise DriverError(reason=f"The qemu driver attaches file and nbd volumes only; this "
+                                 f"one is {kind or 'of no known kind'}.")
+    disk.update({"serial": volume_id[:20], "volume": True, "device": device,
+                 "readonly": data.get("access_mode") == "ro", "volume_id": volume_id})
     # The volume type's front-end QoS: kept with the disk, so each start applies it again.
     limits = throttle.limits(data.get("qos_specs"))
     if limits:
@@ -72,27 +87,18 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
             # late) goes now, or the volume could not come back to this guest.
             if disk["id"] in _nodes(proc):
                 _close_node(proc, disk["id"], 10.0)
-            node: dict[str, Any] = {
-                "driver": disk["format"], "node-name": disk["id"], "read-only": disk["readonly"],
-                "file": {"driver": "file", "filename": disk["path"]}}
-            if disk.get("encrypted"):
-                # The key goes over the guest's private QMP socket, never to a file.
-                proc.qmp("object-add", **{"qom-type": "secret", "id": secret_id(disk),
-                                          "data": proc.secret(disk), "format": "raw"})
-                node["encrypt"] = {"format": "luks", "key-secret": secret_id(disk)}
-            try:
-                proc.qmp("blockdev-add", **node)
-            except DriverError:
-                _drop_secret(proc, disk["id"])
-                raise
+            if disk.get("nbd"):
+                nbd.drop_clients(proc, disk["id"])
+                nbd.plug_nodes(proc, disk)
+            else:
+                _add_file_node(proc, disk)
             try:
                 proc.qmp("device_add", driver="virtio-blk-pci", drive=disk["id"],
                          id=f"dev-{disk['id']}", serial=disk["serial"],
                          **{"write-cache": VOLUME_WRITE_CACHE})
             except DriverError:
                 with contextlib.suppress(DriverError):
-                    proc.qmp("blockdev-del", **{"node-name": disk["id"]})
-                _drop_secret(proc, disk["id"])
+                    _close_node(proc, disk["id"], 10.0)
                 raise
             if disk.get("throttle"):
                 try:
@@ -107,16 +113,39 @@ def attach(proc: GuestProcess, connection_info: dict[str, Any], device: str) -> 
         proc.save(spec)
 
 
+def _add_file_node(proc: GuestProcess, disk: dict[str, Any]) -> None:
+    node: dict[str, Any] = {
+        "driver": disk["format"], "node-name": disk["id"], "read-only": disk["readonly"],
+        "file": {"driver": "file", "filename": disk["path"]}}
+    if disk.get("encrypted"):
+        # The key goes over the guest's private QMP socket, never to a file.
+        proc.qmp("object-add", **{"qom-type": "secret", "id": secret_id(disk),
+                                  "data": proc.secret(disk), "format": "raw"})
+        node["encrypt"] = {"format": "luks", "key-secret": secret_id(disk)}
+    try:
+        proc.qmp("blockdev-add", **node)
+    except DriverError:
+        _drop_secret(proc, disk["id"])
+        raise
+
+
 def resize(proc: GuestProcess, connection_info: dict[str, Any], size: int) -> None:
     """Grow an attached volume's file to ``size`` bytes: through the guest's QEMU, which holds
     it open and locked (``block_resize``, and the guest's kernel sees the new capacity), or
-    with ``qemu-img`` while the guest is off."""
+    with ``qemu-img`` while the guest is off. A volume served over NBD was grown by its host;
+    the guest is shown the new size (a guest that is off sees it when it starts)."""
     data = connection_info.get("data") or {}
     volume_id = str(data.get("volume_id") or "")
     with proc.lock:
-        disk = next((d for d in proc.spec()["disks"] if d["id"] == node_name(volume_id)), None)
+        spec = proc.spec()
+        disk = next((d for d in spec["disks"] if d["id"] == node_name(volume_id)), None)
         if disk is None:
             raise DriverError(reason=f"Volume {volume_id} is not attached to this guest.")
+        if disk.get("nbd"):
+            if proc.running():
+                nbd.grow(proc, disk, int(size))
+                proc.save(spec)
+            return
         if proc.running():
             proc.qmp("block_resize", **{"node-name": disk["id"], "size": int(size)})
             return
@@ -189,10 +218,12 @@ def _close_node(proc: GuestProcess, node: str, timeout: float) -> None:
         try:
             proc.qmp("blockdev-del", **{"node-name": node})
             _drop_secret(proc, node)
+            nbd.drop_clients(proc, node)
             return
         except DriverError:
             if node not in _nodes(proc):
                 _drop_secret(proc, node)
+                nbd.drop_clients(proc, node)
                 return
             if time.monotonic() > deadline:
                 raise DriverError(reason=f"QEMU did not close the volume's node {node} in "

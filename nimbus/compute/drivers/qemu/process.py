@@ -27,7 +27,7 @@ from qemu.qmp import QMPError
 from qemu.qmp.legacy import QEMUMonitorProtocol
 
 from nimbus.compute.drivers.base import DriverError
-from nimbus.compute.drivers.qemu import nics, throttle
+from nimbus.compute.drivers.qemu import nbd, nics, throttle
 from nimbus.core.secret_pipe import secret_fd, secret_object
 
 _LOCKS: dict[str, threading.RLock] = {}
@@ -161,8 +161,10 @@ class GuestProcess:
                 if disk.get("encrypted"):
                     cmd += ["-object", secret_object(secret_id(disk),
                                                      (secret_fds or {})[disk["id"]])]
-                cmd += ["-blockdev", blockdev_arg(disk),
-                        "-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']},"
+                # A volume served over NBD: a client node and the raw node the device uses.
+                cmd += nbd.blockdev_args(disk) if disk.get("nbd") else \
+                    ["-blockdev", blockdev_arg(disk)]
+                cmd += ["-device", f"virtio-blk-pci,drive={disk['id']},id=dev-{disk['id']},"
                                    f"serial={disk.get('serial', disk['id'])[:20]}{boot},"
                                    f"write-cache={VOLUME_WRITE_CACHE}"]
                 continue

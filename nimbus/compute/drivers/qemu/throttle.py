@@ -53,6 +53,13 @@ def limits(qos_specs: dict[str, Any] | None) -> dict[str, int]:
     return found
 
 
+def qom_path(device_id: str) -> str:
+    """Where QEMU finds the disk of the ``virtio-blk-pci`` device ``device_id``: the block
+    backend belongs to the virtio device inside the PCI one, and the PCI device's own id
+    names no backend (QEMU answers "Device does not have a block device backend")."""
+    return f"/machine/peripheral/{device_id}/virtio-backend"
+
+
 def command(device_id: str, throttle: dict[str, int]) -> dict[str, Any]:
     """The ``block_set_io_throttle`` arguments for the guest device ``device_id``."""
-    return {"id": device_id, **{name: 0 for name in REQUIRED}, **throttle}
+    return {"id": qom_path(device_id), **{name: 0 for name in REQUIRED}, **throttle}
