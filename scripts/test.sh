@@ -25,7 +25,9 @@ guests_log="$(mktemp)"
 .venv/bin/python -m pytest -q -p no:cacheprovider -m guests --durations=15 tests/functional \
   >"$guests_log" 2>&1 &
 guests_pid=$!
-trap 'kill "$guests_pid" 2>/dev/null || true' EXIT
+# Stopped with the script (a later stage failed), the guest tests take SIGTERM as an interrupt
+# and tear their cloud down (guests, dnsmasq, namespaces): wait for that before leaving.
+trap '{ kill "$guests_pid" 2>/dev/null && wait "$guests_pid"; } || true' EXIT
 
 stage "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no response outside it"
 .venv/bin/python tests/interop/run_schemathesis.py --seconds 40
@@ -33,15 +35,18 @@ stage "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no respons
 stage "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
 .venv/bin/python tests/interop/run_placement_gabbits.py --ratchet
 
-stage "== tempest: the interop list plus all identity, image, compute, network and volume API tests; ratchet tests/interop/passing.txt"
+stage "== tempest: the interop list plus all identity, image, compute, network, volume and object-storage API tests; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
-# location data, so they get a second cloud with that setting.
+# location data, so they get a second cloud with that setting. Two volume backends, for the
+# multi-backend, retype and migration tests.
 .venv/bin/python tests/interop/run_tempest.py --flagged --require-ratchet \
   --also '^tempest\.api\.identity\.' --also '^tempest\.api\.image\.' \
   --also '^tempest\.api\.compute\.' --set compute_fake_hosts=2 \
+  --set 'volume_backends=[{"name": "fake-1", "driver": "fake"}, {"name": "fake-2", "driver": "fake"}]' \
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --also '^tempest\.scenario\.test_network_qos_placement\.' \
   --also '^tempest\.api\.volume\.' \
+  --also '^tempest\.api\.object_storage\.' \
   --also '^tempest\.api\.network\.' \
   --variant 'image_do_secure_hash=false:^tempest\.api\.image\.v2\.test_images\..*do_secure_hash_false'
 

@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     manage = sub.add_parser("manage", help="database and key administration")
     manage.add_argument("action", choices=["db-upgrade", "db-revision", "bootstrap",
-                                           "fernet-rotate"])
+                                           "fernet-rotate", "ring"])
+    # ``nimbus manage ring create|add|rebalance|show|remove|set-weight ...``: its own parser.
+    manage.add_argument("ring_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     manage.add_argument("--service", help="service whose migration branch to extend")
     manage.add_argument("-m", "--message", default="change", help="revision message")
     _common(manage)
@@ -161,6 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "manage":
         from nimbus.cmd import manage
 
+        if args.action == "ring":
+            return manage.ring(args.ring_args, overrides)
         return manage.run(args.action, overrides, args.service, args.message)
     if args.command == "tempest-config":
         from nimbus.cmd import tempest_config

@@ -1,7 +1,9 @@
-"""``nimbus manage``: schema upgrades and revisions, bootstrap, key rotation."""
+"""``nimbus manage``: schema upgrades and revisions, bootstrap, key rotation, the object ring."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 from nimbus.conf.settings import load
@@ -39,3 +41,10 @@ def run(action: str, overrides: dict[str, Any], service: str | None, message: st
         cloud.stop()
         return 0
     return 2
+
+
+def ring(argv: Sequence[str], overrides: dict[str, Any]) -> int:
+    """The object ring's builder commands. They belong to the object driver that reads the
+    ring, so they are loaded by name, as drivers are (the command line imports no service)."""
+    module = import_module("nimbus.object.drivers.ring_cli")
+    return int(module.run(argv, overrides))

@@ -2,10 +2,11 @@
 
 The real backends are the qemu compute driver, the linux network driver (as root, with
 iproute2 and dnsmasq: guests on Linux bridges in the cloud's own namespaces) and the file
-volume driver. Once the
-cloud is up, the test guest image is built (or taken from its cache) and uploaded twice, as
-``nimbus-guest`` and ``nimbus-guest-alt``, which ``nimbus tempest-config`` hands to tempest as
-``image_ref`` and ``image_ref_alt``.
+volume driver, unless ``nimbus.yaml`` or the environment names another (``lvm``: checked and
+said here; its agent says at start how it keeps volumes). Once the cloud is up, the test guest
+image is built (or taken from its cache) and uploaded twice, as ``nimbus-guest`` and
+``nimbus-guest-alt``, which ``nimbus tempest-config`` hands to tempest as ``image_ref`` and
+``image_ref_alt``.
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ GUEST_IMAGES = ("nimbus-guest", "nimbus-guest-alt")
 QEMU_PACKAGES = "qemu-system-x86 qemu-utils"
 
 
-def choose(overrides: dict[str, Any]) -> list[str]:
-    """Set the real backends in ``overrides``; one line per service saying what and why."""
+def choose(overrides: dict[str, Any], volume_backend: dict[str, Any] | None = None) -> list[str]:
+    """Set the real backends in ``overrides``; one line per service saying what and why
+    (``volume_backend``: the volume backend's options, for a volume driver already chosen)."""
     lines = []
     binary = "qemu-system-x86_64"
-    if shutil.which("qemu-img"):
+    if overrides.get("volume_driver") == "lvm":
+        volume = _lvm(volume_backend or {})
+    elif overrides.get("volume_driver") not in (None, "file"):
+        volume = f"volume:   {overrides['volume_driver']} (as asked)"
+    elif shutil.which("qemu-img"):
         overrides.setdefault("volume_driver", "file")
         volume = "volume:   file (qcow2 files in the state dir, made with qemu-img)"
     else:
@@ -51,6 +57,32 @@ def choose(overrides: dict[str, Any]) -> list[str]:
     lines.append(volume)
     lines.append("image and object: files in the state dir (already real)")
     return lines
+
+
+LVM_PACKAGES = "lvm2 thin-provisioning-tools qemu-system-common qemu-utils"
+
+
+def _lvm(backend: dict[str, Any]) -> str:
+    """The lvm volume driver, as asked, and whether this machine can run it."""
+    group = str(backend.get("volume_group") or "nimbus-volumes")
+    missing = [t for t in ("lvm", "qemu-storage-daemon", "qemu-img") if not shutil.which(t)]
+    if missing:
+        return (f"volume:   lvm was asked for, but {', '.join(missing)} is missing: the volume "
+                f"agent will not start (sudo apt-get install {LVM_PACKAGES})")
+    if os.geteuid() != 0:
+        return "volume:   lvm was asked for, but it needs root: the volume agent will not start"
+    found = subprocess.run(["lvm", "vgs", "--noheadings", "-o", "vg_name", group],
+                           capture_output=True, text=True, check=False,
+                           env={**os.environ, "LVM_SUPPRESS_FD_WARNINGS": "1"})
+    if found.returncode != 0:
+        return (f"volume:   lvm was asked for, but volume group {group} does not exist: the "
+                "volume agent will not start")
+    mapper = subprocess.run(["dmsetup", "targets"], capture_output=True, check=False) \
+        if shutil.which("dmsetup") else None
+    how = ("thin volumes (device-mapper works)" if mapper is not None and mapper.returncode == 0
+           else "logical volumes kept as metadata only and read at their extents, because the "
+                "kernel has no device-mapper")
+    return f"volume:   lvm (volume group {group}: {how}; guests reach them over NBD)"
 
 
 NETWORK_PACKAGES = "iproute2 dnsmasq-base nftables radvd"

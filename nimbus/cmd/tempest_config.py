@@ -60,6 +60,14 @@ def _multiattach_type(sess: ks_session.Session, service_type: str) -> str | None
     return MULTIATTACH_TYPE if resp.status_code in (200, 202) else None
 
 
+def _volume_backends(sess: ks_session.Session, service_type: str) -> list[dict[str, Any]]:
+    """The capabilities of each pool the volume scheduler knows, by backend name."""
+    found = _get(sess, service_type, "/scheduler-stats/get_pools?detail=true")
+    pools = (found or {}).get("pools", [])
+    return sorted((dict(p.get("capabilities") or {}) for p in pools),
+                  key=lambda caps: str(caps.get("volume_backend_name")))
+
+
 def compute_features(settings: Settings) -> dict[str, str]:
     """Tempest's compute feature flags, from what the configured driver declares it can do
     (and how many hosts there are to move servers between)."""
@@ -275,6 +283,14 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
                       # Unset, tempest skips every test of a microversion above 3.0.
                       "min_microversion": v3.get("min_version") or "3.0",
                       "max_microversion": v3.get("version") or "3.0"}
+    # Tempest selects backends by name (multi-backend and retype tests) and makes types asking
+    # for the first one's protocol and vendor.
+    backends = _volume_backends(sess, volume_type)
+    names = [str(caps.get("volume_backend_name")) for caps in backends]
+    if backends:
+        conf["volume"].update(backend_names=",".join(names),
+                              storage_protocol=str(backends[0].get("storage_protocol")),
+                              vendor_name=str(backends[0].get("vendor_name")))
     multiattach = _multiattach_type(sess, volume_type)
     if multiattach:
         conf["volume"]["volume_type_multiattach"] = multiattach
@@ -290,11 +306,17 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
                                       "extend_attached_encrypted_volume": "true",
                                       # The fake and file backends keep what is unmanaged
                                       # under its name, as these references give it.
-                                      "manage_volume": "true", "manage_snapshot": "true"}
+                                      "manage_volume": "true", "manage_snapshot": "true",
+                                      "multi_backend": str(len(set(names)) > 1).lower()}
     conf["volume"].update(manage_volume_ref="source-name,volume-%s",
                           manage_snapshot_ref="source-name,snapshot-%s")
     conf["object-storage"] = {"operator_role": "member", "reseller_admin_role": "ResellerAdmin",
-                              "region": settings.region}
+                              "region": settings.region,
+                              # Container sync: the realm this cloud is, and how often it syncs.
+                              "realm_name": settings.object.sync_realm,
+                              "cluster_name": settings.object.sync_cluster,
+                              "container_sync_interval": str(int(settings.object.sync_interval)),
+                              "container_sync_timeout": "120"}
     features = sorted(k for k in info if k != "swift")
     conf["object-storage-feature-enabled"] = {
         "discoverability": "true",

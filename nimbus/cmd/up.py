@@ -48,7 +48,10 @@ def write_clouds_yaml(settings: Settings, secrets: dict[str, Any]) -> Path:
         }
     }
     path = settings.state_dir / "clouds.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    # Where S3 clients (boto3, the aws CLI) go, and how they get keys: said where one looks.
+    hint = (f"# S3 API: {settings.public_url}/object/s3 (catalog type s3); keys: "
+            "openstack --os-cloud nimbus-demo ec2 credentials create\n")
+    path.write_text(hint + yaml.safe_dump(data, sort_keys=False))
     path.chmod(0o600)
     if settings.state_dir == Path("~/.nimbus").expanduser().resolve():
         _merge_user_clouds(data["clouds"])
@@ -85,7 +88,11 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
     if real:
         from nimbus.cmd import real as real_backends
 
-        choices = real_backends.choose(overrides)
+        # A volume driver named in nimbus.yaml or the environment stays; --real says of it.
+        configured = load(overrides).volume
+        if configured.driver != "fake":
+            overrides.setdefault("volume_driver", configured.driver)
+        choices = real_backends.choose(overrides, configured.backend)
     embedded = roles is None
     settings = load(overrides)
     if settings.compute.guests_on_stop == "auto":
@@ -248,4 +255,7 @@ def _announce(settings: Settings, cloud: Any, roles: set[str], clouds_yaml: Path
         print(f"  clouds.yaml: {clouds_yaml}", file=out)
         print(f"  try: OS_CLIENT_CONFIG_FILE={clouds_yaml} openstack --os-cloud nimbus "
               "server list", file=out)
+    if "object" in cloud.runtimes:
+        print(f"  s3:     {settings.public_url}/object/s3 (keys: openstack ec2 credentials "
+              "create)", file=out)
     print(f"  health: {settings.public_url}/health", file=out, flush=True)

@@ -46,6 +46,10 @@ class Cloud(Platform):
             Endpoint(d.name, d.service_type, self.endpoint_url(d), tuple(d.extra_catalog_types))
             for d in self.definitions.values()
         ]
+        self.endpoints += [
+            Endpoint(d.name, service_type, f"{self.settings.public_url}{d.prefix}{path}")
+            for d in self.definitions.values() for service_type, path in d.extra_endpoints.items()
+        ]
         self.runtimes: dict[str, ServiceRuntime[Any]] = {}
         self._workers: list[Worker] = []
 

@@ -193,7 +193,10 @@ RULES.update({
     "identity:ec2_list_credentials": f"{READER} or {_USER_OWNER}",
     "identity:ec2_create_credential": f"{ADMIN} or {_USER_OWNER}",
     "identity:ec2_delete_credential": f"{ADMIN} or {_CRED_OWNER}",
-    "identity:ec2tokens_validate": "@",
+    # Keystone since OSSA-2025-002: signed requests are exchanged by services only.
+    "service_or_admin": f"{ADMIN} or rule:service_role",
+    "identity:ec2tokens_validate": "rule:service_or_admin",
+    "identity:s3tokens_validate": "rule:service_or_admin",
     "identity:get_access_rule": f"{READER} or {_USER_OWNER}",
     "identity:list_access_rules": f"{READER} or {_USER_OWNER}",
     "identity:delete_access_rule": f"{ADMIN} or {_USER_OWNER}",

@@ -13,6 +13,7 @@ from nimbus.identity.api import (
     discovery,
     domain_config,
     domains,
+    ec2tokens,
     endpoint_filter,
     endpoints,
     federation,
@@ -41,7 +42,7 @@ router = Router()
 for module in (discovery, tokens, auth, domain_config, domains, projects, project_tags, users,
                groups, roles, role_assignments, regions, services, endpoints, app_creds,
                federation, federation_auth, trusts, credentials, access_rules, oauth, limits,
-               revoke, endpoint_filter, policy_blobs, grants):
+               revoke, endpoint_filter, policy_blobs, grants, ec2tokens):
     router.include(module.router)
 
 

@@ -27,6 +27,8 @@ RULES: dict[str, str] = {
     ),
     "object:account:get": _READER,
     "object:account:post": _OWNER,
+    # Account quotas are the reseller's limit on its customer, never the customer's to change.
+    "object:account:set_quota": "rule:object_reseller_admin",
     "object:container:get": _READER,
     "object:container:put": _OWNER,
     "object:container:post": _OWNER,
@@ -36,4 +38,10 @@ RULES: dict[str, str] = {
     "object:object:post": _OWNER,
     "object:object:delete": _OWNER,
     "object:object:copy": _OWNER,
+    # Who sees the temp URL keys and account ACL; only the owners, as Swift's swift_owner.
+    "object:owner_headers": _OWNER,
+    # Signed access with no token: whoever holds a valid signature (made with a key only the
+    # account's owners can read and set). An operator may turn them off here.
+    "object:tempurl": "@",
+    "object:formpost": "@",
 }

@@ -225,6 +225,12 @@ class ApiRequest(Generic[S]):
         return raw if isinstance(raw, bytes) else b""
 
     @property
+    def client_host(self) -> str | None:
+        """The address of the peer that sent the request (None when the server cannot tell)."""
+        client = self._request.client
+        return client.host if client is not None else None
+
+    @property
     def url(self) -> str:
         return str(self._request.url)
 

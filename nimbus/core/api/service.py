@@ -47,6 +47,8 @@ class ServiceDef(Generic[S]):
     start: Callable[[Platform], S]
     endpoint_path: str = ""
     extra_catalog_types: list[str] = field(default_factory=list)
+    # Catalog entries of other types at other paths below the prefix (object storage's S3 API).
+    extra_endpoints: dict[str, str] = field(default_factory=dict)
     microversion: MicroversionSpec | None = None
     workers: Callable[[Platform, S, set[str]], list[Worker]] | None = None
     bootstrap: Callable[[Platform, S], None] | None = None

@@ -28,7 +28,7 @@ ROLES = ["admin", "manager", "member", "reader", "ResellerAdmin", "service"]
 SERVICE_NAMES = {
     "identity": "keystone", "compute": "nova", "placement": "placement", "image": "glance",
     "network": "neutron", "volumev3": "cinderv3", "block-storage": "cinder",
-    "object-store": "swift", "orchestration": "heat",
+    "object-store": "swift", "s3": "swift_s3", "orchestration": "heat",
 }
 # Accounts the cloud itself relies on must not be locked out by someone guessing passwords.
 SERVICE_OPTIONS = {"ignore_lockout_failure_attempts": True, "ignore_password_expiry": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.object.api import quotas
 from nimbus.object.api.common import (
     account_of,
     authorize,
@@ -59,6 +60,9 @@ def update(req: ApiRequest[ObjectState]) -> Response:
     """Set or remove the account's metadata (``X-Account-Meta-*``)."""
     account = account_of(req)
     authorize(req, "object:account:post", account)
+    refused = quotas.account_post(req, account)
+    if refused is not None:
+        return refused
     req.svc.accounts.update_account(account, metadata.updates(req.headers, "account"))
     return reply(204)
 

@@ -13,8 +13,10 @@ from nimbus.core.api import validation
 from nimbus.core.api.routing import ApiRequest
 from nimbus.core.api.validation import Schema
 from nimbus.core.errors import NimbusError, NotFound, PolicyNotAuthorized, Unauthorized
+from nimbus.object.api import grants as access_grants
 from nimbus.object.constants import RESELLER_PREFIX
 from nimbus.object.errors import PreconditionFailed
+from nimbus.object.manager.account_acls import NEEDED, Level
 from nimbus.object.manager.acls import Caller, grants
 from nimbus.object.manager.records import ListingQuery, ObjectInfo
 from nimbus.object.schemas.constraints import check_query_string, strict_unquote
@@ -26,6 +28,11 @@ TRUE_VALUES = {"true", "1", "yes", "on", "t", "y"}
 STYLE = "swift"
 
 View = Callable[[ApiRequest[ObjectState]], Response]
+# One of Swift's middlewares: it sees the request before the handler (the next filter, in the
+# end the handler itself: ``View``), and may answer it alone or change the answer.
+Filter = Callable[[ApiRequest[ObjectState], View], Response]
+#: The middleware pipeline, outermost first; ``service.py`` installs it (``api/pipeline.py``).
+FILTERS: list[Filter] = []
 
 
 def trans_id(request_id: str) -> str:
@@ -42,7 +49,7 @@ def swift_view(func: View) -> View:
         tx = trans_id(req.ctx.request_id)
         try:
             check_raw(req)
-            response = func(req)
+            response = _through(FILTERS, func, req)
         except NimbusError as err:
             err.headers.setdefault("X-Trans-Id", tx)
             raise
@@ -50,6 +57,12 @@ def swift_view(func: View) -> View:
         return response
 
     return wrapper
+
+
+def _through(filters: list[Filter], func: View, req: ApiRequest[ObjectState]) -> Response:
+    if not filters:
+        return func(req)
+    return filters[0](req, functools.partial(_through, filters[1:], func))
 
 
 def check_raw(req: ApiRequest[ObjectState]) -> None:
@@ -74,8 +87,26 @@ def project_of(account: str) -> str | None:
 
 
 def authorize(req: ApiRequest[ObjectState], action: str, account: str) -> None:
-    """Check ``action`` against the account's project: another project's account is a 403."""
-    req.enforce(action, {"project_id": project_of(account) or ""})
+    """Check ``action`` against the account's project: another project's account is a 403,
+    and a caller without a token (on a route that lets one in) is asked for one (401)."""
+    try:
+        req.enforce(action, {"project_id": project_of(account) or ""})
+    except PolicyNotAuthorized:
+        if req.ctx.user_id is None:
+            raise Unauthorized() from None
+        if account_access(req, account) >= NEEDED.get(action, Level.ADMIN):
+            return  # the account's ACL lets this caller in (X-Account-Access-Control)
+        raise
+
+
+def caller_of(req: ApiRequest[ObjectState]) -> Caller:
+    ctx = req.ctx
+    return Caller(ctx.project_id, ctx.project_name, ctx.user_id, ctx.user_name, ctx.roles)
+
+
+def account_access(req: ApiRequest[ObjectState], account: str) -> int:
+    """How far the account's ACL lets the caller in (0: not at all)."""
+    return req.svc.account_acls.level(account, caller_of(req)) or 0
 
 
 def reply(status: int, headers: Mapping[str, str] | None = None, body: bytes | str = b"",
@@ -124,11 +155,14 @@ def stats_headers(values: Mapping[str, Any]) -> dict[str, str]:
 
 def authorize_in_container(req: ApiRequest[ObjectState], action: str, account: str,
                            container: str, kind: str, listing: bool = False) -> bool:
-    """Policy first; failing that the container's ``kind`` ACL. True when the caller owns it."""
+    """A signed grant (a temporary URL) first, then policy, then the container's ``kind`` ACL.
+    True when the caller owns the account."""
+    if access_grants.covers(account, container):
+        return False
     try:
         authorize(req, action, account)
         return True
-    except PolicyNotAuthorized:
+    except (PolicyNotAuthorized, Unauthorized):
         ctx = req.ctx
         try:
             info = req.svc.containers.container_info(account, container)
@@ -136,7 +170,8 @@ def authorize_in_container(req: ApiRequest[ObjectState], action: str, account: s
             info = None
         acl = None if info is None else info.read_acl if kind == "read" else info.write_acl
         caller = Caller(ctx.project_id, ctx.project_name, ctx.user_id, ctx.user_name, ctx.roles)
-        if not grants(acl, caller, listing):
+        if not grants(acl, caller, listing, req.headers.get("referer"),
+                      referrers=kind == "read"):
             if ctx.user_id is None:
                 # No token (or one that did not validate): Swift asks for one.
                 raise Unauthorized() from None

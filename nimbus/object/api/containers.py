@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from nimbus.core.api.routing import ApiRequest, Router
+from nimbus.core.errors import BadRequest
+from nimbus.object.api import container_features
 from nimbus.object.api.common import (
     account_of,
     authorize,
@@ -15,6 +17,7 @@ from nimbus.object.api.common import (
     swift_view,
 )
 from nimbus.object.constants import CONTAINER_LISTING_LIMIT
+from nimbus.object.manager.acls import clean
 from nimbus.object.schemas import dates, listing, metadata, queries
 from nimbus.object.schemas.constraints import check_container_name
 from nimbus.object.state import ObjectState
@@ -29,7 +32,10 @@ def _acls(req: ApiRequest[ObjectState]) -> dict[str, str | None]:
         if f"x-remove-container-{kind}" in req.headers:
             acls[kind] = None
         if f"x-container-{kind}" in req.headers:
-            acls[kind] = req.headers[f"x-container-{kind}"].strip() or None
+            try:
+                acls[kind] = clean(kind, req.headers[f"x-container-{kind}"]) or None
+            except ValueError as err:
+                raise BadRequest(str(err)) from None
     return acls
 
 
@@ -52,10 +58,14 @@ def read(req: ApiRequest[ObjectState]) -> Response:
         "X-Container-Write": info.write_acl if owner else None,
     })
     headers.update(metadata.to_headers(info.meta, "container"))
+    headers.update(container_features.headers(info, owner))
     fmt = listing.choose_format(req.args.get("format"), req.headers.get("accept"))
     content_type = listing.CONTENT_TYPES[fmt]
     if req.method == "HEAD":
         return reply(204, headers, content_type=content_type)
+    special = container_features.listing(req, account, name, headers)
+    if special is not None:
+        return special
     items = containers.list_objects(account, name, listing_query(req, CONTAINER_LISTING_LIMIT))
     if not items and fmt == "plain":
         return reply(204, headers, content_type=content_type)
@@ -68,8 +78,12 @@ def create(req: ApiRequest[ObjectState]) -> Response:
     account, name = account_of(req), req.params["container"]
     authorize(req, "object:container:put", account)
     check_container_name(name)
+    features = container_features.check(req, account, name)
+    if isinstance(features, Response):
+        return features
     created = req.svc.containers.create_container(
         account, name, metadata.updates(req.headers, "container"), _acls(req))
+    container_features.apply(req, account, name, features)
     return reply(201 if created else 202)
 
 
@@ -77,8 +91,12 @@ def update(req: ApiRequest[ObjectState]) -> Response:
     """Set or remove the container's metadata and ACLs."""
     account, name = account_of(req), req.params["container"]
     authorize(req, "object:container:post", account)
+    features = container_features.check(req, account, name)
+    if isinstance(features, Response):
+        return features
     req.svc.containers.update_container(
         account, name, metadata.updates(req.headers, "container"), _acls(req))
+    container_features.apply(req, account, name, features)
     return reply(204)
 
 
@@ -86,7 +104,10 @@ def delete(req: ApiRequest[ObjectState]) -> Response:
     """Delete the container; 409 while it holds objects."""
     account, name = account_of(req), req.params["container"]
     authorize(req, "object:container:delete", account)
+    container_features.before_delete(req, account, name)
+    req.svc.objects.reap_expired(account, name)
     req.svc.containers.delete_container(account, name)
+    container_features.after_delete(req, account, name)
     return reply(204)
 
 
@@ -96,5 +117,6 @@ router.head(PATH, status=204, query=queries.HEAD, public=True)(swift_view(read))
 router.get(PATH, status=200, also=(204,), query=queries.CONTAINER_LISTING,
            faults=(412,), public=True)(swift_view(read))
 router.put(PATH, status=201, also=(202,))(swift_view(create))
-router.post(PATH, status=204)(swift_view(update))
+# Public: a form post to the container needs no token (``api/formpost``).
+router.post(PATH, status=204, public=True)(swift_view(update))
 router.delete(PATH, status=204, faults=(409,))(swift_view(delete))

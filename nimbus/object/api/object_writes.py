@@ -11,7 +11,14 @@ from starlette.responses import Response
 
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.core.errors import BadRequest, PayloadTooLarge
-from nimbus.object.api import containers
+from nimbus.object.api import (
+    containers,
+    object_versioning,
+    quotas,
+    static_large,
+    symlinks,
+    versioned_writes,
+)
 from nimbus.object.api.common import (
     authorize,
     authorize_in_container,
@@ -108,10 +115,24 @@ def put(req: ApiRequest[ObjectState]) -> Response:
         src_container, src_obj = _split(source, "X-Copy-From")
         return _copy(req, (src_account, src_container, src_obj), (account, container, obj))
     length = _content_length(req)
+    refused = quotas.refusal(req, account, container, length)
+    if refused is not None:
+        return refused
     meta = metadata.fresh(req.headers, "object")
     request = _put_request(req, _content_type(req, obj), meta)
     request.delete_at = expiry.delete_at(req.headers)
     request.manifest = expiry.manifest(req.headers)
+    if static_large.mode(req) != "put":
+        static_large.check_plain_put(req)
+    versioned_writes.before_write(req, account, container, obj)
+    refused = object_versioning.before_put(req, account, container, obj, request)
+    if refused is not None:
+        return refused
+    link = symlinks.put(req, account, container, obj, request, length)
+    if link is not None:
+        return link
+    if static_large.mode(req) == "put":
+        return static_large.put(req, account, container, obj, request)
     info = req.svc.objects.put(account, container, obj, _body(req, length), request)
     return _created(info)
 
@@ -136,15 +157,27 @@ def _copy(req: ApiRequest[ObjectState], src: tuple[str, str, str], dst: tuple[st
     if req.headers.get("content-length") is not None and _content_length(req) != 0:
         raise BadRequest("Copy requests require a zero byte body")
     objects = req.svc.objects
-    source = objects.resolve(objects.info(*src))
+    followed = symlinks.follow(req, objects.info(*src))
+    if isinstance(followed, Response):
+        return followed
+    source = objects.resolve(followed[0])
     authorize_segments(req, source, owner)
+    refused = quotas.refusal(req, *dst[:2], source.size)
+    if refused is not None:
+        return refused
     if truthy(req.headers.get("x-fresh-metadata")):
         meta = metadata.fresh(req.headers, "object")
     else:
-        meta = metadata.merged(source.meta, metadata.updates(req.headers, "object"), "object")
+        meta = metadata.object_merged(source.meta, req.headers)
     request = _put_request(req, _content_type(req, dst[2], source.content_type), meta)
+    versioned_writes.before_write(req, *dst)
+    refused = object_versioning.before_put(req, *dst, request)
+    if refused is not None:
+        return refused
     info = objects.copy(source, *dst, request)
-    extra = {"X-Copied-From": quote(f"{src[1]}/{src[2]}"),
+    # Swift's answer to a copy shows the new object's metadata.
+    extra = {**metadata.to_headers(info.meta, "object"),
+             "X-Copied-From": quote(f"{src[1]}/{src[2]}"),
              "X-Copied-From-Last-Modified": dates.http_date(source.meta_ts)}
     if src[0] != dst[0]:
         extra["X-Copied-From-Account"] = quote(src[0])
@@ -169,11 +202,14 @@ def post(req: ApiRequest[ObjectState]) -> Response:
         return containers.update(req)
     account, container, obj = names(req)
     authorize_in_container(req, "object:object:post", account, container, "write")
+    refused = symlinks.check_post(req)
+    if refused is not None:
+        return refused
     meta = metadata.fresh(req.headers, "object")
     content_type = req.headers.get("content-type")
-    req.svc.objects.post(account, container, obj, meta, content_type,
-                         expiry.delete_at(req.headers), expiry.manifest(req.headers))
-    return reply(202)
+    info = req.svc.objects.post(account, container, obj, meta, content_type,
+                                expiry.delete_at(req.headers), expiry.manifest(req.headers))
+    return symlinks.after_post(info) or reply(202)
 
 
 def delete(req: ApiRequest[ObjectState]) -> Response:
@@ -182,6 +218,14 @@ def delete(req: ApiRequest[ObjectState]) -> Response:
         return containers.delete(req)
     account, container, obj = names(req)
     authorize_in_container(req, "object:object:delete", account, container, "write")
+    if static_large.mode(req) == "delete":
+        bulk = static_large.delete(req, account, container, obj)
+        if bulk is not None:
+            return bulk
+    versioned = versioned_writes.delete(req, account, container, obj) or \
+        object_versioning.delete(req, account, container, obj)
+    if versioned is not None:
+        return versioned
     req.svc.objects.delete(account, container, obj)
     return reply(204)
 
@@ -190,10 +234,14 @@ def delete(req: ApiRequest[ObjectState]) -> Response:
 ANY_BYTES = ("application/octet-stream", "*/*")
 
 # ``.../container/`` is the container: these also answer what the container routes do.
-router.put(PATH, status=201, also=(202,), stream=True, content_types=ANY_BYTES,
+# Public: a temporary URL or a form post lets a caller in without a token (``api/pipeline``);
+# the handlers still check everyone else, and ask a caller without a token for one (401).
+router.put(PATH, status=201, also=(202,), stream=True, content_types=ANY_BYTES, public=True,
            query=queries.OBJECT_WRITE, faults=(411, 412, 422, 499))(swift_view(put))
 router.route(PATH, ["COPY"], status=201, query=queries.OBJECT_WRITE,
              faults=(412, 422))(swift_view(copy))
 # Swift reads no body on POST; streaming it means it is never buffered only to be ignored.
-router.post(PATH, status=202, also=(204,), stream=True, content_types=ANY_BYTES)(swift_view(post))
-router.delete(PATH, status=204, query=queries.OBJECT_WRITE, faults=(409,))(swift_view(delete))
+router.post(PATH, status=202, also=(204,), stream=True, content_types=ANY_BYTES,
+            public=True)(swift_view(post))
+router.delete(PATH, status=204, also=(200,), query=queries.OBJECT_WRITE, faults=(409,),
+              public=True)(swift_view(delete))

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from starlette.responses import Response, StreamingResponse
 
 from nimbus.core.api.routing import ApiRequest, Router
-from nimbus.object.api import containers
+from nimbus.object.api import containers, object_versioning, static_large, symlinks
 from nimbus.object.api.common import (
     account_of,
     authorize_in_container,
-    authorize_segments,
     check_query,
     reply,
     swift_view,
@@ -44,6 +43,9 @@ def object_headers(info: ObjectInfo) -> dict[str, str]:
     if info.manifest is not None:
         headers["X-Object-Manifest"] = info.manifest
     headers.update(metadata.to_headers(info.meta, "object"))
+    headers.update(static_large.headers(info))
+    headers.update(symlinks.headers(info))
+    headers.update(object_versioning.headers(info))
     return headers
 
 
@@ -61,9 +63,22 @@ def read(req: ApiRequest[ObjectState]) -> Response:
     account, container, obj = names(req)
     owner = authorize_in_container(req, "object:object:get", account, container, "read")
     objects = req.svc.objects
-    info = objects.resolve(objects.info(account, container, obj))
-    authorize_segments(req, info, owner)
+    version = object_versioning.read(req, account, container, obj)
+    if isinstance(version, Response):
+        return version
+    followed = symlinks.follow(req, version or objects.info(account, container, obj))
+    if isinstance(followed, Response):
+        return followed
+    stored, location = followed
+    raw = static_large.read_manifest(req, stored, object_headers)
+    if raw is not None:
+        return raw
+    info = objects.resolve(stored)
+    # Owning the link's container says nothing about the target's: check its segments too.
+    static_large.authorize_segments(req, info, owner and location is None)
     headers = object_headers(info)
+    if location is not None:
+        headers["Content-Location"] = location
     if conditional.not_modified(req.headers, info.etag, info.meta_ts):
         return reply(304, headers, content_type=info.content_type, length=0)
     if req.method == "HEAD":

@@ -47,11 +47,17 @@ class ListingQuery:
         return replace(query, prefix=prefix, delimiter="/")
 
 
+# Container names never hold ``/``: one that starts with this is the service's own.
+HIDDEN_PREFIX = "/versions-"
+
+
 def containers_of(session: Session, account_id: int, query: ListingQuery,
                   entry: Callable[[Container], Entry]) -> list[Entry]:
-    """An account listing: its containers by name."""
-    return _listing(session, Container, Container.account_id == account_id,
-                    query.normalised(ACCOUNT_LISTING_LIMIT), entry)
+    """An account listing: its containers by name, less the service's own (those keeping old
+    object versions, named so that no client can make or reach one)."""
+    scope = (Container.account_id == account_id) & \
+        ~Container.name.startswith(HIDDEN_PREFIX, autoescape=True)
+    return _listing(session, Container, scope, query.normalised(ACCOUNT_LISTING_LIMIT), entry)
 
 
 def objects_of(session: Session, container_id: int, query: ListingQuery, now: float,

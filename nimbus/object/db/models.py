@@ -29,6 +29,8 @@ class Account(Base):
     created_ts: Mapped[str] = mapped_column(String(20))
     put_ts: Mapped[str] = mapped_column(String(20))
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: What middleware keeps beside the user's metadata (a reseller's quotas, account ACLs).
+    sysmeta: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
 
 
 class Container(Base):
@@ -48,6 +50,8 @@ class Container(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     read_acl: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     write_acl: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    #: What middleware keeps beside the user's metadata (versioning, sync).
+    sysmeta: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
 
 
 class Object(Base):
@@ -78,3 +82,5 @@ class Object(Base):
     delete_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     #: X-Object-Manifest (``<container>/<prefix>``): a dynamic large object's segments.
     manifest: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    #: What middleware keeps beside the user's metadata (static manifests, symlinks).
+    sysmeta: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)

@@ -76,11 +76,15 @@ def _named(stmt: Any) -> Any:
         .join(Account, Container.account_id == Account.id)
 
 
-def expired(session: Session, now: float, limit: int) -> list[Version]:
-    """Up to ``limit`` objects whose X-Delete-At has passed at ``now``, the longest gone first."""
+def expired(session: Session, now: float, limit: int,
+            where: tuple[str, str] | None = None) -> list[Version]:
+    """Up to ``limit`` objects whose X-Delete-At has passed at ``now``, the longest gone first
+    (only those of the container ``where`` names as (account, container), when given)."""
     stmt = _named(select(Object.id, Account.name, Container.name, Object.name, Object.data_ts,
                          Object.delete_at)
                   .where(Object.delete_at.is_not(None), Object.delete_at <= int(now)))
+    if where is not None:
+        stmt = stmt.where(Account.name == where[0], Container.name == where[1])
     rows = session.execute(stmt.order_by(Object.delete_at, Object.id).limit(limit))
     return [Version(*row) for row in rows]
 

@@ -90,6 +90,16 @@ class ObjectDriver(abc.ABC):
         since ``older_than`` (seconds since the epoch); how many were removed."""
         return 0
 
+    def replicate_pass(self, limit: int) -> int:
+        """Bring up to ``limit`` partitions back to their replica count (a replicated driver);
+        how many copies were made or removed."""
+        return 0
+
+    def audit_pass(self, limit: int) -> int:
+        """Verify up to ``limit`` stored copies against their recorded md5, quarantining bad
+        ones (a replicated driver); how many were quarantined."""
+        return 0
+
     def health(self) -> dict[str, Any]:
         """A JSON-safe summary for /health."""
         return {"driver": self.name}

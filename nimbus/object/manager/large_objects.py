@@ -13,12 +13,14 @@ from nimbus.object.db import containers, objects
 from nimbus.object.drivers.base import ObjectDriver
 from nimbus.object.manager import expiry
 from nimbus.object.manager.records import ObjectInfo, object_info
+from nimbus.object.manager.static_large import StaticLargeObjects, is_static
 
 
 class LargeObjects:
     def __init__(self, db: Database, driver: ObjectDriver) -> None:
         self.db = db
         self.driver = driver
+        self.static = StaticLargeObjects(db, driver)
 
     def resolve(self, info: ObjectInfo) -> ObjectInfo:
         """A dynamic large object as clients see it: its segments' bytes, size and etag.
@@ -26,6 +28,8 @@ class LargeObjects:
         The segments are the live objects named ``<prefix>...`` in the manifest's container, in
         name order; the etag is the MD5 of their etags joined, as Swift computes it.
         """
+        if is_static(info):
+            return self.static.resolve(info)
         if info.manifest is None:
             return info
         container, _, prefix = info.manifest.partition("/")
@@ -48,7 +52,7 @@ class LargeObjects:
             lo, hi = max(start - offset, 0), min(end - offset, seg.size)
             if lo < hi:
                 yield from self.driver.get(seg.account, seg.container, seg.name, seg.data_ts,
-                                           lo, hi)
+                                           seg.offset + lo, seg.offset + hi)
             offset += seg.size
             if offset >= end:
                 return

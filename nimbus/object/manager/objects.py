@@ -103,11 +103,13 @@ class ObjectManager:
             else:
                 old = row.data_ts
                 cont.bytes_used -= row.size
-            cont.bytes_used += stored.size
+            size = stored.size if request.index_size is None else request.index_size
+            cont.bytes_used += size
             row.data_ts = stored.timestamp
-            row.meta_ts = stored.timestamp
-            row.etag = stored.etag
-            row.size = stored.size
+            row.meta_ts = request.meta_ts or stored.timestamp
+            row.etag = request.index_etag or stored.etag
+            row.size = size
+            row.sysmeta = request.sysmeta
             row.content_type = request.content_type
             row.meta = dict(request.meta)
             row.delete_at = request.delete_at
@@ -166,6 +168,15 @@ class ObjectManager:
         """Up to ``limit`` objects past their X-Delete-At at ``now``, still in the index."""
         with self.db.reader() as session:
             return objects.expired(session, now, limit)
+
+    def reap_expired(self, account: str, container: str, limit: int = 10_000) -> int:
+        """Remove the container's expired objects now, rather than at the expirer's next pass:
+        they are gone for clients, so they must not keep the container from being deleted
+        (Swift's object server tombstones one when it is deleted after its time)."""
+        at = expiry.now()
+        with self.db.reader() as session:
+            found = objects.expired(session, at, limit, (account, container))
+        return sum(1 for version in found if self.remove_expired(version, at))
 
     def remove_expired(self, version: objects.Version, now: float) -> bool:
         """Drop an expired object from the index, then its bytes; False when it was overwritten,

@@ -7,7 +7,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from nimbus.object.db.models import Container, Object
-from nimbus.object.schemas import dates
+from nimbus.object.schemas import dates, slo, symlink
 
 CONTENT_TYPES = {
     "plain": "text/plain; charset=utf-8",
@@ -61,4 +61,5 @@ def container_entry(row: Container) -> dict[str, Any]:
 def object_entry(row: Object) -> dict[str, Any]:
     """A container listing's entry for an object row."""
     return {"name": row.name, "hash": row.etag, "bytes": row.size,
-            "content_type": row.content_type, "last_modified": dates.listing_date(row.meta_ts)}
+            "content_type": row.content_type, "last_modified": dates.listing_date(row.meta_ts),
+            **symlink.listing_fields(row.sysmeta), **slo.listing_fields(row.etag, row.sysmeta)}

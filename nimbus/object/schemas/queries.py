@@ -39,11 +39,11 @@ CONTAINER_LISTING = query({**_LISTING, "path": _NAME})
 HEAD = query({"format": FORMAT})
 
 # Flags of middleware Swift may run in front of objects (static large objects, symlinks).
-# Nimbus serves neither, so they are accepted and the object itself is answered.
 _MANIFEST: Schema = {"type": "string", "examples": ["get", "put", "delete"],
-                     "description": "static large object manifests (not served: ignored)"}
+                     "description": "static large object manifests: store, read or delete one"}
 _SYMLINK: Schema = {"type": "string", "examples": ["get"],
                     "description": "symlinks (not served: ignored)"}
 
-OBJECT_READ = query({"multipart-manifest": _MANIFEST, "symlink": _SYMLINK})
+OBJECT_READ = query({"multipart-manifest": _MANIFEST, "symlink": _SYMLINK,
+                     "format": {"type": "string", "description": "raw: a manifest as PUT"}})
 OBJECT_WRITE = query({"multipart-manifest": _MANIFEST})

@@ -64,7 +64,8 @@ def test_info_is_public(swift: Any) -> None:
     info = resp.json()
     assert info["swift"]["max_file_size"] > 0
     assert info["swift"]["container_listing_limit"] == 10000
-    assert set(info) == {"swift"}
+    # Besides ``swift``, a section per middleware served (each one's own tests check it).
+    assert "swift" in info
 
 
 def test_no_token_is_401(swift: Any) -> None:

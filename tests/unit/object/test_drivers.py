@@ -13,7 +13,7 @@ from nimbus.core.plugins import load_driver
 from nimbus.object.drivers.base import ObjectDriver
 
 
-@pytest.fixture(params=["file", "fake"])
+@pytest.fixture(params=["file", "fake", "ring"])
 def driver(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectDriver:
     settings = load({"state_dir": str(tmp_path)})
     return load_driver("object", request.param)(settings)

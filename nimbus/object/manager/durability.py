@@ -1,0 +1,62 @@
+"""The replicator and auditor of a replicated object driver, on a thread beside the API.
+
+Each pass is bounded (``replicator_batch`` partitions, ``auditor_batch`` copies) and resumes
+where the last one stopped; a pass that found work is followed by the next one soon, an idle
+one waits ``interval`` seconds. The steps themselves live in the driver, which alone knows its
+devices; several processes may run them side by side, since every step looks at the disk
+before it changes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from nimbus.object.drivers.base import ObjectDriver
+
+LOG = logging.getLogger(__name__)
+# Between two passes while there is work left (a device just lost, copies quarantined).
+BUSY_PAUSE = 1.0
+
+
+class Durability:
+    def __init__(self, driver: ObjectDriver, interval: float = 30.0,
+                 replicate_batch: int = 1024, audit_batch: int = 1000) -> None:
+        self.driver = driver
+        self.interval = interval
+        self.replicate_batch = replicate_batch
+        self.audit_batch = audit_batch
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Durability:
+        self._thread = threading.Thread(target=self._loop, name="object-replicator",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def run_once(self) -> int:
+        """One replicator pass then one auditor pass; how much either changed."""
+        changed = self._guarded("replication pass",
+                                lambda: self.driver.replicate_pass(self.replicate_batch))
+        return changed + self._guarded("audit pass",
+                                       lambda: self.driver.audit_pass(self.audit_batch))
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            busy = self.run_once() > 0
+            self._stop.wait(BUSY_PAUSE if busy else self.interval)
+
+    @staticmethod
+    def _guarded(what: str, step: Callable[[], int]) -> int:
+        try:
+            return step()
+        except Exception as exc:  # noqa: BLE001 - retried on the next pass
+            LOG.warning("object %s failed, retried on the next pass: %s", what, exc)
+            return 0
