@@ -90,9 +90,9 @@ def _run_firmware(path: str, timeout: float) -> Accel:
         began = time.monotonic()
         try:
             done = subprocess.run(
-                [path, "-accel", "kvm", "-cpu", cpu, "-nodefaults", "-display", "none",
-                 "-no-reboot", "-boot", "strict=on,reboot-timeout=0", "-m", "32", "-serial",
-                 "none", "-monitor", "none"],
+                _with_parent([path, "-accel", "kvm", "-cpu", cpu, "-nodefaults", "-display",
+                              "none", "-no-reboot", "-boot", "strict=on,reboot-timeout=0",
+                              "-m", "32", "-serial", "none", "-monitor", "none"]),
                 capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return Accel("tcg", f"a KVM guest did not finish its firmware in {timeout:.0f} s "
@@ -113,12 +113,22 @@ def _test_guest() -> Path | None:
         return None
 
 
+def _with_parent(command: list[str]) -> list[str]:
+    """``command`` killed by the kernel when the process that started it dies: a KVM guest
+    stuck under nested virtualisation would outlive a prober killed outright, whose
+    ``finally`` never runs. (``setpriv`` rather than a pre-exec hook, which is not safe in a
+    process with threads.)"""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", *command] if setpriv else command
+
+
 def _boot_guest(path: str, guest: Path, firmware: Accel, timeout: float) -> Accel:
     began = time.monotonic()
     proc = subprocess.Popen(
-        [path, "-accel", "kvm", "-cpu", firmware.cpu_model, "-nodefaults", "-display", "none",
-         "-no-reboot", "-m", "256", "-snapshot", "-drive", f"file={guest},if=virtio,"
-         "format=qcow2", "-serial", "stdio", "-monitor", "none"],
+        _with_parent([path, "-accel", "kvm", "-cpu", firmware.cpu_model, "-nodefaults",
+                      "-display", "none", "-no-reboot", "-m", "256", "-snapshot", "-drive",
+                      f"file={guest},if=virtio,format=qcow2", "-serial", "stdio", "-monitor",
+                      "none"]),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     seen = b""
     try:
