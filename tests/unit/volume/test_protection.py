@@ -118,3 +118,45 @@ def test_services_admin_only(vol: Any) -> None:
 def test_no_token_is_401(vol: Any) -> None:
     resp = vol.api.as_(None).get("/v3/volumes")
     assert resp.status_code == 401
+
+
+# -- backups and transfers, per persona ------------------------------------------------------
+@pytest.mark.parametrize(("persona", "show", "delete"), [
+    ("admin", 200, 202), ("member", 200, 202), ("reader", 200, 403), ("other", 404, 404),
+])
+def test_backups_per_persona(vol: Any, persona: str, show: int, delete: int) -> None:
+    from tests.unit.volume.backup_support import Backups
+
+    bk = Backups(vol)
+    volume_id = vol.create("member")["id"]
+    backup_id = bk.create(volume_id)["id"]
+    who = vol.as_(persona)
+    assert who.get(f"/v3/backups/{backup_id}", headers=LATEST).status_code == show
+    # An admin lists another project's only when asking for all of them, as in Cinder.
+    every = "?all_tenants=1" if persona == "admin" else ""
+    listed = who.get(f"/v3/backups{every}", headers=LATEST).json()["backups"]
+    assert (backup_id in [b["id"] for b in listed]) is (show == 200)
+    restored = who.post(f"/v3/backups/{backup_id}/restore", headers=LATEST,
+                        json={"restore": {"name": "r"}})
+    assert restored.status_code == {"reader": 403, "other": 404}.get(persona, 202)
+    if persona in ("admin", "member"):
+        bk.wait(backup_id, "available")
+    assert who.delete(f"/v3/backups/{backup_id}", headers=LATEST).status_code == delete
+
+
+@pytest.mark.parametrize(("persona", "show", "delete"), [
+    ("admin", 200, 202), ("member", 200, 202), ("reader", 200, 403), ("other", 404, 404),
+])
+def test_transfers_per_persona(vol: Any, persona: str, show: int, delete: int) -> None:
+    volume_id = vol.create("member")["id"]
+    made = vol.as_("member").post("/v3/volume-transfers", headers=LATEST, json={
+        "transfer": {"volume_id": volume_id, "name": "t"}})
+    assert made.status_code == 202, made.text
+    transfer_id = made.json()["transfer"]["id"]
+    who = vol.as_(persona)
+    assert who.get(f"/v3/volume-transfers/{transfer_id}", headers=LATEST).status_code == show
+    every = "?all_tenants=1" if persona == "admin" else ""
+    listed = who.get(f"/v3/volume-transfers{every}", headers=LATEST).json()["transfers"]
+    assert (transfer_id in [t["id"] for t in listed]) is (show == 200)
+    assert who.delete(f"/v3/volume-transfers/{transfer_id}",
+                      headers=LATEST).status_code == delete
