@@ -149,7 +149,14 @@ def _operation(spec: RouteSpec, definition: ServiceDef[Any], method: str) -> dic
     for code in sorted({spec.status, *spec.also}):
         op["responses"][str(code)] = {"description": _REASONS.get(code, "Success")}
     for code in faults_of(spec, definition.microversion is not None):
-        op["responses"][str(code)] = {"$ref": f"#/components/responses/Fault{code}"}
+        if spec.fault_types:
+            # The route's own fault types beside the service's: described in place.
+            described = _fault_response(definition.fault_style, code)
+            described["content"].update({t: {"schema": {"type": "string"}}
+                                         for t in spec.fault_types})
+            op["responses"][str(code)] = described
+        else:
+            op["responses"][str(code)] = {"$ref": f"#/components/responses/Fault{code}"}
     if spec.public:
         op["security"] = [{}, {"token": []}]
     versions: dict[str, Any] = {}

@@ -45,6 +45,8 @@ class RouteSpec:
     faults: tuple[int, ...] = ()
     # Media types the body may come in (default: JSON, or bytes for a stream).
     content_types: tuple[str, ...] = ()
+    # Media types its faults may come in besides the service's own (S3's XML errors).
+    fault_types: tuple[str, ...] = ()
     # Other success statuses (a PUT that creates gives 201, one that replaces 204).
     also: tuple[int, ...] = ()
     # A rule enforced (against the caller's own scope) before the request is checked, for

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from nimbus.core.api.routing import ApiRequest, Router
 from nimbus.core.errors import NimbusError, NotFound
 from nimbus.object.api.s3_common import (
+    FAULT_TYPES,
     S3_PREFIX,
     account,
     empty,
@@ -88,7 +89,7 @@ def list_buckets(req: ApiRequest[ObjectState], signed: Signed) -> Response:
 
 
 for _path in (S3_PREFIX, S3_PREFIX + "/"):
-    router.get(_path, public=True, faults=(403,))(s3_view(list_buckets))
+    router.get(_path, public=True, fault_types=FAULT_TYPES, faults=(403,))(s3_view(list_buckets))
 
 
 # -- one bucket -----------------------------------------------------------------------------
@@ -252,10 +253,12 @@ def post_bucket(req: ApiRequest[ObjectState], signed: Signed) -> Response:
 # HEAD first: Starlette lets a GET route answer HEAD too. ``/bucket/`` is the bucket as well
 # (these come before the object routes, whose key would be empty).
 for _path in (BUCKET_PATH, BUCKET_PATH + "/"):
-    router.head(_path, public=True, faults=(403, 404))(s3_view(head_bucket))
-    router.get(_path, public=True, faults=(403, 404))(s3_view(read_bucket))
-    router.put(_path, public=True, stream=True, content_types=("*/*",),
+    router.head(_path, public=True, fault_types=FAULT_TYPES,
+                faults=(403, 404))(s3_view(head_bucket))
+    router.get(_path, public=True, fault_types=FAULT_TYPES, faults=(403, 404))(s3_view(read_bucket))
+    router.put(_path, public=True, fault_types=FAULT_TYPES, stream=True, content_types=("*/*",),
                faults=(403, 409))(s3_view(create_bucket))
-    router.delete(_path, public=True, faults=(403, 404, 409))(s3_view(delete_bucket))
-    router.post(_path, public=True, stream=True, content_types=("*/*",),
+    router.delete(_path, public=True, fault_types=FAULT_TYPES,
+                  faults=(403, 404, 409))(s3_view(delete_bucket))
+    router.post(_path, public=True, fault_types=FAULT_TYPES, stream=True, content_types=("*/*",),
                 faults=(403, 404))(s3_view(post_bucket))

@@ -28,6 +28,8 @@ from nimbus.object.state import ObjectState
 
 LOG = logging.getLogger(__name__)
 XML = "application/xml"
+# What the S3 routes' faults come in (documented beside the Swift ones).
+FAULT_TYPES = (XML,)
 # The path the S3 API is served on, below the object service's prefix.
 S3_PREFIX = S3_PATH
 
@@ -87,7 +89,8 @@ def _error(req: ApiRequest[ObjectState], err: S3Error) -> Response:
     headers = {"x-amz-request-id": tx, "x-amz-id-2": tx, **err.headers}
     if req.method == "HEAD":
         # A HEAD answer has no body; clients read the status alone.
-        return Response(b"", status_code=err.status, headers={**headers, "Content-Length": "0"})
+        return Response(b"", status_code=err.status, headers={
+            **headers, "Content-Length": "0", "Content-Type": XML})
     return Response(s3_xml.error(err, _resource(req), tx), status_code=err.status,
                     media_type=XML, headers=headers)
 

@@ -10,7 +10,15 @@ from nimbus.core.errors import NotFound
 from nimbus.object.api import s3_uploads as uploads
 from nimbus.object.api.s3_body import body, declared_length
 from nimbus.object.api.s3_buckets import BUCKET_PATH
-from nimbus.object.api.s3_common import account, empty, enforce, owner, s3_view, xml_reply
+from nimbus.object.api.s3_common import (
+    FAULT_TYPES,
+    account,
+    empty,
+    enforce,
+    owner,
+    s3_view,
+    xml_reply,
+)
 from nimbus.object.api.s3_signing import STREAMING_SIGNED, Signed, query_pairs
 from nimbus.object.manager.records import ObjectInfo, PutRequest
 from nimbus.object.manager.s3_multipart import S3_ETAG_META
@@ -183,10 +191,12 @@ def delete(req: ApiRequest[ObjectState], signed: Signed) -> Response:
 
 
 # HEAD first: Starlette lets a GET route answer HEAD too.
-router.head(OBJECT_PATH, public=True, faults=(403, 404, 412))(s3_view(read))
-router.get(OBJECT_PATH, public=True, also=(206, 304), faults=(403, 404, 412, 416))(s3_view(read))
-router.put(OBJECT_PATH, public=True, stream=True, content_types=("*/*",),
+router.head(OBJECT_PATH, public=True, fault_types=FAULT_TYPES,
+            faults=(403, 404, 412))(s3_view(read))
+router.get(OBJECT_PATH, public=True, fault_types=FAULT_TYPES,
+           also=(206, 304), faults=(403, 404, 412, 416))(s3_view(read))
+router.put(OBJECT_PATH, public=True, fault_types=FAULT_TYPES, stream=True, content_types=("*/*",),
            faults=(403, 404, 411))(s3_view(write))
-router.post(OBJECT_PATH, public=True, stream=True, content_types=("*/*",),
+router.post(OBJECT_PATH, public=True, fault_types=FAULT_TYPES, stream=True, content_types=("*/*",),
             faults=(403, 404))(s3_view(post))
-router.delete(OBJECT_PATH, public=True, faults=(403, 404))(s3_view(delete))
+router.delete(OBJECT_PATH, public=True, fault_types=FAULT_TYPES, faults=(403, 404))(s3_view(delete))
