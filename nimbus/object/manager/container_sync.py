@@ -14,11 +14,11 @@ Deletes are not carried over: the index keeps no tombstones to learn them from.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import NimbusError, NotFound
+from nimbus.core.periodic import Periodic
 from nimbus.object.db import containers, sync
 from nimbus.object.manager import expiry
 from nimbus.object.manager.objects import ObjectManager
@@ -41,16 +41,16 @@ class _Job:
     point: str
 
 
-class ContainerSync:
+class ContainerSync(Periodic):
+    thread_name = "container-sync"
+
     def __init__(self, db: Database, objects_: ObjectManager, realm: Realm,
                  interval: float = 10.0, batch: int = 1000) -> None:
+        super().__init__(interval)
         self.db = db
         self.objects = objects_
         self.realm = realm
-        self.interval = interval
         self.batch = batch
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @retry_on_lock()
     def configure(self, account: str, container: str, changes: dict[str, str]) -> None:
@@ -71,23 +71,10 @@ class ContainerSync:
 
     # -- the worker ---------------------------------------------------------------------------
 
-    def start(self) -> ContainerSync:
-        self._thread = threading.Thread(target=self._loop, name="container-sync", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sync_all()
-            except Exception:  # a pass that fails is retried at the next interval
-                LOG.exception("container sync pass failed")
-            self._stop.wait(self.interval)
+    def run_pass(self) -> int:
+        # Every pass waits the whole interval: a sync copies what is new since the last.
+        self.sync_all()
+        return 0
 
     def sync_all(self) -> int:
         """One pass over every syncing container; how many objects were copied."""

@@ -10,9 +10,9 @@ before it changes it.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
+from nimbus.core.periodic import Periodic
 from nimbus.object.drivers.base import ObjectDriver
 
 LOG = logging.getLogger(__name__)
@@ -20,26 +20,18 @@ LOG = logging.getLogger(__name__)
 BUSY_PAUSE = 1.0
 
 
-class Durability:
+class Durability(Periodic):
+    thread_name = "object-replicator"
+
     def __init__(self, driver: ObjectDriver, interval: float = 30.0,
                  replicate_batch: int = 1024, audit_batch: int = 1000) -> None:
+        super().__init__(interval, busy_pause=BUSY_PAUSE)
         self.driver = driver
-        self.interval = interval
         self.replicate_batch = replicate_batch
         self.audit_batch = audit_batch
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> Durability:
-        self._thread = threading.Thread(target=self._loop, name="object-replicator",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+    def run_pass(self) -> int:
+        return self.run_once()
 
     def run_once(self) -> int:
         """One replicator pass then one auditor pass; how much either changed."""
@@ -47,11 +39,6 @@ class Durability:
                                 lambda: self.driver.replicate_pass(self.replicate_batch))
         return changed + self._guarded("audit pass",
                                        lambda: self.driver.audit_pass(self.audit_batch))
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            busy = self.run_once() > 0
-            self._stop.wait(BUSY_PAUSE if busy else self.interval)
 
     @staticmethod
     def _guarded(what: str, step: Callable[[], int]) -> int:

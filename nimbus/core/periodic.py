@@ -1,0 +1,50 @@
+"""A background pass run again and again on a daemon thread: the object expirer's kin (container
+sync, the replicator and auditor) each define only their pass.
+
+A pass that raises is logged and retried at the next interval; one that reports work done is
+followed sooner (``busy_pause``), so a backlog drains without waiting a whole interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Self
+
+LOG = logging.getLogger(__name__)
+
+
+class Periodic:
+    #: the thread's name, and what the log calls a failed pass
+    thread_name = "periodic"
+
+    def __init__(self, interval: float, busy_pause: float | None = None) -> None:
+        self.interval = interval
+        self.busy_pause = busy_pause
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_pass(self) -> int:
+        """One bounded pass; how much work it did."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                done = self.run_pass()
+            except Exception:  # a pass that fails is retried at the next interval
+                LOG.exception("%s pass failed", self.thread_name)
+                done = 0
+            busy = self.busy_pause is not None and done > 0
+            self._stop.wait(self.busy_pause if busy and self.busy_pause is not None
+                            else self.interval)
