@@ -6,19 +6,14 @@ where it also grows while attached."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.support import guests
-from tests.support.cloud_process import BIN, CloudProcess
+from tests.support.cloud_process import CloudProcess
 from tests.support.loop_vg import loop_volume_group, missing
 
 COVERS = [("volume", "lvm driver: a volume attached over NBD to a guest on one host keeps "
@@ -29,59 +24,19 @@ pytestmark = [pytest.mark.functional, pytest.mark.guests]
 MARKER = "lvm-over-nbd-0123456789"
 
 
-def _kill_naming(state: Path) -> None:
-    """Kill whatever still names the cloud's state dir: guests, and the NBD daemon, which
-    outlives its volume agent by design and holds the loop device."""
-    wanted = str(state).encode() + b"/"
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if wanted in args:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(entry.name), signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
 def lvm_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
     why = missing()
     if why is not None:
         pytest.skip(why)
-    built = subprocess.run([str(BIN / "nimbus"), "guest-image"], capture_output=True,
-                           text=True, timeout=900, check=False)
-    assert built.returncode == 0, built.stderr
-    base = tmp_path_factory.mktemp("lvm")
-    with loop_volume_group(base) as group:
-        state = base / "state"
-        state.mkdir()
-        cloud = CloudProcess(state, extra=["--real", "--compute-hosts", "2"], env={
-            "NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30", "NIMBUS_VOLUME_DRIVER": "lvm",
-            "NIMBUS_VOLUME_BACKEND": json.dumps({"volume_group": group.name})})
-        try:
-            cloud.start(timeout=120)
-            key = base / "key"
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
-                           check=True)
-            cloud.key = key  # type: ignore[attr-defined]
-            deadline = time.monotonic() + 120
-            while "guest images:" not in cloud.output() and time.monotonic() < deadline:
-                time.sleep(0.5)
-            assert "guest images:" in cloud.output(), cloud.output()[-2000:]
-            assert "volume:   lvm (volume group" in cloud.output(), cloud.output()[-2000:]
-            cloud.openstack("keypair", "create", "--public-key", f"{key}.pub", "k")
-            cloud.openstack("security", "group", "rule", "create", "--protocol", "tcp",
-                            "--dst-port", "22", "default")
-            yield cloud
-        finally:
-            # Guests first: the cloud's clean stop would power each off over ACPI.
-            for pid in guests.qemu_pids(state):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            cloud.stop()
-            _kill_naming(state)
+    # The loop device goes last: the cloud's teardown kills the NBD daemon holding it (it
+    # outlives its volume agent by design, and names the state dir).
+    with loop_volume_group(tmp_path_factory.mktemp("lvm")) as group, guests.real_cloud(
+            tmp_path_factory, env={"NIMBUS_VOLUME_DRIVER": "lvm",
+                                   "NIMBUS_VOLUME_BACKEND": json.dumps(
+                                       {"volume_group": group.name})}) as cloud:
+        assert "volume:   lvm (volume group" in cloud.output(), cloud.output()[-2000:]
+        yield cloud
 
 
 def _hosts(cloud: CloudProcess) -> list[str]:

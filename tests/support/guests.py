@@ -135,7 +135,8 @@ def volume_status(cloud: CloudProcess, name: str, status: str) -> None:
 
 
 @contextlib.contextmanager
-def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+def real_cloud(tmp_path_factory: pytest.TempPathFactory,
+               env: dict[str, str] | None = None) -> Iterator[CloudProcess]:
     """A cloud with `--real` and two compute hosts on this machine, a keypair ``k`` (the
     key at ``cloud.key``), and SSH and ping allowed by the default group.
 
@@ -150,7 +151,7 @@ def real_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProces
     state.mkdir()
     # Two hosts (both on this machine), for the migrations.
     cloud = CloudProcess(state, extra=["--real", "--compute-hosts", "2"],
-                         env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30"})
+                         env={"NIMBUS_COMPUTE_SHUTDOWN_TIMEOUT": "30", **(env or {})})
     key = base / "key"
     try:
         with interrupted_by_sigterm():
