@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("role", choices=["compute", "network", "volume", "object"])
     agent.add_argument("--compute-driver", help="hypervisor driver: fake (default) or qemu")
     agent.add_argument("--network-driver", help="data-plane driver: fake (default) or linux")
+    agent.add_argument("--object-node", metavar="HOST:PORT",
+                       help="object: serve the ring's devices of this storage node, listening "
+                            "on that address")
     _common(agent)
 
     guest = sub.add_parser("guest-image", help="build (or find in its cache) the test guest "
@@ -132,6 +135,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             overrides["compute_driver"] = args.compute_driver
         if args.network_driver:
             overrides["network_driver"] = args.network_driver
+        if args.object_node:
+            overrides["object_node"] = args.object_node
         return up.run(overrides, roles={f"{args.role}-agent"}, serve_api=False)
     if args.command == "guest-image":
         from pathlib import Path

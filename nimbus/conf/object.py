@@ -24,6 +24,10 @@ class ObjectSettings:
     # The ring driver: a device whose directory is missing is unmounted (its partitions go to
     # handoffs) rather than an empty disk to fill again (Swift's mount_check).
     mount_check: bool = False
+    # ``nimbus agent object``: the address (``host:port``) this storage node listens on, and
+    # the ``node`` of its devices in the ring. Empty: the ring's devices without a node are
+    # this process's own disks (the embedded cloud).
+    node: str = ""
     # Seconds between two passes of the replicator and auditor (ring driver).
     replicator_interval: float = 30.0
     # Partitions one replicator pass walks at most.

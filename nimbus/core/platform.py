@@ -97,6 +97,10 @@ def load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
         # metadata API checks (Nova's and Neutron's setting of that name).
         data["metadata_proxy_shared_secret"] = secrets.token_urlsafe(24)
         changed = True
+    if not data.get("storage_node_key"):
+        # What the object proxies and storage nodes of a scaled cloud show one another.
+        data["storage_node_key"] = secrets.token_urlsafe(24)
+        changed = True
     if not data.get("cloud_id"):
         # Names this cloud's exchanges and queues on a shared broker; every process of the
         # cloud reads it from the same secrets.yaml.

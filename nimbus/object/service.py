@@ -6,6 +6,7 @@ from typing import Any
 
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
+from nimbus.core.errors import BadRequest
 from nimbus.core.platform import Platform
 from nimbus.object.api import (
     accounts,
@@ -22,6 +23,8 @@ from nimbus.object.api import (
     s3_objects,
 )
 from nimbus.object.api.common import trans_id
+from nimbus.object.drivers.ring import RingDriver
+from nimbus.object.drivers.storage_node import StorageNode
 from nimbus.object.manager.durability import Durability
 from nimbus.object.policies import RULES
 from nimbus.object.state import ObjectState, build
@@ -38,12 +41,20 @@ common.FILTERS[:] = pipeline.FILTERS
 
 def workers(platform: Platform, state: ObjectState, roles: set[str]) -> list[Worker]:
     """The expirer runs beside the API (a pass at start, then one every interval), and so do
-    the replicator and auditor of a replicated driver."""
-    if "api" not in roles:
-        return []
-    started: list[Worker] = [state.expirer.start(), state.sync.start()]
-    if state.driver.replicated:
-        conf = platform.settings.object
+    the replicator and auditor of a replicated driver. A storage node (``nimbus agent object``
+    with ``object.node``) serves its devices and replicates and audits them."""
+    conf = platform.settings.object
+    started: list[Worker] = []
+    node = "object-agent" in roles and conf.node
+    if node:
+        ring = state.driver
+        if not isinstance(ring, RingDriver):
+            raise BadRequest(reason="a storage node needs the ring object driver")
+        started.append(StorageNode(lambda: ring.devices, conf.node,
+                                   platform.secrets["storage_node_key"]).start())
+    if "api" in roles:
+        started += [state.expirer.start(), state.sync.start()]
+    if state.driver.replicated and ("api" in roles or node):
         started.append(Durability(state.driver, conf.replicator_interval,
                                   conf.replicator_batch, conf.auditor_batch).start())
     return started

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nimbus.object.drivers import ring_builder
-from nimbus.object.drivers.device import LocalDevice, Version
+from nimbus.object.drivers.device import Device, Version
 
 LOG = logging.getLogger(__name__)
 
 
 def adopt_file_store(objects_root: Path, ring: ring_builder.Ring,
-                     devices_of: Callable[[int], list[LocalDevice]], quorum: int) -> int:
+                     devices_of: Callable[[int], list[Device]], quorum: int) -> int:
     """Copy the file driver's versions under ``objects_root/data`` into the ring; how many."""
     data = objects_root / "data"
     if not data.is_dir():
@@ -52,7 +52,7 @@ def adopt_file_store(objects_root: Path, ring: ring_builder.Ring,
 
 
 def _copy(source: Path, record: dict[str, object], version: Version,
-          device: LocalDevice) -> bool:
+          device: Device) -> bool:
     if device.has(version):
         return True
     try:

@@ -6,6 +6,9 @@ removed version leaves ``<timestamp>.ts``, a tombstone, so that replication does
 from a device that was away what was removed meanwhile. Writes go to ``tmp/`` and are renamed
 into place; a copy the auditor finds bad is moved to ``quarantined/objects/``.
 
+``Device`` is what the proxy, replicator and auditor use of any device; ``LocalDevice`` is one
+on this machine, ``remote_device.RemoteDevice`` one served by a storage node.
+
 With ``mount_check`` a device whose directory is missing is unmounted: nothing is written to it
 and its partitions go to handoffs, as Swift treats a disk that is not mounted. Without it (a
 single machine's directories, Swift's all-in-one setup) a missing directory is an empty device,
@@ -14,6 +17,7 @@ created again by the next write, as a replaced disk is.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import hashlib
 import json
@@ -44,11 +48,112 @@ class Version:
     timestamp: str
 
 
-class Writer:
-    """One replica of a PUT in progress: bytes into a temporary file, renamed on commit."""
+class Writer(abc.ABC):
+    """One replica of a PUT in progress: ``write`` every chunk, then ``commit`` it under the
+    version's timestamp (known only once the whole body is in), or ``abort``."""
+
+    device: Device
+
+    @abc.abstractmethod
+    def write(self, chunk: bytes) -> None: ...
+
+    @abc.abstractmethod
+    def commit(self, timestamp: str, record: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    def abort(self) -> None: ...
+
+
+class Device(abc.ABC):
+    """One device of the ring as the proxy, replicator and auditor see it: on this machine
+    (``LocalDevice``) or on a storage node (``remote_device.RemoteDevice``). Any method may raise
+    ``OSError`` when the device cannot answer; a missing version is ``FileNotFoundError``."""
+
+    id: int
+    name: str
+    #: its files are on this machine: this process audits them and replicates from them
+    local: bool = True
+
+    @abc.abstractmethod
+    def location(self) -> str:
+        """Where the device is, for /health and logs."""
+
+    @abc.abstractmethod
+    def available(self) -> bool: ...
+
+    @abc.abstractmethod
+    def writer(self, part: int, name_hash: str) -> Writer: ...
+
+    @abc.abstractmethod
+    def timestamps(self, part: int, name_hash: str) -> list[str]:
+        """The versions (data or tombstone) this device has of one object."""
+
+    @abc.abstractmethod
+    def record(self, version: Version) -> dict[str, Any]:
+        """The metadata kept beside a version; ``FileNotFoundError`` when it is not here."""
+
+    @abc.abstractmethod
+    def open(self, version: Version, start: int = 0) -> tuple[IO[bytes], dict[str, Any]]:
+        """The version's bytes from ``start`` on, and its record."""
+
+    @abc.abstractmethod
+    def has(self, version: Version) -> bool: ...
+
+    @abc.abstractmethod
+    def tombstoned(self, version: Version) -> bool: ...
+
+    @abc.abstractmethod
+    def set_record(self, version: Version, record: dict[str, Any]) -> bool: ...
+
+    @abc.abstractmethod
+    def delete(self, version: Version, tombstone: bool = True) -> None: ...
+
+    @abc.abstractmethod
+    def reclaim(self, version: Version) -> None: ...
+
+    @abc.abstractmethod
+    def tombstone_age(self, version: Version) -> float: ...
+
+    @abc.abstractmethod
+    def quarantine(self, version: Version) -> None: ...
+
+    @abc.abstractmethod
+    def verify(self, version: Version) -> bool:
+        """Read the whole copy and compare its md5 with the one recorded."""
+
+    @abc.abstractmethod
+    def partitions(self) -> list[int]: ...
+
+    @abc.abstractmethod
+    def versions(self, part: int) -> Iterator[Version]: ...
+
+    @abc.abstractmethod
+    def forget_partition(self, part: int) -> None:
+        """Drop the partition's directory when nothing is left in it."""
+
+    @abc.abstractmethod
+    def discard_partial(self, older_than: float) -> int: ...
+
+    def copy_to(self, version: Version, other: Device) -> None:
+        """Give ``other`` this device's copy of ``version`` (bytes, then the record)."""
+        fh, record = self.open(version)
+        writer = other.writer(version.part, version.name_hash)
+        try:
+            with fh:
+                while chunk := fh.read(CHUNK_SIZE):
+                    writer.write(chunk)
+            writer.commit(version.timestamp, record)
+        except BaseException:
+            writer.abort()
+            raise
+
+
+class FileWriter(Writer):
+    """A replica into a temporary file on this machine, renamed into place on commit."""
 
     def __init__(self, device: LocalDevice, version_dir: Path) -> None:
         self.device = device
+        self.local = device
         self.version_dir = version_dir
         fd, name = tempfile.mkstemp(dir=device.tmp_dir, suffix=".tmp")
         self.tmp = Path(name)
@@ -62,7 +167,7 @@ class Writer:
         os.fsync(self.fh.fileno())
         self.fh.close()
         self.version_dir.mkdir(parents=True, exist_ok=True)
-        self.device.write_record(self.version_dir / f"{timestamp}.json", record)
+        self.local.write_record(self.version_dir / f"{timestamp}.json", record)
         os.replace(self.tmp, self.version_dir / f"{timestamp}.data")
 
     def abort(self) -> None:
@@ -72,12 +177,15 @@ class Writer:
             self.tmp.unlink()
 
 
-class LocalDevice:
+class LocalDevice(Device):
     def __init__(self, dev_id: int, name: str, root: Path, mount_check: bool) -> None:
         self.id = dev_id
         self.name = name
         self.root = root
         self.mount_check = mount_check
+
+    def location(self) -> str:
+        return str(self.root)
 
     @property
     def tmp_dir(self) -> Path:
@@ -102,7 +210,7 @@ class LocalDevice:
 
     def writer(self, part: int, name_hash: str) -> Writer:
         self._ready()
-        return Writer(self, self.hash_dir(part, name_hash))
+        return FileWriter(self, self.hash_dir(part, name_hash))
 
     def write_record(self, path: Path, record: dict[str, Any]) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.tmp_dir, suffix=".json")
@@ -111,7 +219,6 @@ class LocalDevice:
         os.replace(tmp, path)
 
     def timestamps(self, part: int, name_hash: str) -> list[str]:
-        """The versions (data or tombstone) this device has of one object."""
         try:
             names = os.listdir(self.hash_dir(part, name_hash))
         except OSError:
@@ -119,16 +226,15 @@ class LocalDevice:
         return sorted({n.rsplit(".", 1)[0] for n in names if n.endswith((".data", ".ts"))})
 
     def record(self, version: Version) -> dict[str, Any]:
-        """The metadata kept beside a version; ``FileNotFoundError`` when it is not here."""
         path = self._file(version, ".json")
         if not self._file(version, ".data").exists():
             raise FileNotFoundError(path)
         result: dict[str, Any] = json.loads(path.read_text())
         return result
 
-    def open(self, version: Version) -> tuple[IO[bytes], dict[str, Any]]:
-        """The version's bytes and record. A copy whose size is not the recorded one is
-        quarantined at once (a truncated write or a damaged disk) and reported missing."""
+    def open(self, version: Version, start: int = 0) -> tuple[IO[bytes], dict[str, Any]]:
+        """A copy whose size is not the recorded one is quarantined at once (a truncated
+        write or a damaged disk) and reported missing."""
         record = self.record(version)
         path = self.hash_dir(version.part, version.name_hash) / f"{version.timestamp}.data"
         fh = open(path, "rb")  # noqa: SIM115 - the caller's iterator closes it
@@ -136,6 +242,7 @@ class LocalDevice:
             fh.close()
             self.quarantine(version)
             raise Quarantined(path)
+        fh.seek(start)
         return fh, record
 
     def has(self, version: Version) -> bool:
@@ -200,21 +307,7 @@ class LocalDevice:
                            target / f"{version.timestamp}{suffix}")
         self._prune(directory)
 
-    def copy_to(self, version: Version, other: LocalDevice) -> None:
-        """Give ``other`` this device's copy of ``version`` (bytes, then the record)."""
-        fh, record = self.open(version)
-        writer = other.writer(version.part, version.name_hash)
-        try:
-            with fh:
-                while chunk := fh.read(CHUNK_SIZE):
-                    writer.write(chunk)
-            writer.commit(version.timestamp, record)
-        except BaseException:
-            writer.abort()
-            raise
-
     def verify(self, version: Version) -> bool:
-        """Read the whole copy and compare its md5 with the one recorded."""
         fh, record = self.open(version)
         md5 = hashlib.md5(usedforsecurity=False)
         with fh:
@@ -244,6 +337,10 @@ class LocalDevice:
         for name_hash in self.hashes(part):
             for timestamp in self.timestamps(part, name_hash):
                 yield Version(part, name_hash, timestamp)
+
+    def forget_partition(self, part: int) -> None:
+        with contextlib.suppress(OSError):
+            (self.objects_dir / str(part)).rmdir()
 
     def discard_partial(self, older_than: float) -> int:
         removed = 0

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from nimbus.object.drivers import ring_builder
-from nimbus.object.drivers.device import LocalDevice, Quarantined, Version
+from nimbus.object.drivers.device import Device, Quarantined, Version
 
 LOG = logging.getLogger(__name__)
 # Swift's default: a week, long enough for any device that was away to come back.
@@ -31,11 +31,11 @@ AUDIT_BYTES_PER_PASS = 256 * 1024 * 1024
 
 
 class Placement(Protocol):
-    devices: dict[int, LocalDevice]
+    devices: dict[int, Device]
 
     def current(self) -> ring_builder.Ring: ...
 
-    def nodes(self, part: int) -> tuple[list[LocalDevice], list[LocalDevice]]: ...
+    def nodes(self, part: int) -> tuple[list[Device], list[Device]]: ...
 
 
 class Replicator:
@@ -48,10 +48,14 @@ class Replicator:
         self.replica_counts: dict[str, int] = {}
 
     def _partitions(self) -> Iterator[int]:
-        """One cycle: every partition some device holds, lowest first."""
+        """One cycle: every partition a device of this machine holds, lowest first. Each
+        storage node pushes what it holds to the others, as Swift's replicators do, so a
+        device that lost everything is refilled by its peers."""
         parts: set[int] = set()
         for device in list(self.placement.devices.values()):
-            parts.update(device.partitions())
+            if device.local:
+                with contextlib.suppress(OSError):
+                    parts.update(device.partitions())
         yield from sorted(parts)
         self.replica_counts = {str(k): v for k, v in sorted(self._counts.items())}
         self._counts = Counter()
@@ -72,7 +76,7 @@ class Replicator:
 
     def replicate(self, part: int) -> int:
         primaries, handoffs = self.placement.nodes(part)
-        holders: dict[Version, list[LocalDevice]] = {}
+        holders: dict[Version, list[Device]] = {}
         for device in primaries + handoffs:
             for version in device.versions(part):
                 holders.setdefault(version, []).append(device)
@@ -90,11 +94,11 @@ class Replicator:
         # Stop the walk from seeing an emptied partition directory again.
         for device in handoffs:
             with contextlib.suppress(OSError):
-                (device.objects_dir / str(part)).rmdir()
+                device.forget_partition(part)
         return changed
 
-    def _spread_copy(self, version: Version, devices: list[LocalDevice],
-                     primaries: list[LocalDevice], handoffs: list[LocalDevice]) -> int:
+    def _spread_copy(self, version: Version, devices: list[Device],
+                     primaries: list[Device], handoffs: list[Device]) -> int:
         sources = [d for d in devices if d.has(version)]
         changed = 0
         down = 0
@@ -119,7 +123,7 @@ class Replicator:
         return changed
 
     @staticmethod
-    def _copy(version: Version, sources: list[LocalDevice], target: LocalDevice) -> bool:
+    def _copy(version: Version, sources: list[Device], target: Device) -> bool:
         for source in sources:
             try:
                 source.copy_to(version, target)
@@ -130,8 +134,8 @@ class Replicator:
             return True
         return False
 
-    def _spread_tombstone(self, version: Version, devices: list[LocalDevice],
-                          primaries: list[LocalDevice]) -> int:
+    def _spread_tombstone(self, version: Version, devices: list[Device],
+                          primaries: list[Device]) -> int:
         changed = 0
         old = max(d.tombstone_age(version) for d in devices) > self.reclaim_age
         for device in set(devices) | {p for p in primaries if p.available()}:
@@ -152,12 +156,15 @@ class Replicator:
 class Auditor:
     def __init__(self, placement: Placement) -> None:
         self.placement = placement
-        self._cursor: Iterator[tuple[LocalDevice, Version]] = iter(())
+        self._cursor: Iterator[tuple[Device, Version]] = iter(())
         #: Copies quarantined since this process started.
         self.quarantined = 0
 
-    def _copies(self) -> Iterator[tuple[LocalDevice, Version]]:
+    def _copies(self) -> Iterator[tuple[Device, Version]]:
+        # Each storage node audits its own disks: bytes are read where they are.
         for device in list(self.placement.devices.values()):
+            if not device.local:
+                continue
             for part in device.partitions():
                 for version in device.versions(part):
                     yield device, version

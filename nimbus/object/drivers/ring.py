@@ -7,6 +7,11 @@ otherwise, keeping nothing. A read tries the primaries, then the handoffs, skipp
 that is missing or a copy that is damaged. The replicator (``replication.py``) restores what a
 lost device or a quarantined copy took away and moves handoff copies home.
 
+A device whose ``node`` is set is served by that storage node (``nimbus agent object``) and
+reached over HTTP; the others are this process's own disks. A process replicates and audits only
+its own disks, pushing copies to the other devices, so a scaled cloud's proxies hold no objects
+and each storage node looks after its devices.
+
 The ring lives in ``<state_dir>/object.ring.json`` (``nimbus manage ring``), read again whenever
 the file changes, so every process places objects alike. When there is none, a ring of three
 devices under ``<state_dir>/objects/d1..d3``, one zone each, is made.
@@ -28,7 +33,8 @@ from nimbus.conf.settings import Settings
 from nimbus.core.errors import NotFound, PayloadTooLarge, ServiceUnavailable
 from nimbus.object.drivers import adopt, replication, ring_builder, timestamps
 from nimbus.object.drivers.base import CHUNK_SIZE, ObjectDriver, StoredObject
-from nimbus.object.drivers.device import LocalDevice, Version, Writer
+from nimbus.object.drivers.device import Device, LocalDevice, Version, Writer
+from nimbus.object.drivers.remote_device import RemoteDevice, node_key
 
 RING_FILE = "object.ring.json"
 # The embedded ring: small enough to walk quickly, large enough to spread three devices evenly.
@@ -59,13 +65,17 @@ class RingDriver(ObjectDriver):
         self.state_dir = settings.state_dir
         self.ring_path = self.state_dir / RING_FILE
         self.mount_check = settings.object.mount_check
+        # The storage node this process is (``nimbus agent object``): the ring's devices of
+        # that node are its own disks; empty, the devices without a node are.
+        self.node = settings.object.node
+        self._node_key = node_key(self.state_dir)
         self._lock = threading.Lock()
         # Commits of concurrent PUTs' replicas; threads are made on demand, up to this many.
         self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="object-commit")
         self._mtime = -1.0
         self._checked = 0.0
         self.ring = self._load()
-        self.devices: dict[int, LocalDevice] = {}
+        self.devices: dict[int, Device] = {}
         self._index_devices()
         self.replicator = replication.Replicator(self)
         self.auditor = replication.Auditor(self)
@@ -83,11 +93,17 @@ class RingDriver(ObjectDriver):
         return ring_builder.load(self.ring_path)
 
     def _index_devices(self) -> None:
-        devices = {}
+        devices: dict[int, Device] = {}
         for dev in self.ring.devices.values():
-            if dev.node:
-                continue  # served by a storage node, not from this process's disks
-            root = Path(dev.path or dev.name)
+            if dev.node != self.node:
+                # Another storage node's: reached over HTTP, kept if it was already known so
+                # that what it learnt of the node's health stays.
+                known = self.devices.get(dev.id)
+                devices[dev.id] = (known if isinstance(known, RemoteDevice)
+                                   and known.node == dev.node
+                                   else RemoteDevice(dev.id, dev.name, dev.node, self._node_key))
+                continue
+            root = Path(dev.path or (f"objects/{dev.name}" if self.node else dev.name))
             devices[dev.id] = LocalDevice(dev.id, dev.name,
                                           root if root.is_absolute() else self.state_dir / root,
                                           self.mount_check)
@@ -104,10 +120,10 @@ class RingDriver(ObjectDriver):
                     self._index_devices()
         return self.ring
 
-    def nodes(self, part: int) -> tuple[list[LocalDevice], list[LocalDevice]]:
+    def nodes(self, part: int) -> tuple[list[Device], list[Device]]:
         """The partition's primary devices and its handoffs, in the order they are tried."""
         ring = self.current()
-        primaries: list[LocalDevice] = []
+        primaries: list[Device] = []
         for dev in ring.primaries(part):
             local = self.devices.get(dev.id)
             if local is not None and local not in primaries:
@@ -116,7 +132,7 @@ class RingDriver(ObjectDriver):
         return primaries, handoffs
 
     def _locate(self, account: str, container: str, obj: str, timestamp: str) -> tuple[
-            Version, list[LocalDevice]]:
+            Version, list[Device]]:
         name_hash = ring_builder.object_hash(account, container, obj)
         part = self.current().partition(name_hash)
         primaries, handoffs = self.nodes(part)
@@ -180,13 +196,13 @@ class RingDriver(ObjectDriver):
             committed.append(writer)
         return committed
 
-    def _writers(self, part: int, name_hash: str, primaries: list[LocalDevice],
-                 handoffs: list[LocalDevice]) -> list[Writer]:
+    def _writers(self, part: int, name_hash: str, primaries: list[Device],
+                 handoffs: list[Device]) -> list[Writer]:
         """One writer per replica: each primary, or in its place the next handoff that works."""
         spare = iter(handoffs)
         writers: list[Writer] = []
         for device in primaries[:self.ring.replicas]:
-            candidate: LocalDevice | None = device
+            candidate: Device | None = device
             while candidate is not None:
                 try:
                     writers.append(candidate.writer(part, name_hash))
@@ -212,14 +228,14 @@ class RingDriver(ObjectDriver):
 
     # -- reads ---------------------------------------------------------------------------
 
-    def _open(self, account: str, container: str, obj: str, timestamp: str) -> tuple[
-            LocalDevice, Version, IO[bytes], dict[str, Any]]:
+    def _open(self, account: str, container: str, obj: str, timestamp: str,
+              start: int = 0) -> tuple[Device, Version, IO[bytes], dict[str, Any]]:
         version, devices = self._locate(account, container, obj, timestamp)
         for device in devices:
             if device.tombstoned(version):
                 break  # removed: an older copy elsewhere must not come back
             try:
-                fh, record = device.open(version)
+                fh, record = device.open(version, start)
             except (OSError, ValueError, KeyError):
                 continue
             return device, version, fh, record
@@ -227,8 +243,7 @@ class RingDriver(ObjectDriver):
 
     def get(self, account: str, container: str, obj: str, timestamp: str,
             start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        device, version, fh, record = self._open(account, container, obj, timestamp)
-        fh.seek(start)
+        device, version, fh, record = self._open(account, container, obj, timestamp, start)
         whole = start == 0 and (end is None or end >= record["size"])
         return _read(fh, None if end is None else end - start,
                      (device, version, record["etag"]) if whole else None)
@@ -241,7 +256,10 @@ class RingDriver(ObjectDriver):
 
     def list(self, account: str | None = None) -> Iterator[tuple[str, str, str, str]]:
         seen: set[Version] = set()
+        # A storage node lists its own disks; a proxy without any has nothing to audit.
         for device in list(self.devices.values()):
+            if not device.local:
+                continue
             for part in device.partitions():
                 for version in device.versions(part):
                     if version in seen or not device.has(version):
@@ -256,7 +274,8 @@ class RingDriver(ObjectDriver):
     # -- upkeep --------------------------------------------------------------------------
 
     def discard_partial(self, older_than: float) -> int:
-        return sum(d.discard_partial(older_than) for d in list(self.devices.values()))
+        return sum(d.discard_partial(older_than) for d in list(self.devices.values())
+                   if d.local)
 
     def replicate_pass(self, limit: int) -> int:
         return self.replicator.run_pass(limit)
@@ -267,7 +286,7 @@ class RingDriver(ObjectDriver):
     def health(self) -> dict[str, Any]:
         ring = self.current()
         return {"driver": self.name, "replicas": ring.replicas, "part_power": ring.part_power,
-                "devices": [{"name": d.name, "available": d.available(), "path": str(d.root)}
+                "devices": [{"name": d.name, "available": d.available(), "path": d.location()}
                             for d in self.devices.values()],
                 "replica_counts": self.replicator.replica_counts,
                 "quarantined": self.auditor.quarantined}
@@ -287,7 +306,7 @@ def _each(writers: list[Writer], step: Callable[[Writer], Any]) -> list[Writer]:
 
 
 def _read(fh: IO[bytes], remaining: int | None,
-          check: tuple[LocalDevice, Version, str] | None) -> Iterator[bytes]:
+          check: tuple[Device, Version, str] | None) -> Iterator[bytes]:
     """Stream a copy; when it is read whole, its md5 is checked on the way and a copy that does
     not match is quarantined, so the next read (and the replicator) uses a good one."""
     md5 = hashlib.md5(usedforsecurity=False) if check is not None else None

@@ -14,7 +14,7 @@ import pytest
 from nimbus.conf.settings import load
 from nimbus.core.errors import NotFound, ServiceUnavailable
 from nimbus.object.drivers import ring_builder
-from nimbus.object.drivers.device import LocalDevice, Version, Writer
+from nimbus.object.drivers.device import FileWriter, LocalDevice, Version
 from nimbus.object.drivers.ring import RING_FILE, RingDriver
 
 OBJECTS = 12
@@ -136,14 +136,14 @@ def test_quorum_lost_is_503_and_keeps_what_was_acknowledged(tmp_path: Path) -> N
 def test_write_errors_under_and_over_quorum(tmp_path: Path, monkeypatch: Any) -> None:
     driver = make(tmp_path)
     failing: set[str] = {"d1"}
-    real_write = Writer.write
+    real_write = FileWriter.write
 
-    def write(self: Writer, chunk: bytes) -> None:
+    def write(self: FileWriter, chunk: bytes) -> None:
         if self.device.name in failing:
             raise OSError("I/O error")
         real_write(self, chunk)
 
-    monkeypatch.setattr(Writer, "write", write)
+    monkeypatch.setattr(FileWriter, "write", write)
     stored = driver.put("AUTH_a", "c", "o", iter([b"data"]), {}, 100)
     assert where(driver, "o", stored.timestamp) == ["d2", "d3"]
     failing.add("d2")
