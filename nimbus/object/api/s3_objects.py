@@ -128,11 +128,21 @@ def write(req: ApiRequest[ObjectState], signed: Signed) -> Response:
     if length is None and signed.payload_hash != STREAMING_SIGNED:
         raise S3Error("MissingContentLength", "You must provide the Content-Length HTTP "
                       "header.", 411)
+    _check_quota(req, acct, bucket, length)
     request = PutRequest(content_type=uploads.content_type(req, key),
                          meta=uploads.user_meta(req.headers),
                          expected_etag=uploads.content_md5(req.headers))
     info = req.svc.objects.put(acct, bucket, key, body(req, signed), request)
     return empty(headers={"ETag": f'"{info.etag}"'})
+
+
+def _check_quota(req: ApiRequest[ObjectState], acct: str, bucket: str,
+                 size: int | None) -> None:
+    """The account's and the bucket's (container's) quotas hold for S3 writes too: Swift's
+    s3api sits in front of the quota middlewares and words their 413 as S3 does."""
+    if req.svc.quotas.exceeded(acct, bucket, size):
+        raise S3Error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed "
+                      "object size.", 400)
 
 
 def _copy(req: ApiRequest[ObjectState], source: tuple[str, str], bucket: str,
@@ -156,6 +166,7 @@ def _copy(req: ApiRequest[ObjectState], source: tuple[str, str], bucket: str,
     else:
         meta = uploads.user_meta(req.headers)
         ctype = uploads.content_type(req, key)
+    _check_quota(req, account(req), bucket, src.size)
     request = PutRequest(content_type=ctype, meta=metadata.merged({}, meta, "object"))
     info = req.svc.objects.copy(src, account(req), bucket, key, request)
     return xml_reply(s3_xml.copy_result("CopyObjectResult", info.etag,

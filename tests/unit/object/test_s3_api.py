@@ -20,6 +20,7 @@ COVERS = [
     ("object", "S3 API: buckets, objects (ranges, metadata, copy with metadata directive), "
                "ListObjects v1/v2, DeleteObjects, multipart uploads, canned ACLs"),
     ("object", "S3 API: another project's keys never reach the data; readers only read"),
+    ("object", "S3 API: container and account quotas hold for PutObject and CopyObject"),
 ]
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
@@ -439,3 +440,17 @@ def test_unsigned_chunks_with_a_crc32_trailer(s3: S3, cloud: Any) -> None:
     resp = send("bad", zlib.crc32(data) ^ 1)
     assert resp.status_code == 400 and code(resp) == "BadDigest"
     assert code(s3.get("/trailer/bad")) == "NoSuchKey"
+
+
+def test_container_quota_holds_for_s3_writes(s3: S3, cloud: Any) -> None:
+    assert s3.put("/capped").status_code == 200
+    swift = cloud[1].as_("member")
+    assert swift.post(f"{account()}/capped",
+                      headers={"X-Container-Meta-Quota-Bytes": "10"}).status_code == 204
+    assert s3.put("/capped/small", b"123456").status_code == 200
+    refused = s3.put("/capped/big", b"x" * 11)
+    assert refused.status_code == 400 and code(refused) == "EntityTooLarge"
+    refused = s3.put("/capped/copy", headers={"x-amz-copy-source": "/capped/small",
+                                              "x-amz-metadata-directive": "REPLACE"})
+    assert code(refused) == "EntityTooLarge"
+    assert s3.get("/capped/big").status_code == 404
