@@ -25,7 +25,8 @@ from nimbus.object.schemas.s3_errors import S3Error
 
 SEGMENTS_SUFFIX = "+segments"
 # Where a completed multipart object keeps its S3 ETag (not the MD5 of its bytes).
-S3_ETAG_META = "s3api-etag"
+# System metadata: hidden from Swift's headers, kept through a POST.
+S3_ETAG_META = "@s3api-etag"
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
 _UPLOAD = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")

@@ -315,6 +315,14 @@ def test_multipart_upload(s3: S3, cloud: Any) -> None:
     got = s3.get("/multi1/big")
     assert got.content == b"".join(parts) and got.headers["ETag"] == f'"{expected}"'
     assert got.headers["x-amz-meta-k"] == "v"
+    # Swift shows the user's metadata only; its POST keeps the S3 ETag (system metadata).
+    swift = cloud[1].as_("member")
+    shown = swift.head(f"{account()}/multi1/big").headers
+    assert shown["X-Object-Meta-K"] == "v"
+    assert not [h for h in shown if "s3api" in h.lower()]
+    assert swift.post(f"{account()}/multi1/big",
+                      headers={"X-Object-Meta-K": "w"}).status_code == 202
+    assert s3.head("/multi1/big").headers["ETag"] == f'"{expected}"'
     assert _texts(s3.get("/multi1", query="uploads"), "UploadId") == []
     assert code(s3.get("/multi1/big", query=f"uploadId={upload}")) == "NoSuchUpload"
 
