@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Self
 
 LOG = logging.getLogger(__name__)
@@ -45,6 +46,20 @@ class Periodic:
             except Exception:  # a pass that fails is retried at the next interval
                 LOG.exception("%s pass failed", self.thread_name)
                 done = 0
-            busy = self.busy_pause is not None and done > 0
-            self._stop.wait(self.busy_pause if busy and self.busy_pause is not None
-                            else self.interval)
+            self._stop.wait(self.pause(done))
+
+    def pause(self, done: int) -> float:
+        """Seconds until the next pass, after one that did ``done``."""
+        if self.busy_pause is not None and done > 0:
+            return self.busy_pause
+        return self.interval
+
+    def guarded(self, what: str, step: Callable[[], int]) -> int:
+        """One step of a pass whose failure must not stop the others: logged, counted as no
+        work, retried at the next pass."""
+        try:
+            return step()
+        except Exception as exc:  # noqa: BLE001 - retried on the next pass
+            LOG.warning("%s: %s failed, retried on the next pass: %s", self.thread_name, what,
+                        exc)
+            return 0

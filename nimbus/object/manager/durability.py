@@ -10,7 +10,6 @@ before it changes it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from nimbus.core.periodic import Periodic
 from nimbus.object.drivers.base import ObjectDriver
@@ -35,15 +34,7 @@ class Durability(Periodic):
 
     def run_once(self) -> int:
         """One replicator pass then one auditor pass; how much either changed."""
-        changed = self._guarded("replication pass",
-                                lambda: self.driver.replicate_pass(self.replicate_batch))
-        return changed + self._guarded("audit pass",
-                                       lambda: self.driver.audit_pass(self.audit_batch))
-
-    @staticmethod
-    def _guarded(what: str, step: Callable[[], int]) -> int:
-        try:
-            return step()
-        except Exception as exc:  # noqa: BLE001 - retried on the next pass
-            LOG.warning("object %s failed, retried on the next pass: %s", what, exc)
-            return 0
+        changed = self.guarded("replication pass",
+                               lambda: self.driver.replicate_pass(self.replicate_batch))
+        return changed + self.guarded("audit pass",
+                                      lambda: self.driver.audit_pass(self.audit_batch))

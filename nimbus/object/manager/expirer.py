@@ -1,7 +1,7 @@
 """The object expirer: objects past their X-Delete-At leave the store and the index, not only
 the listings, as Swift's ``object-expirer`` removes them.
 
-One thread runs a pass at start and then every ``interval`` seconds, each removing at most
+One thread (``core.periodic``) runs a pass at start and then every ``interval`` seconds, each removing at most
 ``batch`` objects (the longest expired first; a full batch is followed by the next pass at
 once). It also sweeps what unfinished writes left behind (a PUT cut off by a crash: its temporary
 file, or bytes the index never came to name): at start, once more when what the crash itself
@@ -13,10 +13,9 @@ it side by side and a request racing it wins.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
 
+from nimbus.core.periodic import Periodic
 from nimbus.object.manager import expiry
 from nimbus.object.manager.objects import ObjectManager
 
@@ -28,25 +27,18 @@ STALE_AFTER = 300.0
 BACKLOG_PAUSE = 1.0
 
 
-class Expirer:
+class Expirer(Periodic):
+    thread_name = "object-expirer"
+
     def __init__(self, objects: ObjectManager, interval: float = 60.0, batch: int = 1000,
                  audit_interval: float = 3600.0) -> None:
+        super().__init__(interval, busy_pause=BACKLOG_PAUSE)
         self.objects = objects
-        self.interval = interval
         self.batch = batch
         self.audit_interval = audit_interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> Expirer:
-        self._thread = threading.Thread(target=self._loop, name="object-expirer", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        # The first audit finds what earlier runs left; the second, what a crash just before
+        # this start left, once it is old enough.
+        self._next_audit, self._audit_gap = time.monotonic(), STALE_AFTER
 
     # -- one pass ------------------------------------------------------------------------
 
@@ -82,22 +74,14 @@ class Expirer:
 
     # -- the thread ----------------------------------------------------------------------
 
-    def _loop(self) -> None:
-        # The first audit finds what earlier runs left; the second, what a crash just before
-        # this start left, once it is old enough.
-        next_audit, audit_gap = time.monotonic(), STALE_AFTER
-        while not self._stop.is_set():
-            if time.monotonic() >= next_audit:
-                self._guarded("audit", self.audit)
-                next_audit, audit_gap = time.monotonic() + audit_gap, self.audit_interval
-            full = self._guarded("expiry pass", self.expire) >= self.batch
-            wait = BACKLOG_PAUSE if full else self.interval
-            self._stop.wait(max(0.0, min(wait, next_audit - time.monotonic())))
+    def run_pass(self) -> int:
+        """The audit when it is due, then an expiry pass; work is "done" (the next pass comes
+        soon) only when the batch was full."""
+        if time.monotonic() >= self._next_audit:
+            self.guarded("audit", self.audit)
+            self._next_audit = time.monotonic() + self._audit_gap
+            self._audit_gap = self.audit_interval
+        return int(self.guarded("expiry pass", self.expire) >= self.batch)
 
-    @staticmethod
-    def _guarded(what: str, step: Callable[[], int]) -> int:
-        try:
-            return step()
-        except Exception as exc:  # noqa: BLE001 - retried on the next pass
-            LOG.warning("object %s failed, retried on the next pass: %s", what, exc)
-            return 0
+    def pause(self, done: int) -> float:
+        return max(0.0, min(super().pause(done), self._next_audit - time.monotonic()))
