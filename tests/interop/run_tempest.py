@@ -304,6 +304,8 @@ def main() -> int:
                         "this setting (for tests tempest runs only under the other value of "
                         "a setting, e.g. image_do_secure_hash=false:do_secure_hash_false)")
     args = parser.parse_args()
+    # Stopped (CI stopping a background stage), the run still stops its cloud on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     tempest_venv = venv()
     work = Path(tempfile.mkdtemp(prefix="nimbus-tempest-"))

@@ -83,12 +83,15 @@ def test_hostile_input_is_a_4xx_on_postgresql(make_cloud: Callable[..., Any], se
     with scratch_database("postgresql") as url:
         cloud, api = make_cloud([service], db_url=url)
         try:
-            _probe((cloud, api), service, caplog)
+            _probe((cloud, api), service, caplog, reaching_the_database=True)
         finally:
             cloud.db.dispose()
 
 
-def _probe(made: tuple[Any, Any], service: str, caplog: pytest.LogCaptureFixture) -> None:
+def _probe(made: tuple[Any, Any], service: str, caplog: pytest.LogCaptureFixture,
+           reaching_the_database: bool = False) -> None:
+    """``reaching_the_database``: only the values a database sees (strings, numbers, path
+    and query values); headers and nesting are refused before any query, alike on all."""
     cloud, api = made
     runtime = cloud.runtimes[service]
     failures = []
@@ -96,9 +99,12 @@ def _probe(made: tuple[Any, Any], service: str, caplog: pytest.LogCaptureFixture
     for spec in runtime.definition.router.routes:
         path = runtime.prefix + _fill(spec.path)
         for method in spec.methods:
-            cases: list[tuple[bytes, dict[str, str]]] = [(b"", h) for h in HEADERS]
+            cases: list[tuple[bytes, dict[str, str]]] = [] if reaching_the_database else \
+                [(b"", h) for h in HEADERS]
             if method in ("POST", "PUT", "PATCH") and not spec.stream:
-                cases += [(body, {}) for body in _bodies(spec)]
+                bodies = _bodies(spec)
+                cases += [(body, {}) for body in (bodies[1:] if reaching_the_database
+                                                  else bodies)]
             targets = [(path, body, headers) for body, headers in cases]
             # NUL (and invalid UTF-8) in every path segment and in query values.
             targets += [(runtime.prefix + _fill(spec.path, "a%00b"), b"", {}),
