@@ -51,15 +51,14 @@ def _key(req: ApiRequest[ObjectState]) -> str:
 
 def s3_etag(info: ObjectInfo) -> str:
     """A completed multipart upload's ETag, or the MD5 of the object's bytes."""
-    return info.meta.get(S3_ETAG_META) or info.etag
+    return info.sysmeta.get(S3_ETAG_META) or info.etag
 
 
 def _headers(info: ObjectInfo) -> dict[str, str]:
     headers = {"ETag": f'"{s3_etag(info)}"', "Last-Modified": dates.http_date(info.meta_ts),
                "Content-Type": info.content_type, "Accept-Ranges": "bytes"}
     for name, value in metadata.user_only(info.meta).items():
-        if name != S3_ETAG_META:
-            headers[f"x-amz-meta-{name}"] = value
+        headers[f"x-amz-meta-{name}"] = value
     return headers
 
 
@@ -161,7 +160,7 @@ def _copy(req: ApiRequest[ObjectState], source: tuple[str, str], bucket: str,
                           "to copy an object to itself without changing the object's "
                           "metadata, storage class, website redirect location or encryption "
                           "attributes.", 400)
-        meta = {k: v for k, v in src.meta.items() if k != S3_ETAG_META}
+        meta = dict(src.meta)
         ctype = src.content_type
     else:
         meta = uploads.user_meta(req.headers)

@@ -20,7 +20,6 @@ from nimbus.object.manager import expiry
 from nimbus.object.manager.containers import require
 from nimbus.object.manager.large_objects import LargeObjects
 from nimbus.object.manager.records import ObjectInfo, PutRequest, object_info
-from nimbus.object.schemas import metadata
 from nimbus.object.schemas.constraints import MAX_FILE_SIZE
 
 
@@ -131,8 +130,7 @@ class ObjectManager:
             row = objects.find(session, require(session, account, container).id, name)
             if row is None or expiry.expired(row.delete_at):
                 raise NotFound(resource="object", id=name)
-            # System metadata (another middleware's, never the user's) outlives a POST.
-            row.meta = {**metadata.system_only(row.meta or {}), **meta}
+            row.meta = dict(meta)
             row.delete_at = delete_at
             row.manifest = manifest
             if content_type:

@@ -5,7 +5,7 @@ content type and metadata the upload was started with) and its parts
 
 Completing an upload writes one ordinary object from the parts, in order, so that Swift's API
 reads it like any other, then removes the upload. Its S3 ETag (the MD5 of the parts' MD5s,
-``-<count>``) is kept in the object's metadata under ``S3_ETAG_META``.
+``-<count>``) is kept in the object's system metadata under ``S3_ETAG_META``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from nimbus.object.schemas.s3_errors import S3Error
 
 SEGMENTS_SUFFIX = "+segments"
 # Where a completed multipart object keeps its S3 ETag (not the MD5 of its bytes).
-# System metadata: hidden from Swift's headers, kept through a POST.
-S3_ETAG_META = "@s3api-etag"
+# The object's system metadata (as s3api's X-Object-Sysmeta-S3api-Etag): never shown to
+# Swift's users, kept through a POST.
+S3_ETAG_META = "s3api-etag"
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
 _UPLOAD = re.compile(r"^(?P<key>.+)/(?P<upload>[0-9a-f]{32})$")
@@ -166,10 +167,11 @@ class Multipart:
         for part in chosen:
             digest.update(bytes.fromhex(part.etag))
         s3_etag = f"{digest.hexdigest()}-{len(chosen)}"
-        meta = {**marker.meta, S3_ETAG_META: s3_etag}
         info = self.objects.put(account, bucket, key, self._join(account, bucket, key,
                                                                  upload_id, chosen),
-                                PutRequest(content_type=marker.content_type, meta=meta))
+                                PutRequest(content_type=marker.content_type,
+                                           meta=dict(marker.meta),
+                                           sysmeta={S3_ETAG_META: s3_etag}))
         self._remove(account, bucket, key, upload_id)
         return info, s3_etag
 

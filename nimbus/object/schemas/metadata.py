@@ -7,9 +7,7 @@ item; an object keeps it, empty, as Swift's object server does, and only ``X-Rem
 An object also keeps the few plain headers Swift lets a PUT or POST set (its
 ``allowed_headers``: ``Content-Disposition``, ``Content-Encoding``...). They live beside the
 user metadata under a ``:`` prefix that no ``X-Object-Meta-`` name can carry, so that a POST
-replaces them and a copy carries them exactly as it does the metadata. System metadata (Swift's
-``X-Object-Sysmeta-``, which another middleware keeps, such as s3api's multipart ETag) lives
-under ``@``, is never shown as a header, and outlives a POST.
+replaces them and a copy carries them exactly as it does the metadata.
 """
 
 from __future__ import annotations
@@ -56,7 +54,6 @@ def fresh(headers: Mapping[str, str], kind: str) -> dict[str, str]:
 ALLOWED_HEADERS = ("content-disposition", "content-encoding", "cache-control",
                    "content-language", "expires", "x-robots-tag")
 _PLAIN = ":"
-SYSTEM = "@"
 
 
 def object_merged(current: Mapping[str, str], headers: Mapping[str, str]) -> dict[str, str]:
@@ -77,11 +74,7 @@ def object_merged(current: Mapping[str, str], headers: Mapping[str, str]) -> dic
 
 def user_only(meta: Mapping[str, str]) -> dict[str, str]:
     """The user metadata of ``meta``, without an object's allowed headers."""
-    return {k: v for k, v in meta.items() if not k.startswith((_PLAIN, SYSTEM))}
-
-
-def system_only(meta: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in meta.items() if k.startswith(SYSTEM)}
+    return {k: v for k, v in meta.items() if not k.startswith(_PLAIN)}
 
 
 def to_headers(meta: Mapping[str, str], kind: str) -> dict[str, str]:
