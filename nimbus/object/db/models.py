@@ -84,3 +84,18 @@ class Object(Base):
     manifest: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     #: What middleware keeps beside the user's metadata (static manifests, symlinks).
     sysmeta: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+
+
+class Deletion(Base):
+    """An object deleted from a container that syncs to another: the tombstone container sync
+    carries to the target (Swift's container database keeps deleted rows for the same end).
+    Dropped once carried, and with the container."""
+
+    __tablename__ = "object_deletions"
+    __table_args__ = (Index("ix_object_deletions_container_ts", "container_id", "deleted_ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    container_id: Mapped[int] = mapped_column(
+        ForeignKey("object_containers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(1024))
+    deleted_ts: Mapped[str] = mapped_column(String(20))

@@ -8,7 +8,9 @@ already copied, kept in the container's system metadata) and copies each to the 
 must name the same key. A copy keeps its source's timestamp, as Swift's does; a target already
 holding the same bytes and metadata, or a newer version, is left alone, so two containers
 syncing to each other settle after one exchange.
-Deletes are not carried over: the index keeps no tombstones to learn them from.
+A delete from a syncing container leaves a deletion row (``db/sync.py``, Swift's deleted
+container rows) that the next pass carries over: the target's object goes unless it is newer
+than the deletion. Carried deletions are dropped.
 """
 
 from __future__ import annotations
@@ -23,12 +25,18 @@ from nimbus.object.db import containers, sync
 from nimbus.object.manager import expiry
 from nimbus.object.manager.objects import ObjectManager
 from nimbus.object.manager.records import ObjectInfo, PutRequest, object_info
-from nimbus.object.schemas.sync import Realm, SyncToError, target
+from nimbus.object.schemas.sync import (
+    SYNC_DELETE_POINT,
+    SYNC_KEY,
+    SYNC_POINT,
+    SYNC_TO,
+    Realm,
+    SyncToError,
+    target,
+)
 
 LOG = logging.getLogger(__name__)
-SYNC_TO = "sync-to"
-SYNC_KEY = "sync-key"
-SYNC_POINT = "sync-point"
+__all__ = ["SYNC_KEY", "SYNC_POINT", "SYNC_TO", "ContainerSync"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class _Job:
     sync_to: str
     key: str
     point: str
+    delete_point: str
 
 
 class ContainerSync(Periodic):
@@ -62,6 +71,8 @@ class ContainerSync(Periodic):
             sysmeta = dict(row.sysmeta or {})
             if SYNC_TO in changes and changes[SYNC_TO] != sysmeta.get(SYNC_TO):
                 sysmeta.pop(SYNC_POINT, None)
+                sysmeta.pop(SYNC_DELETE_POINT, None)
+                sync.forget_deletions(tx, row.id)
             for name, value in changes.items():
                 if value:
                     sysmeta[name] = value
@@ -80,7 +91,7 @@ class ContainerSync(Periodic):
         """One pass over every syncing container; how many objects were copied."""
         with self.db.reader() as tx:
             jobs = [_Job(account, row.name, row.id, str(meta[SYNC_TO]), str(meta[SYNC_KEY]),
-                         str(meta.get(SYNC_POINT, "0")))
+                         str(meta.get(SYNC_POINT, "0")), str(meta.get(SYNC_DELETE_POINT, "0")))
                     for account, row in sync.with_sysmeta(tx)
                     if (meta := row.sysmeta or {}).get(SYNC_TO) and meta.get(SYNC_KEY)]
         copied = 0
@@ -105,6 +116,8 @@ class ContainerSync(Periodic):
             rows = sync.changed_since(tx, job.container_id, job.point, self.batch)
             changed = [object_info(job.account, job.container, row) for row in rows
                        if not expiry.expired(row.delete_at)]
+            deleted = [(d.name, d.deleted_ts) for d in
+                       sync.deleted_since(tx, job.container_id, job.delete_point, self.batch)]
         copied = 0
         point = job.point
         for info in changed:
@@ -116,9 +129,26 @@ class ContainerSync(Periodic):
                 # The object changed or left meanwhile: the next pass sees its new state.
                 LOG.info("container sync of %s: %s", info.name, err)
             point = max(point, info.meta_ts)
-        if point != job.point:
-            self._save_point(job, point)
+        delete_point = job.delete_point
+        for name, stamp in deleted:
+            if self._stop.is_set():
+                break
+            copied += self._push_deletion(name, stamp, account, container)
+            delete_point = stamp
+        if point != job.point or delete_point != job.delete_point:
+            self._save_point(job, point, delete_point)
         return copied
+
+    def _push_deletion(self, name: str, stamp: str, account: str, container: str) -> int:
+        try:
+            there = self.objects.info(account, container, name)
+            # Written again since (there, or synced from here after the deletion): it stays.
+            if there.meta_ts >= stamp:
+                return 0
+            self.objects.delete(account, container, name)
+        except NotFound:
+            return 0
+        return 1
 
     def _push(self, info: ObjectInfo, account: str, container: str) -> int:
         try:
@@ -137,7 +167,7 @@ class ContainerSync(Periodic):
         return 1
 
     @retry_on_lock()
-    def _save_point(self, job: _Job, point: str) -> None:
+    def _save_point(self, job: _Job, point: str, delete_point: str) -> None:
         with self.db.writer() as tx:
             row = containers.get(tx, job.container_id)
             if row is None:
@@ -146,4 +176,6 @@ class ContainerSync(Periodic):
             if sysmeta.get(SYNC_TO) != job.sync_to:
                 return  # retargeted meanwhile: the new target starts from the beginning
             sysmeta[SYNC_POINT] = point
+            sysmeta[SYNC_DELETE_POINT] = delete_point
             row.sysmeta = sysmeta
+            sync.forget_deletions(tx, job.container_id, through=delete_point)

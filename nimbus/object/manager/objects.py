@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import NotFound
-from nimbus.object.db import containers, objects
+from nimbus.object.db import containers, objects, sync
 from nimbus.object.drivers import timestamps
 from nimbus.object.drivers.base import ObjectDriver, StoredObject
 from nimbus.object.errors import PreconditionFailed, UnprocessableEntity
@@ -21,6 +21,7 @@ from nimbus.object.manager.containers import require
 from nimbus.object.manager.large_objects import LargeObjects
 from nimbus.object.manager.records import ObjectInfo, PutRequest, object_info
 from nimbus.object.schemas.constraints import MAX_FILE_SIZE
+from nimbus.object.schemas.sync import SYNC_TO
 
 
 class ObjectManager:
@@ -155,6 +156,9 @@ class ObjectManager:
             cont.object_count -= 1
             cont.bytes_used -= row.size
             objects.remove(session, row)
+            if (cont.sysmeta or {}).get(SYNC_TO):
+                # Container sync carries the deletion to its target.
+                sync.record_deletion(session, cont.id, name, timestamps.after(row.meta_ts))
             return row.data_ts
 
     def copy(self, source: ObjectInfo, account: str, container: str, name: str,

@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
+# Where a container keeps its sync settings and progress (its system metadata).
+SYNC_TO = "sync-to"
+SYNC_KEY = "sync-key"
+SYNC_POINT = "sync-point"
+# How far the target has been told of deletions (a timestamp, as SYNC_POINT).
+SYNC_DELETE_POINT = "sync-delete-point"
+
 ALLOWED_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from tests.unit.object.conftest import account
 
 COVERS = [
-    ("object", "containers: container sync (X-Container-Sync-To/-Key, realms, sync worker)"),
+    ("object", "containers: container sync (X-Container-Sync-To/-Key, realms, sync worker, "
+               "deletes carried over)"),
 ]
 
 A = account()
@@ -65,6 +66,33 @@ def test_worker_syncs_both_ways(make_cloud: Any) -> None:
         other.get(f"{OTHER}/two?format=json").json()
     # Settled: nothing travels back.
     assert sync.sync_all() == 0
+
+
+def test_deletes_are_carried_and_a_newer_write_survives_one(make_cloud: Any) -> None:
+    cloud, api = make_cloud(["object"], prefix="/object", object_sync_interval=3600)
+    member, other = api.as_("member"), api.as_("other")
+    member.put(f"{A}/one", headers={"X-Container-Sync-To": _realm(f"{OTHER}/two"),
+                                    "X-Container-Sync-Key": "k"})
+    other.put(f"{OTHER}/two", headers={"X-Container-Sync-To": _realm(f"{A}/one"),
+                                       "X-Container-Sync-Key": "k"})
+    for name in ("gone", "kept", "rewritten"):
+        member.put(f"{A}/one/{name}", content=name.encode())
+    sync = _sync_of(cloud)
+    assert sync.sync_all() == 3
+    assert member.delete(f"{A}/one/gone").status_code == 204
+    assert member.delete(f"{A}/one/rewritten").status_code == 204
+    # Written again on the other side after the deletion here: newer, it stays (and returns).
+    assert other.put(f"{OTHER}/two/rewritten", content=b"newer").status_code == 201
+    assert sync.sync_all() == 2  # one deletion carried, the newer object copied back
+    assert other.get(f"{OTHER}/two/gone").status_code == 404
+    assert other.get(f"{OTHER}/two/kept").content == b"kept"
+    assert other.get(f"{OTHER}/two/rewritten").content == b"newer"
+    assert member.get(f"{A}/one/rewritten").content == b"newer"
+    # Settled both ways; the carried deletions are forgotten.
+    assert sync.sync_all() == 0
+    names = lambda c: sorted(o["name"] for o in c)  # noqa: E731
+    assert names(member.get(f"{A}/one?format=json").json()) == \
+        names(other.get(f"{OTHER}/two?format=json").json()) == ["kept", "rewritten"]
 
 
 def test_target_must_share_the_key(make_cloud: Any) -> None:
