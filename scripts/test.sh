@@ -51,7 +51,7 @@ stage "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no respons
 stage "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
 .venv/bin/python tests/interop/run_placement_gabbits.py --ratchet
 
-stage "== tempest: the interop list plus all identity, image, compute, network, volume and object-storage API tests; ratchet tests/interop/passing.txt"
+stage "== tempest: the interop list plus all identity, image, compute, network, volume and object-storage API tests and the dashboard's; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
 # location data, so they get a second cloud with that setting. Two volume backends, for the
 # multi-backend, retype and migration tests.
@@ -61,6 +61,7 @@ stage "== tempest: the interop list plus all identity, image, compute, network, 
   --set 'volume_backends=[{"name": "fake-1", "driver": "fake"}, {"name": "fake-2", "driver": "fake"}]' \
   --also '^tempest\.scenario\.test_unified_limits\.' \
   --also '^tempest\.scenario\.test_network_qos_placement\.' \
+  --also '^tempest\.scenario\.test_dashboard_basic_ops\.' \
   --also '^tempest\.api\.volume\.' \
   --also '^tempest\.api\.object_storage\.' \
   --also '^tempest\.api\.network\.' \

@@ -329,6 +329,12 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         # What the scenario tests upload as a new image: the test guest itself.
         conf["scenario"] = {"img_file": str(image_file), "img_disk_format": "qcow2",
                             "img_container_format": "bare"}
+    # The dashboard is not in the catalog (nor is Horizon): its login page says it is there.
+    login = sess.get(f"{settings.public_url}/dashboard/", authenticated=False, raise_exc=False)
+    dashboard = login.status_code == 200 and "id_username" in login.text
+    if dashboard:
+        conf["dashboard"] = {"dashboard_url": f"{settings.public_url}/dashboard/",
+                             "login_url": f"{settings.public_url}/dashboard/auth/login/"}
     available = {
         "keystone": "identity" in catalog_types,
         "nova": "compute" in catalog_types,
@@ -336,7 +342,7 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
         "glance": "image" in catalog_types,
         "cinder": volume_type in catalog_types,
         "swift": "object-store" in catalog_types,
-        "horizon": False,
+        "horizon": dashboard,
         "heat": "orchestration" in catalog_types,
     }
     conf["service_available"] = {k: str(v).lower() for k, v in available.items()}

@@ -44,7 +44,7 @@ class Cloud(Platform):
         }
         self.endpoints = [
             Endpoint(d.name, d.service_type, self.endpoint_url(d), tuple(d.extra_catalog_types))
-            for d in self.definitions.values()
+            for d in self.definitions.values() if d.in_catalog
         ]
         self.endpoints += [
             Endpoint(d.name, service_type, f"{self.settings.public_url}{d.prefix}{path}")

@@ -6,6 +6,7 @@ A service is built from a ``Platform`` and never sees the other services in the 
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import secrets
@@ -100,6 +101,10 @@ def load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
     if not data.get("storage_node_key"):
         # What the object proxies and storage nodes of a scaled cloud show one another.
         data["storage_node_key"] = secrets.token_urlsafe(24)
+        changed = True
+    if not data.get("dashboard_session_key"):
+        # Encrypts what the dashboard keeps of a signed-in user (the token) in the database.
+        data["dashboard_session_key"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
         changed = True
     if not data.get("cloud_id"):
         # Names this cloud's exchanges and queues on a shared broker; every process of the

@@ -10,7 +10,8 @@ from nimbus.core.errors import NimbusError
 
 # The services of one cloud, in start order: identity first (everything authenticates against
 # it), compute last (it calls all the others).
-SERVICES = ["identity", "placement", "image", "network", "volume", "object", "compute"]
+SERVICES = ["identity", "placement", "image", "network", "volume", "object", "compute",
+            "dashboard"]
 
 
 class DriverLoadError(NimbusError):

@@ -76,6 +76,8 @@ class ServiceDef(Generic[S]):
     own_name_checks: bool = False
     has_db: bool = True
     title: str = ""
+    # Listed in the identity catalog (the dashboard, a site for people, is not).
+    in_catalog: bool = True
 
 
 class ServiceRuntime(Generic[S]):

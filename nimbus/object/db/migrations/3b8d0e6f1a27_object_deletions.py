@@ -23,8 +23,9 @@ def upgrade() -> None:
         sa.Column('name', sa.String(length=1024), nullable=False),
         sa.Column('deleted_ts', sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(['container_id'], ['object_containers.id'],
+                                name=op.f('fk_object_deletions_container_id'),
                                 ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_object_deletions')),
     )
     op.create_index('ix_object_deletions_container_ts', 'object_deletions',
                     ['container_id', 'deleted_ts'], unique=False)

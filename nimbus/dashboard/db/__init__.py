@@ -1,0 +1,1 @@
+"""The dashboard's tables and migrations: its sign-in sessions."""

@@ -1,0 +1,47 @@
+"""The dashboard's state in one process: its sessions, and how it signs a user in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nimbus.clients import user_session
+from nimbus.clients.user_session import Scoped, UserSession
+from nimbus.core.errors import NimbusError, Unauthorized
+from nimbus.core.platform import Platform
+from nimbus.dashboard.manager.sessions import SessionManager
+from nimbus.dashboard.schemas.forms import LoginForm
+
+
+@dataclass
+class DashboardState:
+    sessions: SessionManager
+    identity_url: str
+    region: str
+
+    def sign_in(self, form: LoginForm) -> Scoped:
+        """A token for the user's first project (by name), or an unscoped one when the user
+        has no project yet (the pages then say so)."""
+        unscoped = user_session.password_login(self.identity_url, form.username,
+                                                form.password, form.domain)
+        projects = UserSession(self.identity_url, unscoped, self.region).projects()
+        enabled = [p for p in projects if p.get("enabled", True)]
+        if not enabled:
+            return unscoped
+        return user_session.rescope(self.identity_url, unscoped.token, enabled[0]["id"])
+
+    def project_choices(self, user: UserSession) -> list[dict[str, Any]]:
+        try:
+            return [p for p in user.projects() if p.get("enabled", True)]
+        except Unauthorized:
+            raise
+        except NimbusError:
+            return []
+
+
+def build(platform: Platform) -> DashboardState:
+    return DashboardState(
+        sessions=SessionManager(platform.db, platform.secrets["dashboard_session_key"]),
+        identity_url=platform.identity_url,
+        region=platform.settings.region,
+    )

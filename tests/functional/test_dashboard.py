@@ -1,0 +1,166 @@
+"""The dashboard under `nimbus up`, driven as a browser drives it (a cookie jar and forms):
+Horizon's login form, CSRF on every form, the session cookie's flags, escaping, the project
+switcher, and a logout that revokes the token."""
+
+from __future__ import annotations
+
+import html.parser
+import http.cookiejar
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support.cloud_process import CloudProcess
+
+pytestmark = pytest.mark.functional
+
+COVERS = [
+    ("dashboard", "Horizon's login form (id_username, csrfmiddlewaretoken, region), sign-in "
+                  "as the demo user, Overview with quota usage charts"),
+    ("dashboard", "CSRF: a form without the token is 403; session cookie HttpOnly and "
+                  "SameSite; names shown escaped; logout revokes the token"),
+    ("dashboard", "project switcher: a token for another of the user's projects"),
+]
+
+
+class Forms(html.parser.HTMLParser):
+    """The forms of a page: action → their input values, as tempest's parser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.forms.append((found.get("action") or "", {}))
+        elif tag == "input" and self.forms and found.get("name"):
+            self.forms[-1][1][str(found["name"])] = found.get("value") or ""
+
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=30) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        request = urllib.request.Request(self.base + path,
+                                         urllib.parse.urlencode(fields).encode())
+        try:
+            with self.opener.open(request, timeout=30) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def forms(self, text: str) -> list[tuple[str, dict[str, str]]]:
+        parser = Forms()
+        parser.feed(text)
+        return parser.forms
+
+    def login(self, username: str, password: str) -> str:
+        _, text = self.get("/dashboard/")
+        action, fields = self.forms(text)[0]
+        status, page = self.post(action, {**fields, "username": username,
+                                          "password": password, "domain": "Default"})
+        assert status == 200, page
+        return page
+
+    def cookie(self, name: str) -> http.cookiejar.Cookie:
+        return next(c for c in self.jar if c.name == name)
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    proc = CloudProcess(tmp_path_factory.mktemp("dashboard") / "state").start()
+    try:
+        yield proc
+        assert proc.server_errors() == []
+    finally:
+        proc.stop()
+
+
+def demo_password(cloud: CloudProcess) -> str:
+    secrets = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())
+    return str(secrets["demo_password"])
+
+
+def test_horizon_login_form_and_overview(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    status, text = browser.get("/dashboard/")
+    assert status == 200 and "id_username" in text
+    action, fields = browser.forms(text)[0]
+    assert action == "/dashboard/auth/login/"
+    assert fields["csrfmiddlewaretoken"] and fields["region"] == "RegionOne"
+    page = browser.login("demo", demo_password(cloud))
+    assert "Overview" in page and "Used 0 of 10" in page
+    session = browser.cookie("sessionid")
+    assert session.has_nonstandard_attr("HttpOnly")
+    assert (session.get_nonstandard_attr("SameSite") or "").lower() == "lax"
+    # The same page again, from the session alone.
+    status, again = browser.get("/dashboard/")
+    assert status == 200 and "Overview" in again
+
+
+def test_wrong_password_and_missing_csrf(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    _, text = browser.get("/dashboard/")
+    action, fields = browser.forms(text)[0]
+    status, page = browser.post(action, {**fields, "username": "demo", "password": "nope"})
+    assert status == 401 and "Invalid credentials." in page
+    status, page = browser.post(action, {"username": "demo",
+                                         "password": demo_password(cloud)})
+    assert status == 403 and "CSRF" in page
+    signed = Browser(cloud.url)
+    signed.login("demo", demo_password(cloud))
+    # A signed-in form without the session's token changes nothing.
+    status, _ = signed.post("/dashboard/auth/logout/", {"csrfmiddlewaretoken": "forged"})
+    assert status == 403
+    assert "Overview" in signed.get("/dashboard/project/")[1]
+
+
+def test_names_are_escaped_and_the_switcher_rescopes(cloud: CloudProcess) -> None:
+    hostile = "<script>alert(1)</script>"
+    project = cloud.openstack_json("project", "create", "--domain", "default", hostile)
+    cloud.openstack("role", "add", "--user", "demo", "--project", project["id"], "member")
+    browser = Browser(cloud.url)
+    page = browser.login("demo", demo_password(cloud))
+    assert hostile not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    action, fields = next(f for f in browser.forms(page) if project["id"] in f[0])
+    status, switched = browser.post(action, fields)
+    assert status == 200
+    assert "Project: &lt;script&gt;" in switched
+
+
+def test_logout_revokes_the_token(cloud: CloudProcess) -> None:
+    def revocations() -> list[Any]:
+        token = cloud.openstack("token", "issue", "-f", "value", "-c", "id").stdout.strip()
+        request = urllib.request.Request(f"{cloud.url}/identity/v3/OS-REVOKE/events",
+                                         headers={"X-Auth-Token": token})
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return list(json.load(resp)["events"])
+
+    browser = Browser(cloud.url)
+    page = browser.login("demo", demo_password(cloud))
+    before = len(revocations())
+    action, fields = next(f for f in browser.forms(page) if f[0].endswith("/auth/logout/"))
+    status, text = browser.post(action, fields)
+    assert status == 200 and "id_username" in text
+    assert len(revocations()) == before + 1
+    # The old cookie is worth nothing now.
+    status, text = browser.get("/dashboard/project/")
+    assert "id_username" in text and "Overview" not in text
