@@ -20,10 +20,13 @@ class DashboardState:
     region: str
 
     def sign_in(self, form: LoginForm) -> Scoped:
-        """A token for the user's first project (by name), or an unscoped one when the user
+        """A token for the user's default project (identity scopes a token asked for without
+        a scope to it), else for the first project by name, else an unscoped one when the user
         has no project yet (the pages then say so)."""
         unscoped = user_session.password_login(self.identity_url, form.username,
                                                 form.password, form.domain)
+        if unscoped.project_id:
+            return unscoped
         projects = UserSession(self.identity_url, unscoped, self.region).projects()
         enabled = [p for p in projects if p.get("enabled", True)]
         if not enabled:

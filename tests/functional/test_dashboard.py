@@ -7,6 +7,7 @@ from __future__ import annotations
 import html.parser
 import http.cookiejar
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +27,8 @@ COVERS = [
     ("dashboard", "CSRF: a form without the token is 403; session cookie HttpOnly and "
                   "SameSite; names shown escaped; logout revokes the token"),
     ("dashboard", "project switcher: a token for another of the user's projects"),
+    ("dashboard", "instances: pages of 20, detail with console and action logs, live rows; "
+                  "another project's server is not found"),
 ]
 
 
@@ -164,3 +167,38 @@ def test_logout_revokes_the_token(cloud: CloudProcess) -> None:
     # The old cookie is worth nothing now.
     status, text = browser.get("/dashboard/project/")
     assert "id_username" in text and "Overview" not in text
+
+
+def test_instances_list_pages_detail_and_live_rows(cloud: CloudProcess) -> None:
+    cloud.openstack("quota", "set", "--instances", "30", "--cores", "60", "--ram", "100000",
+                    "demo")
+    image = cloud.openstack_json("image", "list", cloud="nimbus-demo")[0]["ID"]
+    cloud.openstack("server", "create", "--image", image, "--flavor", "m1.nano", "--network",
+                    "private", "--min", "21", "--max", "21", "--wait", "web<i>",
+                    cloud="nimbus-demo")
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    status, first = browser.get("/dashboard/project/instances/")
+    assert status == 200
+    ids = re.findall(r'<tr id="row-([0-9a-f-]{36})"', first)
+    assert len(ids) == 20 and "web&lt;i&gt;-" in first and "web<i>" not in first
+    following = re.search(r'href="(/dashboard/project/instances/\?marker=[^"]+)"', first)
+    assert following is not None
+    status, second = browser.get(following.group(1).replace("&amp;", "&"))
+    rest = re.findall(r'<tr id="row-([0-9a-f-]{36})"', second)
+    assert status == 200 and len(rest) == 1 and rest[0] not in ids
+    status, detail = browser.get(f"/dashboard/project/instances/{ids[0]}/")
+    assert status == 200 and 'id="console-log"' in detail and "Action Log" in detail
+    assert ">create<" in detail
+    status, text = browser.get(f"/dashboard/project/instances/rows/?ids={ids[0]},gone-id")
+    states = json.loads(text)
+    assert states[ids[0]]["status"] == "ACTIVE" and states["gone-id"] == {"gone": True}
+    # Another project's server is not found from here.
+    status, _ = browser.get(f"/dashboard/project/instances/{_admin_server(cloud, image)}/")
+    assert status == 404
+
+
+def _admin_server(cloud: CloudProcess, image: str) -> str:
+    server = cloud.openstack_json("server", "create", "--image", image, "--flavor", "m1.nano",
+                                  "--network", "private", "--wait", "admins")
+    return str(server["id"])

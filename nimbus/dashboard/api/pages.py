@@ -147,8 +147,17 @@ class Pages:
                                                  section="overview"))
 
 
+def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
+    """A service refused or failed: its own message, in the page, with its status."""
+    if isinstance(exc, Unauthorized):
+        raise exc  # the session's token is gone: sign in again
+    return page("error.html", status=_status(exc), **p.base(signed, message=exc.message))
+
+
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
+
+    from nimbus.dashboard.api import instances
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -192,4 +201,7 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/auth/switch/{project_id}/", signed_in(Pages.switch), methods=["POST"]),
         Route("/project/", signed_in(lambda p, r, b, s: p.project_overview(r, s)),
               methods=["GET"]),
+        Route("/project/instances/", signed_in(instances.index), methods=["GET"]),
+        Route("/project/instances/rows/", signed_in(instances.rows), methods=["GET"]),
+        Route("/project/instances/{server_id}/", signed_in(instances.show), methods=["GET"]),
     ]

@@ -1,0 +1,46 @@
+"""The Instances panel: the list (its rows kept live by ``static/live.js``), and one instance's
+page with its console log and action log."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from nimbus.core.errors import NimbusError, NotFound
+from nimbus.dashboard.api.pages import Pages, error_page
+from nimbus.dashboard.api.render import SECURITY_HEADERS, page
+from nimbus.dashboard.manager import instances
+from nimbus.dashboard.manager.sessions import Signed
+
+
+def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
+    marker = request.query_params.get("marker", "")
+    try:
+        rows, following = instances.page(p.user(signed), marker)
+    except NotFound:
+        rows, following = [], ""  # a marker deleted meanwhile: start again
+    except NimbusError as exc:
+        return error_page(p, signed, exc)
+    return page("instances.html", **p.base(signed, section="instances", rows=rows,
+                                           following=following, marker=marker))
+
+
+def show(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
+    try:
+        row, server, log, actions = instances.detail(p.user(signed),
+                                                     request.path_params["server_id"])
+    except NimbusError as exc:
+        return error_page(p, signed, exc)
+    return page("instance.html", **p.base(signed, section="instances", row=row,
+                                          server=server, log=log, actions=actions))
+
+
+def rows(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
+    """The watched rows' state, as JSON, for the list's live updates."""
+    ids = [i for i in request.query_params.get("ids", "").split(",") if i]
+    try:
+        found = instances.statuses(p.user(signed), ids)
+    except NimbusError as exc:
+        return JSONResponse({"error": exc.message}, status_code=503,
+                            headers=dict(SECURITY_HEADERS))
+    return JSONResponse(found, headers=dict(SECURITY_HEADERS))
