@@ -29,6 +29,9 @@ COVERS = [
     ("dashboard", "project switcher: a token for another of the user's projects"),
     ("dashboard", "instances: pages of 20, detail with console and action logs, live rows; "
                   "another project's server is not found"),
+    ("dashboard", "list panels: images, key pairs, server groups, volumes, snapshots, backups, "
+                  "networks, routers, security groups, floating IPs, containers; only the "
+                  "project's own"),
 ]
 
 
@@ -202,3 +205,24 @@ def _admin_server(cloud: CloudProcess, image: str) -> str:
     server = cloud.openstack_json("server", "create", "--image", image, "--flavor", "m1.nano",
                                   "--network", "private", "--wait", "admins")
     return str(server["id"])
+
+
+def test_every_list_panel_shows_the_projects_own_resources(cloud: CloudProcess) -> None:
+    from nimbus.dashboard.manager.tables import TABLES
+
+    cloud.openstack("container", "create", "box<1>", cloud="nimbus-demo")
+    cloud.openstack("keypair", "create", "key-1", cloud="nimbus-demo")
+    cloud.openstack("volume", "create", "--size", "1", "vol<1>", cloud="nimbus-demo")
+    cloud.openstack("volume", "create", "--size", "1", "admins-volume")
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    for slug in TABLES:
+        status, text = browser.get(f"/dashboard/project/{slug}/")
+        assert status == 200, (slug, text[-500:])
+        assert f'<table class="list" id="{slug}">' in text
+    assert "box&lt;1&gt;" in browser.get("/dashboard/project/containers/")[1]
+    assert "key-1" in browser.get("/dashboard/project/key_pairs/")[1]
+    volumes = browser.get("/dashboard/project/volumes/")[1]
+    assert "vol&lt;1&gt;" in volumes and "admins-volume" not in volumes
+    status, text = browser.get("/dashboard/project/nope/")
+    assert status == 404 and "No panel" in text

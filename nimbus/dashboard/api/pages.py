@@ -57,8 +57,14 @@ class Pages:
         return UserSession(self.state.identity_url, signed.scoped, self.state.region)
 
     def base(self, signed: Signed, **context: Any) -> dict[str, Any]:
-        """What every signed-in page shows around its content (the header, the switcher)."""
-        return {"root": ROOT, "user": signed.scoped, "csrf": signed.csrf,
+        """What every signed-in page shows around its content (the header, the switcher, the
+        panels)."""
+        from nimbus.dashboard.manager.tables import TABLES
+
+        panels: dict[str, list[tuple[str, str]]] = {"Compute": [("instances", "Instances")]}
+        for table in TABLES.values():
+            panels.setdefault(table.group, []).append((table.slug, table.title))
+        return {"root": ROOT, "user": signed.scoped, "csrf": signed.csrf, "panels": panels,
                 "projects": self.state.project_choices(self.user(signed)), **context}
 
     @staticmethod
@@ -157,7 +163,7 @@ def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
 
-    from nimbus.dashboard.api import instances
+    from nimbus.dashboard.api import instances, tables
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -204,4 +210,5 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/instances/", signed_in(instances.index), methods=["GET"]),
         Route("/project/instances/rows/", signed_in(instances.rows), methods=["GET"]),
         Route("/project/instances/{server_id}/", signed_in(instances.show), methods=["GET"]),
+        Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
     ]

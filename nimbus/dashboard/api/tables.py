@@ -1,0 +1,27 @@
+"""The list panels declared in ``manager/tables.py``, all shown by one template."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from nimbus.core.errors import NimbusError, NotFound
+from nimbus.dashboard.api.pages import Pages, error_page
+from nimbus.dashboard.api.render import page
+from nimbus.dashboard.manager import tables
+from nimbus.dashboard.manager.sessions import Signed
+
+
+def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
+    table = tables.TABLES.get(request.path_params["panel"])
+    if table is None:
+        return error_page(p, signed, NotFound(f"No panel {request.path_params['panel']!r}."))
+    marker = request.query_params.get("marker", "")
+    try:
+        rows, following = tables.rows(p.user(signed), table, marker)
+    except NotFound:
+        rows, following = [], ""
+    except NimbusError as exc:
+        return error_page(p, signed, exc)
+    return page("table.html", **p.base(signed, section=table.slug, table=table, rows=rows,
+                                       following=following, marker=marker))
