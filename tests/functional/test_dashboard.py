@@ -8,6 +8,7 @@ import html.parser
 import http.cookiejar
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +33,8 @@ COVERS = [
     ("dashboard", "list panels: images, key pairs, server groups, volumes, snapshots, backups, "
                   "networks, routers, security groups, floating IPs, containers; only the "
                   "project's own"),
+    ("dashboard", "launch form: image source, flavor, network, security group, user data; its "
+                  "own and compute's refusals beside the field; row action delete"),
 ]
 
 
@@ -226,3 +229,39 @@ def test_every_list_panel_shows_the_projects_own_resources(cloud: CloudProcess) 
     assert "vol&lt;1&gt;" in volumes and "admins-volume" not in volumes
     status, text = browser.get("/dashboard/project/nope/")
     assert status == 404 and "No panel" in text
+
+
+def test_launch_form_creates_and_row_actions_act(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    status, text = browser.get("/dashboard/project/instances/launch/")
+    assert status == 200
+    action, fields = next(f for f in browser.forms(text) if f[0].endswith("/launch/"))
+    image = cloud.openstack_json("image", "list", cloud="nimbus-demo")[0]["ID"]
+    network = next(n["ID"] for n in cloud.openstack_json("network", "list", cloud="nimbus-demo")
+                   if n["Name"] == "private")
+    flavor = next(f["ID"] for f in cloud.openstack_json("flavor", "list")
+                  if f["Name"] == "m1.nano")
+    chosen = {"csrfmiddlewaretoken": fields["csrfmiddlewaretoken"], "source_type": "image",
+              "source": image, "flavor": flavor, "networks": network,
+              "security_groups": "default", "count": "1"}
+    # The form's own check names the field.
+    status, text = browser.post(action, {**chosen, "name": ""})
+    assert status == 400 and 'id="error-name"' in text
+    # The service's refusal is shown beside the field it names.
+    status, text = browser.post(action, {**chosen, "name": "x", "flavor": "no-such-flavor"})
+    assert status == 400 and 'id="error-flavor"' in text
+    status, text = browser.post(action, {**chosen, "name": "from-the-form",
+                                         "user_data": "#!/bin/sh\necho hi\n"})
+    assert status == 200 and "from-the-form" in text
+    server = next(s for s in cloud.openstack_json("server", "list", cloud="nimbus-demo")
+                  if s["Name"] == "from-the-form")
+    status, _ = browser.post(f"/dashboard/project/instances/{server['ID']}/action/",
+                             {"csrfmiddlewaretoken": chosen["csrfmiddlewaretoken"],
+                              "action": "delete"})
+    assert status == 200
+    deadline = time.monotonic() + 60
+    while any(s["ID"] == server["ID"]
+              for s in cloud.openstack_json("server", "list", cloud="nimbus-demo")):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)

@@ -3,11 +3,14 @@ page with its console log and action log."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from nimbus.core.errors import NimbusError, NotFound
-from nimbus.dashboard.api.pages import Pages, error_page
+from nimbus.dashboard.api import csrf
+from nimbus.dashboard.api.pages import ROOT, Pages, error_page, forbidden
 from nimbus.dashboard.api.render import SECURITY_HEADERS, page
 from nimbus.dashboard.manager import instances
 from nimbus.dashboard.manager.sessions import Signed
@@ -22,7 +25,8 @@ def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
     except NimbusError as exc:
         return error_page(p, signed, exc)
     return page("instances.html", **p.base(signed, section="instances", rows=rows,
-                                           following=following, marker=marker))
+                                           following=following, marker=marker,
+                                           actions=instances.ACTIONS))
 
 
 def show(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
@@ -44,3 +48,16 @@ def rows(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         return JSONResponse({"error": exc.message}, status_code=503,
                             headers=dict(SECURITY_HEADERS))
     return JSONResponse(found, headers=dict(SECURITY_HEADERS))
+
+
+def act(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
+    """A row action (a form per action, with the session's CSRF token)."""
+    fields = dict(parse_qsl(body.decode("utf-8", errors="replace")))
+    if not csrf.valid(fields.get(csrf.FIELD), signed.csrf):
+        return forbidden()
+    try:
+        instances.act(p.user(signed), request.path_params["server_id"],
+                      fields.get("action", ""))
+    except NimbusError as exc:
+        return error_page(p, signed, exc)
+    return RedirectResponse(f"{ROOT}/project/instances/", 303)

@@ -97,8 +97,7 @@ class Pages:
             return self.login_page(request)
         fields = _form(request, body)
         if not csrf.valid(fields.get(csrf.FIELD), request.cookies.get(csrf.COOKIE)):
-            return page("forbidden.html", status=403, root=ROOT,
-                        reason="The form's CSRF token is missing or does not match.")
+            return forbidden()
         form, problem = login_form(fields, self.state.region)
         if problem:
             return self.login_page(request, form, problem, 400)
@@ -121,8 +120,7 @@ class Pages:
         signed = self.signed(request)
         if signed is not None:
             if not csrf.valid(_form(request, body).get(csrf.FIELD), signed.csrf):
-                return page("forbidden.html", status=403, root=ROOT,
-                            reason="The form's CSRF token is missing or does not match.")
+                return forbidden()
             try:
                 self.user(signed).revoke()
             except NimbusError as exc:
@@ -135,8 +133,7 @@ class Pages:
     def switch(self, request: Request, body: bytes, signed: Signed) -> Response:
         project_id = request.path_params["project_id"]
         if not csrf.valid(_form(request, body).get(csrf.FIELD), signed.csrf):
-            return page("forbidden.html", status=403, root=ROOT,
-                        reason="The form's CSRF token is missing or does not match.")
+            return forbidden()
         try:
             scoped = user_session.rescope(self.state.identity_url, signed.scoped.token,
                                           project_id)
@@ -153,6 +150,11 @@ class Pages:
                                                  section="overview"))
 
 
+def forbidden() -> Response:
+    return page("forbidden.html", status=403, root=ROOT,
+                reason="The form's CSRF token is missing or does not match.")
+
+
 def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
     """A service refused or failed: its own message, in the page, with its status."""
     if isinstance(exc, Unauthorized):
@@ -163,7 +165,7 @@ def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
 
-    from nimbus.dashboard.api import instances, tables
+    from nimbus.dashboard.api import instances, launch, tables
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -209,6 +211,10 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
               methods=["GET"]),
         Route("/project/instances/", signed_in(instances.index), methods=["GET"]),
         Route("/project/instances/rows/", signed_in(instances.rows), methods=["GET"]),
+        Route("/project/instances/launch/", signed_in(launch.form_page),
+              methods=["GET", "POST"]),
+        Route("/project/instances/{server_id}/action/", signed_in(instances.act),
+              methods=["POST"]),
         Route("/project/instances/{server_id}/", signed_in(instances.show), methods=["GET"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
     ]

@@ -113,3 +113,32 @@ def statuses(user: UserSession, ids: list[str]) -> dict[str, dict[str, Any]]:
         found[server_id] = {"status": row.status, "task": row.task, "power": row.power,
                             "addresses": row.addresses, "settling": row.settling}
     return found
+
+
+# The row actions: the name the form sends → what compute is asked (None: DELETE the server).
+ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
+    "delete": ("Delete Instance", None),
+    "reboot": ("Soft Reboot Instance", {"reboot": {"type": "SOFT"}}),
+    "hard_reboot": ("Hard Reboot Instance", {"reboot": {"type": "HARD"}}),
+    "stop": ("Shut Off Instance", {"os-stop": None}),
+    "start": ("Start Instance", {"os-start": None}),
+    "pause": ("Pause Instance", {"pause": None}),
+    "unpause": ("Resume Instance", {"unpause": None}),
+    "suspend": ("Suspend Instance", {"suspend": None}),
+    "resume": ("Resume Instance", {"resume": None}),
+    "lock": ("Lock Instance", {"lock": None}),
+    "unlock": ("Unlock Instance", {"unlock": None}),
+    "shelve": ("Shelve Instance", {"shelve": None}),
+    "unshelve": ("Unshelve Instance", {"unshelve": None}),
+}
+
+
+def act(user: UserSession, server_id: str, action: str) -> None:
+    """One row action on the server; refusals are compute's own."""
+    if action not in ACTIONS:
+        raise NotFound(f"No instance action {action!r}.")
+    body = ACTIONS[action][1]
+    if body is None:
+        user.request("compute", "DELETE", f"/servers/{server_id}")
+    else:
+        user.request("compute", "POST", f"/servers/{server_id}/action", body)

@@ -34,3 +34,83 @@ def login_form(fields: dict[str, str], region: str) -> tuple[LoginForm, str]:
     if form.region != region:
         return form, f"Region: {form.region!r} is not a region of this cloud."
     return form, ""
+
+
+# Nova's own ceiling for one request's count is the quota; this keeps a typo from asking for
+# a million before the quota check says no.
+MAX_COUNT = 100
+SOURCE_TYPES = ("image", "volume", "snapshot")
+LAUNCH_FIELDS = ("name", "count", "source_type", "source", "flavor", "networks",
+                 "security_groups", "key_name", "import_key", "user_data", "config_drive",
+                 "server_group", "zone")
+
+
+@dataclass(frozen=True)
+class LaunchForm:
+    name: str = ""
+    count: int = 1
+    source_type: str = "image"
+    source: str = ""
+    flavor: str = ""
+    networks: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    key_name: str = ""
+    import_key: str = ""
+    user_data: str = ""
+    config_drive: bool = False
+    server_group: str = ""
+    zone: str = ""
+
+
+def launch_form(fields: dict[str, list[str]]) -> tuple[LaunchForm, dict[str, str]]:
+    """The launch form, and a message per field that is wrong (empty: nothing is)."""
+    def one(name: str) -> str:
+        return (fields.get(name) or [""])[0].strip()
+
+    problems: dict[str, str] = {}
+    try:
+        count = int(one("count") or "1")
+    except ValueError:
+        count = 1
+        problems["count"] = "Count: a whole number."
+    if not 1 <= count <= MAX_COUNT:
+        problems["count"] = f"Count: from 1 to {MAX_COUNT}."
+    form = LaunchForm(
+        name=one("name"), count=count, source_type=one("source_type") or "image",
+        source=one("source"), flavor=one("flavor"),
+        networks=tuple(v for v in fields.get("networks", []) if v),
+        security_groups=tuple(v for v in fields.get("security_groups", []) if v),
+        key_name=one("key_name"), import_key=one("import_key"),
+        user_data=(fields.get("user_data") or [""])[0],
+        config_drive=one("config_drive") in ("on", "true", "1"),
+        server_group=one("server_group"), zone=one("zone"))
+    if not form.name:
+        problems["name"] = "Instance Name: this field is required."
+    elif len(form.name) > MAX_NAME:
+        problems["name"] = f"Instance Name: at most {MAX_NAME} characters."
+    if form.source_type not in SOURCE_TYPES:
+        problems["source_type"] = "Boot Source: image, volume or snapshot."
+    if not form.source:
+        problems["source"] = "Source: choose what the instance boots from."
+    if not form.flavor:
+        problems["flavor"] = "Flavor: choose one."
+    if form.import_key and not form.key_name:
+        problems["key_name"] = "Key Pair: name the key being imported."
+    if len(form.user_data) > 65535:
+        problems["user_data"] = "Customization Script: at most 64 KiB."
+    return form, problems
+
+
+def field_of(message: str) -> str:
+    """The form field a service's fault names, so the message is shown beside it ("" when
+    it names none the form has)."""
+    lowered = message.lower()
+    for needle, name in (("flavor", "flavor"), ("image", "source"), ("volume", "source"),
+                         ("snapshot", "source"), ("network", "networks"),
+                         ("security group", "security_groups"), ("key", "key_name"),
+                         ("keypair", "key_name"), ("user_data", "user_data"),
+                         ("availability zone", "zone"), ("group", "server_group"),
+                         ("quota", "count"), ("name", "name")):
+        if needle in lowered:
+            return name
+    return ""
