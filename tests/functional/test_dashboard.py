@@ -4,21 +4,25 @@ switcher, and a logout that revokes the token."""
 
 from __future__ import annotations
 
+import html
 import html.parser
 import http.cookiejar
 import json
+import os
 import re
+import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.support.cloud_process import CloudProcess
+from tests.support.cloud_process import BIN, CloudProcess
 
 pytestmark = pytest.mark.functional
 
@@ -35,6 +39,8 @@ COVERS = [
                   "project's own"),
     ("dashboard", "launch form: image source, flavor, network, security group, user data; its "
                   "own and compute's refusals beside the field; row action delete"),
+    ("dashboard", "API access: clouds.yaml and openrc downloads used by the openstack CLI; "
+                  "an application credential's clouds.yaml works without a password"),
 ]
 
 
@@ -265,3 +271,37 @@ def test_launch_form_creates_and_row_actions_act(cloud: CloudProcess) -> None:
               for s in cloud.openstack_json("server", "list", cloud="nimbus-demo")):
         assert time.monotonic() < deadline
         time.sleep(0.5)
+
+
+def _cli_with(clouds: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env["OS_CLIENT_CONFIG_FILE"] = str(clouds)
+    result = subprocess.run([str(BIN / "openstack"), "--os-cloud", "openstack", *args],
+                            env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_api_access_files_work_with_the_cli(cloud: CloudProcess, tmp_path: Path) -> None:
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    status, text = browser.get("/dashboard/project/api_access/")
+    assert status == 200 and "object-store" in text
+    status, downloaded = browser.get("/dashboard/project/api_access/clouds.yaml")
+    assert status == 200 and "password" not in yaml.safe_load(downloaded)["clouds"][
+        "openstack"]["auth"]
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(downloaded)
+    listed = _cli_with(clouds, "--os-password", demo_password(cloud), "network", "list",
+                       "-f", "value", "-c", "Name")
+    assert "private" in listed.split()
+    status, rc = browser.get("/dashboard/project/api_access/openrc/")
+    assert status == 200 and "export OS_USERNAME='demo'" in rc
+    # An application credential: its clouds.yaml needs no password at all.
+    token = next(f for f in browser.forms(text) if f[0].endswith("/application_credentials/"))
+    status, made = browser.post(token[0], {**token[1], "name": "ci<cred>"})
+    assert status == 200 and "ci&lt;cred&gt;" in made
+    snippet = re.search(r'<pre id="credential-yaml" tabindex="0">(.*?)</pre>', made, re.S)
+    assert snippet is not None
+    clouds.write_text(html.unescape(snippet.group(1)))
+    assert "private" in _cli_with(clouds, "network", "list", "-f", "value", "-c", "Name").split()

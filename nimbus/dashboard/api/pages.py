@@ -64,6 +64,7 @@ class Pages:
         panels: dict[str, list[tuple[str, str]]] = {"Compute": [("instances", "Instances")]}
         for table in TABLES.values():
             panels.setdefault(table.group, []).append((table.slug, table.title))
+        panels.setdefault("Access", []).append(("api_access", "API Access"))
         return {"root": ROOT, "user": signed.scoped, "csrf": signed.csrf, "panels": panels,
                 "projects": self.state.project_choices(self.user(signed)), **context}
 
@@ -165,7 +166,7 @@ def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
 
-    from nimbus.dashboard.api import instances, launch, tables
+    from nimbus.dashboard.api import api_access, instances, launch, tables
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -216,5 +217,11 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/instances/{server_id}/action/", signed_in(instances.act),
               methods=["POST"]),
         Route("/project/instances/{server_id}/", signed_in(instances.show), methods=["GET"]),
+        Route("/project/api_access/", signed_in(api_access.index), methods=["GET"]),
+        Route("/project/api_access/clouds.yaml", signed_in(api_access.clouds_yaml),
+              methods=["GET"]),
+        Route("/project/api_access/openrc/", signed_in(api_access.openrc), methods=["GET"]),
+        Route("/project/api_access/application_credentials/", signed_in(api_access.create),
+              methods=["POST"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
     ]
