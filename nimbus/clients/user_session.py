@@ -122,6 +122,22 @@ class UserSession:
             return None
         return resp.json() if "json" in resp.headers.get("content-type", "") else resp.content
 
+    def put_stream(self, service_type: str, path: str, chunks: Any,
+                   headers: dict[str, str] | None = None) -> None:
+        """``PUT`` a body read from the iterable ``chunks`` as it comes (chunked), never held
+        whole: an image's data on its way from the browser."""
+        from keystoneauth1 import exceptions as ks_exc
+
+        hdrs = {"X-Auth-Token": self.scoped.token, **(headers or {})}
+        try:
+            resp = self._http.request(f"{self.endpoint(service_type)}{path}", "PUT",
+                                      headers=hdrs, data=chunks, authenticated=False,
+                                      raise_exc=False)
+        except ks_exc.ClientException:
+            raise errors.ServiceUnavailable(
+                reason=f"The {service_type} service is unavailable.") from None
+        _raise_for(resp)
+
     def get(self, service_type: str, path: str, **kw: Any) -> Any:
         return self.request(service_type, "GET", path, **kw)
 

@@ -166,7 +166,7 @@ def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
 
-    from nimbus.dashboard.api import api_access, instances, launch, tables
+    from nimbus.dashboard.api import api_access, images, instances, launch, tables
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -223,5 +223,8 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/api_access/openrc/", signed_in(api_access.openrc), methods=["GET"]),
         Route("/project/api_access/application_credentials/", signed_in(api_access.create),
               methods=["POST"]),
+        Route("/project/images/create/", signed_in(images.create), methods=["GET", "POST"]),
+        Route("/project/images/{image_id}/data/", images.upload_endpoint(pages),
+              methods=["PUT"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
     ]

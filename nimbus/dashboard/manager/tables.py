@@ -34,8 +34,8 @@ class Table:
     headers: tuple[tuple[str, str], ...] = ()
     #: the field naming a row (its id for the browser)
     id_field: str = "id"
-    #: what the path needs of the user's project
-    needs_project: bool = False
+    #: a page that makes one: (its title, its path below the project's panels)
+    create: tuple[str, str] | None = None
 
 
 def field(name: str, default: str = "") -> Getter:
@@ -78,7 +78,8 @@ TABLES: dict[str, Table] = {t.slug: t for t in (
     Table("images", "Images", "Compute", "image", "/v2/images", "images", (
         Column("Name", field("name")), Column("Status", field("status")),
         Column("Visibility", field("visibility")), Column("Protected", yes_no("protected")),
-        Column("Disk Format", field("disk_format")), Column("Size", image_size))),
+        Column("Disk Format", field("disk_format")), Column("Size", image_size)),
+        create=("Create Image", "images/create/")),
     Table("key_pairs", "Key Pairs", "Compute", "compute", "/os-keypairs", "keypairs", (
         Column("Name", lambda r: keypair(r).get("name", "")),
         Column("Type", lambda r: keypair(r).get("type", "ssh")),

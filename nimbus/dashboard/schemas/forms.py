@@ -114,3 +114,59 @@ def field_of(message: str) -> str:
         if needle in lowered:
             return name
     return ""
+
+
+DISK_FORMATS = ("qcow2", "raw", "iso", "vmdk", "vdi", "vhd", "vhdx", "ami", "ari", "aki",
+                "ploop")
+CONTAINER_FORMATS = ("bare", "ovf", "ova", "aki", "ari", "ami", "docker", "compressed")
+VISIBILITIES = ("private", "shared", "community", "public")
+
+
+@dataclass(frozen=True)
+class ImageForm:
+    name: str = ""
+    disk_format: str = "qcow2"
+    container_format: str = "bare"
+    visibility: str = "private"
+    min_disk: int = 0
+    min_ram: int = 0
+    protected: bool = False
+    #: "file" (the browser sends the data next) or "url"
+    source: str = "file"
+    url: str = ""
+
+
+def image_form(fields: dict[str, str]) -> tuple[ImageForm, dict[str, str]]:
+    problems: dict[str, str] = {}
+
+    def number(name: str, title: str) -> int:
+        raw = fields.get(name, "").strip() or "0"
+        if not raw.isdigit():
+            problems[name] = f"{title}: a whole number of 0 or more."
+            return 0
+        return int(raw)
+
+    form = ImageForm(
+        name=fields.get("name", "").strip(),
+        disk_format=fields.get("disk_format", "qcow2"),
+        container_format=fields.get("container_format", "bare"),
+        visibility=fields.get("visibility", "private"),
+        min_disk=number("min_disk", "Minimum Disk (GB)"),
+        min_ram=number("min_ram", "Minimum RAM (MB)"),
+        protected=fields.get("protected") in ("on", "true", "1"),
+        source=fields.get("source", "file"), url=fields.get("url", "").strip())
+    if not form.name:
+        problems["name"] = "Image Name: this field is required."
+    elif len(form.name) > MAX_NAME:
+        problems["name"] = f"Image Name: at most {MAX_NAME} characters."
+    if form.disk_format not in DISK_FORMATS:
+        problems["disk_format"] = "Format: choose one of the list."
+    if form.container_format not in CONTAINER_FORMATS:
+        problems["container_format"] = "Container Format: choose one of the list."
+    if form.visibility not in VISIBILITIES:
+        problems["visibility"] = "Visibility: choose one of the list."
+    if form.source not in ("file", "url"):
+        problems["source"] = "Image Source: a file or a URL."
+    elif form.source == "url" and not form.url.startswith(("http://", "https://")):
+        problems["url"] = "Image Location: an http:// or https:// URL."
+    return form, problems
