@@ -44,6 +44,8 @@ COVERS = [
                   "an application credential's clouds.yaml works without a password"),
     ("dashboard", "create image: the record, then the file streamed through to the image "
                   "service (CSRF header checked)"),
+    ("dashboard", "panel actions: volume create/extend/transfer, network with subnet, router "
+                  "interface, security group rule, floating IP, key pair, public container"),
 ]
 
 
@@ -53,13 +55,27 @@ class Forms(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[tuple[str, dict[str, str]]] = []
+        self.select = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         if tag == "form":
             self.forms.append((found.get("action") or "", {}))
-        elif tag == "input" and self.forms and found.get("name"):
+        elif not self.forms:
+            return
+        elif tag == "input" and found.get("name") and found.get("type") not in (
+                "checkbox", "radio", "file"):
             self.forms[-1][1][str(found["name"])] = found.get("value") or ""
+        elif tag == "select" and found.get("name"):
+            self.select = str(found["name"])
+        # As a browser sends a select: its selected option, else its first.
+        elif tag == "option" and self.select and (
+                self.select not in self.forms[-1][1] or "selected" in found):
+            self.forms[-1][1][self.select] = found.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = ""
 
 
 class Browser:
@@ -330,7 +346,7 @@ def test_image_created_and_its_file_streamed_through(cloud: CloudProcess) -> Non
     status, refused = create(name="", source="file")
     assert status == 400 and "name" in refused["errors"]
     status, made = create(name="uploaded<img>", source="file", disk_format="raw")
-    assert status == 201
+    assert status == 201, made
     data = os.urandom(3 * 1024 * 1024 + 17)
 
     def put(token: str, body: bytes) -> int:
@@ -351,3 +367,72 @@ def test_image_created_and_its_file_streamed_through(cloud: CloudProcess) -> Non
     assert shown["status"] == "active" and shown["size"] == len(data)
     assert shown["checksum"] == hashlib.md5(data, usedforsecurity=False).hexdigest()
     assert "uploaded&lt;img&gt;" in browser.get("/dashboard/project/images/")[1]
+
+
+def _act(browser: Browser, path: str, **values: str) -> tuple[int, str]:
+    """Open an action's form and send it with ``values``."""
+    status, text = browser.get(path)
+    assert status == 200, text[-400:]
+    action, fields = next(f for f in browser.forms(text) if "/do/" in f[0])
+    return browser.post(action, {**fields, **values})
+
+
+def _wait(check: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.5)
+
+
+def test_panel_actions_through_their_forms(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    demo = {"cloud": "nimbus-demo"}
+    # Volumes: create, extend, snapshot, a transfer whose key is shown once, delete.
+    status, _ = _act(browser, "/dashboard/project/volumes/do/create/", name="panel-vol",
+                     size="1")
+    assert status == 200
+    volume = next(v for v in cloud.openstack_json("volume", "list", **demo)
+                  if v["Name"] == "panel-vol")
+    _wait(lambda: cloud.openstack_json("volume", "show", volume["ID"], **demo)["status"]
+          == "available")
+    status, text = _act(browser, f"/dashboard/project/volumes/{volume['ID']}/do/extend/",
+                        new_size="0")
+    assert status == 400 and 'id="error-_"' in text or 'id="error-new_size"' in text
+    _act(browser, f"/dashboard/project/volumes/{volume['ID']}/do/extend/", new_size="2")
+    _wait(lambda: cloud.openstack_json("volume", "show", volume["ID"], **demo)["size"] == 2)
+    status, text = _act(browser, f"/dashboard/project/volumes/{volume['ID']}/do/transfer/",
+                        name="hand-over")
+    assert status == 200 and "Authorization Key" in text
+    # Networks: one with a subnet, a router joined to it, a rule, a floating IP.
+    _act(browser, "/dashboard/project/networks/do/create/", name="panel-net",
+         cidr="192.168.77.0/24", subnet_name="panel-sub")
+    subnets = cloud.openstack_json("subnet", "list", "--name", "panel-sub", **demo)
+    assert subnets and subnets[0]["Subnet"] == "192.168.77.0/24"
+    _act(browser, "/dashboard/project/routers/do/create/", name="panel-router")
+    router = next(r for r in cloud.openstack_json("router", "list", **demo)
+                  if r["Name"] == "panel-router")
+    _act(browser, f"/dashboard/project/routers/{router['ID']}/do/add_interface/",
+         subnet=subnets[0]["ID"])
+    ports = cloud.openstack_json("port", "list", "--router", router["ID"], **demo)
+    assert len(ports) == 1
+    _act(browser, "/dashboard/project/security_groups/do/create/", name="panel-sg")
+    group = next(g for g in cloud.openstack_json("security group", "list", **demo)
+                 if g["Name"] == "panel-sg")
+    _act(browser, f"/dashboard/project/security_groups/{group['ID']}/do/add_rule/",
+         protocol="tcp", port_min="22", remote_ip_prefix="10.0.0.0/8")
+    rules = cloud.openstack_json("security group rule", "list", group["ID"], **demo)
+    assert any(r["Port Range"] == "22:22" for r in rules)
+    status, text = _act(browser, "/dashboard/project/floating_ips/do/allocate/")
+    assert status == 200 and "Floating IP" in text, re.findall(r"error-[a-z_]+.{0,200}", text)
+    # Key pairs: the private key is shown once.
+    status, text = _act(browser, "/dashboard/project/key_pairs/do/create/", name="panel-key")
+    assert status == 200 and "PRIVATE KEY" in text
+    # Containers: public access, then a direct row action.
+    _act(browser, "/dashboard/project/containers/do/create/", name="panel-box", public="on")
+    shown = cloud.openstack_json("container", "show", "panel-box", **demo)
+    assert ".r:*" in str(shown.get("read_acl"))
+    page = browser.get("/dashboard/project/containers/")[1]
+    action, fields = next(f for f in browser.forms(page) if "panel-box/do/delete/" in f[0])
+    assert browser.post(action, fields)[0] == 200
+    assert "panel-box" not in browser.get("/dashboard/project/containers/")[1]

@@ -166,7 +166,7 @@ def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
 
-    from nimbus.dashboard.api import api_access, images, instances, launch, tables
+    from nimbus.dashboard.api import actions, api_access, images, instances, launch, tables
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -227,4 +227,8 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/images/{image_id}/data/", images.upload_endpoint(pages),
               methods=["PUT"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
+        Route("/project/{panel}/do/{action}/", signed_in(actions.handle),
+              methods=["GET", "POST"]),
+        Route("/project/{panel}/{target}/do/{action}/", signed_in(actions.handle),
+              methods=["GET", "POST"]),
     ]

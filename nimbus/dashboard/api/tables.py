@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from nimbus.core.errors import NimbusError, NotFound
+from nimbus.dashboard.api import actions
 from nimbus.dashboard.api.pages import Pages, error_page
 from nimbus.dashboard.api.render import page
 from nimbus.dashboard.manager import tables
@@ -23,5 +24,8 @@ def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         rows, following = [], ""
     except NimbusError as exc:
         return error_page(p, signed, exc)
-    return page("table.html", **p.base(signed, section=table.slug, table=table, rows=rows,
-                                       following=following, marker=marker))
+    panel_actions = actions.of_panel(table.slug)
+    return page("table.html", **p.base(
+        signed, section=table.slug, table=table, rows=rows, following=following, marker=marker,
+        creating=[a for a in panel_actions if not a.row],
+        row_actions=[a for a in panel_actions if a.row]))
