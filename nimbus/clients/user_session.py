@@ -138,6 +138,22 @@ class UserSession:
                 reason=f"The {service_type} service is unavailable.") from None
         _raise_for(resp)
 
+    def get_stream(self, service_type: str, path: str) -> Any:
+        """``GET`` whose answer is returned unread (``iter_content`` streams it)."""
+        from keystoneauth1 import exceptions as ks_exc
+
+        try:
+            resp = self._http.request(f"{self.endpoint(service_type)}{path}", "GET",
+                                      headers={"X-Auth-Token": self.scoped.token},
+                                      authenticated=False, raise_exc=False, stream=True)
+        except ks_exc.ClientException:
+            raise errors.ServiceUnavailable(
+                reason=f"The {service_type} service is unavailable.") from None
+        if resp.status_code >= 400:
+            resp.close()
+            _raise_for(resp)
+        return resp
+
     def get(self, service_type: str, path: str, **kw: Any) -> Any:
         return self.request(service_type, "GET", path, **kw)
 

@@ -46,6 +46,8 @@ COVERS = [
                   "service (CSRF header checked)"),
     ("dashboard", "panel actions: volume create/extend/transfer, network with subnet, router "
                   "interface, security group rule, floating IP, key pair, public container"),
+    ("dashboard", "object store: pseudo-folders, a file uploaded and downloaded as streams, "
+                  "an object deleted"),
 ]
 
 
@@ -436,3 +438,32 @@ def test_panel_actions_through_their_forms(cloud: CloudProcess) -> None:
     action, fields = next(f for f in browser.forms(page) if "panel-box/do/delete/" in f[0])
     assert browser.post(action, fields)[0] == 200
     assert "panel-box" not in browser.get("/dashboard/project/containers/")[1]
+
+
+def test_object_store_folders_upload_download_delete(cloud: CloudProcess) -> None:
+    cloud.openstack("container", "create", "files", cloud="nimbus-demo")
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    assert "/project/containers/files/browse/" in browser.get("/dashboard/project/containers/")[1]
+    status, page = browser.get("/dashboard/project/containers/files/browse/")
+    assert status == 200 and 'id="upload-progress"' in page
+    action, fields = next(f for f in browser.forms(page) if f[1].get("do") == "folder")
+    assert browser.post(action, {**fields, "name": "docs"})[0] == 200
+    csrf_token = fields["csrfmiddlewaretoken"]
+    data = os.urandom(2 * 1024 * 1024 + 5)
+    request = urllib.request.Request(
+        f"{cloud.url}/dashboard/project/containers/files/upload/?name=docs/report%3C1%3E.bin",
+        data=data, method="PUT", headers={"X-CSRFToken": csrf_token,
+                                          "Content-Type": "application/octet-stream"})
+    with browser.opener.open(request, timeout=60) as resp:
+        assert resp.status == 200
+    status, folder = browser.get("/dashboard/project/containers/files/browse/?prefix=docs/")
+    assert status == 200 and "report&lt;1&gt;.bin" in folder
+    with browser.opener.open(f"{cloud.url}/dashboard/project/containers/files/download/"
+                             "?name=docs/report%3C1%3E.bin", timeout=60) as resp:
+        assert resp.read() == data
+        assert "attachment" in resp.headers["Content-Disposition"]
+    action, fields = next(f for f in browser.forms(folder) if f[1].get("do") == "delete")
+    assert browser.post(action, fields)[0] == 200
+    names = cloud.openstack_json("object", "list", "files", cloud="nimbus-demo")
+    assert [o["Name"] for o in names] == ["docs/"]

@@ -4,18 +4,16 @@ streamed to the image service as it arrives while the page shows its progress
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from nimbus.core.errors import NimbusError, Unauthorized
-from nimbus.dashboard.api import csrf
+from nimbus.dashboard.api import csrf, streaming
 from nimbus.dashboard.api.pages import ROOT, Pages, forbidden
 from nimbus.dashboard.api.render import SECURITY_HEADERS, page
 from nimbus.dashboard.manager import images
@@ -29,9 +27,6 @@ from nimbus.dashboard.schemas.forms import (
     image_form,
 )
 
-# Chunks waiting between the browser and the image service: enough to keep both busy, little
-# enough that a slow image service slows the browser down rather than filling memory.
-BUFFERED_CHUNKS = 16
 CSRF_HEADER = "x-csrftoken"
 
 
@@ -88,35 +83,9 @@ def upload_endpoint(pages: Callable[[], Pages]) -> Callable[[Request], Any]:
             return _json({"error": "Sign in again."}, 401)
         if not csrf.valid(request.headers.get(CSRF_HEADER), signed.csrf):
             return _json({"error": "The CSRF token is missing or does not match."}, 403)
-        chunks: queue.Queue[bytes | None] = queue.Queue(BUFFERED_CHUNKS)
-        outcome: dict[str, NimbusError] = {}
-        done = threading.Event()
-
-        def produce() -> Iterator[bytes]:
-            while (chunk := chunks.get()) is not None:
-                yield chunk
-
-        def send() -> None:
-            try:
-                images.upload(p.user(signed), request.path_params["image_id"], produce())
-            except NimbusError as exc:
-                outcome["error"] = exc
-                while chunks.get() is not None:  # let the browser's side finish
-                    pass
-            finally:
-                done.set()
-
-        threading.Thread(target=send, name="dashboard-image-upload", daemon=True).start()
-        try:
-            async for chunk in request.stream():
-                if chunk:
-                    await run_in_threadpool(chunks.put, chunk)
-        except ClientDisconnect:
-            outcome.setdefault("error", NimbusError("The upload was cut off."))
-        finally:
-            await run_in_threadpool(chunks.put, None)
-        await run_in_threadpool(done.wait)
-        error = outcome.get("error")
+        image_id = request.path_params["image_id"]
+        error = await streaming.relay(
+            request, lambda chunks: images.upload(p.user(signed), image_id, chunks))
         if error is not None:
             status = error.code if 400 <= error.code < 500 else 503
             return _json({"error": error.message}, status)

@@ -166,7 +166,15 @@ def error_page(p: Pages, signed: Signed, exc: NimbusError) -> Response:
 def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
     """The dashboard's routes; ``state_of`` gives the service's state at request time."""
 
-    from nimbus.dashboard.api import actions, api_access, images, instances, launch, tables
+    from nimbus.dashboard.api import (
+        actions,
+        api_access,
+        images,
+        instances,
+        launch,
+        objects,
+        tables,
+    )
 
     def pages() -> Pages:
         return Pages(state_of())
@@ -225,6 +233,14 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
               methods=["POST"]),
         Route("/project/images/create/", signed_in(images.create), methods=["GET", "POST"]),
         Route("/project/images/{image_id}/data/", images.upload_endpoint(pages),
+              methods=["PUT"]),
+        Route("/project/containers/{container}/browse/", signed_in(objects.browse),
+              methods=["GET"]),
+        Route("/project/containers/{container}/act/", signed_in(objects.act),
+              methods=["POST"]),
+        Route("/project/containers/{container}/download/", signed_in(objects.download),
+              methods=["GET"]),
+        Route("/project/containers/{container}/upload/", objects.upload_endpoint(pages),
               methods=["PUT"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
         Route("/project/{panel}/do/{action}/", signed_in(actions.handle),

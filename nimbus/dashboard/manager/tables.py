@@ -36,6 +36,8 @@ class Table:
     id_field: str = "id"
     #: a page that makes one: (its title, its path below the project's panels)
     create: tuple[str, str] | None = None
+    #: where a row's first cell links, below the panel ("{id}" is the row's id)
+    link: str = ""
 
 
 def field(name: str, default: str = "") -> Getter:
@@ -133,7 +135,7 @@ TABLES: dict[str, Table] = {t.slug: t for t in (
         Column("Name", field("name")), Column("Objects", field("count", "0")),
         Column("Size", lambda r: image_size({"size": r.get("bytes", 0)}) if r.get("bytes")
                else "0 bytes")),
-        marker_field="name", id_field="name"),
+        marker_field="name", id_field="name", link="{id}/browse/"),
 )}
 
 
