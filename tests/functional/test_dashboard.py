@@ -48,6 +48,8 @@ COVERS = [
                   "interface, security group rule, floating IP, key pair, public container"),
     ("dashboard", "object store: pseudo-folders, a file uploaded and downloaded as streams, "
                   "an object deleted"),
+    ("dashboard", "network topology: an SVG of networks, routers and servers, redrawn for "
+                  "its live refresh; a new server appears with its link"),
 ]
 
 
@@ -467,3 +469,20 @@ def test_object_store_folders_upload_download_delete(cloud: CloudProcess) -> Non
     assert browser.post(action, fields)[0] == 200
     names = cloud.openstack_json("object", "list", "files", cloud="nimbus-demo")
     assert [o["Name"] for o in names] == ["docs/"]
+
+
+def test_topology_shows_networks_routers_and_a_new_server(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    status, page = browser.get("/dashboard/project/network_topology/")
+    assert status == 200 and 'id="topology-svg"' in page
+    assert 'class="network external"' in page and "Router: " in page
+    image = cloud.openstack_json("image", "list", cloud="nimbus-demo")[0]["ID"]
+    cloud.openstack("server", "create", "--image", image, "--flavor", "m1.nano", "--network",
+                    "private", "--wait", "topo<vm>", cloud="nimbus-demo")
+    status, svg = browser.get("/dashboard/project/network_topology/svg/")
+    assert status == 200 and svg.startswith("<svg")
+    assert 'data-name="topo&lt;vm&gt;"' in svg and "topo<vm>" not in svg
+    # The new server's box has a line to the private network's bar.
+    box = svg[svg.index('data-name="topo&lt;vm&gt;"'):]
+    assert "<line" in box[:box.index("</g>")]

@@ -64,6 +64,7 @@ class Pages:
         panels: dict[str, list[tuple[str, str]]] = {"Compute": [("instances", "Instances")]}
         for table in TABLES.values():
             panels.setdefault(table.group, []).append((table.slug, table.title))
+        panels.setdefault("Network", []).insert(0, ("network_topology", "Network Topology"))
         panels.setdefault("Access", []).append(("api_access", "API Access"))
         return {"root": ROOT, "user": signed.scoped, "csrf": signed.csrf, "panels": panels,
                 "projects": self.state.project_choices(self.user(signed)), **context}
@@ -174,6 +175,7 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         launch,
         objects,
         tables,
+        topology,
     )
 
     def pages() -> Pages:
@@ -242,6 +244,8 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
               methods=["GET"]),
         Route("/project/containers/{container}/upload/", objects.upload_endpoint(pages),
               methods=["PUT"]),
+        Route("/project/network_topology/", signed_in(topology.index), methods=["GET"]),
+        Route("/project/network_topology/svg/", signed_in(topology.svg), methods=["GET"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
         Route("/project/{panel}/do/{action}/", signed_in(actions.handle),
               methods=["GET", "POST"]),

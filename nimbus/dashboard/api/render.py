@@ -31,6 +31,10 @@ def _environment() -> Any:
                               autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
+def text(name: str, **context: Any) -> str:
+    return str(_environment().get_template(name).render(**context))
+
+
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _environment().get_template(name).render(**context)
-    return HTMLResponse(html, status_code=status, headers=dict(SECURITY_HEADERS))
+    return HTMLResponse(text(name, **context), status_code=status,
+                        headers=dict(SECURITY_HEADERS))
