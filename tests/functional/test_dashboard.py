@@ -50,6 +50,10 @@ COVERS = [
                   "an object deleted"),
     ("dashboard", "network topology: an SVG of networks, routers and servers, redrawn for "
                   "its live refresh; a new server appears with its link"),
+    ("dashboard", "admin and identity panels (hypervisors with usage, aggregates, flavors, all "
+                  "instances, volumes, networks, routers, services, agents, default quotas, "
+                  "metadata definitions, projects, users, groups, roles, assignments); a "
+                  "member gets 403 and no admin menu"),
 ]
 
 
@@ -486,3 +490,29 @@ def test_topology_shows_networks_routers_and_a_new_server(cloud: CloudProcess) -
     # The new server's box has a line to the private network's bar.
     box = svg[svg.index('data-name="topo&lt;vm&gt;"'):]
     assert "<line" in box[:box.index("</g>")]
+
+
+def admin_password(cloud: CloudProcess) -> str:
+    secrets = yaml.safe_load((cloud.state_dir / "secrets.yaml").read_text())
+    return str(secrets["admin_password"])
+
+
+def test_admin_and_identity_panels_are_the_admins(cloud: CloudProcess) -> None:
+    from nimbus.dashboard.manager.admin_tables import ADMIN_TABLES
+
+    admin = Browser(cloud.url)
+    page = admin.login("admin", admin_password(cloud))
+    assert "/dashboard/admin/hypervisors/" in page and "/dashboard/identity/users/" in page
+    for table in ADMIN_TABLES.values():
+        status, text = admin.get(f"/dashboard/{table.url}/")
+        assert status == 200, (table.url, text[-400:])
+        assert f'<table class="list" id="{table.slug}">' in text
+    assert "demo" in admin.get("/dashboard/identity/users/")[1]
+    assert " of " in admin.get("/dashboard/admin/hypervisors/")[1]
+    member = Browser(cloud.url)
+    page = member.login("demo", demo_password(cloud))
+    assert "/dashboard/admin/" not in page and "/dashboard/identity/" not in page
+    for path in ("admin/hypervisors", "admin/instances", "admin/networks", "identity/users",
+                 "identity/projects", "admin/compute_services"):
+        status, text = member.get(f"/dashboard/{path}/")
+        assert status == 403, (path, status)

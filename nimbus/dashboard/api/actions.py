@@ -37,7 +37,7 @@ def _render(p: Pages, signed: Signed, action: actions.Action, target: str,
             except NimbusError:
                 choices[spec.name] = []
     return page("action.html", status=status, **p.base(
-        signed, section=action.panel, action=action, target=target, values=values,
+        signed, section=f"project/{action.panel}", action=action, target=target, values=values,
         problems=problems, choices=choices))
 
 
@@ -67,6 +67,6 @@ def handle(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         return _render(p, signed, action, target, fields,
                        {actions.field_named(action, exc.message) or "_": exc.message}, status)
     if shown:
-        return page("action_done.html", **p.base(signed, section=action.panel, action=action,
+        return page("action_done.html", **p.base(signed, section=f"project/{action.panel}", action=action,
                                                  shown=shown))
     return RedirectResponse(f"{ROOT}/project/{action.panel}/", 303)

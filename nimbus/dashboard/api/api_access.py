@@ -33,7 +33,7 @@ def index(p: Pages, request: Request, body: bytes, signed: Signed,
     except NimbusError as exc:
         credentials, problem = [], problem or exc.message
     return page("api_access.html", status=status, **p.base(
-        signed, section="api_access", endpoints=api_access.endpoints(user),
+        signed, section="project/api_access", endpoints=api_access.endpoints(user),
         credentials=credentials, created=created, problem=problem,
         created_yaml=api_access.clouds_yaml(user, created) if created else ""))
 

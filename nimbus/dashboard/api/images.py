@@ -37,7 +37,7 @@ def _json(body: dict[str, Any], status: int = 200) -> JSONResponse:
 def _render(p: Pages, signed: Signed, form: ImageForm, problems: dict[str, str],
             status: int = 200) -> Response:
     return page("image_create.html", status=status, **p.base(
-        signed, section="images", form=form, problems=problems, disk_formats=DISK_FORMATS,
+        signed, section="project/images", form=form, problems=problems, disk_formats=DISK_FORMATS,
         container_formats=CONTAINER_FORMATS, visibilities=VISIBILITIES))
 
 

@@ -24,7 +24,7 @@ def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         rows, following = [], ""  # a marker deleted meanwhile: start again
     except NimbusError as exc:
         return error_page(p, signed, exc)
-    return page("instances.html", **p.base(signed, section="instances", rows=rows,
+    return page("instances.html", **p.base(signed, section="project/instances", rows=rows,
                                            following=following, marker=marker,
                                            actions=instances.ACTIONS))
 
@@ -35,7 +35,7 @@ def show(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
                                                      request.path_params["server_id"])
     except NimbusError as exc:
         return error_page(p, signed, exc)
-    return page("instance.html", **p.base(signed, section="instances", row=row,
+    return page("instance.html", **p.base(signed, section="project/instances", row=row,
                                           server=server, log=log, actions=actions))
 
 

@@ -22,7 +22,7 @@ def _render(p: Pages, signed: Signed, form: LaunchForm, problems: dict[str, str]
     offered = launching.choices(p.user(signed))
     flavors = [(f, launching.fits(f, offered.room, form.count)) for f in offered.flavors]
     return page("launch.html", status=status,
-                **p.base(signed, section="instances", form=form, problems=problems,
+                **p.base(signed, section="project/instances", form=form, problems=problems,
                          choices=offered, flavors=flavors))
 
 

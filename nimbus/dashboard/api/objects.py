@@ -37,7 +37,7 @@ def browse(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
     parts = [part for part in prefix.split("/") if part]
     for n, part in enumerate(parts):
         crumbs.append((part, "/".join(parts[:n + 1]) + "/"))
-    return page("objects.html", **p.base(signed, section="containers", container=container,
+    return page("objects.html", **p.base(signed, section="project/containers", container=container,
                                          prefix=prefix, entries=entries, crumbs=crumbs))
 
 

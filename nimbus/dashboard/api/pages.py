@@ -59,13 +59,23 @@ class Pages:
     def base(self, signed: Signed, **context: Any) -> dict[str, Any]:
         """What every signed-in page shows around its content (the header, the switcher, the
         panels)."""
+        from nimbus.dashboard.manager.admin_tables import ADMIN_TABLES
         from nimbus.dashboard.manager.tables import TABLES
 
-        panels: dict[str, list[tuple[str, str]]] = {"Compute": [("instances", "Instances")]}
+        # (dashboard, group) → the panels' (path, title), in the order shown.
+        panels: dict[tuple[str, str], list[tuple[str, str]]] = {
+            ("Project", "Compute"): [("project/instances", "Instances")]}
         for table in TABLES.values():
-            panels.setdefault(table.group, []).append((table.slug, table.title))
-        panels.setdefault("Network", []).insert(0, ("network_topology", "Network Topology"))
-        panels.setdefault("Access", []).append(("api_access", "API Access"))
+            panels.setdefault(("Project", table.group), []).append((table.url, table.title))
+        panels[("Project", "Network")].insert(0, ("project/network_topology",
+                                                  "Network Topology"))
+        panels.setdefault(("Project", "Access"), []).append(("project/api_access",
+                                                             "API Access"))
+        if "admin" in signed.scoped.roles:
+            # Shown to admins; the pages themselves are as the APIs allow (others get 403).
+            for table in ADMIN_TABLES.values():
+                panels.setdefault((table.scope.title(), table.group), []).append(
+                    (table.url, table.title))
         return {"root": ROOT, "user": signed.scoped, "csrf": signed.csrf, "panels": panels,
                 "projects": self.state.project_choices(self.user(signed)), **context}
 
@@ -247,6 +257,8 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/network_topology/", signed_in(topology.index), methods=["GET"]),
         Route("/project/network_topology/svg/", signed_in(topology.svg), methods=["GET"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
+        Route("/admin/{panel}/", signed_in(tables.index), methods=["GET"]),
+        Route("/identity/{panel}/", signed_in(tables.index), methods=["GET"]),
         Route("/project/{panel}/do/{action}/", signed_in(actions.handle),
               methods=["GET", "POST"]),
         Route("/project/{panel}/{target}/do/{action}/", signed_in(actions.handle),

@@ -24,7 +24,7 @@ def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         context = _context(p, signed)
     except NimbusError as exc:
         return error_page(p, signed, exc)
-    return page("topology.html", **p.base(signed, section="network_topology", **context))
+    return page("topology.html", **p.base(signed, section="project/network_topology", **context))
 
 
 def svg(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:

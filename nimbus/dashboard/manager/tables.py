@@ -38,6 +38,15 @@ class Table:
     create: tuple[str, str] | None = None
     #: where a row's first cell links, below the panel ("{id}" is the row's id)
     link: str = ""
+    #: the dashboard the panel is in: project, admin or identity
+    scope: str = "project"
+    #: the rows out of an answer that is not a list under ``key``
+    items_of: Callable[[Any], list[dict[str, Any]]] | None = None
+
+    @property
+    def url(self) -> str:
+        """Its page, below the dashboard's root."""
+        return f"{self.scope}/{self.slug}"
 
 
 def field(name: str, default: str = "") -> Getter:
@@ -149,10 +158,11 @@ def rows(user: UserSession, table: Table, marker: str = "") -> tuple[
             query["marker"] = marker
     if table.service == "object-store":
         query["format"] = "json"
-    path = table.path + (f"?{urlencode(query)}" if query else "")
+    joiner = "&" if "?" in table.path else "?"
+    path = table.path + (f"{joiner}{urlencode(query)}" if query else "")
     found = user.get(table.service, path, headers=dict(table.headers))
-    items: list[dict[str, Any]] = found if isinstance(found, list) else \
-        (found or {}).get(table.key, [])
+    items: list[dict[str, Any]] = table.items_of(found) if table.items_of else \
+        found if isinstance(found, list) else (found or {}).get(table.key, [])
     following = ""
     if table.marker_field and len(items) > PAGE_SIZE:
         items = items[:PAGE_SIZE]
