@@ -41,6 +41,11 @@ if [ "$EXTRAS" = test ] || [ "${NIMBUS_REAL:-}" = 1 ]; then
   command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
   command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 fi
+if [ "$EXTRAS" = test ]; then
+  # The dashboard's browser tests: Debian's own Chromium, driven by Playwright (no browser
+  # download).
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

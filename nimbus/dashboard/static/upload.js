@@ -47,7 +47,8 @@
           if (xhr.status >= 200 && xhr.status < 300) {
             bar.value = 100;
             status.textContent = "100% sent: the image is saved.";
-            window.location.assign(form.dataset.done);
+            // A moment to see it done, then the list with the new image.
+            setTimeout(function () { window.location.assign(form.dataset.done); }, 800);
           } else {
             var body = {};
             try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
