@@ -8,6 +8,7 @@ own message. Nothing here is logged with its token.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +34,19 @@ class Scoped:
     catalog: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _session() -> Any:
-    from keystoneauth1 import session as ks_session
+_SHARED: list[Any] = []
+_SHARED_LOCK = threading.Lock()
 
-    return ks_session.Session(timeout=TIMEOUT)
+
+def _session() -> Any:
+    """One HTTP session for every user's calls in this process: its connections are kept
+    open and reused (no token lives in it; each request carries its own)."""
+    with _SHARED_LOCK:
+        if not _SHARED:
+            from keystoneauth1 import session as ks_session
+
+            _SHARED.append(ks_session.Session(timeout=TIMEOUT))
+        return _SHARED[0]
 
 
 def _raise_for(resp: Any) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from nimbus.clients import user_session
@@ -12,12 +14,16 @@ from nimbus.core.platform import Platform
 from nimbus.dashboard.manager.sessions import SessionManager
 from nimbus.dashboard.schemas.forms import LoginForm
 
+# Seconds a user's list of projects is reused for the switcher.
+PROJECTS_FOR = 30.0
+
 
 @dataclass
 class DashboardState:
     sessions: SessionManager
     identity_url: str
     region: str
+    _projects: dict[str, tuple[float, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def sign_in(self, form: LoginForm) -> Scoped:
         """A token for the user's default project (identity scopes a token asked for without
@@ -34,12 +40,23 @@ class DashboardState:
         return user_session.rescope(self.identity_url, unscoped.token, enabled[0]["id"])
 
     def project_choices(self, user: UserSession) -> list[dict[str, Any]]:
+        """The switcher's projects; asked of identity again after ``PROJECTS_FOR`` seconds
+        (every page shows them)."""
+        key = hashlib.sha256(user.scoped.token.encode()).hexdigest()
+        now = time.monotonic()
+        cached = self._projects.get(key)
+        if cached is not None and now - cached[0] < PROJECTS_FOR:
+            return cached[1]
         try:
-            return [p for p in user.projects() if p.get("enabled", True)]
+            found = [p for p in user.projects() if p.get("enabled", True)]
         except Unauthorized:
             raise
         except NimbusError:
             return []
+        if len(self._projects) > 10_000:
+            self._projects.clear()
+        self._projects[key] = (now, found)
+        return found
 
 
 def build(platform: Platform) -> DashboardState:

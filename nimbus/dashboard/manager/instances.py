@@ -79,7 +79,8 @@ def page(user: UserSession, marker: str = "") -> tuple[list[ServerRow], str]:
                        headers=MICROVERSION)["servers"]
     more = len(servers) > PAGE_SIZE
     servers = servers[:PAGE_SIZE]
-    rows = [_row(s, _image_names(user, servers)) for s in servers]
+    names = _image_names(user, servers)
+    rows = [_row(s, names) for s in servers]
     return rows, (rows[-1].id if more and rows else "")
 
 

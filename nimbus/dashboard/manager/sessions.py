@@ -26,6 +26,8 @@ from nimbus.dashboard.db.models import WebSession
 
 # Horizon's default SESSION_TIMEOUT: an hour without a request ends the session.
 IDLE_TIMEOUT = 3600.0
+# Seconds of idle time restarted before the new expiry is written down.
+TOUCH_EVERY = 60.0
 
 
 @dataclass
@@ -75,22 +77,35 @@ class SessionManager:
                                         expires_at=_expiry(scoped, self.idle_timeout)))
         return Signed(cookie, csrf, scoped)
 
-    @retry_on_lock()
     def find(self, cookie: str | None) -> Signed | None:
-        """The live session of ``cookie``, its idle time restarted; None when there is none."""
+        """The live session of ``cookie``, its idle time restarted; None when there is none.
+
+        A page only reads the session; its expiry is written again once it has moved by
+        ``TOUCH_EVERY`` seconds, so that pages do not queue for the database's writer."""
         if not cookie:
             return None
         now = time.time()
+        with self.db.reader() as tx:
+            row = sessions.get(tx, _id(cookie))
+            found = None if row is None else (row.data, row.csrf, row.expires_at)
+        if found is None:
+            return None
+        data, csrf, expires_at = found
+        scoped = self._open(data)
+        if scoped is None or expires_at < now:
+            self.end(cookie)
+            return None
+        fresh = _expiry(scoped, self.idle_timeout)
+        if fresh - expires_at > TOUCH_EVERY:
+            self._touch(cookie, fresh)
+        return Signed(cookie, csrf, scoped)
+
+    @retry_on_lock()
+    def _touch(self, cookie: str, expires_at: float) -> None:
         with self.db.writer() as tx:
             row = sessions.get(tx, _id(cookie))
-            if row is None:
-                return None
-            scoped = self._open(row.data)
-            if scoped is None or row.expires_at < now:
-                sessions.remove(tx, row.id)
-                return None
-            row.expires_at = _expiry(scoped, self.idle_timeout)
-            return Signed(cookie, row.csrf, scoped)
+            if row is not None:
+                row.expires_at = expires_at
 
     @retry_on_lock()
     def replace(self, signed: Signed, scoped: Scoped) -> Signed:
