@@ -54,6 +54,8 @@ COVERS = [
                   "instances, volumes, networks, routers, services, agents, default quotas, "
                   "metadata definitions, projects, users, groups, roles, assignments); a "
                   "member gets 403 and no admin menu"),
+    ("dashboard", "instance forms (rename, snapshot; resize, rebuild, rescue, interfaces "
+                  "offered), image edit and delete, the security group rule editor, ports"),
 ]
 
 
@@ -516,3 +518,43 @@ def test_admin_and_identity_panels_are_the_admins(cloud: CloudProcess) -> None:
                  "identity/projects", "admin/compute_services"):
         status, text = member.get(f"/dashboard/{path}/")
         assert status == 403, (path, status)
+
+
+def test_instance_forms_image_actions_and_the_rule_editor(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    demo = {"cloud": "nimbus-demo"}
+    image = cloud.openstack_json("image", "list", **demo)[0]["ID"]
+    server = cloud.openstack_json("server", "create", "--image", image, "--flavor", "m1.nano",
+                                  "--network", "private", "--wait", "formed", **demo)
+    page = browser.get(f"/dashboard/project/instances/{server['id']}/")[1]
+    assert 'data-action="resize"' in page and 'data-action="rebuild"' in page
+    _act(browser, f"/dashboard/project/instances/{server['id']}/do/rename/", name="renamed")
+    assert cloud.openstack_json("server", "show", server["id"], **demo)["name"] == "renamed"
+    _act(browser, f"/dashboard/project/instances/{server['id']}/do/snapshot/", name="snap-img")
+    _wait(lambda: any(i["Name"] == "snap-img"
+                      for i in cloud.openstack_json("image", "list", **demo)))
+    # Images: edit, then delete from the row.
+    snap = next(i for i in cloud.openstack_json("image", "list", **demo)
+                if i["Name"] == "snap-img")
+    _act(browser, f"/dashboard/project/images/{snap['ID']}/do/edit/", name="snap-renamed",
+         min_disk="1")
+    shown = cloud.openstack_json("image", "show", snap["ID"], **demo)
+    assert shown["name"] == "snap-renamed" and shown["min_disk"] == 1
+    listing = browser.get("/dashboard/project/images/")[1]
+    action, fields = next(f for f in browser.forms(listing)
+                          if f"{snap['ID']}/do/delete/" in f[0])
+    assert browser.post(action, fields)[0] == 200
+    assert all(i["ID"] != snap["ID"] for i in cloud.openstack_json("image", "list", **demo))
+    # The rule editor: a rule added, listed, and deleted from its row.
+    group = next(g for g in cloud.openstack_json("security group", "list", **demo)
+                 if g["Name"] == "default")
+    _act(browser, f"/dashboard/project/security_groups/{group['ID']}/do/add_rule/",
+         protocol="udp", port_min="53", port_max="53", remote_ip_prefix="10.1.0.0/16")
+    status, rules = browser.get(f"/dashboard/project/security_groups/{group['ID']}/rules/")
+    assert status == 200 and "10.1.0.0/16" in rules
+    row = rules[rules.index("10.1.0.0/16"):]
+    action, fields = next(f for f in browser.forms(row) if "delete_rule" in f[0])
+    status, after = browser.post(action, fields)
+    assert status == 200 and "10.1.0.0/16" not in after and 'id="rules"' in after
+    assert browser.get("/dashboard/project/ports/")[0] == 200

@@ -69,4 +69,7 @@ def handle(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
     if shown:
         return page("action_done.html", **p.base(signed, section=f"project/{action.panel}", action=action,
                                                  shown=shown))
-    return RedirectResponse(f"{ROOT}/project/{action.panel}/", 303)
+    back = f"{ROOT}/project/{action.panel}/"
+    if action.panel == "security_groups" and action.slug in ("add_rule", "delete_rule"):
+        back += f"{target}/rules/"  # the rule editor stays where it was
+    return RedirectResponse(back, 303)

@@ -35,8 +35,11 @@ def show(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
                                                      request.path_params["server_id"])
     except NimbusError as exc:
         return error_page(p, signed, exc)
+    from nimbus.dashboard.api.actions import of_panel
+
     return page("instance.html", **p.base(signed, section="project/instances", row=row,
-                                          server=server, log=log, actions=actions))
+                                          server=server, log=log, actions=actions,
+                                          forms=of_panel("instances")))
 
 
 def rows(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:

@@ -184,6 +184,7 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         instances,
         launch,
         objects,
+        security_groups,
         tables,
         topology,
     )
@@ -254,6 +255,8 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
               methods=["GET"]),
         Route("/project/containers/{container}/upload/", objects.upload_endpoint(pages),
               methods=["PUT"]),
+        Route("/project/security_groups/{group_id}/rules/",
+              signed_in(security_groups.rules), methods=["GET"]),
         Route("/project/network_topology/", signed_in(topology.index), methods=["GET"]),
         Route("/project/network_topology/svg/", signed_in(topology.svg), methods=["GET"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),

@@ -81,7 +81,12 @@ def number(fields: dict[str, str], name: str) -> int:
 
 def registry() -> dict[tuple[str, str], Action]:
     """Every panel's actions by (panel, action)."""
-    from nimbus.dashboard.manager import network_actions, other_actions, volume_actions
+    from nimbus.dashboard.manager import (
+        compute_actions,
+        network_actions,
+        other_actions,
+        volume_actions,
+    )
 
-    return {(a.panel, a.slug): a for module in (volume_actions, network_actions, other_actions)
-            for a in module.ACTIONS}
+    modules = (compute_actions, volume_actions, network_actions, other_actions)
+    return {(a.panel, a.slug): a for module in modules for a in module.ACTIONS}

@@ -130,11 +130,20 @@ TABLES: dict[str, Table] = {t.slug: t for t in (
         Column("External Network", lambda r: (r.get("external_gateway_info") or {}).get(
             "network_id", "-")),
         Column("Admin State", lambda r: "UP" if r.get("admin_state_up") else "DOWN"))),
+    Table("ports", "Ports", "Network", "network", "/v2.0/ports", "ports", (
+        Column("Name", lambda r: r.get("name") or r["id"][:8]),
+        Column("Fixed IPs", lambda r: ", ".join(ip["ip_address"] for ip in r.get("fixed_ips",
+                                                                                 []))),
+        Column("MAC Address", field("mac_address")),
+        Column("Attached Device", lambda r: r.get("device_owner") or "Detached"),
+        Column("Status", field("status")),
+        Column("Admin State", lambda r: "UP" if r.get("admin_state_up") else "DOWN"))),
     Table("security_groups", "Security Groups", "Network", "network",
           "/v2.0/security-groups", "security_groups", (
               Column("Name", field("name")), Column("Security Group ID", field("id")),
               Column("Description", field("description", "-")),
-              Column("Rules", lambda r: len(r.get("security_group_rules", []))))),
+              Column("Rules", lambda r: len(r.get("security_group_rules", [])))),
+          link="{id}/rules/"),
     Table("floating_ips", "Floating IPs", "Network", "network", "/v2.0/floatingips",
           "floatingips", (
               Column("IP Address", field("floating_ip_address")),
