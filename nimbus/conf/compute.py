@@ -22,6 +22,9 @@ class ComputeSettings:
     # Seconds the fake driver takes to spawn a guest (0: at once), so that a test can stop
     # the cloud while builds are in flight.
     fake_spawn_seconds: float = 0.0
+    # Seconds the fake driver takes to hand a snapshot's bytes over (0: at once), as a real
+    # disk's upload takes a while: the image is seen "saving" meanwhile.
+    fake_snapshot_seconds: float = 0.0
     # The qemu driver: ``auto`` uses KVM when /dev/kvm really runs a guest (probed with a
     # timeout, as nested virtualisation can hang), else TCG; ``kvm`` or ``tcg`` force one.
     qemu_accel: str = "auto"

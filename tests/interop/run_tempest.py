@@ -227,8 +227,11 @@ def run_pass(args: argparse.Namespace, tempest_venv: Path, work: Path, extra: di
     port = free_port()
     images = ImageServer().start()
     state.mkdir(parents=True)
+    # A snapshot's upload takes two seconds, as a real one takes a while: tempest's
+    # test_delete_saving_image must find the image "saving" (it polls every second).
     (state / "nimbus.yaml").write_text(json.dumps(
-        {"image_web_download_allow": [images.host], **extra}) + "\n")
+        {"image_web_download_allow": [images.host], "compute_fake_snapshot_seconds": 2,
+         **extra}) + "\n")
     cmd = [str(ROOT / ".venv" / "bin" / "nimbus") if (ROOT / ".venv" / "bin" / "nimbus").exists()
            else "nimbus", "up", "--state-dir", str(state), "--port", str(port)]
     if args.db_url:

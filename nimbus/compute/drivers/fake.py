@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from nimbus.compute.drivers.base import (
@@ -111,6 +111,7 @@ class FakeDriver(ComputeDriver):
         super().__init__(host, settings)
         compute = getattr(settings, "compute", None)
         self.spawn_seconds = float(getattr(compute, "fake_spawn_seconds", 0.0) or 0.0)
+        self.snapshot_seconds = float(getattr(compute, "fake_snapshot_seconds", 0.0) or 0.0)
         self.consoles = FakeConsoles(host)
         self.guests: GuestStore = MemoryGuests()
         # Assisted volume snapshots taken: snapshot id -> (server, volume).
@@ -212,7 +213,16 @@ class FakeDriver(ComputeDriver):
     def snapshot(self, instance: dict[str, Any]) -> SnapshotData:
         self._maybe_fail(instance, "snapshot")
         self._guest(instance)
-        return SnapshotData("raw", [snapshot_bytes(instance["uuid"])])
+        return SnapshotData("raw", self._paced(snapshot_bytes(instance["uuid"])))
+
+    def _paced(self, data: bytes) -> Iterator[bytes]:
+        """The snapshot's bytes in pieces spread over ``snapshot_seconds``."""
+        pieces = 8
+        step = len(data) // pieces + 1
+        for start in range(0, len(data), step):
+            if self.snapshot_seconds > 0:
+                time.sleep(self.snapshot_seconds / pieces)
+            yield data[start:start + step]
 
     def get_volume_connector(self, instance: dict[str, Any]) -> dict[str, Any]:
         return {"host": self.host, "initiator": f"iqn.2024-01.org.nimbus:{self.host}",
