@@ -85,6 +85,23 @@ def password_login(identity_url: str, username: str, password: str,
         "name": username, "password": password, "domain": {"name": domain}}}}})
 
 
+def inspect(identity_url: str, token: str) -> Scoped:
+    """What a token handed over by a sign-in elsewhere (WebSSO) is, asked of identity with the
+    token itself; a token identity does not know is ``Unauthorized``."""
+    from keystoneauth1 import exceptions as ks_exc
+
+    try:
+        resp = _session().get(f"{identity_url}/auth/tokens", authenticated=False,
+                              raise_exc=False,
+                              headers={"X-Auth-Token": token, "X-Subject-Token": token})
+    except ks_exc.ClientException:
+        raise errors.ServiceUnavailable(reason="The identity service is unavailable.") from None
+    if resp.status_code == 404:
+        raise errors.Unauthorized("The token is not valid.")
+    _raise_for(resp)
+    return _scoped(resp)
+
+
 def rescope(identity_url: str, token: str, project_id: str) -> Scoped:
     """A token for ``project_id`` made from the user's current one."""
     return _issue(identity_url, {"identity": {"methods": ["token"], "token": {"id": token}},

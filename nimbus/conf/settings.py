@@ -22,6 +22,7 @@ import yaml
 
 from nimbus.conf.coerce import SettingsError, apply_values
 from nimbus.conf.compute import ComputeSettings
+from nimbus.conf.dashboard import DashboardSettings
 from nimbus.conf.identity import IdentitySettings
 from nimbus.conf.image import ImageSettings
 from nimbus.conf.network import NetworkSettings
@@ -73,6 +74,7 @@ class Settings:
     network: NetworkSettings = field(default_factory=NetworkSettings)
     volume: VolumeSettings = field(default_factory=VolumeSettings)
     object: ObjectSettings = field(default_factory=ObjectSettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
 
     @property
     def database_url(self) -> str:

@@ -23,6 +23,10 @@ class DashboardState:
     sessions: SessionManager
     identity_url: str
     region: str
+    # Sign-in through identity providers: {id, label, idp, protocol}.
+    websso: list[dict[str, str]]
+    # Where identity hands a WebSSO token back.
+    websso_origin: str
     _projects: dict[str, tuple[float, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def sign_in(self, form: LoginForm) -> Scoped:
@@ -31,6 +35,25 @@ class DashboardState:
         has no project yet (the pages then say so)."""
         unscoped = user_session.password_login(self.identity_url, form.username,
                                                 form.password, form.domain)
+        return self.first_project(unscoped)
+
+    def sign_in_with_token(self, token: str) -> Scoped:
+        """A WebSSO sign-in: the unscoped token identity handed over, scoped as a password
+        sign-in would be."""
+        return self.first_project(user_session.inspect(self.identity_url, token))
+
+    def websso_url(self, choice: str) -> str | None:
+        from urllib.parse import quote
+
+        for option in self.websso:
+            if option.get("id") == choice:
+                return (f"{self.identity_url}/auth/OS-FEDERATION/identity_providers/"
+                        f"{quote(option['idp'], safe='')}/protocols/"
+                        f"{quote(option['protocol'], safe='')}/websso"
+                        f"?origin={quote(self.websso_origin, safe='')}")
+        return None
+
+    def first_project(self, unscoped: Scoped) -> Scoped:
         if unscoped.project_id:
             return unscoped
         projects = UserSession(self.identity_url, unscoped, self.region).projects()
@@ -64,4 +87,6 @@ def build(platform: Platform) -> DashboardState:
         sessions=SessionManager(platform.db, platform.secrets["dashboard_session_key"]),
         identity_url=platform.identity_url,
         region=platform.settings.region,
+        websso=[dict(c) for c in platform.settings.dashboard.websso_choices],
+        websso_origin=f"{platform.settings.public_url}/dashboard/auth/websso/",
     )

@@ -74,6 +74,8 @@ class IdentityState:
     federation_settings: Federation
     # Keystone's ``max_db_limit``: the longest page a list gives.
     max_db_limit: int
+    # The cloud's own dashboard's WebSSO address: trusted beside ``trusted_dashboard``.
+    own_dashboard: str
     # Drops every token validation cached in this process (after a role or grant change).
     invalidate_tokens: Callable[[], None]
     backend_summary: str = "tokens: fernet; identity: sql"
@@ -138,6 +140,7 @@ def build(platform: Platform) -> IdentityState:
         bootstrap=Bootstrap(resource, assignment, users, catalog,
                             settings.state_dir / ".identity-bootstrap"),
         federation_settings=conf.federation, max_db_limit=conf.max_db_limit,
+        own_dashboard=f"{settings.public_url}/dashboard/auth/websso/",
         invalidate_tokens=platform.auth.invalidate)
     # Services in this process check tokens here directly, not through the API.
     platform.auth.use_local(state.validate_for_services)

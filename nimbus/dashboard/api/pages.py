@@ -91,7 +91,7 @@ class Pages:
                    error: str = "", status: int = 200) -> Response:
         token = csrf.login_token(request)
         response = page("login.html", status=status, root=ROOT, csrf=token, form=form,
-                        error=error, regions=[self.state.region],
+                        error=error, regions=[self.state.region], websso=self.state.websso,
                         next=request.query_params.get("next", ""))
         response.set_cookie(csrf.COOKIE, token, path=ROOT, httponly=False, samesite="lax",
                             secure=request.url.scheme == "https")
@@ -110,6 +110,13 @@ class Pages:
         fields = _form(request, body)
         if not csrf.valid(fields.get(csrf.FIELD), request.cookies.get(csrf.COOKIE)):
             return forbidden()
+        choice = fields.get("auth_type", "credentials")
+        if choice != "credentials":
+            target = self.state.websso_url(choice)
+            if target is None:
+                return self.login_page(request, None, "Authenticate using: not a choice "
+                                                      "of this cloud.", 400)
+            return RedirectResponse(target, 303)
         form, problem = login_form(fields, self.state.region)
         if problem:
             return self.login_page(request, form, problem, 400)
@@ -119,8 +126,24 @@ class Pages:
             return self.login_page(request, form, "Invalid credentials.", 401)
         except NimbusError as exc:
             return self.login_page(request, form, exc.message, _status(exc))
+        return self.signed_in_response(request, scoped, fields.get("next", ""))
+
+    def websso(self, request: Request, body: bytes) -> Response:
+        """The token identity hands back after a provider's sign-in (its form posts here, so,
+        as Horizon's, this form carries no CSRF token: the token is the proof)."""
+        token = _form(request, body).get("token", "")
+        if not token:
+            return self.login_page(request, None, "The sign-in handed over no token.", 400)
+        try:
+            scoped = self.state.sign_in_with_token(token)
+        except Unauthorized:
+            return self.login_page(request, None, "The sign-in was not accepted.", 401)
+        except NimbusError as exc:
+            return self.login_page(request, None, exc.message, _status(exc))
+        return self.signed_in_response(request, scoped, "")
+
+    def signed_in_response(self, request: Request, scoped: Any, target: str) -> Response:
         signed = self.state.sessions.create(scoped)
-        target = fields.get("next", "")
         if not target.startswith(f"{ROOT}/") or target.startswith(f"{ROOT}/auth/"):
             target = f"{ROOT}/project/"
         response = RedirectResponse(target, 303)
@@ -228,6 +251,7 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/", public(lambda p, r, b: p.index(r)), methods=["GET"]),
         Route("/auth/login/", public(Pages.login), methods=["GET", "POST"]),
         Route("/auth/logout/", public(Pages.logout), methods=["POST"]),
+        Route("/auth/websso/", public(Pages.websso), methods=["POST"]),
         Route("/auth/switch/{project_id}/", signed_in(Pages.switch), methods=["POST"]),
         Route("/project/", signed_in(lambda p, r, b, s: p.project_overview(r, s)),
               methods=["GET"]),

@@ -40,7 +40,7 @@ def _websso_page(req: ApiRequest[IdentityState], issued: Issued) -> HTMLResponse
     origin = req.query.get("origin")
     if not origin:
         raise BadRequest("Request must have an origin query parameter.")
-    trusted = req.svc.federation_settings.trusted_dashboard
+    trusted = [*req.svc.federation_settings.trusted_dashboard, req.svc.own_dashboard]
     if origin not in trusted:
         raise Unauthorized(f"{origin} is not a trusted dashboard host.")
     page = (
