@@ -33,7 +33,8 @@ COVERS = [
     ("dashboard", "CSRF: a form without the token is 403; session cookie HttpOnly and "
                   "SameSite; names shown escaped; logout revokes the token"),
     ("dashboard", "project switcher: a token for another of the user's projects"),
-    ("dashboard", "instances: pages of 20, detail with console and action logs, live rows; "
+    ("dashboard", "instances: pages of 20, detail with console and action logs, the noVNC "
+                  "console in the page, live rows; "
                   "another project's server is not found"),
     ("dashboard", "list panels: images, key pairs, server groups, volumes, snapshots, backups, "
                   "networks, routers, security groups, floating IPs, containers; only the "
@@ -230,6 +231,11 @@ def test_instances_list_pages_detail_and_live_rows(cloud: CloudProcess) -> None:
     assert status == 200 and len(rest) == 1 and rest[0] not in ids
     status, detail = browser.get(f"/dashboard/project/instances/{ids[0]}/")
     assert status == 200 and 'id="console-log"' in detail and "Action Log" in detail
+    status, console = browser.get(f"/dashboard/project/instances/{ids[0]}/console/")
+    frame = re.search(r'<iframe id="console-frame" class="console-frame" src="([^"]+)"', console)
+    assert status == 200 and frame is not None and "vnc_lite.html" in frame.group(1)
+    with urllib.request.urlopen(html.unescape(frame.group(1)), timeout=30) as resp:
+        assert resp.status == 200
     assert ">create<" in detail
     status, text = browser.get(f"/dashboard/project/instances/rows/?ids={ids[0]},gone-id")
     states = json.loads(text)

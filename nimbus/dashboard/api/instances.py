@@ -64,3 +64,14 @@ def act(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
     except NimbusError as exc:
         return error_page(p, signed, exc)
     return RedirectResponse(f"{ROOT}/project/instances/", 303)
+
+
+def console(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
+    """The instance's console in the page (noVNC, from compute's console proxy)."""
+    server_id = request.path_params["server_id"]
+    try:
+        url = instances.console_url(p.user(signed), server_id)
+    except NimbusError as exc:
+        return error_page(p, signed, exc)
+    return page("console.html", **p.base(signed, section="project/instances",
+                                         server_id=server_id, url=url))

@@ -262,6 +262,8 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/instances/{server_id}/action/", signed_in(instances.act),
               methods=["POST"]),
         Route("/project/instances/{server_id}/", signed_in(instances.show), methods=["GET"]),
+        Route("/project/instances/{server_id}/console/", signed_in(instances.console),
+              methods=["GET"]),
         Route("/project/api_access/", signed_in(api_access.index), methods=["GET"]),
         Route("/project/api_access/clouds.yaml", signed_in(api_access.clouds_yaml),
               methods=["GET"]),

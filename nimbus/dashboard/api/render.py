@@ -18,8 +18,10 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
+    # No form-action limit: the login form may be sent on to identity's WebSSO URL, which is
+    # on another host in a scaled cloud.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; form-action 'self'",
+                               "frame-ancestors 'none'",
 }
 
 

@@ -143,3 +143,11 @@ def act(user: UserSession, server_id: str, action: str) -> None:
         user.request("compute", "DELETE", f"/servers/{server_id}")
     else:
         user.request("compute", "POST", f"/servers/{server_id}/action", body)
+
+
+def console_url(user: UserSession, server_id: str) -> str:
+    """A noVNC console of the server (a one-time URL compute's console proxy serves)."""
+    found = user.request("compute", "POST", f"/servers/{server_id}/remote-consoles",
+                         {"remote_console": {"protocol": "vnc", "type": "novnc"}},
+                         headers={"OpenStack-API-Version": "compute 2.6"})
+    return str(found["remote_console"]["url"])
