@@ -57,6 +57,8 @@ COVERS = [
                   "member gets 403 and no admin menu"),
     ("dashboard", "instance forms (rename, snapshot; resize, rebuild, rescue, interfaces "
                   "offered), image edit and delete, the security group rule editor, ports"),
+    ("dashboard", "administrators: create project and user with a role (who then signs in), "
+                  "create flavor, set a default quota; a member is refused the forms (403)"),
 ]
 
 
@@ -564,3 +566,27 @@ def test_instance_forms_image_actions_and_the_rule_editor(cloud: CloudProcess) -
     status, after = browser.post(action, fields)
     assert status == 200 and "10.1.0.0/16" not in after and 'id="rules"' in after
     assert browser.get("/dashboard/project/ports/")[0] == 200
+
+
+def test_administrators_manage_identity_and_compute_settings(cloud: CloudProcess) -> None:
+    admin = Browser(cloud.url)
+    admin.login("admin", admin_password(cloud))
+    _act(admin, "/dashboard/identity/projects/do/create/", name="dash-proj")
+    project = cloud.openstack_json("project", "show", "dash-proj")
+    roles = {r["Name"]: r["ID"] for r in cloud.openstack_json("role", "list")}
+    _act(admin, "/dashboard/identity/users/do/create/", name="dash-user",
+         password="s3cret-pass", project=project["id"], role=roles["member"])
+    newcomer = Browser(cloud.url)
+    page = newcomer.login("dash-user", "s3cret-pass")
+    assert "Project: dash-proj" in page
+    _act(admin, "/dashboard/admin/flavors/do/create/", name="dash.flavor", vcpus="2",
+         ram="256", disk="2")
+    assert any(f["Name"] == "dash.flavor" for f in cloud.openstack_json("flavor", "list"))
+    _act(admin, "/dashboard/admin/default_quotas/key_pairs/do/update/", limit="77")
+    assert "77" in admin.get("/dashboard/admin/default_quotas/")[1]
+    # A member reaches none of it, not even the forms.
+    member = Browser(cloud.url)
+    member.login("demo", demo_password(cloud))
+    assert member.get("/dashboard/identity/projects/do/create/")[0] == 403
+    status, _ = member.post("/dashboard/identity/projects/do/create/", {"name": "x"})
+    assert status == 403

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from nimbus.core.errors import NimbusError, NotFound, Unauthorized
+from nimbus.core.errors import Forbidden, NimbusError, NotFound, Unauthorized
 from nimbus.dashboard.api import csrf
 from nimbus.dashboard.api.pages import ROOT, Pages, error_page, forbidden
 from nimbus.dashboard.api.render import page
@@ -18,12 +18,12 @@ from nimbus.dashboard.manager.sessions import Signed
 
 
 @cache
-def _registry() -> dict[tuple[str, str], actions.Action]:
+def _registry() -> dict[tuple[str, str, str], actions.Action]:
     return actions.registry()
 
 
-def of_panel(panel: str) -> list[actions.Action]:
-    return [a for (p, _), a in _registry().items() if p == panel]
+def of_panel(panel: str, scope: str = "project") -> list[actions.Action]:
+    return [a for (s, p, _), a in _registry().items() if p == panel and s == scope]
 
 
 def _render(p: Pages, signed: Signed, action: actions.Action, target: str,
@@ -37,13 +37,16 @@ def _render(p: Pages, signed: Signed, action: actions.Action, target: str,
             except NimbusError:
                 choices[spec.name] = []
     return page("action.html", status=status, **p.base(
-        signed, section=f"project/{action.panel}", action=action, target=target, values=values,
+        signed, section=action.url, action=action, target=target, values=values,
         problems=problems, choices=choices))
 
 
 def handle(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
     params = request.path_params
-    action = _registry().get((params["panel"], params["action"]))
+    scope = request.url.path.removeprefix(ROOT).strip("/").split("/")[0]
+    if scope != "project" and "admin" not in signed.scoped.roles:
+        return error_page(p, signed, Forbidden("Only administrators may open this page."))
+    action = _registry().get((scope, params["panel"], params["action"]))
     target = params.get("target", "")
     if action is None or action.row != bool(target):
         return error_page(p, signed, NotFound(f"No action {params['action']!r} here."))
@@ -67,9 +70,9 @@ def handle(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         return _render(p, signed, action, target, fields,
                        {actions.field_named(action, exc.message) or "_": exc.message}, status)
     if shown:
-        return page("action_done.html", **p.base(signed, section=f"project/{action.panel}", action=action,
+        return page("action_done.html", **p.base(signed, section=action.url, action=action,
                                                  shown=shown))
-    back = f"{ROOT}/project/{action.panel}/"
+    back = f"{ROOT}/{action.url}/"
     if action.panel == "security_groups" and action.slug in ("add_rule", "delete_rule"):
         back += f"{target}/rules/"  # the rule editor stays where it was
     return RedirectResponse(back, 303)

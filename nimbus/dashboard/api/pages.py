@@ -288,6 +288,9 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),
         Route("/admin/{panel}/", signed_in(tables.index), methods=["GET"]),
         Route("/identity/{panel}/", signed_in(tables.index), methods=["GET"]),
+        *[Route(f"/{scope}/{{panel}}/{where}do/{{action}}/", signed_in(actions.handle),
+                methods=["GET", "POST"])
+          for scope in ("admin", "identity") for where in ("", "{target}/")],
         Route("/project/{panel}/do/{action}/", signed_in(actions.handle),
               methods=["GET", "POST"]),
         Route("/project/{panel}/{target}/do/{action}/", signed_in(actions.handle),

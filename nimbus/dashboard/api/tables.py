@@ -31,7 +31,7 @@ def index(p: Pages, request: Request, body: bytes, signed: Signed) -> Response:
         rows, following = [], ""
     except NimbusError as exc:
         return error_page(p, signed, exc)
-    panel_actions = actions.of_panel(table.slug)
+    panel_actions = actions.of_panel(table.slug, table.scope)
     return page("table.html", **p.base(
         signed, section=table.url, table=table, rows=rows, following=following, marker=marker,
         creating=[a for a in panel_actions if not a.row],

@@ -38,6 +38,13 @@ class Action:
     row: bool = False
     #: a row action with no fields, done from the row's own little form
     direct: bool = False
+    #: the dashboard its panel is in: project, admin or identity
+    scope: str = "project"
+
+    @property
+    def url(self) -> str:
+        """Its panel's page, below the dashboard's root."""
+        return f"{self.scope}/{self.panel}"
 
 
 def problems_of(action: Action, fields: dict[str, str]) -> dict[str, str]:
@@ -79,14 +86,15 @@ def number(fields: dict[str, str], name: str) -> int:
     return int(fields.get(name, "0").strip() or 0)
 
 
-def registry() -> dict[tuple[str, str], Action]:
-    """Every panel's actions by (panel, action)."""
+def registry() -> dict[tuple[str, str, str], Action]:
+    """Every panel's actions by (dashboard, panel, action)."""
     from nimbus.dashboard.manager import (
+        admin_actions,
         compute_actions,
         network_actions,
         other_actions,
         volume_actions,
     )
 
-    modules = (compute_actions, volume_actions, network_actions, other_actions)
-    return {(a.panel, a.slug): a for module in modules for a in module.ACTIONS}
+    modules = (compute_actions, volume_actions, network_actions, other_actions, admin_actions)
+    return {(a.scope, a.panel, a.slug): a for module in modules for a in module.ACTIONS}
