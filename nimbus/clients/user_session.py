@@ -49,9 +49,20 @@ def _session() -> Any:
         return _SHARED[0]
 
 
+# Statuses a page shows as the caller's own mistake beside those every client knows.
+_MORE: dict[int, type[errors.NimbusError]] = {
+    405: errors.MethodNotAllowed, 406: errors.NotAcceptable, 408: errors.RequestTimeout,
+    410: errors.Gone, 411: errors.BadRequest, 412: errors.BadRequest, 415:
+    errors.UnsupportedMediaType, 416: errors.RangeNotSatisfiable, 422: errors.BadRequest,
+    429: errors.ServiceUnavailable,
+}
+
+
 def _raise_for(resp: Any) -> None:
     if resp.status_code >= 400:
-        cls = _BY_STATUS.get(resp.status_code, errors.NimbusError)
+        cls = _BY_STATUS.get(resp.status_code) or _MORE.get(resp.status_code)
+        if cls is None:
+            cls = errors.BadRequest if resp.status_code < 500 else errors.NimbusError
         raise cls(fault_message(resp.text))
 
 

@@ -59,6 +59,8 @@ COVERS = [
                   "offered), image edit and delete, the security group rule editor, ports"),
     ("dashboard", "administrators: create project and user with a role (who then signs in), "
                   "create flavor, set a default quota; a member is refused the forms (403)"),
+    ("dashboard", "hostile input (NUL, surrogates, huge values, traversal, markup, bad "
+                  "numbers) in paths, queries and forms: never a 5xx"),
 ]
 
 
@@ -590,3 +592,42 @@ def test_administrators_manage_identity_and_compute_settings(cloud: CloudProcess
     assert member.get("/dashboard/identity/projects/do/create/")[0] == 403
     status, _ = member.post("/dashboard/identity/projects/do/create/", {"name": "x"})
     assert status == 403
+
+
+def test_hostile_input_is_never_a_server_error(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    page = browser.login("demo", demo_password(cloud))
+    token = next(f for f in browser.forms(page) if f[0].endswith("/auth/logout/"))[1][
+        "csrfmiddlewaretoken"]
+    hostile = ["\x00", "%00", "a" * 70_000, "\ud800".encode("utf-8", "surrogatepass").decode(
+        "latin-1"), "../../etc/passwd", "<script>x</script>", "-1", "99999999999999999999"]
+    gets = ["/dashboard/project/instances/?marker={}", "/dashboard/project/volumes/?marker={}",
+            "/dashboard/project/instances/{}/", "/dashboard/project/instances/rows/?ids={}",
+            "/dashboard/project/containers/{}/browse/?prefix={}",
+            "/dashboard/project/containers/x/download/?name={}",
+            "/dashboard/project/security_groups/{}/rules/", "/dashboard/admin/{}/",
+            "/dashboard/project/{}/"]
+    posts = [("/dashboard/project/instances/launch/", ("name", "count", "flavor", "source")),
+             ("/dashboard/project/volumes/do/create/", ("name", "size")),
+             ("/dashboard/project/images/create/", ("name", "min_disk", "url")),
+             ("/dashboard/project/instances/x/action/", ("action",)),
+             ("/dashboard/auth/switch/x/", ("project",)),
+             ("/dashboard/project/api_access/application_credentials/", ("name",))]
+    for value in hostile:
+        quoted = urllib.parse.quote(value, safe="")
+        for path in gets:
+            status, _ = browser.get(path.replace("{}", quoted))
+            assert status < 500, (path, value[:20], status)
+        for path, names in posts:
+            fields = {"csrfmiddlewaretoken": token, **{n: value for n in names}}
+            status, _ = browser.post(path, fields)
+            assert status < 500, (path, value[:20], status)
+    # Bodies that are not forms at all.
+    for body in (b"\xff\xfe\x00garbage", b"=" * 100, b"a=%zz&b=%"):
+        request = urllib.request.Request(f"{cloud.url}/dashboard/auth/login/", body)
+        try:
+            with browser.opener.open(request, timeout=30) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status < 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from nimbus.clients.user_session import UserSession
 from nimbus.core.errors import NimbusError, NotFound
@@ -106,8 +106,12 @@ def statuses(user: UserSession, ids: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for server_id in ids[:PAGE_SIZE]:
         try:
-            server = user.get("compute", f"/servers/{server_id}", headers=MICROVERSION)["server"]
-        except NotFound:
+            server = user.get("compute", f"/servers/{quote(server_id, safe='')}",
+                              headers=MICROVERSION)["server"]
+        except NimbusError as exc:
+            if exc.code >= 500:
+                raise
+            # Deleted since, or no server of this project (a malformed id): not shown.
             found[server_id] = {"gone": True}
             continue
         row = _row(server, {})
