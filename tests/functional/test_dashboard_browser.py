@@ -86,6 +86,11 @@ def test_a_users_first_session(cloud: CloudProcess, browser: Any, tmp_path: Path
     # Launch an instance with the form; it turns ACTIVE in the list without a reload.
     page.click("text=Instances")
     page.click("#launch")
+    # Asking for more than the quota leaves room for disables every flavor at once.
+    page.fill("#id_count", "500")
+    assert page.locator("label:has-text('m1.nano') >> xpath=preceding-sibling::input"
+                        ).is_disabled()
+    page.fill("#id_count", "1")
     page.fill("#id_name", "browser-vm")
     page.select_option("#id_source", label="nimbus-test")
     page.check("label:has-text('m1.nano') >> xpath=preceding-sibling::input")
