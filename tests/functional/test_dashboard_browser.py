@@ -19,11 +19,12 @@ from tests.support.cloud_process import BIN, CloudProcess
 
 pytestmark = pytest.mark.functional
 
-COVERS = [("dashboard", "real Chromium: sign in, launch with the form and watch it turn ACTIVE "
-                        "without reloading, console log, volume created and attached, floating "
-                        "IP allocated and associated, image upload to 100%, container and file "
-                        "upload, the server on the topology, clouds.yaml used by the CLI, sign "
-                        "out; a screenshot per step")]
+COVERS = [("dashboard", "real Chromium: sign in with the keyboard alone, skip link, launch "
+                        "with the form and watch it turn ACTIVE without reloading, console "
+                        "log, volume created and attached, floating IP allocated and "
+                        "associated, image upload to 100%, container and file upload, the "
+                        "server on the topology, clouds.yaml used by the CLI, sign out; a "
+                        "screenshot per step")]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -75,12 +76,19 @@ def test_a_users_first_session(cloud: CloudProcess, browser: Any, tmp_path: Path
     steps = Steps(page)
     base = f"{cloud.url}/dashboard"
 
-    # Sign in as the demo user.
+    # Sign in as the demo user, with the keyboard alone: the form starts in the user name,
+    # Tab reaches the password, Enter sends it.
     page.goto(f"{base}/")
-    page.fill("#id_username", "demo")
-    page.fill("#id_password", secrets["demo_password"])
-    page.click("#loginBtn")
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("demo")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    page.keyboard.type(secrets["demo_password"])
+    page.keyboard.press("Enter")
     page.wait_for_selector("text=Limit Summary")
+    # The first Tab on a page reaches the link past the navigation.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
     steps.shot("signed-in")
 
     # Launch an instance with the form; it turns ACTIVE in the list without a reload.
