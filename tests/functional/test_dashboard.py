@@ -541,6 +541,13 @@ def test_instance_forms_image_actions_and_the_rule_editor(cloud: CloudProcess) -
     assert 'data-action="resize"' in page and 'data-action="rebuild"' in page
     _act(browser, f"/dashboard/project/instances/{server['id']}/do/rename/", name="renamed")
     assert cloud.openstack_json("server", "show", server["id"], **demo)["name"] == "renamed"
+    _act(browser, f"/dashboard/project/instances/{server['id']}/do/metadata/", key="role",
+         value="web")
+    assert cloud.openstack_json("server", "show", server["id"], **demo)["properties"] == {
+        "role": "web"}
+    # An administrator's action: compute's own refusal, on the form.
+    status, text = _act(browser, f"/dashboard/project/instances/{server['id']}/do/migrate/")
+    assert status == 403 and 'id="error-_"' in text
     _act(browser, f"/dashboard/project/instances/{server['id']}/do/snapshot/", name="snap-img")
     _wait(lambda: any(i["Name"] == "snap-img"
                       for i in cloud.openstack_json("image", "list", **demo)))

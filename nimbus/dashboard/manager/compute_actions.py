@@ -75,6 +75,53 @@ def detach_interface(user: UserSession, f: dict[str, str], server: str) -> None:
     user.request("compute", "DELETE", f"/servers/{server}/os-interface/{f['port'].strip()}")
 
 
+def password(user: UserSession, f: dict[str, str], server: str) -> None:
+    _action(user, server, {"changePassword": {"adminPass": f["password"]}})
+
+
+def backup(user: UserSession, f: dict[str, str], server: str) -> None:
+    _action(user, server, {"createBackup": {"name": f["name"], "backup_type": f.get(
+        "backup_type") or "daily", "rotation": number(f, "rotation")}})
+
+
+def metadata(user: UserSession, f: dict[str, str], server: str) -> None:
+    user.request("compute", "PUT", f"/servers/{server}/metadata/{f['key'].strip()}",
+                 {"meta": {f["key"].strip(): f.get("value", "")}})
+
+
+def crash_dump(user: UserSession, f: dict[str, str], server: str) -> None:
+    user.request("compute", "POST", f"/servers/{server}/action", {"trigger_crash_dump": None},
+                 headers={"OpenStack-API-Version": "compute 2.17"})
+
+
+def shelve_offload(user: UserSession, f: dict[str, str], server: str) -> None:
+    _action(user, server, {"shelveOffload": None})
+
+
+def migrate(user: UserSession, f: dict[str, str], server: str) -> None:
+    _action(user, server, {"migrate": {"host": f["host"]} if f.get("host") else None})
+
+
+def live_migrate(user: UserSession, f: dict[str, str], server: str) -> None:
+    _action(user, server, {"os-migrateLive": {"host": f.get("host") or None,
+                                              "block_migration": "auto"}})
+
+
+def evacuate(user: UserSession, f: dict[str, str], server: str) -> None:
+    body: dict[str, Any] = {"host": f["host"]} if f.get("host") else {}
+    _action(user, server, {"evacuate": body})
+
+
+def reset_state(user: UserSession, f: dict[str, str], server: str) -> None:
+    _action(user, server, {"os-resetState": {"state": f.get("state") or "active"}})
+
+
+def _hosts(user: UserSession) -> list[tuple[str, str]]:
+    return [("", "Automatically schedule new host.")] + options(
+        user, "compute", "/os-services", "services", value="host",
+        keep=lambda s: s.get("binary") == "nova-compute")
+
+
 def edit_image(user: UserSession, f: dict[str, str], image: str) -> None:
     patch = [{"op": "replace", "path": "/name", "value": f["name"]},
              {"op": "replace", "path": "/visibility", "value": f.get("visibility") or "private"},
@@ -117,6 +164,29 @@ ACTIONS = (
         Field("network", "Network", "select", True, _networks),), row=True),
     Action("instances", "detach_interface", "Detach Interface", detach_interface, (
         Field("port", "Port ID", required=True),), row=True),
+    Action("instances", "password", "Change Password", password, (
+        Field("password", "Password", required=True),), row=True),
+    Action("instances", "backup", "Create Backup", backup, (
+        Field("name", "Backup Name", required=True),
+        Field("backup_type", "Backup Type", default="daily"),
+        Field("rotation", "Rotation", "number", True, default="1")), row=True),
+    Action("instances", "metadata", "Update Metadata", metadata, (
+        Field("key", "Key", required=True), Field("value", "Value")), row=True),
+    Action("instances", "crash_dump", "Trigger Crash Dump", crash_dump, row=True,
+           direct=True),
+    Action("instances", "shelve_offload", "Shelve Offload", shelve_offload, row=True,
+           direct=True),
+    # Administrators' (compute's policy refuses anyone else).
+    Action("instances", "migrate", "Cold Migrate", migrate, (
+        Field("host", "New Host", "select", options=_hosts),), row=True),
+    Action("instances", "live_migrate", "Live Migrate Instance", live_migrate, (
+        Field("host", "New Host", "select", options=_hosts),), row=True),
+    Action("instances", "evacuate", "Evacuate Host", evacuate, (
+        Field("host", "Target Host", "select", options=_hosts),), row=True),
+    Action("instances", "reset_state", "Reset State", reset_state, (
+        Field("state", "State", "select", options=lambda u: [("active", "active"),
+                                                              ("error", "error")]),),
+        row=True),
     Action("images", "edit", "Edit Image", edit_image, (
         Field("name", "Image Name", required=True),
         Field("visibility", "Visibility", "select", options=lambda u: VISIBILITY),
