@@ -331,7 +331,7 @@ def test_api_access_files_work_with_the_cli(cloud: CloudProcess, tmp_path: Path)
         "openstack"]["auth"]
     clouds = tmp_path / "clouds.yaml"
     clouds.write_text(downloaded)
-    listed = _cli_with(clouds, "--os-password", demo_password(cloud), "network", "list",
+    listed = _cli_with(clouds, f"--os-password={demo_password(cloud)}", "network", "list",
                        "-f", "value", "-c", "Name")
     assert "private" in listed.split()
     status, rc = browser.get("/dashboard/project/api_access/openrc/")

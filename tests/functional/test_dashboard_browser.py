@@ -185,7 +185,7 @@ def test_a_users_first_session(cloud: CloudProcess, browser: Any, tmp_path: Path
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
     env["OS_CLIENT_CONFIG_FILE"] = str(clouds)
     listed = subprocess.run([str(BIN / "openstack"), "--os-cloud", "openstack",
-                             "--os-password", secrets["demo_password"], "server", "list",
+                             f"--os-password={secrets['demo_password']}", "server", "list",
                              "-f", "value", "-c", "Name"], env=env, capture_output=True,
                             text=True, timeout=120, check=True)
     assert "browser-vm" in listed.stdout.split()

@@ -130,6 +130,10 @@ def _hosts(user: UserSession) -> list[tuple[str, str]]:
 
 IDENTITY = "identity"
 ADMIN = "admin"
+# Who, where and what a role grant names.
+ASSIGNMENT = (Field("user", "User", "select", True, _users),
+              Field("project", "Project", "select", True, _projects),
+              Field("role", "Role", "select", True, _roles))
 
 ACTIONS = (
     Action("projects", "create", "Create Project", create_project, (
@@ -165,14 +169,8 @@ ACTIONS = (
         Field("name", "Role Name", required=True),), scope=IDENTITY),
     Action("roles", "delete", "Delete Role", delete_role, row=True, direct=True,
            scope=IDENTITY),
-    Action("role_assignments", "grant", "Grant a Role", grant, (
-        Field("user", "User", "select", True, _users),
-        Field("project", "Project", "select", True, _projects),
-        Field("role", "Role", "select", True, _roles)), scope=IDENTITY),
-    Action("role_assignments", "revoke", "Revoke a Role", revoke, (
-        Field("user", "User", "select", True, _users),
-        Field("project", "Project", "select", True, _projects),
-        Field("role", "Role", "select", True, _roles)), scope=IDENTITY),
+    Action("role_assignments", "grant", "Grant a Role", grant, ASSIGNMENT, scope=IDENTITY),
+    Action("role_assignments", "revoke", "Revoke a Role", revoke, ASSIGNMENT, scope=IDENTITY),
     Action("flavors", "create", "Create Flavor", create_flavor, (
         Field("name", "Name", required=True),
         Field("vcpus", "VCPUs", "number", True, default="1"),

@@ -10,30 +10,10 @@
     event.preventDefault();
     var file = document.getElementById("id_upload").files[0];
     if (!file) { status.textContent = "Choose a file first."; return; }
-    var xhr = new XMLHttpRequest();
-    xhr.open("PUT", form.dataset.upload + "?name=" +
-             encodeURIComponent(form.dataset.prefix + file.name));
-    xhr.setRequestHeader("X-CSRFToken", form.dataset.csrf);
-    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
-    bar.hidden = false;
-    xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) {
-        bar.value = Math.round(100 * e.loaded / e.total);
-        status.textContent = bar.value + "% sent";
-      }
-    };
-    xhr.onload = function () {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        bar.value = 100;
-        status.textContent = "100% sent: uploaded.";
-        window.location.reload();
-      } else {
-        var body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
-        status.textContent = body.error || "The upload failed.";
-      }
-    };
-    xhr.onerror = function () { status.textContent = "The upload was cut off."; };
-    xhr.send(file);
+    var url = form.dataset.upload + "?name=" + encodeURIComponent(form.dataset.prefix + file.name);
+    window.nimbusSend(url, file, form.dataset.csrf, bar, status, function () {
+      status.textContent = "100% sent: uploaded.";
+      window.location.reload();
+    }, function (message) { status.textContent = message; });
   });
 }());

@@ -32,31 +32,11 @@
       .then(function (resp) { return resp.json().then(function (body) { return [resp, body]; }); })
       .then(function (pair) {
         if (!pair[0].ok) { showErrors(pair[1].errors || {_: "The image was not created."}); return; }
-        var xhr = new XMLHttpRequest();
-        xhr.open("PUT", pair[1].upload);
-        xhr.setRequestHeader("X-CSRFToken", token);
-        xhr.setRequestHeader("Content-Type", "application/octet-stream");
-        bar.hidden = false;
-        xhr.upload.onprogress = function (e) {
-          if (e.lengthComputable) {
-            bar.value = Math.round(100 * e.loaded / e.total);
-            status.textContent = bar.value + "% sent";
-          }
-        };
-        xhr.onload = function () {
-          if (xhr.status >= 200 && xhr.status < 300) {
-            bar.value = 100;
-            status.textContent = "100% sent: the image is saved.";
-            // A moment to see it done, then the list with the new image.
-            setTimeout(function () { window.location.assign(form.dataset.done); }, 800);
-          } else {
-            var body = {};
-            try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
-            showErrors({_: body.error || "The upload failed."});
-          }
-        };
-        xhr.onerror = function () { showErrors({_: "The upload was cut off."}); };
-        xhr.send(file);
+        window.nimbusSend(pair[1].upload, file, token, bar, status, function () {
+          status.textContent = "100% sent: the image is saved.";
+          // A moment to see it done, then the list with the new image.
+          setTimeout(function () { window.location.assign(form.dataset.done); }, 800);
+        }, function (message) { showErrors({_: message}); });
       })
       .catch(function () { showErrors({_: "The dashboard did not answer."}); });
   });
