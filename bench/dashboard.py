@@ -6,8 +6,8 @@
 Starts the whole cloud (``nimbus up``, fake compute driver), raises the demo project's quota,
 makes ``--instances`` servers in it through the compute API (in batches, as ``--min/--max``
 does), signs in to the dashboard as the demo user and times ``--requests`` GETs of each of the
-instances, volumes, networks and overview pages, printing p50 and p95 (the goal: under 200 ms
-at p95).
+instances, volumes, networks, overview, topology and launch pages, printing p50 and p95 (the
+goal: under 200 ms at p95).
 
 Beside each page, the same figures for the API calls that page makes, called directly with the
 same token: what the page costs on top of the services it reads. (Horizon itself, the honest
@@ -44,6 +44,14 @@ PAGES = {
     "volumes": ("/dashboard/project/volumes/", [("volumev3", "/volumes/detail?limit=21")]),
     "networks": ("/dashboard/project/networks/", [("network", "/v2.0/networks?limit=21")]),
     "overview": ("/dashboard/project/", [("compute", "/limits"), ("volumev3", "/limits")]),
+    # Every server of the project is drawn, so this one grows with them.
+    "topology": ("/dashboard/project/network_topology/svg/",
+                 [("network", "/v2.0/networks"), ("network", "/v2.0/subnets"),
+                  ("network", "/v2.0/ports"), ("network", "/v2.0/routers"),
+                  ("compute", "/servers")]),
+    "launch": ("/dashboard/project/instances/launch/",
+               [("image", "/v2/images?status=active&limit=200"),
+                ("compute", "/flavors/detail"), ("network", "/v2.0/networks")]),
 }
 
 

@@ -61,6 +61,8 @@ COVERS = [
                   "create flavor, set a default quota; a member is refused the forms (403)"),
     ("dashboard", "hostile input (NUL, surrogates, huge values, traversal, markup, bad "
                   "numbers) in paths, queries and forms: never a 5xx"),
+    ("dashboard", "a server and a volume named <script>alert(1)</script> shown escaped on "
+                  "every page that names them"),
 ]
 
 
@@ -638,3 +640,25 @@ def test_hostile_input_is_never_a_server_error(cloud: CloudProcess) -> None:
         except urllib.error.HTTPError as exc:
             status = exc.code
         assert status < 500
+
+
+def test_a_script_named_server_is_shown_escaped_everywhere(cloud: CloudProcess) -> None:
+    hostile = "<script>alert(1)</script>"
+    image = cloud.openstack_json("image", "list", cloud="nimbus-demo")[0]["ID"]
+    server = cloud.openstack_json("server", "create", "--image", image, "--flavor", "m1.nano",
+                                  "--network", "private", "--wait", hostile,
+                                  cloud="nimbus-demo")
+    volume = cloud.openstack_json("volume", "create", "--size", "1", hostile,
+                                  cloud="nimbus-demo")
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    pages = ["/dashboard/project/instances/", f"/dashboard/project/instances/{server['id']}/",
+             "/dashboard/project/network_topology/", "/dashboard/project/network_topology/svg/",
+             "/dashboard/project/volumes/", f"/dashboard/project/volumes/{volume['id']}/do/"
+             "attach/", "/dashboard/project/floating_ips/", "/dashboard/project/ports/"]
+    for path in pages:
+        status, text = browser.get(path)
+        assert status == 200, path
+        assert hostile not in text, path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in browser.get(pages[0])[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in browser.get(pages[5])[1]
