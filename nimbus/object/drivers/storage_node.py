@@ -133,7 +133,9 @@ class StorageNodeApp:
     async def version_action(self, request: Request) -> Response:
         version = self.version_of(request)
         action = request.path_params["action"]
-        body = await request.json() if request.method == "PUT" else None
+        body = await _body(request) if request.method == "PUT" else None
+        if request.method == "PUT" and not isinstance(body, dict):
+            return JSONResponse({"error": "a JSON object is expected"}, status_code=400)
 
         def work() -> Any:
             device = self.device(request)
@@ -179,7 +181,10 @@ class StorageNodeApp:
         return Response(status_code=201)
 
     async def commit(self, request: Request) -> Response:
-        body = await request.json()
+        body = await _body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("record"), dict) or \
+                "timestamp" not in body:
+            return JSONResponse({"error": "timestamp and record are expected"}, status_code=400)
         with self._lock:
             _, writer = self._uploads.pop(request.path_params["upload"], (0.0, None))
         if writer is None:
@@ -203,6 +208,13 @@ class StorageNodeApp:
             if now - since > UPLOAD_TTL:
                 del self._uploads[upload]
                 writer.abort()
+
+
+async def _body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        return None
 
 
 async def _run(work: Callable[[], Any]) -> Any:

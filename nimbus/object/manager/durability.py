@@ -10,6 +10,7 @@ before it changes it.
 from __future__ import annotations
 
 import logging
+import time
 
 from nimbus.core.periodic import Periodic
 from nimbus.object.drivers.base import ObjectDriver
@@ -17,6 +18,10 @@ from nimbus.object.drivers.base import ObjectDriver
 LOG = logging.getLogger(__name__)
 # Between two passes while there is work left (a device just lost, copies quarantined).
 BUSY_PAUSE = 1.0
+# Seconds between two sweeps of unfinished writes, and the age past which a leftover is one
+# (younger, it may be a write still in progress).
+SWEEP_EVERY = 600.0
+STALE_AFTER = 300.0
 
 
 class Durability(Periodic):
@@ -28,12 +33,20 @@ class Durability(Periodic):
         self.driver = driver
         self.replicate_batch = replicate_batch
         self.audit_batch = audit_batch
+        self._next_sweep = 0.0
 
     def run_pass(self) -> int:
         return self.run_once()
 
     def run_once(self) -> int:
-        """One replicator pass then one auditor pass; how much either changed."""
+        """One replicator pass then one auditor pass; how much either changed. Now and then,
+        what unfinished writes left in the devices' ``tmp/`` goes too (on a storage node, no
+        expirer does it)."""
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_EVERY
+            self.guarded("sweep of unfinished writes",
+                         lambda: self.driver.discard_partial(time.time() - STALE_AFTER))
         changed = self.guarded("replication pass",
                                lambda: self.driver.replicate_pass(self.replicate_batch))
         return changed + self.guarded("audit pass",

@@ -222,3 +222,17 @@ def test_objects_of_the_file_driver_are_adopted(tmp_path: Path) -> None:
     assert where(driver, "kept", stored.timestamp) == ["d1", "d2", "d3"]
     assert (tmp_path / "objects" / "data.adopted").is_dir()
     assert not (tmp_path / "objects" / "data").exists()
+
+
+def test_the_durability_worker_sweeps_what_unfinished_writes_left(tmp_path: Path) -> None:
+    from nimbus.object.manager.durability import Durability
+
+    driver = make(tmp_path)
+    tmp = device(driver, "d1").tmp_dir
+    tmp.mkdir(parents=True, exist_ok=True)
+    stale, fresh = tmp / "old.tmp", tmp / "new.tmp"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    os.utime(stale, (0, 0))
+    Durability(driver).run_once()
+    assert not stale.exists() and fresh.exists()

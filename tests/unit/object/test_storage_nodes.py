@@ -152,3 +152,14 @@ def test_a_node_refuses_requests_without_the_cloud_key(nodes: Nodes) -> None:
     device = RemoteDevice(99, "d1", nodes.addresses[0], KEY)
     assert device.available()
     assert device.has(Version(0, "0" * 32, "1.00000")) is False
+
+
+def test_a_node_answers_malformed_bodies_with_400(nodes: Nodes) -> None:
+    host, port = nodes.addresses[0].split(":")
+    for method, path, body in (("POST", "/dev/d1/uploads/x/commit", b"not json"),
+                               ("POST", "/dev/d1/uploads/x/commit", b"[]"),
+                               ("PUT", "/dev/d1/parts/1/abc/1.00000/record", b"{")):
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        conn.request(method, path, body=body, headers={KEY_HEADER: KEY})
+        assert conn.getresponse().status == 400, path
+        conn.close()
