@@ -595,6 +595,22 @@ def test_administrators_manage_identity_and_compute_settings(cloud: CloudProcess
     assert any(f["Name"] == "dash.flavor" for f in cloud.openstack_json("flavor", "list"))
     _act(admin, "/dashboard/admin/default_quotas/key_pairs/do/update/", limit="77")
     assert "77" in admin.get("/dashboard/admin/default_quotas/")[1]
+    # The new project's own quotas, each service's set through its API; empty fields unchanged.
+    status, _ = _act(admin, f"/dashboard/identity/projects/{project['id']}/do/quotas/",
+                     instances="7", gigabytes="33", port="-1", ram="")
+    assert status == 200
+    def quotas() -> dict[str, int]:
+        shown = cloud.openstack_json("quota", "show", project["id"])
+        return {q["Resource"]: q["Limit"] for q in shown}
+
+    found = quotas()
+    assert found["instances"] == 7 and found["gigabytes"] == 33
+    assert found["ports"] == -1 and found["ram"] > 0
+    # A bad value is the service's own refusal beside its field, and nothing changes.
+    status, page = _act(admin, f"/dashboard/identity/projects/{project['id']}/do/quotas/",
+                        cores="-5")
+    assert status == 400 and 'id="error-cores"' in page
+    assert quotas()["cores"] == found["cores"]
     # A member reaches none of it, not even the forms.
     member = Browser(cloud.url)
     member.login("demo", demo_password(cloud))

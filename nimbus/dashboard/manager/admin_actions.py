@@ -1,5 +1,5 @@
 """The Admin and Identity dashboards' actions: projects, users, groups, roles and their
-assignments; flavors, aggregates and default quotas."""
+assignments and quotas; flavors, aggregates and default quotas."""
 
 from __future__ import annotations
 
@@ -123,6 +123,30 @@ def set_default(user: UserSession, f: dict[str, str], name: str) -> None:
                  {"quota_class_set": {name: number(f, "limit")}})
 
 
+# The per-project quotas the Identity dashboard's "Modify Quotas" sets: (service, quota, title).
+QUOTAS = (("compute", "instances", "Instances"), ("compute", "cores", "VCPUs"),
+          ("compute", "ram", "RAM (MB)"), ("volumev3", "volumes", "Volumes"),
+          ("volumev3", "gigabytes", "Volume Storage (GB)"),
+          ("volumev3", "snapshots", "Volume Snapshots"), ("network", "network", "Networks"),
+          ("network", "subnet", "Subnets"), ("network", "port", "Ports"),
+          ("network", "router", "Routers"), ("network", "floatingip", "Floating IPs"),
+          ("network", "security_group", "Security Groups"))
+
+
+def set_quotas(user: UserSession, f: dict[str, str], project: str) -> None:
+    """Each service's quotas for the project, as its own API sets them; a field left empty
+    leaves that quota as it is, and -1 is unlimited."""
+    wanted: dict[str, dict[str, int]] = {}
+    for service, key, _ in QUOTAS:
+        if f.get(key, "").strip():
+            wanted.setdefault(service, {})[key] = number(f, key)
+    for service, values in wanted.items():
+        if service == "network":
+            user.request("network", "PUT", f"/v2.0/quotas/{project}", {"quota": values})
+        else:
+            user.request(service, "PUT", f"/os-quota-sets/{project}", {"quota_set": values})
+
+
 def _hosts(user: UserSession) -> list[tuple[str, str]]:
     return options(user, "compute", "/os-services", "services", value="host",
                    keep=lambda s: s.get("binary") == "nova-compute")
@@ -144,6 +168,9 @@ ACTIONS = (
            scope=IDENTITY),
     Action("projects", "enable", "Enable Project",
            lambda u, f, t: set_project_enabled(u, f, t, True), row=True, direct=True,
+           scope=IDENTITY),
+    Action("projects", "quotas", "Modify Quotas", set_quotas,
+           tuple(Field(key, title, "number") for _, key, title in QUOTAS), row=True,
            scope=IDENTITY),
     Action("projects", "delete", "Delete Project", delete_project, row=True, direct=True,
            scope=IDENTITY),
