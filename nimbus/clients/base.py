@@ -73,6 +73,14 @@ class ServiceClient:
         self.user = user
         self._user_token: str | None = None
         self._user_project: str | None = None
+        self._session: Session | None = None
+
+    def through(self, session: Session) -> Self:
+        """A copy that calls with ``session`` (a trust-scoped one: work that outlives the
+        request, done for a user with the roles they delegated)."""
+        clone = copy.copy(self)
+        clone._session = session
+        return clone
 
     def acting_for(self, token: str | None, project_id: str | None) -> Self:
         """A copy that sends the caller's own token instead of the service's.
@@ -91,6 +99,8 @@ class ServiceClient:
 
     @property
     def session(self) -> Session:
+        if self._session is not None:
+            return self._session
         return self.cloud.creds.session(self.user)
 
     def request(self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,

@@ -335,6 +335,8 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     if dashboard:
         conf["dashboard"] = {"dashboard_url": f"{settings.public_url}/dashboard/",
                              "login_url": f"{settings.public_url}/dashboard/auth/login/"}
+    if "orchestration" in catalog_types:
+        conf["heat_plugin"] = heat_plugin(settings, secrets, image, flavor)
     available = {
         "keystone": "identity" in catalog_types,
         "nova": "compute" in catalog_types,
@@ -349,6 +351,28 @@ def build(settings: Settings, secrets: dict[str, Any], workspace: Path | None,
     out = io.StringIO()
     conf.write(out)
     return out.getvalue()
+
+
+def heat_plugin(settings: Settings, secrets: dict[str, Any], image: dict[str, Any],
+                flavor: dict[str, Any]) -> dict[str, str]:
+    """heat-tempest-plugin's section: it runs as the demo user (static credentials) and boots
+    its servers on the demo project's ``private`` network."""
+    return {
+        "auth_url": f"{settings.public_url}/identity/v3",
+        "username": "demo", "password": secrets["demo_password"], "project_name": "demo",
+        "user_domain_name": "Default", "project_domain_name": "Default",
+        "admin_username": "admin", "admin_password": secrets["admin_password"],
+        "admin_project_name": "admin", "region": settings.region,
+        "endpoint_type": "public", "catalog_type": "orchestration",
+        "minimal_instance_type": str(flavor.get("name", "")),
+        "instance_type": str(flavor.get("name", "")),
+        "minimal_image_ref": str(image.get("name", "")),
+        "image_ref": str(image.get("name", "")),
+        "fixed_network_name": "private", "floating_network_name": "public",
+        # Heat's default ``hidden_stack_tags``; such stacks are left out of lists.
+        "hidden_stack_tag": "data-processing-cluster",
+        "build_interval": "1", "build_timeout": "300",
+    }
 
 
 def workspace_for(workspace: str | None, output: str | None) -> Path | None:

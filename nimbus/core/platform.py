@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 _FIRST_FILES = {"nimbus.log", "nimbus.lock", "nimbus.yaml"}
 
 # The service users and the services they act for.
-SERVICE_USERS = ["nova", "placement", "glance", "neutron", "cinder", "swift"]
+SERVICE_USERS = ["nova", "placement", "glance", "neutron", "cinder", "swift", "heat"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,10 @@ def load_secrets(state_dir: Path, admin_password: str) -> dict[str, Any]:
     if not data.get("storage_node_key"):
         # What the object proxies and storage nodes of a scaled cloud show one another.
         data["storage_node_key"] = secrets.token_urlsafe(24)
+        changed = True
+    if not data.get("orchestration_signal_key"):
+        # Signs the URLs servers signal orchestration's deployments and wait conditions on.
+        data["orchestration_signal_key"] = secrets.token_urlsafe(32)
         changed = True
     if not data.get("dashboard_session_key"):
         # Encrypts what the dashboard keeps of a signed-in user (the token) in the database.

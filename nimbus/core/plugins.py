@@ -9,9 +9,10 @@ from typing import Any
 from nimbus.core.errors import NimbusError
 
 # The services of one cloud, in start order: identity first (everything authenticates against
-# it), compute last (it calls all the others).
+# it), compute after the services it calls, orchestration (which calls them all) and the
+# dashboard last.
 SERVICES = ["identity", "placement", "image", "network", "volume", "object", "compute",
-            "dashboard"]
+            "orchestration", "dashboard"]
 
 
 class DriverLoadError(NimbusError):

@@ -65,6 +65,34 @@ def _placement(err: NimbusError, request_id: str) -> Response:
     return _json(body, err.code)
 
 
+# What Heat's fault middleware says beside each status (webob's explanation of it).
+_HEAT_EXPLANATIONS = {
+    400: "The server could not comply with the request since it is either malformed or "
+         "otherwise incorrect.",
+    401: "This server could not verify that you are authorized to access the document you "
+         "requested. Either you supplied the wrong credentials (e.g., bad password), or your "
+         "browser does not understand how to supply the credentials required.",
+    403: "Access was denied to this resource.",
+    404: "The resource could not be found.",
+    405: "The method is not allowed for the requested URL.",
+    409: "There was a conflict when trying to complete your request.",
+    413: "The request is too large.",
+    503: "The server is currently unavailable. Please try again at a later time.",
+}
+
+
+def _heat(err: NimbusError, request_id: str) -> Response:
+    # Heat names the engine's exception class in ``error.type``; ours carry Heat's names, and
+    # a generic one says its kind as Heat's webob faults do.
+    kind = err.kwargs.get("heat_type") or type(err).__name__
+    body = {"explanation": _HEAT_EXPLANATIONS.get(
+                err.code, "The server has either erred or is incapable of performing the "
+                          "requested operation."),
+            "code": err.code, "title": err.title,
+            "error": {"message": err.message, "traceback": None, "type": kind}}
+    return _json(body, err.code)
+
+
 def _offer_quality(accept: str, offer: str) -> float:
     """The quality ``accept`` gives ``offer``: its most specific matching range wins."""
     best, specificity = 0.0, -1
@@ -118,6 +146,7 @@ STYLES: dict[str, Callable[..., Response]] = {
     "cinder": _nova,
     "neutron": _neutron,
     "placement": _placement,
+    "heat": _heat,
     "glance": _plain,
     "swift": _plain,
 }

@@ -146,6 +146,15 @@ def _glance(f: Failure) -> NimbusError:
     return BadRequest(f"Provided object does not match schema: {field}: {f.message}", field=field)
 
 
+def _heat(f: Failure) -> NimbusError:
+    field = ".".join(f.path) or f.field or f.where
+    if f.where == "query":
+        return BadRequest(f"Invalid value for query parameter '{f.field}': {f.message}",
+                          field=f.field, heat_type="HTTPBadRequest")
+    return BadRequest(f"Invalid input for field '{field}': {f.message}", field=field,
+                      heat_type="HTTPBadRequest")
+
+
 def _short(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else value
     return text if len(text) <= 100 else text[:97] + "..."
@@ -159,6 +168,7 @@ STYLES: dict[str, Callable[[Failure], NimbusError]] = {
     "neutron": _neutron,
     "glance": _glance,
     "swift": _keystone,
+    "heat": _heat,
 }
 
 

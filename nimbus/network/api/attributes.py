@@ -51,6 +51,15 @@ def enforce_seen(req: ApiRequest[NetworkState], action: str,
     req.enforce(action, target)
 
 
+# Attribute defaults a create may state without asking for anything: Neutron enforces an
+# attribute's rule on create only when the value differs from its default (a template that
+# says ``shared: false`` is not asking to share).
+_CREATE_DEFAULTS: dict[str, Any] = {"shared": False, "router:external": False,
+                                    "is_default": False, "port_security_enabled": True,
+                                    "distributed": False, "ha": False,
+                                    "mac_learning_enabled": False}
+
+
 def enforce_attrs(req: ApiRequest[NetworkState], action: str, attrs: dict[str, Any],
                   target: dict[str, Any]) -> None:
     """Enforce ``action`` and each ``action:attr[:sub]`` rule the request's attributes touch."""
@@ -58,6 +67,9 @@ def enforce_attrs(req: ApiRequest[NetworkState], action: str, attrs: dict[str, A
     names = req.enforcer.rule_names
     for key, value in attrs.items():
         rule = f"{action}:{key}"
+        if action.startswith("create_") and key in _CREATE_DEFAULTS and \
+                value == _CREATE_DEFAULTS[key]:
+            continue
         if rule in names:
             req.enforce(rule, target)
         subs: list[dict[str, Any]] = []

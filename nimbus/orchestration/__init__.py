@@ -1,0 +1,1 @@
+"""Orchestration (Heat): stacks of resources built from templates, through the public APIs."""

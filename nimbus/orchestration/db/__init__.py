@@ -1,0 +1,1 @@
+"""The orchestration service's tables and the queries on them."""

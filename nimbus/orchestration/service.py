@@ -1,0 +1,56 @@
+"""Orchestration (Heat's API v1): how the service plugs into the cloud.
+
+The engine runs where the ``scheduler`` role runs (every process in embedded mode; ``nimbus
+serve scheduler`` when scaled), serving the engine's topic; the API processes only check,
+store and cast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nimbus.core.api.routing import Router
+from nimbus.core.api.service import ServiceDef, Worker
+from nimbus.core.platform import Platform
+from nimbus.orchestration import policies
+from nimbus.orchestration.api import events, resources, software, stacks, templates
+from nimbus.orchestration.constants import ENGINE_TOPIC
+from nimbus.orchestration.engine.endpoint import EngineEndpoint
+from nimbus.orchestration.state import OrchestrationState, build
+
+router = Router()
+# The signal URL (no tenant, no token) before the routes under ``/v1/{tenant_id}``.
+router.include(software.signal_router)
+for _module in (templates, stacks, resources, events, software):
+    router.include(_module.router)
+
+BINARY = "heat-engine"
+
+
+def workers(platform: Platform, state: OrchestrationState, roles: set[str]) -> list[Worker]:
+    if "scheduler" not in roles:
+        return []
+    state.engine.recover()
+    server = platform.bus.serve(ENGINE_TOPIC, platform.settings.host_name,
+                                EngineEndpoint(state.engine), workers=4)
+    platform.registry.register(BINARY, platform.settings.host_name, ENGINE_TOPIC)
+    return [server]
+
+
+def health(state: OrchestrationState) -> dict[str, Any]:
+    return {}
+
+
+SERVICE = ServiceDef[OrchestrationState](
+    name="orchestration",
+    service_type="orchestration",
+    prefix="/orchestration",
+    endpoint_path="/v1/$(project_id)s",
+    fault_style="heat",
+    router=router,
+    policy=policies.RULES,
+    start=build,
+    workers=workers,
+    health=health,
+    title="Orchestration (Heat v1)",
+)

@@ -1,0 +1,1 @@
+"""Templates: HOT and CloudFormation documents read, checked and evaluated."""

@@ -1,0 +1,175 @@
+"""The unmodified ``openstack stack`` commands (python-heatclient) against ``nimbus up``:
+a stack made, read, changed in place and by replacement, and deleted; a failure with its
+reason; another project's stack not found."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cloud_process import CloudProcess
+
+COVERS = [("orchestration", "openstack stack create/show/list/output show/resource list/"
+                            "event list/update/delete (python-heatclient)"),
+          ("orchestration", "stack update: in place (TestResource value) and by replacement "
+                            "(RandomString length), the events show which"),
+          ("orchestration", "a resource that fails: CREATE_FAILED with its reason, rollback "
+                            "when asked"),
+          ("orchestration", "another project's stack is not found (404)")]
+
+pytestmark = pytest.mark.functional
+
+TEMPLATE = """
+heat_template_version: 2018-08-31
+description: a small stack
+parameters:
+  greeting:
+    type: string
+    default: hello
+  size:
+    type: number
+    default: 8
+resources:
+  word:
+    type: OS::Heat::RandomString
+    properties:
+      length: {get_param: size}
+  note:
+    type: OS::Heat::TestResource
+    properties:
+      value:
+        str_replace:
+          template: GREETING-WORD
+          params:
+            GREETING: {get_param: greeting}
+            WORD: {get_attr: [word, value]}
+outputs:
+  note:
+    description: what the note holds
+    value: {get_attr: [note, output]}
+  word_length:
+    value: {get_param: size}
+"""
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    state = tmp_path_factory.mktemp("orchestration") / "state"
+    proc = CloudProcess(state).start()
+    try:
+        yield proc
+        assert proc.server_errors() == []
+    finally:
+        proc.stop()
+
+
+def _template(tmp_path: Path, text: str, name: str = "stack.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _wait(cloud: CloudProcess, name: str, status: str, user: str = "nimbus-demo",
+          timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = cloud.openstack_json("stack", "show", name, cloud=user)
+        if shown["stack_status"] == status:
+            return dict(shown)
+        assert not shown["stack_status"].endswith("FAILED") or status.endswith("FAILED"), shown
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.5)
+
+
+def test_stack_lifecycle_with_the_cli(cloud: CloudProcess, tmp_path: Path) -> None:
+    name = f"cli-{uuid.uuid4().hex[:6]}"
+    demo = {"cloud": "nimbus-demo"}
+    template = TEMPLATE.replace("    value: {get_param: size}",
+                                "    value: {get_param: size}")
+    made = cloud.openstack_json("stack", "create", "-t", _template(tmp_path, template),
+                                "--parameter", "greeting=hi", name, **demo)
+    assert made["stack_status"] == "CREATE_IN_PROGRESS"
+    shown = _wait(cloud, name, "CREATE_COMPLETE")
+    assert shown["description"] == "a small stack"
+    note = cloud.openstack_json("stack", "output", "show", name, "note", **demo)
+    assert note["output_value"].startswith("hi-") and len(note["output_value"]) == 3 + 8
+    resources = {r["resource_name"]: r for r in
+                 cloud.openstack_json("stack", "resource", "list", name, **demo)}
+    assert set(resources) == {"word", "note"}
+    assert all(r["resource_status"] == "CREATE_COMPLETE" for r in resources.values())
+    assert any(s["Stack Name"] == name for s in cloud.openstack_json("stack", "list", **demo))
+
+    # In place: the note's value changes (TestResource takes it); by replacement: a longer
+    # random word is a new resource (its length cannot change in place).
+    cloud.openstack("stack", "update", "-t", _template(tmp_path, template),
+                    "--parameter", "greeting=hey", "--parameter", "size=12", "--wait", name,
+                    **demo)
+    after = {r["resource_name"]: r for r in
+             cloud.openstack_json("stack", "resource", "list", name, **demo)}
+    assert after["word"]["physical_resource_id"] != resources["word"]["physical_resource_id"]
+    assert after["note"]["physical_resource_id"] == resources["note"]["physical_resource_id"]
+    note = cloud.openstack_json("stack", "output", "show", name, "note", **demo)
+    assert note["output_value"].startswith("hey-") and len(note["output_value"]) == 4 + 12
+    events = cloud.openstack_json("stack", "event", "list", name, **demo)
+    reasons = [(e["resource_name"], e["resource_status"]) for e in events]
+    assert ("note", "UPDATE_COMPLETE") in reasons and ("word", "CREATE_COMPLETE") in reasons
+    assert ("word", "DELETE_COMPLETE") in reasons and ("note", "DELETE_COMPLETE") not in reasons
+
+    # Another project's user does not find it.
+    other = cloud.openstack("stack", "show", made["id"], check=False, cloud="nimbus")
+    assert other.returncode != 0 and "not found" in (other.stderr + other.stdout)
+
+    cloud.openstack("stack", "delete", "--yes", "--wait", name, **demo)
+    gone = cloud.openstack("stack", "show", name, check=False, **demo)
+    assert gone.returncode != 0
+
+
+def test_a_failing_resource_fails_the_stack_with_its_reason(cloud: CloudProcess,
+                                                             tmp_path: Path) -> None:
+    name = f"fail-{uuid.uuid4().hex[:6]}"
+    template = """
+heat_template_version: 2016-10-14
+resources:
+  ok:
+    type: OS::Heat::TestResource
+  bad:
+    type: OS::Heat::TestResource
+    depends_on: ok
+    properties:
+      fail: true
+"""
+    cloud.openstack("stack", "create", "-t", _template(tmp_path, template), name,
+                    cloud="nimbus-demo")
+    shown = _wait(cloud, name, "CREATE_FAILED")
+    assert shown["stack_status_reason"] == ("Resource CREATE failed: ValueError: "
+                                            "resources.bad: Test Resource failed bad")
+    bad = cloud.openstack_json("stack", "resource", "show", name, "bad", cloud="nimbus-demo")
+    assert bad["resource_status"] == "CREATE_FAILED"
+    cloud.openstack("stack", "delete", "--yes", "--wait", name, cloud="nimbus-demo")
+
+    # With rollback on, what was made is removed again.
+    name = f"roll-{uuid.uuid4().hex[:6]}"
+    cloud.openstack("stack", "create", "--enable-rollback", "-t",
+                    _template(tmp_path, template), name, cloud="nimbus-demo")
+    _wait(cloud, name, "ROLLBACK_COMPLETE")
+    assert cloud.openstack_json("stack", "resource", "list", name, cloud="nimbus-demo") == []
+    cloud.openstack("stack", "delete", "--yes", "--wait", name, cloud="nimbus-demo")
+
+
+def test_a_bad_template_is_refused_naming_what_is_wrong(cloud: CloudProcess,
+                                                       tmp_path: Path) -> None:
+    bad_yaml = "heat_template_version: 2016-10-14\nresources:\n  a: [\n"
+    result = cloud.openstack("stack", "create", "-t", _template(tmp_path, bad_yaml), "x1",
+                             check=False, cloud="nimbus-demo")
+    assert result.returncode != 0 and "line" in result.stderr
+    unknown = ("heat_template_version: 2016-10-14\nresources:\n  thing:\n"
+               "    type: OS::No::Such\n")
+    result = cloud.openstack("stack", "create", "-t", _template(tmp_path, unknown), "x2",
+                             check=False, cloud="nimbus-demo")
+    assert result.returncode != 0 and "OS::No::Such" in result.stderr
+    assert "thing" in result.stderr
