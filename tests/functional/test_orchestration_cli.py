@@ -173,3 +173,59 @@ def test_a_bad_template_is_refused_naming_what_is_wrong(cloud: CloudProcess,
                              check=False, cloud="nimbus-demo")
     assert result.returncode != 0 and "OS::No::Such" in result.stderr
     assert "thing" in result.stderr
+
+
+def _inventory(cloud: CloudProcess) -> dict[str, list[str]]:
+    """What the demo project has in every service, by id (or name where that is the id)."""
+    found: dict[str, list[str]] = {}
+    for what, column in (("server", "ID"), ("network", "ID"), ("subnet", "ID"),
+                         ("port", "ID"), ("router", "ID"), ("volume", "ID"),
+                         ("floating ip", "ID"), ("keypair", "Name"),
+                         ("security group", "ID")):
+        listed = cloud.openstack_json(*what.split(), "list", cloud="nimbus-demo")
+        found[what] = sorted(str(item[column]) for item in listed)
+    return found
+
+
+def test_an_application_stack_across_every_service(cloud: CloudProcess) -> None:
+    """A network, subnet, router with its interface, security group, key pair, server, volume
+    attached to it and a floating IP: made, read, grown (a bigger flavor and a second server:
+    only those two change) and deleted, leaving nothing behind in any service."""
+    demo = {"cloud": "nimbus-demo"}
+    template = str(Path(__file__).with_name("orchestration_app.yaml"))
+    before = _inventory(cloud)
+    cloud.openstack("stack", "create", "-t", template, "app", **demo)
+    _wait(cloud, "app", "CREATE_COMPLETE")
+    outputs = {o["output_key"]: o["output_value"] for o in
+               cloud.openstack_json("stack", "output", "show", "app", "--all", **demo).values()}
+    assert outputs["server_ip"].startswith("10.20.0.")
+    assert outputs["floating_ip"] in outputs["networks"]["app-net"]
+    resources = {r["resource_name"]: r for r in
+                 cloud.openstack_json("stack", "resource", "list", "app", **demo)}
+    server = cloud.openstack_json("server", "show", resources["server"]["physical_resource_id"],
+                                  **demo)
+    assert server["status"] == "ACTIVE" and server["key_name"] == "app-key"
+    volume = cloud.openstack_json("volume", "show", resources["disk"]["physical_resource_id"],
+                                  **demo)
+    assert volume["status"] == "in-use"
+    assert volume["attachments"][0]["server_id"] == server["id"]
+    assert "second" not in resources
+
+    events_before = len(cloud.openstack_json("stack", "event", "list", "app", **demo))
+    cloud.openstack("stack", "update", "-t", template, "--parameter", "flavor=m1.micro",
+                    "--parameter", "servers=2", "app", **demo)
+    _wait(cloud, "app", "UPDATE_COMPLETE")
+    events = cloud.openstack_json("stack", "event", "list", "app", **demo)[events_before:]
+    touched = {e["resource_name"] for e in events} - {"app"}
+    assert touched == {"server", "second"}, events
+    after = {r["resource_name"]: r for r in
+             cloud.openstack_json("stack", "resource", "list", "app", **demo)}
+    # The server was resized in place: the same server, the bigger flavor.
+    assert after["server"]["physical_resource_id"] == server["id"]
+    grown = cloud.openstack_json("server", "show", server["id"], **demo)
+    assert "m1.micro" in str(grown["flavor"])
+    assert cloud.openstack_json("server", "show", after["second"]["physical_resource_id"],
+                                **demo)["status"] == "ACTIVE"
+
+    cloud.openstack("stack", "delete", "--yes", "--wait", "app", **demo)
+    assert _inventory(cloud) == before

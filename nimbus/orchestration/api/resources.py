@@ -9,7 +9,7 @@ from nimbus.core.api.routing import Reply
 from nimbus.core.errors import BadRequest
 from nimbus.orchestration.api.common import HeatRouter, Req, base, find, flag
 from nimbus.orchestration.manager import views
-from nimbus.orchestration.manager.resources import Found, ResourceReader
+from nimbus.orchestration.manager.resources import Found, ResourceReader, deliver
 
 router = HeatRouter()
 _FILTERS = {"name": "name", "status": "status", "action": "action", "type": "type",
@@ -125,12 +125,7 @@ def signal(req: Req) -> Reply:
                              f"{found.resource.type} \"{found.resource.name}\"",
                              heat_type="InvalidBreakPointHook")
         return Reply(None, status=200)
-    stack = req.svc.stacks.loaded(row)
-    state = stack.resources.get(found.resource.name)
-    if state is None or state.plugin is None or not state.plugin.SIGNALS:
-        raise BadRequest("signal is not supported for resource.",
-                         heat_type="ResourceActionNotSupported")
-    req.svc.rpc.signal({}, row.id, found.resource.name, details)
+    deliver(_reader(req), req.svc.rpc, row, found.resource, details)
     return Reply(None, status=200)
 
 

@@ -10,6 +10,7 @@ from nimbus.core.errors import BadRequest, Forbidden
 from nimbus.orchestration.api.common import HeatRouter, Req, tenant
 from nimbus.orchestration.db.software import SoftwareStore
 from nimbus.orchestration.manager import signals
+from nimbus.orchestration.manager.resources import ResourceReader, deliver
 from nimbus.orchestration.resources.software import complete
 from nimbus.orchestration.template.errors import EntityNotFound
 
@@ -143,13 +144,31 @@ def deployment_delete(req: Req) -> Reply:
     return Reply(None, status=204)
 
 
-@signal_router.post("/v1/signal/{deployment_id}", public=True)
-def signal(req: Req) -> Reply:
-    """A server's signal for its deployment, on the URL it was given (no token)."""
-    ident = req.params["deployment_id"]
+def _signal(req: Req) -> Reply:
+    ident = req.params["target"]
     if not signals.valid(req.svc.platform, ident, req.query.get("signature") or ""):
         raise Forbidden("The signal's signature does not match.", heat_type="Forbidden")
     details = req.json if req.raw_body else {}
+    resource = signals.resource_of(ident)
+    if resource is not None:
+        # A resource's URL (a wait condition handle's, a scaling policy's webhook).
+        reader = ResourceReader(req.svc.stacks.db)
+        stack = req.svc.stacks.get(None, resource[0])
+        deliver(reader, req.svc.rpc, stack, reader.one(stack, resource[1]).resource, details)
+        return Reply(None, status=200)
     if complete(_store(req), ident, details) is None:
         raise EntityNotFound(entity="Software Deployment", name=ident, heat_type="NotFound")
     return Reply(None, status=200)
+
+
+@signal_router.post("/v1/signal/{target}", public=True)
+def signal(req: Req) -> Reply:
+    """A signal on a pre-signed URL (no token): a deployment's outputs, a wait condition
+    handle's status, a scaling policy's alarm."""
+    return _signal(req)
+
+
+@signal_router.put("/v1/signal/{target}", public=True)
+def signal_put(req: Req) -> Reply:
+    """The same signal sent with PUT, as CloudFormation's cfn-signal sends it."""
+    return _signal(req)

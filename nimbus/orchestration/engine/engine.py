@@ -4,6 +4,7 @@ what a dead engine left in progress as failed when it starts."""
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import string
@@ -183,6 +184,21 @@ class PluginRuntime:
         """A URL the server may POST its deployment's outputs to without a token."""
         return self.engine.signal_url(deployment_id)
 
+    def resource_signal_url(self, stack_id: str, resource_name: str) -> str:
+        from nimbus.orchestration.manager.signals import resource_target
+
+        return self.engine.signal_url(resource_target(stack_id, resource_name))
+
+    def resource_data(self, resource_id: str) -> dict[str, Any]:
+        return self.engine.store.data_of(resource_id)
+
+    def native_signal_url(self) -> str:
+        if self.engine.platform is None:
+            return ""
+        base = self.engine.platform.settings.public_url.rstrip("/")
+        return (f"{base}/orchestration/v1/{self.project_id}/stacks/{self.stack_name}/"
+                f"{self.stack_id}/resources/{self.resource_name}/signal")
+
     @property
     def aborted(self) -> bool:
         return self.runner.abort.is_set()
@@ -272,6 +288,8 @@ def _signal(engine: Engine, stack_id: str, resource: str, details: Any) -> None:
     state = stack.resources.get(resource)
     if state is None or state.plugin is None:
         return
+    before = {n: json.dumps(s.data, sort_keys=True, default=str)
+              for n, s in stack.resources.items()}
     try:
         state.plugin.signal(details)
     except Exception as exc:  # noqa: BLE001 - a failed signal is an event, not a crash
@@ -280,7 +298,11 @@ def _signal(engine: Engine, stack_id: str, resource: str, details: Any) -> None:
         engine.store.event(stack_id, state.name, state.type, state.physical_id, "SIGNAL",
                            "FAILED", failure_text(state.name, exc))
         return
-    engine.store.save(stack_id, state)
+    # The signalled resource, and any other the signal changed (the group a policy scaled).
+    for other in stack.resources.values():
+        if other is state or before.get(other.name) != json.dumps(other.data, sort_keys=True,
+                                                                  default=str):
+            engine.store.save(stack_id, other)
     engine.store.event(stack_id, state.name, state.type, state.physical_id, "SIGNAL",
                        "COMPLETE", f"Signal: {_describe(details)}")
 

@@ -3,6 +3,7 @@ filtered, and with the attributes of one resource worked out when it is shown.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +125,48 @@ class ResourceReader:
                                    f"Hook {hook} is cleared")
         return True
 
+    @retry_on_lock()
+    def record_signal(self, resource_id: str,
+                      change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Apply ``change`` to the resource's data in one transaction, and say so in an
+        event (``SIGNAL_COMPLETE``)."""
+        from nimbus.orchestration.engine.store import EngineStore
+
+        with self.db.writer() as session:
+            res = session.get(Resource, resource_id, with_for_update=True)
+            if res is None:
+                return
+            res.data = change(dict(res.data or {}))
+            last = list((res.data.get("signals") or {}).values())[-1:] or [{}]
+            reason = f"Signal: status:{last[0].get('status')} reason:{last[0].get('reason')}"
+            stack_id, name, rtype, pid = res.stack_id, res.name, res.type, res.physical_id
+        EngineStore(self.db).event(stack_id, name, rtype, pid, "SIGNAL", "COMPLETE", reason)
+
     def data_of(self, resource_id: str) -> dict[str, Any]:
         with self.db.reader() as session:
             res = session.get(Resource, resource_id)
             return dict(res.data) if res is not None else {}
+
+
+def deliver(reader: ResourceReader, rpc: Any, stack: Stack, resource: Resource,
+            details: Any) -> None:
+    """A signal to a resource: a handle records it at once (its wait condition reads it);
+    a type that acts on signals (a scaling policy, a deployment) gets it in the engine."""
+    from nimbus.core.errors import BadRequest
+    from nimbus.orchestration.resources import registry
+    from nimbus.orchestration.resources.base import ResourceFailure
+
+    cls = registry.types().get(resource.type)
+    if cls is None or not cls.SIGNALS:
+        raise BadRequest("signal is not supported for resource.",
+                         heat_type="ResourceActionNotSupported")
+    if getattr(cls, "RECORDS_SIGNALS", False):
+        from nimbus.orchestration.resources.wait import record
+
+        try:
+            reader.record_signal(resource.id, lambda data: record(
+                data, details, bool(getattr(cls, "NATIVE", True))))
+        except ResourceFailure as exc:
+            raise BadRequest(str(exc), heat_type=exc.kind) from None
+        return
+    rpc.signal({}, stack.id, resource.name, details)

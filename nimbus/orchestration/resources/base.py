@@ -49,6 +49,15 @@ class Runtime(Protocol):
     def signal_url(self, ident: str) -> str:
         """A pre-signed URL a server may POST to, without a token, to signal ``ident``."""
 
+    def resource_signal_url(self, stack_id: str, resource_name: str) -> str:
+        """A pre-signed URL that signals a resource of a stack (no token needed)."""
+
+    def native_signal_url(self) -> str:
+        """This resource's signal URL in the orchestration API (a token is needed there)."""
+
+    def resource_data(self, resource_id: str) -> dict[str, Any]:
+        """Another resource's saved data as it is now (signals it recorded)."""
+
 
 class Resource:
     """A resource type; subclasses declare their schema and override the steps they have."""

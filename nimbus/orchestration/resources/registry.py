@@ -24,8 +24,9 @@ def types() -> dict[str, type[Resource]]:
 
 
 # The modules whose ``TYPES`` are the plugins.
-_MODULES = ("heat_basic", "nested", "software", "neutron", "neutron_port", "neutron_routers",
-            "neutron_secgroups", "nova", "nova_server", "cinder", "glance", "swift", "keystone")
+_MODULES = ("heat_basic", "nested", "software", "wait", "autoscaling", "neutron",
+            "neutron_port", "neutron_routers", "neutron_secgroups", "nova", "nova_server",
+            "cinder", "glance", "swift", "keystone")
 
 
 def is_template(type_name: str) -> bool:
