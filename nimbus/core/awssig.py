@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -19,7 +19,9 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 TERMINATOR = "aws4_request"
 # The payload hash of an empty body, which the chunk signatures also name.
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-# Services an EC2 credential may sign for, as Keystone allows them.
+# The services an S3 string to sign (``/v3/s3tokens``) may be scoped to, as Keystone allows
+# them there. A whole request checked through ``/v3/ec2tokens`` may be signed for any service
+# (Keystone's EC2 signer takes the scope as given): Heat's CloudFormation API is one.
 SIGNING_SERVICES = ("s3", "iam", "sts")
 
 
@@ -102,8 +104,10 @@ def chunk_string_to_sign(amz_date: str, scope: Scope, previous: str, chunk_sha25
                       chunk_sha256])
 
 
-def sign_string_v4(secret: str, to_sign: bytes) -> str:
-    """The signature of a SigV4 string to sign, the key derived from the scope it names."""
+def sign_string_v4(secret: str, to_sign: bytes,
+                   services: Collection[str] | None = None) -> str:
+    """The signature of a SigV4 string to sign, the key derived from the scope it names;
+    with ``services``, a scope naming another service is refused."""
     parts = to_sign.split(b"\n")
     if len(parts) != 4 or parts[0] != ALGORITHM.encode():
         raise SignatureError("not a SigV4 string to sign")
@@ -111,7 +115,7 @@ def sign_string_v4(secret: str, to_sign: bytes) -> str:
         scope = Scope.parse(parts[2].decode())
     except UnicodeDecodeError:
         raise SignatureError("malformed credential scope") from None
-    if scope.service not in SIGNING_SERVICES:
+    if services is not None and scope.service not in services:
         raise SignatureError("the scope names a service these credentials do not sign for")
     return hmac_hex(signing_key(secret, scope), to_sign)
 
@@ -125,7 +129,7 @@ def sign_string_v2(secret: str, to_sign: bytes) -> str:
 def sign_string(secret: str, to_sign: bytes) -> str:
     """The signature ``secret`` gives the string, SigV4 or v2 by the string's shape."""
     if to_sign.startswith(b"AWS4"):
-        return sign_string_v4(secret, to_sign)
+        return sign_string_v4(secret, to_sign, SIGNING_SERVICES)
     return sign_string_v2(secret, to_sign)
 
 

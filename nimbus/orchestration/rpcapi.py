@@ -29,8 +29,8 @@ class EngineAPI:
     def stack_action(self, ctx: dict[str, Any], stack_id: str, action: str) -> None:
         self.client.cast(ctx, "stack_action", stack_id=stack_id, action=action)
 
-    def cancel_update(self, ctx: dict[str, Any], stack_id: str) -> None:
-        self.client.cast(ctx, "cancel_update", stack_id=stack_id)
+    def cancel_update(self, ctx: dict[str, Any], stack_id: str, rollback: bool = True) -> None:
+        self.client.cast(ctx, "cancel_update", stack_id=stack_id, rollback=rollback)
 
     def signal(self, ctx: dict[str, Any], stack_id: str, resource: str, details: Any) -> None:
         self.client.cast(ctx, "signal", stack_id=stack_id, resource=resource, details=details)

@@ -13,7 +13,14 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
 from nimbus.orchestration import policies
-from nimbus.orchestration.api import events, resources, software, stacks, templates
+from nimbus.orchestration.api import (
+    events,
+    resources,
+    software,
+    stack_actions,
+    stacks,
+    templates,
+)
 from nimbus.orchestration.constants import ENGINE_TOPIC
 from nimbus.orchestration.engine.endpoint import EngineEndpoint
 from nimbus.orchestration.state import OrchestrationState, build
@@ -21,7 +28,7 @@ from nimbus.orchestration.state import OrchestrationState, build
 router = Router()
 # The signal URL (no tenant, no token) before the routes under ``/v1/{tenant_id}``.
 router.include(software.signal_router)
-for _module in (templates, stacks, resources, events, software):
+for _module in (templates, stacks, stack_actions, resources, events, software):
     router.include(_module.router)
 
 BINARY = "heat-engine"

@@ -229,3 +229,59 @@ def test_an_application_stack_across_every_service(cloud: CloudProcess) -> None:
 
     cloud.openstack("stack", "delete", "--yes", "--wait", "app", **demo)
     assert _inventory(cloud) == before
+
+
+def test_previews_snapshots_actions_abandon_and_adopt(cloud: CloudProcess,
+                                                       tmp_path: Path) -> None:
+    demo = {"cloud": "nimbus-demo"}
+    name = f"life-{uuid.uuid4().hex[:6]}"
+    template = _template(tmp_path, TEMPLATE)
+    cloud.openstack("stack", "create", "-t", template, name, **demo)
+    _wait(cloud, name, "CREATE_COMPLETE")
+
+    # A dry run says what an update would do, and does nothing.
+    dry = cloud.openstack_json("stack", "update", "--dry-run", "-t", template, "--parameter",
+                               "greeting=yo", "--parameter", "size=10", name, **demo)
+    changes = {kind: sorted(r["resource_name"] for r in dry.get(kind, []))
+               for kind in ("updated", "replaced", "unchanged", "added", "deleted")}
+    assert changes["updated"] == ["note"] and changes["replaced"] == ["word"]
+    assert _wait(cloud, name, "CREATE_COMPLETE")["stack_status"] == "CREATE_COMPLETE"
+
+    # A snapshot, a change, and the snapshot restored: the first value is back.
+    first = cloud.openstack_json("stack", "output", "show", name, "note", **demo)
+    cloud.openstack("stack", "snapshot", "create", "--name", "s1", name, **demo)
+    listed = cloud.openstack_json("stack", "snapshot", "list", name, **demo)
+    assert [s["name"] for s in listed] == ["s1"] and listed[0]["status"] == "COMPLETE"
+    snap = listed[0]
+    cloud.openstack("stack", "update", "--existing", "--parameter", "greeting=changed",
+                    "--wait", name, **demo)
+    assert cloud.openstack_json("stack", "output", "show", name, "note", **demo)[
+        "output_value"].startswith("changed-")
+    cloud.openstack("stack", "snapshot", "restore", name, snap["id"], **demo)
+    _wait(cloud, name, "UPDATE_COMPLETE")
+    restored = cloud.openstack_json("stack", "output", "show", name, "note", **demo)
+    assert restored["output_value"].startswith("hi-") or \
+        restored["output_value"].startswith("hello-")
+    assert restored["output_value"].split("-")[0] == first["output_value"].split("-")[0]
+    cloud.openstack("stack", "snapshot", "delete", "--yes", name, snap["id"], **demo)
+
+    # Suspend, resume and check each reach their COMPLETE.
+    for action, status in (("suspend", "SUSPEND_COMPLETE"), ("resume", "RESUME_COMPLETE"),
+                           ("check", "CHECK_COMPLETE")):
+        cloud.openstack("stack", action, name, **demo)
+        _wait(cloud, name, status)
+
+    # Abandoned, the stack is gone but not what it made; adopted, it is back with the same
+    # resources.
+    resources = {r["resource_name"]: r["physical_resource_id"] for r in
+                 cloud.openstack_json("stack", "resource", "list", name, **demo)}
+    record = tmp_path / "abandoned.json"
+    cloud.openstack("stack", "abandon", "--output-file", str(record), name, **demo)
+    assert cloud.openstack("stack", "show", name, check=False, **demo).returncode != 0
+    adopted = f"{name}-again"
+    cloud.openstack("stack", "adopt", "--adopt-file", str(record), adopted, **demo)
+    _wait(cloud, adopted, "ADOPT_COMPLETE")
+    again = {r["resource_name"]: r["physical_resource_id"] for r in
+             cloud.openstack_json("stack", "resource", "list", adopted, **demo)}
+    assert again == resources
+    cloud.openstack("stack", "delete", "--yes", "--wait", adopted, **demo)

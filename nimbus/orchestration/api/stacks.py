@@ -13,7 +13,7 @@ from nimbus.core.errors import BadRequest
 from nimbus.orchestration.api.common import HeatRouter, Req, base, find, flag, tenant
 from nimbus.orchestration.constants import HIDDEN_TAGS
 from nimbus.orchestration.db.stacks import SORT_KEYS, StackFilters
-from nimbus.orchestration.manager import requests, views
+from nimbus.orchestration.manager import requests, stack_extras, views
 from nimbus.orchestration.template.errors import EntityNotFound
 
 router = HeatRouter()
@@ -100,8 +100,13 @@ def create(req: Req) -> Reply:
     name = body.get("stack_name")
     if not name:
         raise BadRequest("No stack name specified", heat_type="HTTPBadRequest")
+    adopt = None
+    if body.get("adopt_stack_data") is not None:
+        adopt = stack_extras.adopt_data(body["adopt_stack_data"])
+        if body.get("template") is None and adopt.get("template"):
+            body = {**body, "template": adopt["template"]}
     row = req.svc.stacks.create(req.ctx, requests.check_name(name), requests.read(body),
-                                adopt=body.get("adopt_stack_data"))
+                                adopt=adopt)
     link = views.stack_link(base(req), row)
     return Reply({"stack": {"id": row.id, "links": [{"href": link, "rel": "self"}]}},
                  status=201, headers={"Location": link})
@@ -134,7 +139,7 @@ def lookup(req: Req) -> Reply:
 
 # Any method on a stack named without its id is sent on to the stack's own address (a
 # client follows the redirect with the same method: ``DELETE /stacks/{name}`` deletes it).
-for _method in ("put", "patch", "delete"):
+for _method in ("post", "put", "patch", "delete"):
     def _lookup_method(req: Req) -> Reply:
         return _redirect(req)
 
@@ -144,14 +149,19 @@ for _method in ("put", "patch", "delete"):
         _lookup_method)
 
 
-for _rest in ("resources", "events", "template", "outputs", "environment", "files",
-              "snapshots"):
-    def _lookup_rest(req: Req, rest: str = _rest) -> Reply:
-        return _redirect(req, f"/{rest}")
+# A subpath of a stack named without its id, as Heat's lookups send them on: these for any
+# read, the first four for a POST too (an action, a signal).
+for _rest, _methods in (("resources", ("get", "post")), ("events", ("get", "post")),
+                        ("template", ("get", "post")), ("actions", ("get", "post")),
+                        ("environment", ("get",)), ("files", ("get",))):
+    for _verb in _methods:
+        def _lookup_rest(req: Req, rest: str = _rest) -> Reply:
+            return _redirect(req, f"/{rest}")
 
-    _lookup_rest.__name__ = f"lookup_{_rest}"
-    _lookup_rest.__doc__ = f"Find a stack by name and go to its {_rest}."
-    router.get(f"/stacks/{{stack_name}}/{_rest}", policy_free=True)(_lookup_rest)
+        _lookup_rest.__name__ = f"lookup_{_verb}_{_rest}"
+        _lookup_rest.__doc__ = f"Find a stack by name and go to its {_rest}."
+        getattr(router, _verb)(f"/stacks/{{stack_name}}/{_rest}", status=302,
+                               policy_free=True)(_lookup_rest)
 
 
 @router.get("/stacks/{stack_name}/{stack_id}", policy_free=True)

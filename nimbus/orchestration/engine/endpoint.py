@@ -35,8 +35,8 @@ class EngineEndpoint:
         self._after_current(stack_id)
         self.engine.start(stack_id, action)
 
-    def cancel_update(self, ctx: dict[str, Any], stack_id: str) -> None:
-        self.engine.cancel(stack_id)
+    def cancel_update(self, ctx: dict[str, Any], stack_id: str, rollback: bool = True) -> None:
+        self.engine.cancel(stack_id, rollback)
 
     def signal(self, ctx: dict[str, Any], stack_id: str, resource: str, details: Any) -> None:
         self.engine.signal(stack_id, resource, details)

@@ -39,7 +39,8 @@ class Engine:
         self.db = db
         self.store = EngineStore(db)
         self._threads: dict[str, threading.Thread] = {}
-        self._cancelled: set[str] = set()
+        # Stacks whose action is to stop, and whether they roll back when it has.
+        self._cancelled: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     # -- running actions --------------------------------------------------------------------
@@ -56,7 +57,7 @@ class Engine:
             finally:
                 with self._lock:
                     self._threads.pop(stack_id, None)
-                    self._cancelled.discard(stack_id)
+                    self._cancelled.pop(stack_id, None)
 
         thread = threading.Thread(target=run, name=f"stack-{action.lower()}-{stack_id[:8]}",
                                   daemon=True)
@@ -84,13 +85,19 @@ class Engine:
         threading.Thread(target=_signal, args=(self, stack_id, resource, details),
                          name=f"stack-signal-{stack_id[:8]}", daemon=True).start()
 
-    def cancel(self, stack_id: str) -> None:
+    def cancel(self, stack_id: str, rollback: bool = True) -> None:
         with self._lock:
-            self._cancelled.add(stack_id)
+            self._cancelled[stack_id] = rollback
 
     def is_cancelled(self, stack_id: str) -> bool:
         with self._lock:
             return stack_id in self._cancelled
+
+    def take_cancel(self, stack_id: str) -> bool | None:
+        """Whether a cancelled stack rolls back (None: not cancelled); the mark is taken
+        away, so that the rollback itself runs."""
+        with self._lock:
+            return self._cancelled.pop(stack_id, None)
 
     def busy(self, stack_id: str) -> bool:
         with self._lock:

@@ -134,12 +134,18 @@ class StackRunner:
                         id=str(uuid.uuid4()), name=name, type=stack.definitions[name].type,
                         requires=sorted(stack.needs[name]))
                     self.store.save(self.stack_id, stack.resources[name])
-            self._walk(stack.needs, lambda n: self.steps.create(stack, n))
+            adopting = ((self.row.pending or {}).get("adopt") or {}).get("resources") \
+                if action == "ADOPT" else None
+            if adopting is not None:
+                self._walk(stack.needs, lambda n: self.steps.adopt(stack, n, adopting.get(n)))
+            else:
+                self._walk(stack.needs, lambda n: self.steps.create(stack, n))
         except Exception as exc:  # noqa: BLE001 - the stack fails with the reason
             reason = self._reason(action, exc)
             self._stack_state(action, "FAILED", reason)
-            if not self.row.disable_rollback and action == "CREATE" and \
-                    not isinstance(exc, WalkCancelled):
+            if isinstance(exc, WalkCancelled):
+                self.engine.take_cancel(self.stack_id)
+            elif not self.row.disable_rollback and action == "CREATE":
                 self.abort = threading.Event()
                 self.deadline = None
                 self._rollback_create()
@@ -203,6 +209,9 @@ class StackRunner:
         except Exception as exc:  # noqa: BLE001 - the stack fails with the reason
             self._stack_state(action, "FAILED", self._reason(action, exc))
             rollback = not target.get("disable_rollback", self.row.disable_rollback)
+            if isinstance(exc, WalkCancelled):
+                # ``cancel_update`` rolls back whatever the stack says; the other kind not.
+                rollback = bool(self.engine.take_cancel(self.stack_id))
             if rollback and action == "UPDATE":
                 self.abort = threading.Event()
                 self._rollback_update(previous)

@@ -145,6 +145,26 @@ class Steps:
         if hooks:
             self.wait_hook(stack, state, "post-create", "create")
 
+    def adopt(self, stack: LoadedStack, name: str, record: dict[str, Any] | None) -> None:
+        """Take over what another stack made (its abandon record): the resource gets the
+        physical id and data recorded; one the record lacks is made afresh."""
+        if not record or not record.get("resource_id"):
+            self.create(stack, name, hooks=False)
+            return
+        state = stack.resources[name]
+        state.type = stack.type_of(name)
+        self.set_state(state, "ADOPT", "IN_PROGRESS")
+        try:
+            props = stack.properties_of(name)
+        except Exception as exc:  # noqa: BLE001 - any failure is the resource's, worded
+            raise self._failed(state, "ADOPT", exc) from None
+        state.physical_id = str(record["resource_id"])
+        state.data = dict(record.get("resource_data") or {})
+        state.metadata = dict(record.get("metadata") or {})
+        state.properties = props
+        self._plugin(stack, state, props)
+        self.set_state(state, "ADOPT", "COMPLETE")
+
     # -- delete -----------------------------------------------------------------------------
     def delete(self, stack: LoadedStack | None, state: ResourceState,
                policy: str = "Delete") -> None:

@@ -69,22 +69,25 @@ class StackManager:
             if stack_db.name_taken(session, project, name):
                 raise Conflict(f"The Stack ({name}) already exists.", heat_type="StackExists")
         trust_id = self.trusts.create(ctx)
-        row = self._store(ctx, stack_id, name, req, trust_id)
+        row = self._store(ctx, stack_id, name, req, trust_id, adopt)
         self.rpc.create_stack(ctx.to_dict() if hasattr(ctx, "to_dict") else {}, row.id,
                               "ADOPT" if adopt is not None else "CREATE")
         return row
 
     @retry_on_lock()
     def _store(self, ctx: RequestContext, stack_id: str, name: str, req: StackRequest,
-               trust_id: str | None) -> Stack:
+               trust_id: str | None, adopt: dict[str, Any] | None = None) -> Stack:
         row = Stack(id=stack_id, name=name, project_id=ctx.project_id or "",
                     user_id=ctx.user_id or "", username=ctx.user_name or "", owner_id=None,
-                    owner_resource=None, action="CREATE", status="IN_PROGRESS",
-                    status_reason="Stack CREATE started", template=req.template or {},
+                    owner_resource=None, action="ADOPT" if adopt is not None else "CREATE",
+                    status="IN_PROGRESS",
+                    status_reason="Stack ADOPT started" if adopt is not None else
+                    "Stack CREATE started", template=req.template or {},
                     files=req.files, environment=req.environment.as_dict(),
                     params=req.params, tags=req.tags or [], timeout_mins=req.timeout_mins,
                     disable_rollback=True if req.disable_rollback is None else
                     req.disable_rollback, trust_id=trust_id, outputs={},
+                    pending={"adopt": adopt} if adopt is not None else None,
                     created_at=utcnow())
         with self.db.writer() as session:
             if stack_db.name_taken(session, row.project_id, name):
@@ -170,7 +173,7 @@ class StackManager:
             if not (row.action == "UPDATE" and row.status == "IN_PROGRESS"):
                 raise BadRequest(f"Cancelling update when stack is {row.action}_{row.status}",
                                  heat_type="NotSupported")
-            self.rpc.cancel_update({}, row.id)
+            self.rpc.cancel_update({}, row.id, rollback=action == "cancel_update")
             return
         self._not_busy(row, action.upper())
         self._mark(row.id, action.upper(), "IN_PROGRESS", f"Stack {action.upper()} started")
