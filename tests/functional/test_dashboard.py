@@ -49,6 +49,9 @@ COVERS = [
                   "interface, security group rule, floating IP, key pair, public container"),
     ("dashboard", "object store: pseudo-folders, a file uploaded and downloaded as streams, "
                   "an object deleted"),
+    ("dashboard", "orchestration: launch a stack from a template with parameters, its detail "
+                  "(outputs, resources, events, template), check and delete; a bad "
+                  "template's refusal shown on the form"),
     ("dashboard", "network topology: an SVG of networks, routers and servers, redrawn for "
                   "its live refresh; a new server appears with its link"),
     ("dashboard", "admin and identity panels (hypervisors with usage, aggregates, flavors, all "
@@ -678,3 +681,49 @@ def test_a_script_named_server_is_shown_escaped_everywhere(cloud: CloudProcess) 
         assert hostile not in text, path
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in browser.get(pages[0])[1]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in browser.get(pages[5])[1]
+
+
+STACK_TEMPLATE = """heat_template_version: 2018-08-31
+description: made <from> the dashboard
+parameters:
+  word: {type: string}
+resources:
+  note:
+    type: OS::Heat::TestResource
+    properties: {value: {get_param: word}}
+outputs:
+  said: {value: {get_attr: [note, output]}, description: what the note holds}
+"""
+
+
+def test_stacks_launched_shown_checked_and_deleted(cloud: CloudProcess) -> None:
+    browser = Browser(cloud.url)
+    browser.login("demo", demo_password(cloud))
+    status, page = browser.get("/dashboard/project/stacks/")
+    assert status == 200 and 'id="stacks"' in page and "Launch Stack" in page
+    # A template that does not parse is refused on the form with the service's words.
+    status, refused = _act(browser, "/dashboard/project/stacks/do/launch/", name="broken",
+                           template="heat_template_version: 2018-08-31\nresources: [\n")
+    assert status == 400 and "Error parsing template" in refused
+    status, _ = _act(browser, "/dashboard/project/stacks/do/launch/", name="dash-stack",
+                     template=STACK_TEMPLATE, parameters="word=<hello>")
+    assert status == 200
+    _wait(lambda: cloud.openstack_json("stack", "show", "dash-stack", cloud="nimbus-demo")[
+        "stack_status"] == "CREATE_COMPLETE")
+    stack_id = cloud.openstack_json("stack", "show", "dash-stack", cloud="nimbus-demo")["id"]
+    listing = browser.get("/dashboard/project/stacks/")[1]
+    assert "dash-stack" in listing and "CREATE_COMPLETE" in listing
+    status, detail = browser.get(f"/dashboard/project/stacks/{stack_id}/")
+    assert status == 200 and 'id="stack-resources"' in detail
+    # Every user string escaped: the description, the parameter and the output.
+    assert "made &lt;from&gt; the dashboard" in detail and "&lt;hello&gt;" in detail
+    assert "<hello>" not in detail and "OS::Heat::TestResource" in detail
+    assert "Stack CREATE completed successfully" in detail
+    action, fields = next(f for f in browser.forms(detail) if f[0].endswith("/do/check/"))
+    assert browser.post(action, fields)[0] == 200
+    _wait(lambda: cloud.openstack_json("stack", "show", "dash-stack", cloud="nimbus-demo")[
+        "stack_status"] == "CHECK_COMPLETE")
+    action, fields = next(f for f in browser.forms(detail) if f[0].endswith("/do/delete/"))
+    assert browser.post(action, fields)[0] == 200
+    _wait(lambda: cloud.openstack("stack", "show", "dash-stack", check=False,
+                                  cloud="nimbus-demo").returncode != 0)

@@ -208,6 +208,7 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
         launch,
         objects,
         security_groups,
+        stacks,
         tables,
         topology,
     )
@@ -283,6 +284,7 @@ def routes(state_of: Callable[[], DashboardState]) -> list[BaseRoute]:
               methods=["PUT"]),
         Route("/project/security_groups/{group_id}/rules/",
               signed_in(security_groups.rules), methods=["GET"]),
+        Route("/project/stacks/{stack_id}/", signed_in(stacks.show), methods=["GET"]),
         Route("/project/network_topology/", signed_in(topology.index), methods=["GET"]),
         Route("/project/network_topology/svg/", signed_in(topology.svg), methods=["GET"]),
         Route("/project/{panel}/", signed_in(tables.index), methods=["GET"]),

@@ -93,8 +93,10 @@ def registry() -> dict[tuple[str, str, str], Action]:
         compute_actions,
         network_actions,
         other_actions,
+        stack_actions,
         volume_actions,
     )
 
-    modules = (compute_actions, volume_actions, network_actions, other_actions, admin_actions)
+    modules = (compute_actions, volume_actions, network_actions, other_actions, admin_actions,
+               stack_actions)
     return {(a.scope, a.panel, a.slug): a for module in modules for a in module.ACTIONS}

@@ -149,6 +149,11 @@ TABLES: dict[str, Table] = {t.slug: t for t in (
               Column("IP Address", field("floating_ip_address")),
               Column("Mapped Fixed IP Address", fixed_ip),
               Column("Pool", field("floating_network_id")), Column("Status", field("status")))),
+    Table("stacks", "Stacks", "Orchestration", "orchestration", "/stacks", "stacks", (
+        Column("Stack Name", field("stack_name")), Column("Created", field("creation_time")),
+        Column("Updated", field("updated_time", "Never")),
+        Column("Status", field("stack_status"))),
+        link="{id}/", create=("Launch Stack", "stacks/do/launch/")),
     Table("containers", "Containers", "Object Store", "object-store", "", "", (
         Column("Name", field("name")), Column("Objects", field("count", "0")),
         Column("Size", lambda r: image_size({"size": r.get("bytes", 0)}) if r.get("bytes")
