@@ -51,7 +51,7 @@ stage "== schemathesis: every service's /openapi.json fuzzed, no 5xx, no respons
 stage "== placement: the real Placement's own gabbi tests; ratchet tests/interop/placement-gabbit-misses.txt"
 .venv/bin/python tests/interop/run_placement_gabbits.py --ratchet
 
-stage "== tempest: the interop list plus all identity, image, compute, network, volume and object-storage API tests and the dashboard's; ratchet tests/interop/passing.txt"
+stage "== tempest: the interop list (its orchestration tests are heat-tempest-plugin's) plus all identity, image, compute, network, volume and object-storage API tests and the dashboard's; ratchet tests/interop/passing.txt"
 # The do_secure_hash=false location tests run only when the image service does not hash
 # location data, so they get a second cloud with that setting. Two volume backends, for the
 # multi-backend, retype and migration tests.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,10 @@ COVERS = [("network", "linux driver: a trunk's subport is a VLAN of the guest's 
                       "another guest on its network resolves that name through the network's "
                       "DHCP server"),
           ("network", "linux driver: a metering label's counter in the router's namespace "
-                      "counts the bytes a guest sends out through the gateway")]
+                      "counts the bytes a guest sends out through the gateway"),
+          ("orchestration", "real guests: a template's server answers SSH on its floating "
+                            "IP from the ext namespace, and its user_data, a SoftwareConfig, "
+                            "has run")]
 
 pytestmark = [pytest.mark.functional, pytest.mark.guests]
 
@@ -243,3 +247,48 @@ def test_a_metering_label_counts_a_transfer(real_cloud: CloudProcess) -> None:
     assert _label_bytes(cloud, router, label["id"]) < 20 * 1028
     cloud.openstack("network", "meter", "delete", "out", "in-only")
     cloud.openstack("server", "delete", "--wait", "vm-meter")
+
+
+HEAT_TEMPLATE = """
+heat_template_version: 2018-08-31
+resources:
+  boot:
+    type: OS::Heat::SoftwareConfig
+    properties:
+      group: ungrouped
+      config: |
+        #!/bin/sh
+        echo configured-by-heat > /root/from-heat
+  server:
+    type: OS::Nova::Server
+    properties:
+      name: heat-vm
+      image: nimbus-guest
+      flavor: m1.tiny
+      key_name: k
+      networks: [{network: private}]
+      user_data_format: RAW
+      user_data: {get_resource: boot}
+  address:
+    type: OS::Neutron::FloatingIP
+    properties:
+      floating_network: public
+      port_id: {get_attr: [server, addresses, private, 0, port]}
+outputs:
+  ip: {value: {get_attr: [address, floating_ip_address]}}
+"""
+
+
+def test_a_stacks_server_answers_ssh_on_its_floating_ip(real_cloud: CloudProcess,
+                                                        tmp_path: Any) -> None:
+    cloud = real_cloud
+    template = tmp_path / "stack.yaml"
+    template.write_text(HEAT_TEMPLATE)
+    cloud.openstack("stack", "create", "-t", str(template), "--wait", "guests", timeout=600)
+    shown = cloud.openstack_json("stack", "show", "guests")
+    assert shown["stack_status"] == "CREATE_COMPLETE", shown["stack_status_reason"]
+    address = cloud.openstack_json("stack", "output", "show", "guests", "ip")["output_value"]
+    _until(lambda: guests.from_ext(cloud, address, "cat /root/from-heat").strip()
+           == "configured-by-heat", timeout=240)
+    cloud.openstack("stack", "delete", "--yes", "--wait", "guests", timeout=300)
+    assert not any(s["Name"] == "heat-vm" for s in cloud.openstack_json("server", "list"))
