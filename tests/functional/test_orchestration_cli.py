@@ -20,6 +20,8 @@ COVERS = [("orchestration", "openstack stack create/show/list/output show/resour
                             "(RandomString length), the events show which"),
           ("orchestration", "a resource that fails: CREATE_FAILED with its reason, rollback "
                             "when asked"),
+          ("orchestration", "a service's refusal (Neutron's 400 for a bad CIDR) is the "
+                            "resource's CREATE_FAILED reason and event, in its own words"),
           ("orchestration", "another project's stack is not found (404)")]
 
 pytestmark = pytest.mark.functional
@@ -158,6 +160,36 @@ resources:
                     _template(tmp_path, template), name, cloud="nimbus-demo")
     _wait(cloud, name, "ROLLBACK_COMPLETE")
     assert cloud.openstack_json("stack", "resource", "list", name, cloud="nimbus-demo") == []
+    cloud.openstack("stack", "delete", "--yes", "--wait", name, cloud="nimbus-demo")
+
+
+def test_a_service_refusal_is_the_resources_failure(cloud: CloudProcess,
+                                                   tmp_path: Path) -> None:
+    """What a service refuses fails the resource with that service's own words."""
+    template = """
+heat_template_version: 2016-10-14
+resources:
+  net:
+    type: OS::Neutron::Net
+  subnet:
+    type: OS::Neutron::Subnet
+    properties:
+      network: {get_resource: net}
+      cidr: 10.99.0.0/33
+"""
+    name = f"refused-{uuid.uuid4().hex[:6]}"
+    cloud.openstack("stack", "create", "-t", _template(tmp_path, template), name,
+                    cloud="nimbus-demo")
+    shown = _wait(cloud, name, "CREATE_FAILED")
+    subnet = cloud.openstack_json("stack", "resource", "show", name, "subnet",
+                                  cloud="nimbus-demo")
+    assert subnet["resource_status"] == "CREATE_FAILED"
+    reason = subnet["resource_status_reason"]
+    assert reason.startswith("BadRequest: resources.subnet: ") and "10.99.0.0/33" in reason
+    assert shown["stack_status_reason"] == f"Resource CREATE failed: {reason}"
+    events = cloud.openstack_json("stack", "event", "list", name, cloud="nimbus-demo")
+    assert any(e["resource_name"] == "subnet" and e["resource_status"] == "CREATE_FAILED"
+               and e["resource_status_reason"] == reason for e in events)
     cloud.openstack("stack", "delete", "--yes", "--wait", name, cloud="nimbus-demo")
 
 
