@@ -91,6 +91,7 @@ def _wait(cloud: CloudProcess, name: str, status: str, user: str = "nimbus-demo"
 def test_stack_lifecycle_with_the_cli(cloud: CloudProcess, tmp_path: Path) -> None:
     name = f"cli-{uuid.uuid4().hex[:6]}"
     demo = {"cloud": "nimbus-demo"}
+    trusts_before = len(cloud.openstack_json("trust", "list"))
     template = TEMPLATE.replace("    value: {get_param: size}",
                                 "    value: {get_param: size}")
     made = cloud.openstack_json("stack", "create", "-t", _template(tmp_path, template),
@@ -126,9 +127,12 @@ def test_stack_lifecycle_with_the_cli(cloud: CloudProcess, tmp_path: Path) -> No
     other = cloud.openstack("stack", "show", made["id"], check=False, cloud="nimbus")
     assert other.returncode != 0 and "not found" in (other.stderr + other.stdout)
 
+    # The engine acted through a trust the demo user delegated; it goes with the stack.
+    assert len(cloud.openstack_json("trust", "list")) == trusts_before + 1
     cloud.openstack("stack", "delete", "--yes", "--wait", name, **demo)
     gone = cloud.openstack("stack", "show", name, check=False, **demo)
     assert gone.returncode != 0
+    assert len(cloud.openstack_json("trust", "list")) == trusts_before
 
 
 def test_a_failing_resource_fails_the_stack_with_its_reason(cloud: CloudProcess,

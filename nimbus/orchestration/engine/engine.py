@@ -111,9 +111,21 @@ class Engine:
         return signed_url(self.platform, deployment_id)
 
     def forget(self, stack_id: str) -> None:
-        """A deleted stack's row stays (``show_deleted``) with its deletion time."""
+        """A deleted stack's row stays (``show_deleted``) with its deletion time; the trust
+        its engine acted through goes (the service user may delete it as an administrator)."""
+        row = self._row(stack_id)
         self.store.stack_status(stack_id, "DELETE", "COMPLETE",
-                                "Stack DELETE completed successfully", deleted_at=utcnow())
+                                "Stack DELETE completed successfully", deleted_at=utcnow(),
+                                trust_id=None)
+        if row is not None and row.trust_id and self.platform is not None:
+            from nimbus.clients.identity import IdentityClient
+            from nimbus.core.errors import NimbusError
+
+            try:
+                IdentityClient(self.platform, SERVICE_USER).delete(
+                    f"/OS-TRUST/trusts/{row.trust_id}")
+            except NimbusError as exc:
+                LOG.warning("stack %s: its trust was not deleted: %s", stack_id, exc.message)
 
     def recover(self) -> None:
         """Stacks left in progress by an engine that stopped are failed, as Heat does."""

@@ -4,7 +4,6 @@ outlives the request (a long create, a later scaling signal) never uses that tok
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from nimbus.core.api.context import RequestContext
@@ -38,11 +37,3 @@ class Trusts:
         except NimbusError as exc:
             raise Forbidden(f"The stack's trust could not be made: {exc.message}") from None
         return str(made["trust"]["id"])
-
-    def delete(self, trust_id: str | None) -> None:
-        if not trust_id or self.platform is None:
-            return
-        from nimbus.clients.identity import IdentityClient
-
-        with contextlib.suppress(NimbusError):
-            IdentityClient(self.platform, SERVICE_USER).delete(f"/OS-TRUST/trusts/{trust_id}")
