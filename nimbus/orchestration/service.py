@@ -14,6 +14,7 @@ from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
 from nimbus.orchestration import policies
 from nimbus.orchestration.api import (
+    cfn,
     events,
     resources,
     software,
@@ -30,6 +31,8 @@ router = Router()
 router.include(software.signal_router)
 for _module in (templates, stacks, stack_actions, resources, events, software):
     router.include(_module.router)
+# The CloudFormation-compatible Query API (heat-api-cfn), on a path of its own.
+router.include(cfn.router)
 
 BINARY = "heat-engine"
 
@@ -53,8 +56,11 @@ SERVICE = ServiceDef[OrchestrationState](
     service_type="orchestration",
     prefix="/orchestration",
     endpoint_path="/v1/$(project_id)s",
+    # As DevStack registers heat-api-cfn: service type ``cloudformation``, its API's root.
+    extra_endpoints={"cloudformation": cfn.CFN_PATH},
     fault_style="heat",
     router=router,
+    # Heat's CloudFormation rules that ``policies`` lacks; its own rules win where both name one.
     policy=policies.RULES,
     start=build,
     workers=workers,
