@@ -35,7 +35,12 @@ def new_size(current: int, adjustment: float, kind: str, low: int, high: int,
         wanted = int(adjustment)
     elif kind == PERCENT:
         delta = current * adjustment / 100.0
-        step = math.ceil(delta) if delta < 0 else math.floor(delta)
+        # Less than one member rounds away from zero (+50% of one is one more), more than
+        # one towards it, as Heat rounds.
+        if abs(delta) < 1:
+            step = math.ceil(delta) if delta > 0 else math.floor(delta)
+        else:
+            step = math.floor(delta) if delta > 0 else math.ceil(delta)
         if min_step and abs(step) < min_step:
             step = min_step if adjustment > 0 else -min_step
         wanted = current + int(step)

@@ -130,8 +130,9 @@ def refuse_unused(props: dict[str, Any], names: tuple[str, ...] = UNUSED) -> Non
     for mapping in props.get("BlockDeviceMappings") or []:
         if isinstance(mapping, dict):
             given += [k for k in _UNUSED_MAPPING if mapping.get(k) is not None]
-            ebs = mapping.get("Ebs") if isinstance(mapping.get("Ebs"), dict) else {}
-            given += [k for k in _UNUSED_EBS if ebs.get(k) is not None]
+            ebs = mapping.get("Ebs")
+            if isinstance(ebs, dict):
+                given += [k for k in _UNUSED_EBS if ebs.get(k) is not None]
     if given:
         raise failure("StackValidationFailed", f"Property {given[0]} not implemented yet")
 
@@ -266,7 +267,8 @@ class Instance(NovaResource):
 
     def check_create_complete(self) -> bool:
         if not self.data.get("active"):
-            if not self._server().check_create_complete():
+            # The native server's judgement of its status, in an instance's words.
+            if not self._server()._active("Instance"):
                 return False
             self.data["active"] = True
         return self._attach_volumes()

@@ -26,7 +26,7 @@ def types() -> dict[str, type[Resource]]:
 # The modules whose ``TYPES`` are the plugins.
 _MODULES = ("heat_basic", "nested", "software", "wait", "autoscaling", "neutron",
             "neutron_port", "neutron_routers", "neutron_secgroups", "nova", "nova_server",
-            "cinder", "glance", "swift", "keystone")
+            "cinder", "glance", "swift", "keystone", "aws_ec2", "aws_ec2_net", "aws_autoscaling", "aws_cfn")
 
 
 def is_template(type_name: str) -> bool:
