@@ -20,6 +20,8 @@ COVERS = [("orchestration", "openstack stack create/show/list/output show/resour
                             "(RandomString length), the events show which"),
           ("orchestration", "a resource that fails: CREATE_FAILED with its reason, rollback "
                             "when asked"),
+          ("orchestration", "a failed update rolls back: the stack as it was, what the "
+                            "update made removed (ROLLBACK_COMPLETE)"),
           ("orchestration", "a service's refusal (Neutron's 400 for a bad CIDR) is the "
                             "resource's CREATE_FAILED reason and event, in its own words"),
           ("orchestration", "another project's stack is not found (404)")]
@@ -165,6 +167,48 @@ resources:
     _wait(cloud, name, "ROLLBACK_COMPLETE")
     assert cloud.openstack_json("stack", "resource", "list", name, cloud="nimbus-demo") == []
     cloud.openstack("stack", "delete", "--yes", "--wait", name, cloud="nimbus-demo")
+
+
+def test_a_failed_update_rolls_back(cloud: CloudProcess, tmp_path: Path) -> None:
+    """An update whose new resource fails is rolled back when rollback is on: the stack is
+    what it was, and what the update made is gone."""
+    before = """
+heat_template_version: 2016-10-14
+parameters:
+  value: {type: string, default: first}
+resources:
+  keep:
+    type: OS::Heat::TestResource
+    properties: {value: {get_param: value}}
+outputs:
+  kept: {value: {get_attr: [keep, output]}}
+"""
+    after = before.replace("outputs:", """  extra:
+    type: OS::Heat::TestResource
+    depends_on: keep
+    properties: {fail: true}
+outputs:""")
+    name = f"rollback-{uuid.uuid4().hex[:6]}"
+    demo = {"cloud": "nimbus-demo"}
+    cloud.openstack("stack", "create", "-t", _template(tmp_path, before, "before.yaml"), name,
+                    **demo)
+    _wait(cloud, name, "CREATE_COMPLETE")
+    kept = cloud.openstack_json("stack", "resource", "show", name, "keep", **demo)
+    cloud.openstack("stack", "update", "--rollback", "enabled", "-t",
+                    _template(tmp_path, after, "after.yaml"), "--parameter", "value=second",
+                    name, **demo)
+    shown = _wait(cloud, name, "ROLLBACK_COMPLETE")
+    assert shown["stack_status"] == "ROLLBACK_COMPLETE"
+    events = cloud.openstack_json("stack", "event", "list", name, **demo)
+    assert any(e["resource_name"] == "extra" and e["resource_status"] == "CREATE_FAILED"
+               for e in events)
+    resources = {r["resource_name"]: r for r in
+                 cloud.openstack_json("stack", "resource", "list", name, **demo)}
+    assert set(resources) == {"keep"}
+    assert resources["keep"]["physical_resource_id"] == kept["physical_resource_id"]
+    assert cloud.openstack_json("stack", "output", "show", name, "kept", **demo)[
+        "output_value"] == "first"
+    cloud.openstack("stack", "delete", "--yes", "--wait", name, **demo)
 
 
 def test_a_service_refusal_is_the_resources_failure(cloud: CloudProcess,
