@@ -4,7 +4,7 @@
     .venv/bin/python tests/interop/run_schemathesis.py [--seconds 45] [--service compute ...]
 
 Starts `nimbus up` in a temporary state dir, takes an admin token, and runs `schemathesis run`
-on `<service root>/openapi.json` for each of the seven services (three at a time), each bounded
+on `<service root>/openapi.json` for each of the eight services (three at a time), each bounded
 in time. It fails when schemathesis finds a 5xx, a status code the document does not declare,
 or a fault body that breaks the declared fault schema, and when the cloud's own log shows any
 5xx.
@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.cloud_process import BIN, CloudProcess  # noqa: E402
 
 SERVICES = {"identity": "/identity", "compute": "/compute", "placement": "/placement",
-            "image": "/image", "network": "/network", "volume": "/volume", "object": "/object"}
+            "image": "/image", "network": "/network", "volume": "/volume", "object": "/object",
+            "orchestration": "/orchestration"}
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance," \
          "response_schema_conformance"
 
@@ -68,7 +69,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=45, help="time budget per service")
     parser.add_argument("--service", action="append", choices=sorted(SERVICES),
-                        help="only these services (default: all seven)")
+                        help="only these services (default: all eight)")
     parser.add_argument("--parallel", type=int, default=3,
                         help="services fuzzed at once (each within its own time budget)")
     parser.add_argument("--keep", action="store_true", help="keep the state dir and reports")

@@ -51,6 +51,11 @@ FAULT_SCHEMAS: dict[str, Schema] = {
                            "request_id": {"type": "string"}}}}}},
 }
 FAULT_SCHEMAS["cinder"] = FAULT_SCHEMAS["nova"]
+FAULT_SCHEMAS["heat"] = {"type": "object", "required": ["code", "title", "error"], "properties": {
+    "explanation": {"type": "string"}, "code": {"type": "integer"}, "title": {"type": "string"},
+    "error": {"type": "object", "required": ["message", "type"],
+              "properties": {"message": {"type": "string"}, "type": {"type": "string"},
+                             "traceback": {"type": ["string", "null"]}}}}}
 # Glance and Swift answer faults as text (webob's and swob's pages), not JSON.
 TEXT_FAULTS = ("glance", "swift")
 

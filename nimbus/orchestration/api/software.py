@@ -161,14 +161,14 @@ def _signal(req: Req) -> Reply:
     return Reply(None, status=200)
 
 
-@signal_router.post("/v1/signal/{target}", public=True)
+@signal_router.post("/v1/signal/{target}", public=True, faults=(403,))
 def signal(req: Req) -> Reply:
     """A signal on a pre-signed URL (no token): a deployment's outputs, a wait condition
     handle's status, a scaling policy's alarm."""
     return _signal(req)
 
 
-@signal_router.put("/v1/signal/{target}", public=True)
+@signal_router.put("/v1/signal/{target}", public=True, faults=(403,))
 def signal_put(req: Req) -> Reply:
     """The same signal sent with PUT, as CloudFormation's cfn-signal sends it."""
     return _signal(req)

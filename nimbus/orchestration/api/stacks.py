@@ -131,7 +131,7 @@ def _redirect(req: Req, rest: str = "") -> Reply:
                  status=302, headers={"Location": location})
 
 
-@router.get("/stacks/{stack_name}", policy_free=True)
+@router.get("/stacks/{stack_name}", status=302, policy_free=True)
 def lookup(req: Req) -> Reply:
     """Find a stack by name or id."""
     return _redirect(req)

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from nimbus.core.db.paging import Page, PageQuery, page
 from nimbus.orchestration.db.models import Event, Resource
 
+# The most a page holds, whatever ``limit`` asks (a limit beyond SQL's integers is no error).
+MAX_LIMIT = 1000
+
 
 def of_stack(session: Session, stack_id: str) -> list[Resource]:
     return list(session.scalars(select(Resource).where(Resource.stack_id == stack_id)
@@ -60,6 +63,7 @@ def events(session: Session, f: EventFilters, query: PageQuery | None = None) ->
             stmt = stmt.where(column.in_(wanted))
     return page(session, stmt, query or PageQuery(), columns=EVENT_SORT, tiebreak="seq",
                 default_sort=[("seq", "asc")], marker_column=Event.id,
+                max_limit=MAX_LIMIT,
                 bad_marker=lambda m: EntityNotFound(entity="Event", name=m,
                                                     heat_type="EntityNotFound"))
 

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from nimbus.core.db.paging import Page, PageQuery, page
 from nimbus.orchestration.db.models import Stack, StackTag
 
+# The most a page holds, whatever ``limit`` asks (a limit beyond SQL's integers is no error).
+MAX_LIMIT = 1000
+
 SORT_KEYS = {"stack_name": Stack.name, "stack_status": Stack.status,
              "creation_time": Stack.created_at, "updated_time": Stack.updated_at,
              "created_at": Stack.created_at, "updated_at": Stack.updated_at,
@@ -113,6 +116,7 @@ def listing(session: Session, f: StackFilters, query: PageQuery | None = None) -
     stmt = select(Stack).where(*_conditions(f))
     return page(session, stmt, query or PageQuery(), columns=SORT_KEYS, tiebreak="id",
                 default_sort=[("creation_time", "desc")],
+                max_limit=MAX_LIMIT,
                 bad_marker=lambda m: EntityNotFound(entity="Stack", name=m,
                                                     heat_type="EntityNotFound"))
 
