@@ -12,7 +12,7 @@ from nimbus.core import errors
 from nimbus.orchestration.resources.base import Resource
 from nimbus.orchestration.resources.schema import BOOLEAN, LIST, MAP, STRING, Attr, Prop, Support
 from nimbus.orchestration.resources.service_common import (
-    ServiceResource,
+    ItemResource,
     conflict,
     failure,
     fetch,
@@ -55,31 +55,13 @@ def find_id(client: Any, kind: str, value: str) -> str:
     raise failure("EntityNotFound", f"The {entity} ({name}) could not be found.")
 
 
-class KeystoneResource(ServiceResource):
-    COLLECTION: ClassVar[str] = ""
-    KEY: ClassVar[str] = ""
+class KeystoneResource(ItemResource):
+    SERVICE = "identity"
     SUPPORT = _V3
 
     @property
     def ident(self) -> Any:
-        return self.client("identity")
-
-    def _path(self) -> str:
-        return item(self.COLLECTION, str(self.physical_id))
-
-    def _show(self) -> dict[str, Any] | None:
-        if not self.physical_id:
-            return None
-        return fetch(self.ident, self._path(), self.KEY)
-
-    def show(self) -> Any:
-        return self._show()
-
-    def attribute(self, name: str) -> Any:
-        if name == "show":
-            return self.show()
-        found = self._show()
-        return found.get(name) if found else None
+        return self.api
 
     def patch(self, body: dict[str, Any]) -> None:
         if body:

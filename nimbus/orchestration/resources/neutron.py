@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from nimbus.orchestration.resources.base import Resource, UpdateReplace
 from nimbus.orchestration.resources.schema import BOOLEAN, INTEGER, LIST, MAP, STRING, Attr, Prop
 from nimbus.orchestration.resources.service_common import (
-    ServiceResource,
+    ItemResource,
     conflict,
     failure,
     fetch,
@@ -112,34 +112,16 @@ def merge_value_specs(body: dict[str, Any], specs: dict[str, Any] | None,
         body[key] = value
 
 
-class NeutronResource(ServiceResource):
+class NeutronResource(ItemResource):
     """A resource of the Networking API, one item of ``COLLECTION`` under ``KEY``."""
 
-    COLLECTION: ClassVar[str] = ""
-    KEY: ClassVar[str] = ""
+    SERVICE = "network"
     # Statuses tell when the item is built (networks, ports, routers).
     BUILDS: ClassVar[bool] = False
 
     @property
     def net(self) -> Any:
-        return self.client("network")
-
-    def _path(self) -> str:
-        return item(self.COLLECTION, str(self.physical_id))
-
-    def _show(self) -> dict[str, Any] | None:
-        if not self.physical_id:
-            return None
-        return fetch(self.net, self._path(), self.KEY)
-
-    def show(self) -> Any:
-        return self._show()
-
-    def attribute(self, name: str) -> Any:
-        if name == "show":
-            return self.show()
-        found = self._show()
-        return found.get(name) if found else None
+        return self.api
 
     def body(self, props: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
         """Properties as Heat sends them: no None values, ``name`` defaulted to the physical

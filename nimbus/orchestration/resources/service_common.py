@@ -182,6 +182,36 @@ class ServiceResource(Resource):
 
 
 # -- multi-step work polled by the engine ----------------------------------------------------
+class ItemResource(ServiceResource):
+    """A resource that is one item of ``COLLECTION`` (answered under ``KEY``) of the API of
+    ``SERVICE``: its path, its record as the API shows it, its attributes read from it."""
+
+    SERVICE: ClassVar[str] = ""
+    COLLECTION: ClassVar[str] = ""
+    KEY: ClassVar[str] = ""
+
+    @property
+    def api(self) -> Any:
+        return self.client(self.SERVICE)
+
+    def _path(self) -> str:
+        return item(self.COLLECTION, str(self.physical_id))
+
+    def _show(self) -> dict[str, Any] | None:
+        if not self.physical_id:
+            return None
+        return fetch(self.api, self._path(), self.KEY)
+
+    def show(self) -> Any:
+        return self._show()
+
+    def attribute(self, name: str) -> Any:
+        if name == "show":
+            return self.show()
+        found = self._show()
+        return found.get(name) if found else None
+
+
 def run_steps(data: dict[str, Any], call: Callable[[dict[str, Any]], None],
               done: Callable[[dict[str, Any]], bool], key: str = "_steps") -> bool:
     """Advance the first unfinished step of ``data[key]`` once: start it (``call``) or look
