@@ -326,7 +326,7 @@ def main() -> int:
     if bcrypt_ms is None:
         bcrypt_ms = bcrypt12_ms(args.bcrypt_python)
 
-    default_cost = Settings().kdf_cost
+    default_cost = Settings().identity.kdf_cost
     timings = scrypt_ms(range(10, 18))
     lines = ["KDF, one hash on this machine: " + ", ".join(
         f"scrypt cost {c} {ms:.0f} ms" for c, ms in timings.items())]

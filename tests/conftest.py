@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
@@ -14,7 +15,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from nimbus.conf.settings import load
+# Each cloud a test starts serves its API from one process unless the test asks for more
+# (``--workers``): a suite running many clouds side by side would otherwise start one API
+# process per core for every one of them.
+os.environ.setdefault("NIMBUS_WORKERS", "1")
+
+from nimbus.conf.settings import load  # noqa: E402
 from nimbus.core.api.app import build_app
 from nimbus.core.cloud import Cloud
 from tests.support.personas import fake_validator, token_for

@@ -17,9 +17,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-host", help="host name clients use, when binding 0.0.0.0")
 
 
+def _workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="API processes sharing the port (default: one per core); "
+                             "background work runs once, in the first")
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
     keys = ["state_dir", "db_url", "bus_url", "host", "port", "public_host", "admin_password",
-            "admin_password_file"]
+            "admin_password_file", "workers"]
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 
@@ -29,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="run the whole cloud in this process")
     _common(up)
+    _workers(up)
     up.add_argument("--admin-password-file", metavar="FILE",
                     help="file whose first line is the admin password (or set "
                          "NIMBUS_ADMIN_PASSWORD; generated when neither is given)")
@@ -46,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run one part of a scaled cloud")
     serve.add_argument("role", choices=["api", "scheduler"])
     _common(serve)
+    _workers(serve)
 
     agent = sub.add_parser("agent", help="run an agent on this host")
     agent.add_argument("role", choices=["compute", "network", "volume", "object"])

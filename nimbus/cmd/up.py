@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -15,6 +16,8 @@ from typing import Any
 import yaml
 
 from nimbus.cmd.guards import Refused, StateDirLock, check_port
+from nimbus.cmd.workers import ApiWorkers, listening_socket
+from nimbus.cmd.workers import count as count_workers
 from nimbus.conf.settings import Settings, load
 from nimbus.core.errors import NimbusError
 from nimbus.core.logs import configure_logging
@@ -114,13 +117,13 @@ def run(overrides: dict[str, Any], roles: set[str] | None = None, serve_api: boo
         print(f"nimbus: {exc}", file=sys.stderr)
         return 1
     try:
-        return _run(settings, roles, serve_api, started, choices if real else None)
+        return _run(settings, roles, serve_api, started, choices if real else None, overrides)
     finally:
         lock.release()
 
 
 def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
-         real: list[str] | None = None) -> int:
+         real: list[str] | None = None, overrides: dict[str, Any] | None = None) -> int:
     terminate = threading.Event()
     if not serve_api:
         # Installed first: a SIGTERM during start-up must still end in a clean stop.
@@ -176,11 +179,9 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
     from nimbus.core.api.app import build_app
 
     app = build_app(cloud, ready=ready.is_set)
-    import uvicorn
-
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            lifespan="off", access_log=False, timeout_keep_alive=30)
-    server = make_server(config)
+    server = make_server(_uvicorn_config(app, settings))
+    sock = listening_socket(settings.host, settings.port)
+    extra = _ExtraWorkers(settings, cloud, overrides or {})
     # Only the process that serves identity writes clouds.yaml: an API process for other services
     # sharing the state dir must not point it at itself.
     clouds_yaml = (write_clouds_yaml(settings, cloud.secrets) if "identity" in cloud.runtimes
@@ -193,7 +194,8 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
             return
         start_workers()
         if ready.is_set():
-            _announce(settings, cloud, roles, clouds_yaml)
+            extra.start()
+            _announce(settings, cloud, roles, clouds_yaml, extra.count)
             if real is not None:
                 print("  --real chose:", file=sys.stdout)
                 for line in real:
@@ -207,10 +209,83 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
 
     threading.Thread(target=after_start, name="startup", daemon=True).start()
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
+        extra.stop()
         cloud.stop()
     return 0 if not stop.is_set() else 1
+
+
+def _uvicorn_config(app: Any, settings: Settings) -> Any:
+    import uvicorn
+
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                          lifespan="off", access_log=False, timeout_keep_alive=30)
+
+
+class _ExtraWorkers:
+    """The API processes beside this one (``--workers``), and, in an embedded cloud, the bridge
+    through which they reach its in-memory bus."""
+
+    def __init__(self, settings: Settings, cloud: Any, overrides: dict[str, Any]) -> None:
+        self.settings = settings
+        self.cloud = cloud
+        self.overrides = overrides
+        self.count = count_workers(settings.workers)
+        self._workers: ApiWorkers | None = None
+        self._bridge: Any = None
+
+    def start(self) -> None:
+        if self.count <= 1:
+            return
+        bridge = ""
+        if self.settings.bus_url.startswith("memory"):
+            from nimbus.core.bus.bridge import BridgeServer, socket_path
+
+            try:
+                self._bridge = BridgeServer(self.cloud.bus,
+                                            socket_path(self.settings.state_dir)).start()
+            except (OSError, ValueError) as exc:
+                LOG.warning("one API process only: the bus cannot be shared (%s)", exc)
+                self.count = 1
+                return
+            bridge = str(self._bridge.path)
+        self._workers = ApiWorkers(self.count - 1, self.overrides, bridge).start()
+
+    def stop(self) -> None:
+        if self._workers is not None:
+            self._workers.stop()
+        if self._bridge is not None:
+            self._bridge.stop()
+
+
+def run_api_worker(overrides: dict[str, Any], bridge: str) -> int:
+    """One extra API process: the services' APIs on the shared port, and nothing else."""
+    settings = load(overrides)
+    settings.bus_bridge = bridge
+    configure_logging(settings)
+    from nimbus.core.api.app import build_app
+    from nimbus.core.cloud import Cloud
+
+    cloud = Cloud(settings)
+    try:
+        cloud.start()
+        # The first process has bootstrapped; this fills in what the services learn from it.
+        cloud.bootstrap()
+        cloud.start_workers({"api-worker"})
+    except Exception:
+        LOG.exception("an API worker could not start")
+        cloud.stop()
+        return 1
+    threading.Thread(target=cloud.warm, name="warm-up", daemon=True).start()
+    server = make_server(_uvicorn_config(build_app(cloud), settings))
+    sock = listening_socket(settings.host, settings.port)
+    LOG.info("API worker %d serves %s", os.getpid(), settings.public_url)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        cloud.stop()
+    return 0
 
 
 def _server_class() -> Any:
@@ -237,9 +312,12 @@ def make_server(config: Any) -> Any:
     return _server_class()(config)
 
 
-def _announce(settings: Settings, cloud: Any, roles: set[str], clouds_yaml: Path | None) -> None:
+def _announce(settings: Settings, cloud: Any, roles: set[str], clouds_yaml: Path | None,
+              api_processes: int = 1) -> None:
     out = sys.stdout
     print(f"Nimbus is up at {settings.public_url} (roles: {', '.join(sorted(roles))})", file=out)
+    if "api" in roles:
+        print(f"  api processes: {api_processes} (--workers; default one per core)", file=out)
     print(f"  database: {cloud.db.url.render_as_string(hide_password=True)}", file=out)
     print(f"  bus:      {settings.bus_url.split('@')[-1]}", file=out)
     print("  backends (chosen by settings; defaults are the fake/file drivers, which need no "

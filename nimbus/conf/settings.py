@@ -55,6 +55,12 @@ class Settings:
     identity_url: str = ""
     db_url: str = ""
     bus_url: str = "memory://"
+    # API processes (``--workers``): 0 is one per core. They share the port; background work
+    # runs once, in the first.
+    workers: int = 0
+    # Set only in an embedded cloud's extra API processes: the socket through which they reach
+    # the first process's in-memory bus (``core/bus/bridge.py``).
+    bus_bridge: str = ""
     # Also from NIMBUS_ADMIN_PASSWORD, or the first line of ``admin_password_file``: an option
     # on the command line would show in ``ps`` to every local user.
     admin_password: str = ""

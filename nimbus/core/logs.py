@@ -35,6 +35,7 @@ class JsonFormatter(logging.Formatter):
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,
             "msg": message,
         }
         match = re.search(r"req-[0-9a-f-]{36}", message)

@@ -10,6 +10,7 @@ import base64
 import logging
 import os
 import secrets
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,9 @@ class Platform:
         private_dir(settings.state_dir)
         self.secrets = load_secrets(settings.state_dir, settings.admin_password)
         self.db = Database(settings.database_url)
-        self.bus = Bus(settings.bus_url, default_timeout=settings.rpc_timeout,
-                       namespace=f"nimbus-{self.secrets['cloud_id']}")
-        self.auth = TokenValidator(cache_seconds=settings.token_cache_seconds)
+        self.bus = self._bus(settings, f"nimbus-{self.secrets['cloud_id']}")
+        self.auth = TokenValidator(cache_seconds=settings.token_cache_seconds,
+                                   shared=settings.state_dir / "token.revocations")
         self.registry = Registry(self.db)
         # The services this process runs; a service may adapt (image uses the object store
         # only when one runs here), but reaches the others only through their APIs.
@@ -145,6 +146,16 @@ class Platform:
         # Every service this cloud serves, for the catalog the identity bootstrap writes.
         self.endpoints: list[Endpoint] = []
         self.facts = Facts()
+
+    @staticmethod
+    def _bus(settings: Settings, namespace: str) -> Bus:
+        if settings.bus_bridge:
+            from nimbus.core.bus.bridge import BridgedBus
+
+            # Without the first process there is nothing to serve: this worker stops.
+            return BridgedBus(Path(settings.bus_bridge), settings.rpc_timeout, namespace,
+                              on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))
+        return Bus(settings.bus_url, default_timeout=settings.rpc_timeout, namespace=namespace)
 
     @property
     def identity_url(self) -> str:

@@ -33,6 +33,7 @@ from nimbus.identity.api import (
     tokens,
     trusts,
     users,
+    validation_front,
 )
 from nimbus.identity.manager.bootstrap import Wanted
 from nimbus.identity.policies import RULES
@@ -66,4 +67,5 @@ SERVICE = ServiceDef[IdentityState](
     policy=RULES,
     start=build,
     bootstrap=bootstrap,
+    front=validation_front.front,
 )

@@ -112,7 +112,7 @@ def build(platform: Platform) -> IdentityState:
     creds = CredentialManager(db, KeyRepository(settings.state_dir / "credential-keys"))
     federation = FederationManager(db, resource)
     trusts = TrustManager(db, users, resource, assignment)
-    generation = WriteGeneration(db.engine)
+    generation = WriteGeneration(db.engine, shared=settings.state_dir / "identity.generation")
     revocations = RevocationManager(db, generation, platform.auth.invalidate)
     tokens = TokenManager(keys, conf.token_expiration,
                           RenderCache(generation, settings.token_cache_seconds), revocations,

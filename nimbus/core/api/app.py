@@ -19,6 +19,7 @@ from nimbus.core.api import openapi
 from nimbus.core.api.context import new_request_id
 from nimbus.core.api.dispatch import build_route
 from nimbus.core.api.faults import render
+from nimbus.core.api.memo import Front
 from nimbus.core.api.service import ServiceRuntime
 from nimbus.core.errors import MethodNotAllowed, NotFound
 
@@ -37,14 +38,17 @@ class _PathNormaliser:
     """
 
     def __init__(self, app: ASGIApp,
-                 prefixes: dict[str, tuple[bool, re.Pattern[str] | None]]) -> None:
+                 prefixes: dict[str, tuple[bool, re.Pattern[str] | None]],
+                 fronts: dict[str, Front] | None = None) -> None:
         self.app = app
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[0]))
+        self.fronts = fronts or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
             new = path
+            front = None
             for prefix, (keep, empty_ids) in self.prefixes:
                 if path == prefix:
                     new = prefix + "/"
@@ -53,9 +57,13 @@ class _PathNormaliser:
                     if not keep and len(path) > len(prefix) + 1 and path.endswith("/") and not (
                             empty_ids and empty_ids.match(path[len(prefix):])):
                         new = path.rstrip("/")
+                    front = self.fronts.get(prefix)
                     break
             if new != path:
                 scope = dict(scope, path=new, raw_path=new.encode())
+            if front is not None:
+                await front(scope, receive, send, self.app)
+                return
         await self.app(scope, receive, send)
 
 
@@ -143,9 +151,12 @@ def build_app(cloud: Cloud, ready: Callable[[], bool] | None = None) -> ASGIApp:
 
     routes: list[Any] = [Route("/health", health), Route("/", index)]
     prefixes: dict[str, tuple[bool, re.Pattern[str] | None]] = {}
+    fronts: dict[str, Front] = {}
     for runtime in cloud.runtimes.values():
         routes.append(Mount(runtime.prefix, app=_service_app(runtime)))
         prefixes[runtime.prefix] = (runtime.definition.keep_trailing_slash,
                                     runtime.definition.empty_id_paths)
+        if runtime.definition.front is not None:
+            fronts[runtime.prefix] = runtime.definition.front(runtime)
     return _PathNormaliser(Starlette(routes=routes, exception_handlers={404: unrouted}),
-                           prefixes)
+                           prefixes, fronts)

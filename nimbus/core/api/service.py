@@ -10,6 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from starlette.routing import BaseRoute
 
 from nimbus.core.api.context import RequestContext
+from nimbus.core.api.memo import Front
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.validation import Failure
@@ -74,6 +75,9 @@ class ServiceDef(Generic[S]):
     # The service checks path and query text itself (Swift answers NUL in a name with its own
     # 412); otherwise the dispatcher refuses NUL there with a 400.
     own_name_checks: bool = False
+    # What sees each request under the prefix before the routes do, and may answer it itself
+    # (``core/api/memo.py``): identity answers a validation it has already made from memory.
+    front: Callable[[ServiceRuntime[S]], Front] | None = None
     has_db: bool = True
     title: str = ""
     # Listed in the identity catalog (the dashboard, a site for people, is not).

@@ -2,8 +2,8 @@
 
 In one process the identity service hands its own validator in (``use_local``); elsewhere tokens
 are checked against the identity API with the service's credentials, as keystonemiddleware does.
-Any revocation clears the cache in this process, and the cache lifetime bounds staleness across
-processes.
+Any revocation clears the cache in every process of the cloud on this machine (through a counter
+they share, ``core/shared_counter.py``), and the cache lifetime bounds staleness across machines.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from nimbus.core.api.context import RequestContext
 from nimbus.core.errors import NotFound, ServiceUnavailable, Unauthorized
+from nimbus.core.shared_counter import SharedCounter
 
 TokenBody = dict[str, Any]
 
@@ -37,9 +39,13 @@ def _expires(body: TokenBody) -> float:
 
 
 class TokenValidator:
-    def __init__(self, cache_seconds: int = 30, max_entries: int = 10000) -> None:
+    def __init__(self, cache_seconds: int = 30, max_entries: int = 10000,
+                 shared: Path | None = None) -> None:
         self.cache_seconds = cache_seconds
         self.max_entries = max_entries
+        # Moved by a revocation in any process; the cache is emptied when it has moved.
+        self._revocations = SharedCounter(shared)
+        self._seen = self._revocations.value
         self._backend: Callable[[str], TokenBody] | None = None
         # key -> (cache deadline on the monotonic clock, token expiry as a timestamp, body)
         self._cache: dict[str, tuple[float, float, TokenBody]] = {}
@@ -56,7 +62,11 @@ class TokenValidator:
     def validate(self, token: str) -> TokenBody:
         key = _key(token)
         now = time.monotonic()
+        seen = self._revocations.value
         with self._lock:
+            if seen != self._seen:
+                self._cache.clear()
+                self._seen = seen
             hit = self._cache.get(key)
         if hit and hit[0] > now and hit[1] > time.time():
             return hit[2]
@@ -69,12 +79,28 @@ class TokenValidator:
         with self._lock:
             if len(self._cache) >= self.max_entries:
                 self._cache.clear()
-            self._cache[key] = (now + self.cache_seconds, _expires(body), body)
+            # A body fetched before a revocation that came meanwhile is not kept.
+            if self._seen == seen == self._revocations.value:
+                self._cache[key] = (now + self.cache_seconds, _expires(body), body)
         return body
 
+    @property
+    def revocations(self) -> int:
+        """Moves with every revocation in any process of the cloud on this machine."""
+        return self._revocations.value
+
+    def expiry(self, token: str) -> float | None:
+        """When ``token``, validated and cached here, expires (a POSIX timestamp)."""
+        with self._lock:
+            hit = self._cache.get(_key(token))
+        return None if hit is None else min(hit[1], time.time() + hit[0] - time.monotonic())
+
     def invalidate(self) -> None:
+        """Forget every validated token, here and in the cloud's other processes."""
+        self._revocations.bump()
         with self._lock:
             self._cache.clear()
+            self._seen = self._revocations.value
 
     def fill_context(self, ctx: RequestContext, token: str) -> None:
         body = self.validate(token)

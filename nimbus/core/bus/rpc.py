@@ -105,7 +105,11 @@ class Bus:
                 queue: Queue | None = None, **props: Any) -> None:
         """Send ``body``; ``queue`` is declared first, so that a request for a worker that has
         not started yet (or is restarting) waits for it instead of being dropped."""
-        payload = _dumps(body)
+        self.publish_payload(_dumps(body), exchange, routing_key, queue, **props)
+
+    def publish_payload(self, payload: str, exchange: Exchange, routing_key: str,
+                        queue: Queue | None = None, **props: Any) -> None:
+        """``publish`` of a body already encoded (one that an API worker relayed)."""
         declare: list[Any] = [exchange] if queue is None else [exchange, queue]
         with producers[self._publish_conn].acquire(block=True, timeout=10) as producer:
             producer.publish(

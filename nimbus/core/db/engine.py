@@ -1,14 +1,19 @@
 """Engines and sessions for SQLite, PostgreSQL and MariaDB behind one interface.
 
 SQLite is a real backend here, so it gets what it needs to survive concurrency: WAL, foreign keys,
-a busy timeout, and writers serialised in-process (one ``BEGIN IMMEDIATE`` at a time) so that readers
-never see "database is locked". Writers on any backend retry on lock and deadlock errors.
+a busy timeout, and writers serialised (one ``BEGIN IMMEDIATE`` at a time) so that readers never see
+"database is locked". Writers queue on a thread lock within a process and on a file lock beside the
+database across the cloud's API processes, which hands the database to the next writer as soon as
+the last one commits, where SQLite's own busy handler would have it sleep and poll. Writers on any
+backend retry on lock and deadlock errors.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +43,7 @@ class Database:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
         self._write_lock = threading.RLock()
+        self._file_lock = -1
         self._local = threading.local()
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.dialect == "sqlite":
@@ -46,6 +52,9 @@ class Database:
                 from sqlalchemy.pool import StaticPool
 
                 kwargs["poolclass"] = StaticPool
+            else:
+                self._file_lock = os.open(f"{self.url.database}.writer", os.O_RDWR | os.O_CREAT,
+                                          0o600)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=3600)
             if self.dialect == "mysql":
@@ -105,6 +114,8 @@ class Database:
         sqlite = self.dialect == "sqlite"
         if sqlite:
             self._write_lock.acquire()
+            if self._file_lock >= 0:
+                fcntl.flock(self._file_lock, fcntl.LOCK_EX)
         self._local.writing = True
         session = self._sessions()
         self._local.session = session
@@ -119,6 +130,8 @@ class Database:
             self._local.writing = False
             session.close()
             if sqlite:
+                if self._file_lock >= 0:
+                    fcntl.flock(self._file_lock, fcntl.LOCK_UN)
                 self._write_lock.release()
 
     def ping(self) -> None:
@@ -128,6 +141,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._file_lock >= 0:
+            os.close(self._file_lock)
+            self._file_lock = -1
 
 
 def retry_on_lock(attempts: int = 8, delay: float = 0.05) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -2,18 +2,21 @@
 
 Every committed write to an identity table through this process's engine (a role assignment, a
 revocation event, a new endpoint...) starts a new *generation*; whatever was computed from the
-tables under an older generation (a rendered token body, the revocation list) is stale. Writes
-this process cannot see (another API process in scaled mode, an LDAP directory) are picked up by
-the caches' own lifetimes.
+tables under an older generation (a rendered token body, the revocation list) is stale. The
+counter is shared by every process of the cloud on this machine (``core/shared_counter.py``), so a
+write in one API worker is seen by the others' caches at once. Writes made on other machines, or
+in an LDAP directory, are picked up by the caches' own lifetimes.
 """
 
 from __future__ import annotations
 
-import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from nimbus.core.shared_counter import SharedCounter
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "UPSERT")
 _FLAG = "nimbus_identity_write"
@@ -22,19 +25,22 @@ _FLAG = "nimbus_identity_write"
 class WriteGeneration:
     """A counter that moves after each committed identity write made through ``engine``."""
 
-    def __init__(self, engine: Engine, table_prefix: str = "identity_") -> None:
-        self.value = 0
+    def __init__(self, engine: Engine, table_prefix: str = "identity_",
+                 shared: Path | None = None) -> None:
+        self._counter = SharedCounter(shared)
         self._prefix = table_prefix
-        self._lock = threading.Lock()
         event.listen(engine, "before_cursor_execute", self._on_execute)
         event.listen(engine, "rollback", self._on_rollback)
         # Moving on check-in, after the COMMIT, matters: a reader that looked at the counter
         # before it moved may have read the old rows, and its entry must not outlive the write.
         event.listen(engine, "checkin", self._on_checkin)
 
+    @property
+    def value(self) -> int:
+        return self._counter.value
+
     def bump(self) -> None:
-        with self._lock:
-            self.value += 1
+        self._counter.bump()
 
     def _on_execute(self, conn: Any, cursor: Any, statement: str, parameters: Any,
                     context: Any, executemany: bool) -> None:

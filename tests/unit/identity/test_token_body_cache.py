@@ -73,3 +73,36 @@ def test_user_disable_is_seen_at_once(keystone: Keystone) -> None:
     assert _validate(keystone, admin, token).status_code == 200
     keystone.call("PATCH", f"/users/{user_id}", admin, json={"user": {"enabled": False}})
     assert _validate(keystone, admin, token).status_code == 404
+
+
+def test_a_repeated_validation_is_answered_from_memory_until_the_policy_changes(
+        keystone: Keystone, monkeypatch: Any) -> None:
+    # An operator's policy file, there from the start (so that the rules are read from it).
+    policy = keystone.cloud.settings.state_dir / "policy" / "identity.yaml"
+    policy.parent.mkdir(exist_ok=True)
+    policy.write_text('"identity:validate_token": "rule:admin_required"\n')
+    admin = keystone.admin()
+    tokens = keystone.cloud.runtimes["identity"].state.tokens
+    calls: list[str] = []
+    real = tokens.validate
+
+    def counted(token: str, **kwargs: Any) -> Any:
+        calls.append(token)
+        return real(token, **kwargs)
+
+    monkeypatch.setattr(tokens, "validate", counted)
+    first = _validate(keystone, admin, admin)
+    made = len(calls)
+    assert made >= 1
+    second = _validate(keystone, admin, admin)
+    assert first.status_code == second.status_code == 200
+    # The same bytes, under a request id of its own, without the handler running again.
+    assert first.content == second.content and len(calls) == made
+    assert first.headers["x-openstack-request-id"] != second.headers["x-openstack-request-id"]
+    assert second.headers["x-subject-token"] == admin
+    # A token that is not one is never kept: each attempt is checked.
+    for _ in range(2):
+        assert _validate(keystone, admin, "not-a-token").status_code == 404
+    # The file changed to refuse validation is obeyed at once.
+    policy.write_text('"identity:validate_token": "!"\n')
+    assert _validate(keystone, admin, admin).status_code == 403
