@@ -38,6 +38,11 @@ class IdentitySettings:
     token_expiration: int = 3600
     # scrypt cost (log2 N) for stored passwords and secrets.
     kdf_cost: int = 14
+    # Seconds a password (or application credential secret) proven right is recognised again
+    # without the KDF: a client signing in again and again (a CI job, a service) pays it once.
+    # Only a keyed digest is kept, under a key this process draws at start; a wrong password
+    # always pays the KDF and counts towards lockout. 0 turns it off.
+    password_cache_seconds: int = 300
     # Keystone's ``[DEFAULT] max_db_limit``: the most rows one page of a list may hold.
     max_db_limit: int = 1000
     security_compliance: SecurityCompliance = field(default_factory=SecurityCompliance)

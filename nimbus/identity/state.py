@@ -103,12 +103,13 @@ def build(platform: Platform) -> IdentityState:
     backends = DomainDrivers(lambda domain_id: resource.get_domain(domain_id).name,
                              settings.state_dir / "domains", domain_configs.effective_if_set)
     users = DomainUserManager(db, conf.security_compliance, conf.kdf_cost,
-                              IdMappingManager(db), backends)
+                              IdMappingManager(db), backends,
+                              password_cache_seconds=conf.password_cache_seconds)
     domain_configs.listeners.append(users.domain_config_changed)
     assignment = AssignmentManager(db)
     catalog_extras = CatalogExtrasManager(db)
     catalog = CatalogManager(db, catalog_extras)
-    app_creds = AppCredManager(db, conf.kdf_cost)
+    app_creds = AppCredManager(db, conf.kdf_cost, conf.password_cache_seconds)
     creds = CredentialManager(db, KeyRepository(settings.state_dir / "credential-keys"))
     federation = FederationManager(db, resource)
     trusts = TrustManager(db, users, resource, assignment)

@@ -12,13 +12,14 @@ from nimbus.core.db.engine import Database, retry_on_lock
 from nimbus.core.errors import BadRequest, Conflict, NotFound
 from nimbus.identity.db import credentials as q
 from nimbus.identity.db.models import ApplicationCredential
-from nimbus.identity.manager.passwords import hash_password, verify_password
+from nimbus.identity.manager.passwords import VerifiedPasswords, hash_password
 
 
 class AppCredManager:
-    def __init__(self, db: Database, kdf_cost: int) -> None:
+    def __init__(self, db: Database, kdf_cost: int, password_cache_seconds: float = 0) -> None:
         self.db = db
         self.kdf_cost = kdf_cost
+        self.verified = VerifiedPasswords(password_cache_seconds)
 
     @retry_on_lock()
     def create(self, user_id: str, project_id: str, name: str, roles: list[dict[str, str]],
@@ -71,4 +72,4 @@ class AppCredManager:
     def verify(self, cred: ApplicationCredential, secret: str) -> bool:
         if cred.expires_at is not None and cred.expires_at <= utcnow():
             return False
-        return verify_password(secret, cred.secret_hash)
+        return self.verified.check(secret, cred.secret_hash)

@@ -42,8 +42,9 @@ class DomainUserManager(UserManager):
     """A ``UserManager`` that sends each domain's users and groups to that domain's driver."""
 
     def __init__(self, db: Database, compliance: SecurityCompliance, kdf_cost: int,
-                 mapping: IdMappingManager, backends: DomainDrivers) -> None:
-        super().__init__(db, compliance, kdf_cost)
+                 mapping: IdMappingManager, backends: DomainDrivers,
+                 password_cache_seconds: float = 0) -> None:
+        super().__init__(db, compliance, kdf_cost, password_cache_seconds)
         self.mapping = mapping
         self.backends = backends
 

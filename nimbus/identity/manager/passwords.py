@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 
 _R, _P, _DKLEN = 8, 1, 32
 
@@ -31,3 +33,37 @@ def verify_password(password: str, encoded: str | None) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+class VerifiedPasswords:
+    """Passwords recently proven right against a stored hash, recognised again without the KDF.
+
+    An entry is a digest of the password keyed with a secret drawn when this process starts,
+    filed under a digest of the stored hash: a new password (a new hash, a new salt) finds no
+    entry, and a wrong one does not match and pays the KDF in full. Entries end after
+    ``seconds``; nothing is written anywhere.
+    """
+
+    def __init__(self, seconds: float, max_entries: int = 4096) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._key = secrets.token_bytes(32)
+        self._entries: dict[bytes, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, password: str, encoded: str | None) -> bool:
+        if self.seconds <= 0 or not encoded:
+            return verify_password(password, encoded)
+        slot = hashlib.sha256(encoded.encode()).digest()
+        tag = hmac.new(self._key, password.encode(), hashlib.sha256).digest()
+        entry = self._entries.get(slot)
+        if entry is not None and entry[1] > time.monotonic() and hmac.compare_digest(
+                entry[0], tag):
+            return True
+        if not verify_password(password, encoded):
+            return False
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[slot] = (tag, time.monotonic() + self.seconds)
+        return True

@@ -6,8 +6,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from nimbus.conf.identity import SecurityCompliance
 from nimbus.core.db.base import new_hex_id, utcnow
 from nimbus.core.db.engine import Database, retry_on_lock
@@ -15,7 +13,7 @@ from nimbus.core.db.paging import Page, PageQuery
 from nimbus.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from nimbus.identity.db import users as q
 from nimbus.identity.db.models import Group, GroupMembership, Password, Project, User
-from nimbus.identity.manager.passwords import hash_password, verify_password
+from nimbus.identity.manager.passwords import VerifiedPasswords, hash_password, verify_password
 
 USER_FIELDS = {"id", "name", "domain_id", "enabled", "default_project_id", "description", "email",
                "password", "options", "links", "password_expires_at"}
@@ -31,10 +29,12 @@ USER_OPTIONS = {
 
 
 class UserManager:
-    def __init__(self, db: Database, compliance: SecurityCompliance, kdf_cost: int) -> None:
+    def __init__(self, db: Database, compliance: SecurityCompliance, kdf_cost: int,
+                 password_cache_seconds: float = 0) -> None:
         self.db = db
         self.rules = compliance
         self.kdf_cost = kdf_cost
+        self.verified = VerifiedPasswords(password_cache_seconds)
 
     # -- passwords --------------------------------------------------------------------------
     def _check_strength(self, password: str) -> None:
@@ -198,41 +198,64 @@ class UserManager:
             s.add(self._new_password(user, new, self_service=True))
 
     # -- authentication ---------------------------------------------------------------------
-    @retry_on_lock()
     def authenticate(self, user_id: str, password: str) -> User:
-        """The user, if the password is right and the account usable; 401 otherwise."""
-        # The failure is raised after the commit, so that the failed-attempt count is kept.
-        with self.db.writer() as s:
-            user = s.get(User, user_id)
-            failure = self._check(s, user, password) if user is not None else "unknown user"
-        if failure is not None or user is None:
-            raise Unauthorized(failure if failure and failure.startswith("The ") else
-                               "The request you have made requires authentication.")
-        return user
+        """The user, if the password is right and the account usable; 401 otherwise.
 
-    def _check(self, s: Session, user: User, password: str) -> str | None:
+        The KDF runs outside any transaction: a write lock held for its tenths of a second would
+        queue every other sign-in, and every other write, behind it. What the attempt changes
+        (the failed-attempt count, the day of last activity) is written after, and only when it
+        changes, so that a sign-in is not an identity write that empties every token cache.
+        """
+        with self.db.reader() as s:
+            user = s.get(User, user_id)
+            current = q.current_password(s, user_id) if user is not None else None
+        if user is None:
+            raise Unauthorized("The request you have made requires authentication.")
         opts = user.options or {}
         attempts = self.rules.lockout_failure_attempts
-        if attempts and not opts.get("ignore_lockout_failure_attempts") and (
-                user.failed_auth_count or 0) >= attempts:
+        locked = attempts and not opts.get("ignore_lockout_failure_attempts") and (
+            user.failed_auth_count or 0) >= attempts
+        if locked:
             locked_until = (user.failed_auth_at or utcnow()) + dt.timedelta(
                 seconds=self.rules.lockout_duration)
             if not self.rules.lockout_duration or utcnow() < locked_until:
-                return f"The account is locked for user: {user.id}."
-            user.failed_auth_count = 0
-        current = q.current_password(s, user.id)
-        if current is None or not verify_password(password, current.hash):
-            user.failed_auth_count = (user.failed_auth_count or 0) + 1
-            user.failed_auth_at = utcnow()
-            return "wrong password"
+                raise Unauthorized(f"The account is locked for user: {user.id}.")
+        right = current is not None and self.verified.check(password, current.hash)
+        self._record_attempt(user, right, bool(locked))
+        if not right:
+            raise Unauthorized("The request you have made requires authentication.")
         if not user.enabled:
-            return "disabled"
+            raise Unauthorized("The request you have made requires authentication.")
+        assert current is not None
         if (current.expires_at and current.expires_at <= utcnow()
                 and not opts.get("ignore_password_expiry")):
-            return f"The password is expired and needs to be changed for user: {user.id}."
-        user.failed_auth_count = 0
-        user.last_active_at = utcnow()
-        return None
+            raise Unauthorized(f"The password is expired and needs to be changed for user: "
+                               f"{user.id}.")
+        return user
+
+    @retry_on_lock()
+    def _record_attempt(self, user: User, right: bool, lock_expired: bool) -> None:
+        now = utcnow()
+        if right:
+            # Keystone keeps the day of last activity, not the moment.
+            stale = user.last_active_at is None or user.last_active_at.date() != now.date()
+            if not (user.failed_auth_count or stale or lock_expired):
+                return
+        with self.db.writer() as s:
+            row = s.get(User, user.id)
+            if row is None:
+                return
+            if lock_expired:
+                row.failed_auth_count = 0
+            if right:
+                if row.failed_auth_count:
+                    row.failed_auth_count = 0
+                if row.last_active_at is None or row.last_active_at.date() != now.date():
+                    row.last_active_at = now
+                    user.last_active_at = now
+            else:
+                row.failed_auth_count = (row.failed_auth_count or 0) + 1
+                row.failed_auth_at = now
 
     # -- groups -----------------------------------------------------------------------------
     @retry_on_lock()
