@@ -22,6 +22,7 @@ claim is in Placement. ``--group`` puts every server of a run in a group of that
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import socket
 import statistics
@@ -173,6 +174,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--group", choices=["affinity", "anti-affinity", "soft-affinity",
                                             "soft-anti-affinity"])
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="nimbus-bench-scheduler-"))
@@ -192,6 +194,9 @@ def main() -> int:
                   f"one; claims missing in Placement: {result['missing_claims']}")
         print(f"scheduling throughput ({args.workers} workers, {args.hosts} hosts): median "
               f"{statistics.median(rates):.0f} servers/s  goal >= 200")
+        if args.json:
+            args.json.write_text(json.dumps({"hosts": args.hosts, "servers": args.servers,
+                                             "servers_per_s": statistics.median(rates)}))
     finally:
         server.should_exit = True
         cloud.stop()
