@@ -219,8 +219,11 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
 def _uvicorn_config(app: Any, settings: Settings) -> Any:
     import uvicorn
 
+    # Forwarded headers are not trusted: any local process could name any peer in them (a
+    # temp URL's ip range checks the peer), and the cloud is reached directly.
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                          lifespan="off", access_log=False, timeout_keep_alive=30)
+                          lifespan="off", access_log=False, timeout_keep_alive=30,
+                          proxy_headers=False)
 
 
 class _ExtraWorkers:

@@ -205,3 +205,65 @@ def test_a_killed_worker_is_replaced_and_workers_end_with_the_first(
               or "Z" in Path(f"/proc/{second[0]}/stat").read_text().split()[2], timeout=20)
     finally:
         cp.stop()
+
+
+def test_scaled_api_workers_on_postgresql_and_rabbitmq(tmp_path: Path) -> None:
+    """``nimbus serve api --workers 2``: each worker its own broker connection; a server built
+    through any of them; a revocation holds in both at once."""
+    import subprocess
+    from contextlib import ExitStack
+
+    from tests.support.backends import amqp_url, scratch_database
+
+    with ExitStack() as stack:
+        db_url = stack.enter_context(scratch_database("postgresql"))
+        state = tmp_path / "state"
+        state.mkdir()
+        api_proc = CloudProcess(state, db_url, amqp_url(), command=("serve", "api"),
+                                extra=["--workers", "2"]).start()
+        stack.callback(api_proc.stop)
+        _wait(lambda: len(_pids_serving(api_proc, "API worker")) == 1)
+        others = [api_proc.spawn("serve", "scheduler"), api_proc.spawn("agent", "compute")]
+
+        def stop(proc: subprocess.Popen[bytes]) -> None:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+
+        for proc in others:
+            stack.callback(stop, proc)
+        api = Api(api_proc)
+        admin = api.token()
+        _, _, body = api.request("GET", "/compute/v2.1/flavors",
+                                 headers={"X-Auth-Token": admin})
+        flavor = body["flavors"][0]["id"]
+        _, _, body = api.request("GET", "/image/v2/images", headers={"X-Auth-Token": admin})
+        image = body["images"][0]["id"]
+        ids = []
+        for n in range(4):
+            status, _, body = api.request("POST", "/compute/v2.1/servers", {"server": {
+                "name": f"scaled-{n}", "flavorRef": flavor, "imageRef": image,
+                "networks": "none"}},
+                {"X-Auth-Token": admin, "OpenStack-API-Version": "compute 2.37"})
+            assert status == 202, body
+            ids.append(body["server"]["id"])
+
+        def all_active() -> bool:
+            states = []
+            for sid in ids:
+                _, _, shown = api.request("GET", f"/compute/v2.1/servers/{sid}",
+                                          headers={"X-Auth-Token": admin})
+                states.append(shown["server"]["status"])
+            assert "ERROR" not in states, states
+            return all(s == "ACTIVE" for s in states)
+
+        _wait(all_active, timeout=120)
+        victim = api.token()
+        for _ in range(8):
+            assert api.validate(admin, victim) == 200
+        assert api.request("DELETE", "/identity/v3/auth/tokens", headers={
+            "X-Auth-Token": admin, "X-Subject-Token": victim})[0] == 204
+        for _ in range(8):
+            assert api.validate(admin, victim) == 404
+        assert len(_pids_serving(api_proc, "/identity/v3/auth/tokens 404")) == 2
+        assert not api_proc.server_errors()
