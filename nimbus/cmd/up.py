@@ -21,6 +21,7 @@ from nimbus.cmd.workers import count as count_workers
 from nimbus.conf.settings import Settings, load
 from nimbus.core.errors import NimbusError
 from nimbus.core.logs import configure_logging
+from nimbus.core.memory import pause_collection, resume_collection
 
 LOG = logging.getLogger("nimbus")
 ALL_ROLES = {"api", "scheduler", "compute-agent", "network-agent", "volume-agent", "object-agent"}
@@ -129,6 +130,7 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
         # Installed first: a SIGTERM during start-up must still end in a clean stop.
         signal.signal(signal.SIGTERM, lambda *_: terminate.set())
     configure_logging(settings)
+    pause_collection()
     from nimbus.core.cloud import Cloud
 
     cloud = Cloud(settings)
@@ -161,6 +163,7 @@ def _run(settings: Settings, roles: set[str], serve_api: bool, started: float,
             stop.set()
             return
         ready.set()
+        resume_collection()
         # What a first request would otherwise pay for (policy engines, schema validators).
         threading.Thread(target=cloud.warm, name="warm-up", daemon=True).start()
         LOG.info("ready in %.2fs", time.monotonic() - started)

@@ -4,46 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.routing import BaseRoute
+
 from nimbus.compute.agent import AgentDeps, ComputeAgent
-from nimbus.compute.api import (
-    aggregates,
-    assisted_volume_snapshots,
-    availability_zones,
-    console_proxy,
-    consoles,
-    discovery,
-    extensions,
-    flavor_access,
-    flavor_extra_specs,
-    flavors,
-    hosts,
-    hypervisors,
-    image_proxy,
-    instance_actions,
-    interfaces,
-    keypairs,
-    limits,
-    metadata_api,
-    migrations,
-    network_proxy,
-    quota_classes,
-    quota_sets,
-    security_groups,
-    server_actions,
-    server_external_events,
-    server_groups,
-    server_ips,
-    server_metadata,
-    server_password,
-    server_shares,
-    server_tags,
-    servers,
-    services,
-    usage,
-    volume_attachments,
-    volume_proxy,
-    volume_swap,
-)
+from nimbus.compute.api.discovery import MAX_VERSION, MIN_VERSION
 from nimbus.compute.constants import SCHEDULER_BINARY
 from nimbus.compute.policies import RULES
 from nimbus.compute.rpcapi import SCHEDULER_TOPIC
@@ -51,30 +15,76 @@ from nimbus.compute.scheduler.manager import SchedulerManager
 from nimbus.compute.state import ComputeState, build
 from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
-from nimbus.core.api.service import ServiceDef, Worker
+from nimbus.core.api.service import ServiceDef, ServiceRuntime, Worker
 from nimbus.core.platform import Platform
 from nimbus.core.plugins import load_driver
 
-router = Router()
-for module in (discovery, flavors, flavor_extra_specs, keypairs, servers, server_actions,
-               server_ips, server_metadata, server_tags, volume_attachments, interfaces,
-               instance_actions, services, hypervisors, availability_zones, limits, quota_sets,
-               server_external_events, server_groups, consoles, migrations):
-    router.include(module.router)
-# Nova's deprecated proxies to the network service (up to 2.35), and the v2 extension list.
-for module in (security_groups, network_proxy, extensions):
-    router.include(module.router)
-# Server creation extras: passwords, shares (2.97), quota classes.
-for module in (server_password, server_shares, quota_classes):
-    router.include(module.router)
-# Operators' APIs: aggregates and zones, private flavors, usage.
-for module in (aggregates, flavor_access, usage, hosts):
-    router.include(module.router)
-# Nova's deprecated proxies to the block-storage and image APIs, and what Cinder asks of
-# compute while it works on attached volumes.
-for module in (volume_proxy, image_proxy, volume_swap, assisted_volume_snapshots):
-    router.include(module.router)
 
+def _api() -> list[Router]:
+    from nimbus.compute.api import (
+        aggregates,
+        assisted_volume_snapshots,
+        availability_zones,
+        consoles,
+        discovery,
+        extensions,
+        flavor_access,
+        flavor_extra_specs,
+        flavors,
+        hosts,
+        hypervisors,
+        image_proxy,
+        instance_actions,
+        interfaces,
+        keypairs,
+        limits,
+        migrations,
+        network_proxy,
+        quota_classes,
+        quota_sets,
+        security_groups,
+        server_actions,
+        server_external_events,
+        server_groups,
+        server_ips,
+        server_metadata,
+        server_password,
+        server_shares,
+        server_tags,
+        servers,
+        services,
+        usage,
+        volume_attachments,
+        volume_proxy,
+        volume_swap,
+    )
+
+    return [module.router for module in (
+        discovery, flavors, flavor_extra_specs, keypairs, servers, server_actions, server_ips,
+        server_metadata, server_tags, volume_attachments, interfaces, instance_actions,
+        services, hypervisors, availability_zones, limits, quota_sets, server_external_events,
+        server_groups, consoles, migrations,
+        # Nova's deprecated proxies to the network service (up to 2.35), and the v2 extension
+        # list.
+        security_groups, network_proxy, extensions,
+        # Server creation extras: passwords, shares (2.97), quota classes.
+        server_password, server_shares, quota_classes,
+        # Operators' APIs: aggregates and zones, private flavors, usage.
+        aggregates, flavor_access, usage, hosts,
+        # Nova's deprecated proxies to the block-storage and image APIs, and what Cinder asks
+        # of compute while it works on attached volumes.
+        volume_proxy, image_proxy, volume_swap, assisted_volume_snapshots)]
+
+
+def _raw_routes(runtime: ServiceRuntime[ComputeState]) -> list[BaseRoute]:
+    """The console proxy: the pages and websockets the console URLs lead to; and the metadata
+    API guests ask."""
+    from nimbus.compute.api import console_proxy, metadata_api
+
+    return [*console_proxy.routes(runtime), *metadata_api.routes(runtime)]
+
+
+router = Router(gather=_api)
 
 def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Worker]:
     started: list[Worker] = []
@@ -91,7 +101,8 @@ def workers(platform: Platform, state: ComputeState, roles: set[str]) -> list[Wo
                              platform.settings.compute.reclaim_instance_interval),
                          resize_confirm_window=platform.settings.compute.resize_confirm_window,
                          vif_plugging_timeout=platform.settings.compute.vif_plugging_timeout,
-                         vif_plugging_is_fatal=platform.settings.compute.vif_plugging_is_fatal)
+                         vif_plugging_is_fatal=platform.settings.compute.vif_plugging_is_fatal,
+                         started=platform.started)
         driver = load_driver("compute", platform.settings.compute.driver)
         for name in platform.settings.agent_hosts:
             agent = ComputeAgent(deps, name, driver(name, platform.settings))
@@ -135,7 +146,7 @@ SERVICE = ServiceDef[ComputeState](
     redirect_slashes=False,
     router=router,
     policy=RULES,
-    microversion=MicroversionSpec("compute", discovery.MIN_VERSION, discovery.MAX_VERSION,
+    microversion=MicroversionSpec("compute", MIN_VERSION, MAX_VERSION,
                                   legacy_header="X-OpenStack-Nova-API-Version"),
     start=build,
     workers=workers,
@@ -143,6 +154,5 @@ SERVICE = ServiceDef[ComputeState](
     health=health,
     # Nova answers every request, faults included, with its request id in this header too.
     response_headers=lambda request_id: {"x-compute-request-id": request_id},
-    # The console proxy: the pages and websockets the console URLs lead to.
-    raw_routes=lambda runtime: [*console_proxy.routes(runtime), *metadata_api.routes(runtime)],
+    raw_routes=_raw_routes,
 )

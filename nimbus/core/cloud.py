@@ -10,6 +10,7 @@ from nimbus.core.api import validation
 from nimbus.core.api.service import ServiceDef, ServiceRuntime, Worker
 from nimbus.core.auth.validate import remote_fetcher
 from nimbus.core.db import migrate
+from nimbus.core.memory import release_free_memory, tune_allocator
 from nimbus.core.platform import Endpoint, Platform
 from nimbus.core.plugins import SERVICES, service_definition
 
@@ -36,6 +37,8 @@ class Cloud(Platform):
     their public APIs."""
 
     def __init__(self, settings: Settings, services: list[str] | None = None) -> None:
+        # Before any thread starts: the allocator's arenas are made as threads first use them.
+        tune_allocator()
         chosen = [n.strip() for n in settings.services.split(",") if n.strip()]
         names = services or [n for n in SERVICES if not chosen or n in chosen]
         super().__init__(settings, names)
@@ -91,6 +94,7 @@ class Cloud(Platform):
                 started = runtime.definition.workers(self, runtime.state, roles)
                 runtime.workers.extend(started)
                 self._workers.extend(started)
+        self.started.set()
 
     def warm(self) -> None:
         """Load what the services' first requests would otherwise wait for: the validator
@@ -98,6 +102,8 @@ class Cloud(Platform):
         validation.warm()
         for runtime in self.runtimes.values():
             runtime.enforcer.warm()
+        # Start-up's garbage is gone by now; what the heaps kept of it goes back.
+        release_free_memory()
 
     def health(self) -> dict[str, Any]:
         return {name: rt.health() for name, rt in self.runtimes.items()}

@@ -15,6 +15,17 @@ from typing import Self
 LOG = logging.getLogger(__name__)
 
 
+def after_start(started: threading.Event | None, stop: threading.Event) -> bool:
+    """Wait until the process has started (``Platform.started``); False if ``stop`` comes
+    first. ``None`` is a process (or a test) that does not say: no wait."""
+    if started is None:
+        return True
+    while not started.wait(0.2):
+        if stop.is_set():
+            return False
+    return True
+
+
 class Periodic:
     #: the thread's name, and what the log calls a failed pass
     thread_name = "periodic"

@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,10 @@ class Platform:
         # Every service this cloud serves, for the catalog the identity bootstrap writes.
         self.endpoints: list[Endpoint] = []
         self.facts = Facts()
+        # Set once this process's services have started their workers. Background work that
+        # calls other services (registrations, confirmations) waits for it, rather than take
+        # the interpreter from start-up for imports and requests that can as well come after.
+        self.started = threading.Event()
 
     @staticmethod
     def _bus(settings: Settings, namespace: str) -> Bus:

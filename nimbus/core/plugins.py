@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.metadata import entry_points
+import functools
+from importlib import import_module, metadata
 from typing import Any
 
 from nimbus.core.errors import NimbusError
@@ -19,6 +19,26 @@ class DriverLoadError(NimbusError):
     message_format = "Cannot load {kind} driver '{name}': {reason}"
 
 
+@functools.cache
+def _registered() -> dict[str, dict[str, metadata.EntryPoint]]:
+    """Every ``nimbus.*`` entry point of the installed distributions, by group and name.
+
+    Read once per process: ``entry_points(group=...)`` parses every distribution's metadata
+    on each call, and a start loads a driver a dozen times. Only the metadata that names a
+    ``nimbus.`` group is parsed at all.
+    """
+    found: dict[str, dict[str, metadata.EntryPoint]] = {}
+    for dist in metadata.distributions():
+        text = dist.read_text("entry_points.txt")
+        if not text or "[nimbus." not in text:
+            continue
+        for ep in dist.entry_points:
+            if ep.group.startswith("nimbus."):
+                # The first distribution on the path wins, as importlib's own lookup does.
+                found.setdefault(ep.group, {}).setdefault(ep.name, ep)
+    return found
+
+
 def load_driver(kind: str, name: str) -> type[Any]:
     """The class registered as ``name`` in the ``nimbus.<kind>.drivers`` entry-point group.
 
@@ -29,9 +49,9 @@ def load_driver(kind: str, name: str) -> type[Any]:
         if ":" in name:
             module, attr = name.split(":", 1)
             return getattr(import_module(module), attr)  # type: ignore[no-any-return]
-        for ep in entry_points(group=group):
-            if ep.name == name:
-                return ep.load()  # type: ignore[no-any-return]
+        ep = _registered().get(group, {}).get(name)
+        if ep is not None:
+            return ep.load()  # type: ignore[no-any-return]
         # Running from a source tree without an install: fall back to the package convention.
         driver_module = import_module(f"nimbus.{kind}.drivers.{name}")
         return driver_module.DRIVER  # type: ignore[no-any-return]

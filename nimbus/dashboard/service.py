@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, ServiceRuntime
-from nimbus.dashboard.api import pages
-from nimbus.dashboard.api.render import TEMPLATES
 from nimbus.dashboard.policies import RULES
 from nimbus.dashboard.state import DashboardState, build
 
-STATIC = TEMPLATES.parent / "static"
-
 
 def _routes(runtime: ServiceRuntime[DashboardState]) -> list[BaseRoute]:
+    """The pages, loaded with the dashboard's first request."""
+    from starlette.staticfiles import StaticFiles
+
+    from nimbus.dashboard.api import pages
+    from nimbus.dashboard.api.render import TEMPLATES
+
     return [*pages.routes(lambda: runtime.state),
-            Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+            Mount("/static", StaticFiles(directory=str(TEMPLATES.parent / "static")),
+                  name="static")]
 
 
 def health(state: DashboardState) -> dict[str, Any]:

@@ -5,47 +5,51 @@ from __future__ import annotations
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
 from nimbus.core.platform import Platform
-from nimbus.identity.api import (
-    access_rules,
-    app_creds,
-    auth,
-    credentials,
-    discovery,
-    domain_config,
-    domains,
-    ec2tokens,
-    endpoint_filter,
-    endpoints,
-    federation,
-    federation_auth,
-    grants,
-    groups,
-    limits,
-    oauth,
-    policy_blobs,
-    project_tags,
-    projects,
-    regions,
-    revoke,
-    role_assignments,
-    roles,
-    services,
-    tokens,
-    trusts,
-    users,
-    validation_front,
-)
+from nimbus.identity.api import validation_front
 from nimbus.identity.manager.bootstrap import Wanted
 from nimbus.identity.policies import RULES
 from nimbus.identity.state import IdentityState, build
 
-router = Router()
-for module in (discovery, tokens, auth, domain_config, domains, projects, project_tags, users,
-               groups, roles, role_assignments, regions, services, endpoints, app_creds,
-               federation, federation_auth, trusts, credentials, access_rules, oauth, limits,
-               revoke, endpoint_filter, policy_blobs, grants, ec2tokens):
-    router.include(module.router)
 
+def _api() -> list[Router]:
+    from nimbus.identity.api import (
+        access_rules,
+        app_creds,
+        auth,
+        credentials,
+        discovery,
+        domain_config,
+        domains,
+        ec2tokens,
+        endpoint_filter,
+        endpoints,
+        federation,
+        federation_auth,
+        grants,
+        groups,
+        limits,
+        oauth,
+        policy_blobs,
+        project_tags,
+        projects,
+        regions,
+        revoke,
+        role_assignments,
+        roles,
+        services,
+        tokens,
+        trusts,
+        users,
+    )
+
+    return [module.router for module in (
+        discovery, tokens, auth, domain_config, domains, projects, project_tags, users, groups,
+        roles, role_assignments, regions, services, endpoints, app_creds, federation,
+        federation_auth, trusts, credentials, access_rules, oauth, limits, revoke,
+        endpoint_filter, policy_blobs, grants, ec2tokens)]
+
+
+router = Router(gather=_api)
 
 def bootstrap(platform: Platform, state: IdentityState) -> None:
     """First-start data, and the ids other services' bootstraps need."""

@@ -7,34 +7,39 @@ from typing import Any
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
-from nimbus.image.api import (
-    cache,
-    discovery,
-    image_data,
-    image_import,
-    images,
-    info,
-    locations,
-    members,
-    metadef_namespaces,
-    metadef_objects,
-    metadef_properties,
-    metadef_resource_types,
-    metadef_tags,
-    schemas,
-    stores,
-    tasks,
-)
 from nimbus.image.manager import quotas
 from nimbus.image.manager.bootstrap import create_test_images
 from nimbus.image.policies import RULES
 from nimbus.image.state import ImageState, build
 
-router = Router()
-for module in (discovery, schemas, info, images, image_data, image_import, members, tasks,
-               stores, metadef_namespaces, metadef_resource_types, metadef_objects,
-               metadef_properties, metadef_tags, locations, cache):
-    router.include(module.router)
+
+def _api() -> list[Router]:
+    from nimbus.image.api import (
+        cache,
+        discovery,
+        image_data,
+        image_import,
+        images,
+        info,
+        locations,
+        members,
+        metadef_namespaces,
+        metadef_objects,
+        metadef_properties,
+        metadef_resource_types,
+        metadef_tags,
+        schemas,
+        stores,
+        tasks,
+    )
+
+    return [module.router for module in (
+        discovery, schemas, info, images, image_data, image_import, members, tasks, stores,
+        metadef_namespaces, metadef_resource_types, metadef_objects, metadef_properties,
+        metadef_tags, locations, cache)]
+
+
+router = Router(gather=_api)
 
 
 def workers(platform: Platform, state: ImageState, roles: set[str]) -> list[Worker]:
@@ -45,7 +50,7 @@ def workers(platform: Platform, state: ImageState, roles: set[str]) -> list[Work
     found: list[Worker] = [state.importer, state.location_import, state.node_cache]
     limits = state.quotas.limits
     if "api" in roles and isinstance(limits, quotas.IdentityLimits):
-        found.append(quotas.LimitRegistration(limits))
+        found.append(quotas.LimitRegistration(limits, started=platform.started))
     return found
 
 

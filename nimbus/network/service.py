@@ -8,36 +8,6 @@ from nimbus.clients.placement import PlacementClient
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
-from nimbus.network.agent.host import NetworkAgent
-from nimbus.network.api import (
-    address_groups,
-    addressing,
-    agent_schedulers,
-    agents,
-    auto_allocation,
-    conntrack_helpers,
-    default_sg_rules,
-    discovery,
-    flavors,
-    floating_ips,
-    ip_availability,
-    metering,
-    networks,
-    port_bindings,
-    port_forwardings,
-    ports,
-    qos,
-    quotas,
-    rbac,
-    routers,
-    security_group_rules,
-    security_groups,
-    segments,
-    subnets,
-    tags,
-    trunks,
-)
-from nimbus.network.drivers.linux.plan import Role
 from nimbus.network.manager.bandwidth import BandwidthProviders
 from nimbus.network.manager.bootstrap import FirstStart
 from nimbus.network.policies import POLICY
@@ -45,13 +15,45 @@ from nimbus.network.rpcapi import TOPIC
 from nimbus.network.schemas import wording
 from nimbus.network.state import NetworkState, build
 
-router = Router()
-for module in (discovery, networks, subnets, ports, routers, security_groups,
-               security_group_rules, floating_ips, quotas, tags, agents, agent_schedulers,
-               port_bindings, qos, addressing, metering, rbac, trunks,
-               port_forwardings, segments, ip_availability, auto_allocation,
-               default_sg_rules, address_groups, conntrack_helpers, flavors):
-    router.include(module.router)
+
+def _api() -> list[Router]:
+    from nimbus.network.api import (
+        address_groups,
+        addressing,
+        agent_schedulers,
+        agents,
+        auto_allocation,
+        conntrack_helpers,
+        default_sg_rules,
+        discovery,
+        flavors,
+        floating_ips,
+        ip_availability,
+        metering,
+        networks,
+        port_bindings,
+        port_forwardings,
+        ports,
+        qos,
+        quotas,
+        rbac,
+        routers,
+        security_group_rules,
+        security_groups,
+        segments,
+        subnets,
+        tags,
+        trunks,
+    )
+
+    return [module.router for module in (
+        discovery, networks, subnets, ports, routers, security_groups, security_group_rules,
+        floating_ips, quotas, tags, agents, agent_schedulers, port_bindings, qos, addressing,
+        metering, rbac, trunks, port_forwardings, segments, ip_availability, auto_allocation,
+        default_sg_rules, address_groups, conntrack_helpers, flavors)]
+
+
+router = Router(gather=_api)
 
 
 def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Worker]:
@@ -62,11 +64,17 @@ def workers(platform: Platform, state: NetworkState, roles: set[str]) -> list[Wo
     started: list[Worker] = []
     if "api" in roles:
         # What each compute host's NIC guarantees, in Placement (as Neutron's agents say).
-        reporter = BandwidthProviders(PlacementClient(platform, "neutron"), settings.network)
+        reporter = BandwidthProviders(PlacementClient(platform, "neutron"), settings.network,
+                                      started=platform.started)
         reporter.start()
         started.append(reporter)
     if "network-agent" not in roles or state.driver.name != "linux":
         return started
+    # The data plane's agent (namespaces, dnsmasq, the metadata proxy) is a good part of the
+    # service's code: loaded only by a process that runs it.
+    from nimbus.network.agent.host import NetworkAgent
+    from nimbus.network.drivers.linux.plan import Role
+
     hosts = settings.agent_hosts
     for index, host in enumerate(hosts, start=1):
         several = len(hosts) > 1

@@ -8,20 +8,6 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.errors import BadRequest
 from nimbus.core.platform import Platform
-from nimbus.object.api import (
-    accounts,
-    bulk,
-    common,
-    containers,
-    cors,
-    crossdomain,
-    info,
-    object_writes,
-    objects,
-    pipeline,
-    s3_buckets,
-    s3_objects,
-)
 from nimbus.object.api.common import trans_id
 from nimbus.object.drivers.ring import RingDriver
 from nimbus.object.drivers.storage_node import StorageNode
@@ -29,14 +15,32 @@ from nimbus.object.manager.durability import Durability
 from nimbus.object.policies import RULES
 from nimbus.object.state import ObjectState, build
 
-router = Router()
-for _module in (info, accounts, containers, objects, object_writes, bulk, cors, crossdomain):
-    router.include(_module.router)
-# The S3 API (as Swift's s3api middleware serves it) on a path of its own.
-for _module in (s3_buckets, s3_objects):
-    router.include(_module.router)
-# Swift's middleware runs in front of every handler.
-common.FILTERS[:] = pipeline.FILTERS
+
+def _api() -> list[Router]:
+    from nimbus.object.api import (
+        accounts,
+        bulk,
+        common,
+        containers,
+        cors,
+        crossdomain,
+        info,
+        object_writes,
+        objects,
+        pipeline,
+        s3_buckets,
+        s3_objects,
+    )
+
+    # Swift's middleware runs in front of every handler.
+    common.FILTERS[:] = pipeline.FILTERS
+    return [module.router for module in (
+        info, accounts, containers, objects, object_writes, bulk, cors, crossdomain,
+        # The S3 API (as Swift's s3api middleware serves it) on a path of its own.
+        s3_buckets, s3_objects)]
+
+
+router = Router(gather=_api)
 
 
 def workers(platform: Platform, state: ObjectState, roles: set[str]) -> list[Worker]:

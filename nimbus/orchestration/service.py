@@ -13,26 +13,33 @@ from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef, Worker
 from nimbus.core.platform import Platform
 from nimbus.orchestration import policies
-from nimbus.orchestration.api import (
-    cfn,
-    events,
-    resources,
-    software,
-    stack_actions,
-    stacks,
-    templates,
-)
-from nimbus.orchestration.constants import ENGINE_TOPIC
+from nimbus.orchestration.constants import CFN_PATH, ENGINE_TOPIC
 from nimbus.orchestration.engine.endpoint import EngineEndpoint
 from nimbus.orchestration.state import OrchestrationState, build
 
-router = Router()
-# The signal URL (no tenant, no token) before the routes under ``/v1/{tenant_id}``.
-router.include(software.signal_router)
-for _module in (templates, stacks, stack_actions, resources, events, software):
-    router.include(_module.router)
-# The CloudFormation-compatible Query API (heat-api-cfn), on a path of its own.
-router.include(cfn.router)
+
+def _api() -> list[Router]:
+    from nimbus.orchestration.api import (
+        cfn,
+        events,
+        resources,
+        software,
+        stack_actions,
+        stacks,
+        templates,
+    )
+
+    return [
+        # The signal URL (no tenant, no token) before the routes under ``/v1/{tenant_id}``.
+        software.signal_router,
+        *(module.router for module in (templates, stacks, stack_actions, resources, events,
+                                       software)),
+        # The CloudFormation-compatible Query API (heat-api-cfn), on a path of its own.
+        cfn.router,
+    ]
+
+
+router = Router(gather=_api)
 
 BINARY = "heat-engine"
 
@@ -57,7 +64,7 @@ SERVICE = ServiceDef[OrchestrationState](
     prefix="/orchestration",
     endpoint_path="/v1/$(project_id)s",
     # As DevStack registers heat-api-cfn: service type ``cloudformation``, its API's root.
-    extra_endpoints={"cloudformation": cfn.CFN_PATH},
+    extra_endpoints={"cloudformation": CFN_PATH},
     fault_style="heat",
     router=router,
     # Heat's CloudFormation rules that ``policies`` lacks; its own rules win where both name one.

@@ -8,25 +8,29 @@ from nimbus.core.api.microversion import MicroversionSpec
 from nimbus.core.api.routing import Router
 from nimbus.core.api.service import ServiceDef
 from nimbus.placement import policies
-from nimbus.placement.api import (
-    aggregates,
-    allocations,
-    candidates,
-    classes,
-    discovery,
-    inventories,
-    providers,
-    reshaper,
-    traits,
-    usages,
-)
 from nimbus.placement.constants import MAX_VERSION, MIN_VERSION
 from nimbus.placement.state import PlacementState, build
 
-router = Router()
-for module in (discovery, providers, inventories, classes, traits, aggregates, allocations,
-               usages, candidates, reshaper):
-    router.include(module.router)
+
+def _api() -> list[Router]:
+    from nimbus.placement.api import (
+        aggregates,
+        allocations,
+        candidates,
+        classes,
+        discovery,
+        inventories,
+        providers,
+        reshaper,
+        traits,
+        usages,
+    )
+
+    return [module.router for module in (discovery, providers, inventories, classes, traits,
+                                         aggregates, allocations, usages, candidates, reshaper)]
+
+
+router = Router(gather=_api)
 
 
 def health(state: PlacementState) -> dict[str, Any]:

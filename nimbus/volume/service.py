@@ -21,56 +21,57 @@ from nimbus.volume.agent.backend import BackendAgent, reporter
 from nimbus.volume.agent.backup_ops import BackupOps
 from nimbus.volume.agent.migrate_ops import MigrateOps
 from nimbus.volume.agent.volume_ops import VolumeOps
-from nimbus.volume.api import (
-    attachments,
-    availability_zones,
-    backups,
-    clusters,
-    discovery,
-    encryption,
-    extensions,
-    group_snapshots,
-    group_types,
-    groups,
-    hosts,
-    limits,
-    messages,
-    qos_specs,
-    quota_classes,
-    quota_sets,
-    services,
-    snapshot_actions,
-    snapshot_metadata,
-    snapshots,
-    transfers,
-    type_access,
-    types,
-    volume_actions,
-    volume_manage,
-    volume_metadata,
-    volumes,
-)
 from nimbus.volume.api.discovery import MAX_VERSION, MIN_VERSION
 from nimbus.volume.constants import BINARY, SERVICE_USER
 from nimbus.volume.manager.backends import SCHEDULER_BINARY
 from nimbus.volume.rpcapi import BACKEND_TOPIC, TOPIC
 from nimbus.volume.state import VolumeState, build, key_store
 
-router = Router()
-for _module in (discovery, volumes, volume_metadata, volume_actions, attachments, types,
-                encryption,
-                snapshots, limits, quota_sets, availability_zones, extensions, services,
-                messages, backups):
-    router.include(_module.router)
-# Snapshot metadata and actions, private types' access and project default types, QoS specs,
-# volume transfers.
-for _module in (snapshot_metadata, snapshot_actions, type_access, qos_specs, transfers):
-    router.include(_module.router)
-# Generic volume groups; the operators' APIs (hosts, pools, clusters, quota classes, manage).
-for _module in (group_types, groups, group_snapshots, hosts, clusters, quota_classes,
-                volume_manage):
-    router.include(_module.router)
 
+def _api() -> list[Router]:
+    from nimbus.volume.api import (
+        attachments,
+        availability_zones,
+        backups,
+        clusters,
+        discovery,
+        encryption,
+        extensions,
+        group_snapshots,
+        group_types,
+        groups,
+        hosts,
+        limits,
+        messages,
+        qos_specs,
+        quota_classes,
+        quota_sets,
+        services,
+        snapshot_actions,
+        snapshot_metadata,
+        snapshots,
+        transfers,
+        type_access,
+        types,
+        volume_actions,
+        volume_manage,
+        volume_metadata,
+        volumes,
+    )
+
+    return [module.router for module in (
+        discovery, volumes, volume_metadata, volume_actions, attachments, types, encryption,
+        snapshots, limits, quota_sets, availability_zones, extensions, services, messages,
+        backups,
+        # Snapshot metadata and actions, private types' access and project default types,
+        # QoS specs, volume transfers.
+        snapshot_metadata, snapshot_actions, type_access, qos_specs, transfers,
+        # Generic volume groups; the operators' APIs (hosts, pools, clusters, quota classes,
+        # manage).
+        group_types, groups, group_snapshots, hosts, clusters, quota_classes, volume_manage)]
+
+
+router = Router(gather=_api)
 
 def workers(platform: Platform, state: VolumeState, roles: set[str]) -> list[Worker]:
     """The volume agent: runs each configured backend's driver and serves both volume topics

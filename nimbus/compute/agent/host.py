@@ -40,6 +40,7 @@ from nimbus.compute.manager.guests import instance_dict, request_spec_of
 from nimbus.compute.rpcapi import COMPUTE_EVENTS_TOPIC, COMPUTE_TOPIC, ComputeAgentAPI
 from nimbus.compute.states import AttachmentStatus, TaskState, VmState, action_task
 from nimbus.core.errors import Conflict
+from nimbus.core.periodic import after_start
 
 __all__ = ["AgentDeps", "ComputeAgent"]
 
@@ -143,6 +144,8 @@ class ComputeAgent:
             pass
 
     def _confirm_register(self) -> None:
+        if not after_start(self.deps.started, self._stop):
+            return
         if not self._register_provider(quiet=True):
             self._retry_register()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ class AgentDeps:
     # Seconds a build waits for its ports to come up, and whether it fails when they do not.
     vif_plugging_timeout: int = 300
     vif_plugging_is_fatal: bool = True
+    # Set once the process has started: a registration already known is confirmed after it.
+    started: threading.Event | None = None
 
 
 def _password_of(args: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nimbus.core.api import openapi
 from nimbus.core.api.context import new_request_id
+from nimbus.core.api.deferred import OnFirstRequest
 from nimbus.core.api.dispatch import build_route
 from nimbus.core.api.faults import render
 from nimbus.core.api.memo import Front
@@ -153,7 +155,7 @@ def build_app(cloud: Cloud, ready: Callable[[], bool] | None = None) -> ASGIApp:
     prefixes: dict[str, tuple[bool, re.Pattern[str] | None]] = {}
     fronts: dict[str, Front] = {}
     for runtime in cloud.runtimes.values():
-        routes.append(Mount(runtime.prefix, app=_service_app(runtime)))
+        routes.append(Mount(runtime.prefix, app=OnFirstRequest(partial(_service_app, runtime))))
         prefixes[runtime.prefix] = (runtime.definition.keep_trailing_slash,
                                     runtime.definition.empty_id_paths)
         if runtime.definition.front is not None:

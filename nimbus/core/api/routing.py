@@ -10,7 +10,8 @@ same declarations into the service's ``/openapi.json``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -73,10 +74,27 @@ class RouteSpec:
 
 
 class Router:
-    """Collects a service's routes: ``@router.get("/servers/{server_id}")``."""
+    """Collects a service's routes: ``@router.get("/servers/{server_id}")``.
 
-    def __init__(self) -> None:
-        self.routes: list[RouteSpec] = []
+    A service's own router is made with ``gather``, which imports its API modules and returns
+    their routers: that happens when its routes are first read (its first request, or its
+    OpenAPI document), so a process loads only the APIs it is asked for.
+    """
+
+    def __init__(self, gather: Callable[[], Iterable[Router]] | None = None) -> None:
+        self._routes: list[RouteSpec] = []
+        self._gather = gather
+        self._lock = threading.Lock()
+
+    @property
+    def routes(self) -> list[RouteSpec]:
+        if self._gather is not None:
+            with self._lock:
+                if self._gather is not None:
+                    gathered = [spec for router in self._gather() for spec in router.routes]
+                    self._routes[:0] = gathered
+                    self._gather = None
+        return self._routes
 
     def route(self, path: str, methods: list[str], **options: Any) -> Callable[[H], H]:
         def register(func: H) -> H:

@@ -45,16 +45,21 @@ class Wanted:
     endpoints: Sequence[Endpoint]
 
     def fingerprint(self) -> str:
-        """What the bootstrap depends on; when unchanged since the last run, it has nothing to
-        do."""
-        wanted = {
-            "secrets": self.secrets,
-            "region": self.region,
-            "db": self.database_url,
-            "endpoints": sorted((e.service_type, e.url, *e.extra_types) for e in self.endpoints),
-            "roles": ROLES,
-            "service_users": SERVICE_USERS,
-        }
+        """What the bootstrap depends on, in two parts: the accounts (whose passwords cost a KDF
+        run each to verify) and the catalog (whose URLs change with the port alone)."""
+        return f"{self._digest(self._accounts())}\n{self._digest(self._catalog())}"
+
+    def _accounts(self) -> dict[str, Any]:
+        return {"secrets": self.secrets, "db": self.database_url, "roles": ROLES,
+                "service_users": SERVICE_USERS}
+
+    def _catalog(self) -> dict[str, Any]:
+        return {"region": self.region, "db": self.database_url,
+                "endpoints": sorted((e.service_type, e.url, *e.extra_types)
+                                    for e in self.endpoints)}
+
+    @staticmethod
+    def _digest(wanted: dict[str, Any]) -> str:
         return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
 
 
@@ -72,13 +77,19 @@ class Bootstrap:
     def run(self, wanted: Wanted) -> Facts:
         """The ids other services' bootstraps need, after creating whatever is missing."""
         # Verifying every bootstrap password costs a KDF run each; a restart with the same
-        # settings only needs the ids.
+        # accounts only needs the ids, and the catalog's URLs when they moved (a new port).
         fingerprint = wanted.fingerprint()
-        if self.marker.exists() and self.marker.read_text() == fingerprint:
+        last = self.marker.read_text() if self.marker.exists() else ""
+        if last == fingerprint or last.partition("\n")[0] == fingerprint.partition("\n")[0]:
             try:
-                return self._learn_facts()
+                facts = self._learn_facts()
             except NotFound:
                 pass
+            else:
+                if last != fingerprint:
+                    self._ensure_catalog(wanted)
+                    self.marker.write_text(fingerprint)
+                return facts
         facts = self._full(wanted)
         self.marker.write_text(fingerprint)
         return facts

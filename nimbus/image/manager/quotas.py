@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from nimbus.conf.image import ImageSettings
 from nimbus.core.db.engine import Database
+from nimbus.core.periodic import after_start
 from nimbus.image import states
 from nimbus.image.db import quotas as counted
 from nimbus.image.errors import ImageQuotaExceeded
@@ -190,15 +191,19 @@ class LimitRegistration:
     """Once the API answers, registers the settings' defaults the identity service lacks, so
     operators see (and may change) them with ``openstack registered limit list``."""
 
-    def __init__(self, limits: IdentityLimits, attempts: int = 30, pause: float = 1.0) -> None:
+    def __init__(self, limits: IdentityLimits, attempts: int = 30, pause: float = 1.0,
+                 started: threading.Event | None = None) -> None:
         self.limits = limits
         self.attempts = attempts
         self.pause = pause
+        self.started = started
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="image-limits", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        if not after_start(self.started, self._stop):
+            return
         for _ in range(self.attempts):
             try:
                 added = self.limits.register_defaults()

@@ -18,6 +18,7 @@ from typing import Any
 from nimbus.clients.placement import PlacementClient
 from nimbus.conf.network import NetworkSettings
 from nimbus.core.errors import NimbusError
+from nimbus.core.periodic import after_start
 
 LOG = logging.getLogger(__name__)
 AGENT = "Linux Bridge agent"
@@ -39,9 +40,11 @@ def _inventory(total: int) -> dict[str, Any]:
 
 
 class BandwidthProviders:
-    def __init__(self, placement: PlacementClient, settings: NetworkSettings) -> None:
+    def __init__(self, placement: PlacementClient, settings: NetworkSettings,
+                 started: threading.Event | None = None) -> None:
         self.placement = placement
         self.settings = settings
+        self.started = started
         self.done: set[str] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -57,6 +60,8 @@ class BandwidthProviders:
             self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        if not after_start(self.started, self._stop):
+            return
         while True:
             try:
                 self.report()

@@ -25,12 +25,11 @@ from nimbus.orchestration.api import cfn_xml
 from nimbus.orchestration.api.cfn_actions import ACTIONS
 from nimbus.orchestration.api.cfn_xml import XML, AwsError, validation
 from nimbus.orchestration.api.common import Req
+from nimbus.orchestration.constants import CFN_PATH
 from nimbus.orchestration.manager import cfn_auth
 
 LOG = logging.getLogger(__name__)
 router = Router()
-# Below the service's prefix; the catalog's ``cloudformation`` endpoint names it.
-CFN_PATH = "/cfn/v1"
 FORM = "application/x-www-form-urlencoded"
 
 

@@ -1,0 +1,77 @@
+"""How a long-running cloud process keeps its memory: the collector and the C allocator.
+
+Start-up makes some three hundred thousand objects (modules, mappers, routes) that live as long
+as the process. The cyclic collector would walk them again at every collection while they are
+made, a sixth of start-up's time, and again at every full collection ever after: it is paused
+while the cloud starts, and what start-up made is then set aside from it (``gc.freeze``). The
+few thousand objects start-up leaves in cycles are kept with them, some hundred kilobytes.
+
+glibc's malloc raises its mmap threshold to the size of every large block that is freed, so
+that the next block of that size comes from a heap instead, where it stays resident after it is
+freed; and it gives each thread that contends for the heap an arena of its own. A cloud process
+runs dozens of threads, and every password check runs scrypt over 16 MiB: left to its defaults
+the allocator keeps a few of those in each arena, a third of the process's memory. A fixed
+threshold returns large blocks to the system when they are freed, and two arenas suffice for
+threads that spend their time waiting on I/O and the interpreter's lock.
+
+With another C library (musl, macOS) the allocator is left as it is.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import os
+from functools import cache
+
+LOG = logging.getLogger(__name__)
+
+# mallopt(3) parameters, from glibc's <malloc.h>.
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+# glibc's own initial threshold: below it blocks come from the heaps as before.
+MMAP_THRESHOLD = 128 * 1024
+ARENA_MAX = 2
+
+
+@cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+    except (OSError, ValueError, AttributeError) as exc:
+        LOG.debug("no allocator to tune: %s", exc)
+        return None
+    return libc
+
+
+def tune_allocator() -> None:
+    """Fix the mmap threshold and cap the arenas; before the process starts its threads, since
+    an arena once made is kept."""
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        libc.mallopt(_M_ARENA_MAX, ARENA_MAX)
+
+
+def release_free_memory() -> None:
+    """Hand the heaps' free pages back to the system: after start-up's burst of allocations,
+    whose garbage would otherwise stay resident for the life of the process."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def pause_collection() -> None:
+    """No cyclic collection until ``resume_collection``: for start-up, before its imports."""
+    gc.disable()
+
+
+def resume_collection() -> None:
+    """Collect again, leaving what exists now (what start-up made) out of every collection."""
+    gc.freeze()
+    gc.enable()
