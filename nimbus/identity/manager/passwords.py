@@ -5,18 +5,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
 
 _R, _P, _DKLEN = 8, 1, 32
+# scrypt runs outside the interpreter's lock and holds 128 * r * N bytes (16 MiB at the default
+# cost) while it runs: no more run at once than there are cores, since more would not finish
+# sooner, only hold their memory together (a start's service users all sign in at once).
+_KDF_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    with _KDF_SLOTS:
+        return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen,
+                              maxmem=2**30)
 
 
 def hash_password(password: str, cost: int = 14) -> str:
     """``scrypt$<log2 N>$<r>$<p>$<salt>$<hash>``; ``cost`` is log2 of scrypt's N."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**cost, r=_R, p=_P, dklen=_DKLEN,
-                            maxmem=2**30)
+    digest = _scrypt(password, salt, 2**cost, _R, _P, _DKLEN)
     return "$".join(["scrypt", str(cost), str(_R), str(_P),
                      base64.b64encode(salt).decode(), base64.b64encode(digest).decode()])
 
@@ -28,8 +38,7 @@ def verify_password(password: str, encoded: str | None) -> bool:
         _, cost, r, p, salt_b64, digest_b64 = encoded.split("$")
         salt = base64.b64decode(salt_b64)
         expected = base64.b64decode(digest_b64)
-        actual = hashlib.scrypt(password.encode(), salt=salt, n=2 ** int(cost), r=int(r),
-                                p=int(p), dklen=len(expected), maxmem=2**30)
+        actual = _scrypt(password, salt, 2 ** int(cost), int(r), int(p), len(expected))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
