@@ -42,6 +42,10 @@ def _workers_of(pid: int) -> list[int]:
     return sorted(found)
 
 
+# What a worker logs once it listens (the first process's own lines about workers differ).
+SERVES = "serves http://"
+
+
 def _wait(check: Any, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,7 +98,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
     state = tmp_path_factory.mktemp("workers") / "state"
     state.mkdir()
     cp = CloudProcess(state, extra=["--workers", "3"]).start()
-    _wait(lambda: len(_pids_serving(cp, "API worker")) == 2)
+    _wait(lambda: len(_pids_serving(cp, SERVES)) == 2)
     yield cp
     cp.stop()
     assert not cp.server_errors()
@@ -196,7 +200,7 @@ def test_a_killed_worker_is_replaced_and_workers_end_with_the_first(
         first = _wait(lambda: _workers_of(primary))
         os.kill(first[0], signal.SIGKILL)
         second = _wait(lambda: [p for p in _workers_of(primary) if p not in first])
-        _wait(lambda: second[0] in _pids_serving(cp, "API worker"))
+        _wait(lambda: second[0] in _pids_serving(cp, SERVES))
         # Every request on a new connection is answered: none is left to the dead worker.
         api = Api(cp)
         assert all(api.request("GET", "/health")[0] == 200 for _ in range(10))
@@ -222,7 +226,7 @@ def test_scaled_api_workers_on_postgresql_and_rabbitmq(tmp_path: Path) -> None:
         api_proc = CloudProcess(state, db_url, amqp_url(), command=("serve", "api"),
                                 extra=["--workers", "2"]).start()
         stack.callback(api_proc.stop)
-        _wait(lambda: len(_pids_serving(api_proc, "API worker")) == 1)
+        _wait(lambda: len(_pids_serving(api_proc, SERVES)) == 1)
         others = [api_proc.spawn("serve", "scheduler"), api_proc.spawn("agent", "compute")]
 
         def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -234,6 +238,13 @@ def test_scaled_api_workers_on_postgresql_and_rabbitmq(tmp_path: Path) -> None:
             stack.callback(stop, proc)
         api = Api(api_proc)
         admin = api.token()
+
+        def compute_up() -> bool:
+            _, _, listed = api.request("GET", "/compute/v2.1/os-services?binary=nova-compute",
+                                       headers={"X-Auth-Token": admin})
+            return any(s["state"] == "up" for s in listed["services"])
+
+        _wait(compute_up)
         _, _, body = api.request("GET", "/compute/v2.1/flavors",
                                  headers={"X-Auth-Token": admin})
         flavor = body["flavors"][0]["id"]
@@ -267,3 +278,32 @@ def test_scaled_api_workers_on_postgresql_and_rabbitmq(tmp_path: Path) -> None:
             assert api.validate(admin, victim) == 404
         assert len(_pids_serving(api_proc, "/identity/v3/auth/tokens 404")) == 2
         assert not api_proc.server_errors()
+
+
+def test_a_second_api_node_on_the_same_state_dir_keeps_to_its_own_bus(
+        cloud: CloudProcess) -> None:
+    """A second node of the same cloud (``serve api`` on another loopback address, as
+    devstack's second image API) with workers of its own: workers of the first cloud started
+    after it still reach the first cloud's agents, not the second node's bus."""
+    import subprocess
+
+    from tests.support.cloud_process import BIN
+
+    node = subprocess.Popen(
+        [str(BIN / "nimbus"), "serve", "api", "--state-dir", str(cloud.state_dir), "--host",
+         "127.0.0.2", "--port", str(cloud.port), "--public-host", "127.0.0.1", "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        primary = cloud.proc.pid  # type: ignore[union-attr]
+        before = _pids_serving(cloud, SERVES)
+        _wait(lambda: len(_pids_serving(cloud, SERVES) - before) == 1)
+        # The first cloud's workers start again now, after the second node's bridge exists.
+        old = _workers_of(primary)
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        _wait(lambda: len([p for p in _workers_of(primary) if p not in old]) == 2)
+        _wait(lambda: len(_pids_serving(cloud, SERVES) - before) == 3, timeout=90)
+        test_every_process_serves_and_rpc_from_any_reaches_the_workers(cloud)
+    finally:
+        os.killpg(node.pid, signal.SIGTERM)
+        node.wait(timeout=30)

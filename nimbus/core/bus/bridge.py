@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import struct
 import threading
@@ -37,7 +38,15 @@ _MAX_PATH = 107
 
 
 def socket_path(state_dir: Path) -> Path:
-    return state_dir / "bus.sock"
+    """This process's bridge socket. Named for the process: two first processes may share a
+    state dir (a second API node of the same cloud, each with its own bus), and neither may
+    take the other's workers. Sockets of processes that are gone are removed here."""
+    for old in state_dir.glob("bus-*.sock"):
+        pid = old.name[len("bus-"):-len(".sock")]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return state_dir / f"bus-{os.getpid()}.sock"
 
 
 def _read_exact(sock: socket.socket, size: int) -> bytes | None:
