@@ -13,7 +13,7 @@ from nimbus.compute.api.common import (
     view_of,
 )
 from nimbus.compute.manager.server_requests import access_address
-from nimbus.compute.manager.servers import Instance
+from nimbus.compute.manager.servers import Instance, Shown
 from nimbus.compute.schemas import server_views
 from nimbus.compute.schemas import servers as schemas
 from nimbus.compute.state import ComputeState
@@ -75,9 +75,11 @@ def _listing(req: ApiRequest[ComputeState], detail: bool) -> dict[str, Any]:
                 "not_tags": tag_list(args.get("not-tags")),
                 "not_tags_any": tag_list(args.get("not-tags-any"))}
     query = paging.page_query(req, sort=paging.key_dir_pairs(req, default_dir="desc"))
+    # Only what the list shows is read: from 2.96 the detail shows parts of the request spec.
+    shown: Shown = "brief" if not detail else "detail_spec" if req.at_least("2.96") else "detail"
     page = req.svc.servers.page(
         req.ctx, query, locked_sorts=req.at_least("2.73"), project_id=project_id,
-        strict_status=req.at_least("2.38"),
+        strict_status=req.at_least("2.38"), shown=shown,
         status=args.get("status"), name=args.get("name"), image=_last_part(args.get("image")),
         flavor=_last_part(args.get("flavor")),
         host=args.get("host") if req.ctx.is_admin else None,

@@ -53,8 +53,21 @@ class Instance(Base):
     """A server. ``flavor`` is a snapshot, so deleting a flavor never changes a server."""
 
     __tablename__ = "compute_instances"
-    __table_args__ = (Index("ix_compute_instances_project", "project_id"),
-                      Index("ix_compute_instances_reservation_id", "reservation_id"))
+    __table_args__ = (
+        # A project's list in its default order (newest first, id breaking ties): a page is
+        # read off the index, from its marker on, instead of sorting all the project's rows.
+        Index("ix_compute_instances_project_created", "project_id", "created_at", "id"),
+        # ``status=`` (most statuses are one vm_state), in the same order.
+        Index("ix_compute_instances_project_vm_state", "project_id", "vm_state", "created_at",
+              "id"),
+        # ``changes-since`` and ``changes-before``.
+        Index("ix_compute_instances_project_updated", "project_id", "updated_at"),
+        # An administrator's list of every project's servers.
+        Index("ix_compute_instances_created", "created_at", "id"),
+        # ``host=``, and an agent's servers.
+        Index("ix_compute_instances_host", "host"),
+        Index("ix_compute_instances_reservation_id", "reservation_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)

@@ -17,6 +17,7 @@ from nimbus.clients.placement import PlacementClient
 from nimbus.compute import states
 from nimbus.compute.db import actions
 from nimbus.compute.db import instances as db
+from nimbus.compute.db.instances import Shown
 from nimbus.compute.db.models import Instance
 from nimbus.compute.errors import instance_not_found
 from nimbus.compute.manager.block_devices import BlockDevices
@@ -37,7 +38,7 @@ from nimbus.core.db.engine import Database
 from nimbus.core.db.paging import Page, PageQuery
 from nimbus.core.errors import BadRequest, Conflict, Forbidden, NimbusError, NotFound
 
-__all__ = ["Instance", "ServerManager", "check_lock", "hostname_for"]
+__all__ = ["Instance", "ServerManager", "Shown", "check_lock", "hostname_for"]
 
 LOG = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class ServerManager:
     def page(self, ctx: RequestContext, query: PageQuery, *, locked_sorts: bool = False,
              project_id: str | None = None, status: str | None = None,
              addresses: list[str] | None = None, strict_status: bool = True,
-             **filters: Any) -> Page[Instance]:
+             shown: Shown = "detail_spec", **filters: Any) -> Page[Instance]:
         """One page of the servers the filters select (at most ``max_limit`` of them).
 
         ``status`` is the API's (``ACTIVE``...), the other filters are ``InstanceFilters``'.
@@ -117,6 +118,7 @@ class ServerManager:
         ``addresses``: only servers with a fixed address containing one of these (Nova asks
         the network service for ports whose address contains the text).
         ``strict_status``: an unknown status is a 400 (from 2.38) rather than no servers.
+        ``shown``: what the rows hold (see ``Shown``), all a list shows by default.
         """
         if addresses:
             found = db.fixed_addresses(self.db, project_id)
@@ -133,7 +135,7 @@ class ServerManager:
         sort = _sort_keys(ctx, list(query.sort), locked_sorts)
         chosen = db.InstanceFilters(project_id=project_id, vm_states=vm_states, **filters)
         return db.page_instances(self.db, dataclasses.replace(query, sort=tuple(sort)), chosen,
-                                 self.max_limit)
+                                 self.max_limit, shown)
 
     def usage(self, project_id: str) -> dict[str, int]:
         """What the project's servers take: their count, cores and RAM."""

@@ -116,6 +116,7 @@ class ApiRequest(Generic[S]):
         self.args: dict[str, Any] = {}
         self._json: Any = None
         self._parsed = False
+        self._at_least: dict[str, bool] = {}
 
     @property
     def svc(self) -> S:
@@ -210,7 +211,12 @@ class ApiRequest(Generic[S]):
         return {k: v for k, v in full.items() if v is not None}
 
     def at_least(self, version: str) -> bool:
-        return self.version is not None and self.version >= Version.parse(version)
+        # Asked once per attribute of every row a list shows: each version is parsed once.
+        known = self._at_least.get(version)
+        if known is None:
+            known = self._at_least[version] = \
+                self.version is not None and self.version >= Version.parse(version)
+        return known
 
     @property
     def raw_path(self) -> bytes:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from nimbus.object.db.models import Container, Object
+from nimbus.object.db.listings import ListedContainer, ListedObject
 from nimbus.object.schemas import dates, slo, symlink
 
 CONTENT_TYPES = {
@@ -52,14 +52,18 @@ def render(items: list[dict[str, Any]], fmt: str, root: str, name: str, element:
     return "".join(f"{item.get('name', item.get('subdir'))}\n" for item in items)
 
 
-def container_entry(row: Container) -> dict[str, Any]:
+def container_entry(row: ListedContainer) -> dict[str, Any]:
     """An account listing's entry for a container row."""
     return {"name": row.name, "count": row.object_count, "bytes": row.bytes_used,
             "last_modified": dates.listing_date(row.put_ts)}
 
 
-def object_entry(row: Object) -> dict[str, Any]:
+def object_entry(row: ListedObject) -> dict[str, Any]:
     """A container listing's entry for an object row."""
-    return {"name": row.name, "hash": row.etag, "bytes": row.size,
-            "content_type": row.content_type, "last_modified": dates.listing_date(row.meta_ts),
-            **symlink.listing_fields(row.sysmeta), **slo.listing_fields(row.etag, row.sysmeta)}
+    entry: dict[str, Any] = {
+        "name": row.name, "hash": row.etag, "bytes": row.size, "content_type": row.content_type,
+        "last_modified": dates.listing_date(row.meta_ts)}
+    if row.sysmeta:
+        entry.update(symlink.listing_fields(row.sysmeta))
+        entry.update(slo.listing_fields(row.etag, row.sysmeta))
+    return entry

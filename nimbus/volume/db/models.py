@@ -39,7 +39,15 @@ class VolumeType(Base):
 
 class Volume(Base):
     __tablename__ = "volume_volumes"
-    __table_args__ = (Index("ix_volume_volumes_project", "project_id", "created_at"),)
+    __table_args__ = (
+        # A project's volumes in the list's default order (newest first, id breaking ties),
+        # read off the index from the marker on; and ``status=`` and ``name=`` in that order.
+        Index("ix_volume_volumes_project", "project_id", "created_at", "id"),
+        Index("ix_volume_volumes_project_status", "project_id", "status", "created_at", "id"),
+        Index("ix_volume_volumes_project_name", "project_id", "name", "created_at", "id"),
+        # An administrator's list of every project's volumes.
+        Index("ix_volume_volumes_created", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     project_id: Mapped[str] = mapped_column(String(64))
