@@ -11,8 +11,10 @@ that the next block of that size comes from a heap instead, where it stays resid
 freed; and it gives each thread that contends for the heap an arena of its own. A cloud process
 runs dozens of threads, and every password check runs scrypt over 16 MiB: left to its defaults
 the allocator keeps a few of those in each arena, a third of the process's memory. A fixed
-threshold returns large blocks to the system when they are freed, and two arenas suffice for
-threads that spend their time waiting on I/O and the interpreter's lock.
+threshold returns blocks that large to the system when they are freed, and two arenas suffice
+for threads that spend their time waiting on I/O and the interpreter's lock. The threshold sits
+above the image store's 4 MiB reads, which keep reusing the same heap memory (mapping each
+afresh would cost five times their CPU), and the heaps keep that much free at their top.
 
 With another C library (musl, macOS) the allocator is left as it is.
 """
@@ -28,10 +30,13 @@ from functools import cache
 LOG = logging.getLogger(__name__)
 
 # mallopt(3) parameters, from glibc's <malloc.h>.
+_M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
-# glibc's own initial threshold: below it blocks come from the heaps as before.
-MMAP_THRESHOLD = 128 * 1024
+# Blocks from this size up are mapped on their own and unmapped when freed (scrypt's 16 MiB);
+# smaller ones come from the heaps, which give back what is free at their top beyond this.
+MMAP_THRESHOLD = 8 * 1024 * 1024
+TRIM_THRESHOLD = MMAP_THRESHOLD
 ARENA_MAX = 2
 
 
@@ -50,11 +55,12 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def tune_allocator() -> None:
-    """Fix the mmap threshold and cap the arenas; before the process starts its threads, since
-    an arena once made is kept."""
+    """Fix the mmap and trim thresholds and cap the arenas; before the process starts its
+    threads, since an arena once made is kept."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
         libc.mallopt(_M_ARENA_MAX, ARENA_MAX)
 
 
