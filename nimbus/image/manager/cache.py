@@ -36,6 +36,8 @@ LOG = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024**3
 FETCH_CHUNK = 1024 * 1024
+# Seconds a partial download may sit unwritten before a start-up takes it for abandoned.
+PARTIAL_IDLE = 600.0
 _IMAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 
 # ``fetch(image_id)`` gives the image record (size, checksum, os_hash_*) and its bytes.
@@ -75,13 +77,37 @@ class ImageCache:
         self._adopt()
 
     def _adopt(self) -> None:
-        """Index what a previous run left; half-written files are never trusted."""
+        """Index what a previous run left; half-written files are never trusted. A partial
+        file still being written (by another process sharing the directory: an API worker
+        filling the node's cache) is left to its writer until it has been idle a while."""
+        stale = time.time() - PARTIAL_IDLE
         for path in self.root.iterdir():
             if path.name.startswith("."):
-                path.unlink(missing_ok=True)
+                try:
+                    if path.is_file() and path.stat().st_mtime < stale:
+                        path.unlink(missing_ok=True)
+                except OSError:
+                    continue
             elif path.is_file() and _IMAGE_ID.match(path.name):
                 stat = path.stat()
                 self._entries[path.name] = Entry(path.name, path, stat.st_size, stat.st_mtime)
+
+    def refresh(self) -> None:
+        """Index what other processes sharing the directory cached or removed meanwhile."""
+        found: dict[str, os.stat_result] = {}
+        for path in self.root.iterdir():
+            if _IMAGE_ID.match(path.name):
+                try:
+                    found[path.name] = path.stat()
+                except OSError:
+                    continue
+        with self._lock:
+            for name, stat in found.items():
+                if name not in self._entries:
+                    self._entries[name] = Entry(name, self.root / name, stat.st_size,
+                                                stat.st_mtime)
+            for name in [n for n, e in self._entries.items() if n not in found and not e.users]:
+                del self._entries[name]
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -56,6 +56,10 @@ class NodeCache:
         self.cache = cache
         self._lock = threading.Lock()
         self._queued: dict[str, None] = {}
+        # The node's queue as every API process of the node sees it: one empty file per image
+        # queued, beside the cache (a process fills what it queued itself).
+        self.queue_dir = cache.root.parent / f"{cache.root.name}.queue"
+        self.queue_dir.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="image-cache")
 
     @classmethod
@@ -68,12 +72,21 @@ class NodeCache:
 
     def listing(self) -> dict[str, Any]:
         """``GET /v2/cache``: what is cached (with its use) and what waits to be."""
+        self.cache.refresh()
         cached = [{"image_id": e.image_id, "hits": e.hits, "last_accessed": e.last_used,
                    "last_modified": _mtime(e.path), "size": e.size}
                   for e in self.cache.entries()]
         with self._lock:
             queued = list(self._queued)
+        queued += sorted(p.name for p in self.queue_dir.iterdir() if p.name not in queued)
         return {"cached_images": cached, "queued_images": queued}
+
+    def _mark(self, image_id: str, queued: bool) -> None:
+        marker = self.queue_dir / image_id
+        if queued:
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
 
     def queue(self, ctx: RequestContext, image_id: str) -> None:
         """Queue an active image for caching (400 for any other status, 404 when unknown)."""
@@ -81,12 +94,14 @@ class NodeCache:
         if image["status"] != states.ACTIVE:
             raise BadRequest(f"Only images with status active can be targeted for caching; "
                              f"image {image_id} is {image['status']}.")
+        self.cache.refresh()
         if image_id in self.cache.cached():
             return
         with self._lock:
             if image_id in self._queued:
                 return
             self._queued[image_id] = None
+        self._mark(image_id, True)
         self.pool.submit(self._fill, image_id)
 
     def _fill(self, image_id: str) -> None:
@@ -101,6 +116,7 @@ class NodeCache:
         finally:
             with self._lock:
                 self._queued.pop(image_id, None)
+            self._mark(image_id, False)
 
     def delete(self, ctx: RequestContext, image_id: str) -> None:
         """Drop one image from the cache and the queue (404 when the image is unknown)."""
@@ -110,6 +126,8 @@ class NodeCache:
     def forget(self, image_id: str) -> None:
         with self._lock:
             self._queued.pop(image_id, None)
+        self._mark(image_id, False)
+        self.cache.refresh()
         self.cache.remove(image_id)
 
     def clear(self, target: str | None) -> None:
@@ -120,7 +138,10 @@ class NodeCache:
         if target in (None, "", "queue"):
             with self._lock:
                 self._queued.clear()
+            for marker in self.queue_dir.iterdir():
+                marker.unlink(missing_ok=True)
         if target in (None, "", "cache"):
+            self.cache.refresh()
             for image_id in self.cache.cached():
                 try:
                     self.cache.remove(image_id)

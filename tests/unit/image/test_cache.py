@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -168,7 +169,11 @@ def test_restart_adopts_files_and_drops_partials(tmp_path: Path, images: FakeIma
     a = images.add(1, 3000)
     with cache.use(a):
         pass
-    (tmp_path / "cache" / f".{a}.deadbeef.part").write_bytes(b"half")
+    partial = tmp_path / "cache" / f".{a}.deadbeef.part"
+    partial.write_bytes(b"half")
+    # Abandoned: unwritten for longer than a live download ever is.
+    old = time.time() - 3600
+    os.utime(partial, (old, old))
     again = _cache(tmp_path, images)
     assert again.cached() == [a]
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [a]
@@ -205,3 +210,22 @@ def test_fetch_through_the_image_api(image_cloud: Any, tmp_path: Path) -> None:
     cache = ImageCache(tmp_path / "cache", 10**6, fetch)
     with cache.use(image["id"]) as path:
         assert path.read_bytes() == data
+
+
+def test_processes_sharing_a_cache_directory_see_each_others_entries(tmp_path: Path) -> None:
+    """An API node's workers share its cache directory: what one caches or drops, the
+    others list, and a start-up leaves another's download in progress alone."""
+    images = FakeImages()
+    one = images.add(1, 1000)
+    first = ImageCache(tmp_path / "cache", 10**6, images)
+    (tmp_path / "cache" / f".{one}.inflight.part").write_bytes(b"x")
+    second = ImageCache(tmp_path / "cache", 10**6, images)
+    assert (tmp_path / "cache" / f".{one}.inflight.part").exists()
+    with first.use(one):
+        pass
+    assert second.cached() == []
+    second.refresh()
+    assert second.cached() == [one]
+    first.remove(one)
+    second.refresh()
+    assert second.cached() == []
