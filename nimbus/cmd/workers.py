@@ -55,8 +55,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
 class ApiWorkers:
     """``extra`` API processes beside this one, each started again if it dies."""
 
-    def __init__(self, extra: int, overrides: dict[str, Any], bridge: str) -> None:
+    def __init__(self, extra: int, overrides: dict[str, Any], bridge: str,
+                 command: list[str] | None = None) -> None:
         self.extra = extra
+        self.command = command or [sys.executable, "-m", "nimbus.cmd.api_worker"]
         self.spec = json.dumps({
             "overrides": {k: str(v) if not isinstance(v, int | float | bool) else v
                           for k, v in overrides.items() if k not in _PRIVATE},
@@ -68,8 +70,8 @@ class ApiWorkers:
         self._thread: threading.Thread | None = None
 
     def start(self) -> ApiWorkers:
-        for slot in range(self.extra):
-            self._spawn(slot)
+        # Spawned from the thread that watches them, which lives as long as they should: a
+        # worker's end-with-parent signal follows the thread that started it, not the process.
         self._thread = threading.Thread(target=self._watch, name="api-workers", daemon=True)
         self._thread.start()
         return self
@@ -78,11 +80,12 @@ class ApiWorkers:
         env = dict(os.environ)
         env[ENV] = self.spec
         env.pop("NIMBUS_ADMIN_PASSWORD", None)
-        self._procs[slot] = subprocess.Popen(
-            [sys.executable, "-m", "nimbus.cmd.api_worker"], env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        self._procs[slot] = subprocess.Popen(self.command, env=env, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL)
 
     def _watch(self) -> None:
+        for slot in range(self.extra):
+            self._spawn(slot)
         while not self._stop.wait(0.5):
             for slot, proc in enumerate(self._procs):
                 if proc is None or proc.poll() is None or self._stop.is_set():
@@ -122,7 +125,8 @@ def worker_spec() -> dict[str, Any]:
 
 
 def _end_with_parent(parent: int) -> None:
-    """A worker ends with its first process, even one killed outright."""
+    """A worker ends with its first process, even one killed outright (the signal comes when
+    the thread that started the worker ends: the first process's watcher, which ends with it)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1

@@ -130,3 +130,36 @@ def test_sqlite_writers_of_several_processes_never_see_locked(tmp_path: Path) ->
     with db.reader() as s:
         assert s.execute(text("SELECT count(*) FROM t")).scalar() == 600
     db.dispose()
+
+
+def test_workers_outlive_the_thread_that_started_them_and_end_with_the_watcher() -> None:
+    """A worker's end-with-parent signal follows the thread that spawned it: started from a
+    short-lived thread (the first process's start-up), the workers must not die with it."""
+    import sys
+    import time
+
+    from nimbus.cmd.workers import ApiWorkers
+
+    child = [sys.executable, "-c",
+             "from nimbus.cmd import workers; workers.worker_spec(); import time; time.sleep(60)"]
+    pool = ApiWorkers(2, {}, "", command=child)
+    seen: list[int] = []
+
+    def start_up() -> None:
+        # Start-up goes on a while after asking for the workers (as a first process that
+        # uploads guest images does), long enough for them to ask for the signal.
+        pool.start()
+        deadline = time.monotonic() + 20
+        while len(pool.pids) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        seen.extend(pool.pids)
+        time.sleep(3)
+
+    starter = threading.Thread(target=start_up)
+    starter.start()
+    starter.join()
+    assert len(seen) == 2
+    time.sleep(1.5)
+    assert pool.pids == seen
+    pool.stop(timeout=10)
+    assert pool.pids == []
