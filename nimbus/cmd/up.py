@@ -270,6 +270,7 @@ def run_api_worker(overrides: dict[str, Any], bridge: str) -> int:
     settings = load(overrides)
     settings.bus_bridge = bridge
     configure_logging(settings)
+    pause_collection()
     from nimbus.core.api.app import build_app
     from nimbus.core.cloud import Cloud
 
@@ -283,6 +284,7 @@ def run_api_worker(overrides: dict[str, Any], bridge: str) -> int:
         LOG.exception("an API worker could not start")
         cloud.stop()
         return 1
+    resume_collection()
     threading.Thread(target=cloud.warm, name="warm-up", daemon=True).start()
     server = make_server(_uvicorn_config(build_app(cloud), settings))
     sock = listening_socket(settings.host, settings.port)

@@ -38,6 +38,8 @@ _M_ARENA_MAX = -8
 MMAP_THRESHOLD = 8 * 1024 * 1024
 TRIM_THRESHOLD = MMAP_THRESHOLD
 ARENA_MAX = 2
+# New container objects between two collections of the youngest generation.
+YOUNG_THRESHOLD = 10_000
 
 
 @cache
@@ -78,6 +80,10 @@ def pause_collection() -> None:
 
 
 def resume_collection() -> None:
-    """Collect again, leaving what exists now (what start-up made) out of every collection."""
+    """Collect again, leaving what exists now (what start-up made) out of every collection,
+    and less often: a request that builds a thousand servers or ten thousand object entries
+    makes tens of thousands of short-lived containers, and at the default threshold (700) the
+    collector would run dozens of times inside that one request."""
     gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, 10, 10)
     gc.enable()
